@@ -1,0 +1,35 @@
+package portal
+
+import "time"
+
+// AuditAction names a security-relevant event. The audit log records what
+// happened, by which account, to which record, never personal data in clear.
+type AuditAction string
+
+// The audit actions known so far; later features add theirs here.
+const (
+	AuditLogin           AuditAction = "login"
+	AuditLoginFailed     AuditAction = "login_failed"
+	AuditLockout         AuditAction = "lockout"
+	AuditLogout          AuditAction = "logout"
+	AuditAccountCreated  AuditAction = "account_created"
+	AuditAccountDisabled AuditAction = "account_disabled"
+	AuditPasswordChanged AuditAction = "password_changed"
+	AuditSessionsEnded   AuditAction = "sessions_ended"
+	AuditSealedRead      AuditAction = "sealed_read" // every read of sealed data by staff or a querying unit (R17)
+)
+
+// AuditEvent is one entry of the append-only audit log. Subject names a record
+// by kind and id ("account", 42); Detail is a short, non-personal note such as a
+// role, an organ name, a status or a reason code.
+type AuditEvent struct {
+	Seq         uint64      `json:"seq"`
+	At          time.Time   `json:"at"`
+	Action      AuditAction `json:"action"`
+	ActorID     uint64      `json:"actor_id,omitempty"`
+	ActorRole   Role        `json:"actor_role,omitempty"`
+	SubjectKind string      `json:"subject_kind,omitempty"`
+	SubjectID   uint64      `json:"subject_id,omitempty"`
+	Detail      string      `json:"detail,omitempty"`
+	RequestID   string      `json:"request_id,omitempty"`
+}

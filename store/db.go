@@ -1,0 +1,129 @@
+// Package store keeps the portal's data in one bbolt file: accounts, sessions,
+// cases and the tamper-evident audit log. Personal fields are encrypted before
+// they reach bbolt. See doc.go for the bucket tree.
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+	"golang.org/x/mod/sumdb/note"
+
+	"sealportal/portal"
+)
+
+// DB is the portal's store. Every exported method is one domain operation in
+// one bbolt transaction.
+type DB struct {
+	bolt     *bbolt.DB
+	path     string
+	now      portal.Clock
+	crypt    *crypter
+	signer   note.Signer
+	verifier note.Verifier
+}
+
+// Options configure Open.
+type Options struct {
+	Keys        Keys
+	Clock       portal.Clock  // defaults to the wall clock
+	LockTimeout time.Duration // defaults to one second
+	MaxSize     int           // bytes; 0 means no limit
+	ReadOnly    bool
+}
+
+// ErrLocked is returned when another process holds the database file.
+var ErrLocked = errors.New("store: database is in use by another process")
+
+// Open opens (creating if needed) the database at path and runs pending
+// migrations. A second process fails after the lock timeout with ErrLocked.
+func Open(path string, opt Options) (*DB, error) {
+	if opt.Clock == nil {
+		opt.Clock = portal.SystemClock
+	}
+	if opt.LockTimeout == 0 {
+		opt.LockTimeout = time.Second
+	}
+	signer, err := note.NewSigner(opt.Keys.AuditSigner)
+	if err != nil {
+		return nil, fmt.Errorf("store: audit signer: %w", err)
+	}
+	verifier, err := note.NewVerifier(opt.Keys.AuditVerifier)
+	if err != nil {
+		return nil, fmt.Errorf("store: audit verifier: %w", err)
+	}
+	crypt, err := newCrypter(opt.Keys)
+	if err != nil {
+		return nil, err
+	}
+	b, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opt.LockTimeout, MaxSize: opt.MaxSize, ReadOnly: opt.ReadOnly})
+	if err != nil {
+		if errors.Is(err, berrors.ErrTimeout) {
+			return nil, fmt.Errorf("%w: %s (is the portal already running?)", ErrLocked, path)
+		}
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db := &DB{bolt: b, path: path, now: opt.Clock, crypt: crypt, signer: signer, verifier: verifier}
+	if !opt.ReadOnly {
+		if err := db.migrate(); err != nil {
+			b.Close()
+			return nil, err
+		}
+	} else if err := db.checkSchema(); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the database file.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Path is the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Ping checks that the store answers a read transaction (for /readyz).
+func (db *DB) Ping() error {
+	return db.bolt.View(func(tx *bbolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil {
+			return errors.New("store: meta bucket missing")
+		}
+		return nil
+	})
+}
+
+// update runs fn in one write transaction, translating bbolt's storage-full
+// error into a domain error the user can be shown.
+func (db *DB) update(fn func(tx *bbolt.Tx) error) error {
+	err := db.bolt.Update(fn)
+	if errors.Is(err, berrors.ErrMaxSizeReached) || errors.Is(err, berrors.ErrDatabaseReadOnly) {
+		return &portal.Error{Code: portal.CodeInternal, Key: "error.storage_full", Err: err}
+	}
+	return err
+}
+
+// view runs fn in one read transaction.
+func (db *DB) view(fn func(tx *bbolt.Tx) error) error { return db.bolt.View(fn) }
+
+// itob encodes an id as an 8-byte big-endian key, so that keys sort by id.
+func itob(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+// btoi decodes an 8-byte big-endian key.
+func btoi(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
+
+// copyBytes copies a value out of a transaction: bbolt's slices are only valid
+// until it ends.
+func copyBytes(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return append([]byte(nil), b...)
+}

@@ -1,0 +1,94 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+
+	"go.etcd.io/bbolt"
+)
+
+// Bucket names. doc.go draws the tree.
+var (
+	bucketMeta            = []byte("meta")
+	bucketAccounts        = []byte("accounts")
+	bucketAccountsByLogin = []byte("accounts_by_login")
+	bucketAccountsByIDNum = []byte("accounts_by_idnumber")
+	bucketSessions        = []byte("sessions")
+	bucketSessionsByAcct  = []byte("sessions_by_account")
+	bucketAuditEntries    = []byte("audit_entries")
+	bucketAuditHashes     = []byte("audit_hashes")
+	keySchemaVersion      = []byte("schema_version")
+	keyAuditHead          = []byte("audit_head")
+)
+
+// migration moves the schema from version-1 to version. Migrations run in
+// order, each in its own transaction together with the version bump, so a crash
+// leaves the database at a well-defined version.
+type migration struct {
+	version int
+	name    string
+	apply   func(tx *bbolt.Tx) error
+}
+
+// migrations is the ordered list; append, never edit a released one.
+var migrations = []migration{
+	{1, "initial buckets: meta, accounts, sessions, audit", func(tx *bbolt.Tx) error {
+		for _, b := range [][]byte{bucketAccounts, bucketAccountsByLogin, bucketAccountsByIDNum,
+			bucketSessions, bucketSessionsByAcct, bucketAuditEntries, bucketAuditHashes} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
+}
+
+// SchemaVersion is the version this build writes.
+func SchemaVersion() int { return migrations[len(migrations)-1].version }
+
+func (db *DB) migrate() error {
+	for _, m := range migrations {
+		err := db.bolt.Update(func(tx *bbolt.Tx) error {
+			meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+			if err != nil {
+				return err
+			}
+			cur := readVersion(meta)
+			if cur > SchemaVersion() {
+				return fmt.Errorf("store: database schema %d is newer than this program (%d)", cur, SchemaVersion())
+			}
+			if cur >= m.version {
+				return nil
+			}
+			if err := m.apply(tx); err != nil {
+				return fmt.Errorf("store: migration %d (%s): %w", m.version, m.name, err)
+			}
+			return meta.Put(keySchemaVersion, itob(uint64(m.version)))
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) checkSchema() error {
+	return db.bolt.View(func(tx *bbolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return errors.New("store: not a portal database (no meta bucket)")
+		}
+		if v := readVersion(meta); v != SchemaVersion() {
+			return fmt.Errorf("store: database schema %d, this program expects %d", v, SchemaVersion())
+		}
+		return nil
+	})
+}
+
+func readVersion(meta *bbolt.Bucket) int {
+	v := meta.Get(keySchemaVersion)
+	if len(v) != 8 {
+		return 0
+	}
+	return int(btoi(v))
+}
