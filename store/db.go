@@ -127,3 +127,10 @@ func copyBytes(b []byte) []byte {
 	}
 	return append([]byte(nil), b...)
 }
+
+func unixNano(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}

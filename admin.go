@@ -1,0 +1,143 @@
+package main
+
+import (
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"sealportal/portal"
+	"sealportal/store"
+)
+
+// runAdmin manages accounts from the command line: the only way staff and
+// administrator accounts come to exist. It never prints personal data of
+// citizens (their names and numbers are masked).
+func runAdmin(args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("admin: want a subcommand: create-user, list-users, disable-user, enable-user, end-sessions")
+	}
+	sub, args := args[0], args[1:]
+	var c config
+	fs := flag.NewFlagSet("admin "+sub, flag.ContinueOnError)
+	dataFlags(fs, &c)
+	role := fs.String("role", "", "create-user: court, procuratorate, police, judicial_admin, supervisor or sysadmin")
+	organ := fs.String("organ", "", "create-user: the organ, e.g. 北京市海淀区人民法院")
+	name := fs.String("name", "", "create-user: the official's name")
+	login := fs.String("login", "", "create-user: username (default: role-N)")
+	id := fs.Uint64("id", 0, "disable-user, enable-user, end-sessions: account id (see list-users)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := c.openStore(false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch sub {
+	case "create-user":
+		return adminCreateUser(db, portal.Role(*role), *organ, *name, *login, out)
+	case "list-users":
+		return adminListUsers(db, out)
+	case "disable-user", "enable-user":
+		if *id == 0 {
+			return errors.New("admin: -id is required")
+		}
+		if err := db.SetDisabled(*id, sub == "disable-user", 0); err != nil {
+			return fmt.Errorf("admin %s %d: %w", sub, *id, err)
+		}
+		fmt.Fprintf(out, "account %d %sd; its sessions have ended\n", *id, strings.TrimSuffix(sub, "-user"))
+		return nil
+	case "end-sessions":
+		if *id == 0 {
+			return errors.New("admin: -id is required")
+		}
+		if _, err := db.Account(*id); err != nil {
+			return fmt.Errorf("admin end-sessions %d: %w", *id, err)
+		}
+		if err := db.EndSessions(*id, 0, "cli"); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "every session of account %d has ended\n", *id)
+		return nil
+	}
+	return fmt.Errorf("admin: unknown subcommand %q", sub)
+}
+
+func adminCreateUser(db *store.DB, role portal.Role, organ, name, login string, out io.Writer) error {
+	if !role.IsStaff() {
+		return fmt.Errorf("admin create-user: -role must be one of %v (citizens register themselves)", portal.StaffRoles)
+	}
+	password := oneTimePassword()
+	hash, err := portal.NewPasswordHasher(portal.DefaultArgon2).Hash(password)
+	if err != nil {
+		return err
+	}
+	if login == "" {
+		login = nextLogin(db, role)
+	}
+	login = strings.ToLower(strings.TrimSpace(login))
+	a, err := db.CreateAccount(portal.Account{Role: role, Login: login, Name: strings.TrimSpace(name),
+		Organ: strings.TrimSpace(organ), PasswordHash: hash, MustChangePassword: true}, 0)
+	if err != nil {
+		if pe, ok := portal.AsError(err); ok && len(pe.Fields) > 0 {
+			return fmt.Errorf("admin create-user: check %v", pe.Fields)
+		}
+		return fmt.Errorf("admin create-user: %w", err)
+	}
+	fmt.Fprintf(out, "created account %d (%s, %s)\nusername: %s\none-time password: %s\nIt must be changed at first login.\n",
+		a.ID, a.Role, a.Organ, a.Login, password)
+	return nil
+}
+
+// nextLogin proposes role-N with the first N not taken.
+func nextLogin(db *store.DB, role portal.Role) string {
+	for n := 1; ; n++ {
+		l := string(role) + "-" + strconv.Itoa(n)
+		if _, err := db.AccountByLogin(l); err != nil {
+			return l
+		}
+	}
+}
+
+// oneTimePassword is 20 characters from an alphabet without look-alikes:
+// about 100 bits.
+func oneTimePassword() string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 20)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+func adminListUsers(db *store.DB, out io.Writer) error {
+	accts, err := db.Accounts()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tROLE\tLOGIN\tORGAN\tSTATUS\tCREATED")
+	for _, a := range accts {
+		status := "active"
+		switch {
+		case a.Disabled:
+			status = "disabled"
+		case a.MustChangePassword:
+			status = "must-change-password"
+		}
+		login := a.Login
+		if a.Role.IsCitizen() {
+			login = portal.MaskMobile(a.Login) // citizens' logins are their mobile numbers
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Role, login, a.Organ, status, a.CreatedAt.Format("2006-01-02"))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,79 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"sealportal/portal"
+	"sealportal/views"
+)
+
+// handleStart serves GET /: what sealing is, who may apply, and the right not
+// to declare a sealed record (CL art. 100).
+func (s *Server) handleStart(c echo.Context) error {
+	return s.render(c, http.StatusOK, views.StartPage(views.StartModel{Page: s.page(c, "start.title")}))
+}
+
+// handleLangSwitch serves GET /lang?to=en&next=/path: it stores the choice in
+// a cookie and returns to the page. A link, so it works without JavaScript.
+func (s *Server) handleLangSwitch(c echo.Context) error {
+	to := views.LangZH
+	if c.QueryParam("to") == string(views.LangEN) {
+		to = views.LangEN
+	}
+	c.SetCookie(&http.Cookie{Name: langCookie, Value: string(to), Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	next := safeNext(c.QueryParam("next"))
+	if next == "" {
+		next = "/"
+	}
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// handleHealthz serves GET /healthz: the process is up.
+func (s *Server) handleHealthz(c echo.Context) error {
+	return c.String(http.StatusOK, "ok")
+}
+
+// handleReadyz serves GET /readyz: the store answers.
+func (s *Server) handleReadyz(c echo.Context) error {
+	if err := s.db.Ping(); err != nil {
+		s.log.Error("readyz", "err", err)
+		return c.String(http.StatusServiceUnavailable, "store unavailable")
+	}
+	return c.String(http.StatusOK, "ready")
+}
+
+// handleAccount serves GET /account: the signed-in person's own details,
+// masked where a shoulder could read them.
+func (s *Server) handleAccount(c echo.Context) error {
+	u := currentUser(c)
+	m := views.AccountModel{Page: s.page(c, "account.title"), Role: u.Role, Name: u.Name, Organ: u.Organ,
+		Firm: u.Firm, Licence: u.Licence, Login: u.Login, CreatedAt: u.CreatedAt}
+	if u.Role.IsCitizen() {
+		m.Mobile = maskMobile(u.Mobile)
+		m.IDNumber = maskID(u.IDNumber)
+		m.Login = ""
+	}
+	if c.QueryParam("done") == "password" {
+		m.NoticeKey = "account.notice_password_changed"
+	}
+	return s.render(c, http.StatusOK, views.AccountPage(m))
+}
+
+// handleStaffHome serves GET /staff: the officials' console.
+func (s *Server) handleStaffHome(c echo.Context) error {
+	u := currentUser(c)
+	return s.render(c, http.StatusOK, views.StaffHomePage(views.StaffHomeModel{Page: s.page(c, "staff.title"), Role: u.Role, Organ: u.Organ}))
+}
+
+func maskMobile(m string) string { return portal.MaskMobile(m) }
+
+func maskID(id string) string {
+	n, err := portal.ParseIDNumber(id)
+	if err != nil {
+		return ""
+	}
+	return n.Masked()
+}

@@ -1,0 +1,128 @@
+package handlers
+
+import (
+	"io/fs"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"sealportal/portal"
+	"sealportal/static"
+)
+
+// access declares who may use a route. The zero value allows nobody: a route
+// must say either public or which roles, so forgetting is a locked door.
+type access struct {
+	public bool
+	roles  []portal.Role
+}
+
+var (
+	public   = access{public: true}
+	signedIn = access{roles: portal.AllRoles}
+	// organStaff are the officials who work cases: the four sealing organs and
+	// the supervising procuratorate. The system administrator is not among them.
+	organStaff = access{roles: append(append([]portal.Role{}, portal.OrganRoles...), portal.RoleSupervisor)}
+)
+
+// allows reports whether a signed-in account with role r may use the route.
+func (a access) allows(r portal.Role) bool { return a.public || slices.Contains(a.roles, r) }
+
+// declared reports whether the route says who may use it.
+func (a access) declared() bool { return a.public || len(a.roles) > 0 }
+
+type route struct {
+	method  string
+	path    string
+	access  access
+	handler func(*Server, echo.Context) error
+}
+
+// routes is the one route table: every route of the portal with the roles
+// allowed on it. Nothing is registered anywhere else (a test checks).
+func routes() []route {
+	return []route{
+		{http.MethodGet, "/", public, (*Server).handleStart},
+		{http.MethodGet, "/lang", public, (*Server).handleLangSwitch},
+		{http.MethodGet, "/healthz", public, (*Server).handleHealthz},
+		{http.MethodGet, "/readyz", public, (*Server).handleReadyz},
+		{http.MethodGet, "/static/*", public, (*Server).handleStatic},
+
+		{http.MethodGet, "/register", public, (*Server).handleRegisterForm},
+		{http.MethodPost, "/register", public, (*Server).handleRegisterSubmit},
+		{http.MethodGet, "/login", public, (*Server).handleLoginForm},
+		{http.MethodPost, "/login", public, (*Server).handleLoginSubmit},
+		{http.MethodPost, "/logout", signedIn, (*Server).handleLogout},
+
+		{http.MethodGet, "/account", signedIn, (*Server).handleAccount},
+		{http.MethodGet, "/account/password", signedIn, (*Server).handlePasswordForm},
+		{http.MethodPost, "/account/password", signedIn, (*Server).handlePasswordSubmit},
+
+		{http.MethodGet, "/staff", organStaff, (*Server).handleStaffHome},
+	}
+}
+
+func (s *Server) register(e *echo.Echo) error {
+	for _, r := range routes() {
+		r := r
+		h := func(c echo.Context) error { return r.handler(s, c) }
+		e.Add(r.method, r.path, h, s.guard(r))
+	}
+	return nil
+}
+
+// guard enforces the route's declaration: visitors are sent to log in (401 is
+// turned into a redirect by the error handler), other roles get 403. Signed-in
+// pages are never cached, and an account that must change its one-time
+// password can do nothing else first.
+func (s *Server) guard(r route) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if !r.access.declared() {
+				return echo.NewHTTPError(http.StatusForbidden)
+			}
+			u := currentUser(c)
+			if u != nil {
+				c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+				if u.MustChangePassword && r.path != "/account/password" && r.path != "/logout" && !strings.HasPrefix(r.path, "/static/") && r.path != "/lang" {
+					return c.Redirect(http.StatusSeeOther, "/account/password")
+				}
+			}
+			if r.access.public {
+				return next(c)
+			}
+			if u == nil {
+				return echo.NewHTTPError(http.StatusUnauthorized)
+			}
+			if !r.access.allows(u.Role) {
+				return echo.NewHTTPError(http.StatusForbidden)
+			}
+			return next(c)
+		}
+	}
+}
+
+var staticFS = func() http.Handler {
+	sub, err := fs.Sub(static.Files, ".")
+	if err != nil {
+		panic(err)
+	}
+	return http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
+}()
+
+// handleStatic serves GET /static/*: embedded assets with long caching (their
+// URLs carry a version so a new release is fetched afresh).
+func (s *Server) handleStatic(c echo.Context) error {
+	name := strings.TrimPrefix(c.Request().URL.Path, "/static/")
+	if name == "" || strings.HasSuffix(name, "/") {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	if _, err := fs.Stat(static.Files, name); err != nil {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=31536000, immutable")
+	staticFS.ServeHTTP(c.Response(), c.Request())
+	return nil
+}

@@ -1,0 +1,251 @@
+// Package handlers is the portal's HTTP edge: one route table with the roles
+// allowed on each route, middleware (sessions, CSRF, locale, security headers)
+// and one file of handlers per area. Handlers bind and validate input, call one
+// store method and render a view.
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"sealportal/portal"
+	"sealportal/store"
+	"sealportal/views"
+)
+
+// Config holds everything the edge needs that is not in the store.
+type Config struct {
+	// SecureCookies sets Secure and the __Host- prefix on cookies (default in
+	// main). Browsers accept Secure cookies from http://localhost, so a plain
+	// `go run .` still works; -insecure-cookies is for other plain-http setups.
+	SecureCookies bool
+	// TrustedProxies are the networks whose X-Forwarded-For is believed; empty
+	// means the client address is the socket's.
+	TrustedProxies []*net.IPNet
+	CitizenIdle    time.Duration
+	StaffIdle      time.Duration
+	Absolute       time.Duration
+	BodyLimit      string        // e.g. "25M"
+	RequestTimeout time.Duration // per request, via ContextTimeout
+	// LoginRate is how many login attempts one client address may make per
+	// minute (burst of the same size).
+	LoginRate int
+	Logger    *slog.Logger
+	Hasher    *portal.PasswordHasher
+	Clock     portal.Clock
+}
+
+func (c *Config) defaults() {
+	if c.CitizenIdle == 0 {
+		c.CitizenIdle = portal.CitizenIdleTimeout
+	}
+	if c.StaffIdle == 0 {
+		c.StaffIdle = portal.StaffIdleTimeout
+	}
+	if c.Absolute == 0 {
+		c.Absolute = portal.AbsoluteTimeout
+	}
+	if c.BodyLimit == "" {
+		c.BodyLimit = "25M"
+	}
+	if c.RequestTimeout == 0 {
+		c.RequestTimeout = 30 * time.Second
+	}
+	if c.LoginRate == 0 {
+		c.LoginRate = 20
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Hasher == nil {
+		c.Hasher = portal.NewPasswordHasher(portal.DefaultArgon2)
+	}
+	if c.Clock == nil {
+		c.Clock = portal.SystemClock
+	}
+}
+
+// Server carries the dependencies of every handler.
+type Server struct {
+	cfg      Config
+	db       *store.DB
+	log      *slog.Logger
+	sessions *sessionStore
+	// loginLimiter limits login attempts per client address, on top of the
+	// per-account lockout, so one address cannot try many accounts.
+	loginLimiter *middleware.RateLimiterMemoryStore
+}
+
+// New builds the Echo instance with every middleware and route.
+func New(cfg Config, db *store.DB) (*echo.Echo, error) {
+	cfg.defaults()
+	s := &Server{cfg: cfg, db: db, log: cfg.Logger}
+	s.sessions = newSessionStore(db, cfg)
+	s.loginLimiter = newLoginLimiter(cfg.LoginRate)
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	// Client addresses come from the socket unless a proxy range is trusted:
+	// Echo's default would believe X-Forwarded-For from anyone.
+	if len(cfg.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range cfg.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	e.HTTPErrorHandler = s.handleError
+	if err := s.middleware(e); err != nil {
+		return nil, err
+	}
+	if err := s.register(e); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// render writes a templ component to a buffer first, so that a template error
+// still yields a clean 500 page instead of half a page.
+func (s *Server) render(c echo.Context, status int, comp templ.Component) error {
+	var buf bytes.Buffer
+	ctx := views.WithLang(c.Request().Context(), langOf(c))
+	if err := comp.Render(ctx, &buf); err != nil {
+		return portal.Internal(fmt.Errorf("render %s: %w", c.Path(), err))
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// page builds the common view model of every page.
+func (s *Server) page(c echo.Context, titleKey string) views.Page {
+	p := views.Page{
+		TitleKey:  titleKey,
+		Lang:      langOf(c),
+		CSRF:      csrfToken(c),
+		Path:      c.Request().URL.Path,
+		RequestID: requestID(c),
+	}
+	if u := currentUser(c); u != nil {
+		p.User = &views.User{Role: u.Role, Staff: u.Role.IsStaff()}
+	}
+	return p
+}
+
+// handleError is the one Echo v4 error handler: it maps domain error codes and
+// Echo's HTTP errors to statuses and renders the error page in the reader's
+// language. Internal errors are logged with the request id, never shown.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, key := http.StatusInternalServerError, "error.internal"
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+		status = he.Code
+		key = statusKey(status)
+	case errors.Is(err, context.DeadlineExceeded):
+		status, key = http.StatusServiceUnavailable, "error.timeout"
+	default:
+		if pe, ok := portal.AsError(err); ok {
+			switch pe.Code {
+			case portal.CodeInvalid:
+				status = http.StatusBadRequest
+			case portal.CodeNotFound:
+				status = http.StatusNotFound
+			case portal.CodeForbidden:
+				status = http.StatusForbidden
+			case portal.CodeConflict:
+				status = http.StatusConflict
+			}
+			key = pe.Key
+			if pe.Code == portal.CodeNotFound {
+				key = "error.not_found"
+			}
+		}
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "request_id", requestID(c), "route", c.Path(), "method", c.Request().Method, "err", err)
+		if key != "error.storage_full" && key != "error.timeout" {
+			key = "error.internal"
+		}
+	}
+	if status == http.StatusUnauthorized {
+		// Not signed in: send the visitor to the login page and back afterwards.
+		_ = c.Redirect(http.StatusSeeOther, "/login?next="+safeNext(c.Request().URL.Path))
+		return
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	if isAPI(c) {
+		_ = c.JSON(status, map[string]any{"error": map[string]string{"code": apiCode(status), "message": views.Translate(langOf(c), key), "request_id": requestID(c)}})
+		return
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	p := s.page(c, statusKey(status))
+	if rerr := s.render(c, status, views.ErrorPage(views.ErrorModel{Page: p, Status: status, MessageKey: key})); rerr != nil {
+		s.log.Error("render error page", "request_id", requestID(c), "err", rerr)
+		_ = c.String(status, http.StatusText(status))
+	}
+}
+
+func statusKey(status int) string {
+	switch status {
+	case http.StatusNotFound, http.StatusMethodNotAllowed:
+		return "error.not_found"
+	case http.StatusForbidden:
+		return "error.forbidden"
+	case http.StatusBadRequest:
+		return "error.bad_request"
+	case http.StatusRequestEntityTooLarge:
+		return "error.too_large"
+	case http.StatusTooManyRequests:
+		return "error.too_many"
+	case http.StatusServiceUnavailable:
+		return "error.timeout"
+	default:
+		if status >= 500 {
+			return "error.internal"
+		}
+		return "error.bad_request"
+	}
+}
+
+func apiCode(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return "invalid"
+	case http.StatusNotFound:
+		return "not_found"
+	case http.StatusForbidden:
+		return "forbidden"
+	case http.StatusConflict:
+		return "conflict"
+	case http.StatusTooManyRequests:
+		return "rate_limited"
+	case http.StatusRequestEntityTooLarge:
+		return "too_large"
+	}
+	return "internal"
+}
+
+func isAPI(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return len(p) >= 5 && p[:5] == "/api/"
+}
+
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}

@@ -1,0 +1,230 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+
+	"sealportal/portal"
+	"sealportal/store"
+)
+
+// sessionStore is a gorilla/sessions Store kept server-side in bbolt. The
+// cookie carries only a random 256-bit id; the database keys the session by the
+// id's SHA-256, so a copy of the database yields no usable cookie.
+type sessionStore struct {
+	db   *store.DB
+	cfg  Config
+	name string
+	opts sessions.Options
+}
+
+var _ sessions.Store = (*sessionStore)(nil)
+
+// Values keys; everything else in Values must be a string.
+const (
+	svAccount = "account_id"
+	svRole    = "role"
+	svCreated = "created"
+	svSeen    = "seen"
+)
+
+func newSessionStore(db *store.DB, cfg Config) *sessionStore {
+	st := &sessionStore{db: db, cfg: cfg, name: "session"}
+	if cfg.SecureCookies {
+		st.name = "__Host-session"
+	}
+	// gorilla/sessions v1.4 defaults to SameSite=None and no HttpOnly: every
+	// attribute is set explicitly. MaxAge 0 makes it a browser-session cookie;
+	// the idle and absolute limits are enforced here on the server.
+	st.opts = sessions.Options{Path: "/", HttpOnly: true, Secure: cfg.SecureCookies, SameSite: http.SameSiteLaxMode}
+	return st
+}
+
+func hashID(id string) []byte {
+	h := sha256.Sum256([]byte(id))
+	return h[:]
+}
+
+// Get returns the request's session (loading it from the store).
+func (st *sessionStore) Get(r *http.Request, name string) (*sessions.Session, error) {
+	return st.New(r, name)
+}
+
+// New loads the session named by the request's cookie, or a new empty one.
+func (st *sessionStore) New(r *http.Request, name string) (*sessions.Session, error) {
+	sess := sessions.NewSession(st, name)
+	opts := st.opts
+	sess.Options = &opts
+	sess.IsNew = true
+	ck, err := r.Cookie(name)
+	if err != nil || len(ck.Value) != 43 {
+		return sess, nil
+	}
+	rec, err := st.db.Session(hashID(ck.Value))
+	if err != nil {
+		if portal.ErrorCode(err) == portal.CodeNotFound {
+			return sess, nil
+		}
+		return sess, err
+	}
+	sess.ID = ck.Value
+	sess.IsNew = false
+	sess.Values[svAccount] = rec.AccountID
+	sess.Values[svRole] = string(rec.Role)
+	sess.Values[svCreated] = rec.CreatedAt
+	sess.Values[svSeen] = rec.LastSeen
+	for k, v := range rec.Values {
+		sess.Values[k] = v
+	}
+	return sess, nil
+}
+
+// Save writes the session to the store and sets the cookie; MaxAge < 0 deletes.
+func (st *sessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Session) error {
+	if sess.Options.MaxAge < 0 {
+		if sess.ID != "" {
+			if err := st.db.DeleteSession(hashID(sess.ID)); err != nil {
+				return err
+			}
+		}
+		http.SetCookie(w, sessions.NewCookie(sess.Name(), "", sess.Options))
+		return nil
+	}
+	if sess.ID == "" {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return err
+		}
+		sess.ID = base64.RawURLEncoding.EncodeToString(b)
+	}
+	rec := portal.Session{Values: map[string]string{}}
+	for k, v := range sess.Values {
+		key, _ := k.(string)
+		switch key {
+		case svAccount:
+			rec.AccountID, _ = v.(uint64)
+		case svRole:
+			role, _ := v.(string)
+			rec.Role = portal.Role(role)
+		case svCreated:
+			rec.CreatedAt, _ = v.(time.Time)
+		case svSeen:
+			rec.LastSeen, _ = v.(time.Time)
+		default:
+			if s, ok := v.(string); ok && key != "" {
+				rec.Values[key] = s
+			}
+		}
+	}
+	if err := st.db.PutSession(hashID(sess.ID), rec); err != nil {
+		return err
+	}
+	if sess.IsNew {
+		http.SetCookie(w, sessions.NewCookie(sess.Name(), sess.ID, sess.Options))
+	}
+	return nil
+}
+
+// loadSession attaches the signed-in account, if any, to the request. A session
+// past its idle or absolute limit, of a disabled account, or whose account's
+// password changed since, is ended here.
+func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if isPublicAPI(c) || isStatic(c) {
+			return next(c)
+		}
+		sess, err := s.sessions.New(c.Request(), s.sessions.name)
+		if err != nil {
+			return err
+		}
+		c.Set(ctxSession, sess)
+		if sess.IsNew {
+			return next(c)
+		}
+		now := s.cfg.Clock()
+		id, _ := sess.Values[svAccount].(uint64)
+		created, _ := sess.Values[svCreated].(time.Time)
+		seen, _ := sess.Values[svSeen].(time.Time)
+		acct, err := s.db.Account(id)
+		if err != nil && portal.ErrorCode(err) != portal.CodeNotFound {
+			return err
+		}
+		idle := s.cfg.CitizenIdle
+		if acct.Role.IsStaff() {
+			idle = s.cfg.StaffIdle
+		}
+		if err != nil || acct.Disabled || now.Sub(seen) > idle || now.Sub(created) > s.cfg.Absolute {
+			s.endSession(c, sess)
+			c.Set(ctxSession, nil)
+			c.Set(ctxExpired, true)
+			return next(c)
+		}
+		c.Set(ctxUser, &acct)
+		// Touch at most every 30 s: the idle limit is minutes, and a write per
+		// page view would cost the store for nothing.
+		if now.Sub(seen) > 30*time.Second {
+			sess.Values[svSeen] = now
+			if err := s.sessions.Save(c.Request(), c.Response(), sess); err != nil {
+				return err
+			}
+		}
+		return next(c)
+	}
+}
+
+const ctxExpired = "session_expired"
+
+func isStatic(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return len(p) > 8 && p[:8] == "/static/" || p == "/healthz" || p == "/readyz"
+}
+
+// currentUser is the signed-in account, nil for a visitor.
+func currentUser(c echo.Context) *portal.Account {
+	u, _ := c.Get(ctxUser).(*portal.Account)
+	return u
+}
+
+func currentSession(c echo.Context) *sessions.Session {
+	s, _ := c.Get(ctxSession).(*sessions.Session)
+	return s
+}
+
+// startSession signs the account in with a fresh session id: any session the
+// browser already had is deleted, so a planted id is worthless (fixation).
+func (s *Server) startSession(c echo.Context, acct portal.Account) error {
+	if old := currentSession(c); old != nil && !old.IsNew {
+		if err := s.db.DeleteSession(hashID(old.ID)); err != nil {
+			return err
+		}
+	}
+	sess := sessions.NewSession(s.sessions, s.sessions.name)
+	opts := s.sessions.opts
+	sess.Options = &opts
+	sess.IsNew = true
+	now := s.cfg.Clock()
+	sess.Values[svAccount] = acct.ID
+	sess.Values[svRole] = string(acct.Role)
+	sess.Values[svCreated] = now
+	sess.Values[svSeen] = now
+	if err := s.sessions.Save(c.Request(), c.Response(), sess); err != nil {
+		return err
+	}
+	c.Set(ctxSession, sess)
+	c.Set(ctxUser, &acct)
+	return nil
+}
+
+// endSession deletes the session and its cookie.
+func (s *Server) endSession(c echo.Context, sess *sessions.Session) {
+	sess.Options.MaxAge = -1
+	if err := s.sessions.Save(c.Request(), c.Response(), sess); err != nil {
+		s.log.Error("end session", "request_id", requestID(c), "err", err)
+	}
+}

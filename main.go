@@ -1,0 +1,48 @@
+// Command sealportal is the Sealing Portal: a web application where people
+// whose juvenile criminal records must be sealed apply and follow their case,
+// and the organs that seal records work the same files.
+//
+// Usage:
+//
+//	sealportal [serve] [flags]       serve the portal (the default)
+//	sealportal seed [flags]          create demo accounts on an empty database
+//	sealportal admin SUBCOMMAND      create-user, list-users, disable-user, enable-user, end-sessions
+//	sealportal verify-audit [flags]  check the tamper-evident audit log; exit 1 on any mismatch
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	args := os.Args[1:]
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = runServe(args)
+	case "seed":
+		err = runSeed(args, os.Stdout)
+	case "admin":
+		err = runAdmin(args, os.Stdout)
+	case "verify-audit":
+		var ok bool
+		ok, err = runVerifyAudit(args, os.Stdout)
+		if err == nil && !ok {
+			os.Exit(1)
+		}
+	case "help", "-h", "--help":
+		fmt.Println("usage: sealportal [serve|seed|admin|verify-audit] [flags]; each takes -h")
+		return
+	default:
+		err = fmt.Errorf("unknown command %q (serve, seed, admin, verify-audit)", cmd)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sealportal:", err)
+		os.Exit(2)
+	}
+}

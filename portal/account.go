@@ -1,0 +1,156 @@
+package portal
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Login throttling. These are security settings, not rules of law, so they live
+// here rather than in the policy table.
+const (
+	MaxFailedLogins = 5                // failures before the account is locked
+	LockoutDuration = 15 * time.Minute // how long a locked account stays locked
+)
+
+// Account is a person or an official who can sign in. Personal fields (Name,
+// Mobile, IDNumber) are encrypted by the store.
+type Account struct {
+	ID                 uint64
+	Role               Role
+	Login              string // the mobile number for citizens, a generated username for staff
+	Name               string
+	Mobile             string
+	IDNumber           string // canonical resident identity number; citizens only
+	Licence            string // lawyer's practice licence number
+	Firm               string // lawyer's firm or legal-aid centre
+	Organ              string // staff: the organ they work for, e.g. "北京市海淀区人民法院"
+	PasswordHash       string
+	MustChangePassword bool
+	Disabled           bool
+	FailedLogins       int
+	LockedUntil        time.Time
+	CreatedAt          time.Time
+	PasswordChangedAt  time.Time
+	Seeded             bool // created by the seed command (demo data)
+}
+
+// Locked reports whether the account is locked at time now.
+func (a Account) Locked(now time.Time) bool { return now.Before(a.LockedUntil) }
+
+// BirthDate is taken from the identity number (GB 11643), never typed twice.
+func (a Account) BirthDate() (Date, bool) {
+	n, err := ParseIDNumber(a.IDNumber)
+	if err != nil {
+		return Date{}, false
+	}
+	return n.BirthDate(), true
+}
+
+// Validate checks an account before it is stored; the store calls it inside
+// the write transaction so no path can skip it.
+func (a Account) Validate() error {
+	var fe FieldErrors
+	if !a.Role.Valid() {
+		fe.Add("role", "account.role_invalid")
+	}
+	if a.Login == "" {
+		fe.Add("login", "account.login_required")
+	}
+	if a.PasswordHash == "" {
+		fe.Add("password", "password.required")
+	}
+	if strings.TrimSpace(a.Name) == "" {
+		fe.Add("name", "register.name_required")
+	}
+	if a.Role.IsCitizen() {
+		if _, err := NormalizeMobile(a.Mobile); err != nil {
+			fe.Add("mobile", "mobile.invalid")
+		}
+		if _, err := ParseIDNumber(a.IDNumber); err != nil {
+			fe.Add("id_number", "id.format")
+		}
+	}
+	if a.Role == RoleLawyer && (a.Licence == "" || a.Firm == "") {
+		fe.Add("licence", "register.licence_required")
+	}
+	if a.Role.IsStaff() && a.Role != RoleSysadmin && strings.TrimSpace(a.Organ) == "" {
+		fe.Add("organ", "account.organ_required")
+	}
+	return fe.Err()
+}
+
+// Registration is what a citizen types on the register form.
+type Registration struct {
+	Role            Role
+	Name            string
+	Mobile          string
+	IDNumber        string
+	Licence         string
+	Firm            string
+	Password        string
+	PasswordConfirm string
+}
+
+// MaxNameRunes bounds free-text names.
+const MaxNameRunes = 50
+
+// Check validates a registration as of today and returns the account to create
+// (without its password hash, which the caller adds after hashing). Every
+// problem is reported against its field so the form can show them all at once.
+func (r Registration) Check(today Date) (Account, error) {
+	var fe FieldErrors
+	if !r.Role.IsCitizen() {
+		fe.Add("role", "register.role_required")
+	}
+	name := strings.TrimSpace(r.Name)
+	switch {
+	case name == "":
+		fe.Add("name", "register.name_required")
+	case utf8.RuneCountInString(name) > MaxNameRunes:
+		fe.Add("name", "register.name_too_long")
+	}
+	mobile, err := NormalizeMobile(r.Mobile)
+	if err != nil {
+		fe.Add("mobile", errKey(err))
+	}
+	id, err := ParseIDNumber(r.IDNumber)
+	if err != nil {
+		fe.Add("id_number", errKey(err))
+	} else if !id.BornBy(today) {
+		fe.Add("id_number", "id.birth_date")
+	}
+	if r.Role == RoleLawyer {
+		if strings.TrimSpace(r.Licence) == "" {
+			fe.Add("licence", "register.licence_required")
+		} else if utf8.RuneCountInString(r.Licence) > 40 {
+			fe.Add("licence", "register.licence_invalid")
+		}
+		if strings.TrimSpace(r.Firm) == "" {
+			fe.Add("firm", "register.firm_required")
+		} else if utf8.RuneCountInString(r.Firm) > 100 {
+			fe.Add("firm", "register.firm_too_long")
+		}
+	}
+	if err := CheckPasswordPolicy(r.Password); err != nil {
+		fe.Add("password", errKey(err))
+	} else if r.Password != r.PasswordConfirm {
+		fe.Add("password_confirm", "password.mismatch")
+	}
+	if err := fe.Err(); err != nil {
+		return Account{}, err
+	}
+	a := Account{Role: r.Role, Login: mobile, Name: name, Mobile: mobile, IDNumber: id.String()}
+	if r.Role == RoleLawyer {
+		a.Licence, a.Firm = strings.TrimSpace(r.Licence), strings.TrimSpace(r.Firm)
+	}
+	return a, nil
+}
+
+// errKey returns the message key of a domain error, or a generic one.
+func errKey(err error) string {
+	if e, ok := AsError(err); ok && e.Key != "" {
+		return e.Key
+	}
+	return "error.form_invalid"
+}

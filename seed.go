@@ -1,0 +1,87 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"sealportal/portal"
+	"sealportal/store"
+)
+
+// demoAccount is one of the demo accounts listed in the README. Their identity
+// numbers are synthetic (province code 99, which does not exist), so they can
+// never be a real person's.
+type demoAccount struct {
+	role     portal.Role
+	login    string
+	password string
+	name     string
+	organ    string
+	birth    portal.Date
+}
+
+var demoAccounts = []demoAccount{
+	{role: portal.RoleMinor, login: "19900000001", password: "demo-minor-2026", name: "演示当事人", birth: portal.Date{Year: 2006, Month: 3, Day: 14}},
+	{role: portal.RoleGuardian, login: "19900000002", password: "demo-guardian-2026", name: "演示监护人", birth: portal.Date{Year: 1980, Month: 7, Day: 2}},
+	{role: portal.RoleLawyer, login: "19900000003", password: "demo-lawyer-2026", name: "演示律师", birth: portal.Date{Year: 1985, Month: 11, Day: 20}},
+	{role: portal.RoleCourt, login: "court-demo", password: "demo-court-2026", name: "演示法官", organ: "演示市人民法院"},
+	{role: portal.RoleProcuratorate, login: "procuratorate-demo", password: "demo-procuratorate-2026", name: "演示检察官", organ: "演示市人民检察院"},
+	{role: portal.RolePolice, login: "police-demo", password: "demo-police-2026", name: "演示民警", organ: "演示市公安局"},
+	{role: portal.RoleJudicialAdmin, login: "judicial-admin-demo", password: "demo-judicial-2026", name: "演示社区矫正工作人员", organ: "演示市司法局"},
+	{role: portal.RoleSupervisor, login: "supervisor-demo", password: "demo-supervisor-2026", name: "演示监督检察官", organ: "演示市人民检察院"},
+	{role: portal.RoleSysadmin, login: "sysadmin-demo", password: "demo-sysadmin-2026", name: "演示管理员"},
+}
+
+// runSeed creates the demo accounts on an empty database. It refuses a
+// database holding any account it did not create, so it can never mix demo
+// data into real data.
+func runSeed(args []string, out io.Writer) error {
+	var c config
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	dataFlags(fs, &c)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := c.openStore(false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return seed(db, portal.NewPasswordHasher(portal.DefaultArgon2), out)
+}
+
+func seed(db *store.DB, hasher *portal.PasswordHasher, out io.Writer) error {
+	total, seeded, err := db.AccountCounts()
+	if err != nil {
+		return err
+	}
+	if total > seeded {
+		return errors.New("seed: this database holds real accounts; seed only works on an empty database or one it seeded itself")
+	}
+	if total == 0 {
+		for i, d := range demoAccounts {
+			hash, err := hasher.Hash(d.password)
+			if err != nil {
+				return err
+			}
+			a := portal.Account{Role: d.role, Login: d.login, Name: d.name, Organ: d.organ, PasswordHash: hash, Seeded: true}
+			if d.role.IsCitizen() {
+				a.Mobile = d.login
+				a.IDNumber = portal.SyntheticIDNumber(uint64(i+1), d.birth).String()
+			}
+			if d.role == portal.RoleLawyer {
+				a.Licence, a.Firm = "11101200000000001", "演示法律援助中心"
+			}
+			if _, err := db.CreateAccount(a, 0); err != nil {
+				return fmt.Errorf("seed %s: %w", d.role, err)
+			}
+		}
+	}
+	fmt.Fprintln(out, "Demo accounts (sign in at /login):")
+	for _, d := range demoAccounts {
+		fmt.Fprintf(out, "  %-15s %-20s %s\n", d.role, d.login, d.password)
+	}
+	return nil
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"sealportal/handlers"
+	"sealportal/portal"
+)
+
+// runServe serves the portal until SIGINT or SIGTERM, then stops accepting,
+// lets in-flight requests finish (up to -shutdown-timeout) and closes the store.
+func runServe(args []string) error {
+	var c config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	serveFlags(fs, &c)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := c.logger()
+	if err != nil {
+		return err
+	}
+	proxies, err := c.proxies()
+	if err != nil {
+		return err
+	}
+	db, err := c.openStore(false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	e, err := handlers.New(handlers.Config{
+		SecureCookies: !c.insecureCookies, TrustedProxies: proxies,
+		CitizenIdle: c.citizenIdle, StaffIdle: c.staffIdle, Absolute: c.absolute,
+		Logger: log, Hasher: portal.NewPasswordHasher(portal.DefaultArgon2),
+	}, db)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr:              c.addr,
+		Handler:           e,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // uploads of up to 10 MB on slow mobile networks
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	go sweepSessions(ctx, db, c, log)
+	errc := make(chan error, 1)
+	go func() {
+		log.Info("serving", "addr", c.addr, "data", c.data, "secure_cookies", !c.insecureCookies)
+		errc <- srv.ListenAndServe()
+	}()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	case <-ctx.Done():
+		log.Info("shutting down", "grace", c.shutdown.String())
+		sctx, cancel := context.WithTimeout(context.Background(), c.shutdown)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			log.Error("shutdown", "err", err)
+		}
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// sweepSessions deletes expired sessions every ten minutes.
+func sweepSessions(ctx context.Context, db interface {
+	DeleteExpiredSessions(idle, absolute int64) (int, error)
+}, c config, log interface{ Error(string, ...any) }) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			longestIdle := max(c.citizenIdle, c.staffIdle)
+			if _, err := db.DeleteExpiredSessions(now.Add(-longestIdle).UnixNano(), now.Add(-c.absolute).UnixNano()); err != nil {
+				log.Error("sweep sessions", "err", err)
+			}
+		}
+	}
+}

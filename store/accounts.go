@@ -1,0 +1,318 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"sealportal/portal"
+)
+
+// accountRecord is the stored form of portal.Account. Personal fields are
+// AES-GCM ciphertexts bound to the account id; the login is found through a
+// blind index, never stored in clear.
+type accountRecord struct {
+	Role               portal.Role `json:"role"`
+	Login              []byte      `json:"login"`
+	Name               []byte      `json:"name"`
+	Mobile             []byte      `json:"mobile,omitempty"`
+	IDNumber           []byte      `json:"id_number,omitempty"`
+	Licence            []byte      `json:"licence,omitempty"`
+	Firm               string      `json:"firm,omitempty"`
+	Organ              string      `json:"organ,omitempty"`
+	PasswordHash       string      `json:"password_hash"`
+	MustChangePassword bool        `json:"must_change_password,omitempty"`
+	Disabled           bool        `json:"disabled,omitempty"`
+	FailedLogins       int         `json:"failed_logins,omitempty"`
+	LockedUntil        time.Time   `json:"locked_until,omitzero"`
+	CreatedAt          time.Time   `json:"created_at"`
+	PasswordChangedAt  time.Time   `json:"password_changed_at,omitzero"`
+	Seeded             bool        `json:"seeded,omitempty"`
+}
+
+const kindAccount = "account"
+
+func (db *DB) encodeAccount(a portal.Account) ([]byte, error) {
+	c := db.crypt
+	r := accountRecord{
+		Role:               a.Role,
+		Login:              c.sealString(kindAccount, a.ID, "login", a.Login),
+		Name:               c.sealString(kindAccount, a.ID, "name", a.Name),
+		Mobile:             c.sealString(kindAccount, a.ID, "mobile", a.Mobile),
+		IDNumber:           c.sealString(kindAccount, a.ID, "id_number", a.IDNumber),
+		Licence:            c.sealString(kindAccount, a.ID, "licence", a.Licence),
+		Firm:               a.Firm,
+		Organ:              a.Organ,
+		PasswordHash:       a.PasswordHash,
+		MustChangePassword: a.MustChangePassword,
+		Disabled:           a.Disabled,
+		FailedLogins:       a.FailedLogins,
+		LockedUntil:        a.LockedUntil,
+		CreatedAt:          a.CreatedAt,
+		PasswordChangedAt:  a.PasswordChangedAt,
+		Seeded:             a.Seeded,
+	}
+	return json.Marshal(r)
+}
+
+func (db *DB) decodeAccount(id uint64, raw []byte) (portal.Account, error) {
+	var r accountRecord
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return portal.Account{}, fmt.Errorf("store: decode account %d: %w", id, err)
+	}
+	a := portal.Account{
+		ID: id, Role: r.Role, Firm: r.Firm, Organ: r.Organ, PasswordHash: r.PasswordHash,
+		MustChangePassword: r.MustChangePassword, Disabled: r.Disabled, FailedLogins: r.FailedLogins,
+		LockedUntil: r.LockedUntil, CreatedAt: r.CreatedAt, PasswordChangedAt: r.PasswordChangedAt, Seeded: r.Seeded,
+	}
+	c := db.crypt
+	var err error
+	for _, f := range []struct {
+		name string
+		src  []byte
+		dst  *string
+	}{{"login", r.Login, &a.Login}, {"name", r.Name, &a.Name}, {"mobile", r.Mobile, &a.Mobile},
+		{"id_number", r.IDNumber, &a.IDNumber}, {"licence", r.Licence, &a.Licence}} {
+		if *f.dst, err = c.openString(kindAccount, id, f.name, f.src); err != nil {
+			return portal.Account{}, err
+		}
+	}
+	return a, nil
+}
+
+// putAccount writes the account row; indexes are the caller's business.
+func (db *DB) putAccount(tx *bbolt.Tx, a portal.Account) error {
+	raw, err := db.encodeAccount(a)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketAccounts).Put(itob(a.ID), raw)
+}
+
+func (db *DB) getAccount(tx *bbolt.Tx, id uint64) (portal.Account, error) {
+	raw := tx.Bucket(bucketAccounts).Get(itob(id))
+	if raw == nil {
+		return portal.Account{}, portal.NotFound()
+	}
+	return db.decodeAccount(id, raw)
+}
+
+// CreateAccount stores a new account and its indexes, and audits the creation,
+// all in one transaction. A login (mobile number or username) already in use is
+// a conflict. actor is the account that did it (0 for self-registration or the
+// command line).
+func (db *DB) CreateAccount(a portal.Account, actor uint64) (portal.Account, error) {
+	err := db.update(func(tx *bbolt.Tx) error {
+		if err := a.Validate(); err != nil {
+			return err
+		}
+		byLogin := tx.Bucket(bucketAccountsByLogin)
+		loginKey := db.crypt.blind("login", a.Login)
+		if byLogin.Get(loginKey) != nil {
+			return &portal.Error{Code: portal.CodeConflict, Key: "register.login_taken", Fields: map[string]string{"mobile": "register.login_taken"}}
+		}
+		b := tx.Bucket(bucketAccounts)
+		id, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		a.ID = id
+		if a.CreatedAt.IsZero() {
+			a.CreatedAt = db.now().UTC()
+		}
+		if err := db.putAccount(tx, a); err != nil {
+			return err
+		}
+		if err := byLogin.Put(loginKey, itob(id)); err != nil {
+			return err
+		}
+		if a.IDNumber != "" {
+			key := append(db.crypt.blind("idnumber", a.IDNumber), itob(id)...)
+			if err := tx.Bucket(bucketAccountsByIDNum).Put(key, nil); err != nil {
+				return err
+			}
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditAccountCreated, ActorID: actor,
+			SubjectKind: kindAccount, SubjectID: id, Detail: string(a.Role)})
+	})
+	if err != nil {
+		return portal.Account{}, err
+	}
+	return a, nil
+}
+
+// Account returns the account with the given id.
+func (db *DB) Account(id uint64) (portal.Account, error) {
+	var a portal.Account
+	err := db.view(func(tx *bbolt.Tx) error {
+		var err error
+		a, err = db.getAccount(tx, id)
+		return err
+	})
+	return a, err
+}
+
+// AccountByLogin finds an account by its login (mobile number or username).
+func (db *DB) AccountByLogin(login string) (portal.Account, error) {
+	var a portal.Account
+	err := db.view(func(tx *bbolt.Tx) error {
+		v := tx.Bucket(bucketAccountsByLogin).Get(db.crypt.blind("login", login))
+		if v == nil {
+			return portal.NotFound()
+		}
+		var err error
+		a, err = db.getAccount(tx, btoi(v))
+		return err
+	})
+	return a, err
+}
+
+// AccountsByIDNumber lists the ids of the accounts registered with an
+// identity number, found through its keyed hash.
+func (db *DB) AccountsByIDNumber(idNumber string) ([]uint64, error) {
+	var ids []uint64
+	prefix := db.crypt.blind("idnumber", idNumber)
+	err := db.view(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bucketAccountsByIDNum).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && len(k) == len(prefix)+8 && string(k[:len(prefix)]) == string(prefix); k, _ = c.Next() {
+			ids = append(ids, btoi(k[len(prefix):]))
+		}
+		return nil
+	})
+	return ids, err
+}
+
+// RecordLoginFailure counts a failed password for an existing account and locks
+// it for portal.LockoutDuration after portal.MaxFailedLogins failures. It
+// reports whether the account is locked now.
+func (db *DB) RecordLoginFailure(id uint64, requestID string) (locked bool, err error) {
+	err = db.update(func(tx *bbolt.Tx) error {
+		a, err := db.getAccount(tx, id)
+		if err != nil {
+			return err
+		}
+		now := db.now()
+		a.FailedLogins++
+		ev := portal.AuditEvent{Action: portal.AuditLoginFailed, SubjectKind: kindAccount, SubjectID: id, RequestID: requestID}
+		if a.FailedLogins >= portal.MaxFailedLogins && !a.Locked(now) {
+			a.LockedUntil = now.Add(portal.LockoutDuration).UTC()
+			a.FailedLogins = 0
+			ev = portal.AuditEvent{Action: portal.AuditLockout, SubjectKind: kindAccount, SubjectID: id, RequestID: requestID}
+		}
+		locked = a.Locked(now)
+		if err := db.putAccount(tx, a); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, ev)
+	})
+	return locked, err
+}
+
+// RecordLoginSuccess resets the failure count and, when the hash parameters
+// were upgraded at this login, stores the new hash.
+func (db *DB) RecordLoginSuccess(id uint64, newHash string, requestID string) error {
+	return db.update(func(tx *bbolt.Tx) error {
+		a, err := db.getAccount(tx, id)
+		if err != nil {
+			return err
+		}
+		a.FailedLogins, a.LockedUntil = 0, time.Time{}
+		if newHash != "" {
+			a.PasswordHash = newHash
+		}
+		if err := db.putAccount(tx, a); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditLogin, ActorID: id, ActorRole: a.Role,
+			SubjectKind: kindAccount, SubjectID: id, RequestID: requestID})
+	})
+}
+
+// ChangePassword stores a new hash, clears the must-change flag and ends every
+// session of the account, so that a stolen cookie stops working.
+func (db *DB) ChangePassword(id uint64, newHash string, requestID string) error {
+	return db.update(func(tx *bbolt.Tx) error {
+		a, err := db.getAccount(tx, id)
+		if err != nil {
+			return err
+		}
+		a.PasswordHash, a.MustChangePassword = newHash, false
+		a.PasswordChangedAt = db.now().UTC()
+		if err := db.putAccount(tx, a); err != nil {
+			return err
+		}
+		if err := deleteSessionsOf(tx, id); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditPasswordChanged, ActorID: id, ActorRole: a.Role,
+			SubjectKind: kindAccount, SubjectID: id, RequestID: requestID})
+	})
+}
+
+// SetDisabled disables (or re-enables) an account; disabling ends its sessions.
+func (db *DB) SetDisabled(id uint64, disabled bool, actor uint64) error {
+	return db.update(func(tx *bbolt.Tx) error {
+		a, err := db.getAccount(tx, id)
+		if err != nil {
+			return err
+		}
+		a.Disabled = disabled
+		if err := db.putAccount(tx, a); err != nil {
+			return err
+		}
+		if disabled {
+			if err := deleteSessionsOf(tx, id); err != nil {
+				return err
+			}
+		}
+		detail := "disabled"
+		if !disabled {
+			detail = "enabled"
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditAccountDisabled, ActorID: actor,
+			SubjectKind: kindAccount, SubjectID: id, Detail: detail})
+	})
+}
+
+// Accounts lists every account in id order (for the administrator's list).
+func (db *DB) Accounts() ([]portal.Account, error) {
+	var out []portal.Account
+	err := db.view(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketAccounts).ForEach(func(k, v []byte) error {
+			a, err := db.decodeAccount(btoi(k), v)
+			if err != nil {
+				return err
+			}
+			out = append(out, a)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// ErrNotSeeded is returned by CountAccounts' callers when real accounts exist.
+var ErrNotSeeded = errors.New("store: the database holds accounts the seed command did not create")
+
+// AccountCounts reports how many accounts exist and how many of them the seed
+// command created.
+func (db *DB) AccountCounts() (total, seeded int, err error) {
+	err = db.view(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketAccounts).ForEach(func(k, v []byte) error {
+			var r struct {
+				Seeded bool `json:"seeded"`
+			}
+			if err := json.Unmarshal(v, &r); err != nil {
+				return err
+			}
+			total++
+			if r.Seeded {
+				seeded++
+			}
+			return nil
+		})
+	})
+	return total, seeded, err
+}

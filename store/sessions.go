@@ -1,0 +1,148 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"go.etcd.io/bbolt"
+
+	"sealportal/portal"
+)
+
+// Sessions are keyed by the SHA-256 of the random id the browser holds, so the
+// database never contains a usable cookie. sessions_by_account lets logout,
+// password change and disabling end every session of an account.
+
+type sessionRecord struct {
+	AccountID uint64            `json:"account_id,omitempty"`
+	Role      portal.Role       `json:"role,omitempty"`
+	CreatedAt int64             `json:"created_at"`
+	LastSeen  int64             `json:"last_seen"`
+	Values    map[string]string `json:"values,omitempty"`
+}
+
+// PutSession stores (creates or replaces) a session under its id hash.
+func (db *DB) PutSession(hash []byte, s portal.Session) error {
+	raw, err := json.Marshal(sessionRecord{AccountID: s.AccountID, Role: s.Role,
+		CreatedAt: s.CreatedAt.UnixNano(), LastSeen: s.LastSeen.UnixNano(), Values: s.Values})
+	if err != nil {
+		return err
+	}
+	return db.update(func(tx *bbolt.Tx) error {
+		if err := tx.Bucket(bucketSessions).Put(hash, raw); err != nil {
+			return err
+		}
+		if s.AccountID != 0 {
+			return tx.Bucket(bucketSessionsByAcct).Put(append(itob(s.AccountID), hash...), nil)
+		}
+		return nil
+	})
+}
+
+// Session returns the session stored under hash, or a not-found error.
+func (db *DB) Session(hash []byte) (portal.Session, error) {
+	var s portal.Session
+	err := db.view(func(tx *bbolt.Tx) error {
+		raw := tx.Bucket(bucketSessions).Get(hash)
+		if raw == nil {
+			return portal.NotFound()
+		}
+		var r sessionRecord
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return fmt.Errorf("store: decode session: %w", err)
+		}
+		s = portal.Session{AccountID: r.AccountID, Role: r.Role, Values: r.Values,
+			CreatedAt: unixNano(r.CreatedAt), LastSeen: unixNano(r.LastSeen)}
+		return nil
+	})
+	return s, err
+}
+
+// DeleteSession removes one session (logout, expiry, id rotation).
+func (db *DB) DeleteSession(hash []byte) error {
+	return db.update(func(tx *bbolt.Tx) error { return deleteSession(tx, hash) })
+}
+
+// EndSessions removes every session of an account and audits it.
+func (db *DB) EndSessions(accountID, actor uint64, requestID string) error {
+	return db.update(func(tx *bbolt.Tx) error {
+		if err := deleteSessionsOf(tx, accountID); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditSessionsEnded, ActorID: actor,
+			SubjectKind: kindAccount, SubjectID: accountID, RequestID: requestID})
+	})
+}
+
+// Logout removes one session and audits the logout.
+func (db *DB) Logout(hash []byte, accountID uint64, requestID string) error {
+	return db.update(func(tx *bbolt.Tx) error {
+		if err := deleteSession(tx, hash); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditLogout, ActorID: accountID,
+			SubjectKind: kindAccount, SubjectID: accountID, RequestID: requestID})
+	})
+}
+
+func deleteSession(tx *bbolt.Tx, hash []byte) error {
+	b := tx.Bucket(bucketSessions)
+	raw := b.Get(hash)
+	if raw == nil {
+		return nil
+	}
+	var r sessionRecord
+	if err := json.Unmarshal(raw, &r); err == nil && r.AccountID != 0 {
+		if err := tx.Bucket(bucketSessionsByAcct).Delete(append(itob(r.AccountID), hash...)); err != nil {
+			return err
+		}
+	}
+	return b.Delete(hash)
+}
+
+func deleteSessionsOf(tx *bbolt.Tx, accountID uint64) error {
+	idx := tx.Bucket(bucketSessionsByAcct)
+	sessions := tx.Bucket(bucketSessions)
+	prefix := itob(accountID)
+	var keys [][]byte
+	c := idx.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && len(k) > 8 && btoi(k[:8]) == accountID; k, _ = c.Next() {
+		keys = append(keys, copyBytes(k))
+	}
+	for _, k := range keys {
+		if err := sessions.Delete(k[8:]); err != nil {
+			return err
+		}
+		if err := idx.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeleteExpiredSessions removes sessions last seen before cutoff (nanoseconds
+// since the epoch); run periodically so the bucket does not grow without end.
+func (db *DB) DeleteExpiredSessions(idleCutoff, absoluteCutoff int64) (int, error) {
+	n := 0
+	err := db.update(func(tx *bbolt.Tx) error {
+		var dead [][]byte
+		err := tx.Bucket(bucketSessions).ForEach(func(k, v []byte) error {
+			var r sessionRecord
+			if err := json.Unmarshal(v, &r); err != nil || r.LastSeen < idleCutoff || r.CreatedAt < absoluteCutoff {
+				dead = append(dead, copyBytes(k))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range dead {
+			if err := deleteSession(tx, k); err != nil {
+				return err
+			}
+		}
+		n = len(dead)
+		return nil
+	})
+	return n, err
+}

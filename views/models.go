@@ -1,0 +1,126 @@
+package views
+
+import (
+	"time"
+
+	"sealportal/portal"
+	"sealportal/static"
+)
+
+// Page is the part of every view model the layout needs.
+type Page struct {
+	TitleKey  string // message key of the page's <title> and heading
+	Lang      Lang
+	CSRF      string
+	Path      string // the current path, for the language switch to come back to
+	RequestID string
+	User      *User // nil for a visitor
+}
+
+// User is what the header shows of the signed-in account: its role, never its
+// name, so a glance at a shared screen reveals little.
+type User struct {
+	Role  portal.Role
+	Staff bool
+}
+
+// Form carries a form's typed values and per-field message keys, so that a
+// failed submission re-renders with everything kept.
+type Form struct {
+	Values  map[string]string
+	Errors  map[string]string // field name -> message key
+	Summary string            // a form-level message key, when no field is to blame
+}
+
+// Value returns the typed value of a field.
+func (f Form) Value(name string) string { return f.Values[name] }
+
+// Error returns the message key of a field's problem, "" when none.
+func (f Form) Error(name string) string { return f.Errors[name] }
+
+// HasErrors reports whether the form failed.
+func (f Form) HasErrors() bool { return len(f.Errors) > 0 || f.Summary != "" }
+
+// StartModel is the start page.
+type StartModel struct{ Page Page }
+
+// RegisterModel is the register page.
+type RegisterModel struct {
+	Page Page
+	Form Form
+}
+
+// LoginModel is the login page.
+type LoginModel struct {
+	Page      Page
+	Form      Form
+	Next      string
+	NoticeKey string
+}
+
+// AccountModel is the account page; personal fields arrive masked.
+type AccountModel struct {
+	Page      Page
+	Role      portal.Role
+	Name      string
+	Mobile    string
+	IDNumber  string
+	Login     string
+	Organ     string
+	Firm      string
+	Licence   string
+	CreatedAt time.Time
+	NoticeKey string
+}
+
+// PasswordModel is the change-password page.
+type PasswordModel struct {
+	Page   Page
+	Form   Form
+	Forced bool // a one-time password must be replaced before anything else
+}
+
+// ErrorModel is the error page.
+type ErrorModel struct {
+	Page       Page
+	Status     int
+	MessageKey string
+}
+
+// StaffHomeModel is the officials' console home.
+type StaffHomeModel struct {
+	Page  Page
+	Role  portal.Role
+	Organ string
+}
+
+// asset returns the versioned URL of an embedded asset.
+func asset(name string) string { return "/static/" + name + "?v=" + static.Version }
+
+// roleKey is the message key of a role's name.
+func roleKey(r portal.Role) string { return "role." + string(r) }
+
+// formatDate shows a time as a date in the reader's language.
+func formatDate(l Lang, t time.Time) string {
+	t = t.In(portal.China)
+	if l == LangEN {
+		return t.Format("2 January 2006")
+	}
+	return t.Format("2006年1月2日")
+}
+
+// otherLang is the language the switch offers.
+func otherLang(l Lang) Lang {
+	if l == LangEN {
+		return LangZH
+	}
+	return LangEN
+}
+
+// htmlLang is the lang attribute value.
+func htmlLang(l Lang) string {
+	if l == LangEN {
+		return "en"
+	}
+	return "zh-CN"
+}
