@@ -25,6 +25,7 @@ type Account struct {
 	Licence            string // lawyer's practice licence number
 	Firm               string // lawyer's firm or legal-aid centre
 	Organ              string // staff: the organ they work for, e.g. "北京市海淀区人民法院"
+	OrganID            uint64 // staff of a sealing organ or the supervisor: the organ's id
 	PasswordHash       string
 	MustChangePassword bool
 	Disabled           bool

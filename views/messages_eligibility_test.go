@@ -1,6 +1,7 @@
 package views
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,7 +15,7 @@ func TestEligibilityMessages(t *testing.T) {
 	keys := append(portal.EligibilityMessageKeys(), portal.CalendarMessageKeys()...)
 	// A few keys spelled out, so that emptied lists cannot pass unnoticed.
 	for _, k := range []string{"eligibility.acts_required", "eligibility.reason.term_within", "unsealing.reason.exactly_limit", "calendar.year_missing"} {
-		if !contains(keys, k) {
+		if !slices.Contains(keys, k) {
 			t.Errorf("key %s not listed by portal", k)
 		}
 	}
@@ -32,13 +33,4 @@ func TestEligibilityMessages(t *testing.T) {
 			t.Errorf("%s: says a criminal record exists", k)
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -1,0 +1,122 @@
+package portal
+
+// The processing of a sealing case is an explicit state machine: a table of
+// (status, action, actor) -> next status. Anything not in the table is refused.
+// The same table drives the buttons a person is offered and the "what happens
+// next" text, so the screens can never promise a step the rules do not allow.
+
+// CaseStatus is where a sealing case stands.
+type CaseStatus string
+
+// The statuses of a sealing case.
+const (
+	StatusDraft       CaseStatus = "draft"        // the applicant is still writing it
+	StatusSubmitted   CaseStatus = "submitted"    // waiting for the deciding organ to accept or return it
+	StatusReturned    CaseStatus = "returned"     // returned to the applicant for correction
+	StatusAccepted    CaseStatus = "accepted"     // accepted; the organ is to review it
+	StatusUnderReview CaseStatus = "under_review" // being reviewed by the deciding organ
+	StatusSealed      CaseStatus = "sealed"       // sealing decided; holding organs are sealing their files (R12)
+	StatusRejected    CaseStatus = "rejected"     // the organ decided the record is not to be sealed
+	StatusCompleted   CaseStatus = "completed"    // every holding organ confirmed it has sealed its records
+	StatusWithdrawn   CaseStatus = "withdrawn"    // the applicant withdrew before a decision
+)
+
+// CaseStatuses lists the statuses in the order of the procedure.
+var CaseStatuses = []CaseStatus{StatusDraft, StatusSubmitted, StatusReturned, StatusAccepted, StatusUnderReview,
+	StatusSealed, StatusRejected, StatusCompleted, StatusWithdrawn}
+
+// Valid reports whether s is a known status.
+func (s CaseStatus) Valid() bool {
+	for _, v := range CaseStatuses {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Final reports whether nothing more can happen to the case.
+func (s CaseStatus) Final() bool {
+	return s == StatusRejected || s == StatusCompleted || s == StatusWithdrawn
+}
+
+// CaseAction is a step someone takes on a case.
+type CaseAction string
+
+// The actions.
+const (
+	ActionSubmit      CaseAction = "submit"       // the applicant sends the application (again, after a return)
+	ActionAccept      CaseAction = "accept"       // the deciding organ accepts it
+	ActionReturn      CaseAction = "return"       // the deciding organ returns it for correction, with a message
+	ActionStartReview CaseAction = "start_review" // the deciding organ starts its review
+	ActionSeal        CaseAction = "seal"         // the deciding organ decides to seal (with the rule ids)
+	ActionReject      CaseAction = "reject"       // the deciding organ decides not to seal (with reasons and rule ids)
+	ActionConfirm     CaseAction = "confirm"      // a holding organ confirms it has sealed its records (R12)
+	ActionComplete    CaseAction = "complete"     // the system closes the case when every holder confirmed
+	ActionWithdraw    CaseAction = "withdraw"     // the applicant withdraws before a decision
+	ActionExOfficio   CaseAction = "ex_officio"   // an organ opens a case on its own initiative (R11)
+)
+
+// Actor is the capacity in which someone acts on a case; it is derived from
+// the account's role and its relation to the case, never chosen by the user.
+type Actor string
+
+// The actors.
+const (
+	ActorApplicant Actor = "applicant" // the person, the guardian (while the person is under 18) or the lawyer
+	ActorDecider   Actor = "decider"   // staff of the organ the case is addressed to
+	ActorHolder    Actor = "holder"    // staff of an organ that holds records of the case
+	ActorSystem    Actor = "system"    // the portal itself
+)
+
+// Transition is one row of the table.
+type Transition struct {
+	From   CaseStatus
+	Action CaseAction
+	Actor  Actor
+	To     CaseStatus
+}
+
+// Transitions is the whole procedure. "" as From is the case's creation.
+var Transitions = []Transition{
+	{StatusDraft, ActionSubmit, ActorApplicant, StatusSubmitted},
+	{StatusReturned, ActionSubmit, ActorApplicant, StatusSubmitted},
+	{StatusSubmitted, ActionAccept, ActorDecider, StatusAccepted},
+	{StatusSubmitted, ActionReturn, ActorDecider, StatusReturned},
+	{StatusAccepted, ActionStartReview, ActorDecider, StatusUnderReview},
+	{StatusAccepted, ActionReturn, ActorDecider, StatusReturned},
+	{StatusUnderReview, ActionSeal, ActorDecider, StatusSealed},
+	{StatusUnderReview, ActionReject, ActorDecider, StatusRejected},
+	{StatusUnderReview, ActionReturn, ActorDecider, StatusReturned},
+	{StatusSealed, ActionConfirm, ActorHolder, StatusSealed},
+	{StatusSealed, ActionComplete, ActorSystem, StatusCompleted},
+	{StatusDraft, ActionWithdraw, ActorApplicant, StatusWithdrawn},
+	{StatusSubmitted, ActionWithdraw, ActorApplicant, StatusWithdrawn},
+	{StatusReturned, ActionWithdraw, ActorApplicant, StatusWithdrawn},
+	{StatusAccepted, ActionWithdraw, ActorApplicant, StatusWithdrawn},
+	{StatusUnderReview, ActionWithdraw, ActorApplicant, StatusWithdrawn},
+	{"", ActionExOfficio, ActorDecider, StatusUnderReview},
+}
+
+// Next returns the status that action by actor leads to from status, or a
+// forbidden error naming neither the rule nor the case.
+func Next(from CaseStatus, action CaseAction, actor Actor) (CaseStatus, error) {
+	for _, t := range Transitions {
+		if t.From == from && t.Action == action && t.Actor == actor {
+			return t.To, nil
+		}
+	}
+	return "", &Error{Code: CodeConflict, Key: "case.action_not_allowed"}
+}
+
+// Allowed lists the actions actor may take on a case in status from, in table
+// order, leaving out the system's own.
+func Allowed(from CaseStatus, actor Actor) []CaseAction {
+	var out []CaseAction
+	for _, t := range Transitions {
+		if t.From == from && t.Actor == actor && t.From != "" {
+			out = append(out, t.Action)
+		}
+	}
+	return out
+}

@@ -1,0 +1,97 @@
+package portal
+
+import "testing"
+
+// Every row of the table is allowed, and every other (status, action, actor)
+// combination is refused with a conflict.
+func TestTransitionsExhaustive(t *testing.T) {
+	actions := []CaseAction{ActionSubmit, ActionAccept, ActionReturn, ActionStartReview, ActionSeal, ActionReject,
+		ActionConfirm, ActionComplete, ActionWithdraw, ActionExOfficio}
+	actors := []Actor{ActorApplicant, ActorDecider, ActorHolder, ActorSystem}
+	allowed := map[Transition]bool{}
+	for _, tr := range Transitions {
+		allowed[Transition{tr.From, tr.Action, tr.Actor, ""}] = true
+	}
+	statuses := append([]CaseStatus{""}, CaseStatuses...)
+	var yes, no int
+	for _, from := range statuses {
+		for _, a := range actions {
+			for _, who := range actors {
+				to, err := Next(from, a, who)
+				if allowed[Transition{from, a, who, ""}] {
+					yes++
+					if err != nil || !to.Valid() {
+						t.Errorf("Next(%q, %s, %s) = %q, %v; want an allowed transition", from, a, who, to, err)
+					}
+					continue
+				}
+				no++
+				if err == nil {
+					t.Errorf("Next(%q, %s, %s) = %q; want refused", from, a, who, to)
+				} else if ErrorCode(err) != CodeConflict {
+					t.Errorf("Next(%q, %s, %s) error code %s; want conflict", from, a, who, ErrorCode(err))
+				}
+			}
+		}
+	}
+	if yes != len(Transitions) {
+		t.Fatalf("checked %d allowed transitions, table has %d (duplicate rows?)", yes, len(Transitions))
+	}
+	t.Logf("%d transitions allowed, %d combinations refused", yes, no)
+}
+
+// The procedure as a person lives it, step by step.
+func TestTransitionsTable(t *testing.T) {
+	tests := []struct {
+		from   CaseStatus
+		action CaseAction
+		actor  Actor
+		want   CaseStatus
+	}{
+		{StatusDraft, ActionSubmit, ActorApplicant, StatusSubmitted},
+		{StatusSubmitted, ActionReturn, ActorDecider, StatusReturned},
+		{StatusReturned, ActionSubmit, ActorApplicant, StatusSubmitted},
+		{StatusSubmitted, ActionAccept, ActorDecider, StatusAccepted},
+		{StatusAccepted, ActionStartReview, ActorDecider, StatusUnderReview},
+		{StatusUnderReview, ActionSeal, ActorDecider, StatusSealed},
+		{StatusSealed, ActionConfirm, ActorHolder, StatusSealed},
+		{StatusSealed, ActionComplete, ActorSystem, StatusCompleted},
+		{StatusUnderReview, ActionReject, ActorDecider, StatusRejected},
+		{StatusUnderReview, ActionWithdraw, ActorApplicant, StatusWithdrawn},
+		{"", ActionExOfficio, ActorDecider, StatusUnderReview}, // R11: sealing does not wait for an application
+	}
+	for _, tt := range tests {
+		got, err := Next(tt.from, tt.action, tt.actor)
+		if err != nil || got != tt.want {
+			t.Errorf("Next(%q, %s, %s) = %q, %v; want %q", tt.from, tt.action, tt.actor, got, err, tt.want)
+		}
+	}
+	// No withdrawal after a decision, and the applicant never decides.
+	for _, s := range []CaseStatus{StatusSealed, StatusRejected, StatusCompleted, StatusWithdrawn} {
+		if _, err := Next(s, ActionWithdraw, ActorApplicant); err == nil {
+			t.Errorf("withdraw from %s allowed", s)
+		}
+	}
+	if _, err := Next(StatusUnderReview, ActionSeal, ActorApplicant); err == nil {
+		t.Error("applicant may seal")
+	}
+	if _, err := Next(StatusUnderReview, ActionSeal, ActorHolder); err == nil {
+		t.Error("a holding organ may decide")
+	}
+}
+
+func TestAllowedListsOnlyTableRows(t *testing.T) {
+	got := Allowed(StatusUnderReview, ActorDecider)
+	want := []CaseAction{ActionSeal, ActionReject, ActionReturn}
+	if len(got) != len(want) {
+		t.Fatalf("Allowed = %v; want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("Allowed = %v; want %v", got, want)
+		}
+	}
+	if a := Allowed(StatusCompleted, ActorApplicant); len(a) != 0 {
+		t.Fatalf("completed case offers %v", a)
+	}
+}
