@@ -23,6 +23,7 @@ type accountRecord struct {
 	Licence            []byte      `json:"licence,omitempty"`
 	Firm               string      `json:"firm,omitempty"`
 	Organ              string      `json:"organ,omitempty"`
+	OrganID            uint64      `json:"organ_id,omitempty"`
 	PasswordHash       string      `json:"password_hash"`
 	MustChangePassword bool        `json:"must_change_password,omitempty"`
 	Disabled           bool        `json:"disabled,omitempty"`
@@ -46,6 +47,7 @@ func (db *DB) encodeAccount(a portal.Account) ([]byte, error) {
 		Licence:            c.sealString(kindAccount, a.ID, "licence", a.Licence),
 		Firm:               a.Firm,
 		Organ:              a.Organ,
+		OrganID:            a.OrganID,
 		PasswordHash:       a.PasswordHash,
 		MustChangePassword: a.MustChangePassword,
 		Disabled:           a.Disabled,
@@ -64,7 +66,7 @@ func (db *DB) decodeAccount(id uint64, raw []byte) (portal.Account, error) {
 		return portal.Account{}, fmt.Errorf("store: decode account %d: %w", id, err)
 	}
 	a := portal.Account{
-		ID: id, Role: r.Role, Firm: r.Firm, Organ: r.Organ, PasswordHash: r.PasswordHash,
+		ID: id, Role: r.Role, Firm: r.Firm, Organ: r.Organ, OrganID: r.OrganID, PasswordHash: r.PasswordHash,
 		MustChangePassword: r.MustChangePassword, Disabled: r.Disabled, FailedLogins: r.FailedLogins,
 		LockedUntil: r.LockedUntil, CreatedAt: r.CreatedAt, PasswordChangedAt: r.PasswordChangedAt, Seeded: r.Seeded,
 	}
