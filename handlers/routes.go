@@ -41,8 +41,19 @@ type route struct {
 }
 
 // routes is the one route table: every route of the portal with the roles
-// allowed on it. Nothing is registered anywhere else (a test checks).
+// allowed on it. Nothing is registered anywhere else (a test checks). Each
+// area keeps its rows next to its handlers; this is where they are joined.
 func routes() []route {
+	var all []route
+	for _, area := range [][]route{coreRoutes(), checkRoutes(), applyRoutes(), caseRoutes(), staffRoutes()} {
+		all = append(all, area...)
+	}
+	return all
+}
+
+// coreRoutes are the frame: start page, language, health, static files,
+// accounts.
+func coreRoutes() []route {
 	return []route{
 		{http.MethodGet, "/", public, (*Server).handleStart},
 		{http.MethodGet, "/lang", public, (*Server).handleLangSwitch},
@@ -60,7 +71,6 @@ func routes() []route {
 		{http.MethodGet, "/account/password", signedIn, (*Server).handlePasswordForm},
 		{http.MethodPost, "/account/password", signedIn, (*Server).handlePasswordSubmit},
 
-		{http.MethodGet, "/staff", organStaff, (*Server).handleStaffHome},
 	}
 }
 
