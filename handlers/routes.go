@@ -70,7 +70,6 @@ func coreRoutes() []route {
 		{http.MethodGet, "/account", signedIn, (*Server).handleAccount},
 		{http.MethodGet, "/account/password", signedIn, (*Server).handlePasswordForm},
 		{http.MethodPost, "/account/password", signedIn, (*Server).handlePasswordSubmit},
-
 	}
 }
 
