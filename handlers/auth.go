@@ -94,6 +94,8 @@ func (s *Server) handleLoginForm(c echo.Context) error {
 		m.NoticeKey = "login.notice_password_changed"
 	case "logout":
 		m.NoticeKey = "login.notice_logged_out"
+	case "expired":
+		m.NoticeKey = "login.notice_expired"
 	}
 	if expired, _ := c.Get(ctxExpired).(bool); expired {
 		m.NoticeKey = "login.notice_expired"

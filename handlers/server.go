@@ -43,6 +43,9 @@ type Config struct {
 	Logger    *slog.Logger
 	Hasher    *portal.PasswordHasher
 	Clock     portal.Clock
+	// Calendar is the official working-day calendar for deadlines; the
+	// shipped years by default.
+	Calendar *portal.Calendar
 }
 
 func (c *Config) defaults() {
@@ -72,6 +75,9 @@ func (c *Config) defaults() {
 	}
 	if c.Clock == nil {
 		c.Clock = portal.SystemClock
+	}
+	if c.Calendar == nil {
+		c.Calendar = portal.DefaultCalendar()
 	}
 }
 
@@ -137,6 +143,9 @@ func (s *Server) page(c echo.Context, titleKey string) views.Page {
 	}
 	if u := currentUser(c); u != nil {
 		p.User = &views.User{Role: u.Role, Staff: u.Role.IsStaff()}
+		if n, err := s.db.UnreadCount(u.ID); err == nil {
+			p.User.Unread = n
+		}
 	}
 	return p
 }
@@ -181,8 +190,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 	}
 	if status == http.StatusUnauthorized {
-		// Not signed in: send the visitor to the login page and back afterwards.
-		_ = c.Redirect(http.StatusSeeOther, "/login?next="+safeNext(c.Request().URL.Path))
+		// Not signed in: send the visitor to the login page and back afterwards,
+		// saying why when a session has just timed out.
+		target := "/login?next=" + safeNext(c.Request().URL.Path)
+		if expired, _ := c.Get(ctxExpired).(bool); expired {
+			target += "&done=expired"
+		}
+		_ = c.Redirect(http.StatusSeeOther, target)
 		return
 	}
 	if c.Request().Method == http.MethodHead {
@@ -194,6 +208,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	// The error handler runs after ContextTimeout has returned and cancelled
+	// the request's context (and after a timeout, by definition); templ refuses
+	// to render into a cancelled context, so the page is rendered without it.
+	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
 	p := s.page(c, statusKey(status))
 	if rerr := s.render(c, status, views.ErrorPage(views.ErrorModel{Page: p, Status: status, MessageKey: key})); rerr != nil {
 		s.log.Error("render error page", "request_id", requestID(c), "err", rerr)

@@ -17,6 +17,13 @@ const (
 	AuditPasswordChanged AuditAction = "password_changed"
 	AuditSessionsEnded   AuditAction = "sessions_ended"
 	AuditSealedRead      AuditAction = "sealed_read" // every read of sealed data by staff or a querying unit (R17)
+	AuditCaseCreated     AuditAction = "case_created"
+	AuditCaseStep        AuditAction = "case_step" // a step of the procedure; Detail is action:new status
+	AuditDraftDeleted    AuditAction = "draft_deleted"
+	AuditDocumentAdded   AuditAction = "document_added"
+	AuditDocumentRead    AuditAction = "document_read" // a staff download of a case document (R17)
+	AuditMessage         AuditAction = "message"
+	AuditOrganCreated    AuditAction = "organ_created"
 )
 
 // AuditEvent is one entry of the append-only audit log. Subject names a record

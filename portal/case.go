@@ -348,3 +348,42 @@ func GuardianMayAct(c Case, today Date) bool {
 	birth, ok := c.PersonBirthDate()
 	return ok && Under18On(birth, today)
 }
+
+// Message is one message on a case between the applicant's side and staff.
+type Message struct {
+	ID        uint64
+	CaseID    uint64
+	From      uint64
+	FromRole  Role
+	OrganID   uint64
+	Text      string
+	Documents []Document
+	At        time.Time
+}
+
+// MaxMessageRunes bounds a message's text.
+const MaxMessageRunes = 2000
+
+// Validate checks a message before it is stored.
+func (m Message) Validate() error {
+	var fe FieldErrors
+	n := utf8.RuneCountInString(strings.TrimSpace(m.Text))
+	switch {
+	case n == 0 && len(m.Documents) == 0:
+		fe.Add("text", "message.required")
+	case n > MaxMessageRunes:
+		fe.Add("text", "message.too_long")
+	}
+	return fe.Err()
+}
+
+// Notification tells an account that something happened on a case. It holds a
+// message key and the case reference, never personal data.
+type Notification struct {
+	ID     uint64
+	CaseID uint64
+	Ref    string
+	Key    string
+	At     time.Time
+	Read   bool
+}

@@ -136,6 +136,11 @@ func (db *DB) CreateAccount(a portal.Account, actor uint64) (portal.Account, err
 			if err := tx.Bucket(bucketAccountsByIDNum).Put(key, nil); err != nil {
 				return err
 			}
+			// A person who registers finds the cases already about him
+			// (ex officio, or filed by a guardian or lawyer).
+			if err := db.linkCasesOfNewPerson(tx, a); err != nil {
+				return err
+			}
 		}
 		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditAccountCreated, ActorID: actor,
 			SubjectKind: kindAccount, SubjectID: id, Detail: string(a.Role)})

@@ -41,6 +41,16 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	{2, "sealing cases: cases, indexes, documents, organs, messages, notifications", func(tx *bbolt.Tx) error {
+		for _, b := range [][]byte{bucketCases, bucketCasesByRef, bucketCasesByAccount, bucketCaseAccounts,
+			bucketCasesByPerson, bucketQueueByOrgan, bucketOpenByDue, bucketDocuments, bucketOrgans,
+			bucketOrgansByName, bucketMessages, bucketNotifications, bucketUnread} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
 }
 
 // SchemaVersion is the version this build writes.

@@ -20,8 +20,9 @@ type Page struct {
 // User is what the header shows of the signed-in account: its role, never its
 // name, so a glance at a shared screen reveals little.
 type User struct {
-	Role  portal.Role
-	Staff bool
+	Role   portal.Role
+	Staff  bool
+	Unread int // unread notifications, shown as a count in the header
 }
 
 // Form carries a form's typed values and per-field message keys, so that a
@@ -123,4 +124,21 @@ func htmlLang(l Lang) string {
 		return "en"
 	}
 	return "zh-CN"
+}
+
+// FormatDay shows a calendar date in the reader's language.
+func FormatDay(l Lang, d portal.Date) string {
+	if l == LangEN {
+		return d.Time().Format("2 January 2006")
+	}
+	return d.Time().Format("2006年1月2日")
+}
+
+// FormatDateTime shows a moment in China's time in the reader's language.
+func FormatDateTime(l Lang, t time.Time) string {
+	t = t.In(portal.China)
+	if l == LangEN {
+		return t.Format("2 January 2006 15:04")
+	}
+	return t.Format("2006年1月2日 15:04")
 }

@@ -1,0 +1,156 @@
+package handlers
+
+import (
+	"io"
+	"mime/multipart"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"sealportal/portal"
+	"sealportal/store"
+)
+
+// Shared by the applicant's, the case pages' and the staff console's handlers.
+
+// pathID reads a numeric id from the route; anything else is a 404, like an
+// id that does not exist.
+func pathID(c echo.Context, name string) (uint64, error) {
+	id, err := strconv.ParseUint(c.Param(name), 10, 64)
+	if err != nil || id == 0 {
+		return 0, portal.NotFound()
+	}
+	return id, nil
+}
+
+// today is the current date in China, from the injectable clock.
+func (s *Server) today() portal.Date { return portal.DateOf(s.cfg.Clock()) }
+
+// citizenCase loads a case for a signed-in citizen: only an account linked to
+// the case (its filer, or the person it is about) sees it; everyone else gets
+// the same 404 as for an id that does not exist.
+func (s *Server) citizenCase(c echo.Context, id uint64) (portal.Case, store.Relation, error) {
+	u := currentUser(c)
+	if u == nil || !u.Role.IsCitizen() {
+		return portal.Case{}, "", portal.NotFound()
+	}
+	rel, err := s.db.Relation(u.ID, id)
+	if err != nil {
+		return portal.Case{}, "", err
+	}
+	if rel == "" {
+		return portal.Case{}, "", portal.NotFound()
+	}
+	cs, err := s.db.Case(id)
+	return cs, rel, err
+}
+
+// applicantMayAct reports whether the signed-in citizen may take a new step on
+// the case: the person himself always; the guardian who filed only while the
+// person is under 18 (afterwards the person takes the case over and what the
+// guardian filed stays); the lawyer who filed.
+func (s *Server) applicantMayAct(u *portal.Account, cs portal.Case, rel store.Relation) bool {
+	switch {
+	case rel == store.RelPerson:
+		return true
+	case rel == store.RelFiler && u.Role == portal.RoleGuardian:
+		return portal.GuardianMayAct(cs, s.today())
+	case rel == store.RelFiler:
+		return true
+	}
+	return false
+}
+
+// staffActor is the capacity in which an official acts on a case: the
+// deciding organ's staff decide, a holding organ's staff confirm sealing. The
+// supervisor reads every case but takes none of these steps. ok is false when
+// the official's organ has nothing to do with the case (answered with 404).
+func staffActor(u *portal.Account, cs portal.Case) (actor portal.Actor, ok bool) {
+	switch {
+	case u.Role == portal.RoleSupervisor:
+		return "", true
+	case !u.Role.IsOrgan() || u.OrganID == 0:
+		return "", false
+	case cs.DecidingOrganID == u.OrganID:
+		return portal.ActorDecider, true
+	case cs.Holds(u.OrganID):
+		return portal.ActorHolder, true
+	}
+	return "", false
+}
+
+// readUpload reads one uploaded file, refusing what is too big or not a PDF,
+// JPEG or PNG by its content. The name the browser sent is kept only for
+// display, reduced to its base name; it is never used as a path.
+func readUpload(fh *multipart.FileHeader) (portal.Document, []byte, error) {
+	if fh.Size > portal.MaxDocumentBytes {
+		return portal.Document{}, nil, &portal.Error{Code: portal.CodeInvalid, Key: "upload.too_big", Fields: map[string]string{"file": "upload.too_big"}}
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return portal.Document{}, nil, portal.Internal(err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, portal.MaxDocumentBytes+1))
+	if err != nil {
+		return portal.Document{}, nil, portal.Internal(err)
+	}
+	mt, err := portal.SniffDocument(b)
+	if err != nil {
+		return portal.Document{}, nil, err
+	}
+	return portal.Document{Name: displayName(fh.Filename), MediaType: mt, Size: len(b)}, b, nil
+}
+
+// displayName keeps a file name's base, without control characters or quotes
+// (it ends up in a Content-Disposition header), at most 100 characters.
+func displayName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	var b strings.Builder
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f || r == '"' || r == '\\' || r == ';' {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	for utf8.RuneCountInString(out) > 100 {
+		_, size := utf8.DecodeLastRuneInString(out)
+		out = out[:len(out)-size]
+	}
+	if out == "" || out == "." || out == "/" {
+		out = "document"
+	}
+	return out
+}
+
+// serveDocument sends a document's bytes as an attachment that the browser
+// will neither sniff nor run.
+func serveDocument(c echo.Context, d portal.Document, content []byte) error {
+	h := c.Response().Header()
+	h.Set("Content-Disposition", "attachment; filename=\"document\"; filename*=UTF-8''"+urlPathEscape(d.Name))
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set(echo.HeaderCacheControl, "no-store")
+	return c.Blob(http.StatusOK, d.MediaType, content)
+}
+
+func urlPathEscape(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '.' || ch == '-' || ch == '_' {
+			b.WriteByte(ch)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[ch>>4])
+		b.WriteByte(hex[ch&15])
+	}
+	return b.String()
+}

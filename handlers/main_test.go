@@ -1,0 +1,493 @@
+package handlers
+
+// The shared test harness of the handlers package: a real router (New) over a
+// real bbolt file in t.TempDir(), served by httptest, and a browser-like client
+// that keeps its own cookies, follows redirects and fills in the CSRF field the
+// way a person submitting a page would.
+//
+// Typical use:
+//
+//	ts := newTestServer(t)
+//	ts.createCitizen(portal.RoleMinor, "13800000001", "a long passphrase")
+//	c := ts.newClient()
+//	p := c.login("13800000001", "a long passphrase")
+//	p.wantPath(t, "/account")
+//	ts.clock.advance(16 * time.Minute)
+//	c.get("/account").wantPath(t, "/login")
+
+import (
+	"fmt"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"sealportal/portal"
+	"sealportal/store"
+)
+
+// testHasher uses the cheapest parameters NewPasswordHasher allows; even so a
+// hash costs about 0.2 s under -race, so tests create accounts with
+// hashFor (cached) and go through the forms only where the form is the point.
+var testHasher = portal.NewPasswordHasher(portal.MinimumArgon2)
+
+var hashCache sync.Map // password -> PHC string
+
+// hashFor returns a hash of pw made once per test binary.
+func hashFor(t testing.TB, pw string) string {
+	t.Helper()
+	if h, ok := hashCache.Load(pw); ok {
+		return h.(string)
+	}
+	h, err := testHasher.Hash(pw)
+	if err != nil {
+		t.Fatalf("hash: %v", err)
+	}
+	hashCache.Store(pw, h)
+	return h
+}
+
+// testClock is a controllable clock shared by the handlers and the store, so
+// that idle timeouts and lockouts are tested without sleeping.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// testEpoch is a Tuesday morning in Beijing.
+var testEpoch = time.Date(2026, 3, 10, 10, 0, 0, 0, portal.China)
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// testServer is one portal: its store, clock and HTTP server.
+type testServer struct {
+	t     *testing.T
+	db    *store.DB
+	clock *testClock
+	cfg   Config
+	echo  *echo.Echo
+	srv   *httptest.Server
+}
+
+// newTestServer starts the real router over a fresh database. Options adjust
+// the Config before New; by default cookies are Secure with the __Host- prefix,
+// as in production.
+func newTestServer(t *testing.T, opts ...func(*Config)) *testServer {
+	t.Helper()
+	clock := &testClock{now: testEpoch}
+	db, err := store.Open(filepath.Join(t.TempDir(), "portal.db"), store.Options{Keys: store.NewTestKeys(), Clock: clock.Now})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	cfg := Config{
+		SecureCookies: true,
+		Hasher:        testHasher,
+		Clock:         clock.Now,
+		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	e, err := New(cfg, db)
+	if err != nil {
+		db.Close()
+		t.Fatalf("handlers.New: %v", err)
+	}
+	ts := &testServer{t: t, db: db, clock: clock, cfg: cfg, echo: e, srv: httptest.NewServer(e)}
+	t.Cleanup(func() {
+		ts.srv.Close()
+		db.Close()
+	})
+	return ts
+}
+
+// sessionCookie is the name of the session cookie in this server's setup.
+func (ts *testServer) sessionCookie() string {
+	if ts.cfg.SecureCookies {
+		return "__Host-session"
+	}
+	return "session"
+}
+
+// testIDNumber is a valid (synthetic, province 99) identity number of someone
+// born on birth; seq makes it unique.
+func testIDNumber(seq uint64, birth portal.Date) string {
+	return portal.SyntheticIDNumber(seq, birth).String()
+}
+
+// createCitizen stores a citizen account directly (no form, cached hash) and
+// returns it. Lawyers get a licence and firm.
+func (ts *testServer) createCitizen(role portal.Role, mobile, pw string) portal.Account {
+	ts.t.Helper()
+	a := portal.Account{Role: role, Login: mobile, Mobile: mobile, Name: "测试用户",
+		IDNumber:     testIDNumber(uint64(len(mobile))+uint64(mobile[len(mobile)-1]), portal.Date{Year: 2005, Month: 6, Day: 1}),
+		PasswordHash: hashFor(ts.t, pw)}
+	if role == portal.RoleLawyer {
+		a.Licence, a.Firm = "11101200000000009", "测试律师事务所"
+	}
+	a, err := ts.db.CreateAccount(a, 0)
+	if err != nil {
+		ts.t.Fatalf("create citizen %s: %v", mobile, err)
+	}
+	return a
+}
+
+// createStaff stores an official's account as `admin create-user` would.
+func (ts *testServer) createStaff(role portal.Role, login, pw string, mustChange bool) portal.Account {
+	ts.t.Helper()
+	organ := "测试市人民法院"
+	if role == portal.RoleSysadmin {
+		organ = ""
+	}
+	a, err := ts.db.CreateAccount(portal.Account{Role: role, Login: login, Name: "测试工作人员", Organ: organ,
+		PasswordHash: hashFor(ts.t, pw), MustChangePassword: mustChange}, 0)
+	if err != nil {
+		ts.t.Fatalf("create staff %s: %v", login, err)
+	}
+	return a
+}
+
+// testClient is one browser: its own cookies, no automatic redirects (the
+// client follows them itself so that tests can see the chain).
+type testClient struct {
+	t       *testing.T
+	ts      *testServer
+	hc      *http.Client
+	cookies map[string]string
+	// header is added to every request (e.g. Accept-Language, X-Forwarded-For).
+	header http.Header
+}
+
+// newClient returns a browser with no cookies. Go's cookiejar will not send
+// Secure cookies over plain http, so the client keeps cookies itself: one
+// host, every cookie at Path=/.
+func (ts *testServer) newClient() *testClient {
+	return &testClient{t: ts.t, ts: ts, cookies: map[string]string{}, header: http.Header{},
+		hc: &http.Client{
+			Timeout:       30 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}}
+}
+
+// testPage is what a request ended with, after any redirects.
+type testPage struct {
+	status    int
+	header    http.Header
+	body      string
+	url       *url.URL       // the final URL (path and query matter)
+	redirects []string       // each Location followed, in order
+	set       []*http.Cookie // every Set-Cookie seen along the way
+	first     *http.Response // the first response, before any redirect
+}
+
+// cookie returns the value of a cookie the client holds, "" when none.
+func (c *testClient) cookie(name string) string { return c.cookies[name] }
+
+// setCookie plants a cookie, as a browser that had it would send it.
+func (c *testClient) setCookie(name, value string) { c.cookies[name] = value }
+
+// setLang chooses the language as the header's switch would.
+func (c *testClient) setLang(lang string) { c.setCookie(langCookie, lang) }
+
+// do sends one request and does not follow a redirect.
+func (c *testClient) do(method, target string, form url.Values) *testPage {
+	c.t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		c.t.Fatalf("bad url %q: %v", target, err)
+	}
+	if !u.IsAbs() {
+		u, _ = url.Parse(c.ts.srv.URL + target)
+	}
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, u.String(), body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, vs := range c.header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	for name, v := range c.cookies {
+		req.AddCookie(&http.Cookie{Name: name, Value: v})
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, target, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatalf("%s %s: read body: %v", method, target, err)
+	}
+	p := &testPage{status: resp.StatusCode, header: resp.Header, body: string(raw), url: resp.Request.URL, first: resp}
+	for _, ck := range resp.Cookies() {
+		p.set = append(p.set, ck)
+		if ck.MaxAge < 0 || (!ck.Expires.IsZero() && ck.Expires.Before(time.Now())) {
+			delete(c.cookies, ck.Name)
+		} else {
+			c.cookies[ck.Name] = ck.Value
+		}
+	}
+	return p
+}
+
+// follow sends a request and follows redirects as a browser does (303, 302
+// and 301 turn into GET).
+func (c *testClient) follow(method, target string, form url.Values) *testPage {
+	c.t.Helper()
+	p := c.do(method, target, form)
+	first := p.first
+	var chain []string
+	set := p.set
+	for i := 0; p.status >= 300 && p.status < 400; i++ {
+		if i == 10 {
+			c.t.Fatalf("%s %s: too many redirects: %v", method, target, chain)
+		}
+		loc, err := p.url.Parse(p.header.Get("Location"))
+		if err != nil {
+			c.t.Fatalf("bad Location %q", p.header.Get("Location"))
+		}
+		chain = append(chain, loc.RequestURI())
+		if p.status != http.StatusTemporaryRedirect && p.status != http.StatusPermanentRedirect {
+			method, form = http.MethodGet, nil
+		}
+		p = c.do(method, loc.String(), form)
+		set = append(set, p.set...)
+	}
+	p.redirects, p.set, p.first = chain, set, first
+	return p
+}
+
+// get loads a page, following redirects.
+func (c *testClient) get(path string) *testPage {
+	c.t.Helper()
+	return c.follow(http.MethodGet, path, nil)
+}
+
+// post sends a form as is (no CSRF token added), following redirects.
+func (c *testClient) post(path string, form url.Values) *testPage {
+	c.t.Helper()
+	return c.follow(http.MethodPost, path, form)
+}
+
+var csrfRE = regexp.MustCompile(`name="_csrf" value="([^"]*)"`)
+
+// csrf is the token in a page's hidden _csrf field.
+func (p *testPage) csrf(t *testing.T) string {
+	t.Helper()
+	m := csrfRE.FindStringSubmatch(p.body)
+	if m == nil || m[1] == "" {
+		t.Fatalf("no _csrf field on %s (status %d)", p.url.Path, p.status)
+	}
+	return html.UnescapeString(m[1])
+}
+
+// submit opens the page at formPath, takes the _csrf token from its form and
+// posts values to action, following redirects: what a person filling in the
+// page does.
+func (c *testClient) submit(formPath, action string, values url.Values) *testPage {
+	c.t.Helper()
+	form := c.get(formPath)
+	if form.status != http.StatusOK {
+		c.t.Fatalf("GET %s = %d (ended at %s), want 200", formPath, form.status, form.url.RequestURI())
+	}
+	v := form.hiddenFields()
+	if v.Get(csrfField) == "" {
+		c.t.Fatalf("no _csrf field on %s", formPath)
+	}
+	for k, vs := range values {
+		v[k] = vs
+	}
+	return c.post(action, v)
+}
+
+var (
+	hiddenRE = regexp.MustCompile(`<input[^>]*\btype="hidden"[^>]*>`)
+	nameRE   = regexp.MustCompile(`\bname="([^"]*)"`)
+	valueRE  = regexp.MustCompile(`\bvalue="([^"]*)"`)
+)
+
+// hiddenFields are the page's hidden inputs (the CSRF token, a login's next
+// page), which a browser sends along with what the person typed.
+func (p *testPage) hiddenFields() url.Values {
+	v := url.Values{}
+	for _, tag := range hiddenRE.FindAllString(p.body, -1) {
+		n, val := nameRE.FindStringSubmatch(tag), valueRE.FindStringSubmatch(tag)
+		if n == nil || val == nil {
+			continue
+		}
+		v.Set(html.UnescapeString(n[1]), html.UnescapeString(val[1]))
+	}
+	return v
+}
+
+// register fills in the register form. The password is typed twice.
+func (c *testClient) register(role portal.Role, name, mobile, idNumber, pw string, extra ...string) *testPage {
+	c.t.Helper()
+	v := url.Values{"role": {string(role)}, "name": {name}, "mobile": {mobile}, "id_number": {idNumber},
+		"password": {pw}, "password_confirm": {pw}}
+	for i := 0; i+1 < len(extra); i += 2 {
+		v.Set(extra[i], extra[i+1])
+	}
+	return c.submit("/register", "/register", v)
+}
+
+// login fills in the sign-in form.
+func (c *testClient) login(login, pw string) *testPage {
+	c.t.Helper()
+	return c.submit("/login", "/login", url.Values{"login": {login}, "password": {pw}})
+}
+
+// logout presses the header's sign-out button (from the account page).
+func (c *testClient) logout() *testPage {
+	c.t.Helper()
+	return c.submit("/account", "/logout", nil)
+}
+
+// changePassword fills in the change-password form.
+func (c *testClient) changePassword(current, next string) *testPage {
+	c.t.Helper()
+	return c.submit("/account/password", "/account/password", url.Values{
+		"current_password": {current}, "new_password": {next}, "new_password_confirm": {next}})
+}
+
+// wantStatus fails unless the final status is want.
+func (p *testPage) wantStatus(t *testing.T, want int) *testPage {
+	t.Helper()
+	if p.status != want {
+		t.Fatalf("%s: status %d, want %d (redirects %v)\n%s", p.url.RequestURI(), p.status, want, p.redirects, excerpt(p))
+	}
+	return p
+}
+
+// wantPath fails unless the final page is at path (the query is ignored) with
+// status 200.
+func (p *testPage) wantPath(t *testing.T, path string) *testPage {
+	t.Helper()
+	if p.url.Path != path || p.status != http.StatusOK {
+		t.Fatalf("ended at %s with status %d, want %s with 200 (redirects %v)\n%s", p.url.RequestURI(), p.status, path, p.redirects, excerpt(p))
+	}
+	return p
+}
+
+// wantText fails unless the page's visible text contains every s.
+func (p *testPage) wantText(t *testing.T, ss ...string) *testPage {
+	t.Helper()
+	txt := p.text()
+	for _, s := range ss {
+		if !strings.Contains(txt, s) {
+			t.Fatalf("%s (status %d): no %q in the page\n%s", p.url.RequestURI(), p.status, s, excerpt(p))
+		}
+	}
+	return p
+}
+
+// noText fails if the page's visible text contains any s.
+func (p *testPage) noText(t *testing.T, ss ...string) *testPage {
+	t.Helper()
+	txt := p.text()
+	for _, s := range ss {
+		if strings.Contains(txt, s) {
+			t.Fatalf("%s: unexpected %q in the page", p.url.RequestURI(), s)
+		}
+	}
+	return p
+}
+
+var (
+	tagRE   = regexp.MustCompile(`<[^>]*>`)
+	spaceRE = regexp.MustCompile(`\s+`)
+)
+
+// text is the page without tags, entities decoded and white space collapsed.
+func (p *testPage) text() string { return visible(p.body) }
+
+func visible(s string) string {
+	return strings.TrimSpace(spaceRE.ReplaceAllString(html.UnescapeString(tagRE.ReplaceAllString(s, " ")), " "))
+}
+
+// testid returns the visible text of the first element with the given
+// data-testid, and whether there is one. Elements nesting a tag of their own
+// name are not supported (none of ours do).
+func (p *testPage) testid(id string) (string, bool) {
+	i := strings.Index(p.body, `data-testid="`+id+`"`)
+	if i < 0 {
+		return "", false
+	}
+	open := strings.LastIndex(p.body[:i], "<")
+	name := p.body[open+1:]
+	name = name[:strings.IndexAny(name, " \t\n>")]
+	start := i + strings.Index(p.body[i:], ">") + 1
+	end := strings.Index(p.body[start:], "</"+name+">")
+	if end < 0 {
+		return visible(p.body[start:]), true
+	}
+	return visible(p.body[start : start+end]), true
+}
+
+// fieldError is the visible message under a form field, "" when none.
+func (p *testPage) fieldError(field string) string {
+	s, _ := p.testid("error-" + field)
+	return s
+}
+
+// inputValue is the value attribute of the input named name ("" when absent).
+func (p *testPage) inputValue(name string) (string, bool) {
+	re := regexp.MustCompile(`<input[^>]*\bname="` + regexp.QuoteMeta(name) + `"[^>]*>`)
+	tag := re.FindString(p.body)
+	if tag == "" {
+		return "", false
+	}
+	m := valueRE.FindStringSubmatch(tag)
+	if m == nil {
+		return "", true
+	}
+	return html.UnescapeString(m[1]), true
+}
+
+// setCookie returns the last Set-Cookie for name seen along the way.
+func (p *testPage) setCookie(name string) *http.Cookie {
+	var out *http.Cookie
+	for _, c := range p.set {
+		if c.Name == name {
+			out = c
+		}
+	}
+	return out
+}
+
+func excerpt(p *testPage) string {
+	s := p.text()
+	if len(s) > 600 {
+		s = s[:600] + "…"
+	}
+	return fmt.Sprintf("page text: %s", s)
+}

@@ -1,0 +1,803 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"sealportal/portal"
+)
+
+// Cases. The whole case (person, facts, documents list, history) is one
+// AES-GCM ciphertext bound to the case id: a sealed record's contents never
+// reach the file in clear. What lists need (status, reference, deadline,
+// organs) lives in indexes without personal data:
+//
+//	cases               id -> caseRecord (encrypted body)
+//	cases_by_ref        reference -> id
+//	cases_by_account    account id | case id -> relation (filer, person)
+//	case_accounts       case id | account id -> relation (the reverse, for notifications)
+//	cases_by_person     HMAC(identity number) | case id -> ""
+//	queue_by_organ      organ id | due (yyyymmdd, 99999999 when none) | case id -> queueEntry
+//	open_by_due         due | case id -> "" (open cases with a deadline: the supervisor's overdue list)
+//	documents           document id -> encrypted bytes, bound to document id and case id
+//	organs              id -> organ
+//	organs_by_name      kind | 0 | name -> id
+
+var (
+	bucketCases          = []byte("cases")
+	bucketCasesByRef     = []byte("cases_by_ref")
+	bucketCasesByAccount = []byte("cases_by_account")
+	bucketCaseAccounts   = []byte("case_accounts")
+	bucketCasesByPerson  = []byte("cases_by_person")
+	bucketQueueByOrgan   = []byte("queue_by_organ")
+	bucketOpenByDue      = []byte("open_by_due")
+	bucketDocuments      = []byte("documents")
+	bucketOrgans         = []byte("organs")
+	bucketOrgansByName   = []byte("organs_by_name")
+	bucketMessages       = []byte("messages")
+	bucketNotifications  = []byte("notifications")
+	bucketUnread         = []byte("notifications_unread")
+	keyRefSeq            = []byte("reference_seq")
+)
+
+// Relation is how an account is connected to a case.
+type Relation string
+
+// The relations.
+const (
+	RelFiler  Relation = "filer"  // filed it (the person, a guardian or a lawyer)
+	RelPerson Relation = "person" // the account of the person the record is about
+)
+
+const kindCase = "case"
+const kindDocument = "document"
+
+type caseRecord struct {
+	Body []byte `json:"body"`
+}
+
+// caseBody is the stored form of portal.Case. A separate type so that the
+// domain type can grow methods freely; fields convert one to one.
+type caseBody portal.Case
+
+func (db *DB) encodeCase(c portal.Case) ([]byte, error) {
+	body, err := json.Marshal(caseBody(c))
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(caseRecord{Body: db.crypt.seal(kindCase, c.ID, "body", body)})
+}
+
+func (db *DB) decodeCase(id uint64, raw []byte) (portal.Case, error) {
+	var r caseRecord
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return portal.Case{}, fmt.Errorf("store: decode case %d: %w", id, err)
+	}
+	body, err := db.crypt.open(kindCase, id, "body", r.Body)
+	if err != nil {
+		return portal.Case{}, err
+	}
+	var c caseBody
+	if err := json.Unmarshal(body, &c); err != nil {
+		return portal.Case{}, fmt.Errorf("store: decode case %d body: %w", id, err)
+	}
+	return portal.Case(c), nil
+}
+
+func (db *DB) getCase(tx *bbolt.Tx, id uint64) (portal.Case, error) {
+	raw := tx.Bucket(bucketCases).Get(itob(id))
+	if raw == nil {
+		return portal.Case{}, portal.NotFound()
+	}
+	return db.decodeCase(id, raw)
+}
+
+// queueEntry is what a queue row shows without opening the case: no personal
+// data.
+type queueEntry struct {
+	Ref       string            `json:"ref"`
+	Status    portal.CaseStatus `json:"status"`
+	Due       string            `json:"due,omitempty"`
+	Role      string            `json:"role"` // "decider" or "holder"
+	ExOfficio bool              `json:"ex_officio,omitempty"`
+	Submitted time.Time         `json:"submitted,omitzero"`
+}
+
+func dueKey(d portal.Date) []byte {
+	b := make([]byte, 4)
+	v := uint32(99999999)
+	if !d.IsZero() {
+		v = uint32(d.Year*10000 + int(d.Month)*100 + d.Day)
+	}
+	binary.BigEndian.PutUint32(b, v)
+	return b
+}
+
+func dateFromKey(b []byte) portal.Date {
+	v := binary.BigEndian.Uint32(b)
+	if v == 99999999 {
+		return portal.Date{}
+	}
+	return portal.Date{Year: int(v / 10000), Month: time.Month(v / 100 % 100), Day: int(v % 100)}
+}
+
+// putCase writes a case and rebuilds its index rows from old (the case as it
+// was, zero for a new one) to c.
+func (db *DB) putCase(tx *bbolt.Tx, old, c portal.Case) error {
+	raw, err := db.encodeCase(c)
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketCases).Put(itob(c.ID), raw); err != nil {
+		return err
+	}
+	if c.Ref != "" && old.Ref != c.Ref {
+		if err := tx.Bucket(bucketCasesByRef).Put([]byte(c.Ref), itob(c.ID)); err != nil {
+			return err
+		}
+	}
+	if old.PersonIDNumber != c.PersonIDNumber {
+		if old.PersonIDNumber != "" {
+			if err := tx.Bucket(bucketCasesByPerson).Delete(append(db.crypt.blind("idnumber", old.PersonIDNumber), itob(c.ID)...)); err != nil {
+				return err
+			}
+		}
+		if c.PersonIDNumber != "" {
+			if err := tx.Bucket(bucketCasesByPerson).Put(append(db.crypt.blind("idnumber", c.PersonIDNumber), itob(c.ID)...), nil); err != nil {
+				return err
+			}
+			// The person's own accounts follow the case (an ex officio case, or
+			// one a guardian or lawyer filed, appears on the person's page).
+			if err := db.linkPersonAccounts(tx, c); err != nil {
+				return err
+			}
+		}
+	}
+	if err := deleteQueueRows(tx, old); err != nil {
+		return err
+	}
+	return putQueueRows(tx, c)
+}
+
+// queueRows lists the organ queue rows a case has: the deciding organ while
+// it owes or awaits a step, and each holding organ that has not yet confirmed
+// sealing. Drafts are nobody's business but the applicant's.
+func queueRows(c portal.Case) map[uint64]queueEntry {
+	rows := map[uint64]queueEntry{}
+	if c.ID == 0 || c.Status == "" || c.Status == portal.StatusDraft || c.Status.Final() && c.Status != portal.StatusCompleted && c.Status != portal.StatusRejected {
+		return rows
+	}
+	due := ""
+	if !c.Due.IsZero() {
+		due = c.Due.String()
+	}
+	if c.DecidingOrganID != 0 {
+		rows[c.DecidingOrganID] = queueEntry{Ref: c.Ref, Status: c.Status, Due: due, Role: "decider", ExOfficio: c.ExOfficio, Submitted: c.SubmittedAt}
+	}
+	if c.Status == portal.StatusSealed {
+		for _, o := range c.PendingHolders() {
+			if _, ok := rows[o]; !ok {
+				rows[o] = queueEntry{Ref: c.Ref, Status: c.Status, Due: due, Role: "holder", ExOfficio: c.ExOfficio, Submitted: c.SubmittedAt}
+			}
+		}
+	}
+	return rows
+}
+
+func queueKey(organ uint64, due portal.Date, caseID uint64) []byte {
+	k := make([]byte, 0, 20)
+	k = append(k, itob(organ)...)
+	k = append(k, dueKey(due)...)
+	return append(k, itob(caseID)...)
+}
+
+// open cases are those somebody still owes a step on.
+func isOpen(c portal.Case) bool {
+	return c.Status != "" && c.Status != portal.StatusDraft && !c.Status.Final()
+}
+
+// queue rows are kept for final decided cases too (completed, rejected) so a
+// queue can be filtered by them; they carry no deadline.
+func deleteQueueRows(tx *bbolt.Tx, c portal.Case) error {
+	for organ := range queueRows(c) {
+		if err := tx.Bucket(bucketQueueByOrgan).Delete(queueKey(organ, c.Due, c.ID)); err != nil {
+			return err
+		}
+	}
+	if isOpen(c) && !c.Due.IsZero() {
+		return tx.Bucket(bucketOpenByDue).Delete(append(dueKey(c.Due), itob(c.ID)...))
+	}
+	return nil
+}
+
+func putQueueRows(tx *bbolt.Tx, c portal.Case) error {
+	for organ, e := range queueRows(c) {
+		raw, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketQueueByOrgan).Put(queueKey(organ, c.Due, c.ID), raw); err != nil {
+			return err
+		}
+	}
+	if isOpen(c) && !c.Due.IsZero() {
+		return tx.Bucket(bucketOpenByDue).Put(append(dueKey(c.Due), itob(c.ID)...), itob(c.DecidingOrganID))
+	}
+	return nil
+}
+
+func (db *DB) link(tx *bbolt.Tx, account, caseID uint64, rel Relation) error {
+	if err := tx.Bucket(bucketCasesByAccount).Put(append(itob(account), itob(caseID)...), []byte(rel)); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketCaseAccounts).Put(append(itob(caseID), itob(account)...), []byte(rel))
+}
+
+// linkPersonAccounts links every minor-role account registered with the case's
+// identity number to the case.
+func (db *DB) linkPersonAccounts(tx *bbolt.Tx, c portal.Case) error {
+	prefix := db.crypt.blind("idnumber", c.PersonIDNumber)
+	cur := tx.Bucket(bucketAccountsByIDNum).Cursor()
+	var accts []uint64
+	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+		accts = append(accts, btoi(k[len(prefix):]))
+	}
+	for _, id := range accts {
+		a, err := db.getAccount(tx, id)
+		if err != nil {
+			return err
+		}
+		if a.Role != portal.RoleMinor {
+			continue
+		}
+		if existing := tx.Bucket(bucketCasesByAccount).Get(append(itob(id), itob(c.ID)...)); existing != nil {
+			continue
+		}
+		if err := db.link(tx, id, c.ID, RelPerson); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// linkCasesOfNewPerson links the cases about a newly registered person to the
+// account (called inside CreateAccount's transaction).
+func (db *DB) linkCasesOfNewPerson(tx *bbolt.Tx, a portal.Account) error {
+	if a.Role != portal.RoleMinor || a.IDNumber == "" {
+		return nil
+	}
+	prefix := db.crypt.blind("idnumber", a.IDNumber)
+	cur := tx.Bucket(bucketCasesByPerson).Cursor()
+	var cases []uint64
+	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+		cases = append(cases, btoi(k[len(prefix):]))
+	}
+	for _, id := range cases {
+		if err := db.link(tx, a.ID, id, RelPerson); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Relation returns how account is connected to a case, "" when it is not.
+func (db *DB) Relation(account, caseID uint64) (Relation, error) {
+	var rel Relation
+	err := db.view(func(tx *bbolt.Tx) error {
+		rel = Relation(tx.Bucket(bucketCasesByAccount).Get(append(itob(account), itob(caseID)...)))
+		return nil
+	})
+	return rel, err
+}
+
+// CaseAccounts lists the accounts connected to a case and how.
+func (db *DB) CaseAccounts(caseID uint64) (map[uint64]Relation, error) {
+	out := map[uint64]Relation{}
+	err := db.view(func(tx *bbolt.Tx) error {
+		return caseAccounts(tx, caseID, out)
+	})
+	return out, err
+}
+
+func caseAccounts(tx *bbolt.Tx, caseID uint64, out map[uint64]Relation) error {
+	prefix := itob(caseID)
+	cur := tx.Bucket(bucketCaseAccounts).Cursor()
+	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+		out[btoi(k[8:])] = Relation(v)
+	}
+	return nil
+}
+
+// CreateDraft stores a new draft application filed by account.
+func (db *DB) CreateDraft(c portal.Case, account uint64) (portal.Case, error) {
+	err := db.update(func(tx *bbolt.Tx) error {
+		id, err := tx.Bucket(bucketCases).NextSequence()
+		if err != nil {
+			return err
+		}
+		now := db.now().UTC()
+		c.ID, c.Status, c.FiledBy, c.CreatedAt, c.UpdatedAt = id, portal.StatusDraft, account, now, now
+		if err := db.putCase(tx, portal.Case{}, c); err != nil {
+			return err
+		}
+		if err := db.link(tx, account, id, RelFiler); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditCaseCreated, ActorID: account, SubjectKind: kindCase, SubjectID: id, Detail: "draft"})
+	})
+	return c, err
+}
+
+// Case returns a case without any access check: handlers decide who may see
+// it, and staff reads go through CaseForStaff, which audits.
+func (db *DB) Case(id uint64) (portal.Case, error) {
+	var c portal.Case
+	err := db.view(func(tx *bbolt.Tx) error {
+		var err error
+		c, err = db.getCase(tx, id)
+		return err
+	})
+	return c, err
+}
+
+// CaseForStaff returns a case's contents to an official and writes the read to
+// the audit log in the same transaction (R17): no read without its record.
+func (db *DB) CaseForStaff(id uint64, reader portal.Account, purpose, requestID string) (portal.Case, error) {
+	var c portal.Case
+	err := db.update(func(tx *bbolt.Tx) error {
+		var err error
+		if c, err = db.getCase(tx, id); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditSealedRead, ActorID: reader.ID, ActorRole: reader.Role,
+			SubjectKind: kindCase, SubjectID: id, Detail: purpose, RequestID: requestID})
+	})
+	return c, err
+}
+
+// CaseByRef finds a case's id by its reference number.
+func (db *DB) CaseByRef(ref string) (uint64, error) {
+	var id uint64
+	err := db.view(func(tx *bbolt.Tx) error {
+		v := tx.Bucket(bucketCasesByRef).Get([]byte(ref))
+		if v == nil {
+			return portal.NotFound()
+		}
+		id = btoi(v)
+		return nil
+	})
+	return id, err
+}
+
+// UpdateDraft saves an applicant's edit of a draft or of a returned
+// application. fn edits the stored case; only the applicant's fields may be
+// changed, which the handler guarantees by what it binds.
+func (db *DB) UpdateDraft(id uint64, fn func(*portal.Case) error) (portal.Case, error) {
+	var c portal.Case
+	err := db.update(func(tx *bbolt.Tx) error {
+		old, err := db.getCase(tx, id)
+		if err != nil {
+			return err
+		}
+		if old.Status != portal.StatusDraft && old.Status != portal.StatusReturned {
+			return portal.Conflict("case.not_editable")
+		}
+		c = old
+		c.Acts = slices.Clone(old.Acts)
+		c.HoldingOrganIDs = slices.Clone(old.HoldingOrganIDs)
+		c.Documents = slices.Clone(old.Documents)
+		if err := fn(&c); err != nil {
+			return err
+		}
+		c.ID, c.Status, c.Ref, c.Events, c.FiledBy = old.ID, old.Status, old.Ref, old.Events, old.FiledBy
+		c.UpdatedAt = db.now().UTC()
+		return db.putCase(tx, old, c)
+	})
+	return c, err
+}
+
+// DeleteDraft removes a draft that was never submitted (the person's right to
+// delete what is only theirs; submitted cases are never deleted, R11).
+func (db *DB) DeleteDraft(id, account uint64) error {
+	return db.update(func(tx *bbolt.Tx) error {
+		c, err := db.getCase(tx, id)
+		if err != nil {
+			return err
+		}
+		if c.Status != portal.StatusDraft || c.Ref != "" {
+			return portal.Conflict("case.not_deletable")
+		}
+		for _, d := range c.Documents {
+			if err := tx.Bucket(bucketDocuments).Delete(itob(d.ID)); err != nil {
+				return err
+			}
+		}
+		rels := map[uint64]Relation{}
+		if err := caseAccounts(tx, id, rels); err != nil {
+			return err
+		}
+		for acct := range rels {
+			if err := tx.Bucket(bucketCasesByAccount).Delete(append(itob(acct), itob(id)...)); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketCaseAccounts).Delete(append(itob(id), itob(acct)...)); err != nil {
+				return err
+			}
+		}
+		if c.PersonIDNumber != "" {
+			if err := tx.Bucket(bucketCasesByPerson).Delete(append(db.crypt.blind("idnumber", c.PersonIDNumber), itob(id)...)); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bucketCases).Delete(itob(id)); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditDraftDeleted, ActorID: account, SubjectKind: kindCase, SubjectID: id})
+	})
+}
+
+// AddDocument stores an uploaded file's bytes encrypted and lists it on the
+// case, refusing more than portal.MaxDocumentsPerCase. Message attachments are
+// added with the message instead.
+func (db *DB) AddDocument(caseID uint64, d portal.Document, content []byte) (portal.Document, error) {
+	err := db.update(func(tx *bbolt.Tx) error {
+		old, err := db.getCase(tx, caseID)
+		if err != nil {
+			return err
+		}
+		if len(old.Documents) >= portal.MaxDocumentsPerCase {
+			return &portal.Error{Code: portal.CodeInvalid, Key: "upload.too_many", Fields: map[string]string{"file": "upload.too_many"}}
+		}
+		if d, err = db.putDocument(tx, caseID, d, content); err != nil {
+			return err
+		}
+		c := old
+		c.Documents = append(slices.Clone(old.Documents), d)
+		c.UpdatedAt = db.now().UTC()
+		if err := db.putCase(tx, old, c); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditDocumentAdded, ActorID: d.UploadedBy, SubjectKind: kindCase, SubjectID: caseID, Detail: string(d.Kind)})
+	})
+	return d, err
+}
+
+func (db *DB) putDocument(tx *bbolt.Tx, caseID uint64, d portal.Document, content []byte) (portal.Document, error) {
+	b := tx.Bucket(bucketDocuments)
+	id, err := b.NextSequence()
+	if err != nil {
+		return d, err
+	}
+	d.ID, d.Size = id, len(content)
+	if d.UploadedAt.IsZero() {
+		d.UploadedAt = db.now().UTC()
+	}
+	return d, b.Put(itob(id), db.crypt.seal(kindDocument, id, fmt.Sprintf("content:case:%d", caseID), content))
+}
+
+// RemoveDocument takes a document off a draft or returned application.
+func (db *DB) RemoveDocument(caseID, docID, account uint64) error {
+	_, err := db.UpdateDraft(caseID, func(c *portal.Case) error {
+		i := slices.IndexFunc(c.Documents, func(d portal.Document) bool { return d.ID == docID })
+		if i < 0 {
+			return portal.NotFound()
+		}
+		c.Documents = slices.Delete(c.Documents, i, i+1)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return db.update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketDocuments).Delete(itob(docID)) })
+}
+
+// DocumentContent returns a document's bytes; the caller has already decided
+// that the reader may have them (and audits staff reads through CaseForStaff).
+func (db *DB) DocumentContent(caseID, docID uint64) ([]byte, error) {
+	var out []byte
+	err := db.view(func(tx *bbolt.Tx) error {
+		raw := tx.Bucket(bucketDocuments).Get(itob(docID))
+		if raw == nil {
+			return portal.NotFound()
+		}
+		var err error
+		out, err = db.crypt.open(kindDocument, docID, fmt.Sprintf("content:case:%d", caseID), raw)
+		if err != nil {
+			// A document of another case does not decrypt under this case's
+			// binding: answer as if it did not exist.
+			return portal.NotFound()
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Step is one action on a case by someone, with its legal basis.
+type Step struct {
+	Action    portal.CaseAction
+	Actor     portal.Actor
+	AccountID uint64
+	Role      portal.Role
+	OrganID   uint64
+	Rules     []string
+	Note      string
+	RequestID string
+}
+
+// Apply takes one step of the procedure on a case, in one transaction: the
+// state machine decides the next status, the stage's deadline is computed on
+// the calendar, the event joins the timeline, the indexes, notifications and
+// audit log follow. When the last holding organ confirms, the system completes
+// the case in the same transaction.
+func (db *DB) Apply(caseID uint64, st Step, cal *portal.Calendar) (portal.Case, error) {
+	var c portal.Case
+	err := db.update(func(tx *bbolt.Tx) error {
+		old, err := db.getCase(tx, caseID)
+		if err != nil {
+			return err
+		}
+		today := portal.DateOf(db.now())
+		c, err = db.applyStep(tx, old, st, cal, today)
+		return err
+	})
+	return c, err
+}
+
+func (db *DB) applyStep(tx *bbolt.Tx, old portal.Case, st Step, cal *portal.Calendar, today portal.Date) (portal.Case, error) {
+	to, err := portal.Next(old.Status, st.Action, st.Actor)
+	if err != nil {
+		return old, err
+	}
+	c := old
+	c.Events = slices.Clone(old.Events)
+	now := db.now().UTC()
+	switch st.Action {
+	case portal.ActionSubmit:
+		if err := c.ValidateForSubmit(today); err != nil {
+			return old, err
+		}
+		if c.Ref == "" {
+			seq, err := nextRef(tx)
+			if err != nil {
+				return old, err
+			}
+			c.Ref = portal.Reference(today.Year, seq)
+		}
+		c.SubmittedAt = now
+	case portal.ActionConfirm:
+		if !c.Holds(st.OrganID) {
+			return old, portal.Forbidden("case.not_holder")
+		}
+		if _, done := c.Confirmations[st.OrganID]; done {
+			return old, portal.Conflict("case.already_confirmed")
+		}
+		conf := map[uint64]time.Time{}
+		for k, v := range old.Confirmations {
+			conf[k] = v
+		}
+		conf[st.OrganID] = now
+		c.Confirmations = conf
+	case portal.ActionReturn, portal.ActionReject:
+		if st.Note == "" {
+			return old, &portal.Error{Code: portal.CodeInvalid, Key: "case.reason_required", Fields: map[string]string{"note": "case.reason_required"}}
+		}
+	}
+	c.Status = to
+	c.UpdatedAt = now
+	c.Events = append(c.Events, portal.CaseEvent{At: now, ActorID: st.AccountID, ActorRole: st.Role, OrganID: st.OrganID,
+		Action: st.Action, From: old.Status, To: to, Rules: st.Rules, Note: st.Note})
+	if c.Due, err = stageDue(cal, c, today); err != nil {
+		return old, err
+	}
+	if err := db.putCase(tx, old, c); err != nil {
+		return old, err
+	}
+	if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditCaseStep, ActorID: st.AccountID, ActorRole: st.Role,
+		SubjectKind: kindCase, SubjectID: c.ID, Detail: string(st.Action) + ":" + string(to), RequestID: st.RequestID}); err != nil {
+		return old, err
+	}
+	key := "notify.status." + string(to)
+	if to == old.Status {
+		key = "notify.action." + string(st.Action) // e.g. one holding organ confirmed
+	}
+	if err := db.notifyCase(tx, c, key, st.AccountID); err != nil {
+		return old, err
+	}
+	if c.Status == portal.StatusSealed && len(c.PendingHolders()) == 0 && st.Action == portal.ActionConfirm {
+		return db.applyStep(tx, c, Step{Action: portal.ActionComplete, Actor: portal.ActorSystem, Rules: []string{"R12"}}, cal, today)
+	}
+	return c, nil
+}
+
+// stageDue is the deadline of the stage a case is in now: acceptance within
+// the service standard, the review decision within R12's 3 days of
+// acceptance, each holding organ's sealing within 3 days of the decision (R12).
+func stageDue(cal *portal.Calendar, c portal.Case, today portal.Date) (portal.Date, error) {
+	switch c.Status {
+	case portal.StatusSubmitted:
+		return cal.Due(today, portal.Policy.ApplicationAcceptance)
+	case portal.StatusAccepted:
+		return cal.Due(today, portal.Policy.ReviewDecision)
+	case portal.StatusUnderReview:
+		if !c.Due.IsZero() {
+			return c.Due, nil // the review keeps the deadline counted from acceptance
+		}
+		return cal.Due(today, portal.Policy.ReviewDecision)
+	case portal.StatusSealed:
+		if len(c.Events) > 0 && c.Events[len(c.Events)-1].Action == portal.ActionSeal {
+			return cal.Due(today, portal.Policy.OrganSealing)
+		}
+		return c.Due, nil
+	}
+	return portal.Date{}, nil
+}
+
+func nextRef(tx *bbolt.Tx) (uint64, error) {
+	meta := tx.Bucket(bucketMeta)
+	var n uint64
+	if v := meta.Get(keyRefSeq); len(v) == 8 {
+		n = btoi(v)
+	}
+	n++
+	return n, meta.Put(keyRefSeq, itob(n))
+}
+
+// OpenExOfficio records a case an organ opens on its own initiative (R11): the
+// person is linked by identity number and, with an account, sees it appear.
+func (db *DB) OpenExOfficio(c portal.Case, st Step, cal *portal.Calendar) (portal.Case, error) {
+	err := db.update(func(tx *bbolt.Tx) error {
+		id, err := tx.Bucket(bucketCases).NextSequence()
+		if err != nil {
+			return err
+		}
+		today := portal.DateOf(db.now())
+		now := db.now().UTC()
+		seq, err := nextRef(tx)
+		if err != nil {
+			return err
+		}
+		c.ID, c.ExOfficio, c.FiledBy, c.CreatedAt, c.SubmittedAt = id, true, st.AccountID, now, now
+		c.Ref = portal.Reference(today.Year, seq)
+		c.Status = ""
+		if err := c.SectionErrors(portal.SectionPerson, today).Err(); err != nil {
+			return err
+		}
+		if err := c.SectionErrors(portal.SectionCase, today).Err(); err != nil {
+			return err
+		}
+		if err := c.SectionErrors(portal.SectionOrgans, today).Err(); err != nil {
+			return err
+		}
+		if err := db.putCase(tx, portal.Case{}, c); err != nil {
+			return err
+		}
+		c, err = db.applyStep(tx, c, st, cal, today)
+		return err
+	})
+	return c, err
+}
+
+// CaseSummary is a row of a person's or lawyer's list.
+type CaseSummary struct {
+	Case     portal.Case
+	Relation Relation
+}
+
+// CasesOfAccount lists the cases connected to an account, read through the
+// account's index (never a scan of all cases).
+func (db *DB) CasesOfAccount(account uint64) ([]CaseSummary, error) {
+	var out []CaseSummary
+	err := db.view(func(tx *bbolt.Tx) error {
+		prefix := itob(account)
+		cur := tx.Bucket(bucketCasesByAccount).Cursor()
+		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+			c, err := db.getCase(tx, btoi(k[8:]))
+			if err != nil {
+				return err
+			}
+			out = append(out, CaseSummary{Case: c, Relation: Relation(v)})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// QueueRow is one row of an organ's queue.
+type QueueRow struct {
+	CaseID    uint64
+	Ref       string
+	Status    portal.CaseStatus
+	Due       portal.Date
+	Role      string // decider or holder
+	ExOfficio bool
+	Submitted time.Time
+}
+
+// QueueFilter narrows an organ's queue.
+type QueueFilter struct {
+	Status      portal.CaseStatus // "" for all open statuses
+	OverdueOnly bool
+	DueWithin   int // days from today; 0 for no limit
+	IncludeDone bool
+	Offset      int
+	Limit       int // default 50
+}
+
+// Queue lists an organ's cases by deadline, nearest first (overdue first,
+// since their deadlines are earliest; cases with no deadline last), read from
+// the organ's index.
+func (db *DB) Queue(organ uint64, f QueueFilter) (rows []QueueRow, total int, err error) {
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	today := portal.DateOf(db.now())
+	var horizon portal.Date
+	if f.DueWithin > 0 {
+		horizon = today.AddDays(f.DueWithin)
+	}
+	err = db.view(func(tx *bbolt.Tx) error {
+		prefix := itob(organ)
+		cur := tx.Bucket(bucketQueueByOrgan).Cursor()
+		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+			due := dateFromKey(k[8:12])
+			if f.OverdueOnly && (due.IsZero() || !today.After(due)) {
+				break // keys are in deadline order: nothing later is overdue
+			}
+			if !horizon.IsZero() && (due.IsZero() || due.After(horizon)) {
+				break
+			}
+			var e queueEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			if f.Status != "" && e.Status != f.Status {
+				continue
+			}
+			if f.Status == "" && !f.IncludeDone && e.Status.Final() {
+				continue
+			}
+			total++
+			if total <= f.Offset || len(rows) >= f.Limit {
+				continue
+			}
+			rows = append(rows, QueueRow{CaseID: btoi(k[12:]), Ref: e.Ref, Status: e.Status, Due: due, Role: e.Role, ExOfficio: e.ExOfficio, Submitted: e.Submitted})
+		}
+		return nil
+	})
+	return rows, total, err
+}
+
+// OverdueRow is a row of the supervisor's list of overdue cases of all organs.
+type OverdueRow struct {
+	CaseID uint64
+	Organ  uint64
+	Due    portal.Date
+}
+
+// Overdue lists every open case whose deadline is before today, most overdue
+// first, read from the deadline index up to today (never a scan of all cases).
+func (db *DB) Overdue(offset, limit int) (rows []OverdueRow, total int, err error) {
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	today := portal.DateOf(db.now())
+	end := dueKey(today)
+	err = db.view(func(tx *bbolt.Tx) error {
+		cur := tx.Bucket(bucketOpenByDue).Cursor()
+		for k, v := cur.First(); k != nil && bytes.Compare(k[:4], end) < 0; k, v = cur.Next() {
+			total++
+			if total <= offset || len(rows) >= limit {
+				continue
+			}
+			rows = append(rows, OverdueRow{CaseID: btoi(k[4:]), Organ: btoi(v), Due: dateFromKey(k[:4])})
+		}
+		return nil
+	})
+	return rows, total, err
+}
