@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -19,7 +20,7 @@ import (
 // citizens (their names and numbers are masked).
 func runAdmin(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("admin: want a subcommand: create-user, list-users, disable-user, enable-user, end-sessions")
+		return errors.New("admin: want a subcommand: create-user, list-users, disable-user, enable-user, end-sessions, load-calendar")
 	}
 	sub, args := args[0], args[1:]
 	var c config
@@ -30,6 +31,7 @@ func runAdmin(args []string, out io.Writer) error {
 	name := fs.String("name", "", "create-user: the official's name")
 	login := fs.String("login", "", "create-user: username (default: role-N)")
 	id := fs.Uint64("id", 0, "disable-user, enable-user, end-sessions: account id (see list-users)")
+	calFile := fs.String("file", "", "load-calendar: a calendar year's JSON (the format of portal/calendardata/*.json)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -43,6 +45,8 @@ func runAdmin(args []string, out io.Writer) error {
 		return adminCreateUser(db, portal.Role(*role), *organ, *name, *login, out)
 	case "list-users":
 		return adminListUsers(db, out)
+	case "load-calendar":
+		return adminLoadCalendar(db, *calFile, out)
 	case "disable-user", "enable-user":
 		if *id == 0 {
 			return errors.New("admin: -id is required")
@@ -81,8 +85,12 @@ func adminCreateUser(db *store.DB, role portal.Role, organ, name, login string, 
 		login = nextLogin(db, role)
 	}
 	login = strings.ToLower(strings.TrimSpace(login))
-	a, err := db.CreateAccount(portal.Account{Role: role, Login: login, Name: strings.TrimSpace(name),
-		Organ: strings.TrimSpace(organ), PasswordHash: hash, MustChangePassword: true}, 0)
+	acct := portal.Account{Role: role, Login: login, Name: strings.TrimSpace(name),
+		Organ: strings.TrimSpace(organ), PasswordHash: hash, MustChangePassword: true}
+	if err := assignOrgan(db, &acct); err != nil {
+		return fmt.Errorf("admin create-user: %w", err)
+	}
+	a, err := db.CreateAccount(acct, 0)
 	if err != nil {
 		if pe, ok := portal.AsError(err); ok && len(pe.Fields) > 0 {
 			return fmt.Errorf("admin create-user: check %v", pe.Fields)
@@ -140,4 +148,47 @@ func adminListUsers(db *store.DB, out io.Writer) error {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Role, login, a.Organ, status, a.CreatedAt.Format("2006-01-02"))
 	}
 	return tw.Flush()
+}
+
+// assignOrgan registers the official's organ (once per kind and name) and
+// records its id on the account. The supervisor belongs to a procuratorate.
+func assignOrgan(db *store.DB, a *portal.Account) error {
+	kind := a.Role
+	switch {
+	case kind == portal.RoleSupervisor:
+		kind = portal.RoleProcuratorate
+	case !kind.IsOrgan():
+		return nil
+	}
+	if strings.TrimSpace(a.Organ) == "" {
+		return errors.New("-organ is required for this role")
+	}
+	o, err := db.EnsureOrgan(kind, a.Organ)
+	if err != nil {
+		return err
+	}
+	a.OrganID, a.Organ = o.ID, o.Name
+	return nil
+}
+
+// adminLoadCalendar validates a calendar year's JSON and stores it, so that
+// deadlines in that year can be computed from the next start on.
+func adminLoadCalendar(db *store.DB, path string, out io.Writer) error {
+	if path == "" {
+		return errors.New("admin load-calendar: -file is required")
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("admin load-calendar: %w", err)
+	}
+	y, err := portal.ParseCalendarYear(raw)
+	if err != nil {
+		return fmt.Errorf("admin load-calendar %s: %w", path, err)
+	}
+	if err := db.PutCalendarYear(y, raw, 0); err != nil {
+		return fmt.Errorf("admin load-calendar: %w", err)
+	}
+	fmt.Fprintf(out, "calendar %d loaded: %d days off, %d weekend days worked (source: %s); restart the portal to use it\n",
+		y.Year, len(y.Off), len(y.Worked), y.Source.Authority)
+	return nil
 }

@@ -41,6 +41,7 @@ func runSeed(args []string, out io.Writer) error {
 	var c config
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	dataFlags(fs, &c)
+	n := fs.Int("n", 0, "also add N synthetic cases in every state, spread over organs and deadlines")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -49,7 +50,17 @@ func runSeed(args []string, out io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	return seed(db, portal.NewPasswordHasher(portal.DefaultArgon2), out)
+	if err := seed(db, portal.NewPasswordHasher(portal.DefaultArgon2), out); err != nil {
+		return err
+	}
+	if *n > 0 {
+		cal, err := db.Calendar()
+		if err != nil {
+			return err
+		}
+		return seedCases(db, cal, *n, portal.SystemClock, out)
+	}
+	return nil
 }
 
 func seed(db *store.DB, hasher *portal.PasswordHasher, out io.Writer) error {
@@ -67,6 +78,9 @@ func seed(db *store.DB, hasher *portal.PasswordHasher, out io.Writer) error {
 				return err
 			}
 			a := portal.Account{Role: d.role, Login: d.login, Name: d.name, Organ: d.organ, PasswordHash: hash, Seeded: true}
+			if err := assignOrgan(db, &a); err != nil {
+				return fmt.Errorf("seed %s: %w", d.role, err)
+			}
 			if d.role.IsCitizen() {
 				a.Mobile = d.login
 				a.IDNumber = portal.SyntheticIDNumber(uint64(i+1), d.birth).String()

@@ -35,7 +35,13 @@ func runServe(args []string) error {
 		return err
 	}
 	defer db.Close()
+	cal, err := db.Calendar()
+	if err != nil {
+		return err
+	}
+	log.Info("calendar", "years", cal.Years())
 	e, err := handlers.New(handlers.Config{
+		Calendar:      cal,
 		SecureCookies: !c.insecureCookies, TrustedProxies: proxies,
 		CitizenIdle: c.citizenIdle, StaffIdle: c.staffIdle, Absolute: c.absolute,
 		Logger: log, Hasher: portal.NewPasswordHasher(portal.DefaultArgon2),

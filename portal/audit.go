@@ -24,6 +24,7 @@ const (
 	AuditDocumentRead    AuditAction = "document_read" // a staff download of a case document (R17)
 	AuditMessage         AuditAction = "message"
 	AuditOrganCreated    AuditAction = "organ_created"
+	AuditCalendarLoaded  AuditAction = "calendar_loaded"
 )
 
 // AuditEvent is one entry of the append-only audit log. Subject names a record

@@ -801,3 +801,44 @@ func (db *DB) Overdue(offset, limit int) (rows []OverdueRow, total int, err erro
 	})
 	return rows, total, err
 }
+
+// ImportCases writes a batch of complete cases in one transaction, with their
+// indexes, links to the filing account (when FiledBy is set) and one audit
+// entry for the batch. It is for the seed command's synthetic data, where one
+// transaction per case would take hours for a million.
+func (db *DB) ImportCases(batch []portal.Case) ([]portal.Case, error) {
+	out := make([]portal.Case, 0, len(batch))
+	err := db.update(func(tx *bbolt.Tx) error {
+		out = out[:0]
+		b := tx.Bucket(bucketCases)
+		for _, c := range batch {
+			id, err := b.NextSequence()
+			if err != nil {
+				return err
+			}
+			c.ID = id
+			if c.Status != portal.StatusDraft && c.Ref == "" {
+				seq, err := nextRef(tx)
+				if err != nil {
+					return err
+				}
+				c.Ref = portal.Reference(portal.DateOf(c.CreatedAt).Year, seq)
+			}
+			if err := db.putCase(tx, portal.Case{}, c); err != nil {
+				return err
+			}
+			if c.FiledBy != 0 {
+				if err := db.link(tx, c.FiledBy, id, RelFiler); err != nil {
+					return err
+				}
+			}
+			out = append(out, c)
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditCaseCreated, SubjectKind: kindCase,
+			SubjectID: out[0].ID, Detail: fmt.Sprintf("seed batch of %d", len(out))})
+	})
+	return out, err
+}

@@ -51,6 +51,10 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	{3, "calendar years loaded by an administrator", func(tx *bbolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketCalendar)
+		return err
+	}},
 }
 
 // SchemaVersion is the version this build writes.
