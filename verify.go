@@ -29,6 +29,10 @@ func runVerifyAudit(args []string, out io.Writer) (bool, error) {
 		fmt.Fprintf(out, "audit log OK: %d entries, tree head signature valid\n", rep.Entries)
 		return true, nil
 	}
-	fmt.Fprintf(out, "audit log BROKEN: %d entries; first bad entry %d: %s\n", rep.Entries, rep.FirstBad, rep.Problem)
+	if rep.FirstBad >= 0 {
+		fmt.Fprintf(out, "audit log BROKEN: %d entries; first bad entry %d: %s\n", rep.Entries, rep.FirstBad, rep.Problem)
+	} else {
+		fmt.Fprintf(out, "audit log BROKEN: %d entries: %s\n", rep.Entries, rep.Problem)
+	}
 	return false, nil
 }

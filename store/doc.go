@@ -1,0 +1,37 @@
+// The bucket tree. Keys written itob(n) are 8-byte big-endian, so they sort by
+// number; "|" joins the parts of a composite key (no separator byte is stored).
+// Every value that holds personal data or a sealed record's contents is an
+// AES-256-GCM ciphertext (crypt.go) bound to its record kind, id and field.
+//
+//	meta
+//	  schema_version                 itob(version)          migrations run in order (migrate.go)
+//	  audit_head                     signed note            Ed25519 over tlog.FormatTree (audit.go)
+//	  reference_seq                  itob(n)                the last FC-YYYY-nnnnnn number given
+//	accounts                         itob(id) -> accountRecord: role, encrypted login/name/mobile/id number/licence,
+//	                                 argon2id hash, lockout counters, organ id
+//	accounts_by_login                HMAC("login", login) -> itob(account id)
+//	accounts_by_idnumber             HMAC("idnumber", id number) | itob(account id) -> ""
+//	sessions                         SHA-256(cookie id) -> sessionRecord (account, role, created, last seen)
+//	sessions_by_account              itob(account id) | SHA-256(cookie id) -> ""
+//	audit_entries                    itob(index) -> JSON auditRecord (no personal data)
+//	audit_hashes                     itob(tlog stored-hash index) -> 32-byte hash
+//	organs                           itob(id) -> {kind, name}     (authorities: public names, in clear)
+//	organs_by_name                   kind | 0x00 | name -> itob(id)
+//	cases                            itob(id) -> {body: encrypted JSON of the whole case}
+//	cases_by_ref                     "FC-2026-000042" -> itob(case id)
+//	cases_by_account                 itob(account id) | itob(case id) -> relation ("filer" | "person")
+//	case_accounts                    itob(case id) | itob(account id) -> relation (for notifications)
+//	cases_by_person                  HMAC("idnumber", id number) | itob(case id) -> ""
+//	queue_by_organ                   itob(organ id) | due yyyymmdd (4 bytes, 99999999 = none) | itob(case id)
+//	                                 -> queueEntry {ref, status, due, decider|holder} (no personal data)
+//	open_by_due                      due (4 bytes) | itob(case id) -> itob(deciding organ id)   (supervisor's overdue list)
+//	documents                        itob(document id) -> encrypted bytes, bound to document id and case id
+//	messages                         itob(case id) | itob(message id) -> {body: encrypted JSON}
+//	notifications                    itob(account id) | itob(notification id) -> JSON {case, ref, message key, read}
+//	notifications_unread             itob(account id) -> itob(count)
+//	calendar_years                   itob(year) -> calendar JSON loaded by `admin load-calendar`
+//
+// Lists read these indexes with cursors over a prefix, never a scan of a whole
+// entity bucket. Changing the tree means a new migration and an update here in
+// the same commit.
+package store
