@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"sealportal/portal"
 	"sealportal/views"
 )
 
@@ -151,14 +152,14 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if site := c.Request().Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
-			return echo.NewHTTPError(http.StatusForbidden, "cross-site request refused")
+			return portal.Forbidden("error.csrf")
 		}
 		sent := c.Request().Header.Get("X-CSRF-Token")
 		if sent == "" {
 			sent = c.FormValue(csrfField)
 		}
 		if sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {
-			return echo.NewHTTPError(http.StatusForbidden, "csrf token missing or invalid")
+			return portal.Forbidden("error.csrf")
 		}
 		return next(c)
 	}

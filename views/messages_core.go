@@ -128,6 +128,7 @@ func init() {
 
 		"error.not_found":    {"找不到该页面", "Page not found"},
 		"error.forbidden":    {"你没有权限访问此页面", "You do not have permission to see this page"},
+		"error.csrf":         {"表单已过期或来源不明，为保护你的安全未予处理。请返回上一页，刷新后重新提交。", "This form had expired or did not come from this site, so nothing was done. Go back, reload the page and send it again."},
 		"error.bad_request":  {"请求无效，请返回重试", "Something was wrong with the request. Go back and try again"},
 		"error.too_large":    {"提交的内容太大", "What you sent is too large"},
 		"error.too_many":     {"请求过于频繁，请稍后再试", "Too many requests. Wait a little and try again"},
