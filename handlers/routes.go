@@ -45,7 +45,8 @@ type route struct {
 // area keeps its rows next to its handlers; this is where they are joined.
 func routes() []route {
 	var all []route
-	for _, area := range [][]route{coreRoutes(), checkRoutes(), applyRoutes(), caseRoutes(), staffRoutes()} {
+	for _, area := range [][]route{coreRoutes(), checkRoutes(), applyRoutes(), caseRoutes(), staffRoutes(),
+		reliefRoutes(), leakRoutes(), supervisionRoutes(), infoRoutes()} {
 		all = append(all, area...)
 	}
 	return all

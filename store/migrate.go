@@ -55,6 +55,22 @@ var migrations = []migration{
 		_, err := tx.CreateBucketIfNotExists(bucketCalendar)
 		return err
 	}},
+	{4, "relief requests and the supervisor's queue", func(tx *bbolt.Tx) error {
+		for _, b := range reliefBuckets() {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
+	{5, "leak reports and their tracking codes", func(tx *bbolt.Tx) error {
+		for _, b := range leakBuckets() {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
 }
 
 // SchemaVersion is the version this build writes.

@@ -1,0 +1,6 @@
+package handlers
+
+// infoRoutes: see the handlers of this area.
+func infoRoutes() []route {
+	return []route{}
+}

@@ -1,0 +1,6 @@
+package handlers
+
+// supervisionRoutes: see the handlers of this area.
+func supervisionRoutes() []route {
+	return []route{}
+}
