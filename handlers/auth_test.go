@@ -441,7 +441,9 @@ func TestLoginRateLimitIgnoresForwardedFor(t *testing.T) {
 	for i := 0; i <= ts.cfg.LoginRate; i++ {
 		c.header.Set("X-Forwarded-For", "203.0.113."+string(rune('1'+i)))
 		c.header.Set("X-Real-IP", "198.51.100."+string(rune('1'+i)))
-		p := c.post("/login", url.Values{"_csrf": {token}, "login": {"13900000199"}, "password": {"guess number " + string(rune('a'+i))}})
+		// An empty password is refused without hashing, but only after the
+		// limiter has counted the attempt: a cheap way to spend the allowance.
+		p := c.post("/login", url.Values{"_csrf": {token}, "login": {"13900000199"}, "password": {""}})
 		if i < ts.cfg.LoginRate {
 			p.wantStatus(t, http.StatusUnprocessableEntity)
 			continue
@@ -463,7 +465,7 @@ func TestLoginRateLimitTrustedProxy(t *testing.T) {
 	token := c.get("/login").csrf(t)
 	attempt := func(xff string) int {
 		c.header.Set("X-Forwarded-For", xff)
-		return c.post("/login", url.Values{"_csrf": {token}, "login": {"13900000198"}, "password": {"a wrong guess"}}).status
+		return c.post("/login", url.Values{"_csrf": {token}, "login": {"13900000198"}, "password": {""}}).status
 	}
 	for _, xff := range []string{"203.0.113.1", "203.0.113.2", "203.0.113.3"} {
 		if got := attempt(xff); got != http.StatusUnprocessableEntity {

@@ -27,6 +27,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -135,12 +136,14 @@ func testIDNumber(seq uint64, birth portal.Date) string {
 	return portal.SyntheticIDNumber(seq, birth).String()
 }
 
+var idSeq atomic.Uint64
+
 // createCitizen stores a citizen account directly (no form, cached hash) and
 // returns it. Lawyers get a licence and firm.
 func (ts *testServer) createCitizen(role portal.Role, mobile, pw string) portal.Account {
 	ts.t.Helper()
 	a := portal.Account{Role: role, Login: mobile, Mobile: mobile, Name: "测试用户",
-		IDNumber:     testIDNumber(uint64(len(mobile))+uint64(mobile[len(mobile)-1]), portal.Date{Year: 2005, Month: 6, Day: 1}),
+		IDNumber:     testIDNumber(idSeq.Add(1), portal.Date{Year: 2005, Month: 6, Day: 1}),
 		PasswordHash: hashFor(ts.t, pw)}
 	if role == portal.RoleLawyer {
 		a.Licence, a.Firm = "11101200000000009", "测试律师事务所"
@@ -310,19 +313,18 @@ func (p *testPage) csrf(t *testing.T) string {
 	return html.UnescapeString(m[1])
 }
 
-// submit opens the page at formPath, takes the _csrf token from its form and
-// posts values to action, following redirects: what a person filling in the
-// page does.
+// submit opens the page at formPath and posts values to action with what a
+// browser would add: the page's _csrf token and the hidden inputs of the form
+// that posts to action (a login's next page, say). Redirects are followed.
+// action need not be a form on that page (tests of refusals post anywhere).
 func (c *testClient) submit(formPath, action string, values url.Values) *testPage {
 	c.t.Helper()
 	form := c.get(formPath)
 	if form.status != http.StatusOK {
 		c.t.Fatalf("GET %s = %d (ended at %s), want 200", formPath, form.status, form.url.RequestURI())
 	}
-	v := form.hiddenFields()
-	if v.Get(csrfField) == "" {
-		c.t.Fatalf("no _csrf field on %s", formPath)
-	}
+	v := form.hiddenFields(action)
+	v.Set(csrfField, form.csrf(c.t))
 	for k, vs := range values {
 		v[k] = vs
 	}
@@ -335,11 +337,16 @@ var (
 	valueRE  = regexp.MustCompile(`\bvalue="([^"]*)"`)
 )
 
-// hiddenFields are the page's hidden inputs (the CSRF token, a login's next
-// page), which a browser sends along with what the person typed.
-func (p *testPage) hiddenFields() url.Values {
+// hiddenFields are the hidden inputs of the page's form that posts to action
+// (the first one, when several do), empty when no form does.
+func (p *testPage) hiddenFields(action string) url.Values {
 	v := url.Values{}
-	for _, tag := range hiddenRE.FindAllString(p.body, -1) {
+	re := regexp.MustCompile(`(?s)<form[^>]*\baction="` + regexp.QuoteMeta(html.EscapeString(action)) + `"[^>]*>(.*?)</form>`)
+	m := re.FindStringSubmatch(p.body)
+	if m == nil {
+		return v
+	}
+	for _, tag := range hiddenRE.FindAllString(m[1], -1) {
 		n, val := nameRE.FindStringSubmatch(tag), valueRE.FindStringSubmatch(tag)
 		if n == nil || val == nil {
 			continue

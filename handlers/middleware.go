@@ -22,7 +22,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 func (s *Server) middleware(e *echo.Echo) error {
 	e.Use(s.recoverPanics)
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
+	e.Use(assignRequestID)
 	e.Use(s.securityHeaders)
 	e.Use(s.logRequests)
 	e.Use(middleware.BodyLimit(s.cfg.BodyLimit))
@@ -46,6 +46,16 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 				err = fmt.Errorf("panic in %s: %v", c.Path(), r)
 			}
 		}()
+		return next(c)
+	}
+}
+
+// assignRequestID gives every request a fresh id, echoed in the response
+// header, the logs and error pages. A client's own X-Request-Id is ignored so
+// that nobody can write into our logs or pages through it.
+func assignRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderXRequestID, newRequestID())
 		return next(c)
 	}
 }

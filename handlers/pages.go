@@ -24,7 +24,7 @@ func (s *Server) handleLangSwitch(c echo.Context) error {
 	}
 	c.SetCookie(&http.Cookie{Name: langCookie, Value: string(to), Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
-	next := safeNext(c.QueryParam("next"))
+	next := localPath(c.QueryParam("next"))
 	if next == "" {
 		next = "/"
 	}
