@@ -1,0 +1,409 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"sealportal/portal"
+	"sealportal/store"
+	"sealportal/views"
+)
+
+// What citizens see of their cases after submission. Every case is loaded
+// through citizenCase, so a case that is not linked to the account (and its
+// documents and messages) answers 404, exactly like an id that does not exist.
+// New steps (messages, withdrawal) also need applicantMayAct: a guardian whose
+// ward has turned 18 reads the case but acts no more (R1).
+
+// casesOrganNames looks organ names up once per request.
+type casesOrganNames struct {
+	db    *store.DB
+	names map[uint64]string
+}
+
+func (s *Server) casesOrgans() *casesOrganNames {
+	return &casesOrganNames{db: s.db, names: map[uint64]string{}}
+}
+
+// name is the organ's name, "" for no organ or one that no longer exists.
+func (o *casesOrganNames) name(id uint64) (string, error) {
+	if id == 0 {
+		return "", nil
+	}
+	if n, ok := o.names[id]; ok {
+		return n, nil
+	}
+	org, err := o.db.Organ(id)
+	if err != nil && portal.ErrorCode(err) != portal.CodeNotFound {
+		return "", err
+	}
+	o.names[id] = org.Name
+	return org.Name, nil
+}
+
+// casesNext says what happens next, from the status and the state machine:
+// when the table leaves the applicant a submit step (a draft, a returned
+// application) the next step is his; in a final status nothing follows;
+// otherwise an organ owes the step, by the stage's deadline.
+func casesNext(cs portal.Case, organ string) views.MyCaseNext {
+	n := views.MyCaseNext{Key: "cases.next." + string(cs.Status), Due: cs.Due}
+	switch {
+	case !cs.Status.Valid():
+		n.Key = ""
+	case slices.Contains(portal.Allowed(cs.Status, portal.ActorApplicant), portal.ActionSubmit), cs.Status.Final():
+		n.Due = portal.Date{}
+	case cs.Status == portal.StatusSealed:
+		// R12: each holding organ seals what it holds and confirms it.
+		n.Holders = len(cs.HoldingOrganIDs)
+		n.Confirmed = n.Holders - len(cs.PendingHolders())
+	default:
+		n.Organ = organ
+	}
+	return n
+}
+
+// handleCasesList serves GET /cases: a person's or guardian's cases, or the
+// lawyer's dashboard of every client's case, nearest deadline first (overdue
+// first, no deadline last), with an optional status filter.
+func (s *Server) handleCasesList(c echo.Context) error {
+	u := currentUser(c)
+	lawyer := u.Role == portal.RoleLawyer
+	title := "cases.title"
+	if lawyer {
+		title = "cases.dashboard_title"
+	}
+	m := views.MyCasesModel{Page: s.page(c, title), Lawyer: lawyer, Statuses: portal.CaseStatuses}
+	var filter portal.CaseStatus
+	if q := c.QueryParam("status"); lawyer && q != "" {
+		if st := portal.CaseStatus(q); st.Valid() {
+			filter, m.Filter = st, q
+		} else {
+			m.NoticeKey = "cases.filter_unknown"
+		}
+	}
+	list, err := s.db.CasesOfAccount(u.ID)
+	if err != nil {
+		return err
+	}
+	today := s.today()
+	organs := s.casesOrgans()
+	m.Total = len(list)
+	for _, sum := range list {
+		cs := sum.Case
+		if filter != "" && cs.Status != filter {
+			continue
+		}
+		organ, err := organs.name(cs.DecidingOrganID)
+		if err != nil {
+			return err
+		}
+		row := views.MyCaseRow{ID: cs.ID, Ref: cs.Ref, Draft: cs.Status == portal.StatusDraft && cs.Ref == "",
+			Status: cs.Status, Due: cs.Due, Overdue: cs.Overdue(today), Next: casesNext(cs, organ)}
+		if lawyer {
+			// R22: the lawyer acts for the person and is entitled to the name;
+			// nobody else's list carries it.
+			row.Client = cs.PersonName
+		}
+		m.Rows = append(m.Rows, row)
+	}
+	sort.SliceStable(m.Rows, func(i, j int) bool {
+		a, b := m.Rows[i], m.Rows[j]
+		if a.Due.IsZero() != b.Due.IsZero() {
+			return !a.Due.IsZero()
+		}
+		if a.Due != b.Due {
+			return a.Due.Before(b.Due)
+		}
+		return a.ID > b.ID
+	})
+	return s.render(c, http.StatusOK, views.MyCasesPage(m))
+}
+
+// casesLoad reads the route's case for the signed-in citizen (404 unless
+// linked to the account) and whether the citizen may take new steps.
+func (s *Server) casesLoad(c echo.Context) (portal.Case, store.Relation, bool, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return portal.Case{}, "", false, err
+	}
+	cs, rel, err := s.citizenCase(c, id)
+	if err != nil {
+		return portal.Case{}, "", false, err
+	}
+	return cs, rel, s.applicantMayAct(currentUser(c), cs, rel), nil
+}
+
+// casesModel builds the case page.
+func (s *Server) casesModel(c echo.Context, cs portal.Case, mayAct bool) (views.MyCaseModel, error) {
+	u := currentUser(c)
+	organs := s.casesOrgans()
+	deciding, err := organs.name(cs.DecidingOrganID)
+	if err != nil {
+		return views.MyCaseModel{}, err
+	}
+	applicant := portal.Allowed(cs.Status, portal.ActorApplicant)
+	m := views.MyCaseModel{
+		Page: s.page(c, "cases.case_page_title"), ID: cs.ID, Ref: cs.Ref, Status: cs.Status, ExOfficio: cs.ExOfficio,
+		DecidingOrgan: deciding, OrganCaseNo: cs.OrganCaseNumber, Due: cs.Due, Overdue: cs.Overdue(s.today()),
+		Next: casesNext(cs, deciding), MayAct: mayAct,
+		CanMessage:  mayAct && cs.Status != portal.StatusDraft,
+		CanWithdraw: mayAct && cs.Status != portal.StatusDraft && slices.Contains(applicant, portal.ActionWithdraw),
+		CanResubmit: mayAct && cs.Status == portal.StatusReturned && slices.Contains(applicant, portal.ActionSubmit),
+	}
+	if !mayAct {
+		// R1: the guardian acts only while the person is under 18; what the
+		// guardian filed stays.
+		m.ReadOnlyKey = "cases.read_only_guardian"
+	}
+	for _, ev := range cs.Events {
+		name, err := organs.name(ev.OrganID)
+		if err != nil {
+			return m, err
+		}
+		m.Timeline = append(m.Timeline, views.TimelineItem{Event: ev, OrganName: name})
+		if ev.Action == portal.ActionReturn {
+			m.ReturnNote = ev.Note
+		}
+	}
+	if cs.Status != portal.StatusReturned {
+		m.ReturnNote = ""
+	}
+	if d, ok := cs.Eligibility(); ok {
+		m.Eligibility = &views.MyCaseEligibility{Outcome: d.Outcome, Rules: d.Rules, ReasonKey: d.ReasonKey}
+	}
+	for _, id := range cs.HoldingOrganIDs {
+		name, err := organs.name(id)
+		if err != nil {
+			return m, err
+		}
+		at, ok := cs.Confirmations[id]
+		m.Holders = append(m.Holders, views.MyCaseHolder{Name: name, Confirmed: ok, ConfirmedAt: at})
+	}
+	for _, d := range cs.Documents {
+		m.Documents = append(m.Documents, casesDocument(d))
+	}
+	msgs, err := s.db.Messages(cs.ID)
+	if err != nil {
+		return m, err
+	}
+	for _, msg := range msgs {
+		vm := views.MyCaseMessage{Mine: msg.From == u.ID, FromRole: msg.FromRole, Text: msg.Text, At: msg.At}
+		if msg.FromRole.IsStaff() {
+			// The organ speaks, never the official by name.
+			if vm.FromOrgan, err = organs.name(msg.OrganID); err != nil {
+				return m, err
+			}
+			if vm.FromOrgan == "" {
+				vm.FromOrgan = views.Translate(langOf(c), "role."+string(msg.FromRole))
+			}
+		}
+		for _, d := range msg.Documents {
+			vm.Documents = append(vm.Documents, casesDocument(d))
+		}
+		m.Messages = append(m.Messages, vm)
+	}
+	switch c.QueryParam("done") {
+	case "message":
+		m.NoticeKey = "cases.message_sent"
+	case "withdrawn":
+		m.NoticeKey = "cases.withdrawn_notice"
+	}
+	return m, nil
+}
+
+func casesDocument(d portal.Document) views.MyCaseDocument {
+	return views.MyCaseDocument{ID: d.ID, Name: d.Name, Kind: d.Kind, Size: d.Size, UploadedAt: d.UploadedAt}
+}
+
+// handleCaseShow serves GET /cases/:id: reference, status, deadline, what
+// happens next, the history, what the rules say, documents, holding organs,
+// messages and the steps the applicant may take.
+func (s *Server) handleCaseShow(c echo.Context) error {
+	cs, _, mayAct, err := s.casesLoad(c)
+	if err != nil {
+		return err
+	}
+	m, err := s.casesModel(c, cs, mayAct)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.MyCasePage(m))
+}
+
+// handleCaseDocument serves GET /cases/:id/documents/:doc: a document of a
+// case linked to the account, as an attachment. A document of another case is
+// a 404 like any unknown id.
+func (s *Server) handleCaseDocument(c echo.Context) error {
+	cs, _, _, err := s.casesLoad(c)
+	if err != nil {
+		return err
+	}
+	docID, err := pathID(c, "doc")
+	if err != nil {
+		return err
+	}
+	d, ok := cs.Document(docID)
+	if !ok {
+		return portal.NotFound()
+	}
+	content, err := s.db.DocumentContent(cs.ID, d.ID)
+	if err != nil {
+		return err
+	}
+	return serveDocument(c, d, content)
+}
+
+// casesMessageInput is what the message form posts; nothing else is read.
+type casesMessageInput struct {
+	Text string
+}
+
+// handleCaseMessage serves POST /cases/:id/messages (multipart: text and an
+// optional file). The attachment becomes a document of the case.
+func (s *Server) handleCaseMessage(c echo.Context) error {
+	cs, _, mayAct, err := s.casesLoad(c)
+	if err != nil {
+		return err
+	}
+	if !mayAct {
+		return portal.Forbidden("cases.read_only_guardian")
+	}
+	u := currentUser(c)
+	in := casesMessageInput{Text: c.FormValue("text")}
+	fail := func(status int, err error, alert string) error {
+		m, merr := s.casesModel(c, cs, mayAct)
+		if merr != nil {
+			return merr
+		}
+		if err != nil {
+			form, ok := formError(err, map[string]string{"text": in.Text})
+			if !ok {
+				return err
+			}
+			m.Form = form
+		}
+		m.AlertKey = alert
+		return s.render(c, status, views.MyCasePage(m))
+	}
+	if cs.Status == portal.StatusDraft {
+		return fail(http.StatusConflict, nil, "cases.message_draft")
+	}
+	msg := portal.Message{CaseID: cs.ID, From: u.ID, FromRole: u.Role, Text: in.Text}
+	var files [][]byte
+	fh, err := c.FormFile("file")
+	switch {
+	case err == nil:
+		d, content, err := readUpload(fh)
+		if err != nil {
+			return fail(http.StatusUnprocessableEntity, err, "")
+		}
+		d.UploadedBy = u.ID
+		msg.Documents, files = []portal.Document{d}, [][]byte{content}
+	case errors.Is(err, http.ErrMissingFile), errors.Is(err, http.ErrNotMultipart):
+	default:
+		return echo.NewHTTPError(http.StatusBadRequest)
+	}
+	if _, err := s.db.AddMessage(msg, files); err != nil {
+		return fail(http.StatusUnprocessableEntity, err, "")
+	}
+	return c.Redirect(http.StatusSeeOther, "/cases/"+strconv.FormatUint(cs.ID, 10)+"?done=message#messages")
+}
+
+// casesWithdrawRefusal is why the application cannot be withdrawn now, ""
+// when it can: only before a decision, as the state machine's table says.
+func casesWithdrawRefusal(cs portal.Case) string {
+	switch {
+	case cs.Status == portal.StatusDraft:
+		return "cases.withdraw_draft"
+	case !slices.Contains(portal.Allowed(cs.Status, portal.ActorApplicant), portal.ActionWithdraw):
+		return "cases.withdraw_not_allowed"
+	}
+	return ""
+}
+
+// handleCaseWithdrawForm serves GET /cases/:id/withdraw: the confirmation
+// page, or why the application can no longer be withdrawn.
+func (s *Server) handleCaseWithdrawForm(c echo.Context) error {
+	cs, _, mayAct, err := s.casesLoad(c)
+	if err != nil {
+		return err
+	}
+	if !mayAct {
+		return portal.Forbidden("cases.read_only_guardian")
+	}
+	refusal := casesWithdrawRefusal(cs)
+	return s.render(c, http.StatusOK, views.MyCaseWithdrawPage(views.MyCaseWithdrawModel{
+		Page: s.page(c, "cases.withdraw_heading"), ID: cs.ID, Ref: cs.Ref, Status: cs.Status,
+		Allowed: refusal == "", AlertKey: refusal}))
+}
+
+// handleCaseWithdraw serves POST /cases/:id/withdraw: the applicant withdraws
+// before a decision; the state machine refuses anything later.
+func (s *Server) handleCaseWithdraw(c echo.Context) error {
+	cs, _, mayAct, err := s.casesLoad(c)
+	if err != nil {
+		return err
+	}
+	if !mayAct {
+		return portal.Forbidden("cases.read_only_guardian")
+	}
+	u := currentUser(c)
+	refuse := func(key string) error {
+		return s.render(c, http.StatusConflict, views.MyCaseWithdrawPage(views.MyCaseWithdrawModel{
+			Page: s.page(c, "cases.withdraw_heading"), ID: cs.ID, Ref: cs.Ref, Status: cs.Status, AlertKey: key}))
+	}
+	if cs.Status == portal.StatusDraft {
+		return refuse("cases.withdraw_draft")
+	}
+	_, err = s.db.Apply(cs.ID, store.Step{Action: portal.ActionWithdraw, Actor: portal.ActorApplicant, AccountID: u.ID,
+		Role: u.Role, RequestID: requestID(c)}, s.cfg.Calendar)
+	if err != nil {
+		if portal.ErrorCode(err) == portal.CodeConflict {
+			// Reload: the status shown must be the one that refused.
+			if now, lerr := s.db.Case(cs.ID); lerr == nil {
+				cs = now
+			}
+			return refuse("cases.withdraw_not_allowed")
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/cases/"+strconv.FormatUint(cs.ID, 10)+"?done=withdrawn")
+}
+
+// handleNotifications serves GET /notifications: the account's
+// notifications, newest first, unread ones marked.
+func (s *Server) handleNotifications(c echo.Context) error {
+	u := currentUser(c)
+	list, err := s.db.Notifications(u.ID, 100)
+	if err != nil {
+		return err
+	}
+	m := views.NotificationsModel{Page: s.page(c, "cases.notifications_title")}
+	for _, n := range list {
+		m.Rows = append(m.Rows, views.NotificationRow{CaseID: n.CaseID, Ref: n.Ref, Key: n.Key, At: n.At, Read: n.Read})
+		if !n.Read {
+			m.Unread++
+		}
+	}
+	if m.Page.User != nil && m.Page.User.Unread > m.Unread {
+		m.Unread = m.Page.User.Unread
+	}
+	if c.QueryParam("done") == "read" {
+		m.NoticeKey = "cases.notifications_marked"
+	}
+	return s.render(c, http.StatusOK, views.NotificationsPage(m))
+}
+
+// handleNotificationsRead serves POST /notifications/read: every
+// notification of the account is marked read.
+func (s *Server) handleNotificationsRead(c echo.Context) error {
+	if err := s.db.MarkNotificationsRead(currentUser(c).ID); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/notifications?done=read")
+}
