@@ -58,6 +58,9 @@ func (s *Server) applicantMayAct(u *portal.Account, cs portal.Case, rel store.Re
 	case rel == store.RelPerson:
 		return true
 	case rel == store.RelFiler && u.Role == portal.RoleGuardian:
+		if _, known := cs.PersonBirthDate(); !known {
+			return cs.Status == portal.StatusDraft // a new draft before the person's number is entered
+		}
 		return portal.GuardianMayAct(cs, s.today())
 	case rel == store.RelFiler:
 		return true

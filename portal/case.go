@@ -246,7 +246,11 @@ func (c Case) SectionErrors(section string, today Date) FieldErrors {
 			fe.Add("case_number", "apply.case_number_too_long")
 		}
 		if c.DecisionDate.IsZero() {
-			fe.Add("decision_date", "apply.decision_date_required")
+			// A case not yet concluded has no decision date; the rules answer
+			// "not yet" for it.
+			if c.Disposition != DispositionPending {
+				fe.Add("decision_date", "apply.decision_date_required")
+			}
 		} else if c.DecisionDate.After(today) {
 			fe.Add("decision_date", "apply.decision_date_future")
 		}

@@ -152,11 +152,16 @@ func (db *DB) putCase(tx *bbolt.Tx, old, c portal.Case) error {
 			if err := tx.Bucket(bucketCasesByPerson).Put(append(db.crypt.blind("idnumber", c.PersonIDNumber), itob(c.ID)...), nil); err != nil {
 				return err
 			}
-			// The person's own accounts follow the case (an ex officio case, or
-			// one a guardian or lawyer filed, appears on the person's page).
-			if err := db.linkPersonAccounts(tx, c); err != nil {
-				return err
-			}
+		}
+	}
+	// The person's own accounts follow the case (an ex officio case, or one a
+	// guardian or lawyer filed, appears on the person's page) once it is more
+	// than a draft: a draft is only its writer's, and typing someone's number
+	// into one must not push anything into that person's account.
+	if c.PersonIDNumber != "" && c.Status != "" && c.Status != portal.StatusDraft &&
+		(old.ID == 0 || old.Status == "" || old.Status == portal.StatusDraft || old.PersonIDNumber != c.PersonIDNumber) {
+		if err := db.linkPersonAccounts(tx, c); err != nil {
+			return err
 		}
 	}
 	if err := deleteQueueRows(tx, old); err != nil {
@@ -279,6 +284,13 @@ func (db *DB) linkCasesOfNewPerson(tx *bbolt.Tx, a portal.Account) error {
 		cases = append(cases, btoi(k[len(prefix):]))
 	}
 	for _, id := range cases {
+		c, err := db.getCase(tx, id)
+		if err != nil {
+			return err
+		}
+		if c.Status == portal.StatusDraft {
+			continue // linked when submitted
+		}
 		if err := db.link(tx, a.ID, id, RelPerson); err != nil {
 			return err
 		}
@@ -450,6 +462,9 @@ func (db *DB) AddDocument(caseID uint64, d portal.Document, content []byte) (por
 		old, err := db.getCase(tx, caseID)
 		if err != nil {
 			return err
+		}
+		if old.Status != portal.StatusDraft && old.Status != portal.StatusReturned {
+			return portal.Conflict("case.not_editable")
 		}
 		if len(old.Documents) >= portal.MaxDocumentsPerCase {
 			return &portal.Error{Code: portal.CodeInvalid, Key: "upload.too_many", Fields: map[string]string{"file": "upload.too_many"}}

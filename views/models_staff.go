@@ -1,0 +1,244 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"sealportal/portal"
+)
+
+// View models of the officials' console. They carry what the page shows and
+// nothing more: personal data arrive already reduced to what the reader's
+// organ is entitled to (R22).
+
+// StaffQueueModel is an organ's queue (GET /staff).
+type StaffQueueModel struct {
+	Page         Page
+	Role         portal.Role
+	Organ        string
+	Form         Form // the filter as typed: status, overdue, within, done, ref
+	Rows         []StaffQueueRow
+	Matching     int // rows matching the filter, over every page
+	OpenTotal    int // every case the organ owes or awaits a step on
+	OverdueTotal int
+	Pager        StaffPager
+	RefNotFound  bool
+	MayOpenCase  bool // the organ may open a case on its own initiative (R11)
+}
+
+// StaffQueueRow is one case of the queue; the index it comes from holds no
+// personal data, so neither does the row.
+type StaffQueueRow struct {
+	CaseID    uint64
+	Ref       string
+	Status    portal.CaseStatus
+	Role      string // decider or holder: what the organ owes on the case
+	ExOfficio bool
+	Received  time.Time
+	Due       portal.Date
+	Overdue   bool
+}
+
+// StaffOverdueModel is the supervisor's list of every organ's overdue cases.
+type StaffOverdueModel struct {
+	Page        Page
+	Organ       string
+	Form        Form // ref
+	Rows        []StaffOverdueRow
+	Total       int
+	Pager       StaffPager
+	RefNotFound bool
+}
+
+// StaffOverdueRow is one overdue case and the organs that owe the late step.
+type StaffOverdueRow struct {
+	CaseID   uint64
+	Ref      string
+	Status   portal.CaseStatus
+	Organs   []string
+	Due      portal.Date
+	DaysLate int
+}
+
+// StaffPager links to the previous and next pages of a list; an empty URL
+// means there is none.
+type StaffPager struct {
+	Page, Pages      int
+	PrevURL, NextURL string
+}
+
+// StaffCaseModel is a case's page for an official (GET /staff/cases/:id).
+type StaffCaseModel struct {
+	Page      Page
+	NoticeKey string
+	CaseID    uint64
+	Ref       string
+	Status    portal.CaseStatus
+	ExOfficio bool
+	Capacity  portal.FilerCapacity
+	Submitted time.Time
+	Due       portal.Date
+	Overdue   bool
+	// Standing is how the reader's organ stands to the case: decider, holder
+	// or supervisor (read-only).
+	Standing string
+	ReadOnly bool
+
+	PersonName     string
+	PersonID       string // in full for the deciding organ, masked for everyone else (R22)
+	PersonIDMasked bool
+	BirthDate      portal.Date
+
+	DecidingOrgan   string
+	OrganCaseNumber string
+	Disposition     portal.Disposition
+	DecisionDate    portal.Date
+	Acts            []portal.Act
+	Intent          portal.Intent
+	Penalty         *portal.Penalty
+	Holders         []StaffHolder
+
+	Eligibility *StaffEligibility
+	Documents   []StaffDocument
+	Timeline    []TimelineItem
+	Messages    []StaffMessage
+	Actions     []StaffActionForm
+	MessageForm Form
+}
+
+// StaffHolder is a holding organ and whether it has sealed its records.
+type StaffHolder struct {
+	Name      string
+	Own       bool // the reader's organ
+	Confirmed bool
+	At        time.Time
+}
+
+// StaffEligibility is what the rules compute from the facts entered: advice
+// to the deciding organ, never its decision.
+type StaffEligibility struct {
+	Outcome   portal.Outcome
+	Rules     []string
+	ReasonKey string
+}
+
+// StaffDocument is a document with its download link.
+type StaffDocument struct {
+	URL        string
+	Name       string
+	Kind       portal.DocumentKind
+	MediaType  string
+	Size       int
+	UploadedAt time.Time
+}
+
+// StaffMessage is one message of the case's thread; staff messages name the
+// organ, never the official.
+type StaffMessage struct {
+	FromStaff bool
+	FromRole  portal.Role
+	Organ     string
+	Text      string
+	At        time.Time
+	Documents []StaffDocument
+}
+
+// StaffActionForm is one step the reader's organ may take now, as a form.
+type StaffActionForm struct {
+	Action       portal.CaseAction
+	URL          string
+	Form         Form // typed values and errors when this form failed; defaults otherwise
+	ShowNote     bool
+	NoteRequired bool
+	ShowRules    bool
+	Warning      bool // a decision that ends the procedure gets the warning button
+}
+
+// StaffExOfficioModel is the form to open a case on the organ's own
+// initiative (R11).
+type StaffExOfficioModel struct {
+	Page   Page
+	Form   Form
+	Organ  string
+	Organs []StaffOrganOption
+	Acts   int // how many act rows the form offers
+}
+
+// StaffOrganOption is a holding organ the form offers.
+type StaffOrganOption struct {
+	ID      uint64
+	Name    string
+	Kind    portal.Role
+	Checked bool
+}
+
+// StaffActRows is how many act dates the ex officio form offers.
+const StaffActRows = 3
+
+// staffActField is the form name of an act's date, as the eligibility API and
+// the store's field errors name it.
+func staffActField(i int) string { return fmt.Sprintf("acts[%d].date", i) }
+
+// staffExOfficioOrder is the order of the ex officio form's fields in the
+// error summary.
+func staffExOfficioOrder() []string {
+	out := []string{"person_name", "person_id_number", "case_number", "decision_date", "disposition", "acts"}
+	for i := 0; i < StaffActRows; i++ {
+		out = append(out, staffActField(i))
+	}
+	return append(out, "main_act", "penalty_kind", "penalty_months", "penalty_days", "intent", "holding_organs")
+}
+
+// staffSize shows a file size in kilobytes.
+func staffSize(n int) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d B", n)
+	}
+	if n < 1024*1024 {
+		return fmt.Sprintf("%d KB", (n+512)/1024)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1024*1024))
+}
+
+// staffDay shows a date, or a dash when unset.
+func staffDay(l Lang, d portal.Date) string {
+	if d.IsZero() {
+		return "—"
+	}
+	return FormatDay(l, d)
+}
+
+// staffWhen shows a moment, or a dash when unset.
+func staffWhen(l Lang, t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return FormatDateTime(l, t)
+}
+
+// staffDate shows a time as a date, or a dash when unset.
+func staffDate(l Lang, t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return formatDate(l, t)
+}
+
+// staffPenaltyText says what the sentence was in one phrase.
+func staffPenaltyText(ctx context.Context, p *portal.Penalty) string {
+	if p == nil {
+		return T(ctx, "staff.penalty_none")
+	}
+	s := T(ctx, "staff.penalty."+string(p.Kind))
+	switch {
+	case p.Days > 0:
+		s += T(ctx, "staff.penalty_term", p.Months, p.Days)
+	case p.Months > 0:
+		s += T(ctx, "staff.penalty_term_months", p.Months)
+	}
+	if p.Suspended {
+		s += T(ctx, "staff.penalty_suspended")
+	}
+	return s
+}
