@@ -62,12 +62,6 @@ func (s *Server) handleAccount(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.AccountPage(m))
 }
 
-// handleStaffHome serves GET /staff: the officials' console.
-func (s *Server) handleStaffHome(c echo.Context) error {
-	u := currentUser(c)
-	return s.render(c, http.StatusOK, views.StaffHomePage(views.StaffHomeModel{Page: s.page(c, "staff.title"), Role: u.Role, Organ: u.Organ}))
-}
-
 func maskMobile(m string) string { return portal.MaskMobile(m) }
 
 func maskID(id string) string {

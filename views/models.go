@@ -88,13 +88,6 @@ type ErrorModel struct {
 	MessageKey string
 }
 
-// StaffHomeModel is the officials' console home.
-type StaffHomeModel struct {
-	Page  Page
-	Role  portal.Role
-	Organ string
-}
-
 // asset returns the versioned URL of an embedded asset.
 func asset(name string) string { return "/static/" + name + "?v=" + static.Version }
 
