@@ -9,10 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"sealportal/portal"
 	"sealportal/views"
@@ -41,18 +39,6 @@ const (
 	apiMaxFields     = 100
 	apiRatePerMinute = 120
 )
-
-// apiLimiters holds one rate limiter per Server (the route table takes no
-// per-route middleware, and the Server struct is not this file's).
-var apiLimiters sync.Map // *Server -> *middleware.RateLimiterMemoryStore
-
-func (s *Server) apiLimiter() *middleware.RateLimiterMemoryStore {
-	if v, ok := apiLimiters.Load(s); ok {
-		return v.(*middleware.RateLimiterMemoryStore)
-	}
-	v, _ := apiLimiters.LoadOrStore(s, newLoginLimiter(apiRatePerMinute))
-	return v.(*middleware.RateLimiterMemoryStore)
-}
 
 // apiError is a failed request: its status, code and per-field message keys.
 type apiError struct {
@@ -138,7 +124,7 @@ func (s *Server) serveAPI(c echo.Context, decide func([]byte, portal.Date) (port
 	h.Set(echo.HeaderCacheControl, "no-store")
 	lang := views.ParseLang(c.Request().Header.Get("Accept-Language"))
 	h.Set("Content-Language", map[views.Lang]string{views.LangZH: "zh-CN", views.LangEN: "en"}[lang])
-	if ok, _ := s.apiLimiter().Allow(c.RealIP()); !ok {
+	if ok, _ := s.apiLimiter.Allow(c.RealIP()); !ok {
 		h.Set("Retry-After", "1")
 		return apiFail(c, lang, &apiError{Status: http.StatusTooManyRequests, Code: "rate_limited", Key: "check.api.rate_limited"})
 	}

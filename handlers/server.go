@@ -90,6 +90,8 @@ type Server struct {
 	// loginLimiter limits login attempts per client address, on top of the
 	// per-account lockout, so one address cannot try many accounts.
 	loginLimiter *middleware.RateLimiterMemoryStore
+	// apiLimiter limits the public JSON APIs per client address.
+	apiLimiter *middleware.RateLimiterMemoryStore
 }
 
 // New builds the Echo instance with every middleware and route.
@@ -98,6 +100,7 @@ func New(cfg Config, db *store.DB) (*echo.Echo, error) {
 	s := &Server{cfg: cfg, db: db, log: cfg.Logger}
 	s.sessions = newSessionStore(db, cfg)
 	s.loginLimiter = newLoginLimiter(cfg.LoginRate)
+	s.apiLimiter = newLoginLimiter(apiRatePerMinute)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	// Client addresses come from the socket unless a proxy range is trusted:
@@ -204,7 +207,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	if isAPI(c) {
-		_ = c.JSON(status, map[string]any{"error": map[string]string{"code": apiCode(status), "message": views.Translate(langOf(c), key), "request_id": requestID(c)}})
+		_ = c.JSON(status, map[string]any{"error": map[string]any{"code": apiCode(status), "fields": map[string]string{},
+			"message": views.Translate(langOf(c), key), "request_id": requestID(c)}})
 		return
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
@@ -255,6 +259,10 @@ func apiCode(status int) string {
 		return "rate_limited"
 	case http.StatusRequestEntityTooLarge:
 		return "too_large"
+	case http.StatusMethodNotAllowed:
+		return "method_not_allowed"
+	case http.StatusUnsupportedMediaType:
+		return "unsupported_media_type"
 	}
 	return "internal"
 }
