@@ -7,6 +7,7 @@
 //	  schema_version                 itob(version)          migrations run in order (migrate.go)
 //	  audit_head                     signed note            Ed25519 over tlog.FormatTree (audit.go)
 //	  reference_seq                  itob(n)                the last FC-YYYY-nnnnnn number given
+//	  relief_reference_seq, leak_reference_seq              the last JZ- and LK- numbers given
 //	accounts                         itob(id) -> accountRecord: role, encrypted login/name/mobile/id number/licence,
 //	                                 argon2id hash, lockout counters, organ id
 //	accounts_by_login                HMAC("login", login) -> itob(account id)
@@ -30,6 +31,15 @@
 //	notifications                    itob(account id) | itob(notification id) -> JSON {case, ref, message key, read}
 //	notifications_unread             itob(account id) -> itob(count)
 //	calendar_years                   itob(year) -> calendar JSON loaded by `admin load-calendar`
+//	relief_requests                  itob(id) -> {body: encrypted JSON of the relief request} (relief.go has the rest
+//	                                 of its tree: by ref, by account, queue by due, documents, messages, correction notices)
+//	leak_reports                     itob(id) -> {body: encrypted JSON of the report}
+//	leak_by_code                     HMAC("leakcode", tracking code) -> itob(id)   (the code itself is never stored)
+//	leak_by_ref                      "LK-2026-000042" -> itob(id)
+//	leak_queue                       due (4 bytes; 99999999 once closed) | itob(id) -> {ref, status, received}
+//	leak_drafts                      HMAC("leakdraft", browser token) -> itob(id) | created
+//	leak_documents                   itob(document id) -> encrypted bytes, bound to document id and report id
+//	leak_by_account                  itob(account id) | itob(id) -> ""   (a signed-in reporter's own reports)
 //
 // Lists read these indexes with cursors over a prefix, never a scan of a whole
 // entity bucket. Changing the tree means a new migration and an update here in

@@ -1,0 +1,35 @@
+// Quick exit, for pages someone may need to leave at once because they are
+// being watched. Progressive enhancement only: without this file the quick
+// exit is a plain link to a neutral site. With it, leaving also replaces the
+// current history entry (so Back does not return to the page), and pressing
+// Esc three times in a row leaves too.
+(function () {
+  "use strict";
+  var link = document.querySelector("[data-quick-exit]");
+  if (!link) { return; }
+
+  function leave(event) {
+    if (event) { event.preventDefault(); }
+    var target = link.href;
+    // Hide the page at once, before the next site has loaded.
+    document.documentElement.style.visibility = "hidden";
+    try { document.title = ""; } catch (e) { /* ignore */ }
+    window.location.replace(target);
+  }
+
+  link.addEventListener("click", leave);
+
+  var presses = 0;
+  var timer = null;
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" && event.key !== "Esc") { return; }
+    presses += 1;
+    if (timer) { clearTimeout(timer); }
+    timer = setTimeout(function () { presses = 0; }, 2000);
+    if (presses >= 3) { leave(); }
+  });
+
+  // Tell people about the keys only where the keys work.
+  var tips = document.querySelectorAll("[data-quick-exit-esc]");
+  for (var i = 0; i < tips.length; i++) { tips[i].hidden = false; }
+})();
