@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -37,16 +36,9 @@ const (
 	leakTrackWindow = 10 * time.Minute
 )
 
-// leakTrackLimiters holds each Server's limiter (tests build many servers).
-var leakTrackLimiters sync.Map // *Server -> *middleware.RateLimiterMemoryStore
-
-func (s *Server) leakTrackLimiter() *middleware.RateLimiterMemoryStore {
-	if v, ok := leakTrackLimiters.Load(s); ok {
-		return v.(*middleware.RateLimiterMemoryStore)
-	}
-	v, _ := leakTrackLimiters.LoadOrStore(s, middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-		Rate: rate.Limit(float64(leakTrackTries) / leakTrackWindow.Seconds()), Burst: leakTrackTries, ExpiresIn: leakTrackWindow}))
-	return v.(*middleware.RateLimiterMemoryStore)
+func newTrackLimiter() *middleware.RateLimiterMemoryStore {
+	return middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate: rate.Limit(float64(leakTrackTries) / leakTrackWindow.Seconds()), Burst: leakTrackTries, ExpiresIn: leakTrackWindow})
 }
 
 // The draft cookie holds a random token; the store keeps only its keyed hash.
@@ -389,7 +381,7 @@ func (s *Server) handleLeakTrackForm(c echo.Context) error {
 // leakTrackAllowed spends one try of the client address; false means the
 // page saying to wait has been rendered.
 func (s *Server) leakTrackAllowed(c echo.Context) (bool, error) {
-	if ok, _ := s.leakTrackLimiter().Allow(c.RealIP()); ok {
+	if ok, _ := s.trackLimiter.Allow(c.RealIP()); ok {
 		return true, nil
 	}
 	c.Response().Header().Set("Retry-After", strconv.Itoa(int(leakTrackWindow.Seconds())))

@@ -92,6 +92,8 @@ type Server struct {
 	loginLimiter *middleware.RateLimiterMemoryStore
 	// apiLimiter limits the public JSON APIs per client address.
 	apiLimiter *middleware.RateLimiterMemoryStore
+	// trackLimiter limits leak-report tracking-code tries per client address.
+	trackLimiter *middleware.RateLimiterMemoryStore
 }
 
 // New builds the Echo instance with every middleware and route.
@@ -101,6 +103,7 @@ func New(cfg Config, db *store.DB) (*echo.Echo, error) {
 	s.sessions = newSessionStore(db, cfg)
 	s.loginLimiter = newLoginLimiter(cfg.LoginRate)
 	s.apiLimiter = newLoginLimiter(apiRatePerMinute)
+	s.trackLimiter = newTrackLimiter()
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	// Client addresses come from the socket unless a proxy range is trusted:
