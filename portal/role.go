@@ -15,6 +15,9 @@ const (
 	RoleJudicialAdmin Role = "judicial_admin"
 	RoleSupervisor    Role = "supervisor" // the procuratorate's supervision of all organs (MPL art. 105)
 	RoleSysadmin      Role = "sysadmin"   // manages accounts only, never reads case contents
+	// RoleQueryingUnit is a unit that may query a sealed record (R15): a
+	// judicial organ for a case, or a unit acting under a state regulation.
+	RoleQueryingUnit Role = "querying_unit"
 )
 
 // CitizenRoles may register through the public form.
@@ -24,7 +27,7 @@ var CitizenRoles = []Role{RoleMinor, RoleGuardian, RoleLawyer}
 var OrganRoles = []Role{RoleCourt, RoleProcuratorate, RolePolice, RoleJudicialAdmin}
 
 // StaffRoles are created from the command line.
-var StaffRoles = []Role{RoleCourt, RoleProcuratorate, RolePolice, RoleJudicialAdmin, RoleSupervisor, RoleSysadmin}
+var StaffRoles = []Role{RoleCourt, RoleProcuratorate, RolePolice, RoleJudicialAdmin, RoleSupervisor, RoleSysadmin, RoleQueryingUnit}
 
 // AllRoles lists every role, citizens first.
 var AllRoles = append(append([]Role{}, CitizenRoles...), StaffRoles...)

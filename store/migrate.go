@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -70,6 +71,22 @@ var migrations = []migration{
 			}
 		}
 		return nil
+	}},
+	{6, "audit entries by subject (who looked at a record); earlier entries indexed", func(tx *bbolt.Tx) error {
+		idx, err := tx.CreateBucketIfNotExists(bucketAuditBySubject)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketAuditEntries).ForEach(func(k, v []byte) error {
+			var r auditRecord
+			if err := json.Unmarshal(v, &r); err != nil {
+				return err
+			}
+			if r.SubjectKind == "" || r.SubjectID == 0 {
+				return nil
+			}
+			return idx.Put(auditSubjectKey(r.SubjectKind, r.SubjectID, btoi(k)), nil)
+		})
 	}},
 }
 

@@ -57,6 +57,7 @@ func init() {
 		"role.judicial_admin": {"司法行政机关", "Judicial administration"},
 		"role.supervisor":     {"检察监督", "Procuratorial supervision"},
 		"role.sysadmin":       {"系统管理员", "System administrator"},
+		"role.querying_unit":  {"查询单位", "Querying unit"},
 
 		"register.title":              {"注册账户", "Create an account"},
 		"register.intro":              {"注册只需几分钟。你的身份信息会加密保存，只用于办理你的案件。", "It takes a few minutes. Your identity details are stored encrypted and used only for your case."},

@@ -20,9 +20,10 @@ type Page struct {
 // User is what the header shows of the signed-in account: its role, never its
 // name, so a glance at a shared screen reveals little.
 type User struct {
-	Role   portal.Role
-	Staff  bool
-	Unread int // unread notifications, shown as a count in the header
+	Role    portal.Role
+	Staff   bool
+	Console bool // works cases: the four organs and the supervisor
+	Unread  int  // unread notifications, shown as a count in the header
 }
 
 // Form carries a form's typed values and per-field message keys, so that a
