@@ -186,8 +186,11 @@ func (s *Server) handleLoginSubmit(c echo.Context) error {
 
 // homeFor is where an account lands after login.
 func homeFor(r portal.Role) string {
-	if r.IsOrgan() || r == portal.RoleSupervisor {
+	switch {
+	case r.IsOrgan() || r == portal.RoleSupervisor:
 		return "/staff"
+	case r == portal.RoleQueryingUnit:
+		return "/queries"
 	}
 	return "/account"
 }

@@ -46,7 +46,7 @@ type route struct {
 func routes() []route {
 	var all []route
 	for _, area := range [][]route{coreRoutes(), checkRoutes(), applyRoutes(), caseRoutes(), staffRoutes(),
-		reliefRoutes(), leakRoutes(), supervisionRoutes(), infoRoutes()} {
+		reliefRoutes(), leakRoutes(), supervisionRoutes(), infoRoutes(), queryRoutes(), certificateRoutes()} {
 		all = append(all, area...)
 	}
 	return all

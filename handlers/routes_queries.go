@@ -1,0 +1,6 @@
+package handlers
+
+// queryRoutes: see the handlers of this area.
+func queryRoutes() []route {
+	return []route{}
+}
