@@ -659,6 +659,9 @@ func (db *DB) ReliefQueue(f ReliefFilter) (rows []ReliefRow, total int, err erro
 			if f.OverdueOnly && (due.IsZero() || !today.After(due)) {
 				break // keys are in deadline order: nothing later is overdue
 			}
+			if due.IsZero() && (f.Status == "" || f.Status.Open()) {
+				break // only finished requests are kept without a deadline, after all the others
+			}
 			var e reliefQueueEntry
 			if err := json.Unmarshal(v, &e); err != nil {
 				return err
