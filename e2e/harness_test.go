@@ -506,7 +506,10 @@ func (h *harness) createAccount(a portal.Account, password string) portal.Accoun
 }
 
 // createStaff creates an official who signs in with login and testPassword.
-// Organ staff and supervisors work for a test organ of their kind.
+// Organ staff and supervisors work for a test organ of their kind, registered
+// in the store (db.EnsureOrgan) so that the account's OrganID is set: without
+// it an official sees no queue and can act on no case. The organ exists from
+// then on, so applicants find it in the organ lists.
 func (h *harness) createStaff(role portal.Role, login string) portal.Account {
 	h.t.Helper()
 	if !role.IsStaff() {
@@ -514,7 +517,11 @@ func (h *harness) createStaff(role portal.Role, login string) portal.Account {
 	}
 	a := portal.Account{Role: role, Login: login, Name: "测试" + views.Translate(views.LangZH, "role."+string(role))}
 	if role != portal.RoleSysadmin {
-		a.Organ = testOrgans[role]
+		o, err := h.DB.EnsureOrgan(role, testOrgans[role])
+		if err != nil {
+			h.t.Fatalf("createStaff: register the %s organ: %v", role, err)
+		}
+		a.Organ, a.OrganID = o.Name, o.ID
 	}
 	return h.createAccount(a, testPassword)
 }
