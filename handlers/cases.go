@@ -121,6 +121,9 @@ func (s *Server) handleCasesList(c echo.Context) error {
 		}
 		return a.ID > b.ID
 	})
+	if m.Relief, err = s.reliefRows(u.ID); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, views.MyCasesPage(m))
 }
 

@@ -236,7 +236,7 @@ func rlfValidForm(linked uint64) url.Values {
 // rlfQuickExit fails unless the page carries the quick exit as a plain link.
 func rlfQuickExit(t *testing.T, p *testPage) {
 	t.Helper()
-	if !strings.Contains(p.body, `<a href="https://www.baidu.com/" class="quick-exit" data-testid="quick-exit" rel="noreferrer">`) {
+	if !strings.Contains(p.body, `<a href="https://www.baidu.com/" class="button button-warning quick-exit" rel="noreferrer noopener" referrerpolicy="no-referrer" data-testid="quick-exit" data-quick-exit>`) {
 		t.Errorf("%s has no quick exit link", p.url.Path)
 	}
 }

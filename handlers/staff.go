@@ -191,6 +191,9 @@ func (s *Server) handleStaffQueue(c echo.Context) error {
 	m := views.StaffQueueModel{Page: s.page(c, "staff.queue_title"), Role: u.Role, Organ: u.Organ,
 		Form: views.Form{Values: in.values(), Errors: fe}, Matching: matching, OpenTotal: open, OverdueTotal: overdue,
 		Pager: pager("/staff", in.filterQuery(), page, matching), RefNotFound: refNotFound, MayOpenCase: u.Role.IsOrgan() && u.OrganID != 0}
+	if m.Corrections, err = s.reliefCorrectionRows(u); err != nil {
+		return err
+	}
 	for _, r := range rows {
 		m.Rows = append(m.Rows, views.StaffQueueRow{CaseID: r.CaseID, Ref: r.Ref, Status: r.Status, Role: r.Role, ExOfficio: r.ExOfficio,
 			Received: r.Submitted, Due: r.Due, Overdue: !r.Due.IsZero() && today.After(r.Due) && !r.Status.Final()})

@@ -43,6 +43,7 @@ type MyCasesModel struct {
 	Filter    string              // the status chosen, "" for all
 	NoticeKey string              // e.g. an unknown filter value was ignored
 	Total     int                 // cases before filtering
+	Relief    []ReliefListRow     // the account's relief requests (R24), on the same page
 }
 
 // MyCaseDocument is a document as listed on the case page.

@@ -15,6 +15,7 @@ import (
 // StaffQueueModel is an organ's queue (GET /staff).
 type StaffQueueModel struct {
 	Page         Page
+	Corrections  []CorrectionRow // the supervisor's correction notices to this organ (R24)
 	Role         portal.Role
 	Organ        string
 	Form         Form // the filter as typed: status, overdue, within, done, ref
