@@ -18,7 +18,7 @@ import (
 // reach the file in clear. What lists need (status, reference, deadline,
 // organs) lives in indexes without personal data:
 //
-//	cases               id -> caseRecord (encrypted body)
+//	cases               id -> sealedRecord (encrypted body)
 //	cases_by_ref        reference -> id
 //	cases_by_account    account id | case id -> relation (filer, person)
 //	case_accounts       case id | account id -> relation (the reverse, for notifications)
@@ -58,36 +58,18 @@ const (
 const kindCase = "case"
 const kindDocument = "document"
 
-type caseRecord struct {
-	Body []byte `json:"body"`
-}
-
 // caseBody is the stored form of portal.Case. A separate type so that the
 // domain type can grow methods freely; fields convert one to one.
 type caseBody portal.Case
 
 func (db *DB) encodeCase(c portal.Case) ([]byte, error) {
-	body, err := json.Marshal(caseBody(c))
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(caseRecord{Body: db.crypt.seal(kindCase, c.ID, "body", body)})
+	return db.crypt.sealJSON(kindCase, c.ID, "body", caseBody(c))
 }
 
 func (db *DB) decodeCase(id uint64, raw []byte) (portal.Case, error) {
-	var r caseRecord
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return portal.Case{}, fmt.Errorf("store: decode case %d: %w", id, err)
-	}
-	body, err := db.crypt.open(kindCase, id, "body", r.Body)
-	if err != nil {
-		return portal.Case{}, err
-	}
 	var c caseBody
-	if err := json.Unmarshal(body, &c); err != nil {
-		return portal.Case{}, fmt.Errorf("store: decode case %d body: %w", id, err)
-	}
-	return portal.Case(c), nil
+	err := db.crypt.openJSON(kindCase, id, "body", raw, &c)
+	return portal.Case(c), err
 }
 
 func (db *DB) getCase(tx *bbolt.Tx, id uint64) (portal.Case, error) {

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -102,4 +103,37 @@ func (c *crypter) blind(purpose, value string) []byte {
 	m.Write([]byte{0})
 	m.Write([]byte(value))
 	return m.Sum(nil)
+}
+
+// sealedRecord is how every encrypted record is stored: a JSON object whose
+// body is the AES-GCM ciphertext of the record's own JSON.
+type sealedRecord struct {
+	Body []byte `json:"body"`
+}
+
+// sealJSON marshals v and encrypts it, bound to the record's kind, id and
+// field, into the stored form.
+func (c *crypter) sealJSON(kind string, id uint64, field string, v any) ([]byte, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("store: encode %s %d: %w", kind, id, err)
+	}
+	return json.Marshal(sealedRecord{Body: c.seal(kind, id, field, body)})
+}
+
+// openJSON decrypts what sealJSON stored under the same kind, id and field and
+// unmarshals it into v.
+func (c *crypter) openJSON(kind string, id uint64, field string, raw []byte, v any) error {
+	var rec sealedRecord
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return fmt.Errorf("store: decode %s %d: %w", kind, id, err)
+	}
+	body, err := c.open(kind, id, field, rec.Body)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("store: decode %s %d body: %w", kind, id, err)
+	}
+	return nil
 }

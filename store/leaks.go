@@ -53,19 +53,11 @@ const (
 	LeakDraftTTL = 24 * time.Hour
 )
 
-type leakRecord struct {
-	Body []byte `json:"body"`
-}
-
 // leakBody is the stored form of portal.LeakReport.
 type leakBody portal.LeakReport
 
 func (db *DB) putLeak(tx *bbolt.Tx, r portal.LeakReport) error {
-	body, err := json.Marshal(leakBody(r))
-	if err != nil {
-		return err
-	}
-	raw, err := json.Marshal(leakRecord{Body: db.crypt.seal(kindLeak, r.ID, "body", body)})
+	raw, err := db.crypt.sealJSON(kindLeak, r.ID, "body", leakBody(r))
 	if err != nil {
 		return err
 	}
@@ -77,19 +69,9 @@ func (db *DB) getLeak(tx *bbolt.Tx, id uint64) (portal.LeakReport, error) {
 	if raw == nil {
 		return portal.LeakReport{}, portal.NotFound()
 	}
-	var rec leakRecord
-	if err := json.Unmarshal(raw, &rec); err != nil {
-		return portal.LeakReport{}, fmt.Errorf("store: decode leak report %d: %w", id, err)
-	}
-	body, err := db.crypt.open(kindLeak, id, "body", rec.Body)
-	if err != nil {
-		return portal.LeakReport{}, err
-	}
 	var b leakBody
-	if err := json.Unmarshal(body, &b); err != nil {
-		return portal.LeakReport{}, fmt.Errorf("store: decode leak report %d body: %w", id, err)
-	}
-	return portal.LeakReport(b), nil
+	err := db.crypt.openJSON(kindLeak, id, "body", raw, &b)
+	return portal.LeakReport(b), err
 }
 
 // leakQueueEntry is what a queue row shows without opening the report.

@@ -14,10 +14,6 @@ import (
 
 const kindMessage = "message"
 
-type messageRecord struct {
-	Body []byte `json:"body"` // encrypted JSON of portal.Message
-}
-
 // AddMessage stores a message on a case with its attachments (each stored
 // encrypted like any document), notifies the other accounts on the case and
 // audits it, in one transaction.
@@ -59,11 +55,7 @@ func (db *DB) AddMessage(m portal.Message, files [][]byte) (portal.Message, erro
 			return err
 		}
 		m.ID, m.At = id, db.now().UTC()
-		body, err := json.Marshal(m)
-		if err != nil {
-			return err
-		}
-		raw, err := json.Marshal(messageRecord{Body: db.crypt.seal(kindMessage, id, fmt.Sprintf("case:%d", m.CaseID), body)})
+		raw, err := db.crypt.sealJSON(kindMessage, id, fmt.Sprintf("case:%d", m.CaseID), m)
 		if err != nil {
 			return err
 		}
@@ -86,16 +78,8 @@ func (db *DB) Messages(caseID uint64) ([]portal.Message, error) {
 		prefix := itob(caseID)
 		cur := tx.Bucket(bucketMessages).Cursor()
 		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
-			var r messageRecord
-			if err := json.Unmarshal(v, &r); err != nil {
-				return err
-			}
-			body, err := db.crypt.open(kindMessage, btoi(k[8:]), fmt.Sprintf("case:%d", caseID), r.Body)
-			if err != nil {
-				return err
-			}
 			var m portal.Message
-			if err := json.Unmarshal(body, &m); err != nil {
+			if err := db.crypt.openJSON(kindMessage, btoi(k[8:]), fmt.Sprintf("case:%d", caseID), v, &m); err != nil {
 				return err
 			}
 			out = append(out, m)

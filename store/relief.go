@@ -56,10 +56,6 @@ const (
 // CorrectionNotice is a correction notice as the organs' queue lists it.
 type CorrectionNotice = portal.CorrectionNotice
 
-type sealedRecord struct {
-	Body []byte `json:"body"`
-}
-
 // reliefBody is the stored form of portal.ReliefRequest.
 type reliefBody portal.ReliefRequest
 
@@ -68,19 +64,9 @@ func (db *DB) getRelief(tx *bbolt.Tx, id uint64) (portal.ReliefRequest, error) {
 	if raw == nil {
 		return portal.ReliefRequest{}, portal.NotFound()
 	}
-	var rec sealedRecord
-	if err := json.Unmarshal(raw, &rec); err != nil {
-		return portal.ReliefRequest{}, fmt.Errorf("store: decode relief %d: %w", id, err)
-	}
-	body, err := db.crypt.open(kindRelief, id, "body", rec.Body)
-	if err != nil {
-		return portal.ReliefRequest{}, err
-	}
 	var r reliefBody
-	if err := json.Unmarshal(body, &r); err != nil {
-		return portal.ReliefRequest{}, fmt.Errorf("store: decode relief %d body: %w", id, err)
-	}
-	return portal.ReliefRequest(r), nil
+	err := db.crypt.openJSON(kindRelief, id, "body", raw, &r)
+	return portal.ReliefRequest(r), err
 }
 
 // reliefQueueEntry is what the supervisor's queue shows without opening the
@@ -105,11 +91,7 @@ func reliefQueueKey(r portal.ReliefRequest) []byte {
 // putRelief writes a request and moves its index rows from old (zero for a
 // new one) to r.
 func (db *DB) putRelief(tx *bbolt.Tx, old, r portal.ReliefRequest) error {
-	body, err := json.Marshal(reliefBody(r))
-	if err != nil {
-		return err
-	}
-	raw, err := json.Marshal(sealedRecord{Body: db.crypt.seal(kindRelief, r.ID, "body", body)})
+	raw, err := db.crypt.sealJSON(kindRelief, r.ID, "body", reliefBody(r))
 	if err != nil {
 		return err
 	}
@@ -569,11 +551,7 @@ func noticeKey(n portal.CorrectionNotice) []byte {
 }
 
 func (db *DB) putNotice(tx *bbolt.Tx, n portal.CorrectionNotice) error {
-	body, err := json.Marshal(n)
-	if err != nil {
-		return err
-	}
-	raw, err := json.Marshal(sealedRecord{Body: db.crypt.seal(kindNotice, n.ID, "body", body)})
+	raw, err := db.crypt.sealJSON(kindNotice, n.ID, "body", n)
 	if err != nil {
 		return err
 	}
@@ -592,17 +570,9 @@ func (db *DB) getNotice(tx *bbolt.Tx, id uint64) (portal.CorrectionNotice, error
 	if raw == nil {
 		return portal.CorrectionNotice{}, portal.NotFound()
 	}
-	var rec sealedRecord
-	if err := json.Unmarshal(raw, &rec); err != nil {
-		return portal.CorrectionNotice{}, fmt.Errorf("store: decode notice %d: %w", id, err)
-	}
-	body, err := db.crypt.open(kindNotice, id, "body", rec.Body)
-	if err != nil {
-		return portal.CorrectionNotice{}, err
-	}
 	var n portal.CorrectionNotice
-	if err := json.Unmarshal(body, &n); err != nil {
-		return portal.CorrectionNotice{}, fmt.Errorf("store: decode notice %d body: %w", id, err)
+	if err := db.crypt.openJSON(kindNotice, id, "body", raw, &n); err != nil {
+		return portal.CorrectionNotice{}, err
 	}
 	return n, nil
 }
@@ -688,11 +658,7 @@ func (db *DB) putReliefMessage(tx *bbolt.Tx, m portal.ReliefMessage) (portal.Rel
 		return m, err
 	}
 	m.ID, m.At = id, db.now().UTC()
-	body, err := json.Marshal(m)
-	if err != nil {
-		return m, err
-	}
-	raw, err := json.Marshal(sealedRecord{Body: db.crypt.seal(kindReliefMessage, id, fmt.Sprintf("relief:%d", m.ReliefID), body)})
+	raw, err := db.crypt.sealJSON(kindReliefMessage, id, fmt.Sprintf("relief:%d", m.ReliefID), m)
 	if err != nil {
 		return m, err
 	}
@@ -769,16 +735,8 @@ func (db *DB) ReliefMessages(id uint64) ([]portal.ReliefMessage, error) {
 		prefix := itob(id)
 		cur := tx.Bucket(bucketReliefMessages).Cursor()
 		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
-			var rec sealedRecord
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return err
-			}
-			body, err := db.crypt.open(kindReliefMessage, btoi(k[8:]), fmt.Sprintf("relief:%d", id), rec.Body)
-			if err != nil {
-				return err
-			}
 			var m portal.ReliefMessage
-			if err := json.Unmarshal(body, &m); err != nil {
+			if err := db.crypt.openJSON(kindReliefMessage, btoi(k[8:]), fmt.Sprintf("relief:%d", id), v, &m); err != nil {
 				return err
 			}
 			out = append(out, m)
