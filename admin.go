@@ -26,8 +26,9 @@ func runAdmin(args []string, out io.Writer) error {
 	var c config
 	fs := flag.NewFlagSet("admin "+sub, flag.ContinueOnError)
 	dataFlags(fs, &c)
-	role := fs.String("role", "", "create-user: court, procuratorate, police, judicial_admin, supervisor or sysadmin")
-	organ := fs.String("organ", "", "create-user: the organ, e.g. 北京市海淀区人民法院")
+	role := fs.String("role", "", "create-user: court, procuratorate, police, judicial_admin, supervisor, sysadmin or querying_unit")
+	organ := fs.String("organ", "", "create-user: the organ, e.g. 北京市海淀区人民法院 (querying_unit: the unit's name)")
+	unitKind := fs.String("unit-kind", "", "create-user -role querying_unit: judicial (a judicial organ, for a case) or regulated (a unit under a state regulation), R15")
 	name := fs.String("name", "", "create-user: the official's name")
 	login := fs.String("login", "", "create-user: username (default: role-N)")
 	id := fs.Uint64("id", 0, "disable-user, enable-user, end-sessions: account id (see list-users)")
@@ -42,7 +43,7 @@ func runAdmin(args []string, out io.Writer) error {
 	defer db.Close()
 	switch sub {
 	case "create-user":
-		return adminCreateUser(db, portal.Role(*role), *organ, *name, *login, out)
+		return adminCreateUser(db, portal.Role(*role), *organ, *name, *login, *unitKind, out)
 	case "list-users":
 		return adminListUsers(db, out)
 	case "load-calendar":
@@ -72,9 +73,17 @@ func runAdmin(args []string, out io.Writer) error {
 	return fmt.Errorf("admin: unknown subcommand %q", sub)
 }
 
-func adminCreateUser(db *store.DB, role portal.Role, organ, name, login string, out io.Writer) error {
+func adminCreateUser(db *store.DB, role portal.Role, organ, name, login, unitKind string, out io.Writer) error {
 	if !role.IsStaff() {
 		return fmt.Errorf("admin create-user: -role must be one of %v (citizens register themselves)", portal.StaffRoles)
+	}
+	// R15: a querying unit is either a judicial organ or a unit acting under a
+	// state regulation; the kind is decided here, never by the unit itself.
+	switch {
+	case role == portal.RoleQueryingUnit && !portal.QueryUnitKind(unitKind).Valid():
+		return fmt.Errorf("admin create-user: -unit-kind must be one of %v for a querying unit", portal.QueryUnitKinds)
+	case role != portal.RoleQueryingUnit && unitKind != "":
+		return errors.New("admin create-user: -unit-kind is only for -role querying_unit")
 	}
 	password := oneTimePassword()
 	hash, err := portal.NewPasswordHasher(portal.DefaultArgon2).Hash(password)
@@ -86,7 +95,7 @@ func adminCreateUser(db *store.DB, role portal.Role, organ, name, login string, 
 	}
 	login = strings.ToLower(strings.TrimSpace(login))
 	acct := portal.Account{Role: role, Login: login, Name: strings.TrimSpace(name),
-		Organ: strings.TrimSpace(organ), PasswordHash: hash, MustChangePassword: true}
+		Organ: strings.TrimSpace(organ), UnitKind: unitKind, PasswordHash: hash, MustChangePassword: true}
 	if err := assignOrgan(db, &acct); err != nil {
 		return fmt.Errorf("admin create-user: %w", err)
 	}

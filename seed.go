@@ -19,6 +19,7 @@ type demoAccount struct {
 	password string
 	name     string
 	organ    string
+	unitKind portal.QueryUnitKind // querying units only (R15)
 	birth    portal.Date
 }
 
@@ -32,6 +33,9 @@ var demoAccounts = []demoAccount{
 	{role: portal.RoleJudicialAdmin, login: "judicial-admin-demo", password: "demo-judicial-2026", name: "演示社区矫正工作人员", organ: "演示市司法局"},
 	{role: portal.RoleSupervisor, login: "supervisor-demo", password: "demo-supervisor-2026", name: "演示监督检察官", organ: "演示市人民检察院"},
 	{role: portal.RoleSysadmin, login: "sysadmin-demo", password: "demo-sysadmin-2026", name: "演示管理员"},
+	// A unit acting under a state regulation (R15b): a kindergarten checking a
+	// new hire under 《未成年人保护法》第六十二条.
+	{role: portal.RoleQueryingUnit, login: "unit-demo", password: "demo-unit-2026", name: "演示查询人", organ: "演示市某幼儿园", unitKind: portal.QueryUnitRegulated},
 }
 
 // runSeed creates the demo accounts on an empty database. It refuses a
@@ -77,7 +81,7 @@ func seed(db *store.DB, hasher *portal.PasswordHasher, out io.Writer) error {
 			if err != nil {
 				return err
 			}
-			a := portal.Account{Role: d.role, Login: d.login, Name: d.name, Organ: d.organ, PasswordHash: hash, Seeded: true}
+			a := portal.Account{Role: d.role, Login: d.login, Name: d.name, Organ: d.organ, UnitKind: string(d.unitKind), PasswordHash: hash, Seeded: true}
 			if err := assignOrgan(db, &a); err != nil {
 				return fmt.Errorf("seed %s: %w", d.role, err)
 			}

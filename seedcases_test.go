@@ -39,8 +39,13 @@ func TestSeedCases(t *testing.T) {
 			t.Fatalf("case %s has incomplete facts", c.Case.Ref)
 		}
 	}
-	if len(statuses) < len(portal.CaseStatuses) {
-		t.Errorf("statuses seeded %v, want every one of %d", statuses, len(portal.CaseStatuses))
+	// Every status of the application procedure (unsealing statuses arise
+	// only from later events).
+	for _, st := range []portal.CaseStatus{portal.StatusDraft, portal.StatusSubmitted, portal.StatusReturned, portal.StatusAccepted,
+		portal.StatusUnderReview, portal.StatusSealed, portal.StatusRejected, portal.StatusCompleted, portal.StatusWithdrawn} {
+		if statuses[st] == 0 {
+			t.Errorf("no %s case seeded: %v", st, statuses)
+		}
 	}
 	court, err := db.AccountByLogin("court-demo")
 	if err != nil {

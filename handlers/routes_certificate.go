@@ -1,6 +1,43 @@
 package handlers
 
-// certificateRoutes: see the handlers of this area.
+import (
+	"net/http"
+
+	"sealportal/portal"
+)
+
+// policeOfficials are the police organ's staff: they answer requests for a
+// proof of no criminal record (R14, MPS Rules).
+var policeOfficials = access{roles: []portal.Role{portal.RolePolice}}
+
+// certificateRoutes are proofs of no criminal record (R14), unsealing events
+// (R18, R19) and co-offender marking (R20, R22):
+//   - citizens ask for certificates and print them; the police organ asked
+//     answers them; anyone checks a certificate at /verify with its code,
+//     which is only ever posted, never put in an address;
+//   - the deciding organ's officials record unsealing events on a sealed case
+//     and list adult co-offenders' case numbers (organOfficials: the route is
+//     closed to the supervisor, and staffActor answers 404 to other organs);
+//   - the supervisor decides reviews and reviews every unsealing;
+//   - officials of the organs and the supervisor look up an adult's case
+//     number for the marking.
 func certificateRoutes() []route {
-	return []route{}
+	return []route{
+		{http.MethodGet, "/certificates", citizens, (*Server).handleCertList},
+		{http.MethodPost, "/certificates", citizens, (*Server).handleCertRequest},
+		{http.MethodGet, "/certificates/:id", citizens, (*Server).handleCertShow},
+		{http.MethodGet, "/staff/certificates", policeOfficials, (*Server).handleCertQueue},
+		{http.MethodPost, "/staff/certificates/:id/issue", policeOfficials, (*Server).handleCertIssue},
+		{http.MethodGet, "/verify", public, (*Server).handleVerifyForm},
+		{http.MethodPost, "/verify", public, (*Server).handleVerify},
+
+		{http.MethodGet, "/staff/cases/:id/unsealing", organOfficials, (*Server).handleUnsealForm},
+		{http.MethodPost, "/staff/cases/:id/unsealing", organOfficials, (*Server).handleUnsealRecord},
+		{http.MethodGet, "/supervision/unsealing", supervisors, (*Server).handleUnsealSupervision},
+		{http.MethodPost, "/supervision/unsealing/:case/decide", supervisors, (*Server).handleUnsealDecide},
+
+		{http.MethodGet, "/staff/cases/:id/cooffenders", organOfficials, (*Server).handleCoOffendersForm},
+		{http.MethodPost, "/staff/cases/:id/cooffenders", organOfficials, (*Server).handleCoOffendersSave},
+		{http.MethodGet, "/staff/cooffender", organStaff, (*Server).handleCoOffenderLookup},
+	}
 }

@@ -26,6 +26,7 @@ type Account struct {
 	Firm               string // lawyer's firm or legal-aid centre
 	Organ              string // staff: the organ they work for, e.g. "北京市海淀区人民法院"
 	OrganID            uint64 // staff of a sealing organ or the supervisor: the organ's id
+	UnitKind           string // querying units: "judicial" or "regulated" (QueryUnitKind, R15)
 	PasswordHash       string
 	MustChangePassword bool
 	Disabled           bool

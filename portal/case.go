@@ -126,6 +126,9 @@ type Case struct {
 	Intent          Intent
 	Penalty         *Penalty
 	HoldingOrganIDs []uint64 // organs that hold records of it (R7, R12)
+	// CoOffenderCases are the case numbers of adults who offended together
+	// with the person (R20); their files are marked, never linked to him (R22).
+	CoOffenderCases []string
 
 	Documents []Document
 

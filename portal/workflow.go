@@ -19,11 +19,16 @@ const (
 	StatusRejected    CaseStatus = "rejected"     // the organ decided the record is not to be sealed
 	StatusCompleted   CaseStatus = "completed"    // every holding organ confirmed it has sealed its records
 	StatusWithdrawn   CaseStatus = "withdrawn"    // the applicant withdrew before a decision
+	// R18: an event reported against a sealed record whose combined term is
+	// exactly 60 months waits for the supervisor's legal decision.
+	StatusUnsealingReview CaseStatus = "unsealing_review"
+	// R18: the record was unsealed, from the day the ground arose.
+	StatusUnsealed CaseStatus = "unsealed"
 )
 
 // CaseStatuses lists the statuses in the order of the procedure.
 var CaseStatuses = []CaseStatus{StatusDraft, StatusSubmitted, StatusReturned, StatusAccepted, StatusUnderReview,
-	StatusSealed, StatusRejected, StatusCompleted, StatusWithdrawn}
+	StatusSealed, StatusRejected, StatusCompleted, StatusWithdrawn, StatusUnsealingReview, StatusUnsealed}
 
 // Valid reports whether s is a known status.
 func (s CaseStatus) Valid() bool {
@@ -35,9 +40,11 @@ func (s CaseStatus) Valid() bool {
 	return false
 }
 
-// Final reports whether nothing more can happen to the case.
+// Final reports whether the procedure is over: nobody owes a step on the case.
+// A completed case stays sealed for good (R11), yet an unsealing event (R18)
+// can still be recorded on it; an unsealed case is over for the portal.
 func (s CaseStatus) Final() bool {
-	return s == StatusRejected || s == StatusCompleted || s == StatusWithdrawn
+	return s == StatusRejected || s == StatusCompleted || s == StatusWithdrawn || s == StatusUnsealed
 }
 
 // CaseAction is a step someone takes on a case.
@@ -55,6 +62,16 @@ const (
 	ActionComplete    CaseAction = "complete"     // the system closes the case when every holder confirmed
 	ActionWithdraw    CaseAction = "withdraw"     // the applicant withdraws before a decision
 	ActionExOfficio   CaseAction = "ex_officio"   // an organ opens a case on its own initiative (R11)
+
+	// Unsealing (R18, R19). The deciding organ records an event reported
+	// against the sealed record; the rules' answer (portal.EvaluateUnsealing)
+	// picks which of the three steps is taken (UnsealingStep), so that each
+	// row of the table has one outcome.
+	ActionRecordUnsealingEvent CaseAction = "record_unsealing_event" // the event leaves the record sealed (R18 within the limit, R19)
+	ActionUnseal               CaseAction = "unseal"                 // R18: the event unseals the record
+	ActionReferUnsealing       CaseAction = "refer_unsealing"        // R18: exactly 60 months, the supervisor decides
+	ActionConfirmUnsealing     CaseAction = "confirm_unsealing"      // the supervisor decides the record is unsealed
+	ActionKeepSealed           CaseAction = "keep_sealed"            // the supervisor decides the record stays sealed
 )
 
 // Actor is the capacity in which someone acts on a case; it is derived from
@@ -67,6 +84,9 @@ const (
 	ActorDecider   Actor = "decider"   // staff of the organ the case is addressed to
 	ActorHolder    Actor = "holder"    // staff of an organ that holds records of the case
 	ActorSystem    Actor = "system"    // the portal itself
+	// ActorSupervisor is the supervising procuratorate (MPL art. 105): it
+	// decides an unsealing that the rules leave to a legal review (R18).
+	ActorSupervisor Actor = "supervisor"
 )
 
 // Transition is one row of the table.
@@ -96,6 +116,18 @@ var Transitions = []Transition{
 	{StatusAccepted, ActionWithdraw, ActorApplicant, StatusWithdrawn},
 	{StatusUnderReview, ActionWithdraw, ActorApplicant, StatusWithdrawn},
 	{"", ActionExOfficio, ActorDecider, StatusUnderReview},
+
+	// Unsealing (R18, R19): only on a record that is sealed.
+	{StatusSealed, ActionRecordUnsealingEvent, ActorDecider, StatusSealed},
+	{StatusCompleted, ActionRecordUnsealingEvent, ActorDecider, StatusCompleted},
+	{StatusSealed, ActionUnseal, ActorDecider, StatusUnsealed},
+	{StatusCompleted, ActionUnseal, ActorDecider, StatusUnsealed},
+	{StatusSealed, ActionReferUnsealing, ActorDecider, StatusUnsealingReview},
+	{StatusCompleted, ActionReferUnsealing, ActorDecider, StatusUnsealingReview},
+	{StatusUnsealingReview, ActionConfirmUnsealing, ActorSupervisor, StatusUnsealed},
+	// Kept sealed, the case returns to sealing; the store completes it at once
+	// when every holding organ had already confirmed (R12).
+	{StatusUnsealingReview, ActionKeepSealed, ActorSupervisor, StatusSealed},
 }
 
 // Next returns the status that action by actor leads to from status, or a
@@ -110,13 +142,20 @@ func Next(from CaseStatus, action CaseAction, actor Actor) (CaseStatus, error) {
 }
 
 // Allowed lists the actions actor may take on a case in status from, in table
-// order, leaving out the system's own.
+// order, leaving out the system's own and the unsealing steps that the rules
+// pick rather than a person (UnsealingStep): an official records the event,
+// and R18 decides which of them follows.
 func Allowed(from CaseStatus, actor Actor) []CaseAction {
 	var out []CaseAction
 	for _, t := range Transitions {
-		if t.From == from && t.Actor == actor && t.From != "" {
+		if t.From == from && t.Actor == actor && t.From != "" && !ruleChosen(t.Action) {
 			out = append(out, t.Action)
 		}
 	}
 	return out
+}
+
+// ruleChosen reports whether the rules, not a person, choose the action.
+func ruleChosen(a CaseAction) bool {
+	return a == ActionRecordUnsealingEvent || a == ActionUnseal || a == ActionReferUnsealing
 }

@@ -6,8 +6,9 @@ import "testing"
 // combination is refused with a conflict.
 func TestTransitionsExhaustive(t *testing.T) {
 	actions := []CaseAction{ActionSubmit, ActionAccept, ActionReturn, ActionStartReview, ActionSeal, ActionReject,
-		ActionConfirm, ActionComplete, ActionWithdraw, ActionExOfficio}
-	actors := []Actor{ActorApplicant, ActorDecider, ActorHolder, ActorSystem}
+		ActionConfirm, ActionComplete, ActionWithdraw, ActionExOfficio,
+		ActionRecordUnsealingEvent, ActionUnseal, ActionReferUnsealing, ActionConfirmUnsealing, ActionKeepSealed}
+	actors := []Actor{ActorApplicant, ActorDecider, ActorHolder, ActorSystem, ActorSupervisor}
 	allowed := map[Transition]bool{}
 	for _, tr := range Transitions {
 		allowed[Transition{tr.From, tr.Action, tr.Actor, ""}] = true
@@ -93,5 +94,62 @@ func TestAllowedListsOnlyTableRows(t *testing.T) {
 	}
 	if a := Allowed(StatusCompleted, ActorApplicant); len(a) != 0 {
 		t.Fatalf("completed case offers %v", a)
+	}
+}
+
+// R18, R19: unsealing steps exist only on a sealed record; the deciding organ
+// records the event, the rules pick the step, the supervisor decides a
+// review, and nobody else takes any of them.
+func TestUnsealingTransitions(t *testing.T) {
+	tests := []struct {
+		from   CaseStatus
+		action CaseAction
+		actor  Actor
+		want   CaseStatus
+	}{
+		{StatusCompleted, ActionUnseal, ActorDecider, StatusUnsealed},
+		{StatusSealed, ActionUnseal, ActorDecider, StatusUnsealed},
+		{StatusCompleted, ActionReferUnsealing, ActorDecider, StatusUnsealingReview},
+		{StatusSealed, ActionReferUnsealing, ActorDecider, StatusUnsealingReview},
+		{StatusCompleted, ActionRecordUnsealingEvent, ActorDecider, StatusCompleted}, // R19, R18 within the limit
+		{StatusSealed, ActionRecordUnsealingEvent, ActorDecider, StatusSealed},
+		{StatusUnsealingReview, ActionConfirmUnsealing, ActorSupervisor, StatusUnsealed},
+		{StatusUnsealingReview, ActionKeepSealed, ActorSupervisor, StatusSealed},
+	}
+	for _, tt := range tests {
+		got, err := Next(tt.from, tt.action, tt.actor)
+		if err != nil || got != tt.want {
+			t.Errorf("Next(%q, %s, %s) = %q, %v; want %q", tt.from, tt.action, tt.actor, got, err, tt.want)
+		}
+	}
+	// Nothing unseals a record that was never sealed, or twice.
+	for _, s := range []CaseStatus{StatusDraft, StatusSubmitted, StatusUnderReview, StatusRejected, StatusWithdrawn, StatusUnsealed, StatusUnsealingReview} {
+		for _, a := range []CaseAction{ActionUnseal, ActionReferUnsealing, ActionRecordUnsealingEvent} {
+			if _, err := Next(s, a, ActorDecider); err == nil {
+				t.Errorf("%s allowed from %s", a, s)
+			}
+		}
+	}
+	// Only the supervisor decides a review; the organ, holders and applicants do not.
+	for _, who := range []Actor{ActorApplicant, ActorDecider, ActorHolder, ActorSystem} {
+		for _, a := range []CaseAction{ActionConfirmUnsealing, ActionKeepSealed} {
+			if _, err := Next(StatusUnsealingReview, a, who); err == nil {
+				t.Errorf("%s may %s", who, a)
+			}
+		}
+	}
+	// The rules' steps are never offered as buttons; the supervisor's are.
+	for _, s := range []CaseStatus{StatusSealed, StatusCompleted} {
+		for _, a := range Allowed(s, ActorDecider) {
+			if a == ActionUnseal || a == ActionReferUnsealing || a == ActionRecordUnsealingEvent {
+				t.Errorf("Allowed(%s, decider) offers %s", s, a)
+			}
+		}
+	}
+	if got := Allowed(StatusUnsealingReview, ActorSupervisor); len(got) != 2 || got[0] != ActionConfirmUnsealing || got[1] != ActionKeepSealed {
+		t.Errorf("Allowed(unsealing_review, supervisor) = %v", got)
+	}
+	if !StatusUnsealed.Final() || StatusUnsealingReview.Final() {
+		t.Error("unsealed must be final, unsealing_review open")
 	}
 }

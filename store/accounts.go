@@ -24,6 +24,7 @@ type accountRecord struct {
 	Firm               string      `json:"firm,omitempty"`
 	Organ              string      `json:"organ,omitempty"`
 	OrganID            uint64      `json:"organ_id,omitempty"`
+	UnitKind           string      `json:"unit_kind,omitempty"`
 	PasswordHash       string      `json:"password_hash"`
 	MustChangePassword bool        `json:"must_change_password,omitempty"`
 	Disabled           bool        `json:"disabled,omitempty"`
@@ -48,6 +49,7 @@ func (db *DB) encodeAccount(a portal.Account) ([]byte, error) {
 		Firm:               a.Firm,
 		Organ:              a.Organ,
 		OrganID:            a.OrganID,
+		UnitKind:           a.UnitKind,
 		PasswordHash:       a.PasswordHash,
 		MustChangePassword: a.MustChangePassword,
 		Disabled:           a.Disabled,
@@ -66,7 +68,7 @@ func (db *DB) decodeAccount(id uint64, raw []byte) (portal.Account, error) {
 		return portal.Account{}, fmt.Errorf("store: decode account %d: %w", id, err)
 	}
 	a := portal.Account{
-		ID: id, Role: r.Role, Firm: r.Firm, Organ: r.Organ, OrganID: r.OrganID, PasswordHash: r.PasswordHash,
+		ID: id, Role: r.Role, Firm: r.Firm, Organ: r.Organ, OrganID: r.OrganID, UnitKind: r.UnitKind, PasswordHash: r.PasswordHash,
 		MustChangePassword: r.MustChangePassword, Disabled: r.Disabled, FailedLogins: r.FailedLogins,
 		LockedUntil: r.LockedUntil, CreatedAt: r.CreatedAt, PasswordChangedAt: r.PasswordChangedAt, Seeded: r.Seeded,
 	}

@@ -50,5 +50,24 @@ func init() {
 		"notify.status.completed":    {"封存已全部完成", "Sealing completed"},
 		"notify.status.withdrawn":    {"申请已撤回", "Application withdrawn"},
 		"notify.action.confirm":      {"又一个机关确认已封存记录", "Another organ confirmed it has sealed its records"},
+
+		// Unsealing (R18, R19).
+		"status.unsealing_review":              {"解除封存待审查", "Unsealing under review"},
+		"status.unsealed":                      {"已解除封存", "Unsealed"},
+		"event.record_unsealing_event":         {"登记了一项情况，记录继续封存", "An event was recorded; the record stays sealed"},
+		"event.unseal":                         {"依法解除封存", "Unsealed under the law"},
+		"event.refer_unsealing":                {"交监督机关审查是否解除封存", "Referred to the supervisor to decide on unsealing"},
+		"event.confirm_unsealing":              {"监督机关确认解除封存", "The supervisor confirmed the unsealing"},
+		"event.keep_sealed":                    {"监督机关决定继续封存", "The supervisor decided the record stays sealed"},
+		"notify.status.unsealing_review":       {"有一项情况正在审查，审查期间记录仍然封存", "Something is being reviewed; your record stays sealed meanwhile"},
+		"notify.status.unsealed":               {"记录已依法解除封存", "Your record was unsealed under the law"},
+		"notify.action.record_unsealing_event": {"案件登记了一项情况，记录继续封存", "Something was recorded on your case; the record stays sealed"},
+		"cases.next.unsealing_review":          {"有一项情况需要人民检察院审查，决定记录是否解除封存。审查期间记录仍然封存。", "The procuratorate is reviewing whether an event unseals the record. Until it decides, the record stays sealed."},
+		"cases.next.unsealed":                  {"依据法律规定的情形，记录已解除封存，理由见下面的办理过程。如果认为有误，可以请求人民检察院监督。", "The record was unsealed on a ground set by law; the reasons are in the history below. If you think this is wrong, you can ask the procuratorate to supervise."},
+
+		// Certificates (R14): notifications name no case and no person.
+		"notify.certificate.issued":  {"无犯罪记录证明已出具，可以查看和打印", "Your certificate of no criminal record is ready to view and print"},
+		"notify.certificate.refused": {"证明申请已答复，请查看", "Your certificate request was answered"},
+		"notify.certificate.revoked": {"一份无犯罪记录证明已撤销", "A certificate of no criminal record was revoked"},
 	})
 }

@@ -5,6 +5,7 @@ package views
 // button does and that every look at a sealed record is logged (R17).
 func init() {
 	addMessages(map[string][2]string{
+		"staff.corrections_link": {"检察机关的纠正意见", "Correction notices from the procuratorate"},
 		// The queue.
 		"staff.queue_title":           {"待办案件", "Case queue"},
 		"staff.count_open":            {"本机关待办案件", "Open cases of your organ"},

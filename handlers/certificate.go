@@ -1,0 +1,365 @@
+package handlers
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+	"rsc.io/qr"
+
+	"sealportal/portal"
+	"sealportal/store"
+	"sealportal/views"
+)
+
+// Proofs of no criminal record (R14). A person asks for one for himself; a
+// guardian or lawyer for the person of a case he follows. The police organ
+// chosen answers within Policy.Certificate working days: the rules decide the
+// answer from the person's cases (store.AnswerCertificate), so a sealed record
+// always gets "no criminal record" and an official never sees a case. The
+// certificate page is printable on one A4 page, with a verification code and
+// a QR code to /verify on this host. The code is never put in an address: the
+// QR code carries only the address of the verification page, and the code is
+// typed (posted) there. Verification is rate-limited per client address.
+
+// Verification tries per client address: a wrong code costs a try like a
+// right one, so codes (120 bits) cannot be guessed and the page cannot be
+// used to test them in bulk.
+const (
+	verifyTries  = 20
+	verifyWindow = 10 * time.Minute
+)
+
+// verifyLimiters holds each server's limiter of verification tries (one per
+// Server, so that test servers do not share their budget).
+var verifyLimiters sync.Map // *Server -> *middleware.RateLimiterMemoryStore
+
+func (s *Server) verifyLimiter() *middleware.RateLimiterMemoryStore {
+	if v, ok := verifyLimiters.Load(s); ok {
+		return v.(*middleware.RateLimiterMemoryStore)
+	}
+	v, _ := verifyLimiters.LoadOrStore(s, middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate: rate.Limit(float64(verifyTries) / verifyWindow.Seconds()), Burst: verifyTries, ExpiresIn: verifyWindow}))
+	return v.(*middleware.RateLimiterMemoryStore)
+}
+
+// certPerson is someone the signed-in account may ask a certificate for.
+type certPerson struct {
+	Name, IDNumber string
+}
+
+// certPersons lists whom the account may ask for (R14: the person or the
+// legal representative): a person's own account asks for himself; a guardian
+// for the person of a case he filed, while that person is under 18; a lawyer
+// for the person of a case he filed. The form's value is "self" or the case's
+// id; the identity number is shown masked.
+func (s *Server) certPersons(u *portal.Account) ([]views.CertPersonOption, map[string]certPerson, error) {
+	byValue := map[string]certPerson{}
+	var opts []views.CertPersonOption
+	if u.Role == portal.RoleMinor {
+		if n, err := portal.ParseIDNumber(u.IDNumber); err == nil {
+			byValue["self"] = certPerson{Name: u.Name, IDNumber: n.String()}
+			opts = append(opts, views.CertPersonOption{Value: "self", Name: u.Name, MaskedID: n.Masked()})
+		}
+		return opts, byValue, nil
+	}
+	list, err := s.db.CasesOfAccount(u.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	today := s.today()
+	seen := map[string]bool{}
+	for _, sum := range list {
+		cs := sum.Case
+		if sum.Relation != store.RelFiler || cs.Status == "" || cs.Status == portal.StatusDraft || cs.Ref == "" {
+			continue
+		}
+		if u.Role == portal.RoleGuardian && !portal.GuardianMayAct(cs, today) {
+			continue
+		}
+		n, err := portal.ParseIDNumber(cs.PersonIDNumber)
+		if err != nil || seen[n.String()] {
+			continue
+		}
+		seen[n.String()] = true
+		v := strconv.FormatUint(cs.ID, 10)
+		byValue[v] = certPerson{Name: cs.PersonName, IDNumber: n.String()}
+		opts = append(opts, views.CertPersonOption{Value: v, Name: cs.PersonName, MaskedID: n.Masked(), Ref: cs.Ref})
+	}
+	return opts, byValue, nil
+}
+
+// certPolice lists the police organs that issue certificates.
+func (s *Server) certPolice() ([]views.CertPoliceOption, error) {
+	organs, err := s.db.Organs()
+	if err != nil {
+		return nil, err
+	}
+	var out []views.CertPoliceOption
+	for _, o := range organs {
+		if o.Kind == portal.RolePolice {
+			out = append(out, views.CertPoliceOption{ID: o.ID, Name: o.Name})
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) renderCertList(c echo.Context, status int, f views.Form, notice string) error {
+	u := currentUser(c)
+	persons, _, err := s.certPersons(u)
+	if err != nil {
+		return err
+	}
+	police, err := s.certPolice()
+	if err != nil {
+		return err
+	}
+	list, err := s.db.CertificatesOfAccount(u.ID)
+	if err != nil {
+		return err
+	}
+	page := s.page(c, "cert.list_title")
+	page.Path = "/certificates"
+	m := views.CertListModel{Page: page, Form: f, Persons: persons, Police: police, NoticeKey: notice,
+		Days: portal.Policy.Certificate.Value}
+	today := s.today()
+	for _, cert := range list {
+		m.Rows = append(m.Rows, views.CertRow{ID: cert.ID, Ref: cert.Ref, Status: cert.Status, PersonName: cert.PersonName,
+			MaskedID: maskID(cert.PersonIDNumber), RequestedAt: cert.RequestedAt, Due: cert.Due, Overdue: cert.Overdue(today),
+			AnsweredAt: cert.AnsweredAt, RevokedAt: cert.RevokedAt})
+	}
+	return s.render(c, status, views.CertListPage(m))
+}
+
+// handleCertList serves GET /certificates: the request form and the
+// account's requests and certificates.
+func (s *Server) handleCertList(c echo.Context) error {
+	notice := ""
+	if c.QueryParam("done") == "requested" {
+		notice = "cert.notice.requested"
+	}
+	return s.renderCertList(c, http.StatusOK, views.Form{Values: map[string]string{}}, notice)
+}
+
+// certRequestInput is what the request form posts; nothing else is read.
+type certRequestInput struct {
+	Person, Police string
+}
+
+func (in certRequestInput) values() map[string]string {
+	return map[string]string{"person": in.Person, "police": in.Police}
+}
+
+// handleCertRequest serves POST /certificates: a request, due within
+// Policy.Certificate working days on the official calendar.
+func (s *Server) handleCertRequest(c echo.Context) error {
+	u := currentUser(c)
+	in := certRequestInput{Person: c.FormValue("person"), Police: c.FormValue("police")}
+	_, byValue, err := s.certPersons(u)
+	if err != nil {
+		return err
+	}
+	police, err := s.certPolice()
+	if err != nil {
+		return err
+	}
+	var fe portal.FieldErrors
+	person, ok := byValue[in.Person]
+	if !ok {
+		fe.Add("person", "cert.person_required")
+	}
+	policeID, err := strconv.ParseUint(in.Police, 10, 64)
+	known := false
+	for _, o := range police {
+		known = known || err == nil && o.ID == policeID
+	}
+	if !known {
+		fe.Add("police", "cert.police_required")
+	}
+	if len(fe) > 0 {
+		return s.renderCertList(c, http.StatusUnprocessableEntity, views.Form{Values: in.values(), Errors: fe}, "")
+	}
+	_, err = s.db.RequestCertificate(portal.Certificate{PersonName: person.Name, PersonIDNumber: person.IDNumber,
+		RequestedBy: u.ID, RequesterRole: u.Role, Capacity: portal.CapacityOf(u.Role), PoliceOrganID: policeID},
+		s.cfg.Calendar, requestID(c))
+	if err != nil {
+		f, ok := formError(err, in.values())
+		if !ok {
+			return err
+		}
+		status := http.StatusUnprocessableEntity
+		if portal.ErrorCode(err) == portal.CodeConflict {
+			status = http.StatusConflict
+		}
+		return s.renderCertList(c, status, f, "")
+	}
+	return c.Redirect(http.StatusSeeOther, "/certificates?done=requested")
+}
+
+// verifyURL is the absolute address of the verification page on the host the
+// reader used: https behind TLS (or when cookies are Secure on a public
+// host), plain http on a developer's own machine.
+func (s *Server) verifyURL(c echo.Context) string {
+	host := c.Request().Host
+	scheme := c.Scheme()
+	if scheme != "https" && s.cfg.SecureCookies && !loopbackHost(host) {
+		scheme = "https"
+	}
+	return scheme + "://" + host + "/verify"
+}
+
+func loopbackHost(hostport string) bool {
+	h := hostport
+	if host, _, err := net.SplitHostPort(hostport); err == nil {
+		h = host
+	}
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(h, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// qrDataURL renders a QR code of text as an inline PNG (the Content Security
+// Policy allows data: images), so that no address ever carries anything but
+// the verification page's.
+func qrDataURL(text string) (templ.SafeURL, error) {
+	code, err := qr.Encode(text, qr.M)
+	if err != nil {
+		return "", portal.Internal(fmt.Errorf("qr: %w", err))
+	}
+	code.Scale = 4
+	return templ.SafeURL("data:image/png;base64," + base64.StdEncoding.EncodeToString(code.PNG())), nil
+}
+
+// handleCertShow serves GET /certificates/:id: the printable certificate, or
+// where the request stands. A certificate the account does not follow is a
+// 404, like one that does not exist.
+func (s *Server) handleCertShow(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	cert, err := s.db.CertificateOfAccount(currentUser(c).ID, id)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	page := s.page(c, "cert.page_title")
+	m := views.CertificateModel{Page: page, Ref: cert.Ref, Status: cert.Status, HolderName: cert.PersonName,
+		MaskedID: maskID(cert.PersonIDNumber), RequestedAt: cert.RequestedAt, Due: cert.Due, IssuedOn: cert.IssuedOn(),
+		IssuingOrgan: cert.IssuingOrgan}
+	if !cert.RevokedAt.IsZero() {
+		m.RevokedOn = portal.DateOf(cert.RevokedAt)
+	}
+	if cert.Status == portal.CertIssued {
+		m.Code = portal.GroupVerificationCode(cert.Code)
+		m.VerifyURL = s.verifyURL(c)
+		if m.QR, err = qrDataURL(m.VerifyURL); err != nil {
+			return err
+		}
+	}
+	return s.render(c, http.StatusOK, views.CertificatePage(m))
+}
+
+var certRefRE = regexp.MustCompile(`^` + portal.CertificateReferencePrefix + `-\d{4}-\d{6}$`)
+
+// renderCertQueue renders the police organ's queue of waiting requests.
+func (s *Server) renderCertQueue(c echo.Context, status int, summary, answeredRef string, answered portal.CertificateStatus) error {
+	u := currentUser(c)
+	page := pageNumber(c.QueryParam("page"))
+	rows, total, err := s.db.CertificateQueue(u.OrganID, (page-1)*staffPageSize, staffPageSize)
+	if err != nil {
+		return err
+	}
+	p := s.page(c, "cert.queue_title")
+	p.Path = "/staff/certificates"
+	m := views.CertQueueModel{Page: p, Organ: u.Organ, Total: total, Pager: pager("/staff/certificates", nil, page, total),
+		Summary: summary, AnsweredRef: answeredRef, AnsweredStatus: answered}
+	today := s.today()
+	for _, r := range rows {
+		m.Rows = append(m.Rows, views.CertQueueRow{ID: r.ID, Ref: r.Ref, Requested: r.Requested, Due: r.Due,
+			Overdue: !r.Due.IsZero() && today.After(r.Due)})
+	}
+	return s.render(c, status, views.CertQueuePage(m))
+}
+
+// handleCertQueue serves GET /staff/certificates: the police organ's waiting
+// requests, nearest deadline first.
+func (s *Server) handleCertQueue(c echo.Context) error {
+	if currentUser(c).OrganID == 0 {
+		return portal.Forbidden("error.forbidden")
+	}
+	ref, answered := "", portal.CertificateStatus(c.QueryParam("done"))
+	if (answered == portal.CertIssued || answered == portal.CertRefused) && certRefRE.MatchString(c.QueryParam("ref")) {
+		ref = c.QueryParam("ref")
+	}
+	return s.renderCertQueue(c, http.StatusOK, "", ref, answered)
+}
+
+// handleCertIssue serves POST /staff/certificates/:id/issue: the police organ
+// answers one request; the rules decide whether a certificate is issued
+// (R14). A request of another organ is a 404.
+func (s *Server) handleCertIssue(c echo.Context) error {
+	u := currentUser(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	cert, err := s.db.AnswerCertificate(id, *u, requestID(c))
+	if err != nil {
+		if portal.ErrorCode(err) == portal.CodeConflict {
+			return s.renderCertQueue(c, http.StatusConflict, errKey(err), "", "")
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/staff/certificates?done="+string(cert.Status)+"&ref="+cert.Ref)
+}
+
+func (s *Server) renderVerify(c echo.Context, status int, m views.VerifyModel) error {
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	m.Page = s.page(c, "verify.title")
+	m.Page.Path = "/verify"
+	return s.render(c, status, views.VerifyPage(m))
+}
+
+// handleVerifyForm serves GET /verify: the form asking for the code. A code
+// in the address opens nothing.
+func (s *Server) handleVerifyForm(c echo.Context) error {
+	return s.renderVerify(c, http.StatusOK, views.VerifyModel{Form: views.Form{Values: map[string]string{}}})
+}
+
+// handleVerify serves POST /verify: valid (the date of issue and the last
+// four characters of the holder's identity number), revoked, or not valid;
+// nothing about any record. A wrong code, or one that cannot be a code, gets
+// the same answer. Each try spends one of the client address's budget.
+func (s *Server) handleVerify(c echo.Context) error {
+	if ok, _ := s.verifyLimiter().Allow(c.RealIP()); !ok {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(verifyWindow.Seconds())))
+		return s.renderVerify(c, http.StatusTooManyRequests, views.VerifyModel{Form: views.Form{Summary: "verify.rate_limited"}})
+	}
+	code := c.FormValue("code")
+	if strings.TrimSpace(code) == "" {
+		return s.renderVerify(c, http.StatusUnprocessableEntity, views.VerifyModel{
+			Form: views.Form{Errors: map[string]string{"code": "verify.code_required"}}})
+	}
+	res, err := s.db.VerifyCertificate(code, requestID(c))
+	if err != nil {
+		return err
+	}
+	m := views.VerifyModel{Checked: true, Result: res, Form: views.Form{Values: map[string]string{}}}
+	if res.Status == "" && len(code) <= 60 {
+		m.Form.Values["code"] = code // kept to correct a typo
+	}
+	return s.renderVerify(c, http.StatusOK, m)
+}

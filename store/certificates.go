@@ -1,0 +1,690 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"sealportal/portal"
+)
+
+// Proofs of no criminal record (R14) and unsealing events (R18, R19).
+//
+//	certificates             itob(id) -> {body: encrypted JSON of portal.Certificate, code included}
+//	certificates_by_code     HMAC("certcode", code) -> itob(id)    (the lookup never sees the code)
+//	certificates_by_account  itob(account id) | itob(id) -> ""     (the requester and the person's own accounts)
+//	certificates_by_person   HMAC("idnumber", id number) | itob(id) -> ""   (revocation on unsealing)
+//	certificate_queue        itob(police organ id) | due (4 bytes) | itob(id) -> {ref, requested}
+//	unsealings               itob(id) -> {body: encrypted JSON of portal.UnsealingRecord}
+//	unsealings_by_case       itob(case id) | itob(id) -> ""
+//	unsealing_pending        itob(case id) -> itob(unsealing id)   (reviews waiting for the supervisor)
+//	meta/certificate_reference_seq                                  the last ZM- number given
+//
+// The buckets are created by the first write that needs them (inside that
+// write's transaction); reads treat a missing bucket as empty.
+
+var (
+	bucketCertificates     = []byte("certificates")
+	bucketCertByCode       = []byte("certificates_by_code")
+	bucketCertByAccount    = []byte("certificates_by_account")
+	bucketCertByPerson     = []byte("certificates_by_person")
+	bucketCertQueue        = []byte("certificate_queue")
+	bucketUnsealings       = []byte("unsealings")
+	bucketUnsealingsByCase = []byte("unsealings_by_case")
+	bucketUnsealingPending = []byte("unsealing_pending")
+	keyCertRefSeq          = []byte("certificate_reference_seq")
+)
+
+const (
+	kindCertificate = "certificate"
+	kindUnsealing   = "unsealing"
+)
+
+func certificateBuckets() [][]byte {
+	return [][]byte{bucketCertificates, bucketCertByCode, bucketCertByAccount, bucketCertByPerson, bucketCertQueue,
+		bucketUnsealings, bucketUnsealingsByCase, bucketUnsealingPending, bucketCoOffenderCases}
+}
+
+// ensureCertificateBuckets creates this area's buckets inside a write
+// transaction.
+func ensureCertificateBuckets(tx *bbolt.Tx) error {
+	for _, b := range certificateBuckets() {
+		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return fmt.Errorf("store: create bucket %s: %w", b, err)
+		}
+	}
+	return nil
+}
+
+// certPut and certGet store and read an encrypted record of this area in
+// bucket b (sealJSON/openJSON, bound to the record's kind and id); a missing
+// bucket reads as no record.
+func (db *DB) certPut(b *bbolt.Bucket, kind string, id uint64, v any) error {
+	raw, err := db.crypt.sealJSON(kind, id, "body", v)
+	if err != nil {
+		return err
+	}
+	return b.Put(itob(id), raw)
+}
+
+func (db *DB) certGet(b *bbolt.Bucket, kind string, id uint64, v any) error {
+	if b == nil {
+		return portal.NotFound()
+	}
+	raw := b.Get(itob(id))
+	if raw == nil {
+		return portal.NotFound()
+	}
+	return db.crypt.openJSON(kind, id, "body", raw, v)
+}
+
+// certificateBody is the stored form of portal.Certificate.
+type certificateBody portal.Certificate
+
+func (db *DB) getCertificate(tx *bbolt.Tx, id uint64) (portal.Certificate, error) {
+	var c certificateBody
+	if err := db.certGet(tx.Bucket(bucketCertificates), kindCertificate, id, &c); err != nil {
+		return portal.Certificate{}, err
+	}
+	return portal.Certificate(c), nil
+}
+
+func (db *DB) putCertificate(tx *bbolt.Tx, c portal.Certificate) error {
+	return db.certPut(tx.Bucket(bucketCertificates), kindCertificate, c.ID, certificateBody(c))
+}
+
+type certQueueEntry struct {
+	Ref       string    `json:"ref"`
+	Requested time.Time `json:"requested"`
+}
+
+func certQueueKey(organ uint64, due portal.Date, id uint64) []byte {
+	k := make([]byte, 0, 20)
+	k = append(k, itob(organ)...)
+	k = append(k, dueKey(due)...)
+	return append(k, itob(id)...)
+}
+
+// certificateAccounts lists the accounts that see a certificate.
+func certificateAccounts(tx *bbolt.Tx, c portal.Certificate, db *DB) ([]uint64, error) {
+	out := []uint64{c.RequestedBy}
+	prefix := db.crypt.blind("idnumber", c.PersonIDNumber)
+	cur := tx.Bucket(bucketAccountsByIDNum).Cursor()
+	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+		id := btoi(k[len(prefix):])
+		if id == c.RequestedBy {
+			continue
+		}
+		a, err := db.getAccount(tx, id)
+		if err != nil {
+			return nil, err
+		}
+		// The person's own accounts only: a guardian or lawyer registered with
+		// the same number is somebody else's mistake, not a holder.
+		if a.Role == portal.RoleMinor {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// RequestCertificate stores a request for a proof of no criminal record (R14),
+// due within Policy.Certificate working days on the calendar, in the queue of
+// the police organ chosen. The requester and the person's own accounts see it.
+// A second request for the same person while one is waiting is refused.
+func (db *DB) RequestCertificate(c portal.Certificate, cal *portal.Calendar, requestID string) (portal.Certificate, error) {
+	err := db.update(func(tx *bbolt.Tx) error {
+		if err := ensureCertificateBuckets(tx); err != nil {
+			return err
+		}
+		today := portal.DateOf(db.now())
+		c.PersonName = strings.TrimSpace(c.PersonName)
+		if n, err := portal.ParseIDNumber(c.PersonIDNumber); err == nil {
+			c.PersonIDNumber = n.String()
+		}
+		if err := c.Validate(today); err != nil {
+			return err
+		}
+		raw := tx.Bucket(bucketOrgans).Get(itob(c.PoliceOrganID))
+		var organ organRecord
+		if raw == nil || json.Unmarshal(raw, &organ) != nil || organ.Kind != portal.RolePolice {
+			return &portal.Error{Code: portal.CodeInvalid, Key: "cert.police_required", Fields: map[string]string{"police": "cert.police_required"}}
+		}
+		// One waiting request per person and requester is enough.
+		prefix := itob(c.RequestedBy)
+		cur := tx.Bucket(bucketCertByAccount).Cursor()
+		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+			other, err := db.getCertificate(tx, btoi(k[8:]))
+			if err != nil {
+				return err
+			}
+			if other.Status == portal.CertRequested && other.PersonIDNumber == c.PersonIDNumber {
+				return &portal.Error{Code: portal.CodeConflict, Key: "cert.pending_exists", Fields: map[string]string{"person": "cert.pending_exists"}}
+			}
+		}
+		due, err := cal.Due(today, portal.Policy.Certificate)
+		if err != nil {
+			return err
+		}
+		id, err := tx.Bucket(bucketCertificates).NextSequence()
+		if err != nil {
+			return err
+		}
+		meta := tx.Bucket(bucketMeta)
+		var seq uint64
+		if v := meta.Get(keyCertRefSeq); len(v) == 8 {
+			seq = btoi(v)
+		}
+		seq++
+		if err := meta.Put(keyCertRefSeq, itob(seq)); err != nil {
+			return err
+		}
+		now := db.now().UTC()
+		c.ID, c.Ref, c.Status, c.RequestedAt, c.Due = id, portal.CertificateReference(today.Year, seq), portal.CertRequested, now, due
+		c.AnsweredAt, c.AnsweredBy, c.IssuingOrgan, c.Code, c.RevokedAt = time.Time{}, 0, "", "", time.Time{}
+		if err := db.putCertificate(tx, c); err != nil {
+			return err
+		}
+		accts, err := certificateAccounts(tx, c, db)
+		if err != nil {
+			return err
+		}
+		for _, a := range accts {
+			if err := tx.Bucket(bucketCertByAccount).Put(append(itob(a), itob(id)...), nil); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bucketCertByPerson).Put(append(db.crypt.blind("idnumber", c.PersonIDNumber), itob(id)...), nil); err != nil {
+			return err
+		}
+		q, err := json.Marshal(certQueueEntry{Ref: c.Ref, Requested: now})
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketCertQueue).Put(certQueueKey(c.PoliceOrganID, due, id), q); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditCertificateRequested, ActorID: c.RequestedBy, ActorRole: c.RequesterRole,
+			SubjectKind: kindCertificate, SubjectID: id, RequestID: requestID})
+	})
+	return c, err
+}
+
+// CertificatesOfAccount lists the certificates an account sees, newest first.
+func (db *DB) CertificatesOfAccount(account uint64) ([]portal.Certificate, error) {
+	var out []portal.Certificate
+	err := db.view(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketCertByAccount)
+		if b == nil {
+			return nil
+		}
+		prefix := itob(account)
+		cur := b.Cursor()
+		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+			c, err := db.getCertificate(tx, btoi(k[8:]))
+			if err != nil {
+				return err
+			}
+			out = append([]portal.Certificate{c}, out...)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// CertificateOfAccount returns one certificate the account sees; any other is
+// not found, exactly like one that does not exist.
+func (db *DB) CertificateOfAccount(account, id uint64) (portal.Certificate, error) {
+	var c portal.Certificate
+	err := db.view(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketCertByAccount)
+		if b == nil || b.Get(append(itob(account), itob(id)...)) == nil {
+			return portal.NotFound()
+		}
+		var err error
+		c, err = db.getCertificate(tx, id)
+		return err
+	})
+	return c, err
+}
+
+// CertificateQueueRow is one waiting request in a police organ's queue: its
+// number and dates, nothing about the person.
+type CertificateQueueRow struct {
+	ID        uint64
+	Ref       string
+	Requested time.Time
+	Due       portal.Date
+}
+
+// CertificateQueue lists a police organ's waiting requests by deadline,
+// nearest (or most overdue) first, read from the queue index.
+func (db *DB) CertificateQueue(organ uint64, offset, limit int) (rows []CertificateQueueRow, total int, err error) {
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	err = db.view(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketCertQueue)
+		if b == nil {
+			return nil
+		}
+		prefix := itob(organ)
+		cur := b.Cursor()
+		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+			total++
+			if total <= offset || len(rows) >= limit {
+				continue
+			}
+			var e certQueueEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			rows = append(rows, CertificateQueueRow{ID: btoi(k[12:]), Ref: e.Ref, Requested: e.Requested, Due: dateFromKey(k[8:12])})
+		}
+		return nil
+	})
+	return rows, total, err
+}
+
+// certPersonStatuses lists the statuses of every case about a person, read
+// through the person index.
+func (db *DB) certPersonStatuses(tx *bbolt.Tx, idNumber string) ([]portal.CaseStatus, error) {
+	prefix := db.crypt.blind("idnumber", idNumber)
+	cur := tx.Bucket(bucketCasesByPerson).Cursor()
+	var out []portal.CaseStatus
+	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+		c, err := db.getCase(tx, btoi(k[len(prefix):]))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c.Status)
+	}
+	return out, nil
+}
+
+// AnswerCertificate answers a waiting request on behalf of the police organ
+// it was addressed to, in one transaction: the rules decide from the person's
+// cases (portal.AnswerCertificate, R14); a certificate gets a fresh
+// verification code, looked up only by its keyed hash. The official sees no
+// case: the answer is the rules'. The accounts that follow the certificate
+// are notified.
+func (db *DB) AnswerCertificate(id uint64, officer portal.Account, requestID string) (portal.Certificate, error) {
+	var c portal.Certificate
+	err := db.update(func(tx *bbolt.Tx) error {
+		if err := ensureCertificateBuckets(tx); err != nil {
+			return err
+		}
+		var err error
+		if c, err = db.getCertificate(tx, id); err != nil {
+			return err
+		}
+		if officer.Role != portal.RolePolice || officer.OrganID == 0 || officer.OrganID != c.PoliceOrganID {
+			return portal.NotFound()
+		}
+		if c.Status != portal.CertRequested {
+			return portal.Conflict("cert.already_answered")
+		}
+		statuses, err := db.certPersonStatuses(tx, c.PersonIDNumber)
+		if err != nil {
+			return err
+		}
+		old := c
+		now := db.now().UTC()
+		c.AnsweredAt, c.AnsweredBy = now, officer.ID
+		answer := portal.AnswerCertificate(statuses)
+		key := "notify.certificate.refused"
+		if answer == portal.AnswerNoRecord {
+			var organ organRecord
+			if raw := tx.Bucket(bucketOrgans).Get(itob(officer.OrganID)); raw != nil {
+				if err := json.Unmarshal(raw, &organ); err != nil {
+					return err
+				}
+			}
+			c.Status, c.IssuingOrgan = portal.CertIssued, organ.Name
+			if c.IssuingOrgan == "" {
+				c.IssuingOrgan = officer.Organ
+			}
+			c.Code = portal.NewVerificationCode()
+			h := db.crypt.blind("certcode", c.Code)
+			if tx.Bucket(bucketCertByCode).Get(h) != nil {
+				return portal.Internal(fmt.Errorf("store: verification code collision"))
+			}
+			if err := tx.Bucket(bucketCertByCode).Put(h, itob(c.ID)); err != nil {
+				return err
+			}
+			key = "notify.certificate.issued"
+		} else {
+			c.Status = portal.CertRefused
+		}
+		if err := db.putCertificate(tx, c); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketCertQueue).Delete(certQueueKey(old.PoliceOrganID, old.Due, old.ID)); err != nil {
+			return err
+		}
+		if err := db.notifyCertificate(tx, c, key, officer.ID); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditCertificateAnswered, ActorID: officer.ID, ActorRole: officer.Role,
+			SubjectKind: kindCertificate, SubjectID: c.ID, Detail: string(c.Status), RequestID: requestID})
+	})
+	return c, err
+}
+
+// notifyCertificate tells the accounts that follow a certificate; the
+// notification names no case and no person.
+func (db *DB) notifyCertificate(tx *bbolt.Tx, c portal.Certificate, key string, except uint64) error {
+	b := tx.Bucket(bucketCertByAccount)
+	suffix := itob(c.ID)
+	accts, err := certificateAccounts(tx, c, db)
+	if err != nil {
+		return err
+	}
+	for _, a := range accts {
+		if a == except || b.Get(append(itob(a), suffix...)) == nil {
+			continue
+		}
+		if err := db.notify(tx, a, portal.Notification{Key: key}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// VerifyCertificate answers the public verification page for a code: valid,
+// revoked or not valid (the zero result), and nothing else. A code that
+// cannot be a code is not looked up. A match is written to the audit log.
+func (db *DB) VerifyCertificate(code, requestID string) (portal.VerificationResult, error) {
+	compact, ok := portal.NormalizeVerificationCode(code)
+	if !ok {
+		return portal.VerificationResult{}, nil
+	}
+	h := db.crypt.blind("certcode", compact)
+	var id uint64
+	err := db.view(func(tx *bbolt.Tx) error {
+		if b := tx.Bucket(bucketCertByCode); b != nil {
+			if v := b.Get(h); v != nil {
+				id = btoi(v)
+			}
+		}
+		return nil
+	})
+	if err != nil || id == 0 {
+		return portal.VerificationResult{}, err
+	}
+	var res portal.VerificationResult
+	err = db.update(func(tx *bbolt.Tx) error {
+		c, err := db.getCertificate(tx, id)
+		if err != nil {
+			return err
+		}
+		res = c.Verify()
+		if res.Status == "" {
+			return nil
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditCertificateVerified, SubjectKind: kindCertificate, SubjectID: id,
+			Detail: string(res.Status), RequestID: requestID})
+	})
+	return res, err
+}
+
+// revokeCertificates revokes every issued certificate of a person (after an
+// unsealing, R18) and notifies those who follow each.
+func (db *DB) revokeCertificates(tx *bbolt.Tx, idNumber string, actor uint64, role portal.Role, requestID string) error {
+	if err := ensureCertificateBuckets(tx); err != nil {
+		return err
+	}
+	prefix := db.crypt.blind("idnumber", idNumber)
+	cur := tx.Bucket(bucketCertByPerson).Cursor()
+	var ids []uint64
+	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+		ids = append(ids, btoi(k[len(prefix):]))
+	}
+	now := db.now().UTC()
+	for _, id := range ids {
+		c, err := db.getCertificate(tx, id)
+		if err != nil {
+			return err
+		}
+		if c.Status != portal.CertIssued {
+			continue
+		}
+		c.Status, c.RevokedAt = portal.CertRevoked, now
+		if err := db.putCertificate(tx, c); err != nil {
+			return err
+		}
+		if err := db.notifyCertificate(tx, c, "notify.certificate.revoked", 0); err != nil {
+			return err
+		}
+		if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditCertificateRevoked, ActorID: actor, ActorRole: role,
+			SubjectKind: kindCertificate, SubjectID: id, Detail: "unsealed", RequestID: requestID}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Unsealing (R18, R19).
+
+type unsealingBody portal.UnsealingRecord
+
+func (db *DB) getUnsealing(tx *bbolt.Tx, id uint64) (portal.UnsealingRecord, error) {
+	var r unsealingBody
+	if err := db.certGet(tx.Bucket(bucketUnsealings), kindUnsealing, id, &r); err != nil {
+		return portal.UnsealingRecord{}, err
+	}
+	return portal.UnsealingRecord(r), nil
+}
+
+func (db *DB) putUnsealing(tx *bbolt.Tx, r portal.UnsealingRecord) error {
+	return db.certPut(tx.Bucket(bucketUnsealings), kindUnsealing, r.ID, unsealingBody(r))
+}
+
+// RecordUnsealingEvent records an event reported against a sealed record by
+// the deciding organ (st names the official), in one transaction: the event is
+// checked against the person's birth date, the rules answer
+// (portal.EvaluateUnsealing), and the step they pick is taken through the
+// state machine with the legal basis as its note. An unsealing revokes every
+// certificate of the person; an answer of review waits for the supervisor;
+// any other answer is only recorded (R19). The case's accounts are notified
+// by the step.
+func (db *DB) RecordUnsealingEvent(caseID uint64, r portal.UnsealingRecord, st Step, cal *portal.Calendar) (portal.UnsealingRecord, portal.Case, error) {
+	var c portal.Case
+	err := db.update(func(tx *bbolt.Tx) error {
+		if err := ensureCertificateBuckets(tx); err != nil {
+			return err
+		}
+		old, err := db.getCase(tx, caseID)
+		if err != nil {
+			return err
+		}
+		if st.OrganID == 0 || old.DecidingOrganID != st.OrganID {
+			return portal.NotFound()
+		}
+		if old.Status != portal.StatusSealed && old.Status != portal.StatusCompleted {
+			return portal.Conflict("unseal.not_sealed")
+		}
+		today := portal.DateOf(db.now())
+		birth, _ := old.PersonBirthDate()
+		r.LegalBasis = strings.TrimSpace(r.LegalBasis)
+		if err := r.Validate(birth, today); err != nil {
+			return err
+		}
+		r.Decision = portal.EvaluateUnsealing(birth, r.Event)
+		if r.Step, err = portal.UnsealingStep(r.Decision); err != nil {
+			return err
+		}
+		st.Action, st.Actor, st.Rules, st.Note = r.Step, portal.ActorDecider, r.Decision.Rules, r.LegalBasis
+		if c, err = db.applyStep(tx, old, st, cal, today); err != nil {
+			return err
+		}
+		id, err := tx.Bucket(bucketUnsealings).NextSequence()
+		if err != nil {
+			return err
+		}
+		r.ID, r.CaseID, r.CaseRef, r.DecidingOrganID = id, caseID, old.Ref, old.DecidingOrganID
+		r.RecordedBy, r.RecordedAt, r.PriorStatus, r.PriorDue, r.Review = st.AccountID, db.now().UTC(), old.Status, old.Due, nil
+		if err := db.putUnsealing(tx, r); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketUnsealingsByCase).Put(append(itob(caseID), itob(id)...), nil); err != nil {
+			return err
+		}
+		switch r.Step {
+		case portal.ActionReferUnsealing:
+			if err := tx.Bucket(bucketUnsealingPending).Put(itob(caseID), itob(id)); err != nil {
+				return err
+			}
+		case portal.ActionUnseal:
+			if err := db.revokeCertificates(tx, old.PersonIDNumber, st.AccountID, st.Role, st.RequestID); err != nil {
+				return err
+			}
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditUnsealingRecorded, ActorID: st.AccountID, ActorRole: st.Role,
+			SubjectKind: kindCase, SubjectID: caseID, Detail: string(r.Decision.Outcome), RequestID: st.RequestID})
+	})
+	return r, c, err
+}
+
+// DecideUnsealingReview records the supervisor's decision on a review (R18,
+// exactly 60 months), in one transaction: confirmed, the case is unsealed and
+// the person's certificates revoked; kept, the record stays sealed and the
+// case returns to where it was (completed again at once when every holding
+// organ had confirmed, R12, or sealing with its former deadline).
+func (db *DB) DecideUnsealingReview(caseID uint64, rv portal.UnsealingReview, st Step, cal *portal.Calendar) (portal.UnsealingRecord, portal.Case, error) {
+	var r portal.UnsealingRecord
+	var c portal.Case
+	err := db.update(func(tx *bbolt.Tx) error {
+		if err := ensureCertificateBuckets(tx); err != nil {
+			return err
+		}
+		rv.Reasons = strings.TrimSpace(rv.Reasons)
+		if err := rv.Validate(); err != nil {
+			return err
+		}
+		v := tx.Bucket(bucketUnsealingPending).Get(itob(caseID))
+		if v == nil {
+			return portal.Conflict("unseal.no_review")
+		}
+		var err error
+		if r, err = db.getUnsealing(tx, btoi(v)); err != nil {
+			return err
+		}
+		old, err := db.getCase(tx, caseID)
+		if err != nil {
+			return err
+		}
+		action, _ := rv.Verdict.Action()
+		today := portal.DateOf(db.now())
+		st.Action, st.Actor, st.Rules, st.Note = action, portal.ActorSupervisor, r.Decision.Rules, rv.Reasons
+		if c, err = db.applyStep(tx, old, st, cal, today); err != nil {
+			return err
+		}
+		switch action {
+		case portal.ActionConfirmUnsealing:
+			if err := db.revokeCertificates(tx, old.PersonIDNumber, st.AccountID, st.Role, st.RequestID); err != nil {
+				return err
+			}
+		case portal.ActionKeepSealed:
+			if len(c.PendingHolders()) == 0 {
+				if c, err = db.applyStep(tx, c, Step{Action: portal.ActionComplete, Actor: portal.ActorSystem, Rules: []string{"R12"}}, cal, today); err != nil {
+					return err
+				}
+			} else if c.Due != r.PriorDue {
+				prev := c
+				c.Due = r.PriorDue
+				if err := db.putCase(tx, prev, c); err != nil {
+					return err
+				}
+			}
+		}
+		rv.By, rv.At = st.AccountID, db.now().UTC()
+		r.Review = &rv
+		if err := db.putUnsealing(tx, r); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketUnsealingPending).Delete(itob(caseID)); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditUnsealingReviewed, ActorID: st.AccountID, ActorRole: st.Role,
+			SubjectKind: kindCase, SubjectID: caseID, Detail: string(rv.Verdict), RequestID: st.RequestID})
+	})
+	return r, c, err
+}
+
+// UnsealingsOfCase lists the events recorded on a case, oldest first.
+func (db *DB) UnsealingsOfCase(caseID uint64) ([]portal.UnsealingRecord, error) {
+	var out []portal.UnsealingRecord
+	err := db.view(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketUnsealingsByCase)
+		if b == nil {
+			return nil
+		}
+		prefix := itob(caseID)
+		cur := b.Cursor()
+		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+			r, err := db.getUnsealing(tx, btoi(k[8:]))
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PendingUnsealingReviews lists the reviews waiting for the supervisor, in
+// case order.
+func (db *DB) PendingUnsealingReviews() ([]portal.UnsealingRecord, error) {
+	var out []portal.UnsealingRecord
+	err := db.view(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketUnsealingPending)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(_, v []byte) error {
+			r, err := db.getUnsealing(tx, btoi(v))
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// UnsealingRecords lists every recorded event, newest first, a page at a
+// time, for the supervisor to review (R18: every unsealing is reviewable).
+func (db *DB) UnsealingRecords(offset, limit int) (rows []portal.UnsealingRecord, total int, err error) {
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	err = db.view(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketUnsealings)
+		if b == nil {
+			return nil
+		}
+		total = int(b.Sequence()) // ids are never reused and records never deleted
+		cur := b.Cursor()
+		i := 0
+		for k, _ := cur.Last(); k != nil && len(rows) < limit; k, _ = cur.Prev() {
+			i++
+			if i <= offset {
+				continue
+			}
+			r, err := db.getUnsealing(tx, btoi(k))
+			if err != nil {
+				return err
+			}
+			rows = append(rows, r)
+		}
+		return nil
+	})
+	return rows, total, err
+}

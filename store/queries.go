@@ -1,0 +1,586 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"sealportal/portal"
+)
+
+// Queries of sealed records by querying units (R14–R17). The whole query
+// (the person's identity number, the stated reason and purpose, the signed
+// commitment) is one AES-GCM ciphertext bound to its id; the lists read
+// indexes without personal data:
+//
+//	queries               id -> {body: encrypted JSON of portal.Query}
+//	queries_by_unit       unit account id | query id -> ""           (the unit's list)
+//	queries_by_organ      organ id | due (4 bytes; 99999999 once decided) | query id -> queryQueueEntry
+//	meta / query_reference_seq  the last CX-YYYY-nnnnnn number given
+//
+// No migration creates these buckets: every write transaction here creates
+// them with CreateBucketIfNotExists, and every read treats a missing bucket
+// as empty, so a database that never saw a query works unchanged. (A
+// migration may later create them up front; nothing here needs to change.)
+
+var (
+	bucketQueries        = []byte("queries")
+	bucketQueriesByUnit  = []byte("queries_by_unit")
+	bucketQueriesByOrgan = []byte("queries_by_organ")
+	keyQueryRefSeq       = []byte("query_reference_seq")
+)
+
+const (
+	kindQuery        = "query"
+	notifyQueryRead  = "queries.notify_access"
+	notifyQueryRefus = "queries.notify_refused"
+)
+
+// queryBody is the stored form of portal.Query; queryRecord wraps its
+// ciphertext.
+type queryBody portal.Query
+
+type queryRecord struct {
+	Body []byte `json:"body"`
+}
+
+// queryQueueEntry is what an organ's queue shows without opening the query:
+// no personal data (the unit's name is a public organisation's name).
+type queryQueueEntry struct {
+	Ref       string             `json:"ref"`
+	Status    portal.QueryStatus `json:"status"`
+	Due       string             `json:"due,omitempty"`
+	UnitName  string             `json:"unit"`
+	UnitKind  string             `json:"unit_kind"`
+	Submitted time.Time          `json:"submitted"`
+}
+
+// queryBuckets creates the query buckets inside a write transaction.
+func queryBuckets(tx *bbolt.Tx) error {
+	for _, b := range [][]byte{bucketQueries, bucketQueriesByUnit, bucketQueriesByOrgan} {
+		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return fmt.Errorf("store: query buckets: %w", err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) getQuery(tx *bbolt.Tx, id uint64) (portal.Query, error) {
+	b := tx.Bucket(bucketQueries)
+	if b == nil {
+		return portal.Query{}, portal.NotFound()
+	}
+	raw := b.Get(itob(id))
+	if raw == nil {
+		return portal.Query{}, portal.NotFound()
+	}
+	var rec queryRecord
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return portal.Query{}, fmt.Errorf("store: decode query %d: %w", id, err)
+	}
+	body, err := db.crypt.open(kindQuery, id, "body", rec.Body)
+	if err != nil {
+		return portal.Query{}, err
+	}
+	var q queryBody
+	if err := json.Unmarshal(body, &q); err != nil {
+		return portal.Query{}, fmt.Errorf("store: decode query %d body: %w", id, err)
+	}
+	return portal.Query(q), nil
+}
+
+// queryQueueKey sorts undecided queries by deadline and decided ones last.
+func queryQueueKey(q portal.Query) []byte {
+	due := q.Due
+	if q.Status != portal.QuerySubmitted {
+		due = portal.Date{}
+	}
+	k := append(itob(q.OrganID), dueKey(due)...)
+	return append(k, itob(q.ID)...)
+}
+
+// putQuery writes a query and moves its queue row from old (zero for a new
+// one) to q. Buckets exist (queryBuckets was called).
+func (db *DB) putQuery(tx *bbolt.Tx, old, q portal.Query) error {
+	body, err := json.Marshal(queryBody(q))
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(queryRecord{Body: db.crypt.seal(kindQuery, q.ID, "body", body)})
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketQueries).Put(itob(q.ID), raw); err != nil {
+		return err
+	}
+	if old.ID == 0 {
+		if err := tx.Bucket(bucketQueriesByUnit).Put(append(itob(q.UnitID), itob(q.ID)...), nil); err != nil {
+			return err
+		}
+	}
+	if q.OrganID == 0 {
+		return nil // answered by the portal itself: no organ's business
+	}
+	queue := tx.Bucket(bucketQueriesByOrgan)
+	if old.ID != 0 && old.OrganID != 0 {
+		if err := queue.Delete(queryQueueKey(old)); err != nil {
+			return err
+		}
+	}
+	e := queryQueueEntry{Ref: q.Ref, Status: q.Status, UnitName: q.UnitName, UnitKind: string(q.UnitKind), Submitted: q.SubmittedAt}
+	if !q.Due.IsZero() && q.Status == portal.QuerySubmitted {
+		e.Due = q.Due.String() // a decided query owes nothing more
+	}
+	v, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	return queue.Put(queryQueueKey(q), v)
+}
+
+// casesOfPerson finds every case about a person by the identity number's
+// blind index (never a scan of all cases), in case id order.
+func (db *DB) casesOfPerson(tx *bbolt.Tx, idNumber string) ([]portal.Case, error) {
+	prefix := db.crypt.blind("idnumber", idNumber)
+	var ids []uint64
+	cur := tx.Bucket(bucketCasesByPerson).Cursor()
+	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+		ids = append(ids, btoi(k[len(prefix):]))
+	}
+	out := make([]portal.Case, 0, len(ids))
+	for _, id := range ids {
+		c, err := db.getCase(tx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// sealedCasesOf finds the sealed records of a person.
+func (db *DB) sealedCasesOf(tx *bbolt.Tx, idNumber string) ([]portal.Case, error) {
+	all, err := db.casesOfPerson(tx, idNumber)
+	if err != nil {
+		return nil, err
+	}
+	var out []portal.Case
+	for _, c := range all {
+		if portal.IsSealedRecord(c) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// CreateQuery stores a query a querying unit submits, in one transaction: the
+// query is validated (R15, R16), the person's sealed records are found by the
+// identity number's blind index, the query goes to the queue of the organ
+// that sealed the record (the deciding organ of the first sealed case; only
+// that organ's cases are covered) with the decision deadline of the policy
+// table, and it is audited. When the portal holds no sealed record for the
+// person the portal answers itself: approved, "exists" only, which reads as
+// the letter stating no criminal record (R14) once the commitment is signed.
+func (db *DB) CreateQuery(q portal.Query, unit portal.Account, cal *portal.Calendar, requestID string) (portal.Query, error) {
+	err := db.update(func(tx *bbolt.Tx) error {
+		if unit.Role != portal.RoleQueryingUnit {
+			return portal.Forbidden("queries.unit_kind_missing")
+		}
+		today := portal.DateOf(db.now())
+		now := db.now().UTC()
+		q.UnitID, q.UnitName, q.UnitKind = unit.ID, unit.Organ, portal.QueryUnitKind(unit.UnitKind)
+		q.Status, q.OrganID, q.CaseIDs, q.Events, q.Commitment = "", 0, nil, nil, nil
+		q.Approved, q.WindowFrom, q.WindowTo, q.RefusalReason, q.DecidedAt = portal.QueryScope{}, portal.Date{}, portal.Date{}, "", time.Time{}
+		if err := q.Validate(today); err != nil {
+			return err
+		}
+		to, err := portal.NextQuery("", portal.QueryActionSubmit, portal.QueryActorUnit)
+		if err != nil {
+			return err
+		}
+		if err := queryBuckets(tx); err != nil {
+			return err
+		}
+		sealed, err := db.sealedCasesOf(tx, q.PersonIDNumber)
+		if err != nil {
+			return err
+		}
+		if len(sealed) > 0 {
+			q.OrganID = sealed[0].DecidingOrganID
+			for _, c := range sealed {
+				if c.DecidingOrganID == q.OrganID {
+					q.CaseIDs = append(q.CaseIDs, c.ID)
+				}
+			}
+		}
+		id, err := tx.Bucket(bucketQueries).NextSequence()
+		if err != nil {
+			return err
+		}
+		seq, err := nextQueryRef(tx)
+		if err != nil {
+			return err
+		}
+		q.ID, q.Ref, q.Status, q.SubmittedAt = id, portal.QueryReference(today.Year, seq), to, now
+		if q.Due, err = cal.Due(today, portal.Policy.QueryDecision); err != nil {
+			return err
+		}
+		q.Events = []portal.QueryEvent{{At: now, ActorID: unit.ID, ActorRole: unit.Role, Action: portal.QueryActionSubmit, To: to}}
+		if len(q.CaseIDs) == 0 {
+			next, err := portal.NextQuery(q.Status, portal.QueryActionApprove, portal.QueryActorSystem)
+			if err != nil {
+				return err
+			}
+			q.Approved = portal.QueryScope{Kind: portal.ScopeExists}
+			q.WindowFrom, q.WindowTo = today, today.AddDays(portal.SystemWindowDays-1)
+			// The deadline stays, so that the unit's confirmation reads the
+			// same whether or not the portal holds a sealed record.
+			q.DecidedAt = now
+			q.Events = append(q.Events, portal.QueryEvent{At: now, Action: portal.QueryActionApprove, From: q.Status, To: next})
+			q.Status = next
+		}
+		if err := db.putQuery(tx, portal.Query{}, q); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditQuerySubmitted, ActorID: unit.ID, ActorRole: unit.Role,
+			SubjectKind: kindQuery, SubjectID: q.ID, Detail: string(q.PurposeCategory), RequestID: requestID})
+	})
+	if err != nil {
+		return portal.Query{}, err
+	}
+	return q, nil
+}
+
+func nextQueryRef(tx *bbolt.Tx) (uint64, error) {
+	meta := tx.Bucket(bucketMeta)
+	var n uint64
+	if v := meta.Get(keyQueryRefSeq); len(v) == 8 {
+		n = btoi(v)
+	}
+	n++
+	return n, meta.Put(keyQueryRefSeq, itob(n))
+}
+
+// Query returns a query without any access check: handlers decide who may
+// see it (the unit that sent it, the organ it is addressed to). It carries no
+// sealed record's contents, only the ids of the cases found.
+func (db *DB) Query(id uint64) (portal.Query, error) {
+	var q portal.Query
+	err := db.view(func(tx *bbolt.Tx) error {
+		var err error
+		q, err = db.getQuery(tx, id)
+		return err
+	})
+	return q, err
+}
+
+// QueriesOfUnit lists a unit's queries, newest first, through its index.
+func (db *DB) QueriesOfUnit(unit uint64) ([]portal.Query, error) {
+	var out []portal.Query
+	err := db.view(func(tx *bbolt.Tx) error {
+		idx := tx.Bucket(bucketQueriesByUnit)
+		if idx == nil {
+			return nil
+		}
+		prefix := itob(unit)
+		cur := idx.Cursor()
+		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+			q, err := db.getQuery(tx, btoi(k[8:]))
+			if err != nil {
+				return err
+			}
+			out = append(out, q)
+		}
+		return nil
+	})
+	slices.Reverse(out)
+	return out, err
+}
+
+// QueryQueueRow is one row of an organ's query queue.
+type QueryQueueRow struct {
+	QueryID   uint64
+	Ref       string
+	Status    portal.QueryStatus
+	Due       portal.Date
+	UnitName  string
+	UnitKind  portal.QueryUnitKind
+	Submitted time.Time
+}
+
+// OrganQueries lists the queries addressed to an organ: undecided ones by
+// deadline, nearest (and so overdue) first, then the decided ones, read from
+// the organ's index.
+func (db *DB) OrganQueries(organ uint64) ([]QueryQueueRow, error) {
+	var out []QueryQueueRow
+	err := db.view(func(tx *bbolt.Tx) error {
+		idx := tx.Bucket(bucketQueriesByOrgan)
+		if idx == nil || organ == 0 {
+			return nil
+		}
+		prefix := itob(organ)
+		cur := idx.Cursor()
+		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+			var e queryQueueEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("store: decode query queue row: %w", err)
+			}
+			row := QueryQueueRow{QueryID: btoi(k[12:]), Ref: e.Ref, Status: e.Status, UnitName: e.UnitName,
+				UnitKind: portal.QueryUnitKind(e.UnitKind), Submitted: e.Submitted}
+			if d, ok := portal.ParseDate(e.Due); ok {
+				row.Due = d
+			}
+			out = append(out, row)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// CaseRefs returns the reference numbers of cases by id, for the organ's
+// query page: the references only, never the cases' contents.
+func (db *DB) CaseRefs(ids []uint64) (map[uint64]string, error) {
+	out := map[uint64]string{}
+	err := db.view(func(tx *bbolt.Tx) error {
+		for _, id := range ids {
+			c, err := db.getCase(tx, id)
+			if err != nil {
+				return err
+			}
+			out[id] = c.Ref
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DecideQuery records the sealing organ's decision on a query in one
+// transaction. Only staff of the organ the query is addressed to may decide;
+// anyone else gets the same not-found as for a query that does not exist.
+func (db *DB) DecideQuery(id uint64, d portal.QueryDecision, staff portal.Account, requestID string) (portal.Query, error) {
+	var q portal.Query
+	err := db.update(func(tx *bbolt.Tx) error {
+		old, err := db.getQuery(tx, id)
+		if err != nil {
+			return err
+		}
+		if !staff.Role.IsOrgan() || staff.OrganID == 0 || old.OrganID != staff.OrganID {
+			return portal.NotFound()
+		}
+		action := portal.QueryActionRefuse
+		if d.Approve {
+			action = portal.QueryActionApprove
+		}
+		to, err := portal.NextQuery(old.Status, action, portal.QueryActorOrgan)
+		if err != nil {
+			return err
+		}
+		today := portal.DateOf(db.now())
+		if err := d.Check(old, today); err != nil {
+			return err
+		}
+		now := db.now().UTC()
+		q = old
+		q.Events = slices.Clone(old.Events)
+		q.Status, q.DecidedAt = to, now
+		note := ""
+		if d.Approve {
+			q.Approved = portal.QueryScope{Kind: d.Scope.Kind}
+			if d.Scope.Kind == portal.ScopeDocuments {
+				q.Approved.Documents = slices.Clone(d.Scope.Documents)
+			}
+			q.WindowFrom, q.WindowTo = d.From, d.To
+		} else {
+			q.RefusalReason = d.Reason
+			note = d.Reason
+		}
+		q.Events = append(q.Events, portal.QueryEvent{At: now, ActorID: staff.ID, ActorRole: staff.Role, Action: action,
+			From: old.Status, To: to, Note: note})
+		if err := queryBuckets(tx); err != nil {
+			return err
+		}
+		if err := db.putQuery(tx, old, q); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditQueryDecided, ActorID: staff.ID, ActorRole: staff.Role,
+			SubjectKind: kindQuery, SubjectID: id, Detail: string(action), RequestID: requestID})
+	})
+	return q, err
+}
+
+// SignCommitment archives the unit's signed confidentiality commitment with
+// the query (R16). Only the unit that sent the query signs it.
+func (db *DB) SignCommitment(id uint64, cm portal.Commitment, unit portal.Account, requestID string) (portal.Query, error) {
+	var q portal.Query
+	err := db.update(func(tx *bbolt.Tx) error {
+		old, err := db.getQuery(tx, id)
+		if err != nil {
+			return err
+		}
+		if old.UnitID != unit.ID {
+			return portal.NotFound()
+		}
+		to, err := portal.NextQuery(old.Status, portal.QueryActionSign, portal.QueryActorUnit)
+		if err != nil {
+			return err
+		}
+		if err := cm.Validate(); err != nil {
+			return err
+		}
+		now := db.now().UTC()
+		cm.SignedAt = now
+		q = old
+		q.Events = slices.Clone(old.Events)
+		q.Commitment = &cm
+		q.Status = to
+		q.Events = append(q.Events, portal.QueryEvent{At: now, ActorID: unit.ID, ActorRole: unit.Role, Action: portal.QueryActionSign,
+			From: old.Status, To: to})
+		if err := queryBuckets(tx); err != nil {
+			return err
+		}
+		if err := db.putQuery(tx, old, q); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditQueryCommitment, ActorID: unit.ID, ActorRole: unit.Role,
+			SubjectKind: kindQuery, SubjectID: id, RequestID: requestID})
+	})
+	return q, err
+}
+
+// ReadQuery is a unit's read of the result of its query, in one transaction
+// with its audit entries (R16, R17): one AuditSealedRead per sealed case read,
+// detail "query:<id>:<purpose>", and a notification to every account linked
+// to the case. A read that is not allowed — before the commitment is signed,
+// outside the window, or beyond the approved scope — is refused, and the
+// refusal is audited and notified just the same (committed, then returned as
+// a forbidden error whose key says why). Only the unit that sent the query
+// may read it; anyone else gets not-found.
+func (db *DB) ReadQuery(id uint64, want portal.QueryScope, reader portal.Account, requestID string) (portal.QueryResult, error) {
+	var res portal.QueryResult
+	var refused string
+	err := db.update(func(tx *bbolt.Tx) error {
+		q, err := db.getQuery(tx, id)
+		if err != nil {
+			return err
+		}
+		if q.UnitID != reader.ID {
+			return portal.NotFound()
+		}
+		if !want.Kind.Valid() {
+			want = q.Approved
+		}
+		today := portal.DateOf(db.now())
+		cases := make([]portal.Case, 0, len(q.CaseIDs))
+		for _, cid := range q.CaseIDs {
+			c, err := db.getCase(tx, cid)
+			if err != nil {
+				return err
+			}
+			cases = append(cases, c)
+		}
+		if refused = q.ReadRefusal(today, want); refused != "" {
+			return db.auditQueryAccess(tx, q, cases, reader, portal.AuditQueryReadRefused, portal.QueryRefusedDetail(q, refused), notifyQueryRefus, requestID)
+		}
+		// R14: the letter stating no criminal record only while every record
+		// the portal holds about the person is sealed, as of this read.
+		all, err := db.casesOfPerson(tx, q.PersonIDNumber)
+		if err != nil {
+			return err
+		}
+		res = portal.BuildQueryResult(q, want, cases, portal.OnlySealed(all), db.now().UTC())
+		return db.auditQueryAccess(tx, q, cases, reader, portal.AuditSealedRead, portal.QueryReadDetail(q), notifyQueryRead, requestID)
+	})
+	if err != nil {
+		return portal.QueryResult{}, err
+	}
+	if refused != "" {
+		return portal.QueryResult{}, portal.ReadRefusedError(refused)
+	}
+	return res, nil
+}
+
+// QueryDocumentContent is a unit's download of one document under a
+// documents scope: allowed only when a read of that document's kind is
+// (ReadRefusal), and audited like every read, AuditDocumentRead with detail
+// "query:<id>:<purpose>:document:<doc>", or refused and audited. A document
+// that is not in one of the query's sealed cases is not found.
+func (db *DB) QueryDocumentContent(id, docID uint64, reader portal.Account, requestID string) (portal.Document, []byte, error) {
+	var (
+		doc     portal.Document
+		content []byte
+		refused string
+	)
+	err := db.update(func(tx *bbolt.Tx) error {
+		q, err := db.getQuery(tx, id)
+		if err != nil {
+			return err
+		}
+		if q.UnitID != reader.ID {
+			return portal.NotFound()
+		}
+		var owner portal.Case
+		found := false
+		for _, cid := range q.CaseIDs {
+			c, err := db.getCase(tx, cid)
+			if err != nil {
+				return err
+			}
+			if d, ok := c.Document(docID); ok && d.Kind != portal.DocMessageAttachent {
+				owner, doc, found = c, d, true
+				break
+			}
+		}
+		if !found {
+			return portal.NotFound()
+		}
+		want := portal.QueryScope{Kind: portal.ScopeDocuments, Documents: []portal.DocumentKind{doc.Kind}}
+		today := portal.DateOf(db.now())
+		cases := []portal.Case{owner}
+		if refused = q.ReadRefusal(today, want); refused != "" {
+			return db.auditQueryAccess(tx, q, cases, reader, portal.AuditQueryReadRefused,
+				fmt.Sprintf("%s:document:%d", portal.QueryRefusedDetail(q, refused), docID), notifyQueryRefus, requestID)
+		}
+		raw := tx.Bucket(bucketDocuments).Get(itob(docID))
+		if raw == nil {
+			return portal.NotFound()
+		}
+		if content, err = db.crypt.open(kindDocument, docID, fmt.Sprintf("content:case:%d", owner.ID), raw); err != nil {
+			return portal.NotFound()
+		}
+		return db.auditQueryAccess(tx, q, cases, reader, portal.AuditDocumentRead,
+			fmt.Sprintf("%s:document:%d", portal.QueryReadDetail(q), docID), notifyQueryRead, requestID)
+	})
+	if err != nil {
+		return portal.Document{}, nil, err
+	}
+	if refused != "" {
+		return portal.Document{}, nil, portal.ReadRefusedError(refused)
+	}
+	return doc, content, nil
+}
+
+// auditQueryAccess writes one audit entry per sealed case (subject "case", so
+// that the person sees it in "who looked at my record") and notifies every
+// account linked to the case. A query that found no sealed case is audited
+// on the query itself.
+func (db *DB) auditQueryAccess(tx *bbolt.Tx, q portal.Query, cases []portal.Case, reader portal.Account,
+	action portal.AuditAction, detail, notifyKey, requestID string) error {
+	if len(cases) == 0 {
+		return db.appendAudit(tx, portal.AuditEvent{Action: action, ActorID: reader.ID, ActorRole: reader.Role,
+			SubjectKind: kindQuery, SubjectID: q.ID, Detail: detail, RequestID: requestID})
+	}
+	for _, c := range cases {
+		if err := db.appendAudit(tx, portal.AuditEvent{Action: action, ActorID: reader.ID, ActorRole: reader.Role,
+			SubjectKind: kindCase, SubjectID: c.ID, Detail: detail, RequestID: requestID}); err != nil {
+			return err
+		}
+		if err := db.notifyCase(tx, c, notifyKey, reader.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}

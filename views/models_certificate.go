@@ -1,0 +1,180 @@
+package views
+
+import (
+	"time"
+
+	"github.com/a-h/templ"
+
+	"sealportal/portal"
+)
+
+// View models of proofs of no criminal record (/certificates, the police
+// queue, the public /verify page), unsealing events (the deciding organ's
+// form and the supervisor's list) and co-offender marking.
+
+// CertPersonOption is a person the signed-in account may request a
+// certificate for: "self" for the person's own account, else the id of a case
+// the guardian or lawyer follows. The identity number arrives masked.
+type CertPersonOption struct {
+	Value    string
+	Name     string
+	MaskedID string
+	Ref      string // the case it comes from, for guardians and lawyers
+}
+
+// CertPoliceOption is a police organ that issues certificates.
+type CertPoliceOption struct {
+	ID   uint64
+	Name string
+}
+
+// CertRow is one of the account's certificates or requests.
+type CertRow struct {
+	ID          uint64
+	Ref         string
+	Status      portal.CertificateStatus
+	PersonName  string
+	MaskedID    string
+	RequestedAt time.Time
+	Due         portal.Date
+	Overdue     bool
+	AnsweredAt  time.Time
+	RevokedAt   time.Time
+}
+
+// CertListModel is GET /certificates: the request form and the account's
+// requests and certificates.
+type CertListModel struct {
+	Page      Page
+	Form      Form
+	Persons   []CertPersonOption
+	Police    []CertPoliceOption
+	Rows      []CertRow
+	NoticeKey string
+	Days      int // the time limit in working days (portal.Policy.Certificate)
+}
+
+// CertificateModel is GET /certificates/:id: the printable certificate once
+// issued, or where the request stands.
+type CertificateModel struct {
+	Page         Page
+	Ref          string
+	Status       portal.CertificateStatus
+	HolderName   string
+	MaskedID     string // all but the last four characters hidden
+	RequestedAt  time.Time
+	Due          portal.Date
+	IssuedOn     portal.Date
+	RevokedOn    portal.Date
+	AnsweredOn   portal.Date
+	IssuingOrgan string
+	Code         string        // grouped for reading; only on an issued certificate
+	VerifyURL    string        // the absolute address of /verify on this host
+	QR           templ.SafeURL // a data: URL of the QR code's PNG, which encodes VerifyURL only
+}
+
+// CertQueueRow is one waiting request in the police queue.
+type CertQueueRow struct {
+	ID        uint64
+	Ref       string
+	Requested time.Time
+	Due       portal.Date
+	Overdue   bool
+}
+
+// CertQueueModel is GET /staff/certificates: the police organ's requests by
+// deadline.
+type CertQueueModel struct {
+	Page      Page
+	Organ     string
+	Rows      []CertQueueRow
+	Total     int
+	Pager     StaffPager
+	NoticeKey string
+	// Answered is the request just answered, with its outcome.
+	AnsweredRef    string
+	AnsweredStatus portal.CertificateStatus
+	Summary        string // a form-level problem (e.g. already answered)
+}
+
+// VerifyModel is GET and POST /verify.
+type VerifyModel struct {
+	Page    Page
+	Form    Form
+	Checked bool // a code was checked: Result is the answer
+	Result  portal.VerificationResult
+}
+
+// UnsealReviewView is the supervisor's decision on a review.
+type UnsealReviewView struct {
+	Verdict portal.UnsealingReviewVerdict
+	Reasons string
+	At      time.Time
+}
+
+// UnsealRecordView is one recorded unsealing event.
+type UnsealRecordView struct {
+	ID         uint64
+	CaseID     uint64
+	CaseRef    string
+	Organ      string
+	Kind       portal.UnsealingKind
+	ActDate    portal.Date
+	Months     int
+	Days       int
+	LegalBasis string
+	Outcome    portal.Outcome
+	Rules      []string
+	ReasonKey  string
+	Step       portal.CaseAction
+	RecordedAt time.Time
+	Pending    bool
+	Unsealed   bool
+	Review     *UnsealReviewView
+	// DecideURL and Form are the supervisor's decision form on a pending review.
+	DecideURL string
+	Form      Form
+}
+
+// UnsealFormModel is GET /staff/cases/:id/unsealing: the deciding organ
+// records an event against a sealed record (R18, R19).
+type UnsealFormModel struct {
+	Page      Page
+	CaseID    uint64
+	Ref       string
+	Status    portal.CaseStatus
+	MayRecord bool // the record is sealed: an event can be recorded
+	Form      Form
+	Records   []UnsealRecordView
+	NoticeKey string
+}
+
+// UnsealSupervisionModel is GET /supervision/unsealing: reviews waiting for
+// the supervisor and every recorded event.
+type UnsealSupervisionModel struct {
+	Page      Page
+	Pending   []UnsealRecordView
+	All       []UnsealRecordView
+	Total     int
+	Pager     StaffPager
+	NoticeKey string
+}
+
+// CoOffenderFormModel is GET /staff/cases/:id/cooffenders (R20).
+type CoOffenderFormModel struct {
+	Page      Page
+	CaseID    uint64
+	Ref       string
+	Numbers   []string
+	Form      Form
+	NoticeKey string
+}
+
+// CoOffenderLookupModel is GET /staff/cooffender: the marking of an adult's
+// case number, never anything about the minor (R22).
+type CoOffenderLookupModel struct {
+	Page    Page
+	Form    Form
+	Checked bool
+	Marked  bool
+}
