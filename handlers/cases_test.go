@@ -1,9 +1,6 @@
 package handlers
 
 import (
-	"bytes"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -191,54 +188,15 @@ func casesRows(p *testPage) []string {
 // follows the redirect, as a browser submitting the message form does.
 func casesMultipart(t *testing.T, c *testClient, path, csrf string, fields map[string]string, fileName string, content []byte) *testPage {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	_ = mw.WriteField(csrfField, csrf)
-	for k, v := range fields {
-		_ = mw.WriteField(k, v)
+	v := url.Values{csrfField: {csrf}}
+	for k, f := range fields {
+		v.Set(k, f)
 	}
+	var files []testUpload
 	if fileName != "" {
-		fw, err := mw.CreateFormFile("file", fileName)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = fw.Write(content)
+		files = append(files, testUpload{"file", fileName, content})
 	}
-	if err := mw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequest(http.MethodPost, c.ts.srv.URL+path, &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	for k, vs := range c.header {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
-	for name, v := range c.cookies {
-		req.AddCookie(&http.Cookie{Name: name, Value: v})
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	for _, ck := range resp.Cookies() {
-		c.cookies[ck.Name] = ck.Value
-	}
-	if resp.StatusCode == http.StatusSeeOther {
-		loc, err := resp.Request.URL.Parse(resp.Header.Get("Location"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := c.get(loc.RequestURI())
-		p.redirects = append([]string{loc.RequestURI()}, p.redirects...)
-		return p
-	}
-	return &testPage{status: resp.StatusCode, header: resp.Header, body: string(raw), url: resp.Request.URL, first: resp}
+	return c.postMultipart(path, v, files...)
 }
 
 // A person follows his case: its status, what happens next, the history of

@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -33,64 +31,16 @@ var (
 // under "files" (in name order), the client's cookies; a 303 is followed.
 func leakMultipart(t *testing.T, c *testClient, path string, fields url.Values, files map[string][]byte) *testPage {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for k, vs := range fields {
-		for _, v := range vs {
-			_ = mw.WriteField(k, v)
-		}
-	}
 	names := make([]string, 0, len(files))
 	for n := range files {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	uploads := make([]testUpload, 0, len(names))
 	for _, n := range names {
-		fw, err := mw.CreateFormFile("files", n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = fw.Write(files[n])
+		uploads = append(uploads, testUpload{"files", n, files[n]})
 	}
-	if err := mw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequest(http.MethodPost, c.ts.srv.URL+path, &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	for k, vs := range c.header {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
-	for name, v := range c.cookies {
-		req.AddCookie(&http.Cookie{Name: name, Value: v})
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	for _, ck := range resp.Cookies() {
-		if ck.MaxAge < 0 {
-			delete(c.cookies, ck.Name)
-		} else {
-			c.cookies[ck.Name] = ck.Value
-		}
-	}
-	if resp.StatusCode == http.StatusSeeOther {
-		loc, err := resp.Request.URL.Parse(resp.Header.Get("Location"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := c.get(loc.RequestURI())
-		p.redirects = append([]string{loc.RequestURI()}, p.redirects...)
-		return p
-	}
-	return &testPage{status: resp.StatusCode, header: resp.Header, body: string(raw), url: resp.Request.URL, first: resp}
+	return c.postMultipart(path, fields, uploads...)
 }
 
 // leakReportForm is a complete report.

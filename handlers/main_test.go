@@ -16,15 +16,18 @@ package handlers
 //	c.get("/account").wantPath(t, "/login")
 
 import (
+	"bytes"
 	"fmt"
 	"html"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -212,8 +215,74 @@ func (c *testClient) setCookie(name, value string) { c.cookies[name] = value }
 // setLang chooses the language as the header's switch would.
 func (c *testClient) setLang(lang string) { c.setCookie(langCookie, lang) }
 
+// encodedForm is a request body with its content type, kept as bytes so that
+// a 307 or 308 can send it again.
+type encodedForm struct {
+	body        []byte
+	contentType string
+}
+
+func urlencoded(form url.Values) *encodedForm {
+	if form == nil {
+		return nil
+	}
+	return &encodedForm{body: []byte(form.Encode()), contentType: "application/x-www-form-urlencoded"}
+}
+
+// testUpload is one file of a multipart form.
+type testUpload struct {
+	field, name string
+	content     []byte
+}
+
+// multipartForm encodes fields (sorted, as url.Values keeps them) and files as
+// a browser's upload form does.
+func multipartForm(t testing.TB, fields url.Values, files ...testUpload) *encodedForm {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range fields[k] {
+			if err := mw.WriteField(k, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, f := range files {
+		fw, err := mw.CreateFormFile(f.field, f.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fw.Write(f.content); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return &encodedForm{body: buf.Bytes(), contentType: mw.FormDataContentType()}
+}
+
 // do sends one request and does not follow a redirect.
 func (c *testClient) do(method, target string, form url.Values) *testPage {
+	c.t.Helper()
+	return c.send(method, target, urlencoded(form))
+}
+
+// postMultipart posts fields and files as an upload form does, following
+// redirects like a user.
+func (c *testClient) postMultipart(path string, fields url.Values, files ...testUpload) *testPage {
+	c.t.Helper()
+	return c.followForm(http.MethodPost, path, multipartForm(c.t, fields, files...))
+}
+
+// send sends one request with an encoded body (nil for none).
+func (c *testClient) send(method, target string, form *encodedForm) *testPage {
 	c.t.Helper()
 	u, err := url.Parse(target)
 	if err != nil {
@@ -224,14 +293,14 @@ func (c *testClient) do(method, target string, form url.Values) *testPage {
 	}
 	var body io.Reader
 	if form != nil {
-		body = strings.NewReader(form.Encode())
+		body = bytes.NewReader(form.body)
 	}
 	req, err := http.NewRequest(method, u.String(), body)
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Content-Type", form.contentType)
 	}
 	for k, vs := range c.header {
 		for _, v := range vs {
@@ -266,7 +335,13 @@ func (c *testClient) do(method, target string, form url.Values) *testPage {
 // and 301 turn into GET).
 func (c *testClient) follow(method, target string, form url.Values) *testPage {
 	c.t.Helper()
-	p := c.do(method, target, form)
+	return c.followForm(method, target, urlencoded(form))
+}
+
+// followForm is follow with an encoded body.
+func (c *testClient) followForm(method, target string, form *encodedForm) *testPage {
+	c.t.Helper()
+	p := c.send(method, target, form)
 	first := p.first
 	var chain []string
 	set := p.set
@@ -282,7 +357,7 @@ func (c *testClient) follow(method, target string, form url.Values) *testPage {
 		if p.status != http.StatusTemporaryRedirect && p.status != http.StatusPermanentRedirect {
 			method, form = http.MethodGet, nil
 		}
-		p = c.do(method, loc.String(), form)
+		p = c.send(method, loc.String(), form)
 		set = append(set, p.set...)
 	}
 	p.redirects, p.set, p.first = chain, set, first

@@ -1,9 +1,6 @@
 package handlers
 
 import (
-	"bytes"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -176,51 +173,15 @@ type rlfFile struct {
 // browser submitting an upload form does, and follows a 303.
 func rlfMultipart(t *testing.T, c *testClient, path, csrf string, fields url.Values, files ...rlfFile) *testPage {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	_ = mw.WriteField(csrfField, csrf)
+	v := url.Values{csrfField: {csrf}}
 	for k, vs := range fields {
-		for _, v := range vs {
-			_ = mw.WriteField(k, v)
-		}
+		v[k] = vs
 	}
+	uploads := make([]testUpload, 0, len(files))
 	for _, f := range files {
-		fw, err := mw.CreateFormFile("file", f.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = fw.Write(f.content)
+		uploads = append(uploads, testUpload{"file", f.name, f.content})
 	}
-	if err := mw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequest(http.MethodPost, c.ts.srv.URL+path, &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	for k, vs := range c.header {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
-	for name, v := range c.cookies {
-		req.AddCookie(&http.Cookie{Name: name, Value: v})
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode == http.StatusSeeOther {
-		loc, err := resp.Request.URL.Parse(resp.Header.Get("Location"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c.get(loc.RequestURI())
-	}
-	return &testPage{status: resp.StatusCode, header: resp.Header, body: string(raw), url: resp.Request.URL, first: resp}
+	return c.postMultipart(path, v, uploads...)
 }
 
 // rlfValidForm is a complete answer to the relief form.

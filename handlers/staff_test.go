@@ -202,36 +202,11 @@ func (w *staffWorld) staffAudits(action portal.AuditAction, actor, caseID uint64
 // redirect.
 func staffMultipart(t *testing.T, c *testClient, path, csrf, text, fileName string, content []byte) *testPage {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	_ = mw.WriteField(csrfField, csrf)
-	_ = mw.WriteField("text", text)
-	fw, err := mw.CreateFormFile("file", fileName)
-	if err != nil {
-		t.Fatal(err)
+	p := c.postMultipart(path, url.Values{csrfField: {csrf}, "text": {text}}, testUpload{"file", fileName, content})
+	if len(p.redirects) == 0 {
+		t.Fatalf("POST %s: status %d, want a redirect", path, p.status)
 	}
-	_, _ = fw.Write(content)
-	if err := mw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequest(http.MethodPost, c.ts.srv.URL+path, &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	for name, v := range c.cookies {
-		req.AddCookie(&http.Cookie{Name: name, Value: v})
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("POST %s: %d, want 303", path, resp.StatusCode)
-	}
-	return c.get(resp.Header.Get("Location"))
+	return p
 }
 
 // An official of one organ can neither open nor act on another organ's case,
