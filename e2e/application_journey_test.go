@@ -32,7 +32,7 @@ import (
 // page once per path (and error summary / notice) and language; pages whose
 // content changes at the same address (the steps of /check, which all post to
 // one URL, and a case page in each status) are also checked under their own
-// variant names with appjAxe, in both languages.
+// variant names with h.axeVariant, in both languages.
 func TestApplicationJourney(t *testing.T) {
 	started := time.Now()
 	h := newHarness(t)
@@ -71,7 +71,7 @@ func TestApplicationJourney(t *testing.T) {
 	// ---- Register from the result's link, as the person himself.
 	h.clickAndWait("[data-testid=check-register]")
 	h.expectPath("/register")
-	appjBoth(h, "")
+	h.both("")
 	h.click("#role-minor")
 	h.fill("#name", personName)
 	h.fill("#mobile", mobile)
@@ -80,27 +80,27 @@ func TestApplicationJourney(t *testing.T) {
 	h.fill("#password_confirm", testPassword)
 	h.clickAndWait("[data-testid=register-submit]")
 	h.expectPath("/login")
-	h.expectText("[data-testid=notice]", msg(appjLang(h), "login.notice_registered"))
-	appjBoth(h, "")
-	h.expectText("[data-testid=notice]", msg(appjLang(h), "login.notice_registered"))
+	h.expectText("[data-testid=notice]", msg(h.pageLang(), "login.notice_registered"))
+	h.both("")
+	h.expectText("[data-testid=notice]", msg(h.pageLang(), "login.notice_registered"))
 	h.fill("#login", mobile)
 	h.fill("#password", testPassword)
 	h.clickAndWait("[data-testid=login-submit]")
 	h.expectPath("/account")
-	appjBoth(h, "")
+	h.both("")
 
 	// ---- Apply: a new application, its task list.
 	h.visit("/apply")
-	h.expectText("[data-testid=page-heading]", msg(appjLang(h), "apply.start.heading"))
-	appjBoth(h, "")
+	h.expectText("[data-testid=page-heading]", msg(h.pageLang(), "apply.start.heading"))
+	h.both("")
 	h.clickAndWait("[data-testid=apply-start]")
-	caseID := appjCaseID(h, `^/apply/([0-9]+)$`)
+	caseID := h.pathID(`^/apply/([0-9]+)$`)
 	tasks := fmt.Sprintf("/apply/%d", caseID)
 	// The person applies for himself: his name and number come from the
 	// account, so that section is complete from the start.
 	appjSectionState(h, portal.SectionPerson, views.ApplyStateCompleted)
 	appjSectionState(h, portal.SectionCase, views.ApplyStateNotStarted)
-	appjBoth(h, "/apply/:id tasks, new")
+	h.both("/apply/:id tasks, new")
 
 	// Who the record is about: shown from the account, saved as it is.
 	h.clickAndWait("[data-testid=section-person] a")
@@ -109,14 +109,14 @@ func TestApplicationJourney(t *testing.T) {
 		t.Errorf("the person page's name is %q, want the account's %q", got, personName)
 	}
 	h.expectText("[data-testid=person-id-number]", idNumber)
-	appjBoth(h, "")
+	h.both("")
 	h.clickAndWait("[data-testid=save]")
 	h.expectPath(tasks)
 
 	// The case as decided: the court, a 36-month sentence for an act at 17.
 	h.clickAndWait("[data-testid=section-case] a")
 	h.expectPath(tasks + "/case")
-	appjBoth(h, "")
+	h.both("")
 	appjSelect(h, "#deciding_organ", strconv.FormatUint(court.OrganID, 10))
 	h.fill("#case_number", caseNumber)
 	h.click("input[name=disposition][value=" + string(portal.DispositionSentenced) + "]")
@@ -135,7 +135,7 @@ func TestApplicationJourney(t *testing.T) {
 	// The organs holding records: the court itself and the police.
 	h.clickAndWait("[data-testid=section-organs] a")
 	h.expectPath(tasks + "/organs")
-	appjBoth(h, "")
+	h.both("")
 	h.click(fmt.Sprintf("#organ-%d", court.OrganID))
 	h.click(fmt.Sprintf("#organ-%d", police.OrganID))
 	h.clickAndWait("[data-testid=organs-form] [data-testid=save]")
@@ -148,11 +148,11 @@ func TestApplicationJourney(t *testing.T) {
 	if !h.exists("[data-testid=documents-missing]") || !h.exists("[data-testid=no-documents]") {
 		t.Errorf("the empty documents page does not say what is still needed")
 	}
-	appjBoth(h, "")
+	h.both("")
 	appjUpload(h, portal.DocJudgment, judgmentFile)
 	// With its notice, the page is checked in this language by the harness;
 	// the other language too, here.
-	appjBoth(h, "")
+	h.both("")
 	appjUpload(h, portal.DocIdentity, identityFile)
 	if h.exists("[data-testid=documents-missing]") {
 		t.Errorf("documents still missing after both uploads: %q", h.text("[data-testid=documents-missing]"))
@@ -170,14 +170,14 @@ func TestApplicationJourney(t *testing.T) {
 	// The one declaration: the information is true (R23: nothing else).
 	h.clickAndWait("[data-testid=section-declarations] a")
 	h.expectPath(tasks + "/declarations")
-	appjBoth(h, "")
+	h.both("")
 	h.click("#declare_true")
 	h.clickAndWait("[data-testid=declarations-form] [data-testid=save]")
 	appjNoErrors(h, tasks)
 	for _, sec := range portal.Sections {
 		appjSectionState(h, sec, views.ApplyStateCompleted)
 	}
-	appjBoth(h, "/apply/:id tasks, complete")
+	h.both("/apply/:id tasks, complete")
 
 	// Check your answers, then send.
 	h.clickAndWait("[data-testid=check-link]")
@@ -191,19 +191,19 @@ func TestApplicationJourney(t *testing.T) {
 	if got := h.text("[data-testid=answers-organs]"); !strings.Contains(got, court.Organ) || !strings.Contains(got, police.Organ) {
 		t.Errorf("check your answers lists the holding organs as %q, want %s and %s", got, court.Organ, police.Organ)
 	}
-	appjBoth(h, "")
+	h.both("")
 	h.clickAndWait("[data-testid=submit]")
 	h.expectPath(tasks + "/done")
 	ref := h.text("[data-testid=reference]")
 	if !regexp.MustCompile(`^FC-[0-9]{4}-[0-9]{6}$`).MatchString(ref) {
 		t.Fatalf("the confirmation's reference is %q, want FC-yyyy-nnnnnn", ref)
 	}
-	appjBoth(h, "")
+	h.both("")
 	h.clickAndWait("[data-testid=case-link]")
 	casePage := fmt.Sprintf("/cases/%d", caseID)
 	h.expectPath(casePage)
 	appjExpectStatus(h, portal.StatusSubmitted)
-	appjBoth(h, "/cases/:id submitted")
+	h.both("/cases/:id submitted")
 	h.logout()
 	h.expectPath("/login")
 
@@ -211,7 +211,7 @@ func TestApplicationJourney(t *testing.T) {
 	// seal with the rules the portal computed, confirm the court's records.
 	h.login(court.Login, testPassword)
 	h.expectPath("/staff")
-	appjBoth(h, "")
+	h.both("")
 	row := fmt.Sprintf("[data-testid=queue-row][data-ref=%q]", ref)
 	if !h.exists(row) {
 		t.Fatalf("the court's queue does not list %s: %q", ref, h.text("main"))
@@ -222,13 +222,13 @@ func TestApplicationJourney(t *testing.T) {
 	h.clickAndWait(row + " a")
 	staffCase := fmt.Sprintf("/staff/cases/%d", caseID)
 	h.expectPath(staffCase)
-	h.expectText("[data-testid=standing]", msg(appjLang(h), "staff.standing.decider"))
+	h.expectText("[data-testid=standing]", msg(h.pageLang(), "staff.standing.decider"))
 	h.expectText("[data-testid=person-id]", idNumber) // R22: the deciding organ sees the full number
 	if n := evalJS[int](h, `document.querySelectorAll("[data-testid=documents] [data-testid=document-link]").length`); n != 2 {
 		t.Errorf("the court's case page lists %d documents, want 2", n)
 	}
 	appjExpectStatus(h, portal.StatusSubmitted)
-	appjBoth(h, "/staff/cases/:id submitted, decider")
+	h.both("/staff/cases/:id submitted, decider")
 	appjStaffAction(h, portal.ActionAccept, portal.StatusAccepted)
 	appjStaffAction(h, portal.ActionStartReview, portal.StatusUnderReview)
 	rules := h.value("#seal-rules")
@@ -252,12 +252,12 @@ func TestApplicationJourney(t *testing.T) {
 	h.fill("#ref", ref)
 	h.clickAndWait("[data-testid=ref-submit]")
 	h.expectPath(staffCase)
-	h.expectText("[data-testid=standing]", msg(appjLang(h), "staff.standing.holder"))
+	h.expectText("[data-testid=standing]", msg(h.pageLang(), "staff.standing.holder"))
 	if got := h.text("[data-testid=person-id]"); got == idNumber {
 		t.Errorf("a holding organ sees the full identity number (R22 wants it masked)")
 	}
 	appjExpectStatus(h, portal.StatusSealed)
-	appjBoth(h, "/staff/cases/:id sealed, holder")
+	h.both("/staff/cases/:id sealed, holder")
 	appjStaffAction(h, portal.ActionConfirm, portal.StatusCompleted)
 	h.logout()
 
@@ -281,14 +281,14 @@ func TestApplicationJourney(t *testing.T) {
 	if got := h.attr(done, "data-to"); got != string(portal.StatusCompleted) {
 		t.Errorf("the completion event leads to %q, want %q", got, portal.StatusCompleted)
 	}
-	if got := h.text(done); !strings.Contains(got, msg(appjLang(h), "event.complete")) || !strings.Contains(got, msg(appjLang(h), "status.completed")) {
-		t.Errorf("the completion event reads %q, want %q and %q", got, msg(appjLang(h), "event.complete"), msg(appjLang(h), "status.completed"))
+	if got := h.text(done); !strings.Contains(got, msg(h.pageLang(), "event.complete")) || !strings.Contains(got, msg(h.pageLang(), "status.completed")) {
+		t.Errorf("the completion event reads %q, want %q and %q", got, msg(h.pageLang(), "event.complete"), msg(h.pageLang(), "status.completed"))
 	}
 	if n := evalJS[int](h, `document.querySelectorAll("[data-testid=holders] li[data-confirmed=true]").length`); n != 2 {
 		t.Errorf("the case page shows %d confirmed holders, want 2: %q", n, h.text("[data-testid=holders]"))
 	}
 	h.screenshot("completed")
-	appjBoth(h, "/cases/:id completed")
+	h.both("/cases/:id completed")
 	appjExpectStatus(h, portal.StatusCompleted)
 
 	t.Logf("the journey took %v", time.Since(started).Round(100*time.Millisecond))
@@ -301,7 +301,7 @@ func TestApplicationJourney(t *testing.T) {
 // checked by axe.
 func appjEligibilityCheck(h *harness) {
 	h.t.Helper()
-	l := appjLang(h)
+	l := h.pageLang()
 	h.expectText("[data-testid=page-heading]", msg(l, "check.start.heading"))
 	h.clickAndWait("[data-testid=check-start]")
 	appjCheckStep(h, views.CheckStepBirthDate)
@@ -347,7 +347,7 @@ func appjCheckStep(h *harness, want views.CheckStep) {
 	} else if got := h.attr("[data-testid=check-form]", "data-step"); got != string(want) {
 		h.t.Fatalf("the check shows question %q, want %q", got, want)
 	}
-	appjAxe(h, "/check "+string(want))
+	h.axeVariant("/check " + string(want))
 }
 
 // appjStaffAction takes a step on the official's case page, expects its
@@ -362,9 +362,9 @@ func appjStaffAction(h *harness, action portal.CaseAction, want portal.CaseStatu
 		}
 		h.t.Fatalf("%s was not done: the browser is at %s %q", action, h.location().RequestURI(), problem)
 	}
-	h.expectText("[data-testid=notice]", msg(appjLang(h), "staff.notice."+string(action)))
+	h.expectText("[data-testid=notice]", msg(h.pageLang(), "staff.notice."+string(action)))
 	appjExpectStatus(h, want)
-	appjBoth(h, "/staff/cases/:id after "+string(action))
+	h.both("/staff/cases/:id after " + string(action))
 }
 
 // appjExpectStatus fails unless the case on the page (its summary's status
@@ -375,7 +375,7 @@ func appjExpectStatus(h *harness, want portal.CaseStatus) {
 	if got := h.attr(sel, "data-status"); got != string(want) {
 		h.t.Fatalf("the case on %s is %q, want %q", h.location().Path, got, want)
 	}
-	h.expectText(sel, msg(appjLang(h), "status."+string(want)))
+	h.expectText(sel, msg(h.pageLang(), "status."+string(want)))
 }
 
 // appjUpload chooses the kind and the file on the documents page and uploads
@@ -391,7 +391,7 @@ func appjUpload(h *harness, kind portal.DocumentKind, file string) {
 	if got := h.location().Query().Get("done"); got != "uploaded" {
 		h.t.Fatalf("after the upload of %s the browser is at %s", file, h.location().RequestURI())
 	}
-	h.expectText("[data-testid=notice]", msg(appjLang(h), "apply.notice_uploaded"))
+	h.expectText("[data-testid=notice]", msg(h.pageLang(), "apply.notice_uploaded"))
 	if !h.exists("[data-testid=document][data-kind=" + string(kind) + "]") {
 		h.t.Errorf("the documents table lists no %s document", kind)
 	}
@@ -431,82 +431,6 @@ func appjSectionState(h *harness, sec, state string) {
 	if got := h.attr("[data-testid=section-"+sec+"]", "data-state"); got != state {
 		h.t.Errorf("the task list shows section %s as %q, want %q: %q", sec, got, state, h.text("[data-testid=section-"+sec+"]"))
 	}
-}
-
-// appjCaseID reads the case id from the browser's path.
-func appjCaseID(h *harness, pattern string) uint64 {
-	h.t.Helper()
-	path := h.location().Path
-	m := regexp.MustCompile(pattern).FindStringSubmatch(path)
-	if m == nil {
-		h.t.Fatalf("the browser is at %s, want a path like %s", path, pattern)
-	}
-	id, err := strconv.ParseUint(m[1], 10, 64)
-	if err != nil {
-		h.t.Fatalf("case id in %s: %v", path, err)
-	}
-	return id
-}
-
-// appjLang is the language of the page shown.
-func appjLang(h *harness) views.Lang {
-	h.t.Helper()
-	if h.lang() == htmlLang(views.LangEN) {
-		return views.LangEN
-	}
-	return views.LangZH
-}
-
-// appjBoth checks the page just loaded in the other language too: it follows
-// the header's language switch, which returns to the page's path. A page with
-// a query (a ?done= notice, which the header's link does not carry) is
-// switched through the same /lang address with the whole path and query as
-// next. The browser then stays in the other language, so a journey alternates
-// languages from page to page.
-//
-// variant names a state of the page that the harness's checks (once per path
-// and language) cannot tell apart, such as a case page in another status; it
-// is then checked with axe under that name in both languages. "" relies on the
-// harness alone.
-func appjBoth(h *harness, variant string) {
-	h.t.Helper()
-	if variant != "" {
-		appjAxe(h, variant)
-	}
-	before := h.location()
-	from := appjLang(h)
-	if before.RawQuery == "" {
-		h.switchLanguage()
-	} else {
-		to := views.LangEN
-		if from == views.LangEN {
-			to = views.LangZH
-		}
-		h.visit("/lang?to=" + string(to) + "&next=" + url.QueryEscape(before.RequestURI()))
-	}
-	if got := h.location(); got.Path != before.Path || got.RawQuery != before.RawQuery {
-		h.t.Fatalf("the language switch on %s led to %s", before.RequestURI(), got.RequestURI())
-	}
-	if appjLang(h) == from {
-		h.t.Fatalf("the language switch on %s kept the language %s", before.Path, from)
-	}
-	if variant != "" {
-		appjAxe(h, variant)
-	}
-}
-
-// appjAxe runs axe-core on the page shown, once per variant and language.
-func appjAxe(h *harness, variant string) {
-	h.t.Helper()
-	lang := h.lang()
-	key := "variant " + variant + "|" + lang
-	if h.a11yDone[key] {
-		return
-	}
-	h.a11yDone[key] = true
-	start := time.Now()
-	checkA11y(h.t, h.ctx, fmt.Sprintf("%s [%s]", variant, lang))
-	h.t.Logf("axe checked %s [%s] in %v", variant, lang, time.Since(start).Round(time.Millisecond))
 }
 
 // appjRuleIDs reads rule ids as the seal form shows them ("R1, R2").

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -632,4 +633,85 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// pathID reads a numeric id from the browser's path with a pattern whose
+// first group is the id (e.g. `^/cases/(\d+)$`).
+func (h *harness) pathID(pattern string) uint64 {
+	h.t.Helper()
+	path := h.location().Path
+	m := regexp.MustCompile(pattern).FindStringSubmatch(path)
+	if m == nil {
+		h.t.Fatalf("the browser is at %s, want a path like %s", path, pattern)
+	}
+	id, err := strconv.ParseUint(m[1], 10, 64)
+	if err != nil {
+		h.t.Fatalf("id in %s: %v", path, err)
+	}
+	return id
+}
+
+// pageLang is the language of the page shown.
+func (h *harness) pageLang() views.Lang {
+	h.t.Helper()
+	if h.lang() == htmlLang(views.LangEN) {
+		return views.LangEN
+	}
+	return views.LangZH
+}
+
+// both checks the page just loaded in the other language too: it follows the
+// header's language switch, which returns to the page's path. A page with a
+// query (a ?done= notice, which the header's link does not carry) is switched
+// through the same /lang address with the whole path and query as next. The
+// browser then stays in the other language, so a journey alternates languages
+// from page to page.
+//
+// variant names a state of the page that the harness's checks (once per path
+// and language) cannot tell apart, such as a case page in another status; it
+// is then checked with axe under that name in both languages. "" relies on the
+// harness alone. Each extra check runs on the page in both languages.
+func (h *harness) both(variant string, extra ...func(*harness)) {
+	h.t.Helper()
+	check := func() {
+		if variant != "" {
+			h.axeVariant(variant)
+		}
+		for _, f := range extra {
+			f(h)
+		}
+	}
+	check()
+	before := h.location()
+	from := h.pageLang()
+	if before.RawQuery == "" {
+		h.switchLanguage()
+	} else {
+		to := views.LangEN
+		if from == views.LangEN {
+			to = views.LangZH
+		}
+		h.visit("/lang?to=" + string(to) + "&next=" + url.QueryEscape(before.RequestURI()))
+	}
+	if got := h.location(); got.Path != before.Path || got.RawQuery != before.RawQuery {
+		h.t.Fatalf("the language switch on %s led to %s", before.RequestURI(), got.RequestURI())
+	}
+	if h.pageLang() == from {
+		h.t.Fatalf("the language switch on %s kept the language %s", before.Path, from)
+	}
+	check()
+}
+
+// axeVariant runs axe once per named page state and language.
+func (h *harness) axeVariant(variant string) {
+	h.t.Helper()
+	lang := h.lang()
+	key := "variant " + variant + "|" + lang
+	if h.a11yDone[key] {
+		return
+	}
+	h.a11yDone[key] = true
+	start := time.Now()
+	checkA11y(h.t, h.ctx, fmt.Sprintf("%s [%s]", variant, lang))
+	h.t.Logf("axe checked %s [%s] in %v", variant, lang, time.Since(start).Round(time.Millisecond))
 }

@@ -7,11 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"strconv"
+
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-	"strconv"
 
 	"sealportal/portal"
 	"sealportal/views"

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -42,7 +41,7 @@ const (
 // page once per path (and error summary / notice) and language; states of a
 // page at the same address (the query form and its check-your-answers page,
 // a query before and after approval and signature) are also checked under
-// their own variant names with qjAxe, in both languages.
+// their own variant names with h.axeVariant, in both languages.
 func TestQueryJourney(t *testing.T) {
 	started := time.Now()
 	h := newHarness(t)
@@ -61,10 +60,10 @@ func TestQueryJourney(t *testing.T) {
 	if !h.exists("[data-testid=no-queries]") {
 		t.Errorf("a new unit's list is not empty: %q", h.text("main"))
 	}
-	qjBoth(h, "")
+	h.both("", qjNoRecordWording)
 	h.clickAndWait("[data-testid=new-query]")
 	h.expectPath("/queries/new")
-	first := qjLang(h)
+	first := h.pageLang()
 	qjFillQuery(h, me.IDNumber)
 	// Change: back to the form with every answer kept, then to the other
 	// language (an empty form), where the query is filled again and sent.
@@ -75,12 +74,12 @@ func TestQueryJourney(t *testing.T) {
 	}
 	h.switchLanguage()
 	h.expectPath("/queries/new")
-	if qjLang(h) == first {
+	if h.pageLang() == first {
 		t.Fatalf("the language switch on the query form kept %s", first)
 	}
 	qjFillQuery(h, me.IDNumber)
 	h.clickAndWait("[data-testid=query-send]")
-	queryID := qjID(h, `^/queries/([0-9]+)/confirmation$`)
+	queryID := h.pathID(`^/queries/([0-9]+)/confirmation$`)
 	ref := h.text("[data-testid=query-ref]")
 	if !regexp.MustCompile(`^CX-[0-9]{4}-[0-9]{6}$`).MatchString(ref) {
 		t.Fatalf("the confirmation's reference is %q, want CX-yyyy-nnnnnn", ref)
@@ -88,7 +87,7 @@ func TestQueryJourney(t *testing.T) {
 	if !h.exists("[data-testid=confirm-due]") {
 		t.Errorf("the confirmation does not say by when the organ decides")
 	}
-	qjBoth(h, "")
+	h.both("", qjNoRecordWording)
 	queryPage := fmt.Sprintf("/queries/%d", queryID)
 	h.clickAndWait("[data-testid=open-query]")
 	h.expectPath(queryPage)
@@ -97,14 +96,14 @@ func TestQueryJourney(t *testing.T) {
 		t.Errorf("a submitted query does not say it waits for the decision")
 	}
 	qjNothingShown(h)
-	qjBoth(h, "/queries/:id submitted")
+	h.both("/queries/:id submitted", qjNoRecordWording)
 	h.logout()
 
 	// ---- The court's official: the query is in the organ's queue; approve
 	// the judgment only, for the window the form proposes.
 	h.login(court.Login, testPassword)
 	h.expectPath("/staff")
-	qjBoth(h, "")
+	h.both("", qjNoRecordWording)
 	h.clickAndWait("[data-testid=staff-queries-link]")
 	h.expectPath("/staff/queries")
 	row := fmt.Sprintf("[data-testid=query-queue-row][data-ref=%q]", ref)
@@ -115,7 +114,7 @@ func TestQueryJourney(t *testing.T) {
 		t.Errorf("the queue shows %s as %q, want %q", ref, got, portal.QuerySubmitted)
 	}
 	h.expectText("[data-testid=count-open]", "1")
-	qjBoth(h, "")
+	h.both("", qjNoRecordWording)
 	h.clickAndWait(row + " a")
 	staffPage := fmt.Sprintf("/staff/queries/%d", queryID)
 	h.expectPath(staffPage)
@@ -137,16 +136,16 @@ func TestQueryJourney(t *testing.T) {
 	if got, want := h.value("#window_from"), portal.DateOf(time.Now()).String(); got != want {
 		t.Errorf("the window proposed starts on %q, want today %q", got, want)
 	}
-	qjBoth(h, "/staff/queries/:id submitted")
+	h.both("/staff/queries/:id submitted", qjNoRecordWording)
 	h.clickAndWait("[data-testid=approve]")
 	h.expectPath(staffPage)
 	if h.exists("[data-testid=error-summary]") {
 		t.Fatalf("the approval was refused: %q", h.text("[data-testid=error-summary]"))
 	}
-	h.expectText("[data-testid=notice]", msg(qjLang(h), "queries.notice_approved"))
+	h.expectText("[data-testid=notice]", msg(h.pageLang(), "queries.notice_approved"))
 	qjExpectStatus(h, portal.QueryApproved)
-	h.expectText("[data-testid=approved-scope]", qjScopeText(qjLang(h)))
-	qjBoth(h, "/staff/queries/:id approved")
+	h.expectText("[data-testid=approved-scope]", qjScopeText(h.pageLang()))
+	h.both("/staff/queries/:id approved", qjNoRecordWording)
 	h.logout()
 
 	// ---- The unit: the query is approved, and nothing is shown before the
@@ -170,7 +169,7 @@ func TestQueryJourney(t *testing.T) {
 			t.Errorf("the commitment in %s reads %q, want the catalogue's text", l, got)
 		}
 	}
-	qjBoth(h, "/queries/:id approved")
+	h.both("/queries/:id approved", qjNoRecordWording)
 	// The refused signature (its own address, /queries/:id/commitment) in
 	// both languages: the switch returns to the query's page.
 	qjSignWithoutBox(h)
@@ -183,12 +182,12 @@ func TestQueryJourney(t *testing.T) {
 	if h.exists("[data-testid=error-summary]") {
 		t.Fatalf("the commitment was refused: %q", h.text("[data-testid=error-summary]"))
 	}
-	h.expectText("[data-testid=notice]", msg(qjLang(h), "queries.notice_signed"))
+	h.expectText("[data-testid=notice]", msg(h.pageLang(), "queries.notice_signed"))
 	qjExpectStatus(h, portal.QuerySigned)
 	if got := h.text("[data-testid=commitment-signed]"); !strings.Contains(got, qjSignerName) || !strings.Contains(got, qjSignerTitle) {
 		t.Errorf("the signed commitment reads %q, want the signer %s (%s)", got, qjSignerName, qjSignerTitle)
 	}
-	qjBoth(h, "/queries/:id signed")
+	h.both("/queries/:id signed", qjNoRecordWording)
 	qjReadResult(h, queryPage)
 	// In the other language: the result page's switch returns to the query,
 	// where the result is read again (each read is audited, R16).
@@ -201,27 +200,27 @@ func TestQueryJourney(t *testing.T) {
 	// lists the unit's reads under the query with its purpose.
 	h.login(me.Login, testPassword)
 	h.expectPath("/account")
-	qjBoth(h, "")
+	h.both("", qjNoRecordWording)
 	casePage := fmt.Sprintf("/cases/%d", sealed.ID)
 	h.visit(casePage)
 	unread := h.text("[data-testid=unread-count]")
 	if n, err := strconv.Atoi(unread); err != nil || n < 1 {
 		t.Errorf("the header's unread count is %q, want a positive number", unread)
 	}
-	qjBoth(h, "")
+	h.both("", qjNoRecordWording)
 	if got := h.attr("[data-testid=access-log-link]", "href"); got != casePage+"/access" {
 		t.Errorf("the access log link points to %q, want %s/access", got, casePage)
 	}
 	h.clickAndWait("[data-testid=access-log-link]")
 	h.expectPath(casePage + "/access")
 	qjAccessLog(h, ref)
-	h.screenshot("access-log-" + string(qjLang(h)))
-	qjBoth(h, "")
+	h.screenshot("access-log-" + string(h.pageLang()))
+	h.both("", qjNoRecordWording)
 	qjAccessLog(h, ref)
-	h.screenshot("access-log-" + string(qjLang(h)))
+	h.screenshot("access-log-" + string(h.pageLang()))
 	h.logout()
 	// The login page, where each logout lands, in the other language too.
-	qjBoth(h, "")
+	h.both("", qjNoRecordWording)
 
 	t.Logf("the journey took %v", time.Since(started).Round(100*time.Millisecond))
 }
@@ -232,7 +231,7 @@ func TestQueryJourney(t *testing.T) {
 // check your answers, which shows the answers as typed.
 func qjFillQuery(h *harness, idNumber string) {
 	h.t.Helper()
-	l := qjLang(h)
+	l := h.pageLang()
 	h.expectText("[data-testid=page-heading]", msg(l, "queries.form_title"))
 	h.expectText("[data-testid=unit-as]", msg(l, "queries.unit_as", qjUnitName, msg(l, "queries.unit_kind."+string(portal.QueryUnitRegulated))))
 	// A regulated unit is offered no case summary (R15a) and no basis it
@@ -293,7 +292,7 @@ func qjFillQuery(h *harness, idNumber string) {
 	h.expectText("[data-testid=answer-basis]", qjLawName+" "+qjLawArticle)
 	h.expectText("[data-testid=answer-purpose]", qjPurpose)
 	h.expectText("[data-testid=answer-scope]", qjScopeText(l))
-	qjAxe(h, "/queries/new check your answers")
+	h.axeVariant("/queries/new check your answers")
 }
 
 // qjSignWithoutBox signs the commitment shown without ticking its box: the
@@ -301,7 +300,7 @@ func qjFillQuery(h *harness, idNumber string) {
 // typed are kept, and still nothing of the record is shown (R16).
 func qjSignWithoutBox(h *harness) {
 	h.t.Helper()
-	l := qjLang(h)
+	l := h.pageLang()
 	qjExpectStatus(h, portal.QueryApproved)
 	h.fill("#signer_name", qjSignerName)
 	h.fill("#signer_position", qjSignerTitle)
@@ -327,7 +326,7 @@ func qjSignWithoutBox(h *harness) {
 // saying that anyone has a criminal record.
 func qjReadResult(h *harness, queryPage string) {
 	h.t.Helper()
-	l := qjLang(h)
+	l := h.pageLang()
 	qjExpectStatus(h, portal.QuerySigned)
 	h.clickAndWait("[data-testid=read-result]")
 	h.expectPath(queryPage + "/read")
@@ -358,7 +357,7 @@ func qjReadResult(h *harness, queryPage string) {
 // unit's reads under the query, newest first, with the purpose it stated.
 func qjAccessLog(h *harness, ref string) {
 	h.t.Helper()
-	l := qjLang(h)
+	l := h.pageLang()
 	h.expectText("[data-testid=page-heading]", msg(l, "accesslog.title"))
 	if h.exists("[data-testid=access-none]") {
 		h.t.Fatalf("the access log is empty after the unit's reads")
@@ -405,7 +404,7 @@ func qjExpectStatus(h *harness, want portal.QueryStatus) {
 	if got := h.attr(sel, "data-status"); got != string(want) {
 		h.t.Fatalf("the query on %s is %q, want %q", h.location().Path, got, want)
 	}
-	h.expectText(sel, msg(qjLang(h), "queries.status."+string(want)))
+	h.expectText(sel, msg(h.pageLang(), "queries.status."+string(want)))
 }
 
 // qjScopeText is the journey's scope (the judgment) as the pages say it.
@@ -476,78 +475,4 @@ func qjSealedCase(h *harness, me, court portal.Account) portal.Case {
 		h.t.Fatalf("the case is %s, not a sealed record", c.Status)
 	}
 	return c
-}
-
-// qjID reads a query id from the browser's path.
-func qjID(h *harness, pattern string) uint64 {
-	h.t.Helper()
-	path := h.location().Path
-	m := regexp.MustCompile(pattern).FindStringSubmatch(path)
-	if m == nil {
-		h.t.Fatalf("the browser is at %s, want a path like %s", path, pattern)
-	}
-	id, err := strconv.ParseUint(m[1], 10, 64)
-	if err != nil {
-		h.t.Fatalf("id in %s: %v", path, err)
-	}
-	return id
-}
-
-// qjLang is the language of the page shown.
-func qjLang(h *harness) views.Lang {
-	h.t.Helper()
-	if h.lang() == htmlLang(views.LangEN) {
-		return views.LangEN
-	}
-	return views.LangZH
-}
-
-// qjBoth checks the page just loaded in the other language too, through the
-// header's language switch (or, for a page with a ?done= notice, which the
-// header's link does not carry, the same /lang address with the whole path
-// and query as next). The browser then stays in the other language, so the
-// journey alternates languages from page to page. A non-empty variant names
-// a state of the page that the harness (once per path and language) cannot
-// tell apart; it is checked with axe under that name in both languages.
-func qjBoth(h *harness, variant string) {
-	h.t.Helper()
-	if variant != "" {
-		qjAxe(h, variant)
-	}
-	qjNoRecordWording(h)
-	before := h.location()
-	from := qjLang(h)
-	if before.RawQuery == "" {
-		h.switchLanguage()
-	} else {
-		to := views.LangEN
-		if from == views.LangEN {
-			to = views.LangZH
-		}
-		h.visit("/lang?to=" + string(to) + "&next=" + url.QueryEscape(before.RequestURI()))
-	}
-	if got := h.location(); got.Path != before.Path || got.RawQuery != before.RawQuery {
-		h.t.Fatalf("the language switch on %s led to %s", before.RequestURI(), got.RequestURI())
-	}
-	if qjLang(h) == from {
-		h.t.Fatalf("the language switch on %s kept the language %s", before.Path, from)
-	}
-	if variant != "" {
-		qjAxe(h, variant)
-	}
-	qjNoRecordWording(h)
-}
-
-// qjAxe runs axe-core on the page shown, once per variant and language.
-func qjAxe(h *harness, variant string) {
-	h.t.Helper()
-	lang := h.lang()
-	key := "variant " + variant + "|" + lang
-	if h.a11yDone[key] {
-		return
-	}
-	h.a11yDone[key] = true
-	start := time.Now()
-	checkA11y(h.t, h.ctx, fmt.Sprintf("%s [%s]", variant, lang))
-	h.t.Logf("axe checked %s [%s] in %v", variant, lang, time.Since(start).Round(time.Millisecond))
 }
