@@ -329,10 +329,19 @@ func TestApplyLawyerTwoClients(t *testing.T) {
 	}
 	c.get(applyP(b, "check")).wantText(t, "Sealing of records from under 18 does not apply", "You can still send the application: the authority decides.")
 
+	// Client b is sent the next day (the lawyer signs in again), so a's
+	// deadline comes first.
 	_, refA := applySubmit(t, c, a)
+	ts.clock.advance(24 * time.Hour)
+	c.login("13900000311", pwApply).wantPath(t, "/account")
 	_, refB := applySubmit(t, c, b)
 	if refA == refB {
 		t.Fatalf("both clients got reference %s", refA)
+	}
+	// The lawyer's dashboard shows both clients, nearest deadline first.
+	rows := casesRows(c.get("/cases").wantStatus(t, http.StatusOK))
+	if len(rows) != 2 || !strings.HasPrefix(rows[0], refA+"|") || !strings.HasPrefix(rows[1], refB+"|") {
+		t.Fatalf("dashboard rows %v, want %s then %s", rows, refA, refB)
 	}
 	for _, id := range []uint64{a, b} {
 		cs, err := ts.db.Case(id)
