@@ -36,7 +36,7 @@
 //	queries                          itob(id) -> {body: encrypted JSON of a query of a sealed record (R15, R16)}
 //	queries_by_unit                  itob(unit account) | itob(id) -> ""
 //	queries_by_organ                 itob(organ) | due (4 bytes; 99999999 once decided) | itob(id) -> {ref, status, due, unit kind}
-//	                                 (the query buckets are created by their first write; meta/query_reference_seq numbers them)
+//	                                 (created by migration 7; meta/query_reference_seq numbers them)
 //	audit_by_subject                 subject kind | 0x00 | itob(subject id) | itob(audit index) -> ""   ("who looked at my record")
 //	certificates                     itob(id) -> {body: encrypted JSON of a no-criminal-record certificate (R14)}
 //	certificates_by_code             HMAC("certcode", verification code) -> itob(id)   (the code is never a key in clear)
@@ -46,7 +46,7 @@
 //	unsealings, unsealings_by_case   unsealing events (R18/R19) and their index by case
 //	unsealing_pending                cases waiting for the supervisor's review (exactly 60 months)
 //	cooffender_cases                 HMAC("cooffender", adult case number) | itob(case id) -> ""   (R20)
-//	                                 (these are created by their first write; meta/certificate_reference_seq numbers certificates)
+//	                                 (created by migration 7; meta/certificate_reference_seq numbers certificates)
 //	leak_reports                     itob(id) -> {body: encrypted JSON of the report}
 //	leak_by_code                     HMAC("leakcode", tracking code) -> itob(id)   (the code itself is never stored)
 //	leak_by_ref                      "LK-2026-000042" -> itob(id)

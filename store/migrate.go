@@ -88,6 +88,12 @@ var migrations = []migration{
 			return idx.Put(auditSubjectKey(r.SubjectKind, r.SubjectID, btoi(k)), nil)
 		})
 	}},
+	{7, "queries, certificates, unsealing events and co-offender marks", func(tx *bbolt.Tx) error {
+		if err := queryBuckets(tx); err != nil {
+			return err
+		}
+		return ensureCertificateBuckets(tx)
+	}},
 }
 
 // SchemaVersion is the version this build writes.

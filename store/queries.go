@@ -22,10 +22,9 @@ import (
 //	queries_by_organ      organ id | due (4 bytes; 99999999 once decided) | query id -> queryQueueEntry
 //	meta / query_reference_seq  the last CX-YYYY-nnnnnn number given
 //
-// No migration creates these buckets: every write transaction here creates
-// them with CreateBucketIfNotExists, and every read treats a missing bucket
-// as empty, so a database that never saw a query works unchanged. (A
-// migration may later create them up front; nothing here needs to change.)
+// Migration 7 creates these buckets; write transactions here still create
+// them if missing and reads treat a missing bucket as empty, so the code
+// does not depend on the order in which areas were added.
 
 var (
 	bucketQueries        = []byte("queries")
@@ -40,13 +39,8 @@ const (
 	notifyQueryRefus = "queries.notify_refused"
 )
 
-// queryBody is the stored form of portal.Query; queryRecord wraps its
-// ciphertext.
+// queryBody is the stored form of portal.Query.
 type queryBody portal.Query
-
-type queryRecord struct {
-	Body []byte `json:"body"`
-}
 
 // queryQueueEntry is what an organ's queue shows without opening the query:
 // no personal data (the unit's name is a public organisation's name).
@@ -78,19 +72,9 @@ func (db *DB) getQuery(tx *bbolt.Tx, id uint64) (portal.Query, error) {
 	if raw == nil {
 		return portal.Query{}, portal.NotFound()
 	}
-	var rec queryRecord
-	if err := json.Unmarshal(raw, &rec); err != nil {
-		return portal.Query{}, fmt.Errorf("store: decode query %d: %w", id, err)
-	}
-	body, err := db.crypt.open(kindQuery, id, "body", rec.Body)
-	if err != nil {
-		return portal.Query{}, err
-	}
 	var q queryBody
-	if err := json.Unmarshal(body, &q); err != nil {
-		return portal.Query{}, fmt.Errorf("store: decode query %d body: %w", id, err)
-	}
-	return portal.Query(q), nil
+	err := db.crypt.openJSON(kindQuery, id, "body", raw, &q)
+	return portal.Query(q), err
 }
 
 // queryQueueKey sorts undecided queries by deadline and decided ones last.
@@ -106,11 +90,7 @@ func queryQueueKey(q portal.Query) []byte {
 // putQuery writes a query and moves its queue row from old (zero for a new
 // one) to q. Buckets exist (queryBuckets was called).
 func (db *DB) putQuery(tx *bbolt.Tx, old, q portal.Query) error {
-	body, err := json.Marshal(queryBody(q))
-	if err != nil {
-		return err
-	}
-	raw, err := json.Marshal(queryRecord{Body: db.crypt.seal(kindQuery, q.ID, "body", body)})
+	raw, err := db.crypt.sealJSON(kindQuery, q.ID, "body", queryBody(q))
 	if err != nil {
 		return err
 	}
