@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,9 +26,8 @@ import (
 func TestJourneyLeakReport(t *testing.T) {
 	h := newHarness(t)
 	shot := filepath.Join(t.TempDir(), "shot.png")
-	if err := os.WriteFile(shot, []byte("\x89PNG\r\n\x1a\nscreenshot"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	// A real PNG: uploads are decoded and re-encoded (portal.CheckUpload).
+	appjWriteFiles(t, filepath.Join(t.TempDir(), "unused.pdf"), shot)
 	sup := h.createStaff(portal.RoleSupervisor, "sup-leaks")
 	_ = sup
 	today := portal.DateOf(time.Now()).String()

@@ -109,9 +109,10 @@ func applyFillOrgans(t *testing.T, c *testClient, id uint64, organs ...portal.Or
 }
 
 var (
-	applyPDF  = []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
-	applyPNG  = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR fake image body")
-	applyJPEG = []byte("\xFF\xD8\xFF\xE0\x00\x10JFIF fake image body")
+	// Real files: uploads are decoded and checked by content (portal.CheckUpload).
+	applyPDF  = testValidPDF
+	applyPNG  = testValidPNG
+	applyJPEG = testValidJPEG
 )
 
 // applyUpload sends the documents page's upload form as a browser would

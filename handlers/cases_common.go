@@ -4,10 +4,9 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"path/filepath"
+	"path"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -86,9 +85,11 @@ func staffActor(u *portal.Account, cs portal.Case) (actor portal.Actor, ok bool)
 	return "", false
 }
 
-// readUpload reads one uploaded file, refusing what is too big or not a PDF,
-// JPEG or PNG by its content. The name the browser sent is kept only for
-// display, reduced to its base name; it is never used as a path.
+// readUpload reads one uploaded file and has portal.CheckUpload decide, by
+// its content alone, whether it may be kept: what comes back is the cleaned
+// file (images encoded again without their metadata) and its description.
+// The name the browser sent is kept only for display, sanitized; it is never
+// used as a path, and the browser's Content-Type is ignored.
 func readUpload(fh *multipart.FileHeader) (portal.Document, []byte, error) {
 	if fh.Size > portal.MaxDocumentBytes {
 		return portal.Document{}, nil, &portal.Error{Code: portal.CodeInvalid, Key: "upload.too_big", Fields: map[string]string{"file": "upload.too_big"}}
@@ -102,44 +103,54 @@ func readUpload(fh *multipart.FileHeader) (portal.Document, []byte, error) {
 	if err != nil {
 		return portal.Document{}, nil, portal.Internal(err)
 	}
-	mt, err := portal.SniffDocument(b)
-	if err != nil {
-		return portal.Document{}, nil, err
-	}
-	return portal.Document{Name: displayName(fh.Filename), MediaType: mt, Size: len(b)}, b, nil
-}
-
-// displayName keeps a file name's base, without control characters or quotes
-// (it ends up in a Content-Disposition header), at most 100 characters.
-func displayName(name string) string {
-	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
-	var b strings.Builder
-	for _, r := range name {
-		if r < 0x20 || r == 0x7f || r == '"' || r == '\\' || r == ';' {
-			continue
-		}
-		b.WriteRune(r)
-	}
-	out := b.String()
-	for utf8.RuneCountInString(out) > 100 {
-		_, size := utf8.DecodeLastRuneInString(out)
-		out = out[:len(out)-size]
-	}
-	if out == "" || out == "." || out == "/" {
-		out = "document"
-	}
-	return out
+	return portal.CheckUpload(fh.Filename, b)
 }
 
 // serveDocument sends a document's bytes as an attachment that the browser
-// will neither sniff nor run.
+// will neither sniff nor run: Content-Disposition attachment with an ASCII
+// fallback name and the real (possibly Chinese) name in RFC 5987 encoding, so
+// no byte of the uploader's name reaches the header unencoded; nosniff; a
+// sandboxing CSP in case the file is opened in a tab anyway; and no caching,
+// since these are personal documents. The type is one of the three accepted
+// ones, decided from the content at upload; anything else (an older record)
+// goes out as opaque bytes.
 func serveDocument(c echo.Context, d portal.Document, content []byte) error {
+	media := d.MediaType
+	switch media {
+	case portal.MediaPDF, portal.MediaJPEG, portal.MediaPNG:
+	default:
+		media = "application/octet-stream"
+	}
+	name := portal.DocumentName(d.Name, media)
 	h := c.Response().Header()
-	h.Set("Content-Disposition", "attachment; filename=\"document\"; filename*=UTF-8''"+urlPathEscape(d.Name))
+	h.Set("Content-Disposition", "attachment; filename=\""+asciiFallbackName(name)+"\"; filename*=UTF-8''"+urlPathEscape(name))
 	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set(echo.HeaderCacheControl, "no-store")
-	return c.Blob(http.StatusOK, d.MediaType, content)
+	return c.Blob(http.StatusOK, media, content)
+}
+
+// asciiFallbackName is the filename= parameter for clients without RFC 5987
+// support: the name's letters, digits, dots, dashes, underscores and spaces,
+// or "document" with the name's extension when too little of it is ASCII.
+func asciiFallbackName(name string) string {
+	ext := path.Ext(name)
+	var b strings.Builder
+	for _, r := range strings.TrimSuffix(name, ext) {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_' || r == ' ' {
+			b.WriteRune(r)
+		}
+	}
+	stem := strings.Trim(b.String(), " .")
+	if stem == "" {
+		stem = "document"
+	}
+	return stem + strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' {
+			return r
+		}
+		return -1
+	}, ext)
 }
 
 func urlPathEscape(s string) string {

@@ -448,7 +448,7 @@ func TestCasesMessageWithAttachment(t *testing.T) {
 	page := c.get(casesPath(cs.ID)).wantText(t, "请补充户籍证明", "演示市人民法院").noText(t, "王法官")
 	csrf := page.csrf(t)
 
-	png := []byte("\x89PNG\r\n\x1a\n" + "fake image bytes")
+	png := testValidPNG
 	p := casesMultipart(t, c, casesPath(cs.ID, "/messages"), csrf, map[string]string{"text": "附上户籍证明"}, `..\..\hukou "scan".png`, png)
 	p.wantPath(t, casesPath(cs.ID)).wantText(t, "Your message was sent", "附上户籍证明", "You")
 	msgs, err := w.db.Messages(cs.ID)

@@ -22,8 +22,8 @@ import (
 // (R25), the rate limit on codes, and the notification of the person.
 
 var (
-	leakPNG  = []byte("\x89PNG\r\n\x1a\nleak screenshot")
-	leakPDF  = []byte("%PDF-1.4 more evidence")
+	leakPNG  = testValidPNG
+	leakPDF  = testValidPDF
 	leakCode = regexp.MustCompile(`^[2-9A-HJ-NP-Z]{4}(-[2-9A-HJ-NP-Z]{4}){4}$`)
 )
 

@@ -250,7 +250,7 @@ func TestReliefAcceptanceScenario(t *testing.T) {
 		t.Fatalf("wrong type: %q", bad2.fieldError("file"))
 	}
 	p = rlfMultipart(t, minor, rlfPath(id, "/evidence"), p.csrf(t), nil,
-		rlfFile{"refusal.pdf", []byte("%PDF-1.4 refusal")}, rlfFile{"chat.png", []byte("\x89PNG\r\n\x1a\nchat")})
+		rlfFile{"refusal.pdf", testValidPDF}, rlfFile{"chat.png", testValidPNG})
 	p.wantPath(t, rlfPath(id, "/evidence")).wantText(t, "refusal.pdf", "chat.png")
 
 	// Check your answers, then send: the reference number and the deadline.

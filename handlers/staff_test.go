@@ -518,7 +518,7 @@ func TestStaffDocumentDownloadAndMessages(t *testing.T) {
 	}
 	// A message with an attachment reaches the applicant.
 	csrf := judge.get(staffCasePath(cs.ID)).csrf(t)
-	p = staffMultipart(t, judge, staffCasePath(cs.ID, "/messages"), csrf, "Please send the second page of the judgment.", "form.pdf", []byte("%PDF-1.4 form"))
+	p = staffMultipart(t, judge, staffCasePath(cs.ID, "/messages"), csrf, "Please send the second page of the judgment.", "form.pdf", testValidPDF)
 	p.wantPath(t, staffCasePath(cs.ID)).wantText(t, "Your message has been sent.", "Please send the second page of the judgment.", "form.pdf")
 	msgs, err := w.db.Messages(cs.ID)
 	if err != nil || len(msgs) != 1 || len(msgs[0].Documents) != 1 || msgs[0].OrganID != w.court.ID {
