@@ -20,7 +20,12 @@ import (
 // citizens (their names and numbers are masked).
 func runAdmin(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("admin: want a subcommand: create-user, list-users, disable-user, enable-user, end-sessions, load-calendar")
+		return errors.New("admin: want a subcommand: create-user, list-users, disable-user, enable-user, end-sessions, reset-totp, load-calendar, rotate-keys")
+	}
+	// rotate-keys must not open the store itself: a running server holds the
+	// lock, and the rotation then runs inside it through the control socket.
+	if args[0] == "rotate-keys" {
+		return adminRotateKeys(args[1:], out)
 	}
 	sub, args := args[0], args[1:]
 	var c config
@@ -31,7 +36,7 @@ func runAdmin(args []string, out io.Writer) error {
 	unitKind := fs.String("unit-kind", "", "create-user -role querying_unit: judicial (a judicial organ, for a case) or regulated (a unit under a state regulation), R15")
 	name := fs.String("name", "", "create-user: the official's name")
 	login := fs.String("login", "", "create-user: username (default: role-N)")
-	id := fs.Uint64("id", 0, "disable-user, enable-user, end-sessions: account id (see list-users)")
+	id := fs.Uint64("id", 0, "disable-user, enable-user, end-sessions, reset-totp: account id (see list-users)")
 	calFile := fs.String("file", "", "load-calendar: a calendar year's JSON (the format of portal/calendardata/*.json)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -69,6 +74,8 @@ func runAdmin(args []string, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "every session of account %d has ended\n", *id)
 		return nil
+	case "reset-totp":
+		return adminResetTOTP(db, *id, out)
 	}
 	return fmt.Errorf("admin: unknown subcommand %q", sub)
 }

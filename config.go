@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 // config is read from flags, each with an environment variable as its
 // default, so a container needs no command line.
 type config struct {
+	keys            string
 	addr            string
 	data            string
 	insecureCookies bool
@@ -27,6 +29,10 @@ type config struct {
 	absolute        time.Duration
 	shutdown        time.Duration
 	maxSize         int64
+	backupEvery     time.Duration
+	backupKeep      int
+	backupDir       string
+	passwordCost    string
 }
 
 func env(name, def string) string {
@@ -47,7 +53,8 @@ func envDuration(name string, def time.Duration) time.Duration {
 
 // dataFlags registers the flags every subcommand that opens the store needs.
 func dataFlags(fs *flag.FlagSet, c *config) {
-	fs.StringVar(&c.data, "data", env("PORTAL_DATA", "data/portal.db"), "bbolt database file; its folder also holds keys.json (env PORTAL_DATA)")
+	fs.StringVar(&c.data, "data", env("PORTAL_DATA", "data/portal.db"), "bbolt database file (env PORTAL_DATA)")
+	fs.StringVar(&c.keys, "keys", env(store.EnvKeysFile, ""), "keys file: key-encryption key, index and audit keys (default keys.json beside -data; env PORTAL_KEYS_FILE); PORTAL_KEK may hold the KEK instead")
 	fs.StringVar(&c.logFormat, "log-format", env("PORTAL_LOG_FORMAT", "text"), "log format: text or json (env PORTAL_LOG_FORMAT)")
 }
 
@@ -62,6 +69,56 @@ func serveFlags(fs *flag.FlagSet, c *config) {
 	fs.DurationVar(&c.absolute, "session-max", envDuration("PORTAL_SESSION_MAX", portal.AbsoluteTimeout), "absolute session lifetime (env PORTAL_SESSION_MAX)")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 10*time.Second, "how long in-flight requests may finish on SIGINT/SIGTERM")
 	fs.Int64Var(&c.maxSize, "max-db-size", 0, "refuse writes beyond this database size in bytes (0: no limit)")
+	fs.StringVar(&c.passwordCost, "password-cost", env("PORTAL_PASSWORD_COST", "default"),
+		"Argon2id cost of new password hashes: default (64 MiB, 3 passes) or minimum (OWASP's 19 MiB, 2 passes; for tests and small machines) (env PORTAL_PASSWORD_COST)")
+	// The issue names the schedule flags -every and -keep; both spellings work.
+	every := envDuration("PORTAL_BACKUP_EVERY", 0)
+	fs.DurationVar(&c.backupEvery, "backup-every", every, "take a checked backup this often, e.g. 1h; 0 turns scheduled backups off (env PORTAL_BACKUP_EVERY)")
+	fs.DurationVar(&c.backupEvery, "every", every, "same as -backup-every")
+	keep := envInt("PORTAL_BACKUP_KEEP", 48)
+	fs.IntVar(&c.backupKeep, "backup-keep", keep, "keep the newest N scheduled backups, removing older ones; 0 keeps all (env PORTAL_BACKUP_KEEP)")
+	fs.IntVar(&c.backupKeep, "keep", keep, "same as -backup-keep")
+	fs.StringVar(&c.backupDir, "backup-dir", env("PORTAL_BACKUP_DIR", ""), "folder of scheduled backups (default: backups/ in the data folder; env PORTAL_BACKUP_DIR)")
+}
+
+func envInt(name string, def int) int {
+	if v := os.Getenv(name); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
+	}
+	return def
+}
+
+// argon2 is the cost of new password hashes. Existing hashes keep the cost
+// they were made with; Verify reads it from the hash.
+func (c config) argon2() (portal.Argon2Params, error) {
+	switch c.passwordCost {
+	case "", "default":
+		return portal.DefaultArgon2, nil
+	case "minimum":
+		return portal.MinimumArgon2, nil
+	}
+	return portal.Argon2Params{}, fmt.Errorf("-password-cost must be default or minimum, not %q", c.passwordCost)
+}
+
+// backupFolder is where scheduled backups go.
+func (c config) backupFolder() string {
+	if c.backupDir != "" {
+		return c.backupDir
+	}
+	return filepath.Join(filepath.Dir(c.data), "backups")
+}
+
+// existingKeys loads the keys of an existing data folder without ever creating
+// new ones: a backup or restore with fresh keys could read nothing.
+func (c config) existingKeys() (store.Keys, error) {
+	path := c.keysPath()
+	if _, err := os.Stat(path); err != nil {
+		return store.Keys{}, fmt.Errorf("no keys for %s: %w; the keys file that belongs to a database (or %s) is needed to read it",
+			c.data, err, store.EnvKeysFile)
+	}
+	return store.LoadOrCreateKeysFile(path, os.Getenv)
 }
 
 func (c config) logger() (*slog.Logger, error) {
@@ -89,6 +146,14 @@ func (c config) proxies() ([]*net.IPNet, error) {
 	return out, nil
 }
 
+// keysPath is the keys file: -keys, else keys.json beside the database.
+func (c config) keysPath() string {
+	if c.keys != "" {
+		return c.keys
+	}
+	return store.KeysPath(filepath.Dir(c.data), os.Getenv)
+}
+
 // openStore creates the data folder (0700) and the keys on first start, then
 // opens the database.
 func (c config) openStore(readOnly bool) (*store.DB, error) {
@@ -96,7 +161,7 @@ func (c config) openStore(readOnly bool) (*store.DB, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder %s: %w", dir, err)
 	}
-	keys, err := store.LoadOrCreateKeys(dir, os.Getenv)
+	keys, err := store.LoadOrCreateKeysFile(c.keysPath(), os.Getenv)
 	if err != nil {
 		return nil, err
 	}

@@ -6,8 +6,10 @@
 //
 //	sealportal [serve] [flags]       serve the portal (the default)
 //	sealportal seed [flags]          create demo accounts on an empty database
-//	sealportal admin SUBCOMMAND      create-user, list-users, disable-user, enable-user, end-sessions
+//	sealportal admin SUBCOMMAND      create-user, list-users, disable-user, enable-user, end-sessions, reset-totp, load-calendar, rotate-keys
 //	sealportal verify-audit [flags]  check the tamper-evident audit log; exit 1 on any mismatch
+//	sealportal backup -o FILE        write a checked hot copy of the database (asks a running server)
+//	sealportal restore FILE [-force] check a backup and put it in place of the database
 package main
 
 import (
@@ -35,11 +37,15 @@ func main() {
 		if err == nil && !ok {
 			os.Exit(1)
 		}
+	case "backup":
+		err = runBackup(args, os.Stdout)
+	case "restore":
+		err = runRestore(args, os.Stdout)
 	case "help", "-h", "--help":
-		fmt.Println("usage: sealportal [serve|seed|admin|verify-audit] [flags]; each takes -h")
+		fmt.Println("usage: sealportal [serve|seed|admin|verify-audit|backup|restore] [flags]; each takes -h")
 		return
 	default:
-		err = fmt.Errorf("unknown command %q (serve, seed, admin, verify-audit)", cmd)
+		err = fmt.Errorf("unknown command %q (serve, seed, admin, verify-audit, backup, restore)", cmd)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sealportal:", err)

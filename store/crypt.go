@@ -10,26 +10,44 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync/atomic"
 )
 
 // crypter is the one place where personal data is encrypted and blind-indexed.
-// Ciphertexts start with a one-byte key id so that key rotation can later add
-// keys without touching the record format; the record kind, id and field name are
-// bound as associated data so that a ciphertext cannot be moved to another
-// record or field.
+// Ciphertexts start with a one-byte key id naming the data key (DEK) of the
+// keyring that sealed them (keyring.go), so that a rotation can add a key and
+// re-encrypt in the background while every value stays readable; the record
+// kind, id and field name are bound as associated data so that a ciphertext
+// cannot be moved to another record or field.
 type crypter struct {
-	keyID byte
-	aead  cipher.AEAD
+	keys  atomic.Pointer[keySet] // swapped whole, so readers never lock
 	index []byte
 }
 
-const currentKeyID byte = 1
+// dataKey is one unwrapped data key.
+type dataKey struct {
+	id   byte
+	aead cipher.AEAD
+}
 
-func newCrypter(k Keys) (*crypter, error) {
-	if len(k.Data) != 32 || len(k.Index) != 32 {
-		return nil, errors.New("store: data and index keys must be 32 bytes")
+// keySet is the data keys in memory: the active one seals, any of them opens.
+type keySet struct {
+	active *dataKey
+	byID   map[byte]*dataKey
+}
+
+func newCrypter(index []byte) (*crypter, error) {
+	if len(index) != 32 {
+		return nil, errors.New("store: index key must be 32 bytes")
 	}
-	block, err := aes.NewCipher(k.Data)
+	return &crypter{index: append([]byte(nil), index...)}, nil
+}
+
+func newDataKey(id byte, key []byte) (*dataKey, error) {
+	if len(key) != 32 {
+		return nil, fmt.Errorf("store: data key %d must be 32 bytes", id)
+	}
+	block, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, fmt.Errorf("store: cipher: %w", err)
 	}
@@ -37,8 +55,67 @@ func newCrypter(k Keys) (*crypter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: gcm: %w", err)
 	}
-	return &crypter{keyID: currentKeyID, aead: aead, index: append([]byte(nil), k.Index...)}, nil
+	return &dataKey{id: id, aead: aead}, nil
 }
+
+// setKeys replaces the keys in memory: keys maps key id to the unwrapped key,
+// active names the one that seals from now on.
+func (c *crypter) setKeys(active byte, keys map[byte][]byte) error {
+	ks := &keySet{byID: make(map[byte]*dataKey, len(keys))}
+	for id, k := range keys {
+		dk, err := newDataKey(id, k)
+		if err != nil {
+			return err
+		}
+		ks.byID[id] = dk
+	}
+	if ks.active = ks.byID[active]; ks.active == nil {
+		return fmt.Errorf("store: active data key %d is not in the keyring", active)
+	}
+	c.keys.Store(ks)
+	return nil
+}
+
+// addKey adds an unwrapped key to the keys in memory, making it the active
+// one when active is set.
+func (c *crypter) addKey(id byte, key []byte, active bool) error {
+	dk, err := newDataKey(id, key)
+	if err != nil {
+		return err
+	}
+	old := c.keys.Load()
+	ks := &keySet{active: old.active, byID: make(map[byte]*dataKey, len(old.byID)+1)}
+	for k, v := range old.byID {
+		ks.byID[k] = v
+	}
+	ks.byID[id] = dk
+	if active {
+		ks.active = dk
+	}
+	c.keys.Store(ks)
+	return nil
+}
+
+// removeKeys forgets retired keys (never the active one).
+func (c *crypter) removeKeys(ids []byte) {
+	if len(ids) == 0 {
+		return
+	}
+	old := c.keys.Load()
+	ks := &keySet{active: old.active, byID: make(map[byte]*dataKey, len(old.byID))}
+	for k, v := range old.byID {
+		ks.byID[k] = v
+	}
+	for _, id := range ids {
+		if id != old.active.id {
+			delete(ks.byID, id)
+		}
+	}
+	c.keys.Store(ks)
+}
+
+// activeKeyID is the id of the key that seals now.
+func (c *crypter) activeKeyID() byte { return c.keys.Load().active.id }
 
 // associated builds the associated data binding a ciphertext to its place.
 func associated(kind string, id uint64, field string) []byte {
@@ -52,31 +129,45 @@ func associated(kind string, id uint64, field string) []byte {
 
 // seal encrypts plaintext for the given record kind, id and field.
 func (c *crypter) seal(kind string, id uint64, field string, plaintext []byte) []byte {
-	nonce := make([]byte, c.aead.NonceSize())
+	return c.keys.Load().active.seal(associated(kind, id, field), plaintext)
+}
+
+// seal encrypts plaintext under this key with associated data ad: key id,
+// random nonce, then the AES-GCM ciphertext and tag.
+func (k *dataKey) seal(ad, plaintext []byte) []byte {
+	nonce := make([]byte, k.aead.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
 		panic("store: no randomness: " + err.Error()) // crypto/rand never fails on supported systems
 	}
-	out := make([]byte, 0, 1+len(nonce)+len(plaintext)+c.aead.Overhead())
-	out = append(out, c.keyID)
+	out := make([]byte, 0, 1+len(nonce)+len(plaintext)+k.aead.Overhead())
+	out = append(out, k.id)
 	out = append(out, nonce...)
-	return c.aead.Seal(out, nonce, plaintext, associated(kind, id, field))
+	return k.aead.Seal(out, nonce, plaintext, ad)
 }
 
 // open decrypts what seal produced for the same kind, id and field.
 func (c *crypter) open(kind string, id uint64, field string, ciphertext []byte) ([]byte, error) {
-	ns := c.aead.NonceSize()
-	if len(ciphertext) < 1+ns+c.aead.Overhead() {
+	if len(ciphertext) == 0 {
 		return nil, errors.New("store: ciphertext too short")
 	}
-	if ciphertext[0] != c.keyID {
-		return nil, fmt.Errorf("store: unknown key id %d", ciphertext[0])
+	k := c.keys.Load().byID[ciphertext[0]]
+	if k == nil {
+		return nil, fmt.Errorf("store: decrypt %s %d %s: unknown or retired key id %d", kind, id, field, ciphertext[0])
 	}
-	nonce := ciphertext[1 : 1+ns]
-	pt, err := c.aead.Open(nil, nonce, ciphertext[1+ns:], associated(kind, id, field))
+	pt, err := k.open(associated(kind, id, field), ciphertext)
 	if err != nil {
 		return nil, fmt.Errorf("store: decrypt %s %d %s: %w", kind, id, field, err)
 	}
 	return pt, nil
+}
+
+// open decrypts what seal produced under this key with the same associated data.
+func (k *dataKey) open(ad, ciphertext []byte) ([]byte, error) {
+	ns := k.aead.NonceSize()
+	if len(ciphertext) < 1+ns+k.aead.Overhead() {
+		return nil, errors.New("ciphertext too short")
+	}
+	return k.aead.Open(nil, ciphertext[1:1+ns], ciphertext[1+ns:], ad)
 }
 
 // sealString and openString are the string forms used by records.

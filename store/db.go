@@ -23,6 +23,7 @@ type DB struct {
 	path     string
 	now      portal.Clock
 	crypt    *crypter
+	ring     *keyring // the KEK and the rotation lock (keyring.go)
 	signer   note.Signer
 	verifier note.Verifier
 }
@@ -56,9 +57,12 @@ func Open(path string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: audit verifier: %w", err)
 	}
-	crypt, err := newCrypter(opt.Keys)
+	crypt, err := newCrypter(opt.Keys.Index)
 	if err != nil {
 		return nil, err
+	}
+	if len(opt.Keys.KEK) != 32 {
+		return nil, errors.New("store: the key-encryption key must be 32 bytes")
 	}
 	b, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opt.LockTimeout, MaxSize: opt.MaxSize, ReadOnly: opt.ReadOnly})
 	if err != nil {
@@ -69,11 +73,19 @@ func Open(path string, opt Options) (*DB, error) {
 	}
 	db := &DB{bolt: b, path: path, now: opt.Clock, crypt: crypt, signer: signer, verifier: verifier}
 	if !opt.ReadOnly {
-		if err := db.migrate(); err != nil {
+		// Migration 8 wraps an older keys file's data key under the KEK.
+		migrationKeys.Store(b, migrationInput{keys: opt.Keys, now: opt.Clock()})
+		err := db.migrate()
+		migrationKeys.Delete(b)
+		if err != nil {
 			b.Close()
 			return nil, err
 		}
 	} else if err := db.checkSchema(); err != nil {
+		b.Close()
+		return nil, err
+	}
+	if err := db.openKeyring(opt.Keys, opt.ReadOnly); err != nil {
 		b.Close()
 		return nil, err
 	}

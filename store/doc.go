@@ -1,7 +1,9 @@
 // The bucket tree. Keys written itob(n) are 8-byte big-endian, so they sort by
 // number; "|" joins the parts of a composite key (no separator byte is stored).
 // Every value that holds personal data or a sealed record's contents is an
-// AES-256-GCM ciphertext (crypt.go) bound to its record kind, id and field.
+// AES-256-GCM ciphertext (crypt.go) bound to its record kind, id and field,
+// under a data key of the keyring named by its first byte; rotate.go lists
+// every bucket that holds ciphertexts (the registry a key rotation walks).
 //
 //	meta
 //	  schema_version                 itob(version)          migrations run in order (migrate.go)
@@ -54,6 +56,12 @@
 //	leak_drafts                      HMAC("leakdraft", browser token) -> itob(id) | created
 //	leak_documents                   itob(document id) -> encrypted bytes, bound to document id and report id
 //	leak_by_account                  itob(account id) | itob(id) -> ""   (a signed-in reporter's own reports)
+//	totp                             itob(account id) -> totpRecord: encrypted TOTP secret (or the pending one shown
+//	                                 at enrolment), last accepted time step, HMAC("recovery", id:code) of each unused
+//	                                 recovery code   (created by the first enrolment, CreateBucketIfNotExists)
+//	keyring                          "dek" | key id (1 byte) -> {id, state active|retiring|retired, created, retired,
+//	                                 data key wrapped (AES-256-GCM) by the KEK, which is never stored here}
+//	                                 "kek" -> KEK fingerprint; "last_id" -> 1 byte   (migration 8; keyring.go)
 //
 // Lists read these indexes with cursors over a prefix, never a scan of a whole
 // entity bucket. Changing the tree means a new migration and an update here in

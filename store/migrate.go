@@ -94,6 +94,8 @@ var migrations = []migration{
 		}
 		return ensureCertificateBuckets(tx)
 	}},
+	{8, "keyring: data keys wrapped by the key-encryption key; an older keys file's data key becomes key 1", migrateKeyring},
+	{9, "the overdue index carries reference, status and owing organs, so the supervisor's list opens no case", rebuildOverdueIndex},
 }
 
 // SchemaVersion is the version this build writes.

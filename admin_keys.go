@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"sealportal/store"
+)
+
+// adminRotateKeys is `admin rotate-keys`: without -new-kek it rotates the data
+// key (a new key seals from now on, every sealed value is re-encrypted in
+// batches, the old key is retired and its material deleted once a full scan
+// finds nothing under it); with -new-kek FILE it rewraps the data keys under
+// the key-encryption key in FILE (created with a random KEK when absent).
+//
+// When a server holds the database it asks that server over the control
+// socket (control.go) and prints its progress; otherwise it opens the
+// database itself. An interrupted rotation is finished by running it again.
+func adminRotateKeys(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("admin rotate-keys", flag.ContinueOnError)
+	data := fs.String("data", env("PORTAL_DATA", "data/portal.db"), "bbolt database file (env PORTAL_DATA)")
+	keysFile := fs.String("keys", env(store.EnvKeysFile, ""), "keys file holding the KEK (default: keys.json beside -data; env "+store.EnvKeysFile+")")
+	newKEK := fs.String("new-kek", "", "rotate the key-encryption key instead: FILE holds the new KEK as base64 of 32 bytes, and is created with a random one (mode 0600) when absent")
+	batch := fs.Int("batch", 500, "values re-encrypted per write transaction")
+	list := fs.Bool("list", false, "only list the data keys and their states")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || *batch <= 0 {
+		return errors.New("admin rotate-keys: usage: admin rotate-keys [-data PATH] [-keys FILE] [-batch N] [-new-kek FILE] [-list]")
+	}
+	var kek []byte
+	if *newKEK != "" {
+		var err error
+		if kek, err = loadOrCreateKEKFile(*newKEK, out); err != nil {
+			return fmt.Errorf("admin rotate-keys: %w", err)
+		}
+	}
+	request := fmt.Sprintf("rotate-keys batch=%d", *batch)
+	switch {
+	case *list:
+		request = "keyring"
+	case kek != nil:
+		request = "rotate-kek " + encodeKEK(kek)
+	}
+
+	// A running server answers on its socket: let it do the work.
+	sock := controlSocket(*data)
+	if _, err := os.Stat(sock); err == nil {
+		summary, err := askControl(sock, request, out)
+		if err == nil {
+			fmt.Fprintln(out, summary)
+			if kek != nil && !*list {
+				kekCopyNote(*newKEK, out)
+			}
+			return nil
+		}
+		if !isNoServer(err) {
+			return fmt.Errorf("admin rotate-keys: %w", err)
+		}
+	}
+
+	path := *keysFile
+	if path == "" {
+		path = store.KeysPath(filepath.Dir(*data), os.Getenv)
+	}
+	if _, err := os.Stat(*data); err != nil {
+		return fmt.Errorf("admin rotate-keys: %w", err)
+	}
+	// Never create keys here: fresh keys could read nothing of this database.
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("admin rotate-keys: keys file: %w", err)
+	}
+	keys, err := store.LoadOrCreateKeysFile(path, os.Getenv)
+	if err != nil {
+		return fmt.Errorf("admin rotate-keys: %w", err)
+	}
+	db, err := store.Open(*data, store.Options{Keys: keys})
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("admin rotate-keys: %w, and no server answers on %s", err, sock)
+	}
+	if err != nil {
+		return fmt.Errorf("admin rotate-keys: %w", err)
+	}
+	defer db.Close()
+	switch {
+	case *list:
+		ks, err := db.Keyring()
+		if err != nil {
+			return err
+		}
+		for _, k := range ks {
+			fmt.Fprintln(out, keyLine(k))
+		}
+		return nil
+	case kek != nil:
+		rep, err := db.RotateKEK(kek)
+		if err != nil {
+			return fmt.Errorf("admin rotate-keys: %w", err)
+		}
+		fmt.Fprintln(out, kekSummary(rep))
+		kekCopyNote(*newKEK, out)
+		return nil
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	rep, err := db.RotateDataKeys(ctx, store.RotateOptions{BatchValues: *batch,
+		Progress: func(p store.RotateProgress) { fmt.Fprintln(out, progressLine(p)) }})
+	if err != nil {
+		return fmt.Errorf("admin rotate-keys: %w (run it again to finish)", err)
+	}
+	fmt.Fprintln(out, rotateSummary(rep))
+	return nil
+}
+
+// isNoServer tells a socket nobody listens on (a server that died) from an
+// error the server answered.
+func isNoServer(err error) bool {
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT)
+}
+
+// loadOrCreateKEKFile reads a KEK file, or creates it with a random KEK.
+func loadOrCreateKEKFile(path string, out io.Writer) ([]byte, error) {
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		s, err := store.NewKEK()
+		if err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := fmt.Fprintln(f, s); err != nil {
+			f.Close()
+			return nil, err
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return nil, err
+		}
+		if err := f.Close(); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(out, "a new KEK was written to %s (mode 0600) at %s\n", path, time.Now().UTC().Format(time.RFC3339))
+		raw = []byte(s)
+	} else if err != nil {
+		return nil, err
+	}
+	kek, err := store.DecodeKEK(string(raw))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return kek, nil
+}
+
+// kekCopyNote reminds that the -new-kek file is a second copy of the KEK.
+func kekCopyNote(file string, out io.Writer) {
+	if file != "" {
+		fmt.Fprintf(out, "%s is a copy of the new KEK: keep it offline or delete it (the keys file holds the KEK in use; backups made before now need the old KEK)\n", file)
+	}
+}
