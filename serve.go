@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"net/http"
+	"os"
 	"os/signal"
 	"syscall"
 	"time"
@@ -30,6 +32,10 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
+	cost, err := c.argon2()
+	if err != nil {
+		return err
+	}
 	db, err := c.openStore(false)
 	if err != nil {
 		return err
@@ -44,7 +50,7 @@ func runServe(args []string) error {
 		Calendar:      cal,
 		SecureCookies: !c.insecureCookies, TrustedProxies: proxies,
 		CitizenIdle: c.citizenIdle, StaffIdle: c.staffIdle, Absolute: c.absolute,
-		Logger: log, Hasher: portal.NewPasswordHasher(portal.DefaultArgon2),
+		Logger: log, Hasher: portal.NewPasswordHasher(cost),
 	}, db)
 	if err != nil {
 		return err
@@ -60,6 +66,32 @@ func runServe(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	go sweepSessions(ctx, db, c, log)
+	// The runner also answers "backup" on the control socket (control.go), so
+	// that `sealportal backup` works while this process holds the database.
+	backups := &backupRunner{db: db, dir: c.backupFolder(), keep: c.backupKeep, log: log}
+	if c.backupEvery > 0 {
+		if err := os.MkdirAll(backups.dir, 0o700); err != nil {
+			return fmt.Errorf("create backup folder %s: %w", backups.dir, err)
+		}
+		log.Info("scheduled backups", "every", c.backupEvery.String(), "keep", c.backupKeep, "dir", backups.dir)
+		go backups.schedule(ctx, c.backupEvery)
+	}
+	// The control socket (control.go) answers `admin rotate-keys` and
+	// `backup` while this process holds the database.
+	controlDone := make(chan struct{})
+	go func() {
+		defer close(controlDone)
+		more := map[string]controlCommand{"backup": backups.controlBackup}
+		if err := serveControl(ctx, db, controlSocket(c.data), log, more); err != nil {
+			log.Error("control socket", "err", err)
+		}
+	}()
+	// On the way out, wait for the control socket to finish its commands and
+	// remove its file, before the store closes under it.
+	defer func() {
+		stop()
+		<-controlDone
+	}()
 	errc := make(chan error, 1)
 	go func() {
 		log.Info("serving", "addr", c.addr, "data", c.data, "secure_cookies", !c.insecureCookies)

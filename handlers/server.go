@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -187,11 +189,16 @@ func (s *Server) handleError(err error, c echo.Context) {
 			if pe.Code == portal.CodeNotFound {
 				key = "error.not_found"
 			}
+			if key == keyStorageFull {
+				// The store could not write (disk or size limit full, or
+				// opened read-only): not a bug, and not the visitor's fault.
+				status = http.StatusInsufficientStorage
+			}
 		}
 	}
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", requestID(c), "route", c.Path(), "method", c.Request().Method, "err", err)
-		if key != "error.storage_full" && key != "error.timeout" {
+		if key != keyStorageFull && key != "error.timeout" {
 			key = "error.internal"
 		}
 	}
@@ -219,11 +226,67 @@ func (s *Server) handleError(err error, c echo.Context) {
 	// the request's context (and after a timeout, by definition); templ refuses
 	// to render into a cancelled context, so the page is rendered without it.
 	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
+	if key == keyStorageFull {
+		s.renderStorageFull(c, status)
+		return
+	}
 	p := s.page(c, statusKey(status))
 	if rerr := s.render(c, status, views.ErrorPage(views.ErrorModel{Page: p, Status: status, MessageKey: key})); rerr != nil {
 		s.log.Error("render error page", "request_id", requestID(c), "err", rerr)
 		_ = c.String(status, http.StatusText(status))
 	}
+}
+
+// keyStorageFull is the key of store writes refused for want of space or
+// because the store is read-only (store.update).
+const keyStorageFull = "error.storage_full"
+
+// renderStorageFull answers a write the store refused. Nothing was saved, so a
+// form's typed values are sent back in a form that posts them again unchanged
+// to the same address; secrets (passwords, codes) are left out, and chosen
+// files cannot be sent back. The page itself only reads.
+func (s *Server) renderStorageFull(c echo.Context, status int) {
+	m := views.StorageFullModel{Page: s.page(c, "storage.title"), Status: status}
+	req := c.Request()
+	if req.Method == http.MethodPost {
+		m.Action = req.URL.Path
+		if params, err := c.FormParams(); err == nil {
+			for name, vals := range params {
+				if name == csrfField || secretField(name) {
+					continue
+				}
+				for _, v := range vals {
+					m.Fields = append(m.Fields, views.StorageField{Name: name, Value: v})
+				}
+			}
+		}
+		sort.SliceStable(m.Fields, func(i, j int) bool { return m.Fields[i].Name < m.Fields[j].Name })
+		if mf := req.MultipartForm; mf != nil {
+			m.Multipart = true
+			for _, fhs := range mf.File {
+				for _, fh := range fhs {
+					m.HadFiles = m.HadFiles || fh.Filename != ""
+				}
+			}
+		}
+	}
+	if err := s.render(c, status, views.StorageFullPage(m)); err != nil {
+		s.log.Error("render storage page", "request_id", requestID(c), "err", err)
+		_ = c.String(status, http.StatusText(status))
+	}
+}
+
+// secretField reports form fields never echoed back into a page: any whose
+// name has a word such as password or code (password_confirm, totp_code).
+func secretField(name string) bool {
+	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return r < 'a' || r > 'z' })
+	for _, w := range words {
+		switch w {
+		case "password", "code", "secret", "otp", "totp", "token", "pin", "passcode":
+			return true
+		}
+	}
+	return false
 }
 
 func statusKey(status int) string {
@@ -240,6 +303,8 @@ func statusKey(status int) string {
 		return "error.too_many"
 	case http.StatusServiceUnavailable:
 		return "error.timeout"
+	case http.StatusInsufficientStorage:
+		return "storage.title"
 	default:
 		if status >= 500 {
 			return "error.internal"
@@ -266,6 +331,8 @@ func apiCode(status int) string {
 		return "method_not_allowed"
 	case http.StatusUnsupportedMediaType:
 		return "unsupported_media_type"
+	case http.StatusInsufficientStorage:
+		return "storage_full"
 	}
 	return "internal"
 }

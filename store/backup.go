@@ -1,0 +1,215 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// BackupReport describes a backup copy once it has been written and checked.
+type BackupReport struct {
+	Path     string
+	Bytes    int64
+	Duration time.Duration // writing, syncing and checking together
+	Schema   int
+	Accounts int
+	Cases    int
+	Audit    uint64 // audit entries, all of which verified
+}
+
+// Backup writes a consistent copy of the whole database to w. It runs in one
+// read transaction, so the portal keeps serving and writing meanwhile; pages
+// freed by writers are only reused once the copy ends.
+func (db *DB) Backup(w io.Writer) (n int64, err error) {
+	err = db.view(func(tx *bbolt.Tx) error {
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("store: backup: %w", err)
+	}
+	return n, nil
+}
+
+// BackupTo writes a hot copy to path: first to a temporary file in the same
+// folder, synced to disk, then renamed over path, so that path never holds half
+// a copy even if the machine stops midway. The copy is then opened read-only
+// and checked (see CheckCopy) with this database's keys; a copy that fails the
+// check is removed and the error returned.
+func (db *DB) BackupTo(path string) (BackupReport, error) {
+	start := time.Now()
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return BackupReport{}, fmt.Errorf("store: backup to %s: %w", path, err)
+	}
+	if same, _ := sameFile(abs, db.path); same {
+		return BackupReport{}, fmt.Errorf("store: backup to %s: that is the live database", path)
+	}
+	dir := filepath.Dir(abs)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(abs)+".tmp-*")
+	if err != nil {
+		return BackupReport{}, fmt.Errorf("store: backup to %s: %w", path, err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	n, err := db.Backup(tmp)
+	if err != nil {
+		return BackupReport{}, err
+	}
+	if err := tmp.Sync(); err != nil {
+		return BackupReport{}, fmt.Errorf("store: backup to %s: sync: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return BackupReport{}, fmt.Errorf("store: backup to %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), abs); err != nil {
+		return BackupReport{}, fmt.Errorf("store: backup to %s: %w", path, err)
+	}
+	ok = true
+	if err := SyncDir(dir); err != nil {
+		return BackupReport{}, fmt.Errorf("store: backup to %s: %w", path, err)
+	}
+	rep, err := db.checkFile(abs)
+	if err != nil {
+		os.Remove(abs)
+		return BackupReport{}, err
+	}
+	rep.Bytes, rep.Duration = n, time.Since(start)
+	return rep, nil
+}
+
+// checkFile opens a copy read-only with this database's keys and checks it.
+// The copy shares everything but the file with db, so the check proves that
+// the keys in use now can read it.
+func (db *DB) checkFile(path string) (BackupReport, error) {
+	b, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		return BackupReport{}, fmt.Errorf("store: open copy %s: %w", path, err)
+	}
+	cp := *db
+	cp.bolt, cp.path = b, path
+	defer b.Close()
+	return cp.CheckCopy()
+}
+
+// CheckFile opens the database file at path read-only with opt's keys and
+// checks it (see CheckCopy). Its schema must be this program's.
+func CheckFile(path string, opt Options) (BackupReport, error) {
+	opt.ReadOnly = true
+	db, err := Open(path, opt)
+	if err != nil {
+		return BackupReport{}, err
+	}
+	defer db.Close()
+	return db.CheckCopy()
+}
+
+// ErrBadCopy wraps every problem CheckCopy finds in the data.
+var ErrBadCopy = errors.New("store: copy failed its check")
+
+// CheckCopy checks an open database the way a backup must be checked before
+// anyone relies on it: bbolt's own page and free-list consistency check, the
+// schema version, that the first and last account and case decrypt with the
+// keys at hand, and that the whole audit log verifies against its signed head.
+func (db *DB) CheckCopy() (BackupReport, error) {
+	rep := BackupReport{Path: db.path}
+	err := db.view(func(tx *bbolt.Tx) error {
+		rep.Bytes = tx.Size()
+		var bad error
+		for cerr := range tx.Check() {
+			// The channel must be drained; the first problem is enough to say.
+			if bad == nil {
+				bad = cerr
+			}
+		}
+		if bad != nil {
+			return fmt.Errorf("%w: bbolt consistency: %v", ErrBadCopy, bad)
+		}
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return fmt.Errorf("%w: not a portal database (no meta bucket)", ErrBadCopy)
+		}
+		rep.Schema = readVersion(meta)
+		if rep.Schema != SchemaVersion() {
+			return fmt.Errorf("%w: schema %d, this program expects %d", ErrBadCopy, rep.Schema, SchemaVersion())
+		}
+		if b := tx.Bucket(bucketAccounts); b != nil {
+			rep.Accounts = b.Stats().KeyN
+			if err := db.checkEnds(b, func(id uint64, v []byte) error { _, err := db.decodeAccount(id, v); return err }); err != nil {
+				return fmt.Errorf("%w: the keys cannot read account %v", ErrBadCopy, err)
+			}
+		}
+		if b := tx.Bucket(bucketCases); b != nil {
+			rep.Cases = b.Stats().KeyN
+			if err := db.checkEnds(b, func(id uint64, v []byte) error { _, err := db.decodeCase(id, v); return err }); err != nil {
+				return fmt.Errorf("%w: the keys cannot read case %v", ErrBadCopy, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return rep, err
+	}
+	audit, err := db.VerifyAudit()
+	if err != nil {
+		return rep, fmt.Errorf("%w: audit log: %v", ErrBadCopy, err)
+	}
+	if !audit.OK {
+		return rep, fmt.Errorf("%w: audit log broken at entry %d of %d: %s", ErrBadCopy, audit.FirstBad, audit.Entries, audit.Problem)
+	}
+	rep.Audit = audit.Entries
+	return rep, nil
+}
+
+// checkEnds decodes the first and the last record of a bucket keyed by id.
+func (db *DB) checkEnds(b *bbolt.Bucket, decode func(id uint64, v []byte) error) error {
+	c := b.Cursor()
+	for _, kv := range [][2][]byte{kvOf(c.First()), kvOf(c.Last())} {
+		if kv[0] == nil || len(kv[0]) != 8 || kv[1] == nil {
+			continue
+		}
+		id := btoi(kv[0])
+		if err := decode(id, kv[1]); err != nil {
+			return fmt.Errorf("%d: %v", id, err)
+		}
+	}
+	return nil
+}
+
+func kvOf(k, v []byte) [2][]byte { return [2][]byte{k, v} }
+
+// SyncDir fsyncs a folder, so that a rename inside it survives a crash.
+func SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return nil
+}
+
+// sameFile reports whether two paths name the same existing file.
+func sameFile(a, b string) (bool, error) {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false, err
+	}
+	fb, err := os.Stat(b)
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(fa, fb), nil
+}
