@@ -18,6 +18,7 @@ import (
 // config is read from flags, each with an environment variable as its
 // default, so a container needs no command line.
 type config struct {
+	debugAddr       string
 	keys            string
 	addr            string
 	data            string
@@ -68,6 +69,7 @@ func serveFlags(fs *flag.FlagSet, c *config) {
 	fs.DurationVar(&c.staffIdle, "staff-idle", envDuration("PORTAL_STAFF_IDLE", portal.StaffIdleTimeout), "idle timeout of staff sessions (env PORTAL_STAFF_IDLE)")
 	fs.DurationVar(&c.absolute, "session-max", envDuration("PORTAL_SESSION_MAX", portal.AbsoluteTimeout), "absolute session lifetime (env PORTAL_SESSION_MAX)")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 10*time.Second, "how long in-flight requests may finish on SIGINT/SIGTERM")
+	fs.StringVar(&c.debugAddr, "debug-addr", env("PORTAL_DEBUG_ADDR", ""), "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060 (off by default; env PORTAL_DEBUG_ADDR)")
 	fs.Int64Var(&c.maxSize, "max-db-size", 0, "refuse writes beyond this database size in bytes (0: no limit)")
 	fs.StringVar(&c.passwordCost, "password-cost", env("PORTAL_PASSWORD_COST", "default"),
 		"Argon2id cost of new password hashes: default (64 MiB, 3 passes) or minimum (OWASP's 19 MiB, 2 passes; for tests and small machines) (env PORTAL_PASSWORD_COST)")

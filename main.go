@@ -10,6 +10,7 @@
 //	sealportal verify-audit [flags]  check the tamper-evident audit log; exit 1 on any mismatch
 //	sealportal backup -o FILE        write a checked hot copy of the database (asks a running server)
 //	sealportal restore FILE [-force] check a backup and put it in place of the database
+//	sealportal loadtest [flags]      measure a running portal scenario by scenario (loopback only)
 package main
 
 import (
@@ -37,15 +38,17 @@ func main() {
 		if err == nil && !ok {
 			os.Exit(1)
 		}
+	case "loadtest":
+		err = runLoadtest(args, os.Stdout)
 	case "backup":
 		err = runBackup(args, os.Stdout)
 	case "restore":
 		err = runRestore(args, os.Stdout)
 	case "help", "-h", "--help":
-		fmt.Println("usage: sealportal [serve|seed|admin|verify-audit|backup|restore] [flags]; each takes -h")
+		fmt.Println("usage: sealportal [serve|seed|admin|verify-audit|backup|restore|loadtest] [flags]; each takes -h")
 		return
 	default:
-		err = fmt.Errorf("unknown command %q (serve, seed, admin, verify-audit, backup, restore)", cmd)
+		err = fmt.Errorf("unknown command %q (serve, seed, admin, verify-audit, backup, restore, loadtest)", cmd)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sealportal:", err)

@@ -5,6 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"time"
+
+	"github.com/pquerna/otp/totp"
 
 	"sealportal/portal"
 	"sealportal/store"
@@ -45,7 +48,7 @@ func runSeed(args []string, out io.Writer) error {
 	var c config
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	dataFlags(fs, &c)
-	n := fs.Int("n", 0, "also add N synthetic cases in every state, spread over organs and deadlines")
+	n := fs.Int("n", 0, "also add N synthetic cases in every state, spread over organs and deadlines, with their people, documents, messages and audit entries (an empty database only)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,15 +57,12 @@ func runSeed(args []string, out io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	if err := seed(db, portal.NewPasswordHasher(portal.DefaultArgon2), out); err != nil {
+	hasher := portal.NewPasswordHasher(portal.DefaultArgon2)
+	if err := seed(db, hasher, out); err != nil {
 		return err
 	}
 	if *n > 0 {
-		cal, err := db.Calendar()
-		if err != nil {
-			return err
-		}
-		return seedCases(db, cal, *n, portal.SystemClock, out)
+		return seedCases(db, hasher, *n, portal.SystemClock, out)
 	}
 	return nil
 }
@@ -97,9 +97,53 @@ func seed(db *store.DB, hasher *portal.PasswordHasher, out io.Writer) error {
 			}
 		}
 	}
+	if err := enrolDemoTOTP(db); err != nil {
+		return err
+	}
 	fmt.Fprintln(out, "Demo accounts (sign in at /login):")
 	for _, d := range demoAccounts {
 		fmt.Fprintf(out, "  %-15s %-20s %s\n", d.role, d.login, d.password)
+	}
+	fmt.Fprintf(out, "Staff accounts ask for a one-time code: the demo authenticator secret is %s\n", DemoStaffTOTPSecret)
+	return nil
+}
+
+// DemoStaffTOTPSecret is the authenticator secret (base32) of every demo staff
+// account, printed by seed and documented in the README, so that a person
+// trying the demo, the browser tests and the load test can sign staff in
+// (oathtool --totp -b SECRET). Like the demo passwords it is public: demo
+// accounts exist only in a database seed created.
+const DemoStaffTOTPSecret = "SEALPORTALDEMOSTAFFSECRETKEYABCD"
+
+// enrolDemoTOTP gives each demo staff account the demo authenticator secret,
+// through the same enrolment steps as the setup page. Accounts already
+// enrolled are left alone, so seeding again changes nothing.
+func enrolDemoTOTP(db *store.DB) error {
+	for _, d := range demoAccounts {
+		if !portal.RequiresTOTP(d.role) {
+			continue
+		}
+		a, err := db.AccountByLogin(d.login)
+		if err != nil {
+			return fmt.Errorf("seed: totp of %s: %w", d.login, err)
+		}
+		if a.TOTPEnabled {
+			continue
+		}
+		secret, err := db.StartTOTPEnrolment(a.ID, DemoStaffTOTPSecret)
+		if err != nil {
+			return fmt.Errorf("seed: totp of %s: %w", d.login, err)
+		}
+		if secret != DemoStaffTOTPSecret {
+			return fmt.Errorf("seed: totp of %s: another enrolment is pending", d.login)
+		}
+		code, err := totp.GenerateCode(secret, time.Now())
+		if err != nil {
+			return err
+		}
+		if err := db.ConfirmTOTP(a.ID, code, nil, "seed"); err != nil {
+			return fmt.Errorf("seed: totp of %s: %w", d.login, err)
+		}
 	}
 	return nil
 }

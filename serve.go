@@ -28,6 +28,14 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
+	// pprof only when asked for, on loopback (debug.go).
+	if c.debugAddr != "" {
+		stopDebug, err := startDebug(c.debugAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
+	}
 	proxies, err := c.proxies()
 	if err != nil {
 		return err

@@ -241,22 +241,13 @@ func (s *Server) staffOverdue(c echo.Context, u *portal.Account, in staffQueueIn
 		Form: views.Form{Values: map[string]string{"ref": in.Ref}}, Total: total,
 		Pager: pager("/staff", nil, page, total), RefNotFound: refNotFound}
 	for _, r := range rows {
-		// The index row names the deciding organ; the reference, the status and
-		// which holders are late come from the case itself. Nothing personal of
-		// it reaches the page.
-		cs, err := s.db.Case(r.CaseID)
-		if err != nil {
-			return err
-		}
-		row := views.StaffOverdueRow{CaseID: r.CaseID, Ref: cs.Ref, Status: cs.Status, Due: r.Due,
+		// The index row carries the reference, the status and the organs that
+		// owe the next step (for a sealed case each holding organ owes its own
+		// sealing, R12), so no case is opened: nothing personal reaches the page.
+		row := views.StaffOverdueRow{CaseID: r.CaseID, Ref: r.Ref, Status: r.Status, Due: r.Due,
 			DaysLate: int(today.Time().Sub(r.Due.Time()).Hours()+12) / 24}
-		if cs.Status == portal.StatusSealed {
-			// R12: each holding organ owes its own sealing.
-			for _, o := range cs.PendingHolders() {
-				row.Organs = append(row.Organs, names[o])
-			}
-		} else {
-			row.Organs = []string{names[r.Organ]}
+		for _, o := range r.Owe {
+			row.Organs = append(row.Organs, names[o])
 		}
 		m.Rows = append(m.Rows, row)
 	}

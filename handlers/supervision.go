@@ -224,67 +224,36 @@ func (s *Server) supReliefRows(f supFilter, n int) ([]views.SupervisionRow, int,
 // filter reads every overdue case to count what matches.
 func (s *Server) supCaseRows(f supFilter, n int, names reliefOrganNames) ([]views.SupervisionRow, int, error) {
 	today := s.today()
-	row := func(r store.OverdueRow) (views.SupervisionRow, bool, error) {
-		cs, err := s.db.Case(r.CaseID)
-		if err != nil {
-			return views.SupervisionRow{}, false, err
-		}
-		owe := []uint64{r.Organ}
-		if cs.Status == portal.StatusSealed {
-			owe = cs.PendingHolders() // R12: each holding organ owes its own sealing
-		}
-		if f.status != "" && string(cs.Status) != f.status || f.organ != 0 && !slices.Contains(owe, f.organ) {
-			return views.SupervisionRow{}, false, nil
-		}
+	// The index row carries what the list shows, including the organs that
+	// owe the next step (R12: each holding organ owes its own sealing), so no
+	// case is decrypted for the list.
+	row := func(r store.OverdueRow) views.SupervisionRow {
 		var organs []string
-		for _, o := range owe {
+		for _, o := range r.Owe {
 			organs = append(organs, names[o])
 		}
-		return views.SupervisionRow{Kind: supKindCase, ID: cs.ID, Ref: cs.Ref, Status: string(cs.Status), StatusKey: "status." + string(cs.Status),
-			Organ: strings.Join(organs, "、"), Due: r.Due, Overdue: true, DaysLate: supDaysLate(today, r.Due), Received: cs.SubmittedAt,
-			URL: "/staff/cases/" + strconv.FormatUint(cs.ID, 10)}, true, nil
+		return views.SupervisionRow{Kind: supKindCase, ID: r.CaseID, Ref: r.Ref, Status: string(r.Status), StatusKey: "status." + string(r.Status),
+			Organ: strings.Join(organs, "、"), Due: r.Due, Overdue: true, DaysLate: supDaysLate(today, r.Due), Received: r.Submitted,
+			URL: "/staff/cases/" + strconv.FormatUint(r.CaseID, 10)}
 	}
-	if f.status == "" && f.organ == 0 {
-		return supChunk(n, func(offset, limit int) ([]views.SupervisionRow, int, error) {
-			rows, total, err := s.db.Overdue(offset, limit)
-			if err != nil {
-				return nil, 0, err
-			}
-			var out []views.SupervisionRow
-			for _, r := range rows {
-				v, _, err := row(r)
-				if err != nil {
-					return nil, 0, err
-				}
-				out = append(out, v)
-			}
-			return out, total, nil
-		})
-	}
-	var out []views.SupervisionRow
-	matched := 0
-	for offset := 0; ; {
-		rows, total, err := s.db.Overdue(offset, 200)
+	return supChunk(n, func(offset, limit int) ([]views.SupervisionRow, int, error) {
+		var rows []store.OverdueRow
+		var total int
+		var err error
+		if f.status == "" && f.organ == 0 {
+			rows, total, err = s.db.Overdue(offset, limit)
+		} else {
+			rows, total, err = s.db.OverdueFiltered(store.OverdueFilter{Status: portal.CaseStatus(f.status), Organ: f.organ, Offset: offset, Limit: limit})
+		}
 		if err != nil {
 			return nil, 0, err
 		}
+		out := make([]views.SupervisionRow, 0, len(rows))
 		for _, r := range rows {
-			v, ok, err := row(r)
-			if err != nil {
-				return nil, 0, err
-			}
-			if ok {
-				matched++
-				if len(out) < n {
-					out = append(out, v)
-				}
-			}
+			out = append(out, row(r))
 		}
-		offset += len(rows)
-		if len(rows) == 0 || offset >= total {
-			return out, matched, nil
-		}
-	}
+		return out, total, nil
+	})
 }
 
 // supKindOrder breaks ties between items due the same day.

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"go.etcd.io/bbolt"
+	bbolterrors "go.etcd.io/bbolt/errors"
 
 	"sealportal/portal"
 )
@@ -24,7 +26,10 @@ import (
 //	case_accounts       case id | account id -> relation (the reverse, for notifications)
 //	cases_by_person     HMAC(identity number) | case id -> ""
 //	queue_by_organ      organ id | due (yyyymmdd, 99999999 when none) | case id -> queueEntry
-//	open_by_due         due | case id -> "" (open cases with a deadline: the supervisor's overdue list)
+//	open_by_due         due | case id -> organ id | JSON{ref, status, submitted, owe} (open cases with a
+//	                    deadline: the supervisor's overdue list, shown without opening a case)
+//	queue_counts        organ id | due | status -> count (rows of queue_by_organ; organ 0 counts
+//	                    open_by_due), so that a list's total is a sum over dates, not a walk of its rows
 //	documents           document id -> encrypted bytes, bound to document id and case id
 //	organs              id -> organ
 //	organs_by_name      kind | 0 | name -> id
@@ -37,6 +42,7 @@ var (
 	bucketCasesByPerson  = []byte("cases_by_person")
 	bucketQueueByOrgan   = []byte("queue_by_organ")
 	bucketOpenByDue      = []byte("open_by_due")
+	bucketQueueCounts    = []byte("queue_counts")
 	bucketDocuments      = []byte("documents")
 	bucketOrgans         = []byte("organs")
 	bucketOrgansByName   = []byte("organs_by_name")
@@ -192,15 +198,73 @@ func isOpen(c portal.Case) bool {
 // queue rows are kept for final decided cases too (completed, rejected) so a
 // queue can be filtered by them; they carry no deadline.
 func deleteQueueRows(tx *bbolt.Tx, c portal.Case) error {
-	for organ := range queueRows(c) {
+	for organ, e := range queueRows(c) {
 		if err := tx.Bucket(bucketQueueByOrgan).Delete(queueKey(organ, c.Due, c.ID)); err != nil {
+			return err
+		}
+		if err := addQueueCount(tx, organ, c.Due, e.Status, -1); err != nil {
 			return err
 		}
 	}
 	if isOpen(c) && !c.Due.IsZero() {
-		return tx.Bucket(bucketOpenByDue).Delete(append(dueKey(c.Due), itob(c.ID)...))
+		if err := tx.Bucket(bucketOpenByDue).Delete(append(dueKey(c.Due), itob(c.ID)...)); err != nil {
+			return err
+		}
+		return addQueueCount(tx, 0, c.Due, c.Status, -1)
 	}
 	return nil
+}
+
+// queueCountKey is a queue_counts key: organ (0 for the deadline index of all
+// organs) | due | status.
+func queueCountKey(organ uint64, due portal.Date, st portal.CaseStatus) []byte {
+	return append(append(itob(organ), dueKey(due)...), st...)
+}
+
+// addQueueCount adds delta to the number of rows of an organ's queue with a
+// deadline and status; a count that reaches zero is removed.
+func addQueueCount(tx *bbolt.Tx, organ uint64, due portal.Date, st portal.CaseStatus, delta int64) error {
+	b := tx.Bucket(bucketQueueCounts)
+	if b == nil {
+		return nil // before migration 9; the migration counts what exists
+	}
+	k := queueCountKey(organ, due, st)
+	var n int64
+	if v := b.Get(k); len(v) == 8 {
+		n = int64(btoi(v))
+	}
+	if n += delta; n <= 0 {
+		return b.Delete(k)
+	}
+	return b.Put(k, itob(uint64(n)))
+}
+
+// queueTotal sums the counts of an organ's rows that match: a status (or,
+// with none, every status but the final ones unless done is asked for) and a
+// deadline before today (overdue) or no later than horizon. ok is false when
+// the database has no counts (before migration 9).
+func queueTotal(tx *bbolt.Tx, organ uint64, st portal.CaseStatus, includeDone bool, overdueBefore, horizon portal.Date) (total int, ok bool) {
+	b := tx.Bucket(bucketQueueCounts)
+	if b == nil {
+		return 0, false
+	}
+	prefix := itob(organ)
+	cur := b.Cursor()
+	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+		due := dateFromKey(k[8:12])
+		if !overdueBefore.IsZero() && (due.IsZero() || !overdueBefore.After(due)) {
+			break
+		}
+		if !horizon.IsZero() && (due.IsZero() || due.After(horizon)) {
+			break
+		}
+		rs := portal.CaseStatus(k[12:])
+		if st != "" && rs != st || st == "" && !includeDone && rs.Final() {
+			continue
+		}
+		total += int(btoi(v))
+	}
+	return total, true
 }
 
 func putQueueRows(tx *bbolt.Tx, c portal.Case) error {
@@ -212,11 +276,47 @@ func putQueueRows(tx *bbolt.Tx, c portal.Case) error {
 		if err := tx.Bucket(bucketQueueByOrgan).Put(queueKey(organ, c.Due, c.ID), raw); err != nil {
 			return err
 		}
+		if err := addQueueCount(tx, organ, c.Due, e.Status, 1); err != nil {
+			return err
+		}
 	}
 	if isOpen(c) && !c.Due.IsZero() {
-		return tx.Bucket(bucketOpenByDue).Put(append(dueKey(c.Due), itob(c.ID)...), itob(c.DecidingOrganID))
+		v, err := overdueValue(c)
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketOpenByDue).Put(append(dueKey(c.Due), itob(c.ID)...), v); err != nil {
+			return err
+		}
+		return addQueueCount(tx, 0, c.Due, c.Status, 1)
 	}
 	return nil
+}
+
+// overdueEntry is what the supervisor's overdue list shows of a case, kept in
+// the deadline index after the deciding organ's id so that the list never
+// opens (decrypts) a case: the reference, the status, when it was received and
+// which organs owe the next step. No personal data.
+type overdueEntry struct {
+	Ref       string            `json:"ref"`
+	Status    portal.CaseStatus `json:"status"`
+	Submitted time.Time         `json:"submitted,omitzero"`
+	Owe       []uint64          `json:"owe,omitempty"`
+}
+
+// overdueValue is an open_by_due value: itob(deciding organ) followed by the
+// JSON of overdueEntry. The first eight bytes alone are the older format,
+// which readers still accept.
+func overdueValue(c portal.Case) ([]byte, error) {
+	owe := []uint64{c.DecidingOrganID}
+	if c.Status == portal.StatusSealed {
+		owe = c.PendingHolders() // R12: each holding organ owes its own sealing
+	}
+	raw, err := json.Marshal(overdueEntry{Ref: c.Ref, Status: c.Status, Submitted: c.SubmittedAt, Owe: owe})
+	if err != nil {
+		return nil, err
+	}
+	return append(itob(c.DecidingOrganID), raw...), nil
 }
 
 func (db *DB) link(tx *bbolt.Tx, account, caseID uint64, rel Relation) error {
@@ -739,9 +839,19 @@ func (db *DB) Queue(organ uint64, f QueueFilter) (rows []QueueRow, total int, er
 		horizon = today.AddDays(f.DueWithin)
 	}
 	err = db.view(func(tx *bbolt.Tx) error {
+		var overdueBefore portal.Date
+		if f.OverdueOnly {
+			overdueBefore = today
+		}
+		// The total comes from the counts; the walk below then stops as soon
+		// as the page is full.
+		counted, ok := queueTotal(tx, organ, f.Status, f.IncludeDone, overdueBefore, horizon)
 		prefix := itob(organ)
 		cur := tx.Bucket(bucketQueueByOrgan).Cursor()
 		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+			if ok && len(rows) >= f.Limit {
+				break
+			}
 			due := dateFromKey(k[8:12])
 			if f.OverdueOnly && (due.IsZero() || !today.After(due)) {
 				break // keys are in deadline order: nothing later is overdue
@@ -749,36 +859,74 @@ func (db *DB) Queue(organ uint64, f QueueFilter) (rows []QueueRow, total int, er
 			if !horizon.IsZero() && (due.IsZero() || due.After(horizon)) {
 				break
 			}
-			var e queueEntry
-			if err := json.Unmarshal(v, &e); err != nil {
+			// Counting every matching row must not decode each one: the
+			// status is read straight from the entry's JSON, and only the
+			// rows of the page asked for are decoded in full.
+			st, err := queueStatus(v)
+			if err != nil {
 				return err
 			}
-			if f.Status != "" && e.Status != f.Status {
+			if f.Status != "" && st != f.Status {
 				continue
 			}
-			if f.Status == "" && !f.IncludeDone && e.Status.Final() {
+			if f.Status == "" && !f.IncludeDone && st.Final() {
 				continue
 			}
 			total++
 			if total <= f.Offset || len(rows) >= f.Limit {
 				continue
 			}
+			var e queueEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
 			rows = append(rows, QueueRow{CaseID: btoi(k[12:]), Ref: e.Ref, Status: e.Status, Due: due, Role: e.Role, ExOfficio: e.ExOfficio, Submitted: e.Submitted})
+		}
+		if ok {
+			total = counted
 		}
 		return nil
 	})
 	return rows, total, err
 }
 
+var queueStatusField = []byte(`"status":"`)
+
+// queueStatus reads the status of a queueEntry's JSON without decoding the
+// rest. encoding/json writes the fields in declaration order and a status
+// never holds a quote or a backslash, so the first "status":" is the field;
+// anything unexpected falls back to a full decode.
+func queueStatus(v []byte) (portal.CaseStatus, error) {
+	if i := bytes.Index(v, queueStatusField); i >= 0 {
+		rest := v[i+len(queueStatusField):]
+		if j := bytes.IndexByte(rest, '"'); j >= 0 && bytes.IndexByte(rest[:j], '\\') < 0 {
+			return portal.CaseStatus(rest[:j]), nil
+		}
+	}
+	var e queueEntry
+	if err := json.Unmarshal(v, &e); err != nil {
+		return "", err
+	}
+	return e.Status, nil
+}
+
 // OverdueRow is a row of the supervisor's list of overdue cases of all organs.
+// Ref, Status, Submitted and Owe come from the deadline index itself (the
+// organs that owe the next step: the deciding organ, or each holding organ
+// that has not confirmed a sealing, R12).
 type OverdueRow struct {
-	CaseID uint64
-	Organ  uint64
-	Due    portal.Date
+	CaseID    uint64
+	Organ     uint64
+	Due       portal.Date
+	Ref       string
+	Status    portal.CaseStatus
+	Submitted time.Time
+	Owe       []uint64
 }
 
 // Overdue lists every open case whose deadline is before today, most overdue
-// first, read from the deadline index up to today (never a scan of all cases).
+// first, read from the deadline index up to today (never a scan of all cases,
+// and no case is decrypted: the index carries what the list shows).
 func (db *DB) Overdue(offset, limit int) (rows []OverdueRow, total int, err error) {
 	if limit <= 0 || limit > 200 {
 		limit = 50
@@ -786,29 +934,228 @@ func (db *DB) Overdue(offset, limit int) (rows []OverdueRow, total int, err erro
 	today := portal.DateOf(db.now())
 	end := dueKey(today)
 	err = db.view(func(tx *bbolt.Tx) error {
+		counted, ok := queueTotal(tx, 0, "", true, today, portal.Date{})
 		cur := tx.Bucket(bucketOpenByDue).Cursor()
 		for k, v := cur.First(); k != nil && bytes.Compare(k[:4], end) < 0; k, v = cur.Next() {
+			if ok && len(rows) >= limit {
+				break // the total is known: no need to walk further
+			}
 			total++
 			if total <= offset || len(rows) >= limit {
 				continue
 			}
-			rows = append(rows, OverdueRow{CaseID: btoi(k[4:]), Organ: btoi(v), Due: dateFromKey(k[:4])})
+			r := OverdueRow{CaseID: btoi(k[4:]), Organ: btoi(v), Due: dateFromKey(k[:4])}
+			if err := db.fillOverdueRow(tx, &r, v[8:]); err != nil {
+				return err
+			}
+			rows = append(rows, r)
+		}
+		if ok {
+			total = counted
 		}
 		return nil
 	})
 	return rows, total, err
 }
 
+// fillOverdueRow reads the list's fields from the index value, or from the
+// case for a row written before the index carried them (migration 9 rewrites
+// those).
+func (db *DB) fillOverdueRow(tx *bbolt.Tx, r *OverdueRow, raw []byte) error {
+	if len(raw) > 0 {
+		var e overdueEntry
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return fmt.Errorf("store: overdue index of case %d: %w", r.CaseID, err)
+		}
+		r.Ref, r.Status, r.Submitted, r.Owe = e.Ref, e.Status, e.Submitted, e.Owe
+		return nil
+	}
+	c, err := db.getCase(tx, r.CaseID)
+	if err != nil {
+		return err
+	}
+	raw, err = overdueValue(c)
+	if err != nil {
+		return err
+	}
+	return db.fillOverdueRow(tx, r, raw[8:])
+}
+
+// OverdueFilter narrows the supervisor's overdue list by status and by an
+// organ that owes the next step.
+type OverdueFilter struct {
+	Status portal.CaseStatus
+	Organ  uint64
+	Offset int
+	Limit  int // default 50
+}
+
+// OverdueFiltered is Overdue narrowed by status or organ, still from the
+// deadline index alone (each overdue row's small index value is read, no case
+// is opened).
+func (db *DB) OverdueFiltered(f OverdueFilter) (rows []OverdueRow, total int, err error) {
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	today := portal.DateOf(db.now())
+	end := dueKey(today)
+	err = db.view(func(tx *bbolt.Tx) error {
+		cur := tx.Bucket(bucketOpenByDue).Cursor()
+		for k, v := cur.First(); k != nil && bytes.Compare(k[:4], end) < 0; k, v = cur.Next() {
+			r := OverdueRow{CaseID: btoi(k[4:]), Organ: btoi(v), Due: dateFromKey(k[:4])}
+			if err := db.fillOverdueRow(tx, &r, v[8:]); err != nil {
+				return err
+			}
+			if f.Status != "" && r.Status != f.Status || f.Organ != 0 && !slices.Contains(r.Owe, f.Organ) {
+				continue
+			}
+			total++
+			if total <= f.Offset || len(rows) >= f.Limit {
+				continue
+			}
+			rows = append(rows, r)
+		}
+		return nil
+	})
+	return rows, total, err
+}
+
+// rebuildOverdueIndex is migration 9: queue_counts is built (countQueues),
+// and every open_by_due row gets the list's
+// fields after the organ id, taken from the deciding organ's queue row of the
+// same case (plain index data, so the migration needs no key). A sealed case
+// is left in the old format: which holders still owe their sealing is known
+// exactly only from the case, so its row is read through the case until its
+// next step rewrites it.
+func rebuildOverdueIndex(tx *bbolt.Tx) error {
+	open, queue := tx.Bucket(bucketOpenByDue), tx.Bucket(bucketQueueByOrgan)
+	if open == nil || queue == nil {
+		return nil
+	}
+	type row struct{ key, value []byte }
+	var rewrite []row
+	cur := open.Cursor()
+	for k, v := cur.First(); k != nil; k, v = cur.Next() {
+		if len(v) != 8 {
+			continue
+		}
+		decider := btoi(v)
+		raw := queue.Get(append(itob(decider), k...)) // organ | due | case id
+		if raw == nil {
+			continue
+		}
+		var e queueEntry
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return err
+		}
+		if e.Status == portal.StatusSealed {
+			continue
+		}
+		out, err := json.Marshal(overdueEntry{Ref: e.Ref, Status: e.Status, Submitted: e.Submitted, Owe: []uint64{decider}})
+		if err != nil {
+			return err
+		}
+		rewrite = append(rewrite, row{copyBytes(k), append(itob(decider), out...)})
+	}
+	for _, r := range rewrite {
+		if err := open.Put(r.key, r.value); err != nil {
+			return err
+		}
+	}
+	return countQueues(tx)
+}
+
+// countQueues (re)builds queue_counts from the organ queues and the deadline
+// index (part of migration 9).
+func countQueues(tx *bbolt.Tx) error {
+	if err := tx.DeleteBucket(bucketQueueCounts); err != nil && !errors.Is(err, bbolterrors.ErrBucketNotFound) {
+		return err
+	}
+	counts, err := tx.CreateBucket(bucketQueueCounts)
+	if err != nil {
+		return err
+	}
+	sums := map[string]uint64{}
+	err = tx.Bucket(bucketQueueByOrgan).ForEach(func(k, v []byte) error {
+		st, err := queueStatus(v)
+		if err != nil {
+			return err
+		}
+		sums[string(append(copyBytes(k[:12]), st...))]++
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	queue := tx.Bucket(bucketQueueByOrgan)
+	err = tx.Bucket(bucketOpenByDue).ForEach(func(k, v []byte) error {
+		var st portal.CaseStatus
+		if len(v) > 8 {
+			var e overdueEntry
+			if err := json.Unmarshal(v[8:], &e); err != nil {
+				return err
+			}
+			st = e.Status
+		} else if raw := queue.Get(append(itob(btoi(v)), k...)); raw != nil {
+			var err error
+			if st, err = queueStatus(raw); err != nil {
+				return err
+			}
+		}
+		sums[string(queueCountKey(0, dateFromKey(k[:4]), st))]++
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for k, n := range sums {
+		if err := counts.Put([]byte(k), itob(n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ImportCase is one synthetic case of an import batch with its documents
+// (stored encrypted like any upload) and messages.
+type ImportCase struct {
+	Case      portal.Case
+	Documents []ImportDocument
+	Messages  []portal.Message // From, FromRole, OrganID and Text; the case id and time are set here
+}
+
+// ImportDocument is a document of an imported case and its bytes.
+type ImportDocument struct {
+	Document portal.Document
+	Content  []byte
+}
+
 // ImportCases writes a batch of complete cases in one transaction, with their
-// indexes, links to the filing account (when FiledBy is set) and one audit
-// entry for the batch. It is for the seed command's synthetic data, where one
-// transaction per case would take hours for a million.
+// indexes, links to the filing account (when FiledBy is set) and to the
+// person's accounts, and one audit entry per case. It is for the seed
+// command's synthetic data, where one transaction per case would take hours
+// for a million.
 func (db *DB) ImportCases(batch []portal.Case) ([]portal.Case, error) {
+	in := make([]ImportCase, len(batch))
+	for i, c := range batch {
+		in[i].Case = c
+	}
+	return db.ImportCasesWith(in)
+}
+
+// ImportCasesWith is ImportCases with documents and messages. Each case gets
+// an audit entry (created, "seed"), and each message its own, as the portal
+// would have written them.
+func (db *DB) ImportCasesWith(batch []ImportCase) ([]portal.Case, error) {
 	out := make([]portal.Case, 0, len(batch))
 	err := db.update(func(tx *bbolt.Tx) error {
 		out = out[:0]
 		b := tx.Bucket(bucketCases)
-		for _, c := range batch {
+		// Ids only grow within a batch: full pages cost nothing and keep the
+		// file small, as for the audit log.
+		b.FillPercent = 0.95
+		for _, ic := range batch {
+			c := ic.Case
 			id, err := b.NextSequence()
 			if err != nil {
 				return err
@@ -821,6 +1168,14 @@ func (db *DB) ImportCases(batch []portal.Case) ([]portal.Case, error) {
 				}
 				c.Ref = portal.Reference(portal.DateOf(c.CreatedAt).Year, seq)
 			}
+			c.Documents = slices.Clone(c.Documents)
+			for _, d := range ic.Documents {
+				doc, err := db.putDocument(tx, id, d.Document, d.Content)
+				if err != nil {
+					return err
+				}
+				c.Documents = append(c.Documents, doc)
+			}
 			if err := db.putCase(tx, portal.Case{}, c); err != nil {
 				return err
 			}
@@ -829,13 +1184,109 @@ func (db *DB) ImportCases(batch []portal.Case) ([]portal.Case, error) {
 					return err
 				}
 			}
+			if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditCaseCreated, ActorID: c.FiledBy,
+				SubjectKind: kindCase, SubjectID: id, Detail: "seed"}); err != nil {
+				return err
+			}
+			for _, m := range ic.Messages {
+				if err := db.importMessage(tx, c, m); err != nil {
+					return err
+				}
+			}
 			out = append(out, c)
 		}
-		if len(out) == 0 {
-			return nil
+		return nil
+	})
+	return out, err
+}
+
+// importMessage stores one message of an imported case, audited, without
+// notifications (synthetic people read nothing).
+func (db *DB) importMessage(tx *bbolt.Tx, c portal.Case, m portal.Message) error {
+	b := tx.Bucket(bucketMessages)
+	id, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	m.ID, m.CaseID = id, c.ID
+	if m.From == 0 && m.FromRole.IsCitizen() {
+		m.From = c.FiledBy
+	}
+	if m.At.IsZero() {
+		m.At = c.CreatedAt
+	}
+	raw, err := db.crypt.sealJSON(kindMessage, id, fmt.Sprintf("case:%d", c.ID), m)
+	if err != nil {
+		return err
+	}
+	if err := b.Put(append(itob(c.ID), itob(id)...), raw); err != nil {
+		return err
+	}
+	return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditMessage, ActorID: m.From, ActorRole: m.FromRole,
+		SubjectKind: kindCase, SubjectID: c.ID})
+}
+
+// HasCases reports whether the database holds any case (the seed command
+// adds synthetic cases only to a database without any).
+func (db *DB) HasCases() (bool, error) {
+	var any bool
+	err := db.view(func(tx *bbolt.Tx) error {
+		k, _ := tx.Bucket(bucketCases).Cursor().First()
+		any = k != nil
+		return nil
+	})
+	return any, err
+}
+
+// ImportAccounts creates a batch of synthetic citizen accounts in one
+// transaction, with their login and identity-number indexes, links to cases
+// already about them, and one audit entry each. The seed command gives them
+// all one precomputed password hash: hashing a password per synthetic account
+// would take days for a million.
+func (db *DB) ImportAccounts(batch []portal.Account) ([]portal.Account, error) {
+	out := make([]portal.Account, 0, len(batch))
+	err := db.update(func(tx *bbolt.Tx) error {
+		out = out[:0]
+		b, byLogin := tx.Bucket(bucketAccounts), tx.Bucket(bucketAccountsByLogin)
+		b.FillPercent = 0.95
+		now := db.now().UTC()
+		for _, a := range batch {
+			if err := a.Validate(); err != nil {
+				return fmt.Errorf("store: import account %s: %w", a.Login, err)
+			}
+			loginKey := db.crypt.blind("login", a.Login)
+			if byLogin.Get(loginKey) != nil {
+				return &portal.Error{Code: portal.CodeConflict, Key: "register.login_taken", Fields: map[string]string{"mobile": "register.login_taken"}}
+			}
+			id, err := b.NextSequence()
+			if err != nil {
+				return err
+			}
+			a.ID = id
+			if a.CreatedAt.IsZero() {
+				a.CreatedAt = now
+			}
+			if err := db.putAccount(tx, a); err != nil {
+				return err
+			}
+			if err := byLogin.Put(loginKey, itob(id)); err != nil {
+				return err
+			}
+			if a.IDNumber != "" {
+				if err := tx.Bucket(bucketAccountsByIDNum).Put(append(db.crypt.blind("idnumber", a.IDNumber), itob(id)...), nil); err != nil {
+					return err
+				}
+				if err := db.linkCasesOfNewPerson(tx, a); err != nil {
+					return err
+				}
+			}
+			if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditAccountCreated,
+				SubjectKind: kindAccount, SubjectID: id, Detail: string(a.Role)}); err != nil {
+				return err
+			}
+			out = append(out, a)
 		}
-		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditCaseCreated, SubjectKind: kindCase,
-			SubjectID: out[0].ID, Detail: fmt.Sprintf("seed batch of %d", len(out))})
+		return nil
 	})
 	return out, err
 }

@@ -27,7 +27,8 @@
 //	cases_by_person                  HMAC("idnumber", id number) | itob(case id) -> ""
 //	queue_by_organ                   itob(organ id) | due yyyymmdd (4 bytes, 99999999 = none) | itob(case id)
 //	                                 -> queueEntry {ref, status, due, decider|holder} (no personal data)
-//	open_by_due                      due (4 bytes) | itob(case id) -> itob(deciding organ id)   (supervisor's overdue list)
+//	open_by_due                      due (4 bytes) | itob(case id) -> itob(deciding organ id) + JSON{ref,status,submitted,owe}   (overdue lists, no case decrypted)
+//	queue_counts                     itob(organ id; 0 = open_by_due) | due (4 bytes) | status -> count   (queue totals without a walk)
 //	documents                        itob(document id) -> encrypted bytes, bound to document id and case id
 //	messages                         itob(case id) | itob(message id) -> {body: encrypted JSON}
 //	notifications                    itob(account id) | itob(notification id) -> JSON {case, ref, message key, read}

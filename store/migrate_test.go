@@ -62,6 +62,7 @@ func TestMigrationsCreateTheirBuckets(t *testing.T) {
 		{6, [][]byte{bucketAuditBySubject}},
 		{7, append([][]byte{bucketQueries, bucketQueriesByUnit, bucketQueriesByOrgan}, certificateBuckets()...)},
 		{8, [][]byte{bucketKeyring}},
+		{9, [][]byte{bucketQueueCounts}},
 	}
 	for _, tt := range tests {
 		b := applyUpTo(t, tt.version)
