@@ -96,6 +96,8 @@ func (s *Server) handleLoginForm(c echo.Context) error {
 		m.NoticeKey = "login.notice_logged_out"
 	case "expired":
 		m.NoticeKey = "login.notice_expired"
+	case "second_factor":
+		m.NoticeKey = "totp.pending_gone"
 	}
 	if expired, _ := c.Get(ctxExpired).(bool); expired {
 		m.NoticeKey = "login.notice_expired"
@@ -169,14 +171,37 @@ func (s *Server) handleLoginSubmit(c echo.Context) error {
 			return portal.Internal(err)
 		}
 	}
+	if acct.TOTPEnabled {
+		// The password is only half: no session of the account exists until
+		// the second factor passes (handleLoginCodeSubmit).
+		if newHash != "" {
+			if err := s.db.UpgradePasswordHash(acct.ID, newHash); err != nil {
+				return err
+			}
+		}
+		if err := s.startPendingLogin(c, acct, next); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/login/code")
+	}
 	if err := s.db.RecordLoginSuccess(acct.ID, newHash, requestID(c)); err != nil {
 		return err
 	}
 	if err := s.startSession(c, acct); err != nil {
 		return err
 	}
+	return s.afterLogin(c, acct, next)
+}
+
+// afterLogin sends a freshly signed-in account on: first to replace a
+// one-time password, then to enrol a second factor when its role requires
+// one, then where it was going.
+func (s *Server) afterLogin(c echo.Context, acct portal.Account, next string) error {
 	if acct.MustChangePassword {
 		return c.Redirect(http.StatusSeeOther, "/account/password")
+	}
+	if acct.NeedsTOTPEnrolment() {
+		return c.Redirect(http.StatusSeeOther, totpSetupURL(next))
 	}
 	if next == "" {
 		next = homeFor(acct.Role)

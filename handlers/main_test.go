@@ -91,6 +91,64 @@ type testServer struct {
 	cfg   Config
 	echo  *echo.Echo
 	srv   *httptest.Server
+	// authenticator is the phone app of every official: the TOTP secrets the
+	// clients enrolled, by login, and the last step each one typed.
+	authenticator testAuthenticator
+}
+
+// testAuthenticator plays the authenticator app for the test clients, so that
+// officials' logins complete enrolment and the code step by themselves (see
+// testClient.manualSecondFactor).
+type testAuthenticator struct {
+	mu      sync.Mutex
+	secrets map[string]string
+	last    map[string]int64
+}
+
+// remember stores the secret an enrolment page showed for login.
+func (a *testAuthenticator) remember(login, secret string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.secrets == nil {
+		a.secrets, a.last = map[string]string{}, map[string]int64{}
+	}
+	a.secrets[normalizeLogin(login)] = secret
+	delete(a.last, normalizeLogin(login))
+}
+
+// secret is the enrolled secret of login, "" when none is known.
+func (a *testAuthenticator) secret(login string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.secrets[normalizeLogin(login)]
+}
+
+// totpCode returns a code the server will accept for login now: the earliest
+// step within the allowed skew that is later than the last one typed (the
+// server refuses a replayed step). When all three were used, the test clock
+// moves on by one step.
+func (ts *testServer) totpCode(login string) string {
+	ts.t.Helper()
+	a := &ts.authenticator
+	secret := a.secret(login)
+	if secret == "" {
+		ts.t.Fatalf("no TOTP secret known for %s", login)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	key := normalizeLogin(login)
+	cur := portal.TOTPStep(ts.clock.Now())
+	step := max(cur-portal.TOTPSkew, a.last[key]+1)
+	if step > cur+portal.TOTPSkew {
+		ts.clock.advance(portal.TOTPPeriod)
+		step = portal.TOTPStep(ts.clock.Now()) + portal.TOTPSkew
+	}
+	code, err := portal.TOTPCode(secret, step)
+	if err != nil {
+		ts.t.Fatalf("totp code: %v", err)
+	}
+	a.last[key] = step
+	return code
 }
 
 // newTestServer starts the real router over a fresh database. Options adjust
@@ -182,6 +240,11 @@ type testClient struct {
 	cookies map[string]string
 	// header is added to every request (e.g. Accept-Language, X-Forwarded-For).
 	header http.Header
+	// lastLogin is the login this browser last typed on the sign-in form.
+	lastLogin string
+	// manualSecondFactor stops the client from completing enrolment and the
+	// code pages by itself; tests of the second factor itself set it.
+	manualSecondFactor bool
 }
 
 // newClient returns a browser with no cookies. Go's cookiejar will not send
@@ -335,11 +398,73 @@ func (c *testClient) send(method, target string, form *encodedForm) *testPage {
 // and 301 turn into GET).
 func (c *testClient) follow(method, target string, form url.Values) *testPage {
 	c.t.Helper()
+	if method == http.MethodPost && strings.HasPrefix(target, "/login") && form.Get("login") != "" {
+		c.lastLogin = form.Get("login")
+	}
 	return c.followForm(method, target, urlencoded(form))
 }
 
-// followForm is follow with an encoded body.
+// followForm is follow with an encoded body. Unless manualSecondFactor is
+// set, a page that asks to enrol a second factor or for a code is completed
+// as an official with the app at hand would, so that every test that signs
+// an official in gets past the second factor the way a person does.
 func (c *testClient) followForm(method, target string, form *encodedForm) *testPage {
+	c.t.Helper()
+	p := c.followRaw(method, target, form)
+	if !c.manualSecondFactor {
+		p = c.passSecondFactor(p)
+	}
+	return p
+}
+
+var continueRE = regexp.MustCompile(`<a[^>]*\bhref="([^"]*)"[^>]*data-testid="totp-continue"`)
+
+// passSecondFactor completes an enrolment page (reading the secret shown for
+// manual entry, as a person typing it into the app would) and then the
+// recovery codes page, or a code page (at login or step-up) for a login whose
+// secret the authenticator knows. Other pages are returned as they are.
+func (c *testClient) passSecondFactor(p *testPage) *testPage {
+	c.t.Helper()
+	for range 3 {
+		var next *testPage
+		switch {
+		case p.status == http.StatusOK && strings.Contains(p.body, `data-testid="totp-enrol-form"`) && c.lastLogin != "":
+			secret, _ := p.testid("totp-secret")
+			c.ts.authenticator.remember(c.lastLogin, strings.ReplaceAll(secret, " ", ""))
+			v := p.hiddenFields("/account/totp/setup")
+			v.Set(csrfField, p.csrf(c.t))
+			v.Set("code", c.ts.totpCode(c.lastLogin))
+			next = c.followRaw(http.MethodPost, "/account/totp/setup", urlencoded(v))
+			m := continueRE.FindStringSubmatch(next.body)
+			if m == nil {
+				c.t.Fatalf("enrolment of %s did not show the recovery codes\n%s", c.lastLogin, excerpt(next))
+			}
+			codes := next
+			next = c.followRaw(http.MethodGet, html.UnescapeString(m[1]), nil)
+			next.redirects = append(append([]string{"/account/totp/setup"}, codes.redirects...), append([]string{html.UnescapeString(m[1])}, next.redirects...)...)
+		case p.status == http.StatusOK && strings.Contains(p.body, `data-testid="totp-code-form"`) && c.ts.authenticator.secret(c.lastLogin) != "":
+			action := "/login/code"
+			if strings.Contains(p.body, `action="/account/verify"`) {
+				action = "/account/verify"
+			}
+			v := p.hiddenFields(action)
+			v.Set(csrfField, p.csrf(c.t))
+			v.Set("code", c.ts.totpCode(c.lastLogin))
+			next = c.followRaw(http.MethodPost, action, urlencoded(v))
+			next.redirects = append([]string{action}, next.redirects...)
+		default:
+			return p
+		}
+		next.redirects = append(append([]string{}, p.redirects...), next.redirects...)
+		next.set = append(append([]*http.Cookie{}, p.set...), next.set...)
+		next.first = p.first
+		p = next
+	}
+	return p
+}
+
+// followRaw follows redirects without completing second-factor pages.
+func (c *testClient) followRaw(method, target string, form *encodedForm) *testPage {
 	c.t.Helper()
 	p := c.send(method, target, form)
 	first := p.first

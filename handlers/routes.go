@@ -3,6 +3,7 @@ package handlers
 import (
 	"io/fs"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -46,7 +47,7 @@ type route struct {
 func routes() []route {
 	var all []route
 	for _, area := range [][]route{coreRoutes(), checkRoutes(), applyRoutes(), caseRoutes(), staffRoutes(),
-		reliefRoutes(), leakRoutes(), supervisionRoutes(), infoRoutes(), queryRoutes(), certificateRoutes()} {
+		reliefRoutes(), leakRoutes(), supervisionRoutes(), infoRoutes(), queryRoutes(), certificateRoutes(), securityRoutes(), mydataRoutes()} {
 		all = append(all, area...)
 	}
 	return all
@@ -99,6 +100,9 @@ func (s *Server) guard(r route) echo.MiddlewareFunc {
 				if u.MustChangePassword && r.path != "/account/password" && r.path != "/logout" && !strings.HasPrefix(r.path, "/static/") && r.path != "/lang" {
 					return c.Redirect(http.StatusSeeOther, "/account/password")
 				}
+				if u.NeedsTOTPEnrolment() && !allowedBeforeEnrolment(r) {
+					return c.Redirect(http.StatusSeeOther, totpSetupURL(returnPath(c, r)))
+				}
 			}
 			if r.access.public {
 				return next(c)
@@ -109,9 +113,57 @@ func (s *Server) guard(r route) echo.MiddlewareFunc {
 			if !r.access.allows(u.Role) {
 				return echo.NewHTTPError(http.StatusForbidden)
 			}
+			if showsSealedRecord(r) && u.TOTPEnabled && s.secondFactorAge(c) > portal.StepUpAge {
+				return c.Redirect(http.StatusSeeOther, "/account/verify?next="+url.QueryEscape(returnPath(c, r)))
+			}
 			return next(c)
 		}
 	}
+}
+
+// sealedRecordRoutes show the contents of a sealed record (or its documents)
+// to an official, a supervisor or a querying unit. Before any of them, the
+// second factor must have passed within portal.StepUpAge (R17: only the
+// person who holds the account reads a sealed record), so that a session left
+// open on an unattended screen does not open sealed files. Keyed by method
+// and route pattern.
+var sealedRecordRoutes = map[string]bool{
+	"GET /staff/cases/:id":                       true, // CaseForStaff
+	"GET /staff/cases/:id/documents/:doc":        true, // DocumentContent
+	"GET /staff/cases/:id/unsealing":             true, // CaseForStaff
+	"POST /queries/:id/read":                     true, // ReadQuery
+	"GET /queries/:id/documents/:doc":            true, // QueryDocumentContent
+	"GET /supervision/leaks/:id":                 true, // LeakForSupervisor
+	"GET /supervision/leaks/:id/documents/:doc":  true,
+	"GET /supervision/relief/:id":                true, // ReliefForSupervisor
+	"GET /supervision/relief/:id/documents/:doc": true,
+}
+
+// showsSealedRecord reports whether the route needs a recent second factor.
+func showsSealedRecord(r route) bool { return sealedRecordRoutes[r.method+" "+r.path] }
+
+// allowedBeforeEnrolment are the routes an official who has not yet enrolled
+// a second factor may use: enrolment itself, and the frame.
+func allowedBeforeEnrolment(r route) bool {
+	switch r.path {
+	case "/account/totp/setup", "/logout", "/account/password", "/lang":
+		return true
+	}
+	return strings.HasPrefix(r.path, "/static/")
+}
+
+// returnPath is where to come back to after a detour (enrolment, step-up): the
+// page asked for, or for a form post the page it was posted from (a post
+// cannot be replayed through a redirect).
+func returnPath(c echo.Context, r route) string {
+	p := c.Request().URL.RequestURI()
+	if r.method != http.MethodGet {
+		p = c.Request().URL.Path
+		if i := strings.LastIndex(p, "/"); i > 0 {
+			p = p[:i]
+		}
+	}
+	return safeNext(p)
 }
 
 var staticFS = func() http.Handler {

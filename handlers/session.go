@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -32,6 +33,17 @@ const (
 	svRole    = "role"
 	svCreated = "created"
 	svSeen    = "seen"
+	// svSecondFactor is when this session last passed a second factor (Unix
+	// nanoseconds as a string); the step-up before sealed records reads it.
+	svSecondFactor = "second_factor_at"
+	// A login whose password was right and whose second factor is still to
+	// come is kept in an anonymous session: the account id, when the password
+	// passed, where to go next and how many wrong codes were typed. No
+	// session of the account exists until the code passes.
+	svPendingAccount = "pending_account"
+	svPendingAt      = "pending_at"
+	svPendingNext    = "pending_next"
+	svPendingTries   = "pending_tries"
 )
 
 func newSessionStore(db *store.DB, cfg Config) *sessionStore {
@@ -151,6 +163,15 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		id, _ := sess.Values[svAccount].(uint64)
 		created, _ := sess.Values[svCreated].(time.Time)
 		seen, _ := sess.Values[svSeen].(time.Time)
+		if id == 0 {
+			// An anonymous session holds only a login waiting for its second
+			// factor, and lives no longer than that wait.
+			if now.Sub(created) > portal.PendingLoginAge {
+				s.endSession(c, sess)
+				c.Set(ctxSession, nil)
+			}
+			return next(c)
+		}
 		acct, err := s.db.Account(id)
 		if err != nil && portal.ErrorCode(err) != portal.CodeNotFound {
 			return err
@@ -219,6 +240,83 @@ func (s *Server) startSession(c echo.Context, acct portal.Account) error {
 	c.Set(ctxSession, sess)
 	c.Set(ctxUser, &acct)
 	return nil
+}
+
+// startPendingLogin keeps a login whose password was right in a fresh
+// anonymous session until its second factor passes; any session the browser
+// had is deleted, as at a full login.
+func (s *Server) startPendingLogin(c echo.Context, acct portal.Account, next string) error {
+	if old := currentSession(c); old != nil && !old.IsNew {
+		if err := s.db.DeleteSession(hashID(old.ID)); err != nil {
+			return err
+		}
+	}
+	sess := sessions.NewSession(s.sessions, s.sessions.name)
+	opts := s.sessions.opts
+	sess.Options = &opts
+	sess.IsNew = true
+	now := s.cfg.Clock()
+	sess.Values[svAccount] = uint64(0)
+	sess.Values[svCreated] = now
+	sess.Values[svSeen] = now
+	sess.Values[svPendingAccount] = strconv.FormatUint(acct.ID, 10)
+	sess.Values[svPendingAt] = strconv.FormatInt(now.UnixNano(), 10)
+	sess.Values[svPendingNext] = next
+	sess.Values[svPendingTries] = "0"
+	if err := s.sessions.Save(c.Request(), c.Response(), sess); err != nil {
+		return err
+	}
+	c.Set(ctxSession, sess)
+	return nil
+}
+
+// pendingLogin is the account waiting for its second factor in this browser,
+// 0 when none (or when it waited too long).
+func (s *Server) pendingLogin(c echo.Context) (id uint64, next string, tries int) {
+	sess := currentSession(c)
+	if sess == nil || sess.IsNew {
+		return 0, "", 0
+	}
+	if acct, _ := sess.Values[svAccount].(uint64); acct != 0 {
+		return 0, "", 0
+	}
+	str := func(k string) string { v, _ := sess.Values[k].(string); return v }
+	id, err := strconv.ParseUint(str(svPendingAccount), 10, 64)
+	if err != nil {
+		return 0, "", 0
+	}
+	at, err := strconv.ParseInt(str(svPendingAt), 10, 64)
+	if err != nil || s.cfg.Clock().Sub(time.Unix(0, at)) > portal.PendingLoginAge {
+		return 0, "", 0
+	}
+	tries, _ = strconv.Atoi(str(svPendingTries))
+	return id, str(svPendingNext), tries
+}
+
+// markSecondFactor records in the signed-in session that a second factor has
+// just passed.
+func (s *Server) markSecondFactor(c echo.Context) error {
+	sess := currentSession(c)
+	if sess == nil {
+		return nil
+	}
+	sess.Values[svSecondFactor] = strconv.FormatInt(s.cfg.Clock().UnixNano(), 10)
+	return s.sessions.Save(c.Request(), c.Response(), sess)
+}
+
+// secondFactorAge is how long ago this session last passed a second factor;
+// a very long time when it never did.
+func (s *Server) secondFactorAge(c echo.Context) time.Duration {
+	sess := currentSession(c)
+	if sess == nil {
+		return time.Duration(1<<63 - 1)
+	}
+	v, _ := sess.Values[svSecondFactor].(string)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return time.Duration(1<<63 - 1)
+	}
+	return s.cfg.Clock().Sub(time.Unix(0, n))
 }
 
 // endSession deletes the session and its cookie.

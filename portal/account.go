@@ -35,7 +35,14 @@ type Account struct {
 	CreatedAt          time.Time
 	PasswordChangedAt  time.Time
 	Seeded             bool // created by the seed command (demo data)
+	// TOTPEnabled is set by the store when a second factor is enrolled; the
+	// secret itself never leaves the store's TOTP record.
+	TOTPEnabled bool
 }
+
+// NeedsTOTPEnrolment reports whether the account must enrol a second factor
+// before it may do anything else.
+func (a Account) NeedsTOTPEnrolment() bool { return RequiresTOTP(a.Role) && !a.TOTPEnabled }
 
 // Locked reports whether the account is locked at time now.
 func (a Account) Locked(now time.Time) bool { return now.Before(a.LockedUntil) }

@@ -25,6 +25,12 @@ const (
 	AuditMessage         AuditAction = "message"
 	AuditOrganCreated    AuditAction = "organ_created"
 	AuditCalendarLoaded  AuditAction = "calendar_loaded"
+	// The second factor (TOTP): enrolment, a reset by the administrator, a
+	// recovery code spent, a wrong or replayed code (Detail: login or step_up).
+	AuditTOTPEnrolled       AuditAction = "totp_enrolled"
+	AuditTOTPReset          AuditAction = "totp_reset"
+	AuditRecoveryCodeUsed   AuditAction = "recovery_code_used"
+	AuditSecondFactorFailed AuditAction = "second_factor_failed"
 )
 
 // AuditEvent is one entry of the append-only audit log. Subject names a record

@@ -101,7 +101,9 @@ func (db *DB) getAccount(tx *bbolt.Tx, id uint64) (portal.Account, error) {
 	if raw == nil {
 		return portal.Account{}, portal.NotFound()
 	}
-	return db.decodeAccount(id, raw)
+	a, err := db.decodeAccount(id, raw)
+	a.TOTPEnabled = totpEnabled(tx, id)
+	return a, err
 }
 
 // CreateAccount stores a new account and its indexes, and audits the creation,
@@ -240,6 +242,20 @@ func (db *DB) RecordLoginSuccess(id uint64, newHash string, requestID string) er
 	})
 }
 
+// UpgradePasswordHash stores a hash made with raised parameters at a login
+// whose password was right but whose second factor is still to come (the
+// only moment the password is known); nothing else changes.
+func (db *DB) UpgradePasswordHash(id uint64, newHash string) error {
+	return db.update(func(tx *bbolt.Tx) error {
+		a, err := db.getAccount(tx, id)
+		if err != nil {
+			return err
+		}
+		a.PasswordHash = newHash
+		return db.putAccount(tx, a)
+	})
+}
+
 // ChangePassword stores a new hash, clears the must-change flag and ends every
 // session of the account, so that a stolen cookie stops working.
 func (db *DB) ChangePassword(id uint64, newHash string, requestID string) error {
@@ -295,6 +311,7 @@ func (db *DB) Accounts() ([]portal.Account, error) {
 			if err != nil {
 				return err
 			}
+			a.TOTPEnabled = totpEnabled(tx, a.ID)
 			out = append(out, a)
 			return nil
 		})

@@ -634,7 +634,9 @@ type Step struct {
 // the case in the same transaction.
 func (db *DB) Apply(caseID uint64, st Step, cal *portal.Calendar) (portal.Case, error) {
 	var c portal.Case
-	err := db.update(func(tx *bbolt.Tx) error {
+	// Batched: the closure only reads and writes the transaction and
+	// overwrites c, so running it again is harmless.
+	err := db.batch(func(tx *bbolt.Tx) error {
 		old, err := db.getCase(tx, caseID)
 		if err != nil {
 			return err
