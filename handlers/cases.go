@@ -51,16 +51,21 @@ func (o *casesOrganNames) name(id uint64) (string, error) {
 // application) the next step is his; in a final status nothing follows;
 // otherwise an organ owes the step, by the stage's deadline.
 func casesNext(cs portal.Case, organ string) views.MyCaseNext {
-	n := views.MyCaseNext{Key: "cases.next." + string(cs.Status), Due: cs.Due}
+	return casesNextOf(cs.Status, cs.Due, len(cs.HoldingOrganIDs), len(cs.PendingHolders()), organ)
+}
+
+// casesNextOf is casesNext from a list row's fields (store.CaseListRow).
+func casesNextOf(status portal.CaseStatus, due portal.Date, holders, pending int, organ string) views.MyCaseNext {
+	n := views.MyCaseNext{Key: "cases.next." + string(status), Due: due}
 	switch {
-	case !cs.Status.Valid():
+	case !status.Valid():
 		n.Key = ""
-	case slices.Contains(portal.Allowed(cs.Status, portal.ActorApplicant), portal.ActionSubmit), cs.Status.Final():
+	case slices.Contains(portal.Allowed(status, portal.ActorApplicant), portal.ActionSubmit), status.Final():
 		n.Due = portal.Date{}
-	case cs.Status == portal.StatusSealed:
+	case status == portal.StatusSealed:
 		// R12: each holding organ seals what it holds and confirms it.
-		n.Holders = len(cs.HoldingOrganIDs)
-		n.Confirmed = n.Holders - len(cs.PendingHolders())
+		n.Holders = holders
+		n.Confirmed = holders - pending
 	default:
 		n.Organ = organ
 	}
@@ -86,24 +91,26 @@ func (s *Server) handleCasesList(c echo.Context) error {
 			m.NoticeKey = "cases.filter_unknown"
 		}
 	}
-	list, err := s.db.CasesOfAccount(u.ID)
+	// The list comes from the cases' summary records: a lawyer with 200
+	// clients must not cost 200 case decodings per page view.
+	list, err := s.db.CaseListOfAccount(u.ID)
 	if err != nil {
 		return err
 	}
 	today := s.today()
 	organs := s.casesOrgans()
 	m.Total = len(list)
-	for _, sum := range list {
-		cs := sum.Case
+	for _, cs := range list {
 		if filter != "" && cs.Status != filter {
 			continue
 		}
-		organ, err := organs.name(cs.DecidingOrganID)
+		organ, err := organs.name(cs.Decider)
 		if err != nil {
 			return err
 		}
-		row := views.MyCaseRow{ID: cs.ID, Ref: cs.Ref, Draft: cs.Status == portal.StatusDraft && cs.Ref == "",
-			Status: cs.Status, Due: cs.Due, Overdue: cs.Overdue(today), Next: casesNext(cs, organ)}
+		row := views.MyCaseRow{ID: cs.CaseID, Ref: cs.Ref, Draft: cs.Status == portal.StatusDraft && cs.Ref == "",
+			Status: cs.Status, Due: cs.Due, Overdue: !cs.Due.IsZero() && today.After(cs.Due),
+			Next: casesNextOf(cs.Status, cs.Due, cs.Holders, cs.Pending, organ)}
 		if lawyer {
 			// R22: the lawyer acts for the person and is entitled to the name;
 			// nobody else's list carries it.

@@ -195,3 +195,14 @@ func BenchmarkCasesOfAccount200(b *testing.B) {
 		}
 	}
 }
+
+// The same 200 cases as the dashboard now reads them: summary records only.
+func BenchmarkCaseListOfAccount200(b *testing.B) {
+	f := benchDB(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if cs, err := f.db.CaseListOfAccount(f.lawyer); err != nil || len(cs) != 200 {
+			b.Fatal(len(cs), err)
+		}
+	}
+}

@@ -30,6 +30,8 @@ import (
 //	                    deadline: the supervisor's overdue list, shown without opening a case)
 //	queue_counts        organ id | due | status -> count (rows of queue_by_organ; organ 0 counts
 //	                    open_by_due), so that a list's total is a sum over dates, not a walk of its rows
+//	case_summaries      case id -> sealedRecord (encrypted): what a person's or lawyer's list shows,
+//	                    so a dashboard of 200 clients decodes 200 small records, not 200 cases
 //	documents           document id -> encrypted bytes, bound to document id and case id
 //	organs              id -> organ
 //	organs_by_name      kind | 0 | name -> id
@@ -43,6 +45,7 @@ var (
 	bucketQueueByOrgan   = []byte("queue_by_organ")
 	bucketOpenByDue      = []byte("open_by_due")
 	bucketQueueCounts    = []byte("queue_counts")
+	bucketCaseSummaries  = []byte("case_summaries")
 	bucketDocuments      = []byte("documents")
 	bucketOrgans         = []byte("organs")
 	bucketOrgansByName   = []byte("organs_by_name")
@@ -61,7 +64,44 @@ const (
 	RelPerson Relation = "person" // the account of the person the record is about
 )
 
-const kindCase = "case"
+const (
+	kindCase        = "case"
+	kindCaseSummary = "case_summary"
+)
+
+// caseSummary is the part of a case that the lists of the people linked to it
+// show (the cases page, the lawyer's dashboard). It carries the person's name
+// (R22: the lawyer acting for the person is entitled to it), so it is sealed
+// like the case.
+type caseSummary struct {
+	Ref        string            `json:"ref,omitempty"`
+	Status     portal.CaseStatus `json:"status"`
+	Due        portal.Date       `json:"due,omitzero"`
+	Decider    uint64            `json:"decider,omitempty"`
+	Holders    int               `json:"holders,omitempty"`
+	Pending    int               `json:"pending,omitempty"`
+	PersonName string            `json:"person_name,omitempty"`
+}
+
+func summarize(c portal.Case) caseSummary {
+	return caseSummary{Ref: c.Ref, Status: c.Status, Due: c.Due, Decider: c.DecidingOrganID,
+		Holders: len(c.HoldingOrganIDs), Pending: len(c.PendingHolders()), PersonName: c.PersonName}
+}
+
+// putCaseSummary writes the list record beside the case (in putCase, so no
+// write can forget it). The bucket is created on first use: databases older
+// than the summaries fall back to reading the case until its next write.
+func (db *DB) putCaseSummary(tx *bbolt.Tx, c portal.Case) error {
+	b, err := tx.CreateBucketIfNotExists(bucketCaseSummaries)
+	if err != nil {
+		return err
+	}
+	raw, err := db.crypt.sealJSON(kindCaseSummary, c.ID, "summary", summarize(c))
+	if err != nil {
+		return err
+	}
+	return b.Put(itob(c.ID), raw)
+}
 const kindDocument = "document"
 
 // caseBody is the stored form of portal.Case. A separate type so that the
@@ -123,6 +163,9 @@ func (db *DB) putCase(tx *bbolt.Tx, old, c portal.Case) error {
 		return err
 	}
 	if err := tx.Bucket(bucketCases).Put(itob(c.ID), raw); err != nil {
+		return err
+	}
+	if err := db.putCaseSummary(tx, c); err != nil {
 		return err
 	}
 	if c.Ref != "" && old.Ref != c.Ref {
@@ -529,6 +572,11 @@ func (db *DB) DeleteDraft(id, account uint64) error {
 				return err
 			}
 		}
+		if b := tx.Bucket(bucketCaseSummaries); b != nil {
+			if err := b.Delete(itob(id)); err != nil {
+				return err
+			}
+		}
 		if err := tx.Bucket(bucketCases).Delete(itob(id)); err != nil {
 			return err
 		}
@@ -805,6 +853,59 @@ func (db *DB) CasesOfAccount(account uint64) ([]CaseSummary, error) {
 		return nil
 	})
 	return out, err
+}
+
+// CaseListRow is a row of a person's, guardian's or lawyer's list of cases,
+// read from the case summaries (the case itself is not decoded).
+type CaseListRow struct {
+	CaseID     uint64
+	Relation   Relation
+	Ref        string
+	Status     portal.CaseStatus
+	Due        portal.Date
+	Decider    uint64
+	Holders    int // holding organs (R12)
+	Pending    int // holding organs that have not yet confirmed sealing
+	PersonName string
+}
+
+// CaseListOfAccount is CasesOfAccount for lists: the same cases through the
+// account's index, each from its small summary record (a case written before
+// summaries existed is read whole).
+func (db *DB) CaseListOfAccount(account uint64) ([]CaseListRow, error) {
+	var out []CaseListRow
+	err := db.view(func(tx *bbolt.Tx) error {
+		prefix := itob(account)
+		sums := tx.Bucket(bucketCaseSummaries)
+		cur := tx.Bucket(bucketCasesByAccount).Cursor()
+		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+			id := btoi(k[8:])
+			var s caseSummary
+			if raw := bucketGet(sums, itob(id)); raw != nil {
+				if err := db.crypt.openJSON(kindCaseSummary, id, "summary", raw, &s); err != nil {
+					return err
+				}
+			} else {
+				c, err := db.getCase(tx, id)
+				if err != nil {
+					return err
+				}
+				s = summarize(c)
+			}
+			out = append(out, CaseListRow{CaseID: id, Relation: Relation(v), Ref: s.Ref, Status: s.Status, Due: s.Due,
+				Decider: s.Decider, Holders: s.Holders, Pending: s.Pending, PersonName: s.PersonName})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// bucketGet is Get on a bucket that may not exist yet.
+func bucketGet(b *bbolt.Bucket, k []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return b.Get(k)
 }
 
 // QueueRow is one row of an organ's queue.
