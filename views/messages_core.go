@@ -127,7 +127,7 @@ func init() {
 		"account.organ":                   {"单位", "Organ"},
 		"account.created":                 {"注册日期", "Created"},
 		"account.notice_password_changed": {"密码已修改。其他设备上的登录已失效。", "Your password has been changed. Every other sign-in has ended."},
-		"account.sysadmin_note":           {"系统管理员通过命令行管理账户，不能查看案件内容。", "System administrators manage accounts from the command line and cannot see case contents."},
+		"account.sysadmin_note":           {"系统管理员在“账户管理”页面或命令行管理账户，不能查看案件内容。", "System administrators manage accounts on the Accounts page or from the command line and cannot see case contents."},
 		"account.role_invalid":            {"身份无效", "Unknown role"},
 		"account.login_required":          {"缺少账号", "A username is required"},
 		"account.organ_required":          {"请填写所属单位", "Enter the organ"},

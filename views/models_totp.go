@@ -1,0 +1,71 @@
+package views
+
+import (
+	"github.com/a-h/templ"
+
+	"sealportal/portal"
+)
+
+// TOTPSetupModel is the enrolment page: the QR code, the same secret as text
+// in groups for typing by hand, and the field that confirms the app works.
+type TOTPSetupModel struct {
+	Page   Page
+	Form   Form
+	QR     templ.SafeURL // data: URL of a PNG (the CSP allows data: images)
+	Secret string        // grouped for reading: "ABCD EFGH …"
+	Next   string        // where to continue afterwards (a local path)
+	Forced bool          // an official who cannot go on without it
+}
+
+// RecoveryCodesModel shows the recovery codes once, right after enrolment.
+type RecoveryCodesModel struct {
+	Page  Page
+	Codes []string
+	Next  string
+}
+
+// SecondFactorModel asks for the code: at login (after the password) or
+// before a sealed record is shown (step-up).
+type SecondFactorModel struct {
+	Page   Page
+	Form   Form
+	Action string // "/login/code" or "/account/verify"
+	Next   string
+	StepUp bool
+}
+
+// TOTPStatusModel is the account's two-step verification page.
+type TOTPStatusModel struct {
+	Page         Page
+	Enabled      bool
+	Required     bool
+	RecoveryLeft int
+	NoticeKey    string
+}
+
+// SysadminAccountRow is one account in the administrator's list. Citizens'
+// logins (their mobile numbers) arrive masked and no name is shown at all.
+type SysadminAccountRow struct {
+	ID       uint64
+	Role     portal.Role
+	Login    string
+	Organ    string
+	Disabled bool
+	Locked   bool
+	TOTP     bool
+	Self     bool // the administrator's own account: no disabling oneself
+}
+
+// SysadminAccountsModel is the administrator's list of accounts.
+type SysadminAccountsModel struct {
+	Page      Page
+	Rows      []SysadminAccountRow
+	NoticeKey string
+}
+
+// SysadminConfirmModel asks the administrator to confirm one action.
+type SysadminConfirmModel struct {
+	Page   Page
+	Row    SysadminAccountRow
+	Action string // reset-totp, end-sessions, disable, enable
+}
