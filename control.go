@@ -43,16 +43,19 @@ const maxControlLine = 4096
 // adds commands served by other parts of the program (backup).
 func serveControl(ctx context.Context, db *store.DB, path string, log *slog.Logger, more map[string]controlCommand) error {
 	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-		c.Close()
+		_ = c.Close() // only a probe: nothing was sent
 		return fmt.Errorf("control socket %s: another server answers there", path)
 	}
-	os.Remove(path) // a leftover of a server that stopped without cleaning up
+	// A leftover of a server that stopped without cleaning up.
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("control socket %s: %w", path, err)
+	}
 	ln, err := net.Listen("unix", path)
 	if err != nil {
 		return fmt.Errorf("control socket %s: %w", path, err)
 	}
 	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
+		_ = ln.Close() // the chmod error is the one to report
 		return fmt.Errorf("control socket %s: %w", path, err)
 	}
 	commands := map[string]controlCommand{
@@ -66,11 +69,13 @@ func serveControl(ctx context.Context, db *store.DB, path string, log *slog.Logg
 	var wg sync.WaitGroup
 	go func() {
 		<-ctx.Done()
-		ln.Close()
+		_ = ln.Close() // unblocks Accept; the loop then sees ctx.Err()
 	}()
 	defer func() {
 		wg.Wait()
-		os.Remove(path)
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			log.Warn("control socket cleanup", "path", path, "err", err)
+		}
 	}()
 	for {
 		conn, err := ln.Accept()
@@ -90,14 +95,20 @@ func serveControl(ctx context.Context, db *store.DB, path string, log *slog.Logg
 }
 
 func serveControlConn(ctx context.Context, conn net.Conn, commands map[string]controlCommand, log *slog.Logger) {
-	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if err := conn.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		log.Warn("control connection deadline", "err", err)
+		return
+	}
 	r := bufio.NewReaderSize(io.LimitReader(conn, maxControlLine), maxControlLine)
 	line, err := r.ReadString('\n')
 	if err != nil {
 		fmt.Fprintln(conn, "error: want one request line")
 		return
 	}
-	conn.SetReadDeadline(time.Time{})
+	if err := conn.SetReadDeadline(time.Time{}); err != nil {
+		log.Warn("control connection deadline", "err", err)
+		return
+	}
 	name, arg, _ := strings.Cut(strings.TrimSpace(line), " ")
 	cmd, ok := commands[name]
 	if !ok {

@@ -292,7 +292,7 @@ func prepareScenario(name string, o loadOptions, signIn func(string, loadLogin, 
 			h := http.Header{"Content-Type": {"application/json"}}
 			if o.spread {
 				i := n.Add(1)
-				h.Set("X-Forwarded-For", fmt.Sprintf("10.0.%d.%d", byte(i>>8), byte(i)))
+				h.Set("X-Forwarded-For", fmt.Sprintf("10.0.%d.%d", byte(i>>8), byte(i))) // #nosec G115 -- truncation wanted: the low 16 bits pick a fake client
 			}
 			*t = vegeta.Target{Method: http.MethodPost, URL: base + "/api/v1/eligibility", Body: body, Header: h}
 			return nil
@@ -368,7 +368,7 @@ func prepareScenario(name string, o loadOptions, signIn func(string, loadLogin, 
 // attackScenario runs one scenario with vegeta at o.conns workers, each
 // sending its next request as soon as the last is answered (rate 0).
 func attackScenario(name string, sc *loadScenario, o loadOptions) loadScenarioResult {
-	atk := vegeta.NewAttacker(vegeta.Workers(uint64(o.conns)), vegeta.MaxWorkers(uint64(o.conns)),
+	atk := vegeta.NewAttacker(vegeta.Workers(uint64(o.conns)), vegeta.MaxWorkers(uint64(o.conns)), // #nosec G115 -- o.conns >= 1, checked in runLoadtest
 		vegeta.Connections(o.conns), vegeta.MaxConnections(o.conns), vegeta.KeepAlive(true),
 		vegeta.Redirects(vegeta.NoFollow), vegeta.Timeout(30*time.Second), vegeta.MaxBody(1<<20))
 	var m vegeta.Metrics
@@ -392,7 +392,7 @@ func attackScenario(name string, sc *loadScenario, o loadOptions) loadScenarioRe
 		rps = float64(m.Requests) / el
 	}
 	return loadScenarioResult{Name: name, RPS: round2(rps), P50: ms(m.Latencies.P50), P95: ms(m.Latencies.P95), P99: ms(m.Latencies.P99),
-		Errors: errs, requests: int(m.Requests)}
+		Errors: errs, requests: int(m.Requests)} // #nosec G115 -- a request count of one run
 }
 
 // loadSession is one signed-in browser: its cookies (kept by hand, since
@@ -613,7 +613,7 @@ func prepareDrafts(s *loadSession, n, workers int) ([]string, error) {
 				if i == 0 {
 					id = firstID
 				}
-				id, err := fillDraft(s, id, organ, portal.SyntheticIDNumber(stamp+uint64(i), portal.Date{Year: 2010, Month: time.Month(1 + i%12), Day: 1 + i%28}).String(), png)
+				id, err := fillDraft(s, id, organ, portal.SyntheticIDNumber(stamp+uint64(i), portal.Date{Year: 2010, Month: time.Month(1 + i%12), Day: 1 + i%28}).String(), png) // #nosec G115 -- i is a loop index from 0
 				if err != nil {
 					mu.Lock()
 					if fail == nil {
@@ -716,8 +716,10 @@ func bboltSinglePutRate(dir string, d time.Duration) (float64, error) {
 		return 0, fmt.Errorf("bbolt measurement: %w", err)
 	}
 	path := f.Name()
-	f.Close()
 	defer os.Remove(path)
+	if err := f.Close(); err != nil {
+		return 0, fmt.Errorf("bbolt measurement: %w", err)
+	}
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
 	if err != nil {
 		return 0, fmt.Errorf("bbolt measurement: %w", err)
@@ -757,7 +759,7 @@ func pidListeningOn(target *url.URL) int {
 	}
 	inodes := map[string]bool{}
 	for _, file := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
-		f, err := os.Open(file)
+		f, err := os.Open(file) // #nosec G304 -- one of the two fixed /proc paths above
 		if err != nil {
 			continue
 		}
@@ -772,7 +774,7 @@ func pidListeningOn(target *url.URL) int {
 				inodes["socket:["+fields[9]+"]"] = true
 			}
 		}
-		f.Close()
+		_ = f.Close() // read-only
 	}
 	if len(inodes) == 0 {
 		return 0

@@ -33,12 +33,12 @@ var demoAccounts = []demoAccount{
 	{role: portal.RoleCourt, login: "court-demo", password: "demo-court-2026", name: "演示法官", organ: "演示市人民法院"},
 	{role: portal.RoleProcuratorate, login: "procuratorate-demo", password: "demo-procuratorate-2026", name: "演示检察官", organ: "演示市人民检察院"},
 	{role: portal.RolePolice, login: "police-demo", password: "demo-police-2026", name: "演示民警", organ: "演示市公安局"},
-	{role: portal.RoleJudicialAdmin, login: "judicial-admin-demo", password: "demo-judicial-2026", name: "演示社区矫正工作人员", organ: "演示市司法局"},
+	{role: portal.RoleJudicialAdmin, login: "judicial-admin-demo", password: "demo-judicial-2026", name: "演示社区矫正工作人员", organ: "演示市司法局"}, // #nosec G101 -- published demo account (README), seeded only into an empty database
 	{role: portal.RoleSupervisor, login: "supervisor-demo", password: "demo-supervisor-2026", name: "演示监督检察官", organ: "演示市人民检察院"},
-	{role: portal.RoleSysadmin, login: "sysadmin-demo", password: "demo-sysadmin-2026", name: "演示管理员"},
+	{role: portal.RoleSysadmin, login: "sysadmin-demo", password: "demo-sysadmin-2026", name: "演示管理员"}, // #nosec G101 -- published demo account (README), seeded only into an empty database
 	// A unit acting under a state regulation (R15b): a kindergarten checking a
 	// new hire under 《未成年人保护法》第六十二条.
-	{role: portal.RoleQueryingUnit, login: "unit-demo", password: "demo-unit-2026", name: "演示查询人", organ: "演示市某幼儿园", unitKind: portal.QueryUnitRegulated},
+	{role: portal.RoleQueryingUnit, login: "unit-demo", password: "demo-unit-2026", name: "演示查询人", organ: "演示市某幼儿园", unitKind: portal.QueryUnitRegulated}, // #nosec G101 -- published demo account (README), seeded only into an empty database
 }
 
 // runSeed creates the demo accounts on an empty database. It refuses a

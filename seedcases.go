@@ -97,14 +97,14 @@ func seedCases(db *store.DB, hasher *portal.PasswordHasher, n int, clock portal.
 	if err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(uint64(n), 2026))
+	rng := rand.New(rand.NewPCG(uint64(n), 2026)) // #nosec G404 G115 -- synthetic demo data, not security; any n is a fine seed
 	now := clock()
 	today := portal.DateOf(now)
 	people := 0 // synthetic accounts so far (their mobile numbers)
 	newAccount := func(role portal.Role, name string, birth portal.Date) portal.Account {
 		people++
 		a := portal.Account{Role: role, Login: syntheticMobile(people), Mobile: syntheticMobile(people), Name: name,
-			IDNumber: syntheticID(uint64(1_000_000+people), birth).String(), PasswordHash: hash, Seeded: true,
+			IDNumber: syntheticID(uint64(1_000_000+people), birth).String(), PasswordHash: hash, Seeded: true, // #nosec G115 -- people counts up from 0
 			CreatedAt: now.Add(-time.Duration(rng.IntN(60*24)) * time.Hour).UTC()}
 		if role == portal.RoleLawyer {
 			a.Licence, a.Firm = fmt.Sprintf("1110120%010d", people), "示例律师事务所"

@@ -53,11 +53,13 @@ func (s *Server) leakDraftToken(c echo.Context) string {
 }
 
 func (s *Server) setLeakDraftToken(c echo.Context, token string) {
+	// #nosec G124 -- HttpOnly and SameSite are set; Secure follows Config.SecureCookies (off only with -insecure-cookies)
 	c.SetCookie(&http.Cookie{Name: s.leakDraftCookie(), Value: token, Path: "/", MaxAge: int(store.LeakDraftTTL.Seconds()),
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode})
 }
 
 func (s *Server) clearLeakDraftToken(c echo.Context) {
+	// #nosec G124 -- HttpOnly and SameSite are set; Secure follows Config.SecureCookies (off only with -insecure-cookies)
 	c.SetCookie(&http.Cookie{Name: s.leakDraftCookie(), Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode})
 }

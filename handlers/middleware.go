@@ -177,6 +177,7 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 			b := make([]byte, 32)
 			_, _ = rand.Read(b)
 			token = base64.RawURLEncoding.EncodeToString(b)
+			// #nosec G124 -- HttpOnly and SameSite are set; Secure follows Config.SecureCookies (off only with -insecure-cookies)
 			c.SetCookie(&http.Cookie{Name: name, Value: token, Path: "/", HttpOnly: true,
 				Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode})
 		}

@@ -22,6 +22,7 @@ func (s *Server) handleLangSwitch(c echo.Context) error {
 	if c.QueryParam("to") == string(views.LangEN) {
 		to = views.LangEN
 	}
+	// #nosec G124 -- HttpOnly and SameSite are set; Secure follows Config.SecureCookies (off only with -insecure-cookies)
 	c.SetCookie(&http.Cookie{Name: langCookie, Value: string(to), Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
 	next := localPath(c.QueryParam("next"))

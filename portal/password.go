@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"strconv"
@@ -265,17 +266,18 @@ func parsePHC(s string) (phc, error) {
 	if p, rest, ok = phcNumber(rest, "p=", "", 8); !ok || rest != "" {
 		return fail("bad parallelism")
 	}
-	x.params.Memory, x.params.Time, x.params.Threads = uint32(m), uint32(t), uint8(p)
-	if p < 1 || t < 1 || t > maxArgon2Time || m < 8*p || m > maxArgon2Memory {
+	if p < 1 || p > math.MaxUint8 || t < 1 || t > maxArgon2Time || m < 8*p || m > maxArgon2Memory {
 		return fail("parameters out of range")
 	}
+	// Converted only once checked, so that no value is ever truncated.
+	x.params.Memory, x.params.Time, x.params.Threads = uint32(m), uint32(t), uint8(p)
 	if x.salt, ok = phcBase64(parts[4]); !ok || len(x.salt) < minArgon2SaltLen || len(x.salt) > maxArgon2SaltLen {
 		return fail("bad salt")
 	}
 	if x.key, ok = phcBase64(parts[5]); !ok || len(x.key) < minArgon2KeyLen || len(x.key) > maxArgon2KeyLen {
 		return fail("bad hash")
 	}
-	x.params.SaltLen, x.params.KeyLen = uint32(len(x.salt)), uint32(len(x.key))
+	x.params.SaltLen, x.params.KeyLen = uint32(len(x.salt)), uint32(len(x.key)) // #nosec G115 -- at most maxArgon2SaltLen and maxArgon2KeyLen, checked above
 	return x, nil
 }
 

@@ -60,6 +60,9 @@ func TOTPStep(t time.Time) int64 { return t.Unix() / int64(TOTPPeriod/time.Secon
 
 // TOTPCode is the six-digit code of secret at step.
 func TOTPCode(secret string, step int64) (string, error) {
+	if step < 0 {
+		return "", fmt.Errorf("portal: totp step %d is before 1970", step)
+	}
 	return hotp.GenerateCodeCustom(secret, uint64(step), hotp.ValidateOpts{Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 }
 

@@ -19,10 +19,10 @@ func (db *DB) PutCalendarYear(y portal.CalendarYear, raw []byte, actor uint64) e
 		if err != nil {
 			return err
 		}
-		if err := b.Put(itob(uint64(y.Year)), raw); err != nil {
+		if err := b.Put(itob(uint64(y.Year)), raw); err != nil { // #nosec G115 -- Validate keeps Year in 1949..9999
 			return err
 		}
-		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditCalendarLoaded, ActorID: actor, SubjectKind: "calendar", SubjectID: uint64(y.Year)})
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditCalendarLoaded, ActorID: actor, SubjectKind: "calendar", SubjectID: uint64(y.Year)}) // #nosec G115 -- Validate keeps Year in 1949..9999
 	})
 }
 

@@ -102,6 +102,7 @@ func (db *DB) putCaseSummary(tx *bbolt.Tx, c portal.Case) error {
 	}
 	return b.Put(itob(c.ID), raw)
 }
+
 const kindDocument = "document"
 
 // caseBody is the stored form of portal.Case. A separate type so that the
@@ -141,7 +142,7 @@ func dueKey(d portal.Date) []byte {
 	b := make([]byte, 4)
 	v := uint32(99999999)
 	if !d.IsZero() {
-		v = uint32(d.Year*10000 + int(d.Month)*100 + d.Day)
+		v = uint32(d.Year*10000 + int(d.Month)*100 + d.Day) // #nosec G115 -- a valid date is at most 99991231
 	}
 	binary.BigEndian.PutUint32(b, v)
 	return b
@@ -274,7 +275,7 @@ func addQueueCount(tx *bbolt.Tx, organ uint64, due portal.Date, st portal.CaseSt
 	k := queueCountKey(organ, due, st)
 	var n int64
 	if v := b.Get(k); len(v) == 8 {
-		n = int64(btoi(v))
+		n = int64(btoi(v)) // #nosec G115 -- counts are stored only when > 0
 	}
 	if n += delta; n <= 0 {
 		return b.Delete(k)
@@ -305,7 +306,7 @@ func queueTotal(tx *bbolt.Tx, organ uint64, st portal.CaseStatus, includeDone bo
 		if st != "" && rs != st || st == "" && !includeDone && rs.Final() {
 			continue
 		}
-		total += int(btoi(v))
+		total += int(btoi(v)) // #nosec G115 -- a count of cases
 	}
 	return total, true
 }

@@ -670,7 +670,7 @@ func (db *DB) UnsealingRecords(offset, limit int) (rows []portal.UnsealingRecord
 		if b == nil {
 			return nil
 		}
-		total = int(b.Sequence()) // ids are never reused and records never deleted
+		total = int(b.Sequence()) // #nosec G115 -- a count of records; ids are never reused and records never deleted
 		cur := b.Cursor()
 		i := 0
 		for k, _ := cur.Last(); k != nil && len(rows) < limit; k, _ = cur.Prev() {

@@ -78,15 +78,15 @@ func Open(path string, opt Options) (*DB, error) {
 		err := db.migrate()
 		migrationKeys.Delete(b)
 		if err != nil {
-			b.Close()
+			_ = b.Close() // the error above is the one to report
 			return nil, err
 		}
 	} else if err := db.checkSchema(); err != nil {
-		b.Close()
+		_ = b.Close() // the error above is the one to report
 		return nil, err
 	}
 	if err := db.openKeyring(opt.Keys, opt.ReadOnly); err != nil {
-		b.Close()
+		_ = b.Close() // the error above is the one to report
 		return nil, err
 	}
 	return db, nil

@@ -83,7 +83,7 @@ func LoadOrCreateKeys(dir string, getenv func(string) string) (Keys, error) {
 // database's keyring holds it (see Open).
 func LoadOrCreateKeysFile(path string, getenv func(string) string) (Keys, error) {
 	var kf keysFile
-	raw, err := os.ReadFile(path)
+	raw, err := os.ReadFile(path) // #nosec G304 -- the keys file the operator names with -keys
 	switch {
 	case err == nil:
 		if err := json.Unmarshal(raw, &kf); err != nil {
@@ -166,18 +166,21 @@ func writeKeysFile(path string, kf keysFile, exclusive bool) error {
 	target := path
 	if !exclusive {
 		target = path + ".tmp"
-		os.Remove(target) // a leftover of an earlier crash
+		// A leftover of an earlier crash.
+		if err := os.Remove(target); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("store: remove %s: %w", target, err)
+		}
 	}
-	f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // #nosec G304 -- the -keys file (or its .tmp)
 	if err != nil {
 		return fmt.Errorf("store: create %s: %w", target, err)
 	}
 	if _, err := f.Write(out); err != nil {
-		f.Close()
+		_ = f.Close() // the write error is the one to report
 		return fmt.Errorf("store: write %s: %w", target, err)
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
+		_ = f.Close() // the sync error is the one to report
 		return fmt.Errorf("store: sync %s: %w", target, err)
 	}
 	if err := f.Close(); err != nil {
@@ -188,9 +191,9 @@ func writeKeysFile(path string, kf keysFile, exclusive bool) error {
 			return fmt.Errorf("store: replace %s: %w", path, err)
 		}
 	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
+	// The keys must survive a crash once we report them written.
+	if err := SyncDir(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("store: write %s: %w", path, err)
 	}
 	return nil
 }
@@ -199,7 +202,7 @@ func writeKeysFile(path string, kf keysFile, exclusive bool) error {
 // overrides.
 func readKeysFile(path string) (keysFile, error) {
 	var kf keysFile
-	raw, err := os.ReadFile(path)
+	raw, err := os.ReadFile(path) // #nosec G304 -- the keys file the operator names with -keys
 	if err != nil {
 		return kf, fmt.Errorf("store: read %s: %w", path, err)
 	}

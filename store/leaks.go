@@ -136,7 +136,7 @@ func (db *DB) leakDraft(tx *bbolt.Tx, token string) (portal.LeakReport, error) {
 	if len(v) != 16 {
 		return portal.LeakReport{}, portal.NotFound()
 	}
-	if db.now().Sub(time.Unix(0, int64(btoi(v[8:])))) > LeakDraftTTL {
+	if db.now().Sub(time.Unix(0, int64(btoi(v[8:])))) > LeakDraftTTL { // #nosec G115 -- unix nanoseconds written from time.Now, far below 2^63
 		return portal.LeakReport{}, portal.NotFound()
 	}
 	r, err := db.getLeak(tx, btoi(v[:8]))
@@ -157,7 +157,7 @@ func (db *DB) purgeLeakDrafts(tx *bbolt.Tx) error {
 	var ids []uint64
 	cur := b.Cursor()
 	for k, v := cur.First(); k != nil; k, v = cur.Next() {
-		if len(v) != 16 || db.now().Sub(time.Unix(0, int64(btoi(v[8:])))) > LeakDraftTTL {
+		if len(v) != 16 || db.now().Sub(time.Unix(0, int64(btoi(v[8:])))) > LeakDraftTTL { // #nosec G115 -- unix nanoseconds written from time.Now, far below 2^63
 			stale = append(stale, copyBytes(k))
 			if len(v) == 16 {
 				ids = append(ids, btoi(v[:8]))

@@ -127,7 +127,7 @@ func addUnread(tx *bbolt.Tx, account uint64, delta int64) error {
 	b := tx.Bucket(bucketUnread)
 	var n int64
 	if v := b.Get(itob(account)); len(v) == 8 {
-		n = int64(binary.BigEndian.Uint64(v))
+		n = int64(binary.BigEndian.Uint64(v)) // #nosec G115 -- counts are stored from values >= 0
 	}
 	n += delta
 	if n < 0 {
@@ -142,7 +142,7 @@ func (db *DB) UnreadCount(account uint64) (int, error) {
 	var n int
 	err := db.view(func(tx *bbolt.Tx) error {
 		if v := tx.Bucket(bucketUnread).Get(itob(account)); len(v) == 8 {
-			n = int(btoi(v))
+			n = int(btoi(v)) // #nosec G115 -- a count of notifications
 		}
 		return nil
 	})

@@ -118,7 +118,7 @@ func (db *DB) migrate() error {
 			if err := m.apply(tx); err != nil {
 				return fmt.Errorf("store: migration %d (%s): %w", m.version, m.name, err)
 			}
-			return meta.Put(keySchemaVersion, itob(uint64(m.version)))
+			return meta.Put(keySchemaVersion, itob(uint64(m.version))) // #nosec G115 -- migration versions are small positive constants
 		})
 		if err != nil {
 			return err
@@ -145,5 +145,5 @@ func readVersion(meta *bbolt.Bucket) int {
 	if len(v) != 8 {
 		return 0
 	}
-	return int(btoi(v))
+	return int(btoi(v)) // #nosec G115 -- a schema version this code wrote
 }

@@ -59,7 +59,7 @@ func putTOTP(tx *bbolt.Tx, id uint64, r totpRecord) error {
 	if err != nil {
 		return err
 	}
-	raw, err := json.Marshal(r)
+	raw, err := json.Marshal(r) // #nosec G117 -- Secret and Pending are sealed by db.crypt before they reach a totpRecord
 	if err != nil {
 		return err
 	}
