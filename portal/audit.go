@@ -31,6 +31,12 @@ const (
 	AuditTOTPReset          AuditAction = "totp_reset"
 	AuditRecoveryCodeUsed   AuditAction = "recovery_code_used"
 	AuditSecondFactorFailed AuditAction = "second_factor_failed"
+	// Encryption keys (subject "data_key" and its id, or "kek"): a new data
+	// key made active, an old one retired and its material deleted, the
+	// key-encryption key replaced. Never the keys themselves.
+	AuditKeyActivated AuditAction = "key_activated"
+	AuditKeyRetired   AuditAction = "key_retired"
+	AuditKEKRotated   AuditAction = "kek_rotated"
 )
 
 // AuditEvent is one entry of the append-only audit log. Subject names a record

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"sealportal/portal"
 )
 
 // Envelope encryption. Personal data is sealed with data keys (DEKs): random
@@ -506,6 +508,9 @@ func (db *DB) RotateKEK(newKEK []byte) (KEKReport, error) {
 				return err
 			}
 			rep.Rewrapped++
+		}
+		if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditKEKRotated, SubjectKind: "kek", Detail: rep.NewFingerprint}); err != nil {
+			return err
 		}
 		return putKEKRecord(kr, kekRecord{Fingerprint: rep.NewFingerprint, Previous: fp})
 	})

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"sealportal/portal"
 )
 
 // The registry of sealed values: every bucket whose values are, or hold,
@@ -322,7 +324,10 @@ func (db *DB) RotateDataKeys(ctx context.Context, opt RotateOptions) (RotateRepo
 			}
 		}
 		rep.Active = newID
-		return putDEK(kr, dekRecord{ID: newID, State: KeyActive, Created: db.now().UTC(), Wrapped: wrapped})
+		if err := putDEK(kr, dekRecord{ID: newID, State: KeyActive, Created: db.now().UTC(), Wrapped: wrapped}); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditKeyActivated, SubjectKind: "data_key", SubjectID: uint64(newID)})
 	})
 	if err != nil {
 		return rep, fmt.Errorf("store: rotate: new key: %w", err)
@@ -612,6 +617,9 @@ func (db *DB) retireUnused(opt RotateOptions) (map[byte]int, []byte, error) {
 				return err
 			}
 			retired = append(retired, d.ID)
+			if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditKeyRetired, SubjectKind: "data_key", SubjectID: uint64(d.ID)}); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

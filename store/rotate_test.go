@@ -326,6 +326,10 @@ func TestRotateDataKeys(t *testing.T) {
 		t.Fatalf("keyring %+v", states)
 	}
 	w.readBack(t)
+	// The rotation is in the audit log (key ids only), and the log verifies.
+	if got := keyAuditTrail(t, db); got != "key_activated 2, key_retired 1" {
+		t.Fatalf("audit trail of the rotation: %q", got)
+	}
 	// New writes use the new key; nothing knows key 1 any more.
 	if _, ok := db.crypt.keys.Load().byID[1]; ok {
 		t.Fatal("retired key still in memory")
@@ -705,3 +709,29 @@ func TestEverySealCallIsRegistered(t *testing.T) {
 }
 
 func types(e ast.Expr) string { return fmt.Sprintf("%T", e) }
+
+// keyAuditTrail lists the key entries of the audit log, after checking that
+// the log verifies.
+func keyAuditTrail(t *testing.T, db *DB) string {
+	t.Helper()
+	if rep, err := db.VerifyAudit(); err != nil || !rep.OK {
+		t.Fatalf("verify audit: %+v %v", rep, err)
+	}
+	var out []string
+	for from := uint64(0); ; {
+		evs, err := db.AuditEntries(from, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) == 0 {
+			break
+		}
+		for _, ev := range evs {
+			if ev.SubjectKind == "data_key" {
+				out = append(out, fmt.Sprintf("%s %d", ev.Action, ev.SubjectID))
+			}
+			from = ev.Seq + 1
+		}
+	}
+	return strings.Join(out, ", ")
+}
