@@ -30,7 +30,7 @@ import (
 //	                    deadline: the supervisor's overdue list, shown without opening a case)
 //	queue_counts        organ id | due | status -> count (rows of queue_by_organ; organ 0 counts
 //	                    open_by_due), so that a list's total is a sum over dates, not a walk of its rows
-//	case_summaries      case id -> sealedRecord (encrypted): what a person's or lawyer's list shows,
+//	case_summaries      case id -> ciphertext of the summary JSON: what a person's or lawyer's list shows,
 //	                    so a dashboard of 200 clients decodes 200 small records, not 200 cases
 //	documents           document id -> encrypted bytes, bound to document id and case id
 //	organs              id -> organ
@@ -96,11 +96,14 @@ func (db *DB) putCaseSummary(tx *bbolt.Tx, c portal.Case) error {
 	if err != nil {
 		return err
 	}
-	raw, err := db.crypt.sealJSON(kindCaseSummary, c.ID, "summary", summarize(c))
+	// The value is the bare ciphertext of the summary's JSON, without the
+	// {"body": base64} wrapper of whole records: a dashboard opens 200 of
+	// them per view, and the wrapper's decoding was half of that cost.
+	body, err := json.Marshal(summarize(c))
 	if err != nil {
-		return err
+		return fmt.Errorf("store: encode case summary %d: %w", c.ID, err)
 	}
-	return b.Put(itob(c.ID), raw)
+	return b.Put(itob(c.ID), db.crypt.seal(kindCaseSummary, c.ID, "summary", body))
 }
 
 const kindDocument = "document"
@@ -883,8 +886,12 @@ func (db *DB) CaseListOfAccount(account uint64) ([]CaseListRow, error) {
 			id := btoi(k[8:])
 			var s caseSummary
 			if raw := bucketGet(sums, itob(id)); raw != nil {
-				if err := db.crypt.openJSON(kindCaseSummary, id, "summary", raw, &s); err != nil {
+				body, err := db.crypt.open(kindCaseSummary, id, "summary", raw)
+				if err != nil {
 					return err
+				}
+				if err := json.Unmarshal(body, &s); err != nil {
+					return fmt.Errorf("store: decode case summary %d: %w", id, err)
 				}
 			} else {
 				c, err := db.getCase(tx, id)

@@ -29,6 +29,7 @@
 //	                                 -> queueEntry {ref, status, due, decider|holder} (no personal data)
 //	open_by_due                      due (4 bytes) | itob(case id) -> itob(deciding organ id) + JSON{ref,status,submitted,owe}   (overdue lists, no case decrypted)
 //	queue_counts                     itob(organ id; 0 = open_by_due) | due (4 bytes) | status -> count   (queue totals without a walk)
+//	case_summaries                   itob(case id) -> AES-GCM(JSON{ref,status,due,decider,holders,pending,person_name})   (cases page, lawyer's dashboard; created on first write)
 //	documents                        itob(document id) -> encrypted bytes, bound to document id and case id
 //	messages                         itob(case id) | itob(message id) -> {body: encrypted JSON}
 //	notifications                    itob(account id) | itob(notification id) -> JSON {case, ref, message key, read}

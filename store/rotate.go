@@ -56,7 +56,7 @@ var sealedBuckets = []sealedBucket{
 		fields: []string{"login", "name", "mobile", "id_number", "licence"}, at: byID},
 	{bucket: bucketTOTP, kind: kindTOTP, members: []string{"secret", "pending"}, fields: []string{"secret", "pending"}, at: byID},
 	{bucket: bucketCases, kind: kindCase, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
-	{bucket: bucketCaseSummaries, kind: kindCaseSummary, members: []string{"body"}, fields: []string{"summary"},
+	{bucket: bucketCaseSummaries, kind: kindCaseSummary, fields: []string{"summary"},
 		at: func(k []byte, _ string, _ uint64) (uint64, string) { return btoi(k), "summary" }},
 	{bucket: bucketDocuments, kind: kindDocument, fields: []string{"content:case:%d"},
 		at: func(k []byte, _ string, owner uint64) (uint64, string) {
