@@ -116,6 +116,10 @@ type Case struct {
 	// The person the record is about.
 	PersonName     string
 	PersonIDNumber string
+	// CourtBirthDate is the birth date the court found on all the evidence
+	// where it differs from the identity number (SPC Interpretation of the CPL
+	// 2021 art. 146); R30: it then prevails. Zero when the court found none.
+	CourtBirthDate Date `json:",omitzero"`
 
 	// The case as decided.
 	DecidingOrganID uint64
@@ -144,8 +148,12 @@ type Case struct {
 	UpdatedAt     time.Time
 }
 
-// PersonBirthDate is taken from the identity number (GB 11643).
+// PersonBirthDate is the court-found birth date where staff recorded one
+// (R30), otherwise the one of the identity number (GB 11643).
 func (c Case) PersonBirthDate() (Date, bool) {
+	if !c.CourtBirthDate.IsZero() {
+		return c.CourtBirthDate, true
+	}
 	n, err := ParseIDNumber(c.PersonIDNumber)
 	if err != nil {
 		return Date{}, false
@@ -322,6 +330,11 @@ func caseField(k string) string {
 		return "penalty_days"
 	case "penalty":
 		return "penalty_kind"
+	case "penalty.suspended":
+		return "penalty_suspended"
+	}
+	if strings.HasPrefix(k, "acts[") && strings.HasSuffix(k, "].intent") {
+		return strings.TrimSuffix(k, "].intent") + "].date"
 	}
 	return k
 }

@@ -1,0 +1,54 @@
+package views
+
+// Messages of the law's harder cases (issue 12 part A): several main acts and
+// acquittals on both sides of 18 (R27), administrative penalties, specialised
+// correctional education and deportation (R28), impossible inputs (R29), the
+// court-found birth date (R30), intent (R32), combined adult crimes and
+// retrials in unsealing (R18, R19), the calendar of a year not yet published
+// and the test period (a reform option).
+func init() {
+	addMessages(map[string][2]string{
+		// R29: impossible inputs.
+		"eligibility.act_under_12":                           {"不满 12 周岁时的行为不会被判处刑罚（刑法第十七条）。请检查出生日期和行为日期，或者改选案件是怎样结束的。", "No one is punished for an act before the age of 12 (Criminal Law art. 17). Check the dates, or how the case ended."},
+		"eligibility.intent_unknown":                         {"请选择故意或者过失。", "Choose intentional or negligent."},
+		"eligibility.suspended_over_3y":                      {"只有不超过 3 年（36 个月）的有期徒刑才能缓刑（刑法第七十二条）。请检查刑期和“缓刑”选项。", "Only a prison term of 3 years (36 months) or less can be suspended (Criminal Law art. 72). Check the term and the “suspended” box."},
+		"eligibility.term_below_min.public_surveillance":     {"管制最短 3 个月（刑法第三十八条）。", "Public surveillance is at least 3 months (Criminal Law art. 38)."},
+		"eligibility.term_below_min.criminal_detention":      {"拘役最短 1 个月（刑法第四十二条）。", "Criminal detention is at least 1 month (Criminal Law art. 42)."},
+		"eligibility.term_below_min.fixed_term":              {"有期徒刑最短 6 个月（刑法第四十五条）。", "A prison term is at least 6 months (Criminal Law art. 45)."},
+		"eligibility.term_over_max.public_surveillance":      {"一个罪判处的管制最长 2 年（24 个月，刑法第三十八条）。", "Public surveillance for one crime is at most 2 years (24 months, Criminal Law art. 38)."},
+		"eligibility.term_over_max.criminal_detention":       {"一个罪判处的拘役最长 6 个月（刑法第四十二条）。", "Criminal detention for one crime is at most 6 months (Criminal Law art. 42)."},
+		"eligibility.term_over_max.fixed_term":               {"一个罪判处的有期徒刑最长 15 年（180 个月，刑法第四十五条）。", "A prison term for one crime is at most 15 years (180 months, Criminal Law art. 45)."},
+		"eligibility.term_over_combined.public_surveillance": {"数罪并罚后管制最长 3 年（36 个月，刑法第六十九条）。", "Public surveillance for several crimes combined is at most 3 years (36 months, Criminal Law art. 69)."},
+		"eligibility.term_over_combined.criminal_detention":  {"数罪并罚后拘役最长 1 年（12 个月，刑法第六十九条）。", "Criminal detention for several crimes combined is at most 1 year (12 months, Criminal Law art. 69)."},
+		"eligibility.term_over_combined.fixed_term":          {"数罪并罚后有期徒刑最长 25 年（300 个月，刑法第六十九条）。", "A prison term for several crimes combined is at most 25 years (300 months, Criminal Law art. 69)."},
+		"unsealing.combined_retrial":                         {"再审是对原案重新审判，不存在与其他罪合并处罚。请取消“合并处罚”。", "A retrial re-decides the sealed case itself, so nothing is combined. Untick “combined”."},
+
+		// R27, R28: reasons.
+		"eligibility.reason.deportation":            {"只判处驱逐出境（刑法第三十五条），行为发生时未满 18 周岁，记录应当封存。", "The only sentence was deportation (Criminal Law art. 35) and the act happened before 18, so the record must be sealed."},
+		"eligibility.reason.administrative_penalty": {"未成年时受到的行政处罚，记录应当像犯罪记录一样封存（预防未成年人犯罪法第五十九条）。", "Records of an administrative penalty given to a young person are sealed like criminal records (Law on Preventing Juvenile Delinquency art. 59)."},
+		"eligibility.reason.correctional_education": {"未成年时接受专门矫治教育的记录应当像犯罪记录一样封存（预防未成年人犯罪法第五十九条）。", "Records of specialised correctional education of a young person are sealed like criminal records (Law on Preventing Juvenile Delinquency art. 59)."},
+		"eligibility.reason.acquitted_both_sides":   {"被判无罪的行为有的在 18 岁生日前（含生日当天），有的在之后。哪些记录应当封存，需要工作人员对照判决审查。", "The acts of the acquittal happened both up to and after the 18th birthday. Which records are sealed is for a person to decide from the judgment."},
+		"eligibility.reason.main_acts_both_sides":   {"法院认定的主要犯罪行为有的在 18 岁生日前（含生日当天），有的在之后。这种情况需要工作人员审查决定。", "The court found main acts both up to and after the 18th birthday. A person will decide."},
+		"eligibility.reason.no_main_term_over":      {"行为在 18 岁生日前后都有，而判处的刑罚超过 5 年（60 个月），无论主要行为在什么时候，都不能按这个制度封存。", "The acts happened both before and after the 18th birthday and the sentence is longer than 5 years (60 months), so the record cannot be sealed under these rules, whenever the main act was."},
+
+		// R18, R19: unsealing reasons.
+		"unsealing.reason.retrial_adult_act":      {"再审认定行为发生在满 18 周岁以后，说明这个记录本来就不应当按未成年人记录封存。需要由工作人员审查决定。", "The retrial found the act happened after the 18th birthday, so the record should never have been sealed as a young person's. A person will decide."},
+		"unsealing.reason.adult_combined_over":    {"成年后犯的罪与被封存的判决合并处罚后超过 5 年。最高人民检察院的规则和封存实施办法对此规定不一致，需要由工作人员审查决定。", "The adult crime was combined with the sealed sentence to more than 5 years. The Supreme People's Procuratorate's rules and the Measures disagree here, so a person will decide."},
+		"unsealing.reason.adult_combined_exactly": {"成年后犯的罪与被封存的判决合并处罚后正好 5 年。不同的规定对此理解不一样，需要由工作人员审查决定。", "The adult crime was combined with the sealed sentence to exactly 5 years. The rules can be read two ways here, so a person will decide."},
+		"unsealing.reason.adult_combined_within":  {"成年后犯的罪虽然与被封存的判决合并处罚，但合并后不到 5 年，记录继续封存。", "The adult crime was combined with the sealed sentence, but to less than 5 years, so the record stays sealed."},
+
+		// Labels of the new dispositions and penalty kind in each form.
+		"check.disposition.administrative_penalty":                  {"受到行政处罚", "An administrative penalty"},
+		"check.disposition.administrative_penalty.hint":             {"例如：公安机关作出的治安管理处罚。", "For example, a public-order penalty from the police."},
+		"check.disposition.specialised_correctional_education":      {"接受专门矫治教育", "Specialised correctional education"},
+		"check.disposition.specialised_correctional_education.hint": {"在专门学校接受的专门矫治教育（专门矫治教育）。", "Correctional education in a specialised school (专门矫治教育)."},
+		"check.penalty.deportation":                                 {"只判了驱逐出境", "Only deportation (驱逐出境)"},
+		"check.penalty.deportation.hint":                            {"对外国人单独判处驱逐出境，没有判其他刑罚。", "A foreign national was only ordered to leave China, with no other sentence."},
+		"apply.disposition.administrative_penalty":                  {"受到行政处罚", "An administrative penalty"},
+		"apply.disposition.specialised_correctional_education":      {"接受专门矫治教育", "Specialised correctional education"},
+		"apply.penalty.deportation":                                 {"只判处驱逐出境", "Deportation only"},
+		"staff.disposition.administrative_penalty":                  {"行政处罚", "Administrative penalty"},
+		"staff.disposition.specialised_correctional_education":      {"专门矫治教育", "Specialised correctional education"},
+		"staff.penalty.deportation":                                 {"单处驱逐出境", "Deportation only"},
+	})
+}
