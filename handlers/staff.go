@@ -328,7 +328,7 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 		Overdue: cs.Overdue(today) && !cs.Status.Final(), ReadOnly: actor == "",
 		PersonName: cs.PersonName, DecidingOrgan: names[cs.DecidingOrganID], OrganCaseNumber: cs.OrganCaseNumber,
 		Disposition: cs.Disposition, DecisionDate: cs.DecisionDate, Acts: cs.Acts, Intent: cs.Intent, Penalty: cs.Penalty,
-		MessageForm: st.messageForm}
+		MessageForm: st.messageForm, CourtBirthDate: cs.CourtBirthDate, DueAwaitsCalendar: cs.DueAwaitsCalendar}
 	switch actor {
 	case portal.ActorDecider:
 		m.Standing = "decider"
@@ -667,35 +667,54 @@ func (s *Server) handleStaffDocument(c echo.Context) error {
 
 // staffExOfficioInput is what the ex officio form posts; nothing else is read.
 type staffExOfficioInput struct {
-	PersonName, PersonIDNumber, CaseNumber, DecisionDate, Disposition, MainAct string
-	Acts                                                                       [views.StaffActRows]string
-	PenaltyKind, PenaltyMonths, PenaltyDays, PenaltySuspended, Intent          string
-	HoldingOrgans                                                              []string
+	PersonName, PersonIDNumber, CaseNumber, DecisionDate, Disposition string
+	// MainActs are the rows the court found to be main criminal conduct
+	// (R5; several of them, R27), each a row index.
+	MainActs                                                          []string
+	Acts                                                              [views.StaffActRows]string
+	ActIntents                                                        [views.StaffActRows]string // R32: per act, "" when not stated
+	PenaltyKind, PenaltyMonths, PenaltyDays, PenaltySuspended, Intent string
+	// CourtBirthDate is the birth date the court found where it differs
+	// from the identity number (R30); blank when it does not.
+	CourtBirthDate string
+	HoldingOrgans  []string
 }
 
 func bindStaffExOfficio(c echo.Context) staffExOfficioInput {
 	in := staffExOfficioInput{PersonName: c.FormValue("person_name"), PersonIDNumber: c.FormValue("person_id_number"),
 		CaseNumber: c.FormValue("case_number"), DecisionDate: c.FormValue("decision_date"), Disposition: c.FormValue("disposition"),
-		MainAct: c.FormValue("main_act"), PenaltyKind: c.FormValue("penalty_kind"), PenaltyMonths: c.FormValue("penalty_months"),
-		PenaltyDays: c.FormValue("penalty_days"), PenaltySuspended: c.FormValue("penalty_suspended"), Intent: c.FormValue("intent")}
+		PenaltyKind: c.FormValue("penalty_kind"), PenaltyMonths: c.FormValue("penalty_months"),
+		PenaltyDays: c.FormValue("penalty_days"), PenaltySuspended: c.FormValue("penalty_suspended"), Intent: c.FormValue("intent"),
+		CourtBirthDate: c.FormValue("court_birth_date")}
 	for i := range in.Acts {
 		in.Acts[i] = c.FormValue(fmt.Sprintf("acts[%d].date", i))
+		in.ActIntents[i] = c.FormValue(fmt.Sprintf("acts[%d].intent", i))
 	}
 	if params, err := c.FormParams(); err == nil {
 		in.HoldingOrgans = params["holding_organs"]
+		for _, v := range params["main_act"] {
+			if v != "" && !slices.Contains(in.MainActs, v) {
+				in.MainActs = append(in.MainActs, v)
+			}
+		}
 	}
 	if len(in.HoldingOrgans) > 100 {
 		in.HoldingOrgans = in.HoldingOrgans[:100]
+	}
+	if len(in.MainActs) > views.StaffActRows+1 {
+		in.MainActs = in.MainActs[:views.StaffActRows+1]
 	}
 	return in
 }
 
 func (in staffExOfficioInput) values() map[string]string {
 	v := map[string]string{"person_name": in.PersonName, "person_id_number": in.PersonIDNumber, "case_number": in.CaseNumber,
-		"decision_date": in.DecisionDate, "disposition": in.Disposition, "main_act": in.MainAct, "penalty_kind": in.PenaltyKind,
-		"penalty_months": in.PenaltyMonths, "penalty_days": in.PenaltyDays, "penalty_suspended": in.PenaltySuspended, "intent": in.Intent}
+		"decision_date": in.DecisionDate, "disposition": in.Disposition, "main_act": strings.Join(in.MainActs, ","), "penalty_kind": in.PenaltyKind,
+		"penalty_months": in.PenaltyMonths, "penalty_days": in.PenaltyDays, "penalty_suspended": in.PenaltySuspended, "intent": in.Intent,
+		"court_birth_date": in.CourtBirthDate}
 	for i, a := range in.Acts {
 		v[fmt.Sprintf("acts[%d].date", i)] = a
+		v[fmt.Sprintf("acts[%d].intent", i)] = in.ActIntents[i]
 	}
 	return v
 }
@@ -725,19 +744,28 @@ func (in staffExOfficioInput) toCase(u *portal.Account, organs map[uint64]portal
 			fe.Add("decision_date", "staff.date_invalid")
 		}
 	}
-	main := -1
-	if in.MainAct != "" {
-		n, err := strconv.Atoi(in.MainAct)
+	if s := strings.TrimSpace(in.CourtBirthDate); s != "" {
+		// R30: the court's finding of the birth date prevails over the
+		// identity number; the rules then use it.
+		if d, ok := portal.ParseDate(s); ok {
+			cs.CourtBirthDate = d
+		} else {
+			fe.Add("court_birth_date", "staff.date_invalid")
+		}
+	}
+	main := map[int]bool{}
+	for _, v := range in.MainActs {
+		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n >= len(in.Acts) {
 			fe.Add("main_act", "staff.main_act_invalid")
-		} else {
-			main = n
+			continue
 		}
+		main[n] = true
 	}
 	for i, s := range in.Acts {
 		s = strings.TrimSpace(s)
 		if s == "" {
-			if i == main {
+			if main[i] {
 				fe.Add("main_act", "staff.main_act_empty")
 			}
 			continue
@@ -747,7 +775,12 @@ func (in staffExOfficioInput) toCase(u *portal.Account, organs map[uint64]portal
 			fe.Add(fmt.Sprintf("acts[%d].date", i), "staff.date_invalid")
 			continue
 		}
-		cs.Acts = append(cs.Acts, portal.Act{Date: d, Main: i == main})
+		intent := portal.Intent(in.ActIntents[i])
+		if intent != "" && !slices.Contains(portal.ActIntents, intent) {
+			fe.Add(fmt.Sprintf("acts[%d].date", i), "eligibility.intent_unknown")
+			intent = ""
+		}
+		cs.Acts = append(cs.Acts, portal.Act{Date: d, Main: main[i], Intent: intent})
 	}
 	// A sentence is asked for only when the case ended with one; otherwise
 	// whatever the penalty fields hold is not part of the case.

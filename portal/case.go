@@ -142,6 +142,12 @@ type Case struct {
 	// Processing.
 	Confirmations map[uint64]time.Time // holding organ id -> when it confirmed sealing
 	Due           Date                 // the current stage's deadline; zero when nobody owes a step
+	// DueAwaitsCalendar says the stage's deadline falls in a year whose
+	// official calendar is not loaded yet: Due is zero, the filing or decision
+	// went ahead, and the deadline is counted from DueFrom when the year is
+	// loaded ("to be set when the official calendar is published").
+	DueAwaitsCalendar bool `json:",omitempty"`
+	DueFrom           Date `json:",omitzero"`
 	Events        []CaseEvent
 	CreatedAt     time.Time
 	SubmittedAt   time.Time
@@ -246,6 +252,10 @@ func (c Case) SectionErrors(section string, today Date) FieldErrors {
 			fe.Add("person_id_number", errKey(err))
 		} else if !id.BornBy(today) {
 			fe.Add("person_id_number", "id.birth_date")
+		}
+		if !c.CourtBirthDate.IsZero() && c.CourtBirthDate.After(today) {
+			// R30: the court's finding is of a past day.
+			fe.Add("court_birth_date", "eligibility.birth_date_future")
 		}
 	case SectionCase:
 		if c.DecidingOrganID == 0 {

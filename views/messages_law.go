@@ -52,3 +52,21 @@ func init() {
 		"staff.penalty.deportation":                                 {"单处驱逐出境", "Deportation only"},
 	})
 }
+
+func init() {
+	addMessages(map[string][2]string{
+		// R30: the court-found birth date.
+		"law.court_birth_date":          {"法院认定的出生日期", "Birth date found by the court"},
+		"law.court_birth_date_hint":     {"只有法院认定的出生日期与身份证号码不同时才填写（最高人民法院刑事诉讼法解释第一百四十六条）。填写后按这个日期判断年龄。", "Only when the court found a birth date different from the identity number (SPC Interpretation art. 146). The rules then use this date."},
+		"law.court_birth_date_prevails": {"与身份证号码不同；判断年龄时以法院认定的日期为准（R30）。", "Differs from the identity number; the court's date is used for age (R30)."},
+		// R27, R32 on the ex officio form.
+		"staff.main_acts_hint": {"勾选法院认定为主要犯罪行为的行为，可以勾选多个；判决没有认定的，都不勾选。", "Tick each act the court found to be main criminal conduct; there may be several. Tick none if the judgment does not say."},
+		"law.act_intent_n_1":   {"行为 1：故意还是过失", "Act 1: intentional or negligent"},
+		"law.act_intent_n_2":   {"行为 2：故意还是过失", "Act 2: intentional or negligent"},
+		"law.act_intent_n_3":   {"行为 3：故意还是过失", "Act 3: intentional or negligent"},
+		"law.intent.none":      {"判决未写明", "Not stated"},
+		// The calendar.
+		"law.due_awaits_calendar": {"待国务院公布该年度节假日安排后确定", "To be set when the official calendar is published"},
+		"law.due_provisional":     {"按非官方来源导入的节假日安排计算，管理员尚未对照国务院通知核实，仅供参考。", "Counted on a holiday schedule from a non-official source that an administrator has not yet checked against the State Council notice: provisional."},
+	})
+}

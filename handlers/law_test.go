@@ -1,0 +1,124 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"sealportal/portal"
+)
+
+// Issue 12 part A on the ex officio form: several main acts (R27), the intent
+// of each act (R32), the new dispositions (R28) and a court-found birth date
+// that prevails over the identity number (R30).
+func TestStaffExOfficioHarderCases(t *testing.T) {
+	t.Parallel()
+	w := newStaffWorld(t)
+	judge := w.signIn(w.judge)
+	n, err := portal.ParseIDNumber(w.minor.IDNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	birth := n.BirthDate()
+	eighteen := portal.EighteenthBirthday(birth)
+	// By the identity number the second act is an adult's; the court found
+	// the person was born a year later (R30), so both acts are a minor's.
+	minorAct := portal.Date{Year: eighteen.Year - 1, Month: 1, Day: 10}
+	adultAct := portal.Date{Year: eighteen.Year, Month: eighteen.Month, Day: eighteen.Day}.AddDays(5)
+	court := portal.Date{Year: birth.Year + 1, Month: birth.Month, Day: 1}
+	form := url.Values{
+		"person_name": {w.minor.Name}, "person_id_number": {w.minor.IDNumber}, "case_number": {"(2024)甲刑初字第12号"},
+		"court_birth_date": {court.String()},
+		"decision_date":    {adultAct.AddDays(30).String()}, "disposition": {"sentenced"},
+		"acts[0].date": {minorAct.String()}, "acts[0].intent": {"intentional"},
+		"acts[1].date": {adultAct.String()}, "acts[1].intent": {"negligent"},
+		"main_act":     {"0", "1"},
+		"penalty_kind": {"fixed_term"}, "penalty_months": {"24"}, "intent": {"intentional"},
+		"holding_organs": {strconv.FormatUint(w.court.ID, 10)},
+	}
+	if adultAct.AddDays(30).After(portal.DateOf(testEpoch)) {
+		t.Fatalf("test dates run past today: %s", adultAct)
+	}
+
+	// An unknown intent and an impossible court date are the form's errors,
+	// with the typed values kept.
+	bad := url.Values{}
+	for k, v := range form {
+		bad[k] = v
+	}
+	bad.Set("acts[1].intent", "reckless")
+	bad.Set("court_birth_date", "2005-02-30")
+	p := judge.submit("/staff/cases/new", "/staff/cases/new", bad).wantStatus(t, http.StatusUnprocessableEntity)
+	if p.fieldError("acts[1].date") == "" || p.fieldError("court_birth_date") == "" {
+		t.Fatalf("no error for the bad intent or court date\n%s", excerpt(p))
+	}
+	if !strings.Contains(p.body, `id="main_act-1" name="main_act" value="1" checked`) {
+		t.Fatal("the second main act was not kept ticked")
+	}
+
+	p = judge.submit("/staff/cases/new", "/staff/cases/new", form)
+	if !strings.HasPrefix(p.url.Path, "/staff/cases/") || p.status != http.StatusOK {
+		t.Fatalf("ex officio ended at %s (%d)\n%s", p.url.Path, p.status, excerpt(p))
+	}
+	id, err := strconv.ParseUint(strings.TrimPrefix(p.url.Path, "/staff/cases/"), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := w.db.Case(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs.CourtBirthDate != court || len(cs.Acts) != 2 || !cs.Acts[0].Main || !cs.Acts[1].Main ||
+		cs.Acts[0].Intent != portal.IntentIntentional || cs.Acts[1].Intent != portal.IntentNegligent {
+		t.Fatalf("stored case %+v", cs)
+	}
+	if b, _ := cs.PersonBirthDate(); b != court {
+		t.Fatalf("birth date for the rules %s, want the court's %s (R30)", b, court)
+	}
+	// R30 then R27: with the court's date both main acts are a minor's, so
+	// the rules say seal; by the number alone they would straddle (review).
+	if d, _ := cs.Eligibility(); d.Outcome != portal.OutcomeSeal {
+		t.Fatalf("eligibility %+v, want seal", d)
+	}
+	cs.CourtBirthDate = portal.Date{}
+	if d, _ := cs.Eligibility(); d.Outcome != portal.OutcomeReview {
+		t.Fatalf("eligibility by the number %+v, want review (R27)", d)
+	}
+	if !strings.Contains(p.body, `data-testid="court-birth-date"`) || strings.Count(p.body, `data-testid="act-intent"`) != 2 {
+		t.Fatalf("case page lacks the court's birth date or the intents\n%s", excerpt(p))
+	}
+	p.wantText(t, "Birth date found by the court", "Intentional", "Negligent")
+}
+
+// R28 on the ex officio form: the new dispositions and deportation.
+func TestStaffExOfficioNewDispositions(t *testing.T) {
+	t.Parallel()
+	w := newStaffWorld(t)
+	judge := w.signIn(w.judge)
+	p := judge.get("/staff/cases/new")
+	for _, v := range []string{`value="administrative_penalty"`, `value="specialised_correctional_education"`, `value="deportation"`} {
+		if !strings.Contains(p.body, v) {
+			t.Fatalf("ex officio form lacks %s", v)
+		}
+	}
+	form := url.Values{
+		"person_name": {w.minor.Name}, "person_id_number": {w.minor.IDNumber}, "case_number": {"(2024)甲刑初字第13号"},
+		"decision_date": {"2024-12-02"}, "disposition": {"sentenced"}, "acts[0].date": {"2023-09-10"},
+		"penalty_kind": {"deportation"}, "intent": {"intentional"},
+		"holding_organs": {strconv.FormatUint(w.court.ID, 10)},
+	}
+	p = judge.submit("/staff/cases/new", "/staff/cases/new", form)
+	if p.status != http.StatusOK || !strings.HasPrefix(p.url.Path, "/staff/cases/") {
+		t.Fatalf("deportation case: %s (%d)\n%s", p.url.Path, p.status, excerpt(p))
+	}
+	p.wantText(t, "Deportation only")
+	// R29: a suspended deportation is an error on the form.
+	form.Set("penalty_suspended", "1")
+	form.Set("case_number", "(2024)甲刑初字第14号")
+	p = judge.submit("/staff/cases/new", "/staff/cases/new", form).wantStatus(t, http.StatusUnprocessableEntity)
+	if p.fieldError("penalty_kind") == "" {
+		t.Fatalf("no error for a suspended deportation\n%s", excerpt(p))
+	}
+}
