@@ -433,6 +433,10 @@ func FuzzEligibilityAPI(f *testing.F) {
 		chkFacts("2005-06-10", []string{"2023-06-10"}, 0, "sentenced", `{"kind":"fixed_term","months":60,"days":0,"suspended":false}`),
 		chkFacts("2004-02-29", []string{"2022-03-01", "2022-03-02"}, 1, "sentenced", `{"kind":"criminal_detention"}`),
 		chkFacts("2005-06-10", []string{"2022-01-01"}, 0, "pending", ""),
+		`{"birth_date":"2005-06-10","acts":[{"date":"2022-01-01","main":true,"intent":"negligent"},{"date":"2023-08-01","main":true,"intent":"intentional"}],"disposition":"sentenced","penalty":{"kind":"fixed_term","months":180,"combined":false}}`,
+		`{"birth_date":"2005-06-10","acts":[{"date":"2017-01-01"}],"disposition":"sentenced","penalty":{"kind":"deportation","suspended":true}}`,
+		chkFacts("2005-06-10", []string{"2022-01-01"}, 0, "administrative_penalty", ""),
+		chkFacts("2005-06-10", []string{"2022-01-01", "2024-01-01"}, -1, "acquitted_insufficient_evidence", ""),
 		`{"birth_date":"2005-06-10","acts":[null,{"date":7}],"penalty":{"months":"x"}}`,
 		`{}`, `null`, `[]`, `"x"`, `{"acts":{}}`, `{"a":` + strings.Repeat("[", 40), ``, "\xff", `{"birth_date":"\u0000"}`,
 	} {
@@ -464,6 +468,8 @@ func FuzzUnsealingAPI(f *testing.F) {
 		`{"birth_date":"2005-06-10","event":{"kind":"new_crime","act_date":"2022-05-01","combined_months":60,"combined_days":0}}`,
 		`{"birth_date":"2005-06-10","event":{"kind":"retrial","combined_months":61}}`,
 		`{"birth_date":"2005-06-10","event":{"kind":"adult_crime","act_date":"2025-01-01"}}`,
+		`{"birth_date":"2005-06-10","event":{"kind":"adult_crime","act_date":"2025-01-01","combined":true,"combined_months":60}}`,
+		`{"birth_date":"2005-06-10","event":{"kind":"retrial","act_date":"2024-01-01","combined":true,"combined_months":61}}`,
 		`{"birth_date":"2005-06-10","event":null}`, `{"event":[]}`, `{}`, `[`, `{"event":{"kind":1}}`,
 	} {
 		f.Add([]byte(s))

@@ -122,3 +122,57 @@ func TestStaffExOfficioNewDispositions(t *testing.T) {
 		t.Fatalf("no error for a suspended deportation\n%s", excerpt(p))
 	}
 }
+
+// R19 and R18 revised through the unsealing form: an adult crime combined
+// with the sealed sentence to more than 60 months goes to the supervisor
+// (review), not combined it stays sealed; a retrial that found the act was
+// committed after 18 goes to the supervisor too.
+func TestUnsealingCombinedAndRetrialThroughHandlers(t *testing.T) {
+	t.Parallel()
+	w := newCertWorld(t)
+	combined := w.completed("(2024)甲刑初字第21号")
+	notCombined := w.completed("(2024)甲刑初字第22号")
+	retrial := w.completed("(2024)甲刑初字第23号")
+	judge := w.signIn(w.judge, "en")
+
+	f := judge.get(unsealPath(combined.ID))
+	f.wantText(t, "The adult crime was combined with the sealed sentence")
+	// Combined without its term: the term is asked for, the tick kept.
+	p := judge.submit(unsealPath(combined.ID), unsealPath(combined.ID), url.Values{"kind": {"adult_crime"}, "act_date": {"2025-06-01"},
+		"combined": {"yes"}, "legal_basis": {"（2026）甲刑初字第30号"}}).wantStatus(t, http.StatusUnprocessableEntity)
+	if p.fieldError("combined_months") == "" || !strings.Contains(p.body, `name="combined" value="yes" aria-describedby="combined-hint" checked`) {
+		t.Fatalf("combined without a term: %q\n%s", p.fieldError("combined_months"), excerpt(p))
+	}
+	judge.submit(unsealPath(combined.ID), unsealPath(combined.ID), url.Values{"kind": {"adult_crime"}, "act_date": {"2025-06-01"},
+		"combined": {"yes"}, "combined_months": {"72"}, "legal_basis": {"（2026）甲刑初字第30号"}}).
+		wantText(t, "referred to the procuratorate", "Combined with the sealed sentence")
+	if st := w.caseStatus(combined.ID); st != portal.StatusUnsealingReview {
+		t.Fatalf("R19 combined over 60: %s", st)
+	}
+	if ev := unsealLastEvent(t, w, combined.ID); ev.Action != portal.ActionReferUnsealing || !unsealHas(ev.Rules, "R19") {
+		t.Fatalf("R19 combined event %+v", ev)
+	}
+
+	unsealPost(t, judge, notCombined.ID, portal.UnsealingAdultCrime, "2025-06-01", "72", "").wantText(t, "The record stays sealed")
+	if st := w.caseStatus(notCombined.ID); st != portal.StatusCompleted {
+		t.Fatalf("R19 not combined: %s", st)
+	}
+
+	// A retrial cannot be "combined".
+	p = judge.submit(unsealPath(retrial.ID), unsealPath(retrial.ID), url.Values{"kind": {"retrial"}, "combined": {"yes"},
+		"combined_months": {"24"}, "legal_basis": {"再审判决"}}).wantStatus(t, http.StatusUnprocessableEntity)
+	if p.fieldError("combined") == "" {
+		t.Fatalf("no error for a combined retrial\n%s", excerpt(p))
+	}
+	// The retrial found the act after the 18th birthday: review (R18).
+	cs, err := w.db.Case(retrial.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	birth, _ := cs.PersonBirthDate()
+	after := portal.EighteenthBirthday(birth).AddDays(1)
+	unsealPost(t, judge, retrial.ID, portal.UnsealingRetrial, after.String(), "24", "再审判决").wantText(t, "referred to the procuratorate")
+	if ev := unsealLastEvent(t, w, retrial.ID); ev.Action != portal.ActionReferUnsealing || !unsealHas(ev.Rules, "R18") || !unsealHas(ev.Rules, "R1") {
+		t.Fatalf("retrial event %+v", ev)
+	}
+}

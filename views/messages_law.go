@@ -70,3 +70,13 @@ func init() {
 		"law.due_provisional":     {"按非官方来源导入的节假日安排计算，管理员尚未对照国务院通知核实，仅供参考。", "Counted on a holiday schedule from a non-official source that an administrator has not yet checked against the State Council notice: provisional."},
 	})
 }
+
+func init() {
+	addMessages(map[string][2]string{
+		// R18, R19 on the unsealing form.
+		"law.unseal_act_date_hint":  {"例如 2024-03-01。再审的，填写再审认定的行为日期；再审没有改变行为日期的可以不填。", "For example 2024-03-01. For a retrial, the date of the act as the retrial found it; leave it empty if the retrial did not change it."},
+		"law.unseal_combined":       {"成年后犯的罪已与被封存的判决合并处罚", "The adult crime was combined with the sealed sentence"},
+		"law.unseal_combined_hint":  {"例如撤销缓刑后数罪并罚（刑法第六十九条至第七十一条、第七十七条）。勾选后请在下面填写合并后决定执行的刑期。", "For example, probation revoked and the sentences combined (Criminal Law arts. 69–71, 77). Then enter the combined term below."},
+		"law.unseal_combined_short": {"与封存判决合并处罚", "Combined with the sealed sentence"},
+	})
+}

@@ -120,6 +120,7 @@ type UnsealRecordView struct {
 	Organ      string
 	Kind       portal.UnsealingKind
 	ActDate    portal.Date
+	Combined   bool // R19: an adult crime combined with the sealed sentence
 	Months     int
 	Days       int
 	LegalBasis string
