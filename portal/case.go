@@ -148,10 +148,10 @@ type Case struct {
 	// loaded ("to be set when the official calendar is published").
 	DueAwaitsCalendar bool `json:",omitempty"`
 	DueFrom           Date `json:",omitzero"`
-	Events        []CaseEvent
-	CreatedAt     time.Time
-	SubmittedAt   time.Time
-	UpdatedAt     time.Time
+	Events            []CaseEvent
+	CreatedAt         time.Time
+	SubmittedAt       time.Time
+	UpdatedAt         time.Time
 }
 
 // PersonBirthDate is the court-found birth date where staff recorded one
