@@ -539,11 +539,14 @@ func TestCheckBackAndChange(t *testing.T) {
 	if got := w.page.fieldError("acts-0-date"); !strings.Contains(got, views.Translate(views.LangZH, "eligibility.act_before_birth")) {
 		t.Fatalf("act error %q", got)
 	}
-	w.answer(chkDate("acts-0-date", "2024-01-01"))
-	w.wantResult(portal.OutcomeSeal, "R1 R2")
+	// R29: a sentence for an act at the age of one is an impossible input.
+	w.answer(chkDate("acts-0-date", "2024-01-01")).wantStatus(t, http.StatusUnprocessableEntity)
+	if got := w.page.fieldError("acts-0-date"); !strings.Contains(got, views.Translate(views.LangZH, "eligibility.act_under_12")) {
+		t.Fatalf("act error %q", got)
+	}
 
 	// No sentence any more: the sentence is forgotten.
-	w.press("check-answers-form", views.CheckFieldGoto, string(views.CheckStepBirthDate), nil)
+	w.press("check-back-form", views.CheckFieldGoto, string(views.CheckStepBirthDate), nil)
 	w.answer(chkDate("birth-date", "2010-01-01"))
 	w.wantResult(portal.OutcomeSeal, "R1 R2")
 	w.press("check-answers-form", views.CheckFieldGoto, string(views.CheckStepOutcome), nil)
