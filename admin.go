@@ -21,7 +21,7 @@ import (
 // citizens (their names and numbers are masked).
 func runAdmin(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("admin: want a subcommand: create-user, list-users, disable-user, enable-user, end-sessions, reset-totp, load-calendar, rotate-keys")
+		return errors.New("admin: want a subcommand: create-user, list-users, disable-user, enable-user, end-sessions, reset-totp, load-calendar, confirm-calendar, rotate-keys")
 	}
 	// rotate-keys must not open the store itself: a running server holds the
 	// lock, and the rotation then runs inside it through the control socket.
@@ -39,6 +39,8 @@ func runAdmin(args []string, out io.Writer) error {
 	login := fs.String("login", "", "create-user: username (default: role-N)")
 	id := fs.Uint64("id", 0, "disable-user, enable-user, end-sessions, reset-totp: account id (see list-users)")
 	calFile := fs.String("file", "", "load-calendar: a calendar year's JSON (the format of portal/calendardata/*.json)")
+	calYear := fs.Int("year", 0, "confirm-calendar: the calendar year checked against the State Council notice")
+	calNotice := fs.String("notice", "", "confirm-calendar: the State Council notice it was checked against, e.g. 国办发明电〔2026〕7号")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,6 +56,8 @@ func runAdmin(args []string, out io.Writer) error {
 		return adminListUsers(db, out)
 	case "load-calendar":
 		return adminLoadCalendar(db, *calFile, out)
+	case "confirm-calendar":
+		return adminConfirmCalendar(db, *calYear, *calNotice, out)
 	case "disable-user", "enable-user":
 		if *id == 0 {
 			return errors.New("admin: -id is required")
@@ -202,10 +206,31 @@ func adminLoadCalendar(db *store.DB, path string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("admin load-calendar %s: %w", path, err)
 	}
-	if err := db.PutCalendarYear(y, raw, 0); err != nil {
+	set, err := db.PutCalendarYear(y, raw, 0)
+	if err != nil {
 		return fmt.Errorf("admin load-calendar: %w", err)
 	}
-	fmt.Fprintf(out, "calendar %d loaded: %d days off, %d weekend days worked (source: %s); restart the portal to use it\n",
-		y.Year, len(y.Off), len(y.Worked), y.Source.Authority)
+	fmt.Fprintf(out, "calendar %d loaded: %d days off, %d weekend days worked (source: %s); %d deadlines that waited for it are set; restart the portal to use it\n",
+		y.Year, len(y.Off), len(y.Worked), y.Source.Authority, set)
+	if !y.Source.Official {
+		fmt.Fprintf(out, "calendar %d is provisional (not marked as checked against the State Council notice): check it, then run admin confirm-calendar -year %d -notice \"...\"\n", y.Year, y.Year)
+	}
+	return nil
+}
+
+// adminConfirmCalendar records that the operator checked a calendar year
+// loaded from a non-official source against the State Council notice (named
+// by -notice); deadlines on it are then no longer marked provisional. Audited.
+func adminConfirmCalendar(db *store.DB, year int, notice string, out io.Writer) error {
+	if year == 0 {
+		return errors.New("admin confirm-calendar: -year is required")
+	}
+	if strings.TrimSpace(notice) == "" {
+		return errors.New("admin confirm-calendar: -notice is required (the State Council notice the year was checked against)")
+	}
+	if err := db.ConfirmCalendarYear(year, notice, 0); err != nil {
+		return fmt.Errorf("admin confirm-calendar %d: %w", year, err)
+	}
+	fmt.Fprintf(out, "calendar %d confirmed against %s; restart the portal to use it\n", year, strings.TrimSpace(notice))
 	return nil
 }

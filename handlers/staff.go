@@ -196,7 +196,8 @@ func (s *Server) handleStaffQueue(c echo.Context) error {
 	}
 	for _, r := range rows {
 		m.Rows = append(m.Rows, views.StaffQueueRow{CaseID: r.CaseID, Ref: r.Ref, Status: r.Status, Role: r.Role, ExOfficio: r.ExOfficio,
-			Received: r.Submitted, Due: r.Due, Overdue: !r.Due.IsZero() && today.After(r.Due) && !r.Status.Final()})
+			Received: r.Submitted, Due: r.Due, Overdue: !r.Due.IsZero() && today.After(r.Due) && !r.Status.Final(),
+			AwaitsCalendar: r.AwaitsCalendar, Provisional: !r.Due.IsZero() && s.cfg.Calendar.Provisional(r.Due.Year)})
 	}
 	status := http.StatusOK
 	if len(fe) > 0 {
@@ -328,7 +329,8 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 		Overdue: cs.Overdue(today) && !cs.Status.Final(), ReadOnly: actor == "",
 		PersonName: cs.PersonName, DecidingOrgan: names[cs.DecidingOrganID], OrganCaseNumber: cs.OrganCaseNumber,
 		Disposition: cs.Disposition, DecisionDate: cs.DecisionDate, Acts: cs.Acts, Intent: cs.Intent, Penalty: cs.Penalty,
-		MessageForm: st.messageForm, CourtBirthDate: cs.CourtBirthDate, DueAwaitsCalendar: cs.DueAwaitsCalendar}
+		MessageForm: st.messageForm, CourtBirthDate: cs.CourtBirthDate, DueAwaitsCalendar: cs.DueAwaitsCalendar,
+		DueProvisional: !cs.Due.IsZero() && s.cfg.Calendar.Provisional(cs.Due.Year)}
 	switch actor {
 	case portal.ActorDecider:
 		m.Standing = "decider"

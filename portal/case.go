@@ -146,8 +146,9 @@ type Case struct {
 	// official calendar is not loaded yet: Due is zero, the filing or decision
 	// went ahead, and the deadline is counted from DueFrom when the year is
 	// loaded ("to be set when the official calendar is published").
-	DueAwaitsCalendar bool `json:",omitempty"`
-	DueFrom           Date `json:",omitzero"`
+	DueAwaitsCalendar bool   `json:",omitempty"`
+	DueFrom           Date   `json:",omitzero"`
+	DueDeadline       string `json:",omitempty"` // the policy key of the awaited deadline
 	Events            []CaseEvent
 	CreatedAt         time.Time
 	SubmittedAt       time.Time

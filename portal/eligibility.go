@@ -540,5 +540,6 @@ func CalendarMessageKeys() []string {
 		"calendar.date_off_and_worked",
 		"calendar.worked_not_weekend",
 		"calendar.days_negative",
+		"calendar.notice_required",
 	}
 }

@@ -126,6 +126,16 @@ func (p PolicyTable) All() []Deadline {
 	}
 }
 
+// ByKey returns the entry with the given key.
+func (p PolicyTable) ByKey(key string) (Deadline, bool) {
+	for _, d := range p.All() {
+		if d.Key == key {
+			return d, true
+		}
+	}
+	return Deadline{}, false
+}
+
 // Due returns the last day of the time limit d counted from the day from (which
 // is not counted): working-day limits on the official calendar, calendar-day
 // limits moved forward off a rest day. A threshold in months or years is not a

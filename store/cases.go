@@ -139,6 +139,8 @@ type queueEntry struct {
 	Role      string            `json:"role"` // "decider" or "holder"
 	ExOfficio bool              `json:"ex_officio,omitempty"`
 	Submitted time.Time         `json:"submitted,omitzero"`
+	// AwaitsCalendar: the deadline waits for a calendar year not yet loaded.
+	AwaitsCalendar bool `json:"awaits_calendar,omitempty"`
 }
 
 func dueKey(d portal.Date) []byte {
@@ -199,6 +201,9 @@ func (db *DB) putCase(tx *bbolt.Tx, old, c portal.Case) error {
 			return err
 		}
 	}
+	if err := putAwaitingCalendar(tx, c); err != nil {
+		return err
+	}
 	if err := deleteQueueRows(tx, old); err != nil {
 		return err
 	}
@@ -218,12 +223,14 @@ func queueRows(c portal.Case) map[uint64]queueEntry {
 		due = c.Due.String()
 	}
 	if c.DecidingOrganID != 0 {
-		rows[c.DecidingOrganID] = queueEntry{Ref: c.Ref, Status: c.Status, Due: due, Role: "decider", ExOfficio: c.ExOfficio, Submitted: c.SubmittedAt}
+		rows[c.DecidingOrganID] = queueEntry{Ref: c.Ref, Status: c.Status, Due: due, Role: "decider", ExOfficio: c.ExOfficio, Submitted: c.SubmittedAt,
+			AwaitsCalendar: c.DueAwaitsCalendar}
 	}
 	if c.Status == portal.StatusSealed {
 		for _, o := range c.PendingHolders() {
 			if _, ok := rows[o]; !ok {
-				rows[o] = queueEntry{Ref: c.Ref, Status: c.Status, Due: due, Role: "holder", ExOfficio: c.ExOfficio, Submitted: c.SubmittedAt}
+				rows[o] = queueEntry{Ref: c.Ref, Status: c.Status, Due: due, Role: "holder", ExOfficio: c.ExOfficio, Submitted: c.SubmittedAt,
+					AwaitsCalendar: c.DueAwaitsCalendar}
 			}
 		}
 	}
@@ -743,7 +750,7 @@ func (db *DB) applyStep(tx *bbolt.Tx, old portal.Case, st Step, cal *portal.Cale
 	c.UpdatedAt = now
 	c.Events = append(c.Events, portal.CaseEvent{At: now, ActorID: st.AccountID, ActorRole: st.Role, OrganID: st.OrganID,
 		Action: st.Action, From: old.Status, To: to, Rules: st.Rules, Note: st.Note})
-	if c.Due, err = stageDue(cal, c, today); err != nil {
+	if err := setStageDue(cal, &c, today); err != nil {
 		return old, err
 	}
 	if err := db.putCase(tx, old, c); err != nil {
@@ -766,27 +773,71 @@ func (db *DB) applyStep(tx *bbolt.Tx, old portal.Case, st Step, cal *portal.Cale
 	return c, nil
 }
 
-// stageDue is the deadline of the stage a case is in now: acceptance within
-// the service standard, the review decision within R12's 3 days of
-// acceptance, each holding organ's sealing within 3 days of the decision (R12).
-func stageDue(cal *portal.Calendar, c portal.Case, today portal.Date) (portal.Date, error) {
+// stageDeadline is the deadline of the stage a case is in now: acceptance
+// within the service standard, the review decision within R12's 3 days of
+// acceptance, each holding organ's sealing within 3 days of the decision
+// (R12). keep says the stage keeps the deadline it had (a review counted from
+// acceptance, a holder's confirmation); ok false says nobody owes a step.
+func stageDeadline(c portal.Case) (d portal.Deadline, keep, ok bool) {
 	switch c.Status {
 	case portal.StatusSubmitted:
-		return cal.Due(today, portal.Policy.ApplicationAcceptance)
+		return portal.Policy.ApplicationAcceptance, false, true
 	case portal.StatusAccepted:
-		return cal.Due(today, portal.Policy.ReviewDecision)
+		return portal.Policy.ReviewDecision, false, true
 	case portal.StatusUnderReview:
-		if !c.Due.IsZero() {
-			return c.Due, nil // the review keeps the deadline counted from acceptance
+		if !c.Due.IsZero() || c.DueAwaitsCalendar {
+			return portal.Deadline{}, true, true // the review keeps the deadline counted from acceptance
 		}
-		return cal.Due(today, portal.Policy.ReviewDecision)
+		return portal.Policy.ReviewDecision, false, true
 	case portal.StatusSealed:
 		if len(c.Events) > 0 && c.Events[len(c.Events)-1].Action == portal.ActionSeal {
-			return cal.Due(today, portal.Policy.OrganSealing)
+			return portal.Policy.OrganSealing, false, true
 		}
-		return c.Due, nil
+		return portal.Deadline{}, true, true
 	}
-	return portal.Date{}, nil
+	return portal.Deadline{}, false, false
+}
+
+// setStageDue sets the case's deadline for the stage it is in now. A
+// deadline in a year whose official calendar is not loaded never blocks the
+// step: it is left "to be set when the official calendar is published", with
+// the day it counts from and the policy entry, and PutCalendarYear counts it
+// when the year is loaded.
+func setStageDue(cal *portal.Calendar, c *portal.Case, today portal.Date) error {
+	d, keep, ok := stageDeadline(*c)
+	switch {
+	case keep:
+		return nil
+	case !ok:
+		c.Due, c.DueAwaitsCalendar, c.DueFrom, c.DueDeadline = portal.Date{}, false, portal.Date{}, ""
+		return nil
+	}
+	due, err := cal.Due(today, d)
+	switch {
+	case portal.IsCalendarMissing(err):
+		c.Due, c.DueAwaitsCalendar, c.DueFrom, c.DueDeadline = portal.Date{}, true, today, d.Key
+	case err != nil:
+		return err
+	default:
+		c.Due, c.DueAwaitsCalendar, c.DueFrom, c.DueDeadline = due, false, portal.Date{}, ""
+	}
+	return nil
+}
+
+// putAwaitingCalendar keeps the index of cases whose deadline waits for a
+// calendar year in step with the case.
+func putAwaitingCalendar(tx *bbolt.Tx, c portal.Case) error {
+	if !c.DueAwaitsCalendar || c.Status.Final() {
+		if b := tx.Bucket(bucketCasesAwaitingCalendar); b != nil {
+			return b.Delete(itob(c.ID))
+		}
+		return nil
+	}
+	b, err := tx.CreateBucketIfNotExists(bucketCasesAwaitingCalendar)
+	if err != nil {
+		return err
+	}
+	return b.Put(itob(c.ID), nil)
 }
 
 func nextRef(tx *bbolt.Tx) (uint64, error) {
@@ -925,6 +976,9 @@ type QueueRow struct {
 	Role      string // decider or holder
 	ExOfficio bool
 	Submitted time.Time
+	// AwaitsCalendar: the deadline is "to be set when the official calendar
+	// is published".
+	AwaitsCalendar bool
 }
 
 // QueueFilter narrows an organ's queue.
@@ -991,7 +1045,8 @@ func (db *DB) Queue(organ uint64, f QueueFilter) (rows []QueueRow, total int, er
 			if err := json.Unmarshal(v, &e); err != nil {
 				return err
 			}
-			rows = append(rows, QueueRow{CaseID: btoi(k[12:]), Ref: e.Ref, Status: e.Status, Due: due, Role: e.Role, ExOfficio: e.ExOfficio, Submitted: e.Submitted})
+			rows = append(rows, QueueRow{CaseID: btoi(k[12:]), Ref: e.Ref, Status: e.Status, Due: due, Role: e.Role, ExOfficio: e.ExOfficio, Submitted: e.Submitted,
+				AwaitsCalendar: e.AwaitsCalendar})
 		}
 		if ok {
 			total = counted

@@ -35,6 +35,10 @@
 //	notifications                    itob(account id) | itob(notification id) -> JSON {case, ref, message key, read}
 //	notifications_unread             itob(account id) -> itob(count)
 //	calendar_years                   itob(year) -> calendar JSON loaded by `admin load-calendar`
+//	calendar_confirmed               itob(year) -> JSON{notice, actor, at}: a non-official year confirmed against the State
+//	                                 Council notice by `admin confirm-calendar` (created on first write; cleared when reloaded)
+//	cases_awaiting_calendar          itob(case id) -> ""   open cases whose deadline waits for a missing calendar year;
+//	                                 PutCalendarYear counts them (created on first write)
 //	relief_requests                  itob(id) -> {body: encrypted JSON of the relief request} (relief.go has the rest
 //	                                 of its tree: by ref, by account, queue by due, documents, messages, correction notices)
 //	queries                          itob(id) -> {body: encrypted JSON of a query of a sealed record (R15, R16)}

@@ -96,7 +96,19 @@ var migrations = []migration{
 	}},
 	{8, "keyring: data keys wrapped by the key-encryption key; an older keys file's data key becomes key 1", migrateKeyring},
 	{9, "the overdue index carries reference, status and owing organs, so the supervisor's list opens no case", rebuildOverdueIndex},
+	{10, calendarAwaitMigrationName, func(tx *bbolt.Tx) error {
+		for _, b := range [][]byte{bucketCasesAwaitingCalendar, bucketCalendarConfirmed} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
 }
+
+// calendarAwaitMigrationName names the migration that adds the index of
+// deadlines waiting for a calendar year and the calendar confirmations.
+const calendarAwaitMigrationName = "deadlines waiting for a calendar year, and calendar years confirmed against the official notice"
 
 // SchemaVersion is the version this build writes.
 func SchemaVersion() int { return migrations[len(migrations)-1].version }

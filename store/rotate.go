@@ -132,6 +132,8 @@ var plaintextBuckets = map[string]string{
 	"notifications":           "case id, reference, message key, read flag",
 	"notifications_unread":    "counters",
 	"calendar_years":          "the public working-day calendar",
+	"calendar_confirmed":      "year -> the official notice it was checked against, when, by which account id",
+	"cases_awaiting_calendar": "case id of a deadline waiting for a calendar year",
 	"relief_by_ref":           "reference numbers (JZ-...) -> id",
 	"relief_by_account":       "account id | relief id",
 	"relief_queue":            "due | id -> reference, status, dates",

@@ -80,3 +80,15 @@ func init() {
 		"law.unseal_combined_short": {"与封存判决合并处罚", "Combined with the sealed sentence"},
 	})
 }
+
+func init() {
+	addMessages(map[string][2]string{
+		"calendar.notice_required": {"请写明核对所依据的国务院办公厅通知（不超过 200 个字）。", "Name the State Council notice the year was checked against (at most 200 characters)."},
+	})
+}
+
+func init() {
+	addMessages(map[string][2]string{
+		"law.due_provisional_short": {"（按未经核实的节假日安排计算）", "(on a calendar not yet confirmed)"},
+	})
+}

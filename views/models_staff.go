@@ -42,6 +42,11 @@ type StaffQueueRow struct {
 	Received  time.Time
 	Due       portal.Date
 	Overdue   bool
+	// AwaitsCalendar: the deadline waits for the official calendar.
+	AwaitsCalendar bool
+	// Provisional: the deadline was counted on a calendar year not yet
+	// confirmed against the State Council notice.
+	Provisional bool
 }
 
 // StaffOverdueModel is the supervisor's list of every organ's overdue cases.
