@@ -160,6 +160,7 @@ func (s *Server) casesModel(c echo.Context, cs portal.Case, mayAct bool) (views.
 	m := views.MyCaseModel{
 		Page: s.page(c, "cases.case_page_title"), ID: cs.ID, Ref: cs.Ref, Status: cs.Status, ExOfficio: cs.ExOfficio,
 		DecidingOrgan: deciding, OrganCaseNo: cs.OrganCaseNumber, Due: cs.Due, Overdue: cs.Overdue(s.today()),
+		DueAwaitsCalendar: cs.DueAwaitsCalendar, TestPeriod: testPeriodView(cs, s.today()),
 		Next: casesNext(cs, deciding), MayAct: mayAct,
 		CanMessage:  mayAct && cs.Status != portal.StatusDraft,
 		CanWithdraw: mayAct && cs.Status != portal.StatusDraft && slices.Contains(applicant, portal.ActionWithdraw),

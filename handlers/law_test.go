@@ -176,3 +176,22 @@ func TestUnsealingCombinedAndRetrialThroughHandlers(t *testing.T) {
 		t.Fatalf("retrial event %+v", ev)
 	}
 }
+
+// Under current law (Policy.TestPeriod 0) a sealed case's pages say nothing
+// about a test period; the reform's rendering is tested in views.
+func TestNoTestPeriodUnderCurrentLaw(t *testing.T) {
+	t.Parallel()
+	if portal.Policy.TestPeriod.Value != 0 {
+		t.Fatal("a test period is set: current law has none (R11)")
+	}
+	w := newCertWorld(t)
+	cs := w.completed("(2024)甲刑初字第31号")
+	judge := w.signIn(w.judge, "en")
+	p := judge.get("/staff/cases/" + strconv.FormatUint(cs.ID, 10))
+	if p.status != http.StatusOK || strings.Contains(p.body, `data-testid="test-period"`) {
+		t.Fatalf("staff case page %d shows a test period", p.status)
+	}
+	if v := testPeriodView(cs, portal.DateOf(testEpoch)); v.Months != 0 {
+		t.Fatalf("test period view %+v under current law", v)
+	}
+}

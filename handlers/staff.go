@@ -330,7 +330,7 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 		PersonName: cs.PersonName, DecidingOrgan: names[cs.DecidingOrganID], OrganCaseNumber: cs.OrganCaseNumber,
 		Disposition: cs.Disposition, DecisionDate: cs.DecisionDate, Acts: cs.Acts, Intent: cs.Intent, Penalty: cs.Penalty,
 		MessageForm: st.messageForm, CourtBirthDate: cs.CourtBirthDate, DueAwaitsCalendar: cs.DueAwaitsCalendar,
-		DueProvisional: !cs.Due.IsZero() && s.cfg.Calendar.Provisional(cs.Due.Year)}
+		DueProvisional: !cs.Due.IsZero() && s.cfg.Calendar.Provisional(cs.Due.Year), TestPeriod: testPeriodView(cs, today)}
 	switch actor {
 	case portal.ActorDecider:
 		m.Standing = "decider"

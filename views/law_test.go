@@ -46,3 +46,39 @@ func TestStaffPagesShowCalendarState(t *testing.T) {
 		}
 	}
 }
+
+// The test period (a reform option) shows on the case pages only when one is
+// set; under current law (0 months) nothing shows.
+func TestCasePagesShowTestPeriod(t *testing.T) {
+	from := portal.Date{Year: 2026, Month: 9, Day: 11}
+	for _, lang := range []Lang{LangZH, LangEN} {
+		ctx := WithLang(context.Background(), lang)
+		page := Page{TitleKey: "cases.case_page_title", Lang: lang, CSRF: "0123456789012345678901234567890123456789abc", Path: "/cases/1",
+			User: &User{Role: portal.RoleMinor}}
+		for _, tc := range []struct {
+			tp   TestPeriodView
+			want string // "" when nothing may show
+		}{
+			{TestPeriodView{}, ""},
+			{TestPeriodView{Months: 6, EffectiveFrom: from, Running: true}, T(ctx, "law.test_period_running", "6", FormatDay(lang, from))},
+			{TestPeriodView{Months: 6, EffectiveFrom: from}, T(ctx, "law.test_period_over", FormatDay(lang, from))},
+		} {
+			var mine, staff strings.Builder
+			if err := MyCasePage(MyCaseModel{Page: page, ID: 1, Ref: "FC-2026-000001", Status: portal.StatusCompleted, TestPeriod: tc.tp}).Render(ctx, &mine); err != nil {
+				t.Fatal(err)
+			}
+			if err := StaffCasePage(StaffCaseModel{Page: page, CaseID: 1, Ref: "FC-2026-000001", Status: portal.StatusCompleted, TestPeriod: tc.tp}).Render(ctx, &staff); err != nil {
+				t.Fatal(err)
+			}
+			for name, body := range map[string]string{"citizen": mine.String(), "staff": staff.String()} {
+				has := strings.Contains(body, `data-testid="test-period"`)
+				if tc.want == "" && has {
+					t.Errorf("%s %s: a test period shows under current law", lang, name)
+				}
+				if tc.want != "" && (!has || !strings.Contains(body, html.EscapeString(tc.want)) || !strings.Contains(body, html.EscapeString(T(ctx, "law.test_period_reform")))) {
+					t.Errorf("%s %s: test period %+v not shown as %q", lang, name, tc.tp, tc.want)
+				}
+			}
+		}
+	}
+}

@@ -92,3 +92,13 @@ func init() {
 		"law.due_provisional_short": {"（按未经核实的节假日安排计算）", "(on a calendar not yet confirmed)"},
 	})
 }
+
+func init() {
+	addMessages(map[string][2]string{
+		// The test period, a reform option (portal/testperiod.go).
+		"law.test_period":         {"考验期", "Test period"},
+		"law.test_period_running": {"考验期 %s 个月，封存自 %s 起生效。", "A test period of %s months runs; sealing takes effect on %s."},
+		"law.test_period_over":    {"考验期已满，封存自 %s 起生效。", "The test period is over; sealing took effect on %s."},
+		"law.test_period_reform":  {"考验期是改革建议，不是现行法律；现行法律规定封存立即生效、永久有效。", "A test period is a reform option, not current law; under current law sealing takes effect at once and for good."},
+	})
+}

@@ -108,6 +108,9 @@ type StaffCaseModel struct {
 	// a non-official source that no administrator has yet confirmed against
 	// the State Council notice.
 	DueProvisional bool
+	// TestPeriod: when sealing takes effect under a test period (a reform
+	// option; nothing shows under current law).
+	TestPeriod TestPeriodView
 
 	DecidingOrgan   string
 	OrganCaseNumber string
