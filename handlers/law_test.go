@@ -195,3 +195,24 @@ func TestNoTestPeriodUnderCurrentLaw(t *testing.T) {
 		t.Fatalf("test period view %+v under current law", v)
 	}
 }
+
+// R29 on the ex officio form: a suspended term over three years is refused
+// at the term, with the typed values kept.
+func TestStaffExOfficioSuspendedOverThreeYears(t *testing.T) {
+	t.Parallel()
+	w := newStaffWorld(t)
+	judge := w.signIn(w.judge)
+	form := url.Values{
+		"person_name": {w.minor.Name}, "person_id_number": {w.minor.IDNumber}, "case_number": {"(2024)甲刑初字第15号"},
+		"decision_date": {"2024-12-02"}, "disposition": {"sentenced"}, "acts[0].date": {"2023-09-10"},
+		"penalty_kind": {"fixed_term"}, "penalty_months": {"48"}, "penalty_suspended": {"1"}, "intent": {"intentional"},
+		"holding_organs": {strconv.FormatUint(w.court.ID, 10)},
+	}
+	p := judge.submit("/staff/cases/new", "/staff/cases/new", form).wantStatus(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(p.fieldError("penalty_months"), "3 years") {
+		t.Fatalf("penalty_months error %q\n%s", p.fieldError("penalty_months"), excerpt(p))
+	}
+	if v, _ := p.inputValue("penalty_months"); v != "48" {
+		t.Fatalf("typed term lost: %q", v)
+	}
+}

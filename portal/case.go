@@ -342,7 +342,8 @@ func caseField(k string) string {
 	case "penalty":
 		return "penalty_kind"
 	case "penalty.suspended":
-		return "penalty_suspended"
+		// R29: said at the term, whose field shows errors on every form.
+		return "penalty_months"
 	}
 	if strings.HasPrefix(k, "acts[") && strings.HasSuffix(k, "].intent") {
 		return strings.TrimSuffix(k, "].intent") + "].date"

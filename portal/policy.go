@@ -102,6 +102,8 @@ var Policy = PolicyTable{
 		Source: sourcePortalStandard + "; an organ answers a correction notice of the supervising procuratorate"},
 	// R11: current law seals at once and for good; a test period is a reform
 	// proposal kept here at 0 (off) so that adopting it is a one-line change.
+	// When set, sealing takes effect that many months after the decision and
+	// the case pages say so (portal/testperiod.go has the semantics).
 	TestPeriod: Deadline{Key: "test_period", Value: 0, Unit: UnitMonths, Rule: "R11",
 		Source: "reform option, not in force (DOMAIN \"Reform options\"); current law seals immediately and permanently"},
 }
