@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -214,5 +215,46 @@ func TestStaffExOfficioSuspendedOverThreeYears(t *testing.T) {
 	}
 	if v, _ := p.inputValue("penalty_months"); v != "48" {
 		t.Fatalf("typed term lost: %q", v)
+	}
+}
+
+// R28 and R29 on the application's case page: the new dispositions and
+// deportation are offered and saved; a suspended term over three years is a
+// problem said at the term.
+func TestApplyCaseNewValues(t *testing.T) {
+	t.Parallel()
+	ts, o := applyServer(t)
+	c, _ := applyClient(t, ts, portal.RoleGuardian, "13900000391")
+	id := applyStartDraft(t, c)
+	applyFillPerson(t, c, id, "李小华", testIDNumber(391, portal.Date{Year: 2010, Month: 5, Day: 1})).wantPath(t, applyP(id, ""))
+	p := c.get(applyP(id, "case"))
+	for _, v := range []string{`value="administrative_penalty"`, `value="specialised_correctional_education"`, `value="deportation"`} {
+		if !strings.Contains(p.body, v) {
+			t.Fatalf("case page lacks %s", v)
+		}
+	}
+	v := applyCaseForm(o.court.ID)
+	v.Set("disposition", "specialised_correctional_education")
+	p = c.submit(applyP(id, "case"), applyP(id, "case"), v).wantPath(t, applyP(id, ""))
+	if cs, _ := ts.db.Case(id); cs.Disposition != portal.DispositionSpecialisedCorrectionalEducation || cs.Penalty != nil {
+		t.Fatalf("stored %s %+v", cs.Disposition, cs.Penalty)
+	}
+	if !strings.Contains(p.body, `data-outcome="seal"`) {
+		t.Fatalf("correctional education not shown as sealed (R28)\n%s", excerpt(p))
+	}
+	v = applyCaseForm(o.court.ID)
+	v.Set("penalty_kind", "deportation")
+	v.Del("penalty_months")
+	v.Del("penalty_suspended")
+	c.submit(applyP(id, "case"), applyP(id, "case"), v).wantPath(t, applyP(id, ""))
+	if cs, _ := ts.db.Case(id); cs.Penalty == nil || cs.Penalty.Kind != portal.PenaltyDeportation {
+		t.Fatalf("deportation not stored: %+v", cs.Penalty)
+	}
+	v = applyCaseForm(o.court.ID)
+	v.Set("penalty_months", "48")
+	c.submit(applyP(id, "case"), applyP(id, "case"), v)
+	p = c.get(applyP(id, "check"))
+	if !strings.Contains(p.body, fmt.Sprintf(`href="/apply/%d/case#penalty_months"`, id)) || !strings.Contains(p.text(), "3 years (36 months)") {
+		t.Fatalf("a suspended 48-month term is not listed as a problem at the term\n%s", excerpt(p))
 	}
 }
