@@ -117,7 +117,7 @@ func init() {
 		"unseal.outcome.review":          {"交人民检察院审查", "Referred to the procuratorate"},
 		"unseal.outcome.stays_sealed":    {"继续封存", "Stays sealed"},
 		"unseal.notice.unseal":           {"依法解除封存。此人的无犯罪记录证明已撤销，本人已收到通知。", "The record is unsealed. The person's certificates were revoked and the person was told."},
-		"unseal.notice.review":           {"刑期正好5年，已交人民检察院审查决定。审查期间记录仍然封存。", "The term is exactly 5 years: referred to the procuratorate to decide. The record stays sealed meanwhile."},
+		"unseal.notice.review":           {"法律规定在这种情况下不明确（例如刑期正好5年），已交人民检察院审查决定。审查期间记录仍然封存。", "The law is unclear here (for example, a term of exactly 5 years): referred to the procuratorate to decide. The record stays sealed meanwhile."},
 		"unseal.notice.stays_sealed":     {"已登记。记录继续封存。", "Recorded. The record stays sealed."},
 		"unseal.recorded_at":             {"登记时间", "Recorded"},
 		"unseal.term":                    {"%d个月%d天", "%d months %d days"},
