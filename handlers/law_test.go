@@ -258,3 +258,71 @@ func TestApplyCaseNewValues(t *testing.T) {
 		t.Fatalf("a suspended 48-month term is not listed as a problem at the term\n%s", excerpt(p))
 	}
 }
+
+// R30 on an application's case page: the deciding organ records the court's
+// birth date (and may remove it); holders and other organs get a 404; bad
+// dates are said at the field. Audited.
+func TestStaffRecordsCourtBirthDate(t *testing.T) {
+	t.Parallel()
+	w := newCertWorld(t)
+	cs := w.completed("(2024)甲刑初字第41号")
+	path := "/staff/cases/" + strconv.FormatUint(cs.ID, 10)
+	post := path + "/court-birth-date"
+	judge := w.signIn(w.judge, "en")
+	p := judge.get(path)
+	if _, ok := p.testid("court-birth-form"); !ok {
+		t.Fatal("the deciding organ is not offered the court's birth date form")
+	}
+	// Only the deciding organ: a holder and another court get a 404.
+	w.signIn(w.officer, "en").submit(path, post, url.Values{"court_birth_date": {"2006-01-01"}}).wantStatus(t, http.StatusNotFound)
+	w.signIn(w.judge2, "en").submit("/staff", post, url.Values{"court_birth_date": {"2006-01-01"}}).wantStatus(t, http.StatusNotFound)
+	if got, _ := w.db.Case(cs.ID); !got.CourtBirthDate.IsZero() {
+		t.Fatal("a refused post changed the case")
+	}
+
+	birth, _ := cs.PersonBirthDate()
+	act := cs.Acts[0].Date
+	for _, bad := range []string{"2006-02-30", "2999-01-01", act.AddDays(1).String()} {
+		p = judge.submit(path, post, url.Values{"court_birth_date": {bad}}).wantStatus(t, http.StatusUnprocessableEntity)
+		if p.fieldError("court_birth_date") == "" {
+			t.Fatalf("%s: no error at the field\n%s", bad, excerpt(p))
+		}
+		if v, _ := p.inputValue("court_birth_date"); v != bad {
+			t.Fatalf("typed %q kept as %q", bad, v)
+		}
+	}
+	court := birth.AddDays(40)
+	if !court.Before(act) {
+		t.Fatalf("fixture: act %s too close to birth %s", act, birth)
+	}
+	p = judge.submit(path, post, url.Values{"court_birth_date": {court.String()}})
+	if p.status != http.StatusOK || p.url.Path != path {
+		t.Fatalf("saving ended at %s (%d)", p.url.Path, p.status)
+	}
+	p.wantText(t, "The birth date found by the court is saved", "Birth date found by the court")
+	got, _ := w.db.Case(cs.ID)
+	if got.CourtBirthDate != court {
+		t.Fatalf("stored %s, want %s", got.CourtBirthDate, court)
+	}
+	if b, _ := got.PersonBirthDate(); b != court {
+		t.Fatalf("rules use %s, want the court's %s", b, court)
+	}
+	// Empty removes it.
+	judge.submit(path, post, url.Values{"court_birth_date": {""}})
+	if got, _ = w.db.Case(cs.ID); !got.CourtBirthDate.IsZero() {
+		t.Fatalf("not removed: %s", got.CourtBirthDate)
+	}
+	evs, err := w.db.AuditBySubject("case", cs.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range evs {
+		if e.Action == portal.AuditCourtBirthDate {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Fatalf("%d court birth date audit events, want 2", n)
+	}
+}

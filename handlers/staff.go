@@ -287,7 +287,7 @@ func (s *Server) handleStaffCase(c echo.Context) error {
 }
 
 // staffNotices are the ?done= values that show a notice after a redirect.
-var staffNotices = []string{"accept", "return", "start_review", "seal", "reject", "confirm", "message", "ex_officio"}
+var staffNotices = []string{"accept", "return", "start_review", "seal", "reject", "confirm", "message", "ex_officio", "court_birth_date"}
 
 // staffCaseState is what a re-rendered case page carries over from a failed
 // form: which action failed, with the values typed and the errors.
@@ -296,6 +296,9 @@ type staffCaseState struct {
 	failedAction portal.CaseAction
 	actionForm   views.Form
 	messageForm  views.Form
+	// courtBirthForm is the court-found birth date form (R30) after a
+	// failed post.
+	courtBirthForm views.Form
 }
 
 // showStaffCase reads the case through the audited read (R17) and renders its
@@ -330,7 +333,8 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 		PersonName: cs.PersonName, DecidingOrgan: names[cs.DecidingOrganID], OrganCaseNumber: cs.OrganCaseNumber,
 		Disposition: cs.Disposition, DecisionDate: cs.DecisionDate, Acts: cs.Acts, Intent: cs.Intent, Penalty: cs.Penalty,
 		MessageForm: st.messageForm, CourtBirthDate: cs.CourtBirthDate, DueAwaitsCalendar: cs.DueAwaitsCalendar,
-		DueProvisional: !cs.Due.IsZero() && s.cfg.Calendar.Provisional(cs.Due.Year), TestPeriod: testPeriodView(cs, today)}
+		DueProvisional: !cs.Due.IsZero() && s.cfg.Calendar.Provisional(cs.Due.Year), TestPeriod: testPeriodView(cs, today),
+		MayRecordCourtBirth: actor == portal.ActorDecider, CourtBirthForm: staffCourtBirthForm(cs, st.courtBirthForm)}
 	switch actor {
 	case portal.ActorDecider:
 		m.Standing = "decider"

@@ -102,3 +102,13 @@ func init() {
 		"law.test_period_reform":  {"考验期是改革建议，不是现行法律；现行法律规定封存立即生效、永久有效。", "A test period is a reform option, not current law; under current law sealing takes effect at once and for good."},
 	})
 }
+
+func init() {
+	addMessages(map[string][2]string{
+		"law.court_birth_after_act":     {"法院认定的出生日期不能晚于案件中的行为日期。", "The birth date found by the court cannot be after an act of the case."},
+		"law.court_birth_title":         {"记录法院认定的出生日期", "Record the birth date found by the court"},
+		"law.court_birth_submit":        {"保存出生日期", "Save the birth date"},
+		"law.court_birth_clear_hint":    {"清空后保存，即删除法院认定的出生日期，改按身份证号码计算年龄。", "Save it empty to remove it; age is then taken from the identity number."},
+		"staff.notice.court_birth_date": {"已保存法院认定的出生日期，规则计算的结果已按新日期更新。", "The birth date found by the court is saved; what the rules compute now uses it."},
+	})
+}

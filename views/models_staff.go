@@ -111,6 +111,10 @@ type StaffCaseModel struct {
 	// TestPeriod: when sealing takes effect under a test period (a reform
 	// option; nothing shows under current law).
 	TestPeriod TestPeriodView
+	// MayRecordCourtBirth: the reader's organ decides the case and may record
+	// the court-found birth date (R30) with CourtBirthForm.
+	MayRecordCourtBirth bool
+	CourtBirthForm      Form
 
 	DecidingOrgan   string
 	OrganCaseNumber string
