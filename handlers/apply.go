@@ -364,7 +364,10 @@ type applyCaseInput struct {
 	Disposition string
 	Decision    applyDateInput
 	Acts        []applyDateInput
-	Main        string // the row index of the main act, "" when the judgment does not say
+	// Main lists the row indexes of the acts the court found to be main
+	// criminal conduct (R5; several, R27), comma-separated; "" when the
+	// judgment does not say.
+	Main        string
 	Intent      string
 	PenaltyKind string
 	Months      string
@@ -374,6 +377,22 @@ type applyCaseInput struct {
 
 func applyActBase(i int) string { return fmt.Sprintf("acts[%d].date", i) }
 
+// applyMainList reads the ticked main acts (R27: there may be several) as a
+// comma-separated list of row indexes, each a small number, without repeats.
+func applyMainList(c echo.Context) string {
+	params, err := c.FormParams()
+	if err != nil {
+		return ""
+	}
+	var out []string
+	for _, v := range params["main"] {
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 && n < views.ApplyMaxActs && !slices.Contains(out, v) {
+			out = append(out, strconv.Itoa(n))
+		}
+	}
+	return strings.Join(out, ",")
+}
+
 func bindApplyCase(c echo.Context) applyCaseInput {
 	rows, err := strconv.Atoi(c.FormValue("act_rows"))
 	if err != nil || rows < 1 {
@@ -381,7 +400,7 @@ func bindApplyCase(c echo.Context) applyCaseInput {
 	}
 	rows = min(rows, views.ApplyMaxActs)
 	in := applyCaseInput{Action: c.FormValue("action"), Organ: c.FormValue("deciding_organ"), CaseNumber: c.FormValue("case_number"),
-		Disposition: c.FormValue("disposition"), Decision: bindApplyDate(c, "decision_date"), Main: c.FormValue("main"),
+		Disposition: c.FormValue("disposition"), Decision: bindApplyDate(c, "decision_date"), Main: applyMainList(c),
 		Intent: c.FormValue("intent"), PenaltyKind: c.FormValue("penalty_kind"), Months: c.FormValue("penalty_months"),
 		Days: c.FormValue("penalty_days"), Suspended: c.FormValue("penalty_suspended") == "yes"}
 	for i := range rows {
@@ -410,12 +429,14 @@ func applyCaseInputOf(cs portal.Case) applyCaseInput {
 	if cs.DecidingOrganID != 0 {
 		in.Organ = strconv.FormatUint(cs.DecidingOrganID, 10)
 	}
+	var mains []string
 	for i, a := range cs.Acts {
 		in.Acts = append(in.Acts, applyDateOf(a.Date))
 		if a.Main {
-			in.Main = strconv.Itoa(i)
+			mains = append(mains, strconv.Itoa(i))
 		}
 	}
+	in.Main = strings.Join(mains, ",")
 	if len(in.Acts) == 0 {
 		in.Acts = []applyDateInput{{}}
 	}
@@ -467,7 +488,7 @@ func applyCasePatch(in applyCaseInput, deciders []views.ApplyOrganOption) (patch
 		}
 		// R5: the main criminal conduct is the court's finding, entered as
 		// given, never computed.
-		acts = append(acts, portal.Act{Date: d, Main: len(in.Acts) > 1 && in.Main == strconv.Itoa(i)})
+		acts = append(acts, portal.Act{Date: d, Main: len(in.Acts) > 1 && slices.Contains(strings.Split(in.Main, ","), strconv.Itoa(i))})
 		rowOf = append(rowOf, i)
 	}
 	intent := portal.Intent(in.Intent)

@@ -250,6 +250,21 @@ func TestApplyCaseNewValues(t *testing.T) {
 	if cs, _ := ts.db.Case(id); cs.Penalty == nil || cs.Penalty.Kind != portal.PenaltyDeportation {
 		t.Fatalf("deportation not stored: %+v", cs.Penalty)
 	}
+	// R27: two main acts, both ticked and kept.
+	v = applyCaseForm(o.court.ID)
+	v.Set("act_rows", "2")
+	v.Set("acts[1].date-year", "2025")
+	v.Set("acts[1].date-month", "2")
+	v.Set("acts[1].date-day", "1")
+	v["main"] = []string{"0", "1", "1", "x"}
+	c.submit(applyP(id, "case"), applyP(id, "case"), v).wantPath(t, applyP(id, ""))
+	if cs, _ := ts.db.Case(id); len(cs.Acts) != 2 || !cs.Acts[0].Main || !cs.Acts[1].Main {
+		t.Fatalf("acts %+v, want both main", cs.Acts)
+	}
+	p = c.get(applyP(id, "case"))
+	if !strings.Contains(p.body, `value="0" checked`) || !strings.Contains(p.body, `value="1" checked`) {
+		t.Fatalf("the two main acts are not shown ticked\n%s", excerpt(p))
+	}
 	v = applyCaseForm(o.court.ID)
 	v.Set("penalty_months", "48")
 	c.submit(applyP(id, "case"), applyP(id, "case"), v)

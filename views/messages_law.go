@@ -112,3 +112,10 @@ func init() {
 		"staff.notice.court_birth_date": {"已保存法院认定的出生日期，规则计算的结果已按新日期更新。", "The birth date found by the court is saved; what the rules compute now uses it."},
 	})
 }
+
+func init() {
+	addMessages(map[string][2]string{
+		"law.apply_main":      {"法院认定哪些行为是主要犯罪行为？", "Which acts did the court find to be the main criminal conduct?"},
+		"law.apply_main_hint": {"只有行为发生在 18 岁生日前后两边时才需要。请按判决书勾选，可以勾选多个；判决书没有写明的，都不勾选。不要自己推断。", "This matters only when acts happened both before and after the 18th birthday. Tick each act the judgment names as main; there may be several. Tick none if it does not say. Do not guess."},
+	})
+}
