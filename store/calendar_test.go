@@ -125,3 +125,57 @@ func TestDeadlineWaitsForCalendarYear(t *testing.T) {
 		t.Fatalf("audit: %d loads, %d confirmations", loads, confirms)
 	}
 }
+
+// A sealing deadline waiting for a calendar year survives an unsealing
+// review that keeps the record sealed, and is still counted when the year
+// is loaded.
+func TestAwaitingDeadlineSurvivesUnsealingReview(t *testing.T) {
+	db := newTestDB(t)
+	clock, _ := fixedClock(time.Date(2027, 12, 30, 10, 0, 0, 0, portal.China)) // 3 days later is 2028, not shipped
+	db.now = clock
+	cal := portal.DefaultCalendar()
+	court, _ := db.EnsureOrgan(portal.RoleCourt, "演示市人民法院")
+	police, _ := db.EnsureOrgan(portal.RolePolice, "演示市公安局")
+	minor, err := db.CreateAccount(portal.Account{Role: portal.RoleMinor, Login: "13800000002", Name: "测试人", Mobile: "13800000002",
+		IDNumber: portal.SyntheticIDNumber(7, portal.Date{Year: 2006, Month: 3, Day: 14}).String(), PasswordHash: "x"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := completeDraft(t, db, minor, court, police)
+	judge := Step{Actor: portal.ActorDecider, AccountID: 9, Role: portal.RoleCourt, OrganID: court.ID}
+	for _, st := range []Step{
+		{Action: portal.ActionSubmit, Actor: portal.ActorApplicant, AccountID: minor.ID},
+		{Action: portal.ActionAccept, Actor: judge.Actor, AccountID: judge.AccountID, OrganID: court.ID},
+		{Action: portal.ActionStartReview, Actor: judge.Actor, AccountID: judge.AccountID, OrganID: court.ID},
+		{Action: portal.ActionSeal, Actor: judge.Actor, AccountID: judge.AccountID, OrganID: court.ID, Rules: []string{"R2"}},
+	} {
+		if c, err = db.Apply(c.ID, st, cal); err != nil {
+			t.Fatalf("%s: %v", st.Action, err)
+		}
+	}
+	if c.Status != portal.StatusSealed || !c.DueAwaitsCalendar || c.DueDeadline != portal.Policy.OrganSealing.Key {
+		t.Fatalf("sealed case: %s awaits %v %q", c.Status, c.DueAwaitsCalendar, c.DueDeadline)
+	}
+	ev := portal.UnsealingRecord{Event: portal.UnsealingEvent{Kind: portal.UnsealingNewCrime, ActDate: portal.Date{Year: 2024, Month: 1, Day: 1}, CombinedMonths: 60}, LegalBasis: "判决"}
+	if _, c, err = db.RecordUnsealingEvent(c.ID, ev, judge, cal); err != nil || c.Status != portal.StatusUnsealingReview {
+		t.Fatalf("exactly 60: %s %v", c.Status, err)
+	}
+	sup := Step{AccountID: 11, Role: portal.RoleSupervisor}
+	if _, c, err = db.DecideUnsealingReview(c.ID, portal.UnsealingReview{Verdict: portal.VerdictKeepSealed, Reasons: "按《实施办法》"}, sup, cal); err != nil {
+		t.Fatal(err)
+	}
+	if c.Status != portal.StatusSealed || !c.DueAwaitsCalendar || c.DueFrom != (portal.Date{Year: 2027, Month: 12, Day: 30}) {
+		t.Fatalf("after keeping sealed: %s awaits %v from %v", c.Status, c.DueAwaitsCalendar, c.DueFrom)
+	}
+	y := portal.CalendarYear{Year: 2028, Source: portal.CalendarSource{Authority: "test notice", Official: true},
+		Off: []portal.CalendarDay{{Date: portal.Date{Year: 2028, Month: 1, Day: 1}, Holiday: "元旦"}}}
+	raw := []byte(`{"year":2028,"source":{"authority":"test notice","official":true},"days_off":[{"date":"2028-01-01","holiday":"元旦"}],"days_worked":[]}`)
+	if n, err := db.PutCalendarYear(y, raw, 1); err != nil || n != 1 {
+		t.Fatalf("load: %d %v", n, err)
+	}
+	got, _ := db.Case(c.ID)
+	// 30 Dec + 3 calendar days = 2 Jan 2028, a Sunday: moved to Monday 3 Jan.
+	if want := (portal.Date{Year: 2028, Month: 1, Day: 3}); got.Due != want || got.DueAwaitsCalendar {
+		t.Fatalf("due %v awaits %v, want %v", got.Due, got.DueAwaitsCalendar, want)
+	}
+}

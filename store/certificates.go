@@ -528,6 +528,7 @@ func (db *DB) RecordUnsealingEvent(caseID uint64, r portal.UnsealingRecord, st S
 		}
 		r.ID, r.CaseID, r.CaseRef, r.DecidingOrganID = id, caseID, old.Ref, old.DecidingOrganID
 		r.RecordedBy, r.RecordedAt, r.PriorStatus, r.PriorDue, r.Review = st.AccountID, db.now().UTC(), old.Status, old.Due, nil
+		r.PriorAwaitsCalendar, r.PriorDueFrom, r.PriorDueDeadline = old.DueAwaitsCalendar, old.DueFrom, old.DueDeadline
 		if err := db.putUnsealing(tx, r); err != nil {
 			return err
 		}
@@ -594,9 +595,10 @@ func (db *DB) DecideUnsealingReview(caseID uint64, rv portal.UnsealingReview, st
 				if c, err = db.applyStep(tx, c, Step{Action: portal.ActionComplete, Actor: portal.ActorSystem, Rules: []string{"R12"}}, cal, today); err != nil {
 					return err
 				}
-			} else if c.Due != r.PriorDue {
+			} else if c.Due != r.PriorDue || c.DueAwaitsCalendar != r.PriorAwaitsCalendar {
 				prev := c
 				c.Due = r.PriorDue
+				c.DueAwaitsCalendar, c.DueFrom, c.DueDeadline = r.PriorAwaitsCalendar, r.PriorDueFrom, r.PriorDueDeadline
 				if err := db.putCase(tx, prev, c); err != nil {
 					return err
 				}
