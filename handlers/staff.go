@@ -601,7 +601,7 @@ func (s *Server) handleStaffMessage(c echo.Context) error {
 	fh, err := c.FormFile("file")
 	switch {
 	case err == nil:
-		d, content, err := readUpload(fh)
+		d, content, err := readUpload(fh, portal.NewUploadBudget())
 		if err != nil {
 			if f, ok := formError(err, values); ok {
 				return fail(f)
