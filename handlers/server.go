@@ -31,6 +31,11 @@ type Config struct {
 	// main). Browsers accept Secure cookies from http://localhost, so a plain
 	// `go run .` still works; -insecure-cookies is for other plain-http setups.
 	SecureCookies bool
+	// PublicURL is the portal's canonical address (scheme, host, optional
+	// path, no trailing slash), which certificates print as their
+	// verification address; never taken from a request. Main requires it
+	// unless the portal listens on loopback.
+	PublicURL string
 	// TrustedProxies are the networks whose X-Forwarded-For is believed; empty
 	// means the client address is the socket's.
 	TrustedProxies []*net.IPNet
@@ -51,6 +56,9 @@ type Config struct {
 }
 
 func (c *Config) defaults() {
+	if c.PublicURL == "" {
+		c.PublicURL = "http://localhost"
+	}
 	if c.CitizenIdle == 0 {
 		c.CitizenIdle = portal.CitizenIdleTimeout
 	}
