@@ -517,7 +517,7 @@ func leakSupervisorPath(id uint64) string { return "/supervision/leaks/" + strco
 
 func (s *Server) showLeakSupervisor(c echo.Context, status int, id uint64, failed portal.LeakAction, f views.Form, notice string) error {
 	u := currentUser(c)
-	r, err := s.db.LeakForSupervisor(id, *u, requestID(c))
+	r, err := s.db.LeakForSupervisor(id, *u, s.freshFactor(c), requestID(c))
 	if err != nil {
 		return err
 	}
@@ -555,7 +555,7 @@ func (s *Server) handleLeakSupervisorDocument(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, content, err := s.db.LeakDocumentForSupervisor(id, docID, *currentUser(c), requestID(c))
+	d, content, err := s.db.LeakDocumentForSupervisor(id, docID, *currentUser(c), s.freshFactor(c), requestID(c))
 	if err != nil {
 		return err
 	}

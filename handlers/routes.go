@@ -113,6 +113,12 @@ func (s *Server) guard(r route) echo.MiddlewareFunc {
 			if !r.access.allows(u.Role) {
 				return echo.NewHTTPError(http.StatusForbidden)
 			}
+			// A form post answered with the step-up page comes back with its
+			// code (stepUpWithPost); the store itself refuses sealed reads
+			// without a fresh factor (portal.FreshFactor).
+			if ok, err := s.stepUpWithPost(c, u); !ok {
+				return err
+			}
 			if showsSealedRecord(r) && u.TOTPEnabled && s.secondFactorAge(c) > portal.StepUpAge {
 				return c.Redirect(http.StatusSeeOther, "/account/verify?next="+url.QueryEscape(returnPath(c, r)))
 			}

@@ -182,6 +182,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case errors.Is(err, context.DeadlineExceeded):
 		status, key = http.StatusServiceUnavailable, "error.timeout"
 	default:
+		if pe, ok := portal.AsError(err); ok && pe.Code == portal.CodeStepUp {
+			// A sealed read the store refused to a stale second factor. The
+			// request's context is cancelled by now (see below).
+			c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
+			if serr := s.answerStepUp(c, views.Form{}); serr != nil {
+				s.log.Error("step-up answer", "request_id", requestID(c), "err", serr)
+			}
+			return
+		}
 		if pe, ok := portal.AsError(err); ok {
 			switch pe.Code {
 			case portal.CodeInvalid:

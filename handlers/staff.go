@@ -305,7 +305,7 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 	if u.Role == portal.RoleSupervisor {
 		purpose = purposeSupervision
 	}
-	cs, err := s.db.CaseForStaff(id, *u, purpose, requestID(c))
+	cs, err := s.db.CaseForStaff(id, *u, s.freshFactor(c), purpose, requestID(c))
 	if err != nil {
 		return err
 	}
@@ -658,7 +658,7 @@ func (s *Server) handleStaffDocument(c echo.Context) error {
 		SubjectKind: "case", SubjectID: id, Detail: purpose + ":document:" + strconv.FormatUint(docID, 10), RequestID: requestID(c)}); err != nil {
 		return err
 	}
-	content, err := s.db.DocumentContent(id, docID)
+	content, err := s.db.StaffDocumentContent(id, docID, *u, s.freshFactor(c))
 	if err != nil {
 		return err
 	}
