@@ -212,7 +212,7 @@ func TestVerifyAudit(t *testing.T) {
 		ids = append(ids, a.ID)
 	}
 	steps := []func() error{
-		func() error { _, err := db.RecordLoginFailure(ids[0], "r1"); return err },
+		func() error { _, _, err := db.RecordLoginFailure(ids[0], "r1"); return err },
 		func() error { return db.RecordLoginSuccess(ids[0], "", "r2") },
 		func() error { return db.ChangePassword(ids[1], "$argon2id$other", "r3") },
 		func() error { return db.SetDisabled(ids[2], true, 0) },

@@ -158,9 +158,13 @@ func (s *Server) handleLoginSubmit(c echo.Context) error {
 		return portal.Internal(err)
 	}
 	if !ok {
-		if _, err := s.db.RecordLoginFailure(acct.ID, requestID(c)); err != nil {
+		_, delay, err := s.db.RecordLoginFailure(acct.ID, requestID(c))
+		if err != nil {
 			return err
 		}
+		// Throttled rather than locked where a second factor protects the
+		// account (portal.OnLoginFailure): the answer waits.
+		s.cfg.LoginPause(c.Request().Context(), delay)
 		return fail(http.StatusUnprocessableEntity, "login.failed")
 	}
 	newHash := ""

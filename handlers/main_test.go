@@ -17,6 +17,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html"
 	"io"
@@ -167,6 +168,7 @@ func newTestServer(t *testing.T, opts ...func(*Config)) *testServer {
 	cfg := Config{
 		SecureCookies: true,
 		PublicURL:     testPublicURL,
+		LoginPause:    func(context.Context, time.Duration) {},
 		Hasher:        testHasher,
 		Clock:         clock.Now,
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),

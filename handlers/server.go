@@ -47,6 +47,10 @@ type Config struct {
 	// LoginRate is how many login attempts one client address may make per
 	// minute (burst of the same size).
 	LoginRate int
+	// LoginPause waits before answering a throttled wrong password
+	// (portal.OnLoginFailure); it returns early when ctx ends. Tests replace
+	// it so that they need not wait.
+	LoginPause func(ctx context.Context, d time.Duration)
 	Logger    *slog.Logger
 	Hasher    *portal.PasswordHasher
 	Clock     portal.Clock
@@ -73,6 +77,9 @@ func (c *Config) defaults() {
 	}
 	if c.RequestTimeout == 0 {
 		c.RequestTimeout = 30 * time.Second
+	}
+	if c.LoginPause == nil {
+		c.LoginPause = sleepCtx
 	}
 	if c.LoginRate == 0 {
 		c.LoginRate = 20
@@ -361,4 +368,17 @@ func isAPI(c echo.Context) bool {
 
 func requestID(c echo.Context) string {
 	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+// sleepCtx waits d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
