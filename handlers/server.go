@@ -51,9 +51,9 @@ type Config struct {
 	// (portal.OnLoginFailure); it returns early when ctx ends. Tests replace
 	// it so that they need not wait.
 	LoginPause func(ctx context.Context, d time.Duration)
-	Logger    *slog.Logger
-	Hasher    *portal.PasswordHasher
-	Clock     portal.Clock
+	Logger     *slog.Logger
+	Hasher     *portal.PasswordHasher
+	Clock      portal.Clock
 	// Calendar is the official working-day calendar for deadlines; the
 	// shipped years by default.
 	Calendar *portal.Calendar
