@@ -70,6 +70,7 @@ func coreRoutes() []route {
 		{http.MethodPost, "/logout", signedIn, (*Server).handleLogout},
 
 		{http.MethodGet, "/account", signedIn, (*Server).handleAccount},
+		{http.MethodPost, "/account/sessions/end", signedIn, (*Server).handleSessionEnd},
 		{http.MethodGet, "/account/password", signedIn, (*Server).handlePasswordForm},
 		{http.MethodPost, "/account/password", signedIn, (*Server).handlePasswordSubmit},
 	}
