@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -83,6 +84,14 @@ const (
 	// numbers …) of one file, so that megabytes of "0 0 0 …" cannot grow
 	// into hundreds of megabytes of parsed objects.
 	pdfMaxNodes = 1_000_000
+	// pdfMaxTokens bounds the lexical tokens of the whole file, counted
+	// before anything is parsed: the parser builds every uncompressed
+	// object in memory (about 45 bytes a number), so a 10 MB file of
+	// "0 0 0 …" or "/a/a/a…" would take hundreds of megabytes before the
+	// value count could refuse it. Ten megabytes of compressed (random-
+	// looking) data count about 1,020,000; two million tokens parse into
+	// at most about 90 MB, and PDF checks run one at a time (pdfSlots).
+	pdfMaxTokens = 2_000_000
 )
 
 // UploadBudget is what the content checks of one request may still decode.
@@ -127,8 +136,8 @@ func pdfConfig() *model.Configuration {
 
 // checkPDF accepts a PDF that parses, validates (relaxed, as most real files
 // need) and carries no active content; the bytes are kept as they are. It
-// runs in one of the decode slots, like an image, so that a burst of uploads
-// checks a bounded number of files at once.
+// runs in one of the PDF slots, as images run in decode slots, so that a
+// burst of uploads checks a bounded number of files at once.
 func checkPDF(data []byte, budget *UploadBudget) ([]byte, error) {
 	// A file that starts with anything else may be another format with a
 	// PDF hidden inside (a polyglot); real PDFs start with their header.
@@ -144,8 +153,19 @@ func checkPDF(data []byte, budget *UploadBudget) ([]byte, error) {
 	if budget.left <= 0 {
 		return nil, uploadError(keyPDFTooComplex, errors.New("request decode budget spent"))
 	}
-	return withDecodeSlot(func() ([]byte, error) { return checkPDFSlot(data, budget) })
+	if n := pdfTokens(data, pdfMaxTokens); n > pdfMaxTokens {
+		return nil, uploadError(keyPDFTooComplex, fmt.Errorf("over %d tokens", pdfMaxTokens))
+	}
+	pdfSlots <- struct{}{}
+	defer func() { <-pdfSlots }()
+	return checkPDFSlot(data, budget)
 }
+
+// pdfSlots bounds how many PDFs are checked at once: half the processors,
+// one on a small server, so that the worst a burst of hostile files can hold
+// is a few times one file's budget (decoded bytes and parsed values), on top
+// of the image decoders' own pool.
+var pdfSlots = make(chan struct{}, max(1, runtime.NumCPU()/2))
 
 func checkPDFSlot(data []byte, budget *UploadBudget) (clean []byte, err error) {
 	// A parser bug hit by a hostile file must refuse the file, not take the
@@ -523,4 +543,29 @@ func pdfName(s string) string {
 		return d
 	}
 	return s
+}
+
+// pdfTokens counts the file's lexical tokens, stopping past limit: every run
+// of regular characters and every delimiter, stream data included (which
+// overcounts, never under).
+func pdfTokens(data []byte, limit int) int {
+	n, inRun := 0, false
+	for _, b := range data {
+		switch b {
+		case 0, '\t', '\n', '\f', '\r', ' ':
+			inRun = false
+		case '(', ')', '<', '>', '[', ']', '{', '}', '/', '%':
+			inRun = false
+			n++
+		default:
+			if !inRun {
+				inRun = true
+				n++
+			}
+		}
+		if n > limit {
+			return n
+		}
+	}
+	return n
 }

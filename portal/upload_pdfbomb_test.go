@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -97,5 +98,39 @@ func TestCheckUploadRefusesAutomaticActions(t *testing.T) {
 	}
 	if !strings.Contains(string(pdfObjectStream(t, "<< /S /URI /URI (x) >>")), "ObjStm") {
 		t.Fatal("the object stream file has no object stream")
+	}
+}
+
+// Variants without compression: a file of millions of small values is
+// refused before it is parsed, so parsing cannot fill memory (it used to
+// reach 225 MB of heap for a 9.5 MB array of zeros).
+func TestCheckUploadRefusesValueBombs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"array of numbers", pdfWith("/Pad 5 0 R", "["+strings.Repeat("0 ", 4_900_000)+"]")},
+		{"names without spaces", pdfWith("/Pad 5 0 R", "["+strings.Repeat("/a", 2_000_000)+"]")},
+	}
+	for _, tc := range tests {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, _, err := CheckUpload("bomb.pdf", tc.data)
+		runtime.ReadMemStats(&after)
+		if got := uploadKey(err); got != keyPDFTooComplex {
+			t.Fatalf("%s: key %q (err %v)", tc.name, got, err)
+		}
+		if grew := (after.TotalAlloc - before.TotalAlloc) >> 20; grew > 32 {
+			t.Errorf("%s: checking allocated %d MB", tc.name, grew)
+		}
+	}
+	// Ten megabytes of incompressible image data stay well within the count.
+	noise := make([]byte, 10<<20)
+	for i := range noise {
+		noise[i] = byte(i*2654435761>>13) ^ byte(i>>7)
+	}
+	if n := pdfTokens(noise, pdfMaxTokens); n > pdfMaxTokens {
+		t.Fatalf("10 MB of noise counts %d tokens", n)
 	}
 }
