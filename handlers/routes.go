@@ -11,6 +11,7 @@ import (
 
 	"sealportal/portal"
 	"sealportal/static"
+	"sealportal/views"
 )
 
 // access declares who may use a route. The zero value allows nobody: a route
@@ -121,6 +122,10 @@ func (s *Server) guard(r route) echo.MiddlewareFunc {
 				return err
 			}
 			if showsSealedRecord(r) && u.TOTPEnabled && s.secondFactorAge(c) > portal.StepUpAge {
+				if r.method == http.MethodPost {
+					// The step-up page carries the typed form back with the code.
+					return s.answerStepUp(c, views.Form{})
+				}
 				return c.Redirect(http.StatusSeeOther, "/account/verify?next="+url.QueryEscape(returnPath(c, r)))
 			}
 			return next(c)
