@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -125,6 +126,35 @@ func TestOpenRedirectAsAttacker(t *testing.T) {
 		e := c.get("/account/totp/setup?next=" + url.QueryEscape(evil))
 		if n, _ := e.inputValue("next"); n != "" && browserResolve(t, ts.srv.URL, n).Host != host {
 			t.Errorf("enrolment keeps next %q as %q", evil, n)
+		}
+	}
+}
+
+// The continue link after second-factor enrolment, reached from an
+// attacker's link with a hostile next, stays on the site (issue 13 finding 3).
+func TestOpenRedirectEnrolmentContinue(t *testing.T) {
+	t.Parallel()
+	for i, evil := range []string{"/\t/evil.example/", "/%09/evil.example/", "/\\evil.example"} {
+		ts := newTestServer(t)
+		host := strings.TrimPrefix(ts.srv.URL, "http://")
+		mobile := "1390000740" + string(rune('1'+i))
+		ts.createCitizen(portal.RoleGuardian, mobile, pwMinor)
+		c := ts.manualClient()
+		c.login(mobile, pwMinor).wantPath(t, "/account")
+		// The attacker's link passes next in the query, encoded.
+		p := c.get("/account/totp/setup?next=" + url.QueryEscape(evil))
+		codesPage, _ := enrolByHand(t, c, p, mobile)
+		m := continueRE.FindStringSubmatch(codesPage.body)
+		if m == nil {
+			t.Fatal("no continue link")
+		}
+		if u := browserResolve(t, ts.srv.URL+"/account/totp/setup", html.UnescapeString(m[1])); u.Host != host {
+			t.Fatalf("next %q: continue link %q leads to %s", evil, m[1], u)
+		}
+		// The same hostile next posted with the enrolment form directly.
+		q := c.post("/account/totp/setup", url.Values{csrfField: {p.csrf(t)}, "code": {"000000"}, "next": {evil}})
+		if n, _ := q.inputValue("next"); n != "" && browserResolve(t, ts.srv.URL, n).Host != host {
+			t.Fatalf("next %q kept as %q", evil, n)
 		}
 	}
 }
