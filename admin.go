@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -36,7 +35,7 @@ func runAdmin(args []string, out io.Writer) error {
 	organ := fs.String("organ", "", "create-user: the organ, e.g. 北京市海淀区人民法院 (querying_unit: the unit's name)")
 	unitKind := fs.String("unit-kind", "", "create-user -role querying_unit: judicial (a judicial organ, for a case) or regulated (a unit under a state regulation), R15")
 	name := fs.String("name", "", "create-user: the official's name")
-	login := fs.String("login", "", "create-user: username (default: role-N)")
+	login := fs.String("login", "", "create-user: username (default: role- and 10 random letters and digits, which nobody can guess)")
 	id := fs.Uint64("id", 0, "disable-user, enable-user, end-sessions, reset-totp: account id (see list-users)")
 	calFile := fs.String("file", "", "load-calendar: a calendar year's JSON (the format of portal/calendardata/*.json)")
 	calYear := fs.Int("year", 0, "confirm-calendar: the calendar year checked against the State Council notice")
@@ -123,10 +122,22 @@ func adminCreateUser(db *store.DB, role portal.Role, organ, name, login, unitKin
 	return nil
 }
 
-// nextLogin proposes role-N with the first N not taken.
+// nextLogin proposes role- and 10 random characters (about 50 bits) not
+// taken: an official's username must not be guessable, since five wrong
+// passwords against a known username could otherwise be used to keep the
+// official out (issue 13 finding 6). The seeded demo accounts keep their
+// readable names; they are demo data only.
 func nextLogin(db *store.DB, role portal.Role) string {
-	for n := 1; ; n++ {
-		l := string(role) + "-" + strconv.Itoa(n)
+	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+	for {
+		b := make([]byte, 10)
+		if _, err := rand.Read(b); err != nil {
+			panic(err)
+		}
+		for i := range b {
+			b[i] = alphabet[int(b[i])%len(alphabet)]
+		}
+		l := string(role) + "-" + string(b)
 		if _, err := db.AccountByLogin(l); err != nil {
 			return l
 		}

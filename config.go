@@ -21,6 +21,7 @@ type config struct {
 	debugAddr       string
 	keys            string
 	addr            string
+	publicBase      string
 	data            string
 	insecureCookies bool
 	logFormat       string
@@ -61,7 +62,9 @@ func dataFlags(fs *flag.FlagSet, c *config) {
 
 func serveFlags(fs *flag.FlagSet, c *config) {
 	dataFlags(fs, c)
-	fs.StringVar(&c.addr, "addr", env("PORTAL_ADDR", ":8080"), "listen address (env PORTAL_ADDR)")
+	fs.StringVar(&c.addr, "addr", env("PORTAL_ADDR", "127.0.0.1:8080"), "listen address; loopback by default, any other address needs -public-url (env PORTAL_ADDR)")
+	fs.StringVar(&c.publicBase, "public-url", env("PORTAL_PUBLIC_URL", ""),
+		"canonical address of the portal, printed on certificates as their verification address; required unless -addr is loopback (env PORTAL_PUBLIC_URL)")
 	fs.BoolVar(&c.insecureCookies, "insecure-cookies", env("PORTAL_INSECURE_COOKIES", "") == "true",
 		"drop Secure and the __Host- prefix from cookies, for plain-http test setups other than localhost (env PORTAL_INSECURE_COOKIES=true)")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("PORTAL_TRUSTED_PROXIES", ""), "comma-separated CIDRs whose X-Forwarded-For is trusted (env PORTAL_TRUSTED_PROXIES)")

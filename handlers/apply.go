@@ -748,7 +748,7 @@ func (s *Server) handleApplyUpload(c echo.Context) error {
 		// No file chosen (or a form that is not multipart at all).
 		fe.Add("file", "upload.required")
 	default:
-		doc, content, err = readUpload(fh)
+		doc, content, err = readUpload(fh, portal.NewUploadBudget())
 		if err != nil {
 			pe, ok := portal.AsError(err)
 			if !ok || pe.Code != portal.CodeInvalid {

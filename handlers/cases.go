@@ -309,7 +309,7 @@ func (s *Server) handleCaseMessage(c echo.Context) error {
 	fh, err := c.FormFile("file")
 	switch {
 	case err == nil:
-		d, content, err := readUpload(fh)
+		d, content, err := readUpload(fh, portal.NewUploadBudget())
 		if err != nil {
 			return fail(http.StatusUnprocessableEntity, err, "")
 		}

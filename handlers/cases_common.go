@@ -90,7 +90,8 @@ func staffActor(u *portal.Account, cs portal.Case) (actor portal.Actor, ok bool)
 // file (images encoded again without their metadata) and its description.
 // The name the browser sent is kept only for display, sanitized; it is never
 // used as a path, and the browser's Content-Type is ignored.
-func readUpload(fh *multipart.FileHeader) (portal.Document, []byte, error) {
+// budget is the request's decode budget, shared by its files.
+func readUpload(fh *multipart.FileHeader, budget *portal.UploadBudget) (portal.Document, []byte, error) {
 	if fh.Size > portal.MaxDocumentBytes {
 		return portal.Document{}, nil, &portal.Error{Code: portal.CodeInvalid, Key: "upload.too_big", Fields: map[string]string{"file": "upload.too_big"}}
 	}
@@ -103,7 +104,7 @@ func readUpload(fh *multipart.FileHeader) (portal.Document, []byte, error) {
 	if err != nil {
 		return portal.Document{}, nil, portal.Internal(err)
 	}
-	return portal.CheckUpload(fh.Filename, b)
+	return portal.CheckUploadWithin(fh.Filename, b, budget)
 }
 
 // serveDocument sends a document's bytes as an attachment that the browser

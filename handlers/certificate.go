@@ -3,7 +3,6 @@ package handlers
 import (
 	"encoding/base64"
 	"fmt"
-	"net"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -206,28 +205,12 @@ func (s *Server) handleCertRequest(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/certificates?done=requested")
 }
 
-// verifyURL is the absolute address of the verification page on the host the
-// reader used: https behind TLS (or when cookies are Secure on a public
-// host), plain http on a developer's own machine.
-func (s *Server) verifyURL(c echo.Context) string {
-	host := c.Request().Host
-	scheme := c.Scheme()
-	if scheme != "https" && s.cfg.SecureCookies && !loopbackHost(host) {
-		scheme = "https"
-	}
-	return scheme + "://" + host + "/verify"
-}
-
-func loopbackHost(hostport string) bool {
-	h := hostport
-	if host, _, err := net.SplitHostPort(hostport); err == nil {
-		h = host
-	}
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(h, "[]"))
-	return ip != nil && ip.IsLoopback()
+// verifyURL is the absolute address of the verification page at the
+// portal's configured canonical address (Config.PublicURL), never at the
+// Host the request named: a holder must not be able to print a genuine
+// certificate that points at his own verification site.
+func (s *Server) verifyURL() string {
+	return s.cfg.PublicURL + "/verify"
 }
 
 // qrDataURL renders a QR code of text as an inline PNG (the Content Security
@@ -264,7 +247,7 @@ func (s *Server) handleCertShow(c echo.Context) error {
 	}
 	if cert.Status == portal.CertIssued {
 		m.Code = portal.GroupVerificationCode(cert.Code)
-		m.VerifyURL = s.verifyURL(c)
+		m.VerifyURL = s.verifyURL()
 		if m.QR, err = qrDataURL(m.VerifyURL); err != nil {
 			return err
 		}

@@ -244,7 +244,7 @@ func TestCertificateIssuedVerifiedRevoked(t *testing.T) {
 		t.Fatal("no inline QR code")
 	}
 	// The QR code and the text name the verification page, never the code.
-	verifyURL := "http://" + strings.TrimPrefix(w.srv.URL, "http://") + "/verify"
+	verifyURL := testPublicURL + "/verify"
 	cert.wantText(t, verifyURL)
 	if strings.Contains(cert.body, "/verify?") || strings.Contains(cert.body, "code="+code) {
 		t.Fatal("a code in an address")

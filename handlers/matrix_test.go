@@ -98,6 +98,8 @@ var mxSpecs = map[string]mxSpec{
 	"GET /account":           {ok: 200},
 	"GET /account/password":  {ok: 200},
 	"POST /account/password": {ok: 422},
+	// No session named: 422 (a session of another account is not found).
+	"POST /account/sessions/end": {ok: 422},
 
 	// The eligibility check and the JSON APIs.
 	"GET /check":                   {ok: 200},

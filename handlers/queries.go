@@ -326,7 +326,7 @@ func (s *Server) handleQueryRead(c echo.Context) error {
 		docs = form["documents"]
 	}
 	want := queryScopeOf(c.FormValue("scope"), docs)
-	res, err := s.db.ReadQuery(q.ID, want, *currentUser(c), requestID(c))
+	res, err := s.db.ReadQuery(q.ID, want, *currentUser(c), s.freshFactor(c), requestID(c))
 	if err != nil {
 		pe, ok := portal.AsError(err)
 		if !ok || pe.Code != portal.CodeForbidden {
@@ -370,7 +370,7 @@ func (s *Server) handleQueryDocument(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, content, err := s.db.QueryDocumentContent(q.ID, docID, *currentUser(c), requestID(c))
+	d, content, err := s.db.QueryDocumentContent(q.ID, docID, *currentUser(c), s.freshFactor(c), requestID(c))
 	if err != nil {
 		return err
 	}

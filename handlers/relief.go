@@ -342,7 +342,7 @@ func (s *Server) handleReliefUpload(c echo.Context) error {
 	var docs []portal.Document
 	var files [][]byte
 	for _, fh := range headers {
-		d, content, err := readUpload(fh)
+		d, content, err := readUpload(fh, portal.NewUploadBudget())
 		if err != nil {
 			return fail(err)
 		}
@@ -665,7 +665,7 @@ func (s *Server) handleReliefMessage(c echo.Context) error {
 	fh, err := c.FormFile("file")
 	switch {
 	case err == nil:
-		d, content, err := readUpload(fh)
+		d, content, err := readUpload(fh, portal.NewUploadBudget())
 		if err != nil {
 			return fail(http.StatusUnprocessableEntity, err)
 		}

@@ -31,6 +31,11 @@ type Config struct {
 	// main). Browsers accept Secure cookies from http://localhost, so a plain
 	// `go run .` still works; -insecure-cookies is for other plain-http setups.
 	SecureCookies bool
+	// PublicURL is the portal's canonical address (scheme, host, optional
+	// path, no trailing slash), which certificates print as their
+	// verification address; never taken from a request. Main requires it
+	// unless the portal listens on loopback.
+	PublicURL string
 	// TrustedProxies are the networks whose X-Forwarded-For is believed; empty
 	// means the client address is the socket's.
 	TrustedProxies []*net.IPNet
@@ -42,15 +47,22 @@ type Config struct {
 	// LoginRate is how many login attempts one client address may make per
 	// minute (burst of the same size).
 	LoginRate int
-	Logger    *slog.Logger
-	Hasher    *portal.PasswordHasher
-	Clock     portal.Clock
+	// LoginPause waits before answering a throttled wrong password
+	// (portal.OnLoginFailure); it returns early when ctx ends. Tests replace
+	// it so that they need not wait.
+	LoginPause func(ctx context.Context, d time.Duration)
+	Logger     *slog.Logger
+	Hasher     *portal.PasswordHasher
+	Clock      portal.Clock
 	// Calendar is the official working-day calendar for deadlines; the
 	// shipped years by default.
 	Calendar *portal.Calendar
 }
 
 func (c *Config) defaults() {
+	if c.PublicURL == "" {
+		c.PublicURL = "http://localhost"
+	}
 	if c.CitizenIdle == 0 {
 		c.CitizenIdle = portal.CitizenIdleTimeout
 	}
@@ -65,6 +77,9 @@ func (c *Config) defaults() {
 	}
 	if c.RequestTimeout == 0 {
 		c.RequestTimeout = 30 * time.Second
+	}
+	if c.LoginPause == nil {
+		c.LoginPause = sleepCtx
 	}
 	if c.LoginRate == 0 {
 		c.LoginRate = 20
@@ -174,6 +189,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case errors.Is(err, context.DeadlineExceeded):
 		status, key = http.StatusServiceUnavailable, "error.timeout"
 	default:
+		if pe, ok := portal.AsError(err); ok && pe.Code == portal.CodeStepUp {
+			// A sealed read the store refused to a stale second factor. The
+			// request's context is cancelled by now (see below).
+			c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
+			if serr := s.answerStepUp(c, views.Form{}); serr != nil {
+				s.log.Error("step-up answer", "request_id", requestID(c), "err", serr)
+			}
+			return
+		}
 		if pe, ok := portal.AsError(err); ok {
 			switch pe.Code {
 			case portal.CodeInvalid:
@@ -344,4 +368,17 @@ func isAPI(c echo.Context) bool {
 
 func requestID(c echo.Context) string {
 	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+// sleepCtx waits d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }

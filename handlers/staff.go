@@ -309,7 +309,7 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 	if u.Role == portal.RoleSupervisor {
 		purpose = purposeSupervision
 	}
-	cs, err := s.db.CaseForStaff(id, *u, purpose, requestID(c))
+	cs, err := s.db.CaseForStaff(id, *u, s.freshFactor(c), purpose, requestID(c))
 	if err != nil {
 		return err
 	}
@@ -607,7 +607,7 @@ func (s *Server) handleStaffMessage(c echo.Context) error {
 	fh, err := c.FormFile("file")
 	switch {
 	case err == nil:
-		d, content, err := readUpload(fh)
+		d, content, err := readUpload(fh, portal.NewUploadBudget())
 		if err != nil {
 			if f, ok := formError(err, values); ok {
 				return fail(f)
@@ -664,7 +664,7 @@ func (s *Server) handleStaffDocument(c echo.Context) error {
 		SubjectKind: "case", SubjectID: id, Detail: purpose + ":document:" + strconv.FormatUint(docID, 10), RequestID: requestID(c)}); err != nil {
 		return err
 	}
-	content, err := s.db.DocumentContent(id, docID)
+	content, err := s.db.StaffDocumentContent(id, docID, *u, s.freshFactor(c))
 	if err != nil {
 		return err
 	}

@@ -121,7 +121,7 @@ var unsealNotices = []string{string(portal.OutcomeUnseal), string(portal.Outcome
 // recorded so far.
 func (s *Server) renderUnsealForm(c echo.Context, status int, id uint64, f views.Form, notice string) error {
 	u := currentUser(c)
-	cs, err := s.db.CaseForStaff(id, *u, purposeCaseDuty, requestID(c))
+	cs, err := s.db.CaseForStaff(id, *u, s.freshFactor(c), purposeCaseDuty, requestID(c))
 	if err != nil {
 		return err
 	}

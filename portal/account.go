@@ -32,6 +32,8 @@ type Account struct {
 	Disabled           bool
 	FailedLogins       int
 	LockedUntil        time.Time
+	Lockouts           int       // lockouts since LockoutsSince (OnLoginFailure)
+	LockoutsSince      time.Time // start of the lockout window
 	CreatedAt          time.Time
 	PasswordChangedAt  time.Time
 	Seeded             bool // created by the seed command (demo data)

@@ -30,6 +30,8 @@ type accountRecord struct {
 	Disabled           bool        `json:"disabled,omitempty"`
 	FailedLogins       int         `json:"failed_logins,omitempty"`
 	LockedUntil        time.Time   `json:"locked_until,omitzero"`
+	Lockouts           int         `json:"lockouts,omitempty"`
+	LockoutsSince      time.Time   `json:"lockouts_since,omitzero"`
 	CreatedAt          time.Time   `json:"created_at"`
 	PasswordChangedAt  time.Time   `json:"password_changed_at,omitzero"`
 	Seeded             bool        `json:"seeded,omitempty"`
@@ -55,6 +57,8 @@ func (db *DB) encodeAccount(a portal.Account) ([]byte, error) {
 		Disabled:           a.Disabled,
 		FailedLogins:       a.FailedLogins,
 		LockedUntil:        a.LockedUntil,
+		Lockouts:           a.Lockouts,
+		LockoutsSince:      a.LockoutsSince,
 		CreatedAt:          a.CreatedAt,
 		PasswordChangedAt:  a.PasswordChangedAt,
 		Seeded:             a.Seeded,
@@ -70,7 +74,7 @@ func (db *DB) decodeAccount(id uint64, raw []byte) (portal.Account, error) {
 	a := portal.Account{
 		ID: id, Role: r.Role, Firm: r.Firm, Organ: r.Organ, OrganID: r.OrganID, UnitKind: r.UnitKind, PasswordHash: r.PasswordHash,
 		MustChangePassword: r.MustChangePassword, Disabled: r.Disabled, FailedLogins: r.FailedLogins,
-		LockedUntil: r.LockedUntil, CreatedAt: r.CreatedAt, PasswordChangedAt: r.PasswordChangedAt, Seeded: r.Seeded,
+		LockedUntil: r.LockedUntil, Lockouts: r.Lockouts, LockoutsSince: r.LockoutsSince, CreatedAt: r.CreatedAt, PasswordChangedAt: r.PasswordChangedAt, Seeded: r.Seeded,
 	}
 	c := db.crypt
 	var err error
@@ -196,22 +200,25 @@ func (db *DB) AccountsByIDNumber(idNumber string) ([]uint64, error) {
 	return ids, err
 }
 
-// RecordLoginFailure counts a failed password for an existing account and locks
-// it for portal.LockoutDuration after portal.MaxFailedLogins failures. It
-// reports whether the account is locked now.
-func (db *DB) RecordLoginFailure(id uint64, requestID string) (locked bool, err error) {
+// RecordLoginFailure counts a failed password for an existing account and
+// applies portal.OnLoginFailure: a lockout only for accounts without a second
+// factor (a bounded number of times a day), a throttling pause otherwise. It
+// reports whether the account is locked now and the pause to make.
+func (db *DB) RecordLoginFailure(id uint64, requestID string) (locked bool, delay time.Duration, err error) {
 	err = db.update(func(tx *bbolt.Tx) error {
 		a, err := db.getAccount(tx, id)
 		if err != nil {
 			return err
 		}
 		now := db.now()
-		a.FailedLogins++
+		var f portal.LoginFailure
+		a, f = portal.OnLoginFailure(a, now)
+		delay = f.Delay
 		ev := portal.AuditEvent{Action: portal.AuditLoginFailed, SubjectKind: kindAccount, SubjectID: id, RequestID: requestID}
-		if a.FailedLogins >= portal.MaxFailedLogins && !a.Locked(now) {
-			a.LockedUntil = now.Add(portal.LockoutDuration).UTC()
-			a.FailedLogins = 0
+		if f.Locked {
 			ev = portal.AuditEvent{Action: portal.AuditLockout, SubjectKind: kindAccount, SubjectID: id, RequestID: requestID}
+		} else if f.Delay > 0 {
+			ev.Detail = "throttled"
 		}
 		locked = a.Locked(now)
 		if err := db.putAccount(tx, a); err != nil {
@@ -219,7 +226,7 @@ func (db *DB) RecordLoginFailure(id uint64, requestID string) (locked bool, err 
 		}
 		return db.appendAudit(tx, ev)
 	})
-	return locked, err
+	return locked, delay, err
 }
 
 // RecordLoginSuccess resets the failure count and, when the hash parameters

@@ -496,8 +496,13 @@ func (db *DB) Case(id uint64) (portal.Case, error) {
 
 // CaseForStaff returns a case's contents to an official and writes the read to
 // the audit log in the same transaction (R17): no read without its record.
-func (db *DB) CaseForStaff(id uint64, reader portal.Account, purpose, requestID string) (portal.Case, error) {
+//
+// proof must show a second factor passed within portal.StepUpAge.
+func (db *DB) CaseForStaff(id uint64, reader portal.Account, proof portal.FreshFactor, purpose, requestID string) (portal.Case, error) {
 	var c portal.Case
+	if err := proof.Check(reader, db.now()); err != nil {
+		return c, err
+	}
 	err := db.update(func(tx *bbolt.Tx) error {
 		var err error
 		if c, err = db.getCase(tx, id); err != nil {
@@ -651,6 +656,16 @@ func (db *DB) RemoveDocument(caseID, docID, account uint64) error {
 		return err
 	}
 	return db.update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketDocuments).Delete(itob(docID)) })
+}
+
+// StaffDocumentContent returns a case document's bytes to an official or
+// the supervisor whose access the caller has decided and audited, once proof
+// shows a second factor passed within portal.StepUpAge.
+func (db *DB) StaffDocumentContent(caseID, docID uint64, reader portal.Account, proof portal.FreshFactor) ([]byte, error) {
+	if err := proof.Check(reader, db.now()); err != nil {
+		return nil, err
+	}
+	return db.DocumentContent(caseID, docID)
 }
 
 // DocumentContent returns a document's bytes; the caller has already decided

@@ -477,8 +477,11 @@ func (db *DB) AddLeakInformation(code, text string, docs []portal.Document, file
 // LeakForSupervisor returns a report to the supervisor and writes the read to
 // the audit log in the same transaction (R17: a report carries the sealed
 // information itself).
-func (db *DB) LeakForSupervisor(id uint64, reader portal.Account, requestID string) (portal.LeakReport, error) {
+func (db *DB) LeakForSupervisor(id uint64, reader portal.Account, proof portal.FreshFactor, requestID string) (portal.LeakReport, error) {
 	var r portal.LeakReport
+	if err := proof.Check(reader, db.now()); err != nil {
+		return r, err
+	}
 	err := db.update(func(tx *bbolt.Tx) error {
 		var err error
 		if r, err = db.getLeak(tx, id); err != nil {
@@ -495,9 +498,12 @@ func (db *DB) LeakForSupervisor(id uint64, reader portal.Account, requestID stri
 
 // LeakDocumentForSupervisor returns an evidence file of a sent report and
 // audits the read in the same transaction.
-func (db *DB) LeakDocumentForSupervisor(id, docID uint64, reader portal.Account, requestID string) (portal.Document, []byte, error) {
+func (db *DB) LeakDocumentForSupervisor(id, docID uint64, reader portal.Account, proof portal.FreshFactor, requestID string) (portal.Document, []byte, error) {
 	var d portal.Document
 	var content []byte
+	if err := proof.Check(reader, db.now()); err != nil {
+		return d, nil, err
+	}
 	err := db.update(func(tx *bbolt.Tx) error {
 		r, err := db.getLeak(tx, id)
 		if err != nil {

@@ -110,16 +110,16 @@ func TestLeakReportLifecycle(t *testing.T) {
 	}
 
 	sup := portal.Account{ID: 99, Role: portal.RoleSupervisor}
-	got, err := db.LeakForSupervisor(r.ID, sup, "req-2")
+	got, err := db.LeakForSupervisor(r.ID, sup, portal.FreshFactor{}, "req-2")
 	if err != nil || got.ContactName != "匿名举报人甲" {
 		t.Fatalf("supervisor read: %v %+v", err, got)
 	}
-	doc, content, err := db.LeakDocumentForSupervisor(r.ID, r.Documents[2].ID, sup, "req-3")
+	doc, content, err := db.LeakDocumentForSupervisor(r.ID, r.Documents[2].ID, sup, portal.FreshFactor{}, "req-3")
 	if err != nil || doc.Name != "b.jpg" || string(content) != "\xff\xd8\xff more" {
 		t.Fatalf("document: %v %q %q", err, doc.Name, content)
 	}
 	// A document id of another report does not open under this one.
-	if _, _, err := db.LeakDocumentForSupervisor(r.ID+1, r.Documents[2].ID, sup, ""); portal.ErrorCode(err) != portal.CodeNotFound {
+	if _, _, err := db.LeakDocumentForSupervisor(r.ID+1, r.Documents[2].ID, sup, portal.FreshFactor{}, ""); portal.ErrorCode(err) != portal.CodeNotFound {
 		t.Fatalf("document under another id: %v", err)
 	}
 

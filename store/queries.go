@@ -439,9 +439,12 @@ func (db *DB) SignCommitment(id uint64, cm portal.Commitment, unit portal.Accoun
 // refusal is audited and notified just the same (committed, then returned as
 // a forbidden error whose key says why). Only the unit that sent the query
 // may read it; anyone else gets not-found.
-func (db *DB) ReadQuery(id uint64, want portal.QueryScope, reader portal.Account, requestID string) (portal.QueryResult, error) {
+func (db *DB) ReadQuery(id uint64, want portal.QueryScope, reader portal.Account, proof portal.FreshFactor, requestID string) (portal.QueryResult, error) {
 	var res portal.QueryResult
 	var refused string
+	if err := proof.Check(reader, db.now()); err != nil {
+		return res, err
+	}
 	err := db.update(func(tx *bbolt.Tx) error {
 		q, err := db.getQuery(tx, id)
 		if err != nil {
@@ -488,7 +491,10 @@ func (db *DB) ReadQuery(id uint64, want portal.QueryScope, reader portal.Account
 // (ReadRefusal), and audited like every read, AuditDocumentRead with detail
 // "query:<id>:<purpose>:document:<doc>", or refused and audited. A document
 // that is not in one of the query's sealed cases is not found.
-func (db *DB) QueryDocumentContent(id, docID uint64, reader portal.Account, requestID string) (portal.Document, []byte, error) {
+func (db *DB) QueryDocumentContent(id, docID uint64, reader portal.Account, proof portal.FreshFactor, requestID string) (portal.Document, []byte, error) {
+	if err := proof.Check(reader, db.now()); err != nil {
+		return portal.Document{}, nil, err
+	}
 	var (
 		doc     portal.Document
 		content []byte

@@ -103,21 +103,21 @@ func TestQueryLifecycle(t *testing.T) {
 
 	before, _ := db.UnreadCount(minor.ID)
 	// R16: nothing before the commitment; the attempt is audited.
-	if _, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, ""); portal.ErrorCode(err) != portal.CodeForbidden {
+	if _, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, portal.FreshFactor{}, ""); portal.ErrorCode(err) != portal.CodeForbidden {
 		t.Fatalf("read before commitment: %v", err)
 	}
 	cm := portal.Commitment{Text: "承诺 / commitment", SignerName: "王某", SignerPosition: "园长", Agreed: true}
 	if q, err = db.SignCommitment(q.ID, cm, unit, ""); err != nil || q.Status != portal.QuerySigned || q.Commitment.SignedAt.IsZero() {
 		t.Fatalf("sign %v %v", q.Status, err)
 	}
-	res, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, "r2")
+	res, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, portal.FreshFactor{}, "r2")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Documents) != 1 || res.Documents[0].Document.Kind != portal.DocJudgment || len(res.Cases) != 0 || res.NoRecord {
 		t.Fatalf("result %+v", res)
 	}
-	doc, content, err := db.QueryDocumentContent(q.ID, res.Documents[0].Document.ID, unit, "")
+	doc, content, err := db.QueryDocumentContent(q.ID, res.Documents[0].Document.ID, unit, portal.FreshFactor{}, "")
 	if err != nil || doc.Kind != portal.DocJudgment || !strings.HasPrefix(string(content), "%PDF") {
 		t.Fatalf("document %v %v", doc, err)
 	}
@@ -128,16 +128,16 @@ func TestQueryLifecycle(t *testing.T) {
 			identity = d
 		}
 	}
-	if _, _, err := db.QueryDocumentContent(q.ID, identity.ID, unit, ""); portal.ErrorCode(err) != portal.CodeForbidden {
+	if _, _, err := db.QueryDocumentContent(q.ID, identity.ID, unit, portal.FreshFactor{}, ""); portal.ErrorCode(err) != portal.CodeForbidden {
 		t.Fatalf("identity document: %v", err)
 	}
 	// Another unit cannot read it at all.
 	thief := queriesUnit(t, db, "unit-2", portal.QueryUnitRegulated)
-	if _, err := db.ReadQuery(q.ID, portal.QueryScope{}, thief, ""); portal.ErrorCode(err) != portal.CodeNotFound {
+	if _, err := db.ReadQuery(q.ID, portal.QueryScope{}, thief, portal.FreshFactor{}, ""); portal.ErrorCode(err) != portal.CodeNotFound {
 		t.Fatalf("another unit: %v", err)
 	}
 	advance(3 * 24 * time.Hour) // past the window's last day
-	if _, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, ""); err == nil || !strings.Contains(err.Error(), portal.ReadRefusedWindow) {
+	if _, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, portal.FreshFactor{}, ""); err == nil || !strings.Contains(err.Error(), portal.ReadRefusedWindow) {
 		t.Fatalf("read after the window: %v", err)
 	}
 
@@ -205,7 +205,7 @@ func TestQueryNoSealedRecordAndRefusals(t *testing.T) {
 	if _, err := db.SignCommitment(q.ID, portal.Commitment{Text: "t", SignerName: "a", SignerPosition: "b", Agreed: true}, unit, ""); err != nil {
 		t.Fatal(err)
 	}
-	res, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, "")
+	res, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, portal.FreshFactor{}, "")
 	if err != nil || !res.NoRecord {
 		t.Fatalf("letter %+v %v", res, err)
 	}
@@ -256,7 +256,7 @@ func TestQueryNoLetterBesideAnUnsealedRecord(t *testing.T) {
 		if _, err := db.SignCommitment(q.ID, portal.Commitment{Text: "t", SignerName: "a", SignerPosition: "b", Agreed: true}, unit, ""); err != nil {
 			t.Fatal(err)
 		}
-		res, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, "")
+		res, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, portal.FreshFactor{}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
