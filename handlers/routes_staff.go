@@ -24,5 +24,6 @@ func staffRoutes() []route {
 		{http.MethodGet, "/staff/cases/:id/documents/:doc", organStaff, (*Server).handleStaffDocument},
 		{http.MethodPost, "/staff/cases/:id/messages", organOfficials, (*Server).handleStaffMessage},
 		{http.MethodPost, "/staff/cases/:id/actions/:action", organOfficials, (*Server).handleStaffAction},
+		{http.MethodPost, "/staff/cases/:id/identity", organOfficials, (*Server).handleStaffIdentity},
 	}
 }

@@ -96,6 +96,7 @@ var migrations = []migration{
 	}},
 	{8, "keyring: data keys wrapped by the key-encryption key; an older keys file's data key becomes key 1", migrateKeyring},
 	{9, "the overdue index carries reference, status and owing organs, so the supervisor's list opens no case", rebuildOverdueIndex},
+	{10, "identity levels: citizen accounts contact verified only (seeded demo accounts identity verified), their links by identity number removed; sign-in devices", migrateIdentityLevels},
 }
 
 // SchemaVersion is the version this build writes.

@@ -106,6 +106,9 @@ type MyCaseModel struct {
 	Form          Form   // the message form
 	NoticeKey     string // after a step: message sent, withdrawn
 	AlertKey      string // a step refused
+	// UnverifiedKey explains, while the identity (or guardianship) is not
+	// verified, why the organs' documents and messages are not shown.
+	UnverifiedKey string
 }
 
 // MyCaseWithdrawModel is the confirmation page of a withdrawal.
