@@ -48,9 +48,21 @@ type Config struct {
 	// Calendar is the official working-day calendar for deadlines; the
 	// shipped years by default.
 	Calendar *portal.Calendar
+	// OIDC is the identity provider that verifies citizens' identity
+	// (issue 11); empty, only the organ's check verifies.
+	OIDC OIDCConfig
 }
 
 func (c *Config) defaults() {
+	if c.OIDC.IDNumberClaim == "" {
+		c.OIDC.IDNumberClaim = "id_number"
+	}
+	if c.OIDC.NameClaim == "" {
+		c.OIDC.NameClaim = "name"
+	}
+	if c.OIDC.Scopes == nil {
+		c.OIDC.Scopes = []string{"profile"}
+	}
 	if c.CitizenIdle == 0 {
 		c.CitizenIdle = portal.CitizenIdleTimeout
 	}
@@ -96,6 +108,7 @@ type Server struct {
 	apiLimiter *middleware.RateLimiterMemoryStore
 	// trackLimiter limits leak-report tracking-code tries per client address.
 	trackLimiter *middleware.RateLimiterMemoryStore
+	oidc         *oidcClient
 }
 
 // New builds the Echo instance with every middleware and route.
@@ -103,6 +116,7 @@ func New(cfg Config, db *store.DB) (*echo.Echo, error) {
 	cfg.defaults()
 	s := &Server{cfg: cfg, db: db, log: cfg.Logger}
 	s.sessions = newSessionStore(db, cfg)
+	s.oidc = &oidcClient{cfg: cfg.OIDC}
 	s.loginLimiter = newLoginLimiter(cfg.LoginRate)
 	s.apiLimiter = newLoginLimiter(apiRatePerMinute)
 	s.trackLimiter = newTrackLimiter()
