@@ -177,7 +177,7 @@ func (s *Server) casesModel(c echo.Context, cs portal.Case, mayAct bool) (views.
 		Page: s.page(c, "cases.case_page_title"), ID: cs.ID, Ref: cs.Ref, Status: cs.Status, ExOfficio: cs.ExOfficio,
 		DecidingOrgan: deciding, OrganCaseNo: cs.OrganCaseNumber, Due: cs.Due, Overdue: cs.Overdue(s.today()),
 		Next: casesNext(cs, deciding), MayAct: mayAct,
-		CanMessage:  mayAct && cs.Status != portal.StatusDraft,
+		CanMessage: mayAct && cs.Status != portal.StatusDraft,
 		// Issue 11: only the filer withdraws, never an ex officio case (R11).
 		CanWithdraw: mayAct && filer && !cs.ExOfficio && cs.Status != portal.StatusDraft && slices.Contains(applicant, portal.ActionWithdraw),
 		CanResubmit: mayAct && cs.Status == portal.StatusReturned && slices.Contains(applicant, portal.ActionSubmit),
