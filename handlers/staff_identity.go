@@ -65,12 +65,15 @@ func (s *Server) handleStaffIdentity(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if actor != portal.ActorDecider {
-		return portal.Forbidden("identity.not_decider")
+	if actor == "" {
+		return portal.Forbidden("staff.read_only")
 	}
 	u := currentUser(c)
 	fail := func(status int, f views.Form) error {
 		return s.showStaffCase(c, status, id, actor, staffCaseState{identityForm: f})
+	}
+	if actor != portal.ActorDecider {
+		return fail(http.StatusConflict, views.Form{Summary: "identity.not_decider"})
 	}
 	want := map[portal.FilerCapacity]string{portal.CapacitySelf: "identity", portal.CapacityGuardian: "guardianship"}[cs.Capacity]
 	if check == "" || check != want {
