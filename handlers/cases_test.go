@@ -33,7 +33,13 @@ type casesWorld struct {
 
 func newCasesWorld(t *testing.T) *casesWorld {
 	t.Helper()
-	ts := newTestServer(t)
+	return newCasesWorldWith(t)
+}
+
+// newCasesWorldWith is newCasesWorld with configuration changes.
+func newCasesWorldWith(t *testing.T, opts ...func(*Config)) *casesWorld {
+	t.Helper()
+	ts := newTestServer(t, opts...)
 	court, err := ts.db.EnsureOrgan(portal.RoleCourt, "演示市人民法院")
 	if err != nil {
 		t.Fatal(err)

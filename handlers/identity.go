@@ -232,3 +232,38 @@ func (s *Server) setSessionValues(c echo.Context, vals map[string]string) error 
 	}
 	return s.sessions.Save(c.Request(), c.Response(), sess)
 }
+
+// deviceCookieMaxAge is how long a browser keeps its device cookie.
+const deviceCookieMaxAge = 400 * 24 * 60 * 60
+
+// deviceCookieName is the long-lived random cookie that tells a browser the
+// account has signed in from before (issue 11: sign-ins from new devices are
+// shown in "who looked at my record" and told to the account). Only its hash
+// is stored, per account.
+func (s *Server) deviceCookieName() string {
+	if s.cfg.SecureCookies {
+		return "__Host-device"
+	}
+	return "device"
+}
+
+// noteDevice reads (or gives) the browser's device cookie at a sign-in and
+// has the store remember it for the account.
+func (s *Server) noteDevice(c echo.Context, acct portal.Account) error {
+	token := ""
+	if ck, err := c.Cookie(s.deviceCookieName()); err == nil && len(ck.Value) == 43 {
+		if _, err := base64.RawURLEncoding.DecodeString(ck.Value); err == nil {
+			token = ck.Value
+		}
+	}
+	if token == "" {
+		var err error
+		if token, err = randomToken(); err != nil {
+			return err
+		}
+	}
+	c.SetCookie(&http.Cookie{Name: s.deviceCookieName(), Value: token, Path: "/", MaxAge: deviceCookieMaxAge,
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	_, err := s.db.RecordSignInDevice(acct.ID, acct.Role, token, requestID(c))
+	return err
+}

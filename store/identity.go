@@ -349,8 +349,9 @@ func DeviceHash(token string) []byte {
 }
 
 // RecordSignInDevice remembers the device a sign-in came from. A device the
-// account has not used before is audited (shown in "who looked at my
-// record") and the account is told; it reports whether the device was new.
+// account has not used before (other than its very first) is audited (shown
+// in "who looked at my record") and the account is told; it reports whether
+// the device was new.
 func (db *DB) RecordSignInDevice(account uint64, role portal.Role, token, requestID string) (bool, error) {
 	fresh := false
 	err := db.update(func(tx *bbolt.Tx) error {
@@ -362,10 +363,18 @@ func (db *DB) RecordSignInDevice(account uint64, role portal.Role, token, reques
 		if b.Get(key) != nil {
 			return nil
 		}
-		fresh = true
+		// The account's first device (at registration, or the first sign-in
+		// after the upgrade) is learnt silently: "new" means new to an
+		// account that knows its devices.
+		known, _ := b.Cursor().Seek(itob(account))
+		first := known == nil || !bytes.HasPrefix(known, itob(account))
 		if err := b.Put(key, []byte(db.now().UTC().Format("2006-01-02T15:04:05Z07:00"))); err != nil {
 			return err
 		}
+		if first {
+			return nil
+		}
+		fresh = true
 		if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditNewDevice, ActorID: account, ActorRole: role,
 			SubjectKind: kindAccount, SubjectID: account, RequestID: requestID}); err != nil {
 			return err

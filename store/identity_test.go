@@ -407,7 +407,7 @@ func TestRecordSignInDevice(t *testing.T) {
 	for i, tt := range []struct {
 		token string
 		want  bool
-	}{{"dev-a", true}, {"dev-a", false}, {"dev-b", true}} {
+	}{{"dev-a", false}, {"dev-a", false}, {"dev-b", true}, {"dev-c", true}, {"dev-b", false}} { // the first device is learnt silently
 		got, err := f.db.RecordSignInDevice(a.ID, a.Role, tt.token, "")
 		if err != nil || got != tt.want {
 			t.Fatalf("%d: %v %v, want %v", i, got, err, tt.want)
