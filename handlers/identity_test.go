@@ -296,3 +296,110 @@ func TestIdentityStrangerSeesNothing(t *testing.T) {
 	h.post(casesPath(filed.ID, "/withdraw"), url.Values{csrfField: {page.csrf(t)}}).wantStatus(t, http.StatusForbidden)
 	h.post(casesPath(eo.ID, "/withdraw"), url.Values{csrfField: {page.csrf(t)}}).wantStatus(t, http.StatusForbidden)
 }
+
+// Issue 11 (b): the deciding organ's official confirms the applicant's
+// identity against the papers, an explicit and audited step; before that the
+// applicant sees no organ material, afterwards he does. A guardian's
+// application is checked for the guardianship instead.
+func TestIdentityVerifiedByOrgan(t *testing.T) {
+	w := newCasesWorld(t)
+	number := testIDNumber(831, portal.Date{Year: 2006, Month: 5, Day: 5})
+	minor := w.citizen(portal.RoleMinor, "13900000831", "赵小", number)
+	cs := w.submit(w.draft(minor, "赵小", number), minor)
+	if _, err := w.db.AddMessage(portal.Message{CaseID: cs.ID, From: w.judge.ID, FromRole: portal.RoleCourt, OrganID: w.court.ID, Text: "请携带证件"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	person := w.signIn(minor)
+	person.get(casesPath(cs.ID)).noText(t, "请携带证件")
+
+	judge := w.signIn(w.judge)
+	path := "/staff/cases/" + strconv.FormatUint(cs.ID, 10)
+	p := judge.get(path).wantStatus(t, http.StatusOK).wantText(t, "Check the applicant's identity")
+	// Without the explicit confirmation nothing happens.
+	p = judge.submit(path, path+"/identity", url.Values{"check": {"identity"}})
+	p.wantStatus(t, http.StatusUnprocessableEntity).wantText(t, "Confirm that you checked the papers")
+	if a, _ := w.db.Account(minor.ID); a.IdentityVerified {
+		t.Fatal("verified without the confirmation")
+	}
+	p = judge.submit(path, path+"/identity", url.Values{"check": {"identity"}, "papers_checked": {"yes"}})
+	p.wantPath(t, path).wantText(t, "The applicant's identity is verified")
+	a, _ := w.db.Account(minor.ID)
+	if !a.IdentityVerified || a.IdentityMethod != portal.IdentityByOrgan {
+		t.Fatalf("account %+v", a)
+	}
+	evs, _ := w.db.AuditBySubject("case", cs.ID)
+	if !slices.ContainsFunc(evs, func(e portal.AuditEvent) bool {
+		return e.Action == portal.AuditIdentityVerified && e.ActorID == w.judge.ID
+	}) {
+		t.Fatal("the check is not in the case's audit trail")
+	}
+	person.get(casesPath(cs.ID)).wantText(t, "请携带证件")
+
+	// A guardian's application: the guardianship proof.
+	g := w.citizen(portal.RoleGuardian, "13900000832", "赵家长", testIDNumber(832, portal.Date{Year: 1980, Month: 1, Day: 1}))
+	ward := testIDNumber(833, portal.Date{Year: 2012, Month: 1, Day: 1})
+	gc := w.submit(w.draft(g, "赵小小", ward), g)
+	if _, err := w.db.AddMessage(portal.Message{CaseID: gc.ID, From: w.judge.ID, FromRole: portal.RoleCourt, OrganID: w.court.ID, Text: "监护证明收到"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	gb := w.signIn(g)
+	gb.get(casesPath(gc.ID)).noText(t, "监护证明收到").wantText(t, "The organ has not yet verified your guardianship")
+	gb.get(casesPath(gc.ID, "/access")).wantStatus(t, http.StatusForbidden)
+	gpath := "/staff/cases/" + strconv.FormatUint(gc.ID, 10)
+	judge.get(gpath).wantText(t, "Check the guardianship")
+	judge.submit(gpath, gpath+"/identity", url.Values{"check": {"guardianship"}, "papers_checked": {"yes"}}).
+		wantPath(t, gpath).wantText(t, "The guardianship is verified")
+	gb.get(casesPath(gc.ID)).wantText(t, "监护证明收到")
+	gb.get(casesPath(gc.ID, "/access")).wantStatus(t, http.StatusOK)
+}
+
+// Every timeline entry names who acted (issue 11).
+func TestIdentityTimelineNamesActors(t *testing.T) {
+	w := newCasesWorld(t)
+	lawyer := w.citizen(portal.RoleLawyer, "13900000841", "律师乙", testIDNumber(841, portal.Date{Year: 1980, Month: 1, Day: 1}))
+	cs := w.submit(w.draft(lawyer, "钱小", testIDNumber(842, portal.Date{Year: 2006, Month: 1, Day: 1})), lawyer)
+	w.staff(cs.ID, portal.ActionAccept, portal.ActorDecider, w.court.ID, "")
+	p := w.signIn(lawyer).get(casesPath(cs.ID))
+	tl, _ := p.testid("timeline")
+	if !strings.Contains(tl, "Application submitted — The lawyer") || !strings.Contains(tl, "Application accepted — 演示市人民法院") {
+		t.Fatalf("timeline %q: want the lawyer and the court named", tl)
+	}
+}
+
+// A sign-in from a device the account has not used is told and listed in
+// "who looked at my record"; the same browser again is not.
+func TestIdentityNewDeviceSignIn(t *testing.T) {
+	w := newCasesWorld(t)
+	number := testIDNumber(851, portal.Date{Year: 2006, Month: 5, Day: 5})
+	minor := w.citizen(portal.RoleMinor, "13900000851", "孙小", number)
+	if _, err := w.db.VerifyIdentity(minor.ID, store.IdentityProof{Method: portal.IdentityByOrgan, IDNumber: number, Name: "孙小"}); err != nil {
+		t.Fatal(err)
+	}
+	eo := w.exOfficioCase(t, "孙小", number)
+	first := w.signIn(minor) // the first device is learnt silently
+	first.logout()
+	first.login(minor.Login, casesPassword)
+	if n := countNotes(t, w.db, minor.ID, store.NotifyNewDevice); n != 0 {
+		t.Fatalf("known device told %d times", n)
+	}
+	second := w.signIn(minor) // another browser
+	if n := countNotes(t, w.db, minor.ID, store.NotifyNewDevice); n != 1 {
+		t.Fatalf("new device told %d times", n)
+	}
+	second.get(casesPath(eo.ID, "/access")).wantText(t, "New device sign-in")
+}
+
+func countNotes(t *testing.T, db *store.DB, account uint64, key string) int {
+	t.Helper()
+	ns, err := db.Notifications(account, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, x := range ns {
+		if x.Key == key {
+			n++
+		}
+	}
+	return n
+}
