@@ -50,7 +50,7 @@ func (s *Server) handleReadyz(c echo.Context) error {
 // masked where a shoulder could read them.
 func (s *Server) handleAccount(c echo.Context) error {
 	u := currentUser(c)
-	m := views.AccountModel{Page: s.page(c, "account.title"), Role: u.Role, Name: u.Name, Organ: u.Organ,
+	m := views.AccountModel{Page: s.page(c, "account.title"), Role: u.Role, Name: u.Name, Organ: u.Organ, IdentityVerified: u.IdentityVerified,
 		Firm: u.Firm, Licence: u.Licence, Login: u.Login, CreatedAt: u.CreatedAt}
 	if u.Role.IsCitizen() {
 		m.Mobile = maskMobile(u.Mobile)

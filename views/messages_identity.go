@@ -20,6 +20,7 @@ func init() {
 		"identity.method.seed":     {"演示账户，已核验。", "Demo account, verified."},
 		"identity.notice_verified": {"身份已核验。", "Your identity is verified."},
 		"identity.verify_link":     {"核验身份", "Verify your identity"},
+		"identity.account_link":    {"身份核验详情", "Identity verification details"},
 		"identity.case_unverified": {"你的身份尚未核验，这里只显示你自己提交的内容和办理状态。核验后可以看到机关的文书、留言和查阅记录。",
 			"Your identity is not verified yet, so only what you filed and its status are shown. Once verified you will see the organs' documents, messages and who looked at the record."},
 		"identity.case_guardianship_unverified": {"机关尚未核验你的监护关系，这里只显示你提交的内容和办理状态。", "The organ has not yet verified your guardianship, so only what you filed and its status are shown."},

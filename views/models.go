@@ -73,6 +73,8 @@ type AccountModel struct {
 	Licence   string
 	CreatedAt time.Time
 	NoticeKey string
+	// IdentityVerified is the citizen's identity level (issue 11).
+	IdentityVerified bool
 }
 
 // PasswordModel is the change-password page.
