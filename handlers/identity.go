@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -110,6 +112,20 @@ func (s *Server) handleIdentity(c echo.Context) error {
 
 func (s *Server) renderIdentity(c echo.Context, status int, alert string) error {
 	u := currentUser(c)
+	if s.cfg.OIDC.Enabled() && !u.IdentityVerified {
+		// The start form's POST is answered with a redirect to the
+		// provider, which the policy's form-action must allow (browsers
+		// apply it to the redirect too): the provider's authorization
+		// endpoint's origin, or the issuer's before discovery succeeded.
+		target := s.cfg.OIDC.Issuer
+		if _, oc, _, err := s.oidc.get(c.Request().Context()); err == nil {
+			target = oc.Endpoint.AuthURL
+		}
+		if o, err := url.Parse(target); err == nil && o.Host != "" && (o.Scheme == "https" || o.Scheme == "http") {
+			c.Response().Header().Set("Content-Security-Policy", strings.Replace(contentSecurityPolicy,
+				"form-action 'self'", "form-action 'self' "+o.Scheme+"://"+o.Host, 1))
+		}
+	}
 	m := views.IdentityModel{Page: s.page(c, "identity.title"), Verified: u.IdentityVerified, Method: u.IdentityMethod,
 		At: u.IdentityVerifiedAt, OIDC: s.cfg.OIDC.Enabled(), AlertKey: alert, NoticeKey: identityDone[c.QueryParam("done")]}
 	return s.render(c, status, views.IdentityPage(m))
