@@ -216,6 +216,8 @@ func seedCases(db *store.DB, hasher *portal.PasswordHasher, n int, clock portal.
 			guardian = len(accounts)
 			accounts = append(accounts, newAccount(portal.RoleGuardian, fmt.Sprintf("示例监护人%07d", i), birth.AddDays(-365*28)))
 			c.Capacity = portal.CapacityGuardian
+			// Demo data: the organ has checked the guardianship proof (issue 11).
+			c.GuardianshipVerified = c.Status != portal.StatusDraft
 		case r < 13 && len(lawyers) > 0: // one in five: a lawyer
 			c.FiledBy, c.Capacity = lawyers[lawyerN/sc.lawyerClients%len(lawyers)], portal.CapacityLawyer
 			lawyerN++

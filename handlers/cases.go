@@ -266,11 +266,11 @@ func casesDocument(d portal.Document) views.MyCaseDocument {
 // happens next, the history, what the rules say, documents, holding organs,
 // messages and the steps the applicant may take.
 func (s *Server) handleCaseShow(c echo.Context) error {
-	cs, mayAct, organMaterial, _, err := s.casesLoadRel(c)
+	cs, mayAct, _, _, err := s.casesLoadRel(c)
 	if err != nil {
 		return err
 	}
-	if organMaterial && sealedContents(cs) {
+	if sealedContents(cs) {
 		// Issue 11: a citizen's read of a sealed case's contents is audited
 		// like anyone's and shown in "who looked at my record".
 		if err := s.db.RecordCitizenRead(cs.ID, *currentUser(c), "case", requestID(c)); err != nil {
