@@ -458,7 +458,6 @@ func TestCasesMessageWithAttachment(t *testing.T) {
 	if _, err := w.db.VerifyIdentity(minor.ID, store.IdentityProof{Method: portal.IdentityByOIDC, IDNumber: id, Name: "陈小"}); err != nil {
 		t.Fatal(err)
 	}
-	c = w.signIn(minor)
 	page := c.get(casesPath(cs.ID)).wantText(t, "请补充户籍证明", "演示市人民法院").noText(t, "王法官")
 	csrf := page.csrf(t)
 
