@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
 	"github.com/zitadel/oidc/v3/example/server/storage"
@@ -402,4 +403,28 @@ func countNotes(t *testing.T, db *store.DB, account uint64, key string) int {
 		}
 	}
 	return n
+}
+
+// R1, issue 11: at the ward's 18th birthday the former guardian's relief on
+// that case ends with the rest, and the page says what happened.
+func TestIdentityFormerGuardianRelief(t *testing.T) {
+	w := newCasesWorld(t)
+	ward := testIDNumber(861, portal.Date{Year: 2008, Month: 3, Day: 20}) // 18 on 20 March 2026
+	g := w.citizen(portal.RoleGuardian, "13900000861", "周家长", testIDNumber(862, portal.Date{Year: 1980, Month: 1, Day: 1}))
+	cs := w.submit(w.draft(g, "周小", ward), g)
+	r, err := w.db.CreateReliefDraft(portal.ReliefRequest{Capacity: portal.CapacityGuardian, PersonName: "周小", Kind: portal.ReliefJob,
+		HappenedOn: portal.Date{Year: 2026, Month: 3, Day: 1}, UnitName: "某某公司", UnitKind: portal.UnitEmployer, Description: "辞退",
+		Remedies: []portal.ReliefRemedy{portal.RemedyReinstatement}, LinkedCaseID: cs.ID}, g.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/relief/" + strconv.FormatUint(r.ID, 10)
+	c := w.signIn(g)
+	if p := c.get(path); p.status == http.StatusForbidden {
+		t.Fatalf("relief closed before the birthday: %d", p.status)
+	}
+	w.clock.advance(12 * 24 * time.Hour) // 22 March: the ward is 18
+	c.login(g.Login, casesPassword)
+	c.get(path).wantStatus(t, http.StatusForbidden).wantText(t, "your access as guardian to this matter has ended")
+	c.get(path+"/edit").wantStatus(t, http.StatusForbidden)
 }
