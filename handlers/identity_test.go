@@ -428,3 +428,29 @@ func TestIdentityFormerGuardianRelief(t *testing.T) {
 	c.get(path).wantStatus(t, http.StatusForbidden).wantText(t, "your access as guardian to this matter has ended")
 	c.get(path+"/edit").wantStatus(t, http.StatusForbidden)
 }
+
+// R11 through the web: the filer withdraws an application whose facts make
+// the record sealable; it stays in the court's queue, where the court takes
+// the sealing up ex officio, and the filer can no longer withdraw it.
+func TestIdentityWithdrawalLeavesSealingDuty(t *testing.T) {
+	w := newCasesWorld(t)
+	lawyer := w.citizen(portal.RoleLawyer, "13900000871", "律师丙", testIDNumber(871, portal.Date{Year: 1980, Month: 1, Day: 1}))
+	cs := w.submit(w.draft(lawyer, "吴小", testIDNumber(872, portal.Date{Year: 2008, Month: 1, Day: 1})), lawyer) // 17 at the act: sealable
+	c := w.signIn(lawyer)
+	c.get(casesPath(cs.ID, "/withdraw")).wantStatus(t, http.StatusOK)
+	c.submit(casesPath(cs.ID, "/withdraw"), casesPath(cs.ID, "/withdraw"), nil).wantPath(t, casesPath(cs.ID))
+	got, _ := w.db.Case(cs.ID)
+	if got.Status != portal.StatusWithdrawn || !got.SealingDuty {
+		t.Fatalf("after the withdrawal: %s duty=%v", got.Status, got.SealingDuty)
+	}
+	judge := w.signIn(w.judge)
+	judge.get("/staff").wantText(t, cs.Ref)
+	path := "/staff/cases/" + strconv.FormatUint(cs.ID, 10)
+	judge.get(path).wantText(t, "Take up the sealing ex officio")
+	judge.submit(path, path+"/actions/take_up", url.Values{}).wantPath(t, path)
+	got, _ = w.db.Case(cs.ID)
+	if got.Status != portal.StatusUnderReview || !got.ExOfficio {
+		t.Fatalf("after taking up: %s ex officio=%v", got.Status, got.ExOfficio)
+	}
+	c.get(casesPath(cs.ID, "/withdraw")).wantStatus(t, http.StatusForbidden)
+}

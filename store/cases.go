@@ -306,7 +306,7 @@ func queueTotal(tx *bbolt.Tx, organ uint64, st portal.CaseStatus, includeDone bo
 			break
 		}
 		rs := portal.CaseStatus(k[12:])
-		if st != "" && rs != st || st == "" && !includeDone && rs.Final() {
+		if st != "" && rs != st || st == "" && !includeDone && rs.Final() && rs != portal.StatusWithdrawn {
 			continue
 		}
 		total += int(btoi(v)) // #nosec G115 -- a count of cases
@@ -1001,7 +1001,9 @@ func (db *DB) Queue(organ uint64, f QueueFilter) (rows []QueueRow, total int, er
 			if f.Status != "" && st != f.Status {
 				continue
 			}
-			if f.Status == "" && !f.IncludeDone && st.Final() {
+			// A withdrawn case is in a queue only while the organ still
+			// owes its sealing (R11, SealingDuty): that row is open work.
+			if f.Status == "" && !f.IncludeDone && st.Final() && st != portal.StatusWithdrawn {
 				continue
 			}
 			total++

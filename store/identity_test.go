@@ -368,9 +368,12 @@ func TestWithdrawalRules(t *testing.T) {
 	if err != nil || got.Status != portal.StatusWithdrawn || !got.SealingDuty {
 		t.Fatalf("filer's withdrawal: %s duty=%v %v", got.Status, got.SealingDuty, err)
 	}
-	rows, _, err := f.db.Queue(f.court.ID, QueueFilter{IncludeDone: true})
+	rows, total, err := f.db.Queue(f.court.ID, QueueFilter{})
 	if err != nil || !slices.ContainsFunc(rows, func(r QueueRow) bool { return r.CaseID == c.ID }) {
-		t.Fatalf("the duty left the court's queue: %v %v", rows, err)
+		t.Fatalf("the duty left the court's open queue: %v %v", rows, err)
+	}
+	if total != len(rows) {
+		t.Fatalf("queue total %d for %d rows", total, len(rows))
 	}
 	got, err = f.db.Apply(c.ID, Step{Action: portal.ActionTakeUp, Actor: portal.ActorDecider, AccountID: f.official.ID, Role: portal.RoleCourt,
 		OrganID: f.court.ID, Rules: []string{"R11"}}, f.cal)
