@@ -142,6 +142,7 @@ type Case struct {
 	GuardianshipVerified bool
 	SealingDuty          bool
 	GuardianEndNoticed   bool // R1: the former guardian was told once
+	HandedOverNoticed    bool // R1: the adult was told once that the matter is now his
 
 	// Processing.
 	Confirmations map[uint64]time.Time // holding organ id -> when it confirmed sealing

@@ -424,6 +424,14 @@ func (db *DB) linkCasesOfVerifiedPerson(tx *bbolt.Tx, a portal.Account) error {
 		if err := db.link(tx, a.ID, id, RelPerson); err != nil {
 			return err
 		}
+		if c.Capacity == portal.CapacityGuardian && portal.GuardianAccessEnded(c, today) &&
+			(c.Status == portal.StatusDraft || c.Status == portal.StatusReturned) {
+			// R1: the matter the guardian left unsent passes to the adult,
+			// who is told (once).
+			if err := db.tellHandedOver(tx, c, a.ID); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -330,16 +330,33 @@ func (db *DB) NoticeGuardianAccessEnded(caseID, guardian uint64) (bool, error) {
 		if a.Role != portal.RoleMinor || !portal.NamesMatch(a.Name, c.PersonName) {
 			return nil
 		}
-		if err := db.link(tx, a.ID, c.ID, RelPerson); err != nil {
-			return err
+		if tx.Bucket(bucketCasesByAccount).Get(append(itob(a.ID), itob(c.ID)...)) == nil {
+			if err := db.link(tx, a.ID, c.ID, RelPerson); err != nil {
+				return err
+			}
 		}
-		if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditCaseHandedOver, SubjectKind: kindCase,
-			SubjectID: c.ID, Detail: "R1"}); err != nil {
-			return err
-		}
-		return db.notify(tx, a.ID, portal.Notification{CaseID: c.ID, Ref: c.Ref, Key: NotifyHandedOver})
+		return db.tellHandedOver(tx, c, a.ID)
 	})
 	return done, err
+}
+
+// tellHandedOver tells the adult, once per case, that a draft or a returned
+// application his guardian started is now his (R1), and audits it.
+func (db *DB) tellHandedOver(tx *bbolt.Tx, c portal.Case, adult uint64) error {
+	old, err := db.getCase(tx, c.ID)
+	if err != nil || old.HandedOverNoticed {
+		return err
+	}
+	c = old
+	c.HandedOverNoticed = true
+	if err := db.putCase(tx, old, c); err != nil {
+		return err
+	}
+	if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditCaseHandedOver, SubjectKind: kindCase,
+		SubjectID: c.ID, Detail: "R1"}); err != nil {
+		return err
+	}
+	return db.notify(tx, adult, portal.Notification{CaseID: c.ID, Ref: c.Ref, Key: NotifyHandedOver})
 }
 
 // DeviceHash is the stored form of a device cookie's value.

@@ -339,7 +339,7 @@ func TestGuardianAccessEndsAndDraftPassesToTheAdult(t *testing.T) {
 		t.Fatalf("guardian told %d times", n)
 	}
 	if n := countKey(notificationKeys(t, f.db, adult.ID), NotifyHandedOver); n != 1 {
-		t.Fatalf("adult told %d times", n)
+		t.Fatalf("adult told %d times, want once", n)
 	}
 }
 
@@ -479,5 +479,37 @@ func TestMigrationIdentityLevels(t *testing.T) {
 	}
 	if _, err := f.db.RecordSignInDevice(old.ID, old.Role, "x", ""); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// R1: the adult was verified while still a minor; when the former guardian
+// next reaches the returned case, it passes to the adult, who is told.
+func TestReturnedCasePassesWhenGuardianNotices(t *testing.T) {
+	f := newIdentityFixture(t)
+	clock, advance := fixedClock(time.Date(2024, 3, 2, 10, 0, 0, 0, portal.China))
+	f.db.now = clock
+	g := f.citizen(t, portal.RoleGuardian, "13800000001", "监护人", portal.SyntheticIDNumber(3, portal.Date{Year: 1980, Month: 1, Day: 1}).String(), false)
+	person := f.citizen(t, portal.RoleMinor, "13800000002", "测试人", f.number, true)
+	c := f.draft(t, g)
+	if _, err := f.db.Apply(c.ID, Step{Action: portal.ActionSubmit, Actor: portal.ActorApplicant, AccountID: g.ID, Role: portal.RoleGuardian}, f.cal); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Apply(c.ID, Step{Action: portal.ActionReturn, Actor: portal.ActorDecider, AccountID: f.official.ID, Role: portal.RoleCourt,
+		OrganID: f.court.ID, Note: "补正"}, f.cal); err != nil {
+		t.Fatal(err)
+	}
+	if r := rel(t, f.db, person.ID, c.ID); r != RelPerson {
+		t.Fatalf("the verified person follows the submitted case: %q", r) // linked at submission
+	}
+	advance(3 * 365 * 24 * time.Hour)
+	done, err := f.db.NoticeGuardianAccessEnded(c.ID, g.ID)
+	if err != nil || !done {
+		t.Fatalf("%v %v", done, err)
+	}
+	if n := countKey(notificationKeys(t, f.db, g.ID), NotifyGuardianEnded); n != 1 {
+		t.Fatalf("guardian told %d times", n)
+	}
+	if n := countKey(notificationKeys(t, f.db, person.ID), NotifyHandedOver); n != 1 {
+		t.Fatalf("the adult told %d times of the returned case, want once", n)
 	}
 }
