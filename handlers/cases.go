@@ -111,6 +111,15 @@ func (s *Server) handleCasesList(c echo.Context) error {
 		row := views.MyCaseRow{ID: cs.CaseID, Ref: cs.Ref, Draft: cs.Status == portal.StatusDraft && cs.Ref == "",
 			Status: cs.Status, Due: cs.Due, Overdue: !cs.Due.IsZero() && today.After(cs.Due),
 			Next: casesNextOf(cs.Status, cs.Due, cs.Holders, cs.Pending, organ)}
+		if u.Role == portal.RoleGuardian {
+			// R1, issue 11: say on the list too that the access ended (a
+			// guardian has few cases, so each is opened).
+			full, err := s.db.Case(cs.CaseID)
+			if err != nil {
+				return err
+			}
+			row.GuardianEnded = s.formerGuardian(u, full, store.RelFiler) && full.FiledBy == u.ID
+		}
 		if lawyer {
 			// R22: the lawyer acts for the person and is entitled to the name;
 			// nobody else's list carries it.

@@ -584,7 +584,8 @@ func TestCasesGuardianAfterWardTurns18(t *testing.T) {
 
 	w.clock.advance(24 * time.Hour) // Saturday 21 March: the ward is 18
 	c = w.signIn(guardian)
-	csrf := c.get("/cases").csrf(t)
+	list := c.get("/cases").wantText(t, "your access as guardian has ended")
+	csrf := list.csrf(t)
 	// Issue 11: the guardian's access ends entirely (documents, messages,
 	// who looked, steps), and every page says plainly what happened.
 	ended := "your access as guardian to this matter has ended"
