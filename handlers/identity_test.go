@@ -335,6 +335,15 @@ func TestIdentityVerifiedByOrgan(t *testing.T) {
 		t.Fatal("the check is not in the case's audit trail")
 	}
 	person.get(casesPath(cs.ID)).wantText(t, "请携带证件")
+	// His own read of a document is audited and listed in "who looked".
+	person.get(casesPath(cs.ID, "/documents/"+strconv.FormatUint(cs.Documents[0].ID, 10))).wantStatus(t, http.StatusOK)
+	person.get(casesPath(cs.ID, "/access")).wantStatus(t, http.StatusOK).wantText(t, "You", "Opened a document")
+	evs, _ = w.db.AuditBySubject("case", cs.ID)
+	if !slices.ContainsFunc(evs, func(e portal.AuditEvent) bool {
+		return e.Action == portal.AuditDocumentRead && e.ActorID == minor.ID
+	}) {
+		t.Fatal("the person's document read is not audited")
+	}
 
 	// A guardian's application: the guardianship proof.
 	g := w.citizen(portal.RoleGuardian, "13900000832", "赵家长", testIDNumber(832, portal.Date{Year: 1980, Month: 1, Day: 1}))
