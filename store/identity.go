@@ -490,3 +490,30 @@ func migrateIdentityLevels(tx *bbolt.Tx) error {
 	}
 	return nil
 }
+
+// seesOrganMaterial is the store's side of the rule the case pages apply
+// (handlers.seesOrganMaterial): the verified person; the person who filed,
+// once verified as that person; a guardian once the organ checked the
+// guardianship and while the person is under 18; the lawyer who filed.
+func (db *DB) seesOrganMaterial(tx *bbolt.Tx, account uint64, rel Relation, c portal.Case) (bool, error) {
+	a, err := db.getAccount(tx, account)
+	if err != nil {
+		if portal.ErrorCode(err) == portal.CodeNotFound {
+			return false, nil
+		}
+		return false, err
+	}
+	switch {
+	case rel == RelPerson:
+		return a.IdentityVerified, nil
+	case rel != RelFiler:
+		return false, nil
+	case a.Role == portal.RoleMinor:
+		return a.IdentityVerified && a.IDNumber == c.PersonIDNumber && portal.NamesMatch(a.Name, c.PersonName), nil
+	case a.Role == portal.RoleGuardian:
+		return c.GuardianshipVerified && !portal.GuardianAccessEnded(c, portal.DateOf(db.now())), nil
+	case a.Role == portal.RoleLawyer:
+		return true, nil
+	}
+	return false, nil
+}
