@@ -63,6 +63,8 @@ func runServe(args []string) error {
 		SecureCookies: !c.insecureCookies, TrustedProxies: proxies,
 		CitizenIdle: c.citizenIdle, StaffIdle: c.staffIdle, Absolute: c.absolute,
 		Logger: log, Hasher: portal.NewPasswordHasher(cost),
+		OIDC: handlers.OIDCConfig{Issuer: c.oidcIssuer, ClientID: c.oidcClientID, ClientSecret: c.oidcClientSecret,
+			RedirectURL: c.oidcRedirectURL, IDNumberClaim: c.oidcIDClaim, NameClaim: c.oidcNameClaim},
 	}, db)
 	if err != nil {
 		return err

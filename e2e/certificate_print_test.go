@@ -29,6 +29,10 @@ func TestJourneyCertificatePrint(t *testing.T) {
 	police := h.createStaff(portal.RolePolice, "police-cert")
 	birth := portal.Date{Year: 2006, Month: 4, Day: 20}
 	me := h.createCitizen(portal.RoleMinor, "13900007777", "赵小雨", 7701, birth)
+	// Issue 11: a certificate is asked for an identity-verified person.
+	if _, err := h.DB.VerifyIdentity(me.ID, store.IdentityProof{Method: portal.IdentityByOrgan, IDNumber: me.IDNumber, Name: me.Name}); err != nil {
+		t.Fatal(err)
+	}
 	certjCompletedCase(h, me, court, police)
 
 	// The person asks, in Chinese.

@@ -48,6 +48,11 @@ func TestQueryJourney(t *testing.T) {
 	court := h.createStaff(portal.RoleCourt, "court-query")
 	birth := portal.Date{Year: 2006, Month: 5, Day: 9}
 	me := h.createCitizen(portal.RoleMinor, "13900005555", "孙小明", 5501, birth)
+	// Issue 11: the person's identity is verified (here as if by the organ),
+	// so that "who looked at my record" is his to read.
+	if _, err := h.DB.VerifyIdentity(me.ID, store.IdentityProof{Method: portal.IdentityByOrgan, IDNumber: me.IDNumber, Name: me.Name}); err != nil {
+		t.Fatal(err)
+	}
 	sealed := qjSealedCase(h, me, court)
 	unit := h.createAccount(portal.Account{Role: portal.RoleQueryingUnit, UnitKind: string(portal.QueryUnitRegulated),
 		Organ: qjUnitName, Login: qjUnitLogin, Name: "测试查询员"}, testPassword)

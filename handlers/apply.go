@@ -817,6 +817,10 @@ func (s *Server) handleApplyDocumentDownload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Issue 11: every read of a document by any account is audited.
+	if err := s.db.RecordCitizenRead(ac.cs.ID, *ac.u, "document:"+strconv.FormatUint(d.ID, 10), requestID(c)); err != nil {
+		return err
+	}
 	return serveDocument(c, d, content)
 }
 

@@ -635,5 +635,6 @@ func TestApplyGuardianAndAdulthood(t *testing.T) {
 	applyFillPerson(t, c, id, "周小", ward).wantPath(t, applyP(id, ""))
 	ts.clock.advance(3 * 24 * time.Hour)
 	c.login("13900000371", pwApply)
-	c.get(applyP(id, "")).wantStatus(t, http.StatusForbidden).wantText(t, "The person is now 18 or over")
+	// Issue 11: the guardian's access ends entirely, and the page says so.
+	c.get(applyP(id, "")).wantStatus(t, http.StatusForbidden).wantText(t, "your access as guardian to this matter has ended")
 }

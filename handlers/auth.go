@@ -201,6 +201,9 @@ func (s *Server) handleLoginSubmit(c echo.Context) error {
 // one-time password, then to enrol a second factor when its role requires
 // one, then where it was going.
 func (s *Server) afterLogin(c echo.Context, acct portal.Account, next string) error {
+	if err := s.noteDevice(c, acct); err != nil {
+		return err
+	}
 	if acct.MustChangePassword {
 		return c.Redirect(http.StatusSeeOther, "/account/password")
 	}

@@ -66,6 +66,12 @@ func (s *Server) certPersons(u *portal.Account) ([]views.CertPersonOption, map[s
 	byValue := map[string]certPerson{}
 	var opts []views.CertPersonOption
 	if u.Role == portal.RoleMinor {
+		// Issue 11: a certificate answers from the records the police hold
+		// about the number, so only an identity-verified account asks for
+		// its own number.
+		if !u.IdentityVerified {
+			return nil, byValue, nil
+		}
 		if n, err := portal.ParseIDNumber(u.IDNumber); err == nil {
 			byValue["self"] = certPerson{Name: u.Name, IDNumber: n.String()}
 			opts = append(opts, views.CertPersonOption{Value: "self", Name: u.Name, MaskedID: n.Masked()})
@@ -83,8 +89,8 @@ func (s *Server) certPersons(u *portal.Account) ([]views.CertPersonOption, map[s
 		if sum.Relation != store.RelFiler || cs.Status == "" || cs.Status == portal.StatusDraft || cs.Ref == "" {
 			continue
 		}
-		if u.Role == portal.RoleGuardian && !portal.GuardianMayAct(cs, today) {
-			continue
+		if u.Role == portal.RoleGuardian && (!portal.GuardianMayAct(cs, today) || !cs.GuardianshipVerified) {
+			continue // R1; issue 11: only once the organ checked the guardianship
 		}
 		n, err := portal.ParseIDNumber(cs.PersonIDNumber)
 		if err != nil || seen[n.String()] {

@@ -46,7 +46,9 @@ func newCertWorld(t *testing.T) *certWorld {
 	w.officer2 = w.certOfficial(portal.RolePolice, "cert-police2", w.police2)
 	w.sup = w.certOfficial(portal.RoleSupervisor, "cert-sup", w.supOrgan)
 	minor, err := w.db.CreateAccount(portal.Account{Role: portal.RoleMinor, Login: "13900002222", Mobile: "13900002222",
-		Name: "王小明", IDNumber: testIDNumber(9001, certBirth), PasswordHash: hashFor(t, certPW)}, 0)
+		Name: "王小明", IDNumber: testIDNumber(9001, certBirth), PasswordHash: hashFor(t, certPW),
+		// Issue 11: only an identity-verified person asks for a certificate.
+		IdentityVerified: true, IdentityMethod: portal.IdentityByOrgan}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -427,6 +429,14 @@ func TestCertificateRequestForm(t *testing.T) {
 	if _, err := w.db.Apply(c.ID, store.Step{Action: portal.ActionSubmit, Actor: portal.ActorApplicant, AccountID: guardian.ID, Role: guardian.Role}, w.cal); err != nil {
 		t.Fatal(err)
 	}
+	// Issue 11: not before the organ has checked the guardianship.
+	g.get("/certificates").wantPath(t, "/certificates").wantText(t, "You cannot ask for anyone yet")
+	if _, err := w.db.VerifyGuardianship(c.ID, store.OrganCheck{Official: w.judge}); err != nil {
+		t.Fatal(err)
+	}
+	// Nor a person whose identity is not verified.
+	unverified := w.createCitizen(portal.RoleMinor, "13900004445", certPW)
+	w.signIn(unverified, "en").get("/certificates").wantText(t, "You cannot ask for anyone yet")
 	p = g.get("/certificates").wantPath(t, "/certificates").wantText(t, "张小小", "*"+child[len(child)-4:])
 	if strings.Contains(p.body, child) {
 		t.Fatal("the whole identity number on the form")

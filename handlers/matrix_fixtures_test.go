@@ -414,6 +414,19 @@ func (w *mxWorld) citizenFixtures() {
 		set("draft-doc-removable", role, mxParams{"id": mxID(d.ID), "doc": mxDoc(d, 1)},
 			mxParams{"id": mxID(oDraft.ID), "doc": mxDoc(oDraft, 1)}, mxParams{"id": mxID(d.ID), "doc": unknownDoc})
 		set("draft-deletable", role, mxParams{"id": mxID(del.ID)}, mxParams{"id": mxID(oDraft.ID)}, mxParams{"id": mxUnknownID})
+		// Issue 11: the acting person is identity verified and the acting
+		// guardian's guardianship checked, so that their own case's pages
+		// (who looked) let them in.
+		switch role {
+		case portal.RoleMinor:
+			if _, err := w.db.VerifyIdentity(me.ID, store.IdentityProof{Method: portal.IdentityByOrgan, IDNumber: me.IDNumber, Name: me.Name}); err != nil {
+				w.t.Fatal(err)
+			}
+		case portal.RoleGuardian:
+			if _, err := w.db.VerifyGuardianship(sent.ID, store.OrganCheck{Official: w.officialOf["court"]}); err != nil {
+				w.t.Fatal(err)
+			}
+		}
 		set("case", role, mxParams{"id": mxID(sent.ID)}, mxParams{"id": mxID(oSent.ID)}, mxParams{"id": mxUnknownID})
 		set("case-doc", role, mxParams{"id": mxID(sent.ID), "doc": mxDoc(sent, 0)},
 			mxParams{"id": mxID(oSent.ID), "doc": mxDoc(oSent, 0)}, mxParams{"id": mxID(sent.ID), "doc": unknownDoc})

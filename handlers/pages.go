@@ -63,7 +63,7 @@ func (s *Server) handleAccount(c echo.Context) error {
 // other than 200, an error) and the person's sessions.
 func (s *Server) renderAccount(c echo.Context, status int, key string) error {
 	u := currentUser(c)
-	m := views.AccountModel{Page: s.page(c, "account.title"), Role: u.Role, Name: u.Name, Organ: u.Organ,
+	m := views.AccountModel{Page: s.page(c, "account.title"), Role: u.Role, Name: u.Name, Organ: u.Organ, IdentityVerified: u.IdentityVerified,
 		Firm: u.Firm, Licence: u.Licence, Login: u.Login, CreatedAt: u.CreatedAt}
 	if u.Role.IsCitizen() {
 		m.Mobile = maskMobile(u.Mobile)

@@ -25,5 +25,6 @@ func staffRoutes() []route {
 		{http.MethodPost, "/staff/cases/:id/messages", organOfficials, (*Server).handleStaffMessage},
 		{http.MethodPost, "/staff/cases/:id/actions/:action", organOfficials, (*Server).handleStaffAction},
 		{http.MethodPost, "/staff/cases/:id/court-birth-date", organOfficials, (*Server).handleStaffCourtBirthDate},
+		{http.MethodPost, "/staff/cases/:id/identity", organOfficials, (*Server).handleStaffIdentity},
 	}
 }

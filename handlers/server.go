@@ -57,11 +57,23 @@ type Config struct {
 	// Calendar is the official working-day calendar for deadlines; the
 	// shipped years by default.
 	Calendar *portal.Calendar
+	// OIDC is the identity provider that verifies citizens' identity
+	// (issue 11); empty, only the organ's check verifies.
+	OIDC OIDCConfig
 }
 
 func (c *Config) defaults() {
 	if c.PublicURL == "" {
 		c.PublicURL = "http://localhost"
+	}
+	if c.OIDC.IDNumberClaim == "" {
+		c.OIDC.IDNumberClaim = "id_number"
+	}
+	if c.OIDC.NameClaim == "" {
+		c.OIDC.NameClaim = "name"
+	}
+	if c.OIDC.Scopes == nil {
+		c.OIDC.Scopes = []string{"profile"}
 	}
 	if c.CitizenIdle == 0 {
 		c.CitizenIdle = portal.CitizenIdleTimeout
@@ -111,6 +123,7 @@ type Server struct {
 	apiLimiter *middleware.RateLimiterMemoryStore
 	// trackLimiter limits leak-report tracking-code tries per client address.
 	trackLimiter *middleware.RateLimiterMemoryStore
+	oidc         *oidcClient
 }
 
 // New builds the Echo instance with every middleware and route.
@@ -118,6 +131,7 @@ func New(cfg Config, db *store.DB) (*echo.Echo, error) {
 	cfg.defaults()
 	s := &Server{cfg: cfg, db: db, log: cfg.Logger}
 	s.sessions = newSessionStore(db, cfg)
+	s.oidc = &oidcClient{cfg: cfg.OIDC}
 	s.loginLimiter = newLoginLimiter(cfg.LoginRate)
 	s.apiLimiter = newLoginLimiter(apiRatePerMinute)
 	s.trackLimiter = newTrackLimiter()

@@ -287,11 +287,13 @@ func (s *Server) handleStaffCase(c echo.Context) error {
 }
 
 // staffNotices are the ?done= values that show a notice after a redirect.
-var staffNotices = []string{"accept", "return", "start_review", "seal", "reject", "confirm", "message", "ex_officio", "court_birth_date"}
+var staffNotices = []string{"accept", "return", "start_review", "seal", "reject", "confirm", "message", "ex_officio", "court_birth_date", "take_up",
+	"identity_verified", "guardianship_verified"}
 
 // staffCaseState is what a re-rendered case page carries over from a failed
 // form: which action failed, with the values typed and the errors.
 type staffCaseState struct {
+	identityForm views.Form
 	notice       string
 	failedAction portal.CaseAction
 	actionForm   views.Form
@@ -353,6 +355,9 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 			m.PersonID, m.PersonIDMasked = n.Masked(), true
 		}
 	}
+	if err := s.staffIdentityModel(&m, cs, actor, base, st); err != nil {
+		return err
+	}
 	for _, o := range cs.HoldingOrganIDs {
 		at, ok := cs.Confirmations[o]
 		m.Holders = append(m.Holders, views.StaffHolder{Name: names[o], Own: o == u.OrganID && u.OrganID != 0, Confirmed: ok, At: at})
@@ -413,7 +418,12 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 func staffActions(u *portal.Account, cs portal.Case, actor portal.Actor) []portal.CaseAction {
 	var out []portal.CaseAction
 	if actor == portal.ActorDecider {
-		out = append(out, portal.Allowed(cs.Status, portal.ActorDecider)...)
+		for _, a := range portal.Allowed(cs.Status, portal.ActorDecider) {
+			if a == portal.ActionTakeUp && !cs.SealingDuty {
+				continue // R11: only a withdrawal that left the duty
+			}
+			out = append(out, a)
+		}
 	}
 	if actor != "" && u.OrganID != 0 && cs.Holds(u.OrganID) {
 		if _, done := cs.Confirmations[u.OrganID]; !done {
@@ -458,6 +468,8 @@ var staffActionSpecs = map[portal.CaseAction]staffActionSpec{
 	portal.ActionReject:      {note: noteRequired, noteKey: "staff.reject_note_required", rules: rulesRequired},
 	// R12: each organ seals what it holds.
 	portal.ActionConfirm: {note: noteOptional, fixed: []string{"R12"}},
+	// R11: the withdrawn application's record is still to be sealed.
+	portal.ActionTakeUp: {note: noteOptional, fixed: []string{"R11"}},
 }
 
 // staffActionInput is what an action's form posts; nothing else is read.

@@ -49,7 +49,10 @@ func newStaffWorld(t *testing.T) *staffWorld {
 	w.officer = w.official(portal.RolePolice, "police-a", w.police)
 	w.sup = w.official(portal.RoleSupervisor, "supervisor-a", w.supOrgan)
 	minor, err := ts.db.CreateAccount(portal.Account{Role: portal.RoleMinor, Login: "13900001111", Mobile: "13900001111",
-		Name: "李小华", IDNumber: testIDNumber(501, staffBirth), PasswordHash: hashFor(t, staffPassword)}, 0)
+		Name: "李小华", IDNumber: testIDNumber(501, staffBirth), PasswordHash: hashFor(t, staffPassword),
+		// Issue 11: the world's person is identity verified, so records the
+		// organs hold about him are linked to his account.
+		IdentityVerified: true, IdentityMethod: portal.IdentityByOrgan}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

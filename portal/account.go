@@ -40,6 +40,13 @@ type Account struct {
 	// TOTPEnabled is set by the store when a second factor is enrolled; the
 	// secret itself never leaves the store's TOTP record.
 	TOTPEnabled bool
+
+	// Identity level (issue 11). A citizen account is contact verified until
+	// its identity is verified by OpenID Connect or by an organ; only then are
+	// records held by organs linked to it by identity number.
+	IdentityVerified   bool
+	IdentityVerifiedAt time.Time
+	IdentityMethod     IdentityMethod
 }
 
 // NeedsTOTPEnrolment reports whether the account must enrol a second factor

@@ -139,6 +139,15 @@ type Case struct {
 	// Declarations made before submission.
 	DeclaredTrue bool
 
+	// Identity (issue 11). GuardianshipVerified is set by the deciding
+	// organ's explicit step against the guardianship proof; until then the
+	// guardian sees only what the guardian filed. SealingDuty records that
+	// the organ still owes sealing after a withdrawal (R11).
+	GuardianshipVerified bool
+	SealingDuty          bool
+	GuardianEndNoticed   bool // R1: the former guardian was told once
+	HandedOverNoticed    bool // R1: the adult was told once that the matter is now his
+
 	// Processing.
 	Confirmations map[uint64]time.Time // holding organ id -> when it confirmed sealing
 	Due           Date                 // the current stage's deadline; zero when nobody owes a step

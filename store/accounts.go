@@ -35,6 +35,10 @@ type accountRecord struct {
 	CreatedAt          time.Time   `json:"created_at"`
 	PasswordChangedAt  time.Time   `json:"password_changed_at,omitzero"`
 	Seeded             bool        `json:"seeded,omitempty"`
+	// Identity level (issue 11); clear, so a migration can read it.
+	IdentityVerified   bool                  `json:"identity_verified,omitempty"`
+	IdentityVerifiedAt time.Time             `json:"identity_verified_at,omitzero"`
+	IdentityMethod     portal.IdentityMethod `json:"identity_method,omitempty"`
 }
 
 const kindAccount = "account"
@@ -62,6 +66,9 @@ func (db *DB) encodeAccount(a portal.Account) ([]byte, error) {
 		CreatedAt:          a.CreatedAt,
 		PasswordChangedAt:  a.PasswordChangedAt,
 		Seeded:             a.Seeded,
+		IdentityVerified:   a.IdentityVerified,
+		IdentityVerifiedAt: a.IdentityVerifiedAt,
+		IdentityMethod:     a.IdentityMethod,
 	}
 	return json.Marshal(r)
 }
@@ -75,6 +82,7 @@ func (db *DB) decodeAccount(id uint64, raw []byte) (portal.Account, error) {
 		ID: id, Role: r.Role, Firm: r.Firm, Organ: r.Organ, OrganID: r.OrganID, UnitKind: r.UnitKind, PasswordHash: r.PasswordHash,
 		MustChangePassword: r.MustChangePassword, Disabled: r.Disabled, FailedLogins: r.FailedLogins,
 		LockedUntil: r.LockedUntil, Lockouts: r.Lockouts, LockoutsSince: r.LockoutsSince, CreatedAt: r.CreatedAt, PasswordChangedAt: r.PasswordChangedAt, Seeded: r.Seeded,
+		IdentityVerified: r.IdentityVerified, IdentityVerifiedAt: r.IdentityVerifiedAt, IdentityMethod: r.IdentityMethod,
 	}
 	c := db.crypt
 	var err error
@@ -144,9 +152,11 @@ func (db *DB) CreateAccount(a portal.Account, actor uint64) (portal.Account, err
 			if err := tx.Bucket(bucketAccountsByIDNum).Put(key, nil); err != nil {
 				return err
 			}
-			// A person who registers finds the cases already about him
-			// (ex officio, or filed by a guardian or lawyer).
-			if err := db.linkCasesOfNewPerson(tx, a); err != nil {
+			// Issue 11: records held by organs are linked only to an
+			// identity-verified account (seed creates verified demo
+			// accounts); a new claim on a number that already has a
+			// verified holder is never linked, and the holder is told.
+			if err := db.onNewAccountIdentity(tx, a); err != nil {
 				return err
 			}
 		}

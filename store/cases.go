@@ -215,7 +215,7 @@ func (db *DB) putCase(tx *bbolt.Tx, old, c portal.Case) error {
 // sealing. Drafts are nobody's business but the applicant's.
 func queueRows(c portal.Case) map[uint64]queueEntry {
 	rows := map[uint64]queueEntry{}
-	if c.ID == 0 || c.Status == "" || c.Status == portal.StatusDraft || c.Status.Final() && c.Status != portal.StatusCompleted && c.Status != portal.StatusRejected {
+	if c.ID == 0 || c.Status == "" || c.Status == portal.StatusDraft || c.Status.Final() && c.Status != portal.StatusCompleted && c.Status != portal.StatusRejected && !c.SealingDuty {
 		return rows
 	}
 	due := ""
@@ -313,7 +313,7 @@ func queueTotal(tx *bbolt.Tx, organ uint64, st portal.CaseStatus, includeDone bo
 			break
 		}
 		rs := portal.CaseStatus(k[12:])
-		if st != "" && rs != st || st == "" && !includeDone && rs.Final() {
+		if st != "" && rs != st || st == "" && !includeDone && rs.Final() && rs != portal.StatusWithdrawn {
 			continue
 		}
 		total += int(btoi(v)) // #nosec G115 -- a count of cases
@@ -380,37 +380,34 @@ func (db *DB) link(tx *bbolt.Tx, account, caseID uint64, rel Relation) error {
 	return tx.Bucket(bucketCaseAccounts).Put(append(itob(caseID), itob(account)...), []byte(rel))
 }
 
-// linkPersonAccounts links every minor-role account registered with the case's
-// identity number to the case.
+// linkPersonAccounts links the person's identity-verified account to the
+// case, when the name on the account matches the name on the record (issue
+// 11). A contact-verified account that merely typed the number gets nothing.
 func (db *DB) linkPersonAccounts(tx *bbolt.Tx, c portal.Case) error {
-	prefix := db.crypt.blind("idnumber", c.PersonIDNumber)
-	cur := tx.Bucket(bucketAccountsByIDNum).Cursor()
-	var accts []uint64
-	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-		accts = append(accts, btoi(k[len(prefix):]))
+	holder, ok, err := db.verifiedHolder(tx, c.PersonIDNumber, 0)
+	if err != nil || !ok {
+		return err
 	}
-	for _, id := range accts {
-		a, err := db.getAccount(tx, id)
-		if err != nil {
-			return err
-		}
-		if a.Role != portal.RoleMinor {
-			continue
-		}
-		if existing := tx.Bucket(bucketCasesByAccount).Get(append(itob(id), itob(c.ID)...)); existing != nil {
-			continue
-		}
-		if err := db.link(tx, id, c.ID, RelPerson); err != nil {
-			return err
-		}
+	a, err := db.getAccount(tx, holder)
+	if err != nil {
+		return err
 	}
-	return nil
+	if a.Role != portal.RoleMinor || !portal.NamesMatch(a.Name, c.PersonName) {
+		return nil
+	}
+	if existing := tx.Bucket(bucketCasesByAccount).Get(append(itob(a.ID), itob(c.ID)...)); existing != nil {
+		return nil
+	}
+	return db.link(tx, a.ID, c.ID, RelPerson)
 }
 
-// linkCasesOfNewPerson links the cases about a newly registered person to the
-// account (called inside CreateAccount's transaction).
-func (db *DB) linkCasesOfNewPerson(tx *bbolt.Tx, a portal.Account) error {
-	if a.Role != portal.RoleMinor || a.IDNumber == "" {
+// linkCasesOfVerifiedPerson links the cases about a person whose identity
+// has just been verified (or a verified demo account) to the account: every
+// case past its draft whose recorded name matches, and a guardian's
+// unsubmitted draft about a person who is now an adult (R1: it passes to
+// him).
+func (db *DB) linkCasesOfVerifiedPerson(tx *bbolt.Tx, a portal.Account) error {
+	if a.Role != portal.RoleMinor || a.IDNumber == "" || !a.IdentityVerified {
 		return nil
 	}
 	prefix := db.crypt.blind("idnumber", a.IDNumber)
@@ -419,16 +416,28 @@ func (db *DB) linkCasesOfNewPerson(tx *bbolt.Tx, a portal.Account) error {
 	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
 		cases = append(cases, btoi(k[len(prefix):]))
 	}
+	today := portal.DateOf(db.now())
 	for _, id := range cases {
 		c, err := db.getCase(tx, id)
 		if err != nil {
 			return err
 		}
-		if c.Status == portal.StatusDraft {
+		if !portal.NamesMatch(a.Name, c.PersonName) || c.FiledBy == a.ID {
+			continue
+		}
+		if c.Status == portal.StatusDraft && !(c.Capacity == portal.CapacityGuardian && portal.GuardianAccessEnded(c, today)) {
 			continue // linked when submitted
 		}
 		if err := db.link(tx, a.ID, id, RelPerson); err != nil {
 			return err
+		}
+		if c.Capacity == portal.CapacityGuardian && portal.GuardianAccessEnded(c, today) &&
+			(c.Status == portal.StatusDraft || c.Status == portal.StatusReturned) {
+			// R1: the matter the guardian left unsent passes to the adult,
+			// who is told (once).
+			if err := db.tellHandedOver(tx, c, a.ID); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -756,6 +765,20 @@ func (db *DB) applyStep(tx *bbolt.Tx, old portal.Case, st Step, cal *portal.Cale
 		}
 		conf[st.OrganID] = now
 		c.Confirmations = conf
+	case portal.ActionWithdraw:
+		// Issue 11: only the filer withdraws; an ex officio case is never a
+		// citizen's to withdraw (R11).
+		if c.ExOfficio || c.FiledBy == 0 || st.Role.IsCitizen() && st.AccountID != c.FiledBy {
+			return old, portal.Forbidden("cases.withdraw_not_filer")
+		}
+		// R11: the withdrawal ends the application, not the organ's duty to
+		// seal a record the facts make sealable.
+		c.SealingDuty = portal.WithdrawalLeavesDuty(c)
+	case portal.ActionTakeUp:
+		if !c.SealingDuty {
+			return old, &portal.Error{Code: portal.CodeConflict, Key: "case.action_not_allowed"}
+		}
+		c.SealingDuty, c.ExOfficio = false, true
 	case portal.ActionReturn, portal.ActionReject:
 		if st.Note == "" {
 			return old, &portal.Error{Code: portal.CodeInvalid, Key: "case.reason_required", Fields: map[string]string{"note": "case.reason_required"}}
@@ -781,6 +804,12 @@ func (db *DB) applyStep(tx *bbolt.Tx, old portal.Case, st Step, cal *portal.Cale
 	}
 	if err := db.notifyCase(tx, c, key, st.AccountID); err != nil {
 		return old, err
+	}
+	if c.SealingDuty && st.Action == portal.ActionWithdraw {
+		if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditSealingDutyRemains, ActorID: st.AccountID, ActorRole: st.Role,
+			SubjectKind: kindCase, SubjectID: c.ID, Detail: "R11", RequestID: st.RequestID}); err != nil {
+			return old, err
+		}
 	}
 	if c.Status == portal.StatusSealed && len(c.PendingHolders()) == 0 && st.Action == portal.ActionConfirm {
 		return db.applyStep(tx, c, Step{Action: portal.ActionComplete, Actor: portal.ActorSystem, Rules: []string{"R12"}}, cal, today)
@@ -1049,7 +1078,9 @@ func (db *DB) Queue(organ uint64, f QueueFilter) (rows []QueueRow, total int, er
 			if f.Status != "" && st != f.Status {
 				continue
 			}
-			if f.Status == "" && !f.IncludeDone && st.Final() {
+			// A withdrawn case is in a queue only while the organ still
+			// owes its sealing (R11, SealingDuty): that row is open work.
+			if f.Status == "" && !f.IncludeDone && st.Final() && st != portal.StatusWithdrawn {
 				continue
 			}
 			total++
@@ -1457,7 +1488,7 @@ func (db *DB) ImportAccounts(batch []portal.Account) ([]portal.Account, error) {
 				if err := tx.Bucket(bucketAccountsByIDNum).Put(append(db.crypt.blind("idnumber", a.IDNumber), itob(id)...), nil); err != nil {
 					return err
 				}
-				if err := db.linkCasesOfNewPerson(tx, a); err != nil {
+				if err := db.onNewAccountIdentity(tx, a); err != nil {
 					return err
 				}
 			}

@@ -125,7 +125,9 @@ func certificateAccounts(tx *bbolt.Tx, c portal.Certificate, db *DB) ([]uint64, 
 		}
 		// The person's own accounts only: a guardian or lawyer registered with
 		// the same number is somebody else's mistake, not a holder.
-		if a.Role == portal.RoleMinor {
+		// Issue 11: and only the identity-verified one; an account that
+		// merely typed the number sees nothing of the person's.
+		if a.Role == portal.RoleMinor && a.IdentityVerified {
 			out = append(out, id)
 		}
 	}

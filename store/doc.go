@@ -14,6 +14,7 @@
 //	                                 argon2id hash, lockout counters, organ id
 //	accounts_by_login                HMAC("login", login) -> itob(account id)
 //	accounts_by_idnumber             HMAC("idnumber", id number) | itob(account id) -> ""
+//	account_devices                  itob(account id) | SHA-256(device cookie) -> first seen   (new-device sign-ins; migration 10)
 //	sessions                         SHA-256(cookie id) -> sessionRecord (account, role, created, last seen)
 //	sessions_by_account              itob(account id) | SHA-256(cookie id) -> ""
 //	audit_entries                    itob(index) -> JSON auditRecord (no personal data)

@@ -393,6 +393,14 @@ func (db *DB) notifyLeakPerson(tx *bbolt.Tx, idNumber, key string) (int, error) 
 			if told[a] {
 				continue
 			}
+			// Issue 11: a leak of the person's record is told only to those
+			// who see the organs' material on the case.
+			if ok, err := db.seesOrganMaterial(tx, a, rels[a], c); err != nil || !ok {
+				if err != nil {
+					return 0, err
+				}
+				continue
+			}
 			told[a] = true
 			if err := db.notify(tx, a, portal.Notification{CaseID: c.ID, Ref: c.Ref, Key: key}); err != nil {
 				return 0, err

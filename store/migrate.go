@@ -104,6 +104,7 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	{11, "identity levels: citizen accounts contact verified only (seeded demo accounts identity verified), their links by identity number removed; sign-in devices", migrateIdentityLevels},
 }
 
 // calendarAwaitMigrationName names the migration that adds the index of

@@ -115,6 +115,7 @@ var plaintextBuckets = map[string]string{
 	"keyring":                 "data keys wrapped under the KEK, which is never in the database",
 	"accounts_by_login":       "keyed hashes (HMAC under the index key) of logins -> account id",
 	"accounts_by_idnumber":    "keyed hashes of identity numbers | account id",
+	"account_devices":         "account id | SHA-256 of a device cookie -> first-seen time",
 	"sessions":                "SHA-256 of the cookie id -> account id, role, times",
 	"sessions_by_account":     "account id | SHA-256 of the cookie id",
 	"audit_entries":           "actions, ids, roles and times; the audit log carries no personal data by design",

@@ -77,6 +77,8 @@ type AccountModel struct {
 	// end-session form.
 	Sessions      []SessionRow
 	SessionsError string
+	// IdentityVerified is the citizen's identity level (issue 11).
+	IdentityVerified bool
 }
 
 // SessionRow is one session on the account page.

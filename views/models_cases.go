@@ -31,6 +31,9 @@ type MyCaseRow struct {
 	Due     portal.Date
 	Overdue bool
 	Next    MyCaseNext
+	// GuardianEnded: the reader was the guardian and the person has turned
+	// 18 (R1, issue 11); the row says so instead of a next step.
+	GuardianEnded bool
 }
 
 // MyCasesModel is GET /cases: a person's or guardian's cases, or a lawyer's
@@ -112,6 +115,9 @@ type MyCaseModel struct {
 	Form        Form   // the message form
 	NoticeKey   string // after a step: message sent, withdrawn
 	AlertKey    string // a step refused
+	// UnverifiedKey explains, while the identity (or guardianship) is not
+	// verified, why the organs' documents and messages are not shown.
+	UnverifiedKey string
 }
 
 // MyCaseWithdrawModel is the confirmation page of a withdrawal.

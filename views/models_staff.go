@@ -79,6 +79,15 @@ type StaffPager struct {
 
 // StaffCaseModel is a case's page for an official (GET /staff/cases/:id).
 type StaffCaseModel struct {
+	// Identity (issue 11): the deciding organ's explicit check of the
+	// identity papers ("identity") or of the guardianship proof
+	// ("guardianship"); IdentityDone says it was done; IdentityForm carries
+	// a refused check's error.
+	IdentityCheck string
+	IdentityDone  string
+	IdentityURL   string
+	IdentityForm  Form
+
 	Page      Page
 	NoticeKey string
 	CaseID    uint64
