@@ -142,6 +142,7 @@ var plaintextBuckets = map[string]string{
 	"certificates_by_account": "account id | certificate id",
 	"certificates_by_person":  "keyed hashes of identity numbers | certificate id",
 	"certificate_queue":       "police organ | due | id -> reference, date",
+	"certificate_objections":  "police organ | due | certificate id -> reference, date",
 	"unsealings_by_case":      "case id | unsealing id",
 	"unsealing_pending":       "case id -> unsealing id",
 	"cooffender_cases":        "keyed hashes of adult case numbers | case id",
