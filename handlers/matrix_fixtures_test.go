@@ -443,6 +443,27 @@ func (w *mxWorld) citizenFixtures() {
 	pc := w.kind("police-cert")
 	pc.own[portal.RolePolice] = mxParams{"id": mxID(oCert.ID)}
 	pc.otherOrgan, pc.unknown = mxParams{"id": mxID(oCertB.ID)}, mxParams{"id": mxUnknownID}
+	// A refused answer with a pending objection (R14), and another police
+	// organ's.
+	objected := func(police string, login string) portal.Certificate {
+		filer := w.citizen(portal.RoleMinor, login)
+		c := w.certificate(filer, filer.Name, filer.IDNumber, police)
+		officer := portal.Account{ID: 1, Role: portal.RolePolice, OrganID: w.organs[police].ID}
+		if _, err := w.db.RecordCertificateCheck(c.ID, portal.CertificateCheck{Result: portal.CheckRecordFound, Reference: "MX"}, officer, "mx"); err != nil {
+			w.t.Fatal(err)
+		}
+		if _, err := w.db.AnswerCertificate(c.ID, officer, "mx"); err != nil {
+			w.t.Fatal(err)
+		}
+		c, err := w.db.FileCertificateObjection(c.ID, "不服", filer, w.cal, "mx")
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		return c
+	}
+	pco := w.kind("police-cert-objection")
+	pco.own[portal.RolePolice] = mxParams{"id": mxID(objected("police", "13900007996").ID)}
+	pco.otherOrgan, pco.unknown = mxParams{"id": mxID(objected("police-b", "13900007995").ID)}, mxParams{"id": mxUnknownID}
 
 	// The supervisor reads every sent relief request, never a draft.
 	sr := w.kind("sup-relief")

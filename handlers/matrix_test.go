@@ -159,7 +159,11 @@ var mxSpecs = map[string]mxSpec{
 	"POST /staff/queries/:id/approve":       {kind: "staff-query", ok: 422},
 	"POST /staff/queries/:id/refuse":        {kind: "staff-query", ok: 422},
 	"GET /staff/certificates":               {ok: 200},
-	"POST /staff/certificates/:id/issue":    {kind: "police-cert", ok: 303},
+	"GET /staff/certificates/:id":           {kind: "police-cert", ok: 200},
+	"POST /staff/certificates/:id/check":    {kind: "police-cert", form: mxForm("result", "no_record", "reference", "MX-1"), ok: 303},
+	// After the check (R14: no answer without the official's recorded check).
+	"POST /staff/certificates/:id/issue":     {kind: "police-cert", ok: 303, order: 1},
+	"POST /staff/certificates/:id/objection": {kind: "police-cert-objection", ok: 422},
 
 	// Relief requests.
 	"GET /relief":                           {ok: 200},
@@ -229,8 +233,10 @@ var mxSpecs = map[string]mxSpec{
 	"GET /certificates":     {ok: 200},
 	"POST /certificates":    {ok: 422},
 	"GET /certificates/:id": {kind: "cert", ok: 200},
-	"GET /verify":           {ok: 200},
-	"POST /verify":          {ok: 422},
+	// The citizen's own request is not answered yet: nothing to object to.
+	"POST /certificates/:id/objection": {kind: "cert", form: mxForm("reason", "不服"), ok: 409},
+	"GET /verify":                      {ok: 200},
+	"POST /verify":                     {ok: 422},
 
 	// The second factor and the administrator's console.
 	"GET /login/code":                     {ok: 303, loc: "/login?done=second_factor"}, // no login waits for its code

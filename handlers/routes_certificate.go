@@ -12,8 +12,9 @@ var policeOfficials = access{roles: []portal.Role{portal.RolePolice}}
 
 // certificateRoutes are proofs of no criminal record (R14), unsealing events
 // (R18, R19) and co-offender marking (R20, R22):
-//   - citizens ask for certificates and print them; the police organ asked
-//     answers them; anyone checks a certificate at /verify with its code,
+//   - citizens ask for certificates, print them and object to an answer;
+//     the police organ asked checks the police records, records the check,
+//     answers from it and reviews objections (R14); anyone checks a certificate at /verify with its code,
 //     which is only ever posted, never put in an address;
 //   - the deciding organ's officials record unsealing events on a sealed case
 //     and list adult co-offenders' case numbers (organOfficials: the route is
@@ -26,8 +27,12 @@ func certificateRoutes() []route {
 		{http.MethodGet, "/certificates", citizens, (*Server).handleCertList},
 		{http.MethodPost, "/certificates", citizens, (*Server).handleCertRequest},
 		{http.MethodGet, "/certificates/:id", citizens, (*Server).handleCertShow},
+		{http.MethodPost, "/certificates/:id/objection", citizens, (*Server).handleCertObject},
 		{http.MethodGet, "/staff/certificates", policeOfficials, (*Server).handleCertQueue},
+		{http.MethodGet, "/staff/certificates/:id", policeOfficials, (*Server).handleCertStaffShow},
+		{http.MethodPost, "/staff/certificates/:id/check", policeOfficials, (*Server).handleCertCheck},
 		{http.MethodPost, "/staff/certificates/:id/issue", policeOfficials, (*Server).handleCertIssue},
+		{http.MethodPost, "/staff/certificates/:id/objection", policeOfficials, (*Server).handleCertObjectionDecide},
 		{http.MethodGet, "/verify", public, (*Server).handleVerifyForm},
 		{http.MethodPost, "/verify", public, (*Server).handleVerify},
 

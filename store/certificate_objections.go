@@ -120,6 +120,10 @@ func (db *DB) DecideCertificateObjection(id uint64, d ObjectionDecision, officer
 		}
 		o := *c.Objection
 		o.Events = slices.Clone(o.Events)
+		if d.Action != portal.ObjectionExtend && d.Action != portal.ObjectionUphold && d.Action != portal.ObjectionReject {
+			return &portal.Error{Code: portal.CodeInvalid, Key: "cert.objection.action_required",
+				Fields: map[string]string{"action": "cert.objection.action_required"}}
+		}
 		to, err := portal.NextObjection(o.Status, d.Action)
 		if err != nil {
 			return err
