@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 
 	"sealportal/portal"
 	"sealportal/store"
@@ -548,16 +549,18 @@ func (w *mxWorld) organFixtures() {
 	w.kind("staff-case-doc").supervisorAll = true
 
 	// The unit's own query: about court A's sealed case, approved for the
-	// judgment for three days from today, the commitment signed (R16).
+	// judgment from today, released to the unit the day after the deadline
+	// (R14a: the clock moves on four days), the commitment signed (R16).
 	unit := w.acting[portal.RoleQueryingUnit]
 	sealedA := sealedOf[portal.RoleCourt]
 	q := w.query(unit, sealedA.PersonIDNumber)
 	today := portal.DateOf(w.clock.Now())
 	if _, err := w.db.DecideQuery(q.ID, portal.QueryDecision{Approve: true,
 		Scope: portal.QueryScope{Kind: portal.ScopeDocuments, Documents: []portal.DocumentKind{portal.DocJudgment}},
-		From:  today, To: today.AddDays(2)}, w.acting[portal.RoleCourt], "mx"); err != nil {
+		From:  today, To: today.AddDays(10)}, w.acting[portal.RoleCourt], "mx"); err != nil {
 		w.t.Fatalf("approve query: %v", err)
 	}
+	w.clock.advance(4 * 24 * time.Hour)
 	if _, err := w.db.SignCommitment(q.ID, portal.Commitment{Text: queryCommitmentText(), SignerName: "矩阵查询人",
 		SignerPosition: "园长", Agreed: true}, unit, "mx"); err != nil {
 		w.t.Fatalf("sign commitment: %v", err)

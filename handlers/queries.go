@@ -152,8 +152,11 @@ func (s *Server) handleQueriesList(c echo.Context) error {
 	kind := portal.QueryUnitKind(u.UnitKind)
 	m := views.QueryListModel{Page: s.page(c, "queries.list_title"), UnitName: u.Organ, UnitKind: kind, MayQuery: portal.MayQuery(kind) == nil}
 	for _, q := range list {
+		// R14a: the unit sees each query as sent until its answer is
+		// released, and never "overdue" (a late organ would show a record).
+		q = q.ForUnit(today)
 		m.Rows = append(m.Rows, views.QueryRow{ID: q.ID, Ref: q.Ref, Status: q.Status, PersonLast4: queryLast4(q.PersonIDNumber),
-			Submitted: q.SubmittedAt, Due: q.Due, Overdue: q.Overdue(today), WindowFrom: q.WindowFrom, WindowTo: q.WindowTo,
+			Submitted: q.SubmittedAt, Due: q.Due, WindowFrom: q.WindowFrom, WindowTo: q.WindowTo,
 			WindowEnded: !q.WindowTo.IsZero() && today.After(q.WindowTo)})
 	}
 	return s.render(c, http.StatusOK, views.QueryListPage(m))
@@ -212,7 +215,8 @@ func (s *Server) queryFormFail(c echo.Context, in queryInput, err error) error {
 	return s.render(c, http.StatusUnprocessableEntity, views.QueryFormPage(s.queryFormModel(c, in, form)))
 }
 
-// unitQuery reads the route's query for the signed-in unit: only the unit
+// unitQuery reads the route's query for the signed-in unit, as the unit may
+// see it today (R14a: as sent until the answer is released); only the unit
 // that sent it sees it; anyone else gets a 404.
 func (s *Server) unitQuery(c echo.Context) (portal.Query, error) {
 	id, err := pathID(c, "id")
@@ -226,7 +230,7 @@ func (s *Server) unitQuery(c echo.Context) (portal.Query, error) {
 	if u := currentUser(c); u == nil || q.UnitID != u.ID {
 		return portal.Query{}, portal.NotFound()
 	}
-	return q, nil
+	return q.ForUnit(s.today()), nil
 }
 
 // handleQueryConfirmation serves GET /queries/:id/confirmation: the
@@ -246,7 +250,7 @@ func (s *Server) queryShowModel(c echo.Context, q portal.Query, form views.Form)
 	p := s.page(c, "queries.show_title")
 	p.Path = "/queries/" + strconv.FormatUint(q.ID, 10)
 	m := views.QueryShowModel{Page: p, ID: q.ID, Ref: q.Ref, Status: q.Status, Answers: queryAnswers(q, false),
-		Submitted: q.SubmittedAt, Due: q.Due, Overdue: q.Overdue(today), Approved: q.Approved, WindowFrom: q.WindowFrom,
+		Submitted: q.SubmittedAt, Due: q.Due, Approved: q.Approved, WindowFrom: q.WindowFrom,
 		WindowTo: q.WindowTo, InWindow: q.InWindow(today), WindowEnded: !q.WindowTo.IsZero() && today.After(q.WindowTo),
 		RefusalReason: q.RefusalReason, Form: form,
 		CommitmentZH: views.Translate(views.LangZH, "queries.commitment_text"),
@@ -335,13 +339,14 @@ func (s *Server) handleQueryRead(c echo.Context) error {
 		if q, err = s.db.Query(q.ID); err != nil {
 			return err
 		}
-		m := s.queryShowModel(c, q, views.Form{})
+		m := s.queryShowModel(c, q.ForUnit(s.today()), views.Form{})
 		m.RefusedKey = pe.Key
 		return s.render(c, http.StatusForbidden, views.QueryShowPage(m))
 	}
 	organs := s.casesOrgans()
 	m := views.QueryResultModel{Page: s.page(c, "queries.result_title"), ID: q.ID, Ref: q.Ref, UnitName: q.UnitName,
-		PersonLast4: queryLast4(q.PersonIDNumber), Scope: res.Scope, NoRecord: res.NoRecord, Unanswerable: res.Unanswerable, ReadAt: res.ReadAt, WindowTo: q.WindowTo}
+		PersonLast4: queryLast4(q.PersonIDNumber), Scope: res.Scope, SealedRecord: res.SealedRecord, JuvenileEffect: res.JuvenileEffect,
+		ReadAt: res.ReadAt, WindowTo: q.WindowTo}
 	m.Page.Path = "/queries/" + strconv.FormatUint(q.ID, 10)
 	for _, cs := range res.Cases {
 		organ, err := organs.name(cs.DecidingOrganID)
@@ -349,7 +354,7 @@ func (s *Server) handleQueryRead(c echo.Context) error {
 			return err
 		}
 		m.Cases = append(m.Cases, views.QueryCaseView{Ref: cs.Ref, Organ: organ, CaseNumber: cs.OrganCaseNumber,
-			Disposition: cs.Disposition, DecisionDate: cs.DecisionDate, Penalty: cs.Penalty})
+			Disposition: cs.Disposition, DecisionDate: cs.DecisionDate, Penalty: cs.Penalty, Acts: cs.Acts})
 	}
 	for _, d := range res.Documents {
 		m.Documents = append(m.Documents, views.QueryDocView{ID: d.Document.ID, CaseRef: d.CaseRef, Kind: d.Document.Kind,
@@ -419,10 +424,11 @@ func (s *Server) handleStaffQueries(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.StaffQueryListPage(m))
 }
 
-// staffQueryModel builds the organ's page of a query. Deciding needs no
-// sealed contents: the page shows the references of the cases found only.
+// staffQueryModel builds the organ's page of a query: the references of the
+// cases found and each act's date and intent (R32; the read is audited by the
+// store), nothing else of the sealed contents.
 func (s *Server) staffQueryModel(c echo.Context, q portal.Query) (views.StaffQueryModel, error) {
-	refs, err := s.db.CaseRefs(q.CaseIDs)
+	refs, acts, err := s.db.QueryDecisionCases(q.ID, *currentUser(c), requestID(c))
 	if err != nil {
 		return views.StaffQueryModel{}, err
 	}
@@ -437,7 +443,7 @@ func (s *Server) staffQueryModel(c echo.Context, q portal.Query) (views.StaffQue
 			"window_to": today.AddDays(6).String()}},
 		Documents: map[string]bool{}}
 	for _, id := range q.CaseIDs {
-		m.Cases = append(m.Cases, views.StaffQueryCase{ID: id, Ref: refs[id]})
+		m.Cases = append(m.Cases, views.StaffQueryCase{ID: id, Ref: refs[id], Acts: acts[id]})
 	}
 	// R16: the approval may give what was asked or only "exists".
 	m.Scopes = []portal.ScopeKind{portal.ScopeExists}

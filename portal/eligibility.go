@@ -106,6 +106,9 @@ type Act struct {
 	// Main is the court's finding that this act is the main criminal conduct of
 	// the case. R5: it is entered from the judgment, never computed.
 	Main bool
+	// Intent is whether this act's crime was intentional or negligent
+	// ("intentional", "negligent", or "" when not recorded), R32.
+	Intent string
 }
 
 // Penalty is the principal penalty of a sentence.

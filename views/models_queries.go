@@ -119,6 +119,7 @@ type QueryCaseView struct {
 	Disposition  portal.Disposition
 	DecisionDate portal.Date
 	Penalty      *portal.Penalty
+	Acts         []portal.QueryActSummary
 }
 
 // QueryDocView is a document a documents result lists.
@@ -139,11 +140,12 @@ type QueryResultModel struct {
 	UnitName    string
 	PersonLast4 string
 	Scope       portal.QueryScope
-	NoRecord    bool
-	// Unanswerable: the portal gives no letter (a record about the person is
-	// not sealed); it says nothing more.
-	Unanswerable bool
-	Cases        []QueryCaseView
+	// SealedRecord is the truthful answer to the approved lawful querier
+	// (R14a); JuvenileEffect adds, for a judicial organ, the limited legal
+	// effect of a juvenile record (CL art. 65, art. 100 para 2).
+	SealedRecord   bool
+	JuvenileEffect bool
+	Cases          []QueryCaseView
 	Documents    []QueryDocView
 	ReadAt       time.Time
 	WindowTo     portal.Date
@@ -172,8 +174,9 @@ type StaffQueryListModel struct {
 
 // StaffQueryCase is a sealed case the query found: its reference only.
 type StaffQueryCase struct {
-	ID  uint64
-	Ref string
+	ID   uint64
+	Ref  string
+	Acts []portal.QueryActSummary // each act's date and intent (R32)
 }
 
 // StaffQueryModel is GET /staff/queries/:id and the decision forms.
