@@ -45,7 +45,7 @@ func TestJourneyCertificatePrint(t *testing.T) {
 		t.Fatalf("certificate link %q", href)
 	}
 	// The police organ checks its records and answers (its own pages are in
-	// TestCertificateCheckJourney); "no record" for a sealed record (R14).
+	// TestJourneyCertificateCheck); "no record" for a sealed record (R14).
 	if _, err := h.DB.RecordCertificateCheck(id, portal.CertificateCheck{Result: portal.CheckNoRecord, Reference: "E2E-1"}, police, "e2e"); err != nil {
 		t.Fatal(err)
 	}

@@ -133,8 +133,14 @@ func TestQueryJourney(t *testing.T) {
 	if !h.exists("input[name=documents][value=" + string(portal.DocJudgment) + "]:checked") {
 		t.Errorf("the approval form does not propose the judgment asked for")
 	}
-	if got, want := h.value("#window_from"), portal.DateOf(time.Now()).String(); got != want {
-		t.Errorf("the window proposed starts on %q, want today %q", got, want)
+	// R14a: the unit learns the decision the day after the deadline, so the
+	// window proposed starts then.
+	stored, err := h.DB.Query(queryID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := h.value("#window_from"), stored.Due.AddDays(1).String(); got != want {
+		t.Errorf("the window proposed starts on %q, want the day after the deadline %q", got, want)
 	}
 	h.both("/staff/queries/:id submitted", qjNoRecordWording)
 	h.clickAndWait("[data-testid=approve]")
@@ -147,6 +153,12 @@ func TestQueryJourney(t *testing.T) {
 	h.expectText("[data-testid=approved-scope]", qjScopeText(h.pageLang()))
 	h.both("/staff/queries/:id approved", qjNoRecordWording)
 	h.logout()
+	// R14a: the unit sees the decision only the day after the deadline,
+	// like every query; the clock moves on to that morning.
+	release := time.Date(stored.Due.Year, time.Month(stored.Due.Month), stored.Due.Day, 9, 0, 0, 0, portal.China).Add(24 * time.Hour)
+	if d := release.Sub(h.clock.Now()); d > 0 {
+		h.clock.offset.Add(int64(d))
+	}
 
 	// ---- The unit: the query is approved, and nothing is shown before the
 	// commitment is signed (R16); a signature without the box ticked is

@@ -382,7 +382,7 @@ func (s *Server) renderCertPolice(c echo.Context, status int, checkForm, form vi
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	p := s.page(c, "cert.queue_title")
-	p.Path = "/staff/certificates"
+	p.Path = "/staff/certificates/" + strconv.FormatUint(cert.ID, 10)
 	today := s.today()
 	m := views.CertPolicePageModel{Page: p, ID: cert.ID, Ref: cert.Ref, Status: cert.Status, HolderName: cert.PersonName,
 		HolderID: cert.PersonIDNumber, RequestedAt: cert.RequestedAt, Due: cert.Due, Overdue: cert.Overdue(today),

@@ -211,7 +211,7 @@ func TestCertificateCheckedIssuedVerifiedNotRevoked(t *testing.T) {
 	// Another police organ does not see it and cannot open, check or answer it.
 	other := w.signIn(w.officer2, "en")
 	other.get("/staff/certificates").wantPath(t, "/staff/certificates").noText(t, "ZM-2026-000001")
-	other.get("/staff/certificates/" + id).wantStatus(t, http.StatusNotFound)
+	other.get("/staff/certificates/"+id).wantStatus(t, http.StatusNotFound)
 	other.submit("/staff/certificates", "/staff/certificates/"+id+"/check", url.Values{"result": {"no_record"}, "reference": {"X"}}).
 		wantStatus(t, http.StatusNotFound)
 	other.submit("/staff/certificates", "/staff/certificates/"+id+"/issue", nil).wantStatus(t, http.StatusNotFound)
@@ -221,7 +221,7 @@ func TestCertificateCheckedIssuedVerifiedNotRevoked(t *testing.T) {
 	cop := w.signIn(w.officer, "en")
 	q := cop.get("/staff/certificates").wantPath(t, "/staff/certificates")
 	q.wantText(t, "ZM-2026-000001", "13 March 2026").noText(t, w.minor.Name, cs.Ref)
-	h := cop.get("/staff/certificates/" + id).wantStatus(t, http.StatusOK)
+	h := cop.get("/staff/certificates/"+id).wantStatus(t, http.StatusOK)
 	h.wantText(t, w.minor.Name, w.minor.IDNumber, cs.Ref, "Sealed: must not appear", "This portal is not the criminal-record database")
 	if got := certAuditCount(t, w, portal.AuditSealedRead, "certificate:"+id); got != 1 {
 		t.Fatalf("sealed reads audited %d, want 1", got)
@@ -325,7 +325,7 @@ func TestCertificateCheckedIssuedVerifiedNotRevoked(t *testing.T) {
 	// way forward, and the person objects (R14).
 	p = certRequest(t, me, "self", w.police).wantPath(t, "/certificates")
 	id2 := certLastID(t, p)
-	cop.get("/staff/certificates/" + id2).wantStatus(t, http.StatusOK).wantText(t, "This portal holds no sealed record of this person")
+	cop.get("/staff/certificates/"+id2).wantStatus(t, http.StatusOK).wantText(t, "This portal holds no sealed record of this person")
 	cop.submit("/staff/certificates/"+id2, "/staff/certificates/"+id2+"/check", url.Values{"result": {"record_found"}, "reference": {"WFZ-8"}}).
 		wantPath(t, "/staff/certificates/"+id2)
 	cop.submit("/staff/certificates/"+id2, "/staff/certificates/"+id2+"/issue", nil).wantPath(t, "/staff/certificates").

@@ -433,14 +433,20 @@ func (s *Server) staffQueryModel(c echo.Context, q portal.Query) (views.StaffQue
 		return views.StaffQueryModel{}, err
 	}
 	today := s.today()
+	// R14a: the unit learns the decision the day after the deadline; the
+	// proposed window starts then (or today, when that is later).
+	from := today
+	if !q.Due.IsZero() && !q.Due.AddDays(1).Before(today) {
+		from = q.Due.AddDays(1)
+	}
 	p := s.page(c, "queries.staff_title")
 	p.Path = "/staff/queries/" + strconv.FormatUint(q.ID, 10)
 	m := views.StaffQueryModel{Page: p, ID: q.ID, Ref: q.Ref, Status: q.Status, UnitName: q.UnitName, UnitKind: q.UnitKind,
 		Answers: queryAnswers(q, false), Submitted: q.SubmittedAt, Due: q.Due, Overdue: q.Overdue(today),
 		Approved: q.Approved, WindowFrom: q.WindowFrom, WindowTo: q.WindowTo, RefusalReason: q.RefusalReason,
 		DecidedAt: q.DecidedAt, MaxWindowDays: portal.MaxQueryWindowDays,
-		ApproveForm: views.Form{Values: map[string]string{"scope": string(q.Requested.Kind), "window_from": today.String(),
-			"window_to": today.AddDays(6).String()}},
+		ApproveForm: views.Form{Values: map[string]string{"scope": string(q.Requested.Kind), "window_from": from.String(),
+			"window_to": from.AddDays(6).String()}},
 		Documents: map[string]bool{}}
 	for _, id := range q.CaseIDs {
 		m.Cases = append(m.Cases, views.StaffQueryCase{ID: id, Ref: refs[id], Acts: acts[id]})
