@@ -52,6 +52,10 @@
 //	unsealings, unsealings_by_case   unsealing events (R18/R19) and their index by case
 //	unsealing_pending                cases waiting for the supervisor's review (exactly 60 months)
 //	cooffender_cases                 HMAC("cooffender", adult case number) | itob(case id) -> ""   (R20)
+//	sealed_info_marks                itob(id) -> JSON{case number, kind, basis, organ, by, at}   (R21: another case of a judicial
+//	                                 organ that uses sealed information; created by its first write)
+//	sealed_info_by_number            HMAC("cooffender", case number) | itob(id) -> ""   (answers the co-offender lookup too)
+//	sealed_info_by_organ             itob(organ id) | itob(id) -> ""
 //	                                 (created by migration 7; meta/certificate_reference_seq numbers certificates)
 //	leak_reports                     itob(id) -> {body: encrypted JSON of the report}
 //	leak_by_code                     HMAC("leakcode", tracking code) -> itob(id)   (the code itself is never stored)

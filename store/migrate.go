@@ -96,7 +96,20 @@ var migrations = []migration{
 	}},
 	{8, "keyring: data keys wrapped by the key-encryption key; an older keys file's data key becomes key 1", migrateKeyring},
 	{9, "the overdue index carries reference, status and owing organs, so the supervisor's list opens no case", rebuildOverdueIndex},
+	{10, migrationSealedInfoName, func(tx *bbolt.Tx) error {
+		for _, b := range [][]byte{bucketCertObjections, bucketSealedInfoMarks, bucketSealedInfoByNumber, bucketSealedInfoByOrgan} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
 }
+
+// migrationSealedInfoName names the migration that creates the buckets of
+// certificate objections (R14) and of other cases using sealed information
+// (R21); tests find it by name, since the integrator may renumber it.
+const migrationSealedInfoName = "certificate objections and other cases using sealed information (R14, R21)"
 
 // SchemaVersion is the version this build writes.
 func SchemaVersion() int { return migrations[len(migrations)-1].version }
