@@ -521,3 +521,27 @@ func TestCertificateForPersonWithoutCase(t *testing.T) {
 	certNoRecordWording(t, cert)
 	me.get("/notifications").wantText(t, "无犯罪记录证明已出具")
 }
+
+// R21: a court marks its civil case as using sealed information (audited);
+// the lookup then answers "marked" for that case number; a form without the
+// number is refused at its field with the typed values kept; the judicial
+// administration and citizens cannot mark.
+func TestSealedInfoMarking(t *testing.T) {
+	t.Parallel()
+	w := newCertWorld(t)
+	judge := w.signIn(w.judge, "en")
+	judge.get("/staff/sealed-info").wantPath(t, "/staff/sealed-info").wantText(t, "Other cases using sealed information", "None marked yet")
+	bad := judge.submit("/staff/sealed-info", "/staff/sealed-info", url.Values{"case_number": {" "}, "kind": {"civil"}, "basis": {"CX-2026-000009"}}).
+		wantStatus(t, http.StatusUnprocessableEntity)
+	if bad.fieldError("case_number") == "" || !strings.Contains(bad.body, "CX-2026-000009") {
+		t.Fatalf("refused form %s", excerpt(bad))
+	}
+	judge.submit("/staff/sealed-info", "/staff/sealed-info", url.Values{"case_number": {"(2026)甲民初字第5号"}, "kind": {"civil"}, "basis": {"CX-2026-000009"}}).
+		wantPath(t, "/staff/sealed-info").wantText(t, "Marked.", "(2026)甲民初字第5号", "Civil case")
+	if got := certAuditCount(t, w, portal.AuditSealedInfoMarked, "civil"); got != 1 {
+		t.Fatalf("markings audited %d", got)
+	}
+	cop := w.signIn(w.officer, "zh-CN")
+	cop.get("/staff/cooffender?number="+url.QueryEscape("(2026)甲民初字第5号")).wantStatus(t, http.StatusOK).wantText(t, "含犯罪记录封存信息")
+	w.signIn(w.minor, "en").get("/staff/sealed-info").wantStatus(t, http.StatusForbidden)
+}

@@ -160,6 +160,8 @@ var mxSpecs = map[string]mxSpec{
 	"POST /staff/queries/:id/refuse":        {kind: "staff-query", ok: 422},
 	"GET /staff/certificates":               {ok: 200},
 	"GET /staff/certificates/:id":           {kind: "police-cert", ok: 200},
+	"GET /staff/sealed-info":                {ok: 200},
+	"POST /staff/sealed-info":               {form: mxForm("case_number", "", "kind", "civil", "basis", "CX"), ok: 422},
 	"POST /staff/certificates/:id/check":    {kind: "police-cert", form: mxForm("result", "no_record", "reference", "MX-1"), ok: 303},
 	// After the check (R14: no answer without the official's recorded check).
 	"POST /staff/certificates/:id/issue":     {kind: "police-cert", ok: 303, order: 1},

@@ -10,6 +10,9 @@ import (
 // proof of no criminal record (R14, MPS Rules).
 var policeOfficials = access{roles: []portal.Role{portal.RolePolice}}
 
+// judicialOrgans mark their other cases that use sealed information (R21).
+var judicialOrgans = access{roles: portal.SealedInfoMarkers}
+
 // certificateRoutes are proofs of no criminal record (R14), unsealing events
 // (R18, R19) and co-offender marking (R20, R22):
 //   - citizens ask for certificates, print them and object to an answer;
@@ -21,7 +24,9 @@ var policeOfficials = access{roles: []portal.Role{portal.RolePolice}}
 //     closed to the supervisor, and staffActor answers 404 to other organs);
 //   - the supervisor decides reviews and reviews every unsealing;
 //   - officials of the organs and the supervisor look up an adult's case
-//     number for the marking.
+//     number for the marking;
+//   - judicial organs mark their other cases that use sealed information
+//     (R21), which the same lookup then answers.
 func certificateRoutes() []route {
 	return []route{
 		{http.MethodGet, "/certificates", citizens, (*Server).handleCertList},
@@ -44,5 +49,7 @@ func certificateRoutes() []route {
 		{http.MethodGet, "/staff/cases/:id/cooffenders", organOfficials, (*Server).handleCoOffendersForm},
 		{http.MethodPost, "/staff/cases/:id/cooffenders", organOfficials, (*Server).handleCoOffendersSave},
 		{http.MethodGet, "/staff/cooffender", organStaff, (*Server).handleCoOffenderLookup},
+		{http.MethodGet, "/staff/sealed-info", judicialOrgans, (*Server).handleSealedInfoList},
+		{http.MethodPost, "/staff/sealed-info", judicialOrgans, (*Server).handleSealedInfoMark},
 	}
 }

@@ -241,3 +241,12 @@ type CoOffenderLookupModel struct {
 	Checked bool
 	Marked  bool
 }
+
+// SealedInfoModel is GET and POST /staff/sealed-info: the organ's other cases
+// marked as using sealed information (R21), and the form to mark one.
+type SealedInfoModel struct {
+	Page      Page
+	Form      Form
+	Marks     []portal.SealedInfoMark
+	NoticeKey string
+}
