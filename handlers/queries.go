@@ -24,12 +24,14 @@ import (
 // queryInput is what the query form posts; nothing else is read. The unit's
 // name and kind come from its account, never from the form.
 type queryInput struct {
+	PersonDocType, PersonDocCountry                                                                           string
 	PersonIDNumber, Reason, BasisKind, LawName, LawArticle, PurposeCategory, Purpose, CaseNumber, Scope, Step string
 	Documents                                                                                                 []string
 }
 
 func bindQuery(c echo.Context) queryInput {
-	in := queryInput{PersonIDNumber: strings.TrimSpace(c.FormValue("person_id_number")), Reason: c.FormValue("reason"),
+	in := queryInput{PersonDocType: c.FormValue("person_doc_type"), PersonDocCountry: strings.TrimSpace(c.FormValue("person_doc_country")),
+		PersonIDNumber: strings.TrimSpace(c.FormValue("person_id_number")), Reason: c.FormValue("reason"),
 		BasisKind: c.FormValue("basis_kind"), LawName: c.FormValue("law_name"), LawArticle: c.FormValue("law_article"),
 		PurposeCategory: c.FormValue("purpose_category"), Purpose: c.FormValue("purpose"), CaseNumber: c.FormValue("case_number"),
 		Scope: c.FormValue("scope"), Step: c.FormValue("step")}
@@ -40,7 +42,12 @@ func bindQuery(c echo.Context) queryInput {
 }
 
 func (in queryInput) values() map[string]string {
-	return map[string]string{"person_id_number": in.PersonIDNumber, "reason": in.Reason, "basis_kind": in.BasisKind,
+	docType := in.PersonDocType
+	if docType == "" {
+		docType = string(portal.DocResidentID)
+	}
+	return map[string]string{"person_doc_type": docType, "person_doc_country": in.PersonDocCountry,
+		"person_id_number": in.PersonIDNumber, "reason": in.Reason, "basis_kind": in.BasisKind,
 		"law_name": in.LawName, "law_article": in.LawArticle, "purpose_category": in.PurposeCategory, "purpose": in.Purpose,
 		"case_number": in.CaseNumber, "scope": in.Scope}
 }
@@ -78,12 +85,16 @@ func queryScopeOf(kind string, docs []string) portal.QueryScope {
 // its account.
 func (in queryInput) query(unit *portal.Account) portal.Query {
 	q := portal.Query{UnitKind: portal.QueryUnitKind(unit.UnitKind), UnitName: unit.Organ, PersonIDNumber: in.PersonIDNumber,
+		PersonDocType: portal.IDDocType(in.PersonDocType), PersonDocCountry: in.PersonDocCountry,
 		Reason: strings.TrimSpace(in.Reason), Purpose: strings.TrimSpace(in.Purpose), PurposeCategory: portal.QueryPurpose(in.PurposeCategory),
 		CaseNumber: strings.TrimSpace(in.CaseNumber),
 		Basis:      portal.LegalBasis{Kind: portal.BasisKind(in.BasisKind), Name: strings.TrimSpace(in.LawName), Article: strings.TrimSpace(in.LawArticle)},
 		Requested:  queryScopeOf(in.Scope, in.Documents)}
-	if id, err := portal.ParseIDNumber(in.PersonIDNumber); err == nil {
-		q.PersonIDNumber = id.String()
+	if q.PersonDocType == portal.DocResidentID {
+		q.PersonDocType = ""
+	}
+	if doc, err := q.PersonDocument(); err == nil {
+		q.PersonIDNumber, q.PersonDocCountry = doc.Number, doc.Country
 	}
 	return q
 }
@@ -114,6 +125,22 @@ func (s *Server) queryFormModel(c echo.Context, in queryInput, form views.Form) 
 		Scopes: portal.ScopesFor(kind), DocKinds: portal.QueryDocumentKinds}
 }
 
+// queryDocMasked is the person's document number as pages show it (R31).
+func queryDocMasked(q portal.Query) string {
+	if doc, err := q.PersonDocument(); err == nil {
+		return doc.Masked()
+	}
+	return ""
+}
+
+// queryDocLast4 is the last four characters of the person's document number.
+func queryDocLast4(q portal.Query) string {
+	if doc, err := q.PersonDocument(); err == nil {
+		return doc.Last4()
+	}
+	return ""
+}
+
 // queryMasked is the identity number as lists show it.
 func queryMasked(idNumber string) string {
 	if id, err := portal.ParseIDNumber(idNumber); err == nil {
@@ -132,10 +159,14 @@ func queryLast4(idNumber string) string {
 // queryAnswers shows a query's request; the identity number masked unless
 // full is set (check your answers, where the unit verifies what it typed).
 func queryAnswers(q portal.Query, full bool) views.QueryAnswers {
-	a := views.QueryAnswers{PersonIDNumber: queryMasked(q.PersonIDNumber), Reason: q.Reason, Basis: q.Basis,
+	a := views.QueryAnswers{PersonIDNumber: queryDocMasked(q), PersonDocType: q.PersonDocType, PersonDocCountry: q.PersonDocCountry,
+		Reason: q.Reason, Basis: q.Basis,
 		PurposeCategory: q.PurposeCategory, Purpose: q.Purpose, CaseNumber: q.CaseNumber, Scope: q.Requested}
 	if full {
 		a.PersonIDNumber = q.PersonIDNumber
+	}
+	if a.PersonDocType == portal.DocResidentID {
+		a.PersonDocType = ""
 	}
 	return a
 }
@@ -155,7 +186,7 @@ func (s *Server) handleQueriesList(c echo.Context) error {
 		// R14a: the unit sees each query as sent until its answer is
 		// released, and never "overdue" (a late organ would show a record).
 		q = q.ForUnit(today)
-		m.Rows = append(m.Rows, views.QueryRow{ID: q.ID, Ref: q.Ref, Status: q.Status, PersonLast4: queryLast4(q.PersonIDNumber),
+		m.Rows = append(m.Rows, views.QueryRow{ID: q.ID, Ref: q.Ref, Status: q.Status, PersonLast4: queryDocLast4(q),
 			Submitted: q.SubmittedAt, Due: q.Due, WindowFrom: q.WindowFrom, WindowTo: q.WindowTo,
 			WindowEnded: !q.WindowTo.IsZero() && today.After(q.WindowTo)})
 	}
@@ -345,7 +376,7 @@ func (s *Server) handleQueryRead(c echo.Context) error {
 	}
 	organs := s.casesOrgans()
 	m := views.QueryResultModel{Page: s.page(c, "queries.result_title"), ID: q.ID, Ref: q.Ref, UnitName: q.UnitName,
-		PersonLast4: queryLast4(q.PersonIDNumber), Scope: res.Scope, SealedRecord: res.SealedRecord, JuvenileEffect: res.JuvenileEffect,
+		PersonLast4: queryDocLast4(q), Scope: res.Scope, SealedRecord: res.SealedRecord, JuvenileEffect: res.JuvenileEffect,
 		ReadAt: res.ReadAt, WindowTo: q.WindowTo}
 	m.Page.Path = "/queries/" + strconv.FormatUint(q.ID, 10)
 	for _, cs := range res.Cases {

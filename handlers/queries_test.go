@@ -606,3 +606,37 @@ func qtDiff(a, b string) string {
 	from := max(0, i-150)
 	return "\n" + a[from:min(len(a), i+150)] + "\n---\n" + b[from:min(len(b), i+150)]
 }
+
+// R31: a person without a mainland identity number is queried by another
+// identity document: a passport needs its issuing state, a Hong Kong travel
+// permit its own form; each refused at its field with the typed values kept;
+// a valid one is sent and shown masked with its kind.
+func TestQueryByIdentityDocument(t *testing.T) {
+	w := newQTWorld(t, portal.QueryUnitRegulated)
+	unitC := w.qtSignIn("unit-1", "en")
+	form := unitC.get("/queries/new").wantPath(t, "/queries/new")
+	if !strings.Contains(form.body, `value="resident_id" checked`) {
+		t.Fatal("the mainland identity card is not the default kind")
+	}
+	v := qtAnswers("E1234567")
+	v.Set("person_doc_type", "passport")
+	v.Set("step", "check")
+	bad := w.post(unitC, form, "/queries/new", v).wantStatus(t, http.StatusUnprocessableEntity)
+	if bad.fieldError("person_doc_country") == "" || !strings.Contains(bad.body, `value="E1234567"`) {
+		t.Fatalf("a passport without its state: %s", excerpt(bad))
+	}
+	v.Set("person_doc_type", "hkmo_travel_permit")
+	bad = w.post(unitC, form, "/queries/new", v).wantStatus(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(bad.fieldError("person_id_number"), "does not have the form") {
+		t.Fatalf("a passport number as a travel permit: %q", bad.fieldError("person_id_number"))
+	}
+	v.Set("person_doc_type", "passport")
+	v.Set("person_doc_country", "fra")
+	v.Del("step")
+	id := w.fileQuery(unitC, v)
+	q, err := w.db.Query(id)
+	if err != nil || q.PersonDocType != portal.DocPassport || q.PersonDocCountry != "FRA" || q.PersonIDNumber != "E1234567" || len(q.CaseIDs) != 0 {
+		t.Fatalf("stored %+v %v", q, err)
+	}
+	unitC.get(qtPath(id, "")).wantText(t, "Foreign passport", "****4567").noText(t, "E1234567")
+}

@@ -307,8 +307,12 @@ type Query struct {
 	UnitName string
 	UnitKind QueryUnitKind
 
-	// The request (R16).
-	PersonIDNumber  string
+	// The request (R16). The person is named by an identity document (R31):
+	// PersonDocType "" (or resident_id) is the mainland identity card, as
+	// before; PersonDocCountry is a passport's issuing state.
+	PersonIDNumber   string
+	PersonDocType    IDDocType
+	PersonDocCountry string
 	Reason          string
 	Basis           LegalBasis
 	PurposeCategory QueryPurpose
@@ -333,6 +337,16 @@ type Query struct {
 
 	Events      []QueryEvent
 	SubmittedAt time.Time
+}
+
+// PersonDocument is the identity document naming the query's person (R31);
+// no kind is the mainland identity card.
+func (q Query) PersonDocument() (IdentityDocument, error) {
+	t := q.PersonDocType
+	if t == "" {
+		t = DocResidentID
+	}
+	return ParseIdentityDocument(t, q.PersonIDNumber, q.PersonDocCountry)
 }
 
 // Limits of a query's free text.
@@ -380,9 +394,16 @@ func (q Query) Validate(today Date) error {
 		return err
 	}
 	var fe FieldErrors
-	if id, err := ParseIDNumber(q.PersonIDNumber); err != nil {
-		fe.Add("person_id_number", errKey(err))
-	} else if !id.BornBy(today) {
+	if doc, err := q.PersonDocument(); err != nil {
+		switch key := errKey(err); key {
+		case "iddoc.type_required":
+			fe.Add("person_doc_type", key)
+		case "iddoc.country_required":
+			fe.Add("person_doc_country", key)
+		default:
+			fe.Add("person_id_number", key)
+		}
+	} else if birth, known := doc.BirthDate(); known && today.Before(birth) {
 		fe.Add("person_id_number", "id.birth_date")
 	}
 	// R16: reason, legal basis and purpose are all required.

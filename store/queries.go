@@ -142,11 +142,23 @@ func (db *DB) casesOfPerson(tx *bbolt.Tx, idNumber string) ([]portal.Case, error
 	return out, nil
 }
 
-// sealedCasesOf finds the sealed records of a person.
+// sealedCasesOf finds the sealed records of a person by a mainland identity
+// number.
 func (db *DB) sealedCasesOf(tx *bbolt.Tx, idNumber string) ([]portal.Case, error) {
-	all, err := db.casesOfPerson(tx, idNumber)
-	if err != nil {
-		return nil, err
+	return db.sealedCasesByKey(tx, db.crypt.blind("idnumber", idNumber))
+}
+
+// sealedCasesByKey finds the sealed records of a person by the keyed hash of
+// an identity document (portal.IdentityDocument.IndexKey, R31).
+func (db *DB) sealedCasesByKey(tx *bbolt.Tx, prefix []byte) ([]portal.Case, error) {
+	var all []portal.Case
+	cur := tx.Bucket(bucketCasesByPerson).Cursor()
+	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+		c, err := db.getCase(tx, btoi(k[len(prefix):]))
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, c)
 	}
 	var out []portal.Case
 	for _, c := range all {
@@ -186,7 +198,18 @@ func (db *DB) CreateQuery(q portal.Query, unit portal.Account, cal *portal.Calen
 		if err := queryBuckets(tx); err != nil {
 			return err
 		}
-		sealed, err := db.sealedCasesOf(tx, q.PersonIDNumber)
+		// R31: the person is found by the keyed index of the identity
+		// document (a mainland number in the existing "idnumber" index).
+		doc, err := q.PersonDocument()
+		if err != nil {
+			return err
+		}
+		q.PersonIDNumber, q.PersonDocCountry = doc.Number, doc.Country
+		if doc.IsResidentID() {
+			q.PersonDocType = ""
+		}
+		domain, value := doc.IndexKey()
+		sealed, err := db.sealedCasesByKey(tx, db.crypt.blind(domain, value))
 		if err != nil {
 			return err
 		}

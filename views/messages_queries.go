@@ -36,8 +36,8 @@ func init() {
 		// The form.
 		"queries.form_title":                           {"查询已封存的记录", "Query a sealed record"},
 		"queries.form_intro":                           {"查询理由、法律依据（法律或法规的名称和条款）和查询目的都必须填写，缺一不可。封存机关只会批准查询目的所需要的范围，并限定查看期间。", "Reason, legal basis (the name and article of the law or regulation) and purpose are all required. The sealing organ approves only what the purpose needs, for a limited time."},
-		"queries.person_id_number":                     {"被查询人的居民身份证号码", "Identity number of the person"},
-		"queries.person_id_number_hint":                {"18位，最后一位可能是X。", "18 characters; the last may be X."},
+		"queries.person_id_number":                     {"被查询人的证件号码", "The person's document number"},
+		"queries.person_id_number_hint":                {"居民身份证和居住证为18位，最后一位可能是X。", "18 characters for an identity card or residence permit; the last may be X."},
 		"queries.reason":                               {"查询理由", "Reason for the query"},
 		"queries.reason_hint":                          {"为什么需要查询这个人。", "Why you need to query this person."},
 		"queries.basis_legend":                         {"法律依据", "Legal basis"},

@@ -14,13 +14,15 @@ import (
 
 // QueryAnswers are a query's request as the unit wrote it.
 type QueryAnswers struct {
-	PersonIDNumber  string // masked everywhere but on check your answers
-	Reason          string
-	Basis           portal.LegalBasis
-	PurposeCategory portal.QueryPurpose
-	Purpose         string
-	CaseNumber      string
-	Scope           portal.QueryScope
+	PersonDocType    portal.IDDocType // "" is the mainland identity card (R31)
+	PersonDocCountry string           // a passport's issuing state
+	PersonIDNumber   string           // masked everywhere but on check your answers
+	Reason           string
+	Basis            portal.LegalBasis
+	PurposeCategory  portal.QueryPurpose
+	Purpose          string
+	CaseNumber       string
+	Scope            portal.QueryScope
 }
 
 // QueryRow is one line of the unit's list.
@@ -146,9 +148,9 @@ type QueryResultModel struct {
 	SealedRecord   bool
 	JuvenileEffect bool
 	Cases          []QueryCaseView
-	Documents    []QueryDocView
-	ReadAt       time.Time
-	WindowTo     portal.Date
+	Documents      []QueryDocView
+	ReadAt         time.Time
+	WindowTo       portal.Date
 }
 
 // StaffQueryRow is one line of the organ's query queue.
