@@ -275,7 +275,8 @@ func (s *Server) renderCertShow(c echo.Context, status int, f views.Form, notice
 	page := s.page(c, "cert.page_title")
 	// R14: the holder's full name and identity number, as on paper.
 	m := views.CertificateModel{Page: page, ID: cert.ID, Ref: cert.Ref, Status: cert.Status, HolderName: cert.PersonName,
-		HolderID: cert.PersonIDNumber, RequestedAt: cert.RequestedAt, Due: cert.Due, IssuedOn: cert.IssuedOn(),
+		HolderID: cert.PersonIDNumber, HolderDoc: cert.PersonDocType, HolderState: cert.PersonDocCountry,
+		RequestedAt: cert.RequestedAt, Due: cert.Due, IssuedOn: cert.IssuedOn(),
 		IssuingOrgan: cert.IssuingOrgan, Refusal: cert.RefusalKind(), Objection: certObjectionView(cert.Objection, s.today()),
 		MayObject: cert.MayObject(), Form: f, NoticeKey: notice}
 	if !cert.RevokedAt.IsZero() {
@@ -385,7 +386,8 @@ func (s *Server) renderCertPolice(c echo.Context, status int, checkForm, form vi
 	p.Path = "/staff/certificates/" + strconv.FormatUint(cert.ID, 10)
 	today := s.today()
 	m := views.CertPolicePageModel{Page: p, ID: cert.ID, Ref: cert.Ref, Status: cert.Status, HolderName: cert.PersonName,
-		HolderID: cert.PersonIDNumber, RequestedAt: cert.RequestedAt, Due: cert.Due, Overdue: cert.Overdue(today),
+		HolderID: cert.PersonIDNumber, HolderDoc: cert.PersonDocType, HolderState: cert.PersonDocCountry,
+		RequestedAt: cert.RequestedAt, Due: cert.Due, Overdue: cert.Overdue(today),
 		Check: cert.Check, CheckOpts: portal.CertificateCheckResults, CheckForm: checkForm, Form: form,
 		Objection: certObjectionView(cert.Objection, today), NoticeKey: notice}
 	for _, r := range sealed {

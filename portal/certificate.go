@@ -56,6 +56,10 @@ type Certificate struct {
 	// The holder: the person the certificate is about.
 	PersonName     string
 	PersonIDNumber string
+	// PersonDocType is the holder's identity document (R31): "" is the
+	// mainland identity card; PersonDocCountry a passport's issuing state.
+	PersonDocType    IDDocType
+	PersonDocCountry string
 
 	// Who asked, in which capacity, and of which police organ.
 	RequestedBy   uint64
@@ -148,6 +152,15 @@ func (c Certificate) RefusalKind() CertificateCheckResult {
 	return c.Check.Result
 }
 
+// HolderDocument is the holder's identity document (R31).
+func (c Certificate) HolderDocument() (IdentityDocument, error) {
+	t := c.PersonDocType
+	if t == "" {
+		t = DocResidentID
+	}
+	return ParseIdentityDocument(t, c.PersonIDNumber, c.PersonDocCountry)
+}
+
 // IssuedOn is the date of issue in China.
 func (c Certificate) IssuedOn() Date {
 	if c.Status != CertIssued && c.Status != CertRevoked {
@@ -167,7 +180,9 @@ func (c Certificate) Validate(today Date) error {
 	if name := strings.TrimSpace(c.PersonName); name == "" || utf8.RuneCountInString(name) > MaxNameRunes {
 		fe.Add("person", "cert.person_required")
 	}
-	if id, err := ParseIDNumber(c.PersonIDNumber); err != nil || !id.BornBy(today) {
+	if doc, err := c.HolderDocument(); err != nil {
+		fe.Add("person", "cert.person_required")
+	} else if birth, known := doc.BirthDate(); known && today.Before(birth) {
 		fe.Add("person", "cert.person_required")
 	}
 	if c.PoliceOrganID == 0 {
@@ -279,6 +294,8 @@ type VerificationResult struct {
 	Ref          string
 	HolderName   string
 	HolderID     string
+	HolderDoc    IDDocType // "" is the mainland identity card (R31)
+	HolderState  string    // a passport's issuing state
 	IssuingOrgan string
 	IssuedOn     Date
 	RevokedOn    Date
@@ -289,6 +306,7 @@ func (c Certificate) Verify() VerificationResult {
 	switch c.Status {
 	case CertIssued:
 		return VerificationResult{Status: CertIssued, Ref: c.Ref, HolderName: c.PersonName, HolderID: c.PersonIDNumber,
+			HolderDoc: c.PersonDocType, HolderState: c.PersonDocCountry,
 			IssuingOrgan: c.IssuingOrgan, IssuedOn: c.IssuedOn()}
 	case CertRevoked:
 		return VerificationResult{Status: CertRevoked, Ref: c.Ref, IssuedOn: c.IssuedOn(), RevokedOn: DateOf(c.RevokedAt)}

@@ -109,6 +109,17 @@ func certQueueKey(organ uint64, due portal.Date, id uint64) []byte {
 	return append(k, itob(id)...)
 }
 
+// certHolderKey is the keyed hash of the holder's identity document (R31):
+// a mainland number in the "idnumber" index, as before.
+func (db *DB) certHolderKey(c portal.Certificate) []byte {
+	doc, err := c.HolderDocument()
+	if err != nil {
+		return db.crypt.blind("idnumber", c.PersonIDNumber)
+	}
+	domain, value := doc.IndexKey()
+	return db.crypt.blind(domain, value)
+}
+
 // certificateAccounts lists the accounts that see a certificate.
 func certificateAccounts(tx *bbolt.Tx, c portal.Certificate, db *DB) ([]uint64, error) {
 	out := []uint64{c.RequestedBy}
@@ -143,8 +154,11 @@ func (db *DB) RequestCertificate(c portal.Certificate, cal *portal.Calendar, req
 		}
 		today := portal.DateOf(db.now())
 		c.PersonName = strings.TrimSpace(c.PersonName)
-		if n, err := portal.ParseIDNumber(c.PersonIDNumber); err == nil {
-			c.PersonIDNumber = n.String()
+		if doc, err := c.HolderDocument(); err == nil {
+			c.PersonIDNumber, c.PersonDocCountry = doc.Number, doc.Country
+			if doc.IsResidentID() {
+				c.PersonDocType = ""
+			}
 		}
 		if err := c.Validate(today); err != nil {
 			return err
@@ -162,7 +176,7 @@ func (db *DB) RequestCertificate(c portal.Certificate, cal *portal.Calendar, req
 			if err != nil {
 				return err
 			}
-			if other.Status == portal.CertRequested && other.PersonIDNumber == c.PersonIDNumber {
+			if other.Status == portal.CertRequested && other.PersonIDNumber == c.PersonIDNumber && other.PersonDocType == c.PersonDocType {
 				return &portal.Error{Code: portal.CodeConflict, Key: "cert.pending_exists", Fields: map[string]string{"person": "cert.pending_exists"}}
 			}
 		}
@@ -198,7 +212,7 @@ func (db *DB) RequestCertificate(c portal.Certificate, cal *portal.Calendar, req
 				return err
 			}
 		}
-		if err := tx.Bucket(bucketCertByPerson).Put(append(db.crypt.blind("idnumber", c.PersonIDNumber), itob(id)...), nil); err != nil {
+		if err := tx.Bucket(bucketCertByPerson).Put(append(db.certHolderKey(c), itob(id)...), nil); err != nil {
 			return err
 		}
 		q, err := json.Marshal(certQueueEntry{Ref: c.Ref, Requested: now})
@@ -330,7 +344,7 @@ func (db *DB) CertificateForPolice(id uint64, officer portal.Account, requestID 
 		if c, err = db.policeCertificate(tx, id, officer); err != nil {
 			return err
 		}
-		sealed, err := db.sealedCasesOf(tx, c.PersonIDNumber)
+		sealed, err := db.sealedCasesByKey(tx, db.certHolderKey(c))
 		if err != nil {
 			return err
 		}

@@ -397,3 +397,34 @@ func TestCertificateObjection(t *testing.T) {
 		t.Fatalf("decided objection still listed %+v", rows)
 	}
 }
+
+// R31: a holder without a mainland identity number (a passport with its
+// issuing state) is certified like anyone, from the official's check; the
+// certificate and /verify show the document as on paper.
+func TestCertificateForPassportHolder(t *testing.T) {
+	w := newCertWorld(t)
+	db := w.db
+	bad := portal.Certificate{PersonName: "Jean Dupont", PersonIDNumber: "E1234567", PersonDocType: portal.DocPassport,
+		RequestedBy: w.minor.ID, RequesterRole: w.minor.Role, PoliceOrganID: w.police.ID}
+	if _, err := db.RequestCertificate(bad, w.cal, ""); portal.ErrorCode(err) != portal.CodeInvalid {
+		t.Fatalf("a passport without its state: %v", err)
+	}
+	ok := bad
+	ok.PersonIDNumber, ok.PersonDocCountry = "e1234567", "fra"
+	c, err := db.RequestCertificate(ok, w.cal, "")
+	if err != nil || c.PersonIDNumber != "E1234567" || c.PersonDocCountry != "FRA" {
+		t.Fatalf("request %+v %v", c, err)
+	}
+	// The portal holds no sealed record for this document.
+	if _, sealed, err := db.CertificateForPolice(c.ID, w.officer, ""); err != nil || len(sealed) != 0 {
+		t.Fatalf("sealed %+v %v", sealed, err)
+	}
+	w.check(t, c.ID, portal.CheckNoRecord)
+	if c, err = db.AnswerCertificate(c.ID, w.officer, ""); err != nil || c.Status != portal.CertIssued {
+		t.Fatalf("answer %+v %v", c, err)
+	}
+	res, err := db.VerifyCertificate(c.Code, "")
+	if err != nil || res.HolderID != "E1234567" || res.HolderDoc != portal.DocPassport || res.HolderState != "FRA" {
+		t.Fatalf("verify %+v %v", res, err)
+	}
+}

@@ -44,6 +44,7 @@ func init() {
 		"cert.request_title":  {"证明申请 %s", "Certificate request %s"},
 		"cert.number":         {"证明编号：%s", "Certificate number: %s"},
 		"cert.statement":      {"经查询，%s（公民身份号码：%s）无犯罪记录。", "No criminal record was found for %s (identity number %s)."},
+		"cert.statement_doc":  {"经查询，%s（%s：%s）无犯罪记录。", "No criminal record was found for %s (%s %s)."},
 		"cert.holder":         {"持有人", "Holder"},
 		"cert.id_number":      {"公民身份号码", "Identity number"},
 		"cert.issued_on":      {"出具日期", "Date of issue"},

@@ -62,7 +62,9 @@ type CertificateModel struct {
 	Ref          string
 	Status       portal.CertificateStatus
 	HolderName   string
-	HolderID     string // in full, as on a paper certificate (R14)
+	HolderID     string           // in full, as on a paper certificate (R14)
+	HolderDoc    portal.IDDocType // "" is the mainland identity card (R31)
+	HolderState  string
 	RequestedAt  time.Time
 	Due          portal.Date
 	IssuedOn     portal.Date
@@ -114,6 +116,8 @@ type CertPolicePageModel struct {
 	Status      portal.CertificateStatus
 	HolderName  string
 	HolderID    string
+	HolderDoc   portal.IDDocType
+	HolderState string
 	RequestedAt time.Time
 	Due         portal.Date
 	Overdue     bool
