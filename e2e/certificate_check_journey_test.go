@@ -95,6 +95,19 @@ func TestJourneyCertificateCheck(t *testing.T) {
 		t.Fatalf("the answer was %q, want issued", got)
 	}
 	h.both("")
+	// R21: the police mark another of their cases as using sealed
+	// information.
+	h.visit("/staff/sealed-info")
+	h.both("")
+	h.fill("#case_number", "(2026)测试刑侦字第12号")
+	h.click("input[name=kind][value=" + string(portal.OtherCaseCriminal) + "]")
+	h.fill("#basis", "CX-2026-000001")
+	h.clickAndWait("[data-testid=sealedinfo-submit]")
+	h.expectPath("/staff/sealed-info")
+	if !h.exists("[data-testid=sealedinfo-row]") {
+		t.Fatalf("the marking is not listed: %q", h.text("main"))
+	}
+	h.both("")
 	h.logout()
 
 	// ---- The person prints the certificate: full name and identity number.
@@ -146,4 +159,53 @@ func TestJourneyCertificateCheck(t *testing.T) {
 	if after := h.text("[data-testid=verify-paper]"); after != before {
 		t.Fatalf("the verification changed after the unsealing:\n%s\n---\n%s", before, after)
 	}
+
+	// ---- A new request: the police records show the record; refused with
+	// the way forward; the person objects, and the police see it to review.
+	h.login(me.Login, testPassword)
+	h.visit("/certificates")
+	h.clickAndWait("[data-testid=cert-submit]")
+	h.expectPath("/certificates")
+	second := h.attr("[data-testid=cert-row][data-status=requested] [data-testid=cert-link]", "href")
+	secondID, err := strconv.ParseUint(strings.TrimPrefix(second, "/certificates/"), 10, 64)
+	if err != nil {
+		t.Fatalf("second request link %q", second)
+	}
+	if _, err := h.DB.RecordCertificateCheck(secondID, portal.CertificateCheck{Result: portal.CheckRecordFound, Reference: "WFZ-2026-0043"}, police, "e2e"); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := h.DB.AnswerCertificate(secondID, police, "e2e"); err != nil || c.Status != portal.CertRefused {
+		t.Fatalf("answer: %v %v", c.Status, err)
+	}
+	h.visit(second)
+	if got := h.attr("[data-testid=cert-refused]", "data-refusal"); got != string(portal.CheckRecordFound) {
+		t.Fatalf("the refusal reads %q", got)
+	}
+	h.both("certificate refused")
+	h.clickAndWait("[data-testid=cert-objection-submit]")
+	if !h.exists("[data-testid=error-reason]") {
+		t.Fatalf("an empty objection was accepted: %q", h.text("main"))
+	}
+	h.switchLanguage()
+	h.expectPath(second)
+	h.clickAndWait("[data-testid=cert-objection-submit]")
+	h.switchLanguage()
+	h.expectPath(second)
+	h.fill("#reason", "我没有未封存的犯罪记录")
+	h.clickAndWait("[data-testid=cert-objection-submit]")
+	h.expectPath(second)
+	if got := h.attr("[data-testid=cert-objection]", "data-status"); got != string(portal.ObjectionPending) {
+		t.Fatalf("the objection is %q", got)
+	}
+	h.both("certificate objection pending")
+	h.logout()
+	h.login(police.Login, testPassword)
+	h.visit("/staff/certificates")
+	if !h.exists("[data-testid=cert-objection-row]") {
+		t.Fatalf("the police do not see the objection: %q", h.text("main"))
+	}
+	h.both("certificate queue with objection")
+	h.clickAndWait("[data-testid=cert-objection-open]")
+	h.expectPath("/staff/certificates/" + strconv.FormatUint(secondID, 10))
+	h.both("certificate objection to review")
 }

@@ -273,6 +273,7 @@ func (s *Server) renderCertShow(c echo.Context, status int, f views.Form, notice
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	page := s.page(c, "cert.page_title")
+	page.Path = "/certificates/" + strconv.FormatUint(cert.ID, 10) // the language switch returns here after a refused objection
 	// R14: the holder's full name and identity number, as on paper.
 	m := views.CertificateModel{Page: page, ID: cert.ID, Ref: cert.Ref, Status: cert.Status, HolderName: cert.PersonName,
 		HolderID: cert.PersonIDNumber, HolderDoc: cert.PersonDocType, HolderState: cert.PersonDocCountry,
