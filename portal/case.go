@@ -116,6 +116,10 @@ type Case struct {
 	// The person the record is about.
 	PersonName     string
 	PersonIDNumber string
+	// PersonDocType is the kind of the person's identity document (R31): ""
+	// is the mainland identity card; PersonDocCountry a passport's state.
+	PersonDocType    IDDocType
+	PersonDocCountry string
 
 	// The case as decided.
 	DecidingOrganID uint64
@@ -144,13 +148,26 @@ type Case struct {
 	UpdatedAt     time.Time
 }
 
-// PersonBirthDate is taken from the identity number (GB 11643).
+// PersonDocument is the person's identity document (R31); no kind is the
+// mainland identity card.
+func (c Case) PersonDocument() (IdentityDocument, error) {
+	t := c.PersonDocType
+	if t == "" {
+		t = DocResidentID
+	}
+	return ParseIdentityDocument(t, c.PersonIDNumber, c.PersonDocCountry)
+}
+
+// PersonBirthDate is taken from the identity number (GB 11643), or from
+// another identity document whose number carries it (R31: residence permits,
+// the 2023 permanent residence card); travel permits and passports carry
+// none, and the birth date is then unknown.
 func (c Case) PersonBirthDate() (Date, bool) {
-	n, err := ParseIDNumber(c.PersonIDNumber)
+	doc, err := c.PersonDocument()
 	if err != nil {
 		return Date{}, false
 	}
-	return n.BirthDate(), true
+	return doc.BirthDate()
 }
 
 // Facts are the eligibility facts the case states.
@@ -234,9 +251,16 @@ func (c Case) SectionErrors(section string, today Date) FieldErrors {
 		} else if utf8.RuneCountInString(name) > MaxNameRunes {
 			fe.Add("person_name", "register.name_too_long")
 		}
-		if id, err := ParseIDNumber(c.PersonIDNumber); err != nil {
-			fe.Add("person_id_number", errKey(err))
-		} else if !id.BornBy(today) {
+		if doc, err := c.PersonDocument(); err != nil {
+			switch key := errKey(err); key {
+			case "iddoc.type_required":
+				fe.Add("person_doc_type", key)
+			case "iddoc.country_required":
+				fe.Add("person_doc_country", key)
+			default:
+				fe.Add("person_id_number", key)
+			}
+		} else if birth, known := doc.BirthDate(); known && today.Before(birth) {
 			fe.Add("person_id_number", "id.birth_date")
 		}
 	case SectionCase:

@@ -313,12 +313,12 @@ type Query struct {
 	PersonIDNumber   string
 	PersonDocType    IDDocType
 	PersonDocCountry string
-	Reason          string
-	Basis           LegalBasis
-	PurposeCategory QueryPurpose
-	Purpose         string
-	CaseNumber      string // a judicial organ's case the query is for (PurposeCase)
-	Requested       QueryScope
+	Reason           string
+	Basis            LegalBasis
+	PurposeCategory  QueryPurpose
+	Purpose          string
+	CaseNumber       string // a judicial organ's case the query is for (PurposeCase)
+	Requested        QueryScope
 
 	// Routing: the organ that sealed the record and the sealed cases found
 	// for the person (by the identity number's blind index). Set by the store.

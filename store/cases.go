@@ -177,14 +177,14 @@ func (db *DB) putCase(tx *bbolt.Tx, old, c portal.Case) error {
 			return err
 		}
 	}
-	if old.PersonIDNumber != c.PersonIDNumber {
+	if old.PersonIDNumber != c.PersonIDNumber || old.PersonDocType != c.PersonDocType || old.PersonDocCountry != c.PersonDocCountry {
 		if old.PersonIDNumber != "" {
-			if err := tx.Bucket(bucketCasesByPerson).Delete(append(db.crypt.blind("idnumber", old.PersonIDNumber), itob(c.ID)...)); err != nil {
+			if err := tx.Bucket(bucketCasesByPerson).Delete(append(db.casePersonKey(old), itob(c.ID)...)); err != nil {
 				return err
 			}
 		}
 		if c.PersonIDNumber != "" {
-			if err := tx.Bucket(bucketCasesByPerson).Put(append(db.crypt.blind("idnumber", c.PersonIDNumber), itob(c.ID)...), nil); err != nil {
+			if err := tx.Bucket(bucketCasesByPerson).Put(append(db.casePersonKey(c), itob(c.ID)...), nil); err != nil {
 				return err
 			}
 		}
@@ -371,6 +371,20 @@ func (db *DB) link(tx *bbolt.Tx, account, caseID uint64, rel Relation) error {
 		return err
 	}
 	return tx.Bucket(bucketCaseAccounts).Put(append(itob(caseID), itob(account)...), []byte(rel))
+}
+
+// casePersonKey is the keyed hash under which the case's person is indexed
+// (R31): a mainland number in the "idnumber" index, as before; another
+// identity document under its kind, state and number.
+func (db *DB) casePersonKey(c portal.Case) []byte {
+	if c.PersonDocType == "" || c.PersonDocType == portal.DocResidentID {
+		return db.crypt.blind("idnumber", c.PersonIDNumber)
+	}
+	if doc, err := c.PersonDocument(); err == nil {
+		domain, value := doc.IndexKey()
+		return db.crypt.blind(domain, value)
+	}
+	return db.crypt.blind("iddoc", string(c.PersonDocType)+"|"+c.PersonDocCountry+"|"+c.PersonIDNumber)
 }
 
 // linkPersonAccounts links every minor-role account registered with the case's
@@ -572,7 +586,7 @@ func (db *DB) DeleteDraft(id, account uint64) error {
 			}
 		}
 		if c.PersonIDNumber != "" {
-			if err := tx.Bucket(bucketCasesByPerson).Delete(append(db.crypt.blind("idnumber", c.PersonIDNumber), itob(id)...)); err != nil {
+			if err := tx.Bucket(bucketCasesByPerson).Delete(append(db.casePersonKey(c), itob(id)...)); err != nil {
 				return err
 			}
 		}
