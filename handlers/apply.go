@@ -213,10 +213,17 @@ func applyEligibility(cs portal.Case) views.ApplyEligibility {
 
 // ---- Person ----
 
-type applyPersonInput struct{ Name, IDNumber string }
+// applyPersonInput is the person's section as posted; DocType and Country
+// name an identity document other than the mainland card (R31).
+type applyPersonInput struct{ Name, IDNumber, DocType, Country string }
 
 func (in applyPersonInput) values() map[string]string {
-	return map[string]string{"person_name": in.Name, "person_id_number": in.IDNumber}
+	docType := in.DocType
+	if docType == "" {
+		docType = string(portal.DocResidentID)
+	}
+	return map[string]string{"person_name": in.Name, "person_id_number": in.IDNumber, "person_doc_type": docType,
+		"person_doc_country": in.Country}
 }
 
 // handleApplyPersonForm serves GET /apply/:id/person.
@@ -225,14 +232,18 @@ func (s *Server) handleApplyPersonForm(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	in := applyPersonInput{Name: ac.cs.PersonName, IDNumber: ac.cs.PersonIDNumber}
+	in := applyPersonInput{Name: ac.cs.PersonName, IDNumber: ac.cs.PersonIDNumber, DocType: string(ac.cs.PersonDocType),
+		Country: ac.cs.PersonDocCountry}
 	return s.renderApplyPerson(c, http.StatusOK, ac.cs, views.Form{Values: in.values()})
 }
 
 func (s *Server) renderApplyPerson(c echo.Context, status int, cs portal.Case, f views.Form) error {
 	m := views.ApplyPersonModel{Page: s.page(c, "apply.person.title"), ID: cs.ID, Capacity: cs.Capacity, Form: f}
-	if n, err := portal.ParseIDNumber(f.Value("person_id_number")); err == nil && n.BornBy(s.today()) {
-		m.BirthDate = n.BirthDate()
+	doc, err := portal.ParseIdentityDocument(portal.IDDocType(f.Value("person_doc_type")), f.Value("person_id_number"), f.Value("person_doc_country"))
+	if err == nil {
+		if birth, known := doc.BirthDate(); known && !s.today().Before(birth) {
+			m.BirthDate = birth
+		}
 	}
 	return s.render(c, status, views.ApplyPersonPage(m))
 }
@@ -246,9 +257,12 @@ func (s *Server) handleApplyPersonSave(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	in := applyPersonInput{Name: c.FormValue("person_name"), IDNumber: c.FormValue("person_id_number")}
+	in := applyPersonInput{Name: c.FormValue("person_name"), IDNumber: c.FormValue("person_id_number"),
+		DocType: c.FormValue("person_doc_type"), Country: strings.TrimSpace(c.FormValue("person_doc_country"))}
 	if ac.cs.Capacity == portal.CapacitySelf {
-		in.IDNumber = ac.cs.PersonIDNumber
+		// The person's own account: the mainland number it was registered
+		// with (registration decides other documents).
+		in.IDNumber, in.DocType, in.Country = ac.cs.PersonIDNumber, string(ac.cs.PersonDocType), ac.cs.PersonDocCountry
 	}
 	today := s.today()
 	var fe portal.FieldErrors
@@ -256,20 +270,28 @@ func (s *Server) handleApplyPersonSave(c echo.Context) error {
 	if !applyStorable(name) {
 		fe.Add("person_name", "register.name_too_long")
 	}
-	if n, err := portal.ParseIDNumber(idn); err == nil {
-		idn = n.String()
-		if ac.cs.Capacity == portal.CapacityGuardian && n.BornBy(today) && !portal.Under18On(n.BirthDate(), today) {
+	docType := portal.IDDocType(in.DocType)
+	if docType == portal.DocResidentID || !docType.Valid() {
+		docType = "" // the mainland identity card; an unknown kind reads as it
+	}
+	country := in.Country
+	if doc, err := (portal.Case{PersonIDNumber: idn, PersonDocType: docType, PersonDocCountry: country}).PersonDocument(); err == nil {
+		idn, country = doc.Number, doc.Country
+		if birth, known := doc.BirthDate(); ac.cs.Capacity == portal.CapacityGuardian && known && !today.Before(birth) && !portal.Under18On(birth, today) {
 			fe.Add("person_id_number", "apply.guardian_adult")
 		}
 	} else if !applyStorable(idn) {
 		fe.Add("person_id_number", "id.length")
 	}
+	if !applyStorable(country) || len(country) > 3 {
+		fe.Add("person_doc_country", "iddoc.country_required")
+	}
 	cs, err := s.db.UpdateDraft(ac.cs.ID, func(d *portal.Case) error {
 		if fe["person_name"] == "" {
 			d.PersonName = name
 		}
-		if fe["person_id_number"] == "" {
-			d.PersonIDNumber = idn
+		if fe["person_id_number"] == "" && fe["person_doc_country"] == "" {
+			d.PersonIDNumber, d.PersonDocType, d.PersonDocCountry = idn, docType, country
 		}
 		return nil
 	})

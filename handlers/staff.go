@@ -685,6 +685,7 @@ func (s *Server) handleStaffDocument(c echo.Context) error {
 
 // staffExOfficioInput is what the ex officio form posts; nothing else is read.
 type staffExOfficioInput struct {
+	PersonDocType, PersonDocCountry string // R31
 	PersonName, PersonIDNumber, CaseNumber, DecisionDate, Disposition string
 	// MainActs are the rows the court found to be main criminal conduct
 	// (R5; several of them, R27), each a row index.
@@ -699,7 +700,8 @@ type staffExOfficioInput struct {
 }
 
 func bindStaffExOfficio(c echo.Context) staffExOfficioInput {
-	in := staffExOfficioInput{PersonName: c.FormValue("person_name"), PersonIDNumber: c.FormValue("person_id_number"),
+	in := staffExOfficioInput{PersonDocType: c.FormValue("person_doc_type"), PersonDocCountry: c.FormValue("person_doc_country"),
+		PersonName: c.FormValue("person_name"), PersonIDNumber: c.FormValue("person_id_number"),
 		CaseNumber: c.FormValue("case_number"), DecisionDate: c.FormValue("decision_date"), Disposition: c.FormValue("disposition"),
 		PenaltyKind: c.FormValue("penalty_kind"), PenaltyMonths: c.FormValue("penalty_months"),
 		PenaltyDays: c.FormValue("penalty_days"), PenaltySuspended: c.FormValue("penalty_suspended"), Intent: c.FormValue("intent"),
@@ -726,7 +728,12 @@ func bindStaffExOfficio(c echo.Context) staffExOfficioInput {
 }
 
 func (in staffExOfficioInput) values() map[string]string {
-	v := map[string]string{"person_name": in.PersonName, "person_id_number": in.PersonIDNumber, "case_number": in.CaseNumber,
+	docType := in.PersonDocType
+	if docType == "" {
+		docType = string(portal.DocResidentID)
+	}
+	v := map[string]string{"person_doc_type": docType, "person_doc_country": in.PersonDocCountry,
+		"person_name": in.PersonName, "person_id_number": in.PersonIDNumber, "case_number": in.CaseNumber,
 		"decision_date": in.DecisionDate, "disposition": in.Disposition, "main_act": strings.Join(in.MainActs, ","), "penalty_kind": in.PenaltyKind,
 		"penalty_months": in.PenaltyMonths, "penalty_days": in.PenaltyDays, "penalty_suspended": in.PenaltySuspended, "intent": in.Intent,
 		"court_birth_date": in.CourtBirthDate}
@@ -750,10 +757,14 @@ func (in staffExOfficioInput) toCase(u *portal.Account, organs map[uint64]portal
 		Intent:          portal.Intent(in.Intent),
 		DecidingOrganID: u.OrganID,
 	}
-	if n, err := portal.ParseIDNumber(in.PersonIDNumber); err == nil {
-		cs.PersonIDNumber = n.String()
-	} else {
-		cs.PersonIDNumber = strings.TrimSpace(in.PersonIDNumber) // the store reports why
+	// R31: the person's identity document of any kind; the store reports
+	// why one is refused.
+	if t := portal.IDDocType(in.PersonDocType); t != "" && t != portal.DocResidentID {
+		cs.PersonDocType, cs.PersonDocCountry = t, strings.TrimSpace(in.PersonDocCountry)
+	}
+	cs.PersonIDNumber = strings.TrimSpace(in.PersonIDNumber)
+	if doc, err := cs.PersonDocument(); err == nil {
+		cs.PersonIDNumber, cs.PersonDocCountry = doc.Number, doc.Country
 	}
 	if s := strings.TrimSpace(in.DecisionDate); s != "" {
 		if d, ok := portal.ParseDate(s); ok {

@@ -120,6 +120,10 @@ type Case struct {
 	// where it differs from the identity number (SPC Interpretation of the CPL
 	// 2021 art. 146); R30: it then prevails. Zero when the court found none.
 	CourtBirthDate Date `json:",omitzero"`
+	// PersonDocType is the kind of the person's identity document (R31): ""
+	// is the mainland identity card; PersonDocCountry a passport's state.
+	PersonDocType    IDDocType
+	PersonDocCountry string
 
 	// The case as decided.
 	DecidingOrganID uint64
@@ -164,17 +168,30 @@ type Case struct {
 	UpdatedAt         time.Time
 }
 
+// PersonDocument is the person's identity document (R31); no kind is the
+// mainland identity card.
+func (c Case) PersonDocument() (IdentityDocument, error) {
+	t := c.PersonDocType
+	if t == "" {
+		t = DocResidentID
+	}
+	return ParseIdentityDocument(t, c.PersonIDNumber, c.PersonDocCountry)
+}
+
 // PersonBirthDate is the court-found birth date where staff recorded one
-// (R30), otherwise the one of the identity number (GB 11643).
+// (R30); otherwise it is taken from the identity number (GB 11643), or from
+// another identity document whose number carries it (R31: residence permits,
+// the 2023 permanent residence card); travel permits and passports carry
+// none, and the birth date is then unknown.
 func (c Case) PersonBirthDate() (Date, bool) {
 	if !c.CourtBirthDate.IsZero() {
 		return c.CourtBirthDate, true
 	}
-	n, err := ParseIDNumber(c.PersonIDNumber)
+	doc, err := c.PersonDocument()
 	if err != nil {
 		return Date{}, false
 	}
-	return n.BirthDate(), true
+	return doc.BirthDate()
 }
 
 // Facts are the eligibility facts the case states.
@@ -258,9 +275,16 @@ func (c Case) SectionErrors(section string, today Date) FieldErrors {
 		} else if utf8.RuneCountInString(name) > MaxNameRunes {
 			fe.Add("person_name", "register.name_too_long")
 		}
-		if id, err := ParseIDNumber(c.PersonIDNumber); err != nil {
-			fe.Add("person_id_number", errKey(err))
-		} else if !id.BornBy(today) {
+		if doc, err := c.PersonDocument(); err != nil {
+			switch key := errKey(err); key {
+			case "iddoc.type_required":
+				fe.Add("person_doc_type", key)
+			case "iddoc.country_required":
+				fe.Add("person_doc_country", key)
+			default:
+				fe.Add("person_id_number", key)
+			}
+		} else if birth, known := doc.BirthDate(); known && today.Before(birth) {
 			fe.Add("person_id_number", "id.birth_date")
 		}
 		if !c.CourtBirthDate.IsZero() && c.CourtBirthDate.After(today) {

@@ -179,14 +179,14 @@ func (db *DB) putCase(tx *bbolt.Tx, old, c portal.Case) error {
 			return err
 		}
 	}
-	if old.PersonIDNumber != c.PersonIDNumber {
+	if old.PersonIDNumber != c.PersonIDNumber || old.PersonDocType != c.PersonDocType || old.PersonDocCountry != c.PersonDocCountry {
 		if old.PersonIDNumber != "" {
-			if err := tx.Bucket(bucketCasesByPerson).Delete(append(db.crypt.blind("idnumber", old.PersonIDNumber), itob(c.ID)...)); err != nil {
+			if err := tx.Bucket(bucketCasesByPerson).Delete(append(db.casePersonKey(old), itob(c.ID)...)); err != nil {
 				return err
 			}
 		}
 		if c.PersonIDNumber != "" {
-			if err := tx.Bucket(bucketCasesByPerson).Put(append(db.crypt.blind("idnumber", c.PersonIDNumber), itob(c.ID)...), nil); err != nil {
+			if err := tx.Bucket(bucketCasesByPerson).Put(append(db.casePersonKey(c), itob(c.ID)...), nil); err != nil {
 				return err
 			}
 		}
@@ -380,10 +380,29 @@ func (db *DB) link(tx *bbolt.Tx, account, caseID uint64, rel Relation) error {
 	return tx.Bucket(bucketCaseAccounts).Put(append(itob(caseID), itob(account)...), []byte(rel))
 }
 
+// casePersonKey is the keyed hash under which the case's person is indexed
+// (R31): a mainland number in the "idnumber" index, as before; another
+// identity document under its kind, state and number.
+func (db *DB) casePersonKey(c portal.Case) []byte {
+	if c.PersonDocType == "" || c.PersonDocType == portal.DocResidentID {
+		return db.crypt.blind("idnumber", c.PersonIDNumber)
+	}
+	if doc, err := c.PersonDocument(); err == nil {
+		domain, value := doc.IndexKey()
+		return db.crypt.blind(domain, value)
+	}
+	return db.crypt.blind("iddoc", string(c.PersonDocType)+"|"+c.PersonDocCountry+"|"+c.PersonIDNumber)
+}
+
 // linkPersonAccounts links the person's identity-verified account to the
 // case, when the name on the account matches the name on the record (issue
 // 11). A contact-verified account that merely typed the number gets nothing.
 func (db *DB) linkPersonAccounts(tx *bbolt.Tx, c portal.Case) error {
+	if c.PersonDocType != "" && c.PersonDocType != portal.DocResidentID {
+		// Accounts are verified by mainland identity number only (R31 gap
+		// for registration, see README).
+		return nil
+	}
 	holder, ok, err := db.verifiedHolder(tx, c.PersonIDNumber, 0)
 	if err != nil || !ok {
 		return err
@@ -593,7 +612,7 @@ func (db *DB) DeleteDraft(id, account uint64) error {
 			}
 		}
 		if c.PersonIDNumber != "" {
-			if err := tx.Bucket(bucketCasesByPerson).Delete(append(db.crypt.blind("idnumber", c.PersonIDNumber), itob(id)...)); err != nil {
+			if err := tx.Bucket(bucketCasesByPerson).Delete(append(db.casePersonKey(c), itob(id)...)); err != nil {
 				return err
 			}
 		}

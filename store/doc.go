@@ -50,11 +50,17 @@
 //	certificates                     itob(id) -> {body: encrypted JSON of a no-criminal-record certificate (R14)}
 //	certificates_by_code             HMAC("certcode", verification code) -> itob(id)   (the code is never a key in clear)
 //	certificates_by_account          itob(account) | itob(id) -> ""
-//	certificates_by_person           HMAC("idnumber", id number) | itob(id) -> ""   (revoked together on unsealing)
+//	certificates_by_person           HMAC("idnumber", id number) | itob(id) -> ""   (the person's certificates; an unsealing revokes none, R14)
 //	certificate_queue                itob(police organ) | due (4 bytes) | itob(id) -> queue entry
+//	certificate_objections           itob(police organ) | due (4 bytes) | itob(certificate id) -> {ref, filed}   (pending objections, R14;
+//	                                 created by the first write of the area, like the other certificate buckets)
 //	unsealings, unsealings_by_case   unsealing events (R18/R19) and their index by case
 //	unsealing_pending                cases waiting for the supervisor's review (exactly 60 months)
 //	cooffender_cases                 HMAC("cooffender", adult case number) | itob(case id) -> ""   (R20)
+//	sealed_info_marks                itob(id) -> JSON{case number, kind, basis, organ, by, at}   (R21: another case of a judicial
+//	                                 organ that uses sealed information; created by its first write)
+//	sealed_info_by_number            HMAC("cooffender", case number) | itob(id) -> ""   (answers the co-offender lookup too)
+//	sealed_info_by_organ             itob(organ id) | itob(id) -> ""
 //	                                 (created by migration 7; meta/certificate_reference_seq numbers certificates)
 //	leak_reports                     itob(id) -> {body: encrypted JSON of the report}
 //	leak_by_code                     HMAC("leakcode", tracking code) -> itob(id)   (the code itself is never stored)

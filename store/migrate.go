@@ -105,11 +105,24 @@ var migrations = []migration{
 		return nil
 	}},
 	{11, "identity levels: citizen accounts contact verified only (seeded demo accounts identity verified), their links by identity number removed; sign-in devices", migrateIdentityLevels},
+	{12, migrationSealedInfoName, func(tx *bbolt.Tx) error {
+		for _, b := range [][]byte{bucketCertObjections, bucketSealedInfoMarks, bucketSealedInfoByNumber, bucketSealedInfoByOrgan} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
 }
 
 // calendarAwaitMigrationName names the migration that adds the index of
 // deadlines waiting for a calendar year and the calendar confirmations.
 const calendarAwaitMigrationName = "deadlines waiting for a calendar year, and calendar years confirmed against the official notice"
+
+// migrationSealedInfoName names the migration that creates the buckets of
+// certificate objections (R14) and of other cases using sealed information
+// (R21); tests find it by name, since the integrator may renumber it.
+const migrationSealedInfoName = "certificate objections and other cases using sealed information (R14, R21)"
 
 // SchemaVersion is the version this build writes.
 func SchemaVersion() int { return migrations[len(migrations)-1].version }

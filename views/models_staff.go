@@ -236,7 +236,7 @@ func (m StaffCaseModel) RulesBirthDate() portal.Date {
 // staffExOfficioOrder is the order of the ex officio form's fields in the
 // error summary.
 func staffExOfficioOrder() []string {
-	out := []string{"person_name", "person_id_number", "court_birth_date", "case_number", "decision_date", "disposition", "acts"}
+	out := []string{"person_name", "person_doc_type", "person_id_number", "person_doc_country", "court_birth_date", "case_number", "decision_date", "disposition", "acts"}
 	for i := 0; i < StaffActRows; i++ {
 		out = append(out, staffActField(i))
 	}
