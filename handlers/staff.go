@@ -685,7 +685,7 @@ func (s *Server) handleStaffDocument(c echo.Context) error {
 
 // staffExOfficioInput is what the ex officio form posts; nothing else is read.
 type staffExOfficioInput struct {
-	PersonDocType, PersonDocCountry string // R31
+	PersonDocType, PersonDocCountry                                   string // R31
 	PersonName, PersonIDNumber, CaseNumber, DecisionDate, Disposition string
 	// MainActs are the rows the court found to be main criminal conduct
 	// (R5; several of them, R27), each a row index.
