@@ -3,6 +3,7 @@ package handlers
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -17,7 +18,11 @@ func TestCertificateVerifyAddressIgnoresForgedHost(t *testing.T) {
 	w.completed("(2024)甲刑初字第7号")
 	me := w.signIn(w.minor, "en")
 	id := certLastID(t, certRequest(t, me, "self", w.police).wantPath(t, "/certificates"))
-	w.signIn(w.officer, "en").submit("/staff/certificates", "/staff/certificates/"+id+"/issue", nil).wantPath(t, "/staff/certificates")
+	cop := w.signIn(w.officer, "en")
+	// R14: the answer follows the official's recorded check of the police records.
+	cop.submit("/staff/certificates/"+id, "/staff/certificates/"+id+"/check", url.Values{"result": {"no_record"}, "reference": {"WFZ-1"}}).
+		wantPath(t, "/staff/certificates/"+id)
+	cop.submit("/staff/certificates/"+id, "/staff/certificates/"+id+"/issue", nil).wantPath(t, "/staff/certificates")
 
 	wantURL := testPublicURL + "/verify"
 	wantQR, err := qrDataURL(wantURL)
