@@ -33,6 +33,12 @@ type accountRecord struct {
 	CreatedAt          time.Time   `json:"created_at"`
 	PasswordChangedAt  time.Time   `json:"password_changed_at,omitzero"`
 	Seeded             bool        `json:"seeded,omitempty"`
+
+	// Contact and messaging (issue 11, part A).
+	Lang               string    `json:"lang,omitempty"`
+	Email              []byte    `json:"email,omitempty"`
+	PrivacyConsentAt   time.Time `json:"privacy_consent_at,omitzero"`
+	SensitiveConsentAt time.Time `json:"sensitive_consent_at,omitzero"`
 }
 
 const kindAccount = "account"
@@ -58,6 +64,12 @@ func (db *DB) encodeAccount(a portal.Account) ([]byte, error) {
 		CreatedAt:          a.CreatedAt,
 		PasswordChangedAt:  a.PasswordChangedAt,
 		Seeded:             a.Seeded,
+		Lang:               a.Lang,
+		PrivacyConsentAt:   a.PrivacyConsentAt,
+		SensitiveConsentAt: a.SensitiveConsentAt,
+	}
+	if a.Email != "" {
+		r.Email = c.sealString(kindAccount, a.ID, "email", a.Email)
 	}
 	return json.Marshal(r)
 }
@@ -71,6 +83,7 @@ func (db *DB) decodeAccount(id uint64, raw []byte) (portal.Account, error) {
 		ID: id, Role: r.Role, Firm: r.Firm, Organ: r.Organ, OrganID: r.OrganID, UnitKind: r.UnitKind, PasswordHash: r.PasswordHash,
 		MustChangePassword: r.MustChangePassword, Disabled: r.Disabled, FailedLogins: r.FailedLogins,
 		LockedUntil: r.LockedUntil, CreatedAt: r.CreatedAt, PasswordChangedAt: r.PasswordChangedAt, Seeded: r.Seeded,
+		Lang: r.Lang, PrivacyConsentAt: r.PrivacyConsentAt, SensitiveConsentAt: r.SensitiveConsentAt,
 	}
 	c := db.crypt
 	var err error
@@ -79,7 +92,7 @@ func (db *DB) decodeAccount(id uint64, raw []byte) (portal.Account, error) {
 		src  []byte
 		dst  *string
 	}{{"login", r.Login, &a.Login}, {"name", r.Name, &a.Name}, {"mobile", r.Mobile, &a.Mobile},
-		{"id_number", r.IDNumber, &a.IDNumber}, {"licence", r.Licence, &a.Licence}} {
+		{"id_number", r.IDNumber, &a.IDNumber}, {"licence", r.Licence, &a.Licence}, {"email", r.Email, &a.Email}} {
 		if *f.dst, err = c.openString(kindAccount, id, f.name, f.src); err != nil {
 			return portal.Account{}, err
 		}
@@ -111,7 +124,17 @@ func (db *DB) getAccount(tx *bbolt.Tx, id uint64) (portal.Account, error) {
 // a conflict. actor is the account that did it (0 for self-registration or the
 // command line).
 func (db *DB) CreateAccount(a portal.Account, actor uint64) (portal.Account, error) {
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx *bbolt.Tx) error { return db.createAccount(tx, &a, actor) })
+	if err != nil {
+		return portal.Account{}, err
+	}
+	return a, nil
+}
+
+// createAccount is CreateAccount within tx; it sets a.ID.
+func (db *DB) createAccount(tx *bbolt.Tx, ap *portal.Account, actor uint64) error {
+	a := *ap
+	{
 		if err := a.Validate(); err != nil {
 			return err
 		}
@@ -146,13 +169,10 @@ func (db *DB) CreateAccount(a portal.Account, actor uint64) (portal.Account, err
 				return err
 			}
 		}
+		*ap = a
 		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditAccountCreated, ActorID: actor,
 			SubjectKind: kindAccount, SubjectID: id, Detail: string(a.Role)})
-	})
-	if err != nil {
-		return portal.Account{}, err
 	}
-	return a, nil
 }
 
 // Account returns the account with the given id.

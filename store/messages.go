@@ -120,7 +120,20 @@ func (db *DB) notify(tx *bbolt.Tx, account uint64, n portal.Notification) error 
 	if err := b.Put(append(itob(account), itob(id)...), raw); err != nil {
 		return err
 	}
-	return addUnread(tx, account, 1)
+	if err := addUnread(tx, account, 1); err != nil {
+		return err
+	}
+	// Every notification a person can see also goes out by SMS (and e-mail
+	// when the person added one), in the same transaction, discreetly: the
+	// text only says there is news and gives the reference's last digits.
+	a, err := db.getAccount(tx, account)
+	if portal.ErrorCode(err) == portal.CodeNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return db.enqueueForAccount(tx, a, portal.OutProgress, portal.RefSuffix(n.Ref))
 }
 
 func addUnread(tx *bbolt.Tx, account uint64, delta int64) error {

@@ -96,6 +96,14 @@ var migrations = []migration{
 	}},
 	{8, "keyring: data keys wrapped by the key-encryption key; an older keys file's data key becomes key 1", migrateKeyring},
 	{9, "the overdue index carries reference, status and owing organs, so the supervisor's list opens no case", rebuildOverdueIndex},
+	{10, "outbox of SMS and e-mail, pending registrations, password resets and e-mail confirmations", func(tx *bbolt.Tx) error {
+		for _, b := range append(outboxBuckets(), codeBuckets()...) {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
 }
 
 // SchemaVersion is the version this build writes.
