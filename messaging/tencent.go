@@ -222,4 +222,3 @@ func hmacSHA256(key []byte, msg string) []byte {
 	m.Write([]byte(msg))
 	return m.Sum(nil)
 }
-

@@ -27,14 +27,14 @@ type OutboundKind string
 
 // The templates.
 const (
-	OutRegisterCode     OutboundKind = "register_code"     // Param: the 6-digit code
-	OutResetCode        OutboundKind = "reset_code"        // Param: the 6-digit code
-	OutEmailCode        OutboundKind = "email_code"        // Param: the 6-digit code
-	OutProgress         OutboundKind = "progress"          // Param: a 4-digit suffix, or ""
-	OutPasswordChanged  OutboundKind = "password_changed"  // no parameter
-	OutRegisterAttempt  OutboundKind = "register_attempt"  // someone tried to register with this mobile number
-	OutIdentityClaimed  OutboundKind = "identity_claimed"  // someone registered with this person's identity number
-	OutNewDeviceSignIn  OutboundKind = "new_device_signin" // a sign-in from a device not seen before
+	OutRegisterCode    OutboundKind = "register_code"     // Param: the 6-digit code
+	OutResetCode       OutboundKind = "reset_code"        // Param: the 6-digit code
+	OutEmailCode       OutboundKind = "email_code"        // Param: the 6-digit code
+	OutProgress        OutboundKind = "progress"          // Param: a 4-digit suffix, or ""
+	OutPasswordChanged OutboundKind = "password_changed"  // no parameter
+	OutRegisterAttempt OutboundKind = "register_attempt"  // someone tried to register with this mobile number
+	OutIdentityClaimed OutboundKind = "identity_claimed"  // someone registered with this person's identity number
+	OutNewDeviceSignIn OutboundKind = "new_device_signin" // a sign-in from a device not seen before
 )
 
 // Message languages: the tags of the web pages.
