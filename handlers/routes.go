@@ -47,7 +47,7 @@ type route struct {
 func routes() []route {
 	var all []route
 	for _, area := range [][]route{coreRoutes(), checkRoutes(), applyRoutes(), caseRoutes(), staffRoutes(),
-		reliefRoutes(), leakRoutes(), supervisionRoutes(), infoRoutes(), queryRoutes(), certificateRoutes(), securityRoutes(), mydataRoutes()} {
+		reliefRoutes(), leakRoutes(), supervisionRoutes(), infoRoutes(), queryRoutes(), certificateRoutes(), securityRoutes(), mydataRoutes(), contactRoutes()} {
 		all = append(all, area...)
 	}
 	return all

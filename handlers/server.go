@@ -42,9 +42,12 @@ type Config struct {
 	// LoginRate is how many login attempts one client address may make per
 	// minute (burst of the same size).
 	LoginRate int
-	Logger    *slog.Logger
-	Hasher    *portal.PasswordHasher
-	Clock     portal.Clock
+	// CodeRate is how many code-sending requests (registration, password
+	// reset, e-mail) one client address may make per hour.
+	CodeRate int
+	Logger   *slog.Logger
+	Hasher   *portal.PasswordHasher
+	Clock    portal.Clock
 	// Calendar is the official working-day calendar for deadlines; the
 	// shipped years by default.
 	Calendar *portal.Calendar
@@ -65,6 +68,9 @@ func (c *Config) defaults() {
 	}
 	if c.RequestTimeout == 0 {
 		c.RequestTimeout = 30 * time.Second
+	}
+	if c.CodeRate == 0 {
+		c.CodeRate = codeRateDefault
 	}
 	if c.LoginRate == 0 {
 		c.LoginRate = 20
@@ -96,6 +102,10 @@ type Server struct {
 	apiLimiter *middleware.RateLimiterMemoryStore
 	// trackLimiter limits leak-report tracking-code tries per client address.
 	trackLimiter *middleware.RateLimiterMemoryStore
+	// codeByAddr and codeByNumber limit requests that send a code by SMS or
+	// e-mail (registration, password reset, e-mail), per client address and
+	// per mobile number or address (contact.go).
+	codeByAddr, codeByNumber *middleware.RateLimiterMemoryStore
 }
 
 // New builds the Echo instance with every middleware and route.
@@ -106,6 +116,7 @@ func New(cfg Config, db *store.DB) (*echo.Echo, error) {
 	s.loginLimiter = newLoginLimiter(cfg.LoginRate)
 	s.apiLimiter = newLoginLimiter(apiRatePerMinute)
 	s.trackLimiter = newTrackLimiter()
+	s.codeByAddr, s.codeByNumber = newCodeLimiters(cfg.CodeRate)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	// Client addresses come from the socket unless a proxy range is trusted:
