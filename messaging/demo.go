@@ -62,11 +62,16 @@ func (d *Demo) Deliver(_ context.Context, m store.OutboxMessage) (string, error)
 			return "", nil
 		}
 	}
-	f, err := os.OpenFile(d.Path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	f, err := os.OpenFile(d.Path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return "", err
 	}
-	if _, err := f.Write(line); err != nil {
+	end, err := cutTornTail(f)
+	if err != nil {
+		_ = f.Close()
+		return "", err
+	}
+	if _, err := f.WriteAt(line, end); err != nil {
 		_ = f.Close()
 		return "", err
 	}
@@ -75,6 +80,33 @@ func (d *Demo) Deliver(_ context.Context, m store.OutboxMessage) (string, error)
 		return "", err
 	}
 	return "", f.Close()
+}
+
+// cutTornTail removes a last line cut short by a crash (a file that does not
+// end in a newline), so that the next line starts on a line of its own, and
+// returns the file's length.
+func cutTornTail(f *os.File) (int64, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	size := fi.Size()
+	if size == 0 {
+		return 0, nil
+	}
+	last := make([]byte, 1)
+	if _, err := f.ReadAt(last, size-1); err != nil {
+		return 0, err
+	}
+	if last[0] == '\n' {
+		return size, nil
+	}
+	all := make([]byte, size)
+	if _, err := f.ReadAt(all, 0); err != nil {
+		return 0, err
+	}
+	keep := int64(bytes.LastIndexByte(all, '\n') + 1)
+	return keep, f.Truncate(keep)
 }
 
 func (d *Demo) contains(line []byte) (bool, error) {

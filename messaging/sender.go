@@ -57,7 +57,7 @@ type Sender struct {
 	Log   *slog.Logger
 	Now   func() time.Time
 	// Poll is how often the outbox is looked at when nothing is due
-	// (default one second).
+	// (default a quarter of a second: one read transaction).
 	Poll time.Duration
 
 	mu     sync.Mutex
@@ -76,7 +76,7 @@ func (s *Sender) now() time.Time {
 func (s *Sender) Run(ctx context.Context) {
 	poll := s.Poll
 	if poll <= 0 {
-		poll = time.Second
+		poll = 250 * time.Millisecond
 	}
 	var lastPurge time.Time
 	for {

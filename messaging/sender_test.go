@@ -234,3 +234,20 @@ func TestSenderRateLimitsPerRecipient(t *testing.T) {
 		t.Fatalf("the held messages were not delivered later: %d", len(gw.got))
 	}
 }
+
+// A line cut short by a crash is removed before the next line is written, so
+// every complete line stays readable.
+func TestDemoDeliveryRepairsATornLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), DemoFile)
+	if err := os.WriteFile(path, []byte(`{"channel":"sms","to":"13800138000","text":"a","at":"x"}`+"\n"+`{"channel":"sms","to":"139`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d := &Demo{Path: path}
+	if _, err := d.Deliver(context.Background(), store.OutboxMessage{Channel: portal.ChannelSMS, To: "13700137000", Text: "b", Created: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	lines, err := ReadDemo(path)
+	if err != nil || len(lines) != 2 || lines[1].To != "13700137000" {
+		t.Fatalf("%+v %v", lines, err)
+	}
+}
