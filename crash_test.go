@@ -361,7 +361,9 @@ var (
 )
 
 // demoOutbox is the demo delivery file of the server (beside the database).
-func (s *crashServer) demoOutbox() string { return filepath.Join(filepath.Dir(s.data), "demo-outbox.jsonl") }
+func (s *crashServer) demoOutbox() string {
+	return filepath.Join(filepath.Dir(s.data), "demo-outbox.jsonl")
+}
 
 // registerWithCode registers as a person would: the form, then the code from
 // the text message (the demo outbox), which the sender delivers within about
