@@ -292,8 +292,13 @@ func (db *DB) ChangePassword(id uint64, newHash string, requestID string) error 
 		if err := deleteSessionsOf(tx, id); err != nil {
 			return err
 		}
-		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditPasswordChanged, ActorID: id, ActorRole: a.Role,
-			SubjectKind: kindAccount, SubjectID: id, RequestID: requestID})
+		if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditPasswordChanged, ActorID: id, ActorRole: a.Role,
+			SubjectKind: kindAccount, SubjectID: id, RequestID: requestID}); err != nil {
+			return err
+		}
+		// The owner hears of it by SMS (and e-mail): a change they did not
+		// make is a stolen account.
+		return db.enqueueSecurityNotice(tx, id, portal.OutPasswordChanged)
 	})
 }
 

@@ -374,3 +374,15 @@ func errKeyOf(err error) string {
 	}
 	return ""
 }
+
+// Changing the password tells the owner by SMS, in the same transaction.
+func TestPasswordChangeNotifiesTheOwner(t *testing.T) {
+	db := newTestDB(t)
+	a := mustCreate(t, db, testCitizen(portal.RoleMinor, "13800138000", 1))
+	if err := db.ChangePassword(a.ID, "$argon2id$new", ""); err != nil {
+		t.Fatal(err)
+	}
+	if countTo(t, db, "13800138000", portal.OutPasswordChanged) != 1 {
+		t.Fatal("no notice of the changed password")
+	}
+}
