@@ -128,7 +128,9 @@ func (s *Server) handleRegisterCode(c echo.Context) error {
 	}
 	_, err := s.db.ConfirmRegistration(token, code)
 	switch {
-	case portal.ErrorCode(err) == portal.CodeNotFound:
+	case portal.ErrorCode(err) == portal.CodeNotFound, portal.ErrorCode(err) == portal.CodeConflict:
+		// Unknown token, or the number was registered by another pending
+		// registration in the meantime: start again.
 		return c.Redirect(http.StatusSeeOther, "/register?expired=1")
 	case err != nil:
 		form, ok := formError(err, nil)
