@@ -169,14 +169,6 @@ func (db *DB) StartRegistration(a portal.Account) (token string, err error) {
 	return token, err
 }
 
-// PendingRegistrationExists reports NotFound for an unknown token.
-func (db *DB) PendingRegistrationExists(token string) error {
-	return db.view(func(tx *bbolt.Tx) error {
-		_, _, err := db.getPending(tx, bucketPendingRegs, kindPendingReg, token)
-		return err
-	})
-}
-
 // ResendRegistrationCode sends a new code, at most CodeMaxSends times and no
 // sooner than CodeResendAfter after the last one.
 func (db *DB) ResendRegistrationCode(token string) error {
@@ -260,14 +252,6 @@ func (db *DB) StartPasswordReset(login string) (token string, err error) {
 		return db.putPending(tx, bucketResets, kindReset, id, p)
 	})
 	return token, err
-}
-
-// PasswordResetExists reports NotFound for an unknown token.
-func (db *DB) PasswordResetExists(token string) error {
-	return db.view(func(tx *bbolt.Tx) error {
-		_, _, err := db.getPending(tx, bucketResets, kindReset, token)
-		return err
-	})
 }
 
 // ResendResetCode is ResendRegistrationCode for a reset.
