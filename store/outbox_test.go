@@ -386,3 +386,25 @@ func TestPasswordChangeNotifiesTheOwner(t *testing.T) {
 		t.Fatal("no notice of the changed password")
 	}
 }
+
+// When a second account registers with an identity number that an account
+// already holds, the holder is told by SMS ("someone claimed your identity
+// number"); the newcomer is not.
+func TestIdentityClaimNotifiesTheHolder(t *testing.T) {
+	db := newTestDB(t)
+	holder := mustCreate(t, db, testCitizen(portal.RoleMinor, "13800138000", 1))
+	stranger := testCitizen(portal.RoleMinor, "13900139000", 1) // same identity number
+	if stranger.IDNumber != holder.IDNumber {
+		t.Fatal("setup: different identity numbers")
+	}
+	token, err := db.StartRegistration(stranger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ConfirmRegistration(token, lastCode(t, db, "13900139000", portal.OutRegisterCode)); err != nil {
+		t.Fatal(err)
+	}
+	if countTo(t, db, "13800138000", portal.OutIdentityClaimed) != 1 || countTo(t, db, "13900139000", portal.OutIdentityClaimed) != 0 {
+		t.Fatal("the holder was not told, or the newcomer was")
+	}
+}
