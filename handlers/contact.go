@@ -249,7 +249,7 @@ func (s *Server) renderEmail(c echo.Context, status int, form views.Form, done s
 	if err != nil {
 		return err
 	}
-	m := views.EmailModel{Page: s.page(c, "email.title"), Current: u.Email, Pending: pending, Form: form}
+	m := views.EmailModel{Page: s.page(c, "email.title"), Current: u.Email, Pending: pending, Form: form, Lang: portal.NormalizeLang(u.Lang)}
 	switch done {
 	case "sent":
 		m.NoticeKey = "email.notice_sent"
@@ -257,6 +257,8 @@ func (s *Server) renderEmail(c echo.Context, status int, form views.Form, done s
 		m.NoticeKey = "email.notice_added"
 	case "removed":
 		m.NoticeKey = "email.notice_removed"
+	case "lang":
+		m.NoticeKey = "email.notice_lang"
 	}
 	return s.render(c, status, views.EmailPage(m))
 }
@@ -266,6 +268,15 @@ func (s *Server) renderEmail(c echo.Context, status int, form views.Form, done s
 func (s *Server) handleEmailSubmit(c echo.Context) error {
 	u := currentUser(c)
 	switch c.FormValue("action") {
+	case "lang":
+		lang := c.FormValue("lang")
+		if lang != portal.LangZH && lang != portal.LangEN {
+			return s.renderEmail(c, http.StatusUnprocessableEntity, views.Form{Errors: map[string]string{"lang": "email.lang_required"}}, "")
+		}
+		if err := s.db.SetAccountLang(u.ID, lang); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/account/email?done=lang")
 	case "remove":
 		if err := s.db.RemoveEmail(u.ID, requestID(c)); err != nil {
 			return err

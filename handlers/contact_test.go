@@ -178,7 +178,15 @@ func TestAccountEmail(t *testing.T) {
 	c := ts.newClient()
 	c.setLang("en")
 	c.login("13900000241", pwMinor).wantPath(t, "/account")
-	c.get("/account").wantText(t, "E-mail notices")
+	c.get("/account").wantText(t, "Text messages and e-mail")
+	// The language of the person's messages can be changed here.
+	c.submit("/account/email", "/account/email", url.Values{"action": {"lang"}, "lang": {"fr"}}).
+		wantStatus(t, http.StatusUnprocessableEntity).wantText(t, "Choose a language")
+	c.submit("/account/email", "/account/email", url.Values{"action": {"lang"}, "lang": {"en"}}).
+		wantPath(t, "/account/email").wantText(t, "Text messages and e-mails will come in that language")
+	if got, _ := ts.db.Account(a.ID); got.Lang != portal.LangEN {
+		t.Fatalf("lang %q", got.Lang)
+	}
 	c.submit("/account/email", "/account/email", url.Values{"action": {"send"}, "email": {"not an address"}}).
 		wantStatus(t, http.StatusUnprocessableEntity).wantText(t, "Enter a valid e-mail address")
 	c.submit("/account/email", "/account/email", url.Values{"action": {"send"}, "email": {"me@example.org"}}).

@@ -450,6 +450,18 @@ func (db *DB) RemoveEmail(account uint64, requestID string) error {
 	})
 }
 
+// SetAccountLang sets the language of the account's SMS and e-mail.
+func (db *DB) SetAccountLang(account uint64, lang string) error {
+	return db.update(func(tx *bbolt.Tx) error {
+		a, err := db.getAccount(tx, account)
+		if err != nil {
+			return err
+		}
+		a.Lang = portal.NormalizeLang(lang)
+		return db.putAccount(tx, a)
+	})
+}
+
 // PurgeCodes deletes pending rows older than their lifetime; the sender's
 // housekeeping calls it.
 func (db *DB) PurgeCodes(now time.Time) (int, error) {

@@ -56,7 +56,7 @@ func init() {
 		"reset.effects":      {"重设后，所有已登录的设备都会退出，账户锁定会解除。", "After the reset every signed-in device is signed out and any lock is lifted."},
 		"reset.submit":       {"重设密码", "Reset password"},
 		// E-mail.
-		"email.title":           {"电子邮件通知", "E-mail notices"},
+		"email.title":           {"短信和邮件通知", "Text messages and e-mail"},
 		"email.intro":           {"除短信外，你还可以通过电子邮件接收通知。邮件内容同样不会透露事项性质。", "As well as text messages, you can get notices by e-mail. E-mails never say what the matter is either."},
 		"email.current":         {"通知也会发送到 %s。", "Notices also go to %s."},
 		"email.remove":          {"停止发送邮件", "Stop e-mails"},
@@ -71,6 +71,10 @@ func init() {
 		"email.notice_sent":     {"验证码已发送，请查收邮件。", "A code is on its way. Check your e-mail."},
 		"email.notice_added":    {"邮箱已确认。通知会同时发送到这个地址。", "Address confirmed. Notices will go there too."},
 		"email.notice_removed":  {"已停止发送邮件。短信通知不受影响。", "E-mails stopped. Text messages go on."},
+		"email.lang_legend":     {"短信和邮件使用的语言", "Language of your text messages and e-mails"},
+		"email.lang_save":       {"保存语言", "Save language"},
+		"email.lang_required":   {"请选择语言", "Choose a language"},
+		"email.notice_lang":     {"已保存。以后的短信和邮件将使用所选语言。", "Saved. Text messages and e-mails will come in that language."},
 		"email.invalid":         {"请输入有效的电子邮箱地址，例如 name@example.com", "Enter a valid e-mail address, like name@example.com"},
 	})
 }

@@ -21,6 +21,7 @@ type EmailModel struct {
 	Page      Page
 	Current   string // the confirmed address, "" if none
 	Pending   string // an address waiting for its code
+	Lang      string // the language of the person's SMS and e-mail
 	Form      Form
 	NoticeKey string
 }
