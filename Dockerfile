@@ -33,6 +33,8 @@ RUN addgroup -S -g 10001 portal \
  && chown portal:portal /data \
  && chmod 0700 /data
 COPY --from=build /out/sealportal /usr/local/bin/sealportal
+# Listening on every interface is production: the container refuses to start
+# without its canonical address, e.g. docker run -e PORTAL_PUBLIC_URL=https://portal.example.gov.cn
 ENV PORTAL_DATA=/data/portal.db \
     PORTAL_ADDR=:8080
 VOLUME /data

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -21,7 +20,7 @@ import (
 // citizens (their names and numbers are masked).
 func runAdmin(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("admin: want a subcommand: create-user, list-users, disable-user, enable-user, end-sessions, reset-totp, load-calendar, rotate-keys")
+		return errors.New("admin: want a subcommand: create-user, list-users, disable-user, enable-user, end-sessions, reset-totp, load-calendar, confirm-calendar, rotate-keys")
 	}
 	// rotate-keys must not open the store itself: a running server holds the
 	// lock, and the rotation then runs inside it through the control socket.
@@ -36,9 +35,11 @@ func runAdmin(args []string, out io.Writer) error {
 	organ := fs.String("organ", "", "create-user: the organ, e.g. 北京市海淀区人民法院 (querying_unit: the unit's name)")
 	unitKind := fs.String("unit-kind", "", "create-user -role querying_unit: judicial (a judicial organ, for a case) or regulated (a unit under a state regulation), R15")
 	name := fs.String("name", "", "create-user: the official's name")
-	login := fs.String("login", "", "create-user: username (default: role-N)")
+	login := fs.String("login", "", "create-user: username (default: role- and 10 random letters and digits, which nobody can guess)")
 	id := fs.Uint64("id", 0, "disable-user, enable-user, end-sessions, reset-totp: account id (see list-users)")
 	calFile := fs.String("file", "", "load-calendar: a calendar year's JSON (the format of portal/calendardata/*.json)")
+	calYear := fs.Int("year", 0, "confirm-calendar: the calendar year checked against the State Council notice")
+	calNotice := fs.String("notice", "", "confirm-calendar: the State Council notice it was checked against, e.g. 国办发明电〔2026〕7号")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,6 +55,8 @@ func runAdmin(args []string, out io.Writer) error {
 		return adminListUsers(db, out)
 	case "load-calendar":
 		return adminLoadCalendar(db, *calFile, out)
+	case "confirm-calendar":
+		return adminConfirmCalendar(db, *calYear, *calNotice, out)
 	case "disable-user", "enable-user":
 		if *id == 0 {
 			return errors.New("admin: -id is required")
@@ -119,10 +122,22 @@ func adminCreateUser(db *store.DB, role portal.Role, organ, name, login, unitKin
 	return nil
 }
 
-// nextLogin proposes role-N with the first N not taken.
+// nextLogin proposes role- and 10 random characters (about 50 bits) not
+// taken: an official's username must not be guessable, since five wrong
+// passwords against a known username could otherwise be used to keep the
+// official out (issue 13 finding 6). The seeded demo accounts keep their
+// readable names; they are demo data only.
 func nextLogin(db *store.DB, role portal.Role) string {
-	for n := 1; ; n++ {
-		l := string(role) + "-" + strconv.Itoa(n)
+	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+	for {
+		b := make([]byte, 10)
+		if _, err := rand.Read(b); err != nil {
+			panic(err)
+		}
+		for i := range b {
+			b[i] = alphabet[int(b[i])%len(alphabet)]
+		}
+		l := string(role) + "-" + string(b)
 		if _, err := db.AccountByLogin(l); err != nil {
 			return l
 		}
@@ -202,10 +217,31 @@ func adminLoadCalendar(db *store.DB, path string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("admin load-calendar %s: %w", path, err)
 	}
-	if err := db.PutCalendarYear(y, raw, 0); err != nil {
+	set, err := db.PutCalendarYear(y, raw, 0)
+	if err != nil {
 		return fmt.Errorf("admin load-calendar: %w", err)
 	}
-	fmt.Fprintf(out, "calendar %d loaded: %d days off, %d weekend days worked (source: %s); restart the portal to use it\n",
-		y.Year, len(y.Off), len(y.Worked), y.Source.Authority)
+	fmt.Fprintf(out, "calendar %d loaded: %d days off, %d weekend days worked (source: %s); %d deadlines that waited for it are set; restart the portal to use it\n",
+		y.Year, len(y.Off), len(y.Worked), y.Source.Authority, set)
+	if !y.Source.Official {
+		fmt.Fprintf(out, "calendar %d is provisional (not marked as checked against the State Council notice): check it, then run admin confirm-calendar -year %d -notice \"...\"\n", y.Year, y.Year)
+	}
+	return nil
+}
+
+// adminConfirmCalendar records that the operator checked a calendar year
+// loaded from a non-official source against the State Council notice (named
+// by -notice); deadlines on it are then no longer marked provisional. Audited.
+func adminConfirmCalendar(db *store.DB, year int, notice string, out io.Writer) error {
+	if year == 0 {
+		return errors.New("admin confirm-calendar: -year is required")
+	}
+	if strings.TrimSpace(notice) == "" {
+		return errors.New("admin confirm-calendar: -notice is required (the State Council notice the year was checked against)")
+	}
+	if err := db.ConfirmCalendarYear(year, notice, 0); err != nil {
+		return fmt.Errorf("admin confirm-calendar %d: %w", year, err)
+	}
+	fmt.Fprintf(out, "calendar %d confirmed against %s; restart the portal to use it\n", year, strings.TrimSpace(notice))
 	return nil
 }

@@ -18,9 +18,13 @@ import (
 // config is read from flags, each with an environment variable as its
 // default, so a container needs no command line.
 type config struct {
+	// The identity provider (issue 11): OpenID Connect.
+	oidcIssuer, oidcClientID, oidcClientSecret, oidcRedirectURL, oidcIDClaim, oidcNameClaim string
+
 	debugAddr       string
 	keys            string
 	addr            string
+	publicBase      string
 	data            string
 	insecureCookies bool
 	logFormat       string
@@ -61,8 +65,16 @@ func dataFlags(fs *flag.FlagSet, c *config) {
 }
 
 func serveFlags(fs *flag.FlagSet, c *config) {
+	fs.StringVar(&c.oidcIssuer, "oidc-issuer", env("PORTAL_OIDC_ISSUER", ""), "OpenID Connect issuer URL of the identity provider that verifies citizens' identity; empty turns it off (env PORTAL_OIDC_ISSUER)")
+	fs.StringVar(&c.oidcClientID, "oidc-client-id", env("PORTAL_OIDC_CLIENT_ID", ""), "the portal's client id at the identity provider (env PORTAL_OIDC_CLIENT_ID)")
+	fs.StringVar(&c.oidcClientSecret, "oidc-client-secret", env("PORTAL_OIDC_CLIENT_SECRET", ""), "the portal's client secret; prefer the env PORTAL_OIDC_CLIENT_SECRET")
+	fs.StringVar(&c.oidcRedirectURL, "oidc-redirect-url", env("PORTAL_OIDC_REDIRECT_URL", ""), "absolute URL of this portal's /identity/oidc/callback registered at the provider (env PORTAL_OIDC_REDIRECT_URL)")
+	fs.StringVar(&c.oidcIDClaim, "oidc-id-number-claim", env("PORTAL_OIDC_ID_NUMBER_CLAIM", "id_number"), "claim carrying the resident identity number (env PORTAL_OIDC_ID_NUMBER_CLAIM)")
+	fs.StringVar(&c.oidcNameClaim, "oidc-name-claim", env("PORTAL_OIDC_NAME_CLAIM", "name"), "claim carrying the person's name (env PORTAL_OIDC_NAME_CLAIM)")
 	dataFlags(fs, c)
-	fs.StringVar(&c.addr, "addr", env("PORTAL_ADDR", ":8080"), "listen address (env PORTAL_ADDR)")
+	fs.StringVar(&c.addr, "addr", env("PORTAL_ADDR", "127.0.0.1:8080"), "listen address; loopback by default, any other address needs -public-url (env PORTAL_ADDR)")
+	fs.StringVar(&c.publicBase, "public-url", env("PORTAL_PUBLIC_URL", ""),
+		"canonical address of the portal, printed on certificates as their verification address; required unless -addr is loopback (env PORTAL_PUBLIC_URL)")
 	fs.BoolVar(&c.insecureCookies, "insecure-cookies", env("PORTAL_INSECURE_COOKIES", "") == "true",
 		"drop Secure and the __Host- prefix from cookies, for plain-http test setups other than localhost (env PORTAL_INSECURE_COOKIES=true)")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("PORTAL_TRUSTED_PROXIES", ""), "comma-separated CIDRs whose X-Forwarded-For is trusted (env PORTAL_TRUSTED_PROXIES)")

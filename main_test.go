@@ -212,7 +212,7 @@ func TestVerifyAudit(t *testing.T) {
 		ids = append(ids, a.ID)
 	}
 	steps := []func() error{
-		func() error { _, err := db.RecordLoginFailure(ids[0], "r1"); return err },
+		func() error { _, _, err := db.RecordLoginFailure(ids[0], "r1"); return err },
 		func() error { return db.RecordLoginSuccess(ids[0], "", "r2") },
 		func() error { return db.ChangePassword(ids[1], "$argon2id$other", "r3") },
 		func() error { return db.SetDisabled(ids[2], true, 0) },
@@ -271,5 +271,34 @@ func TestVerifyAudit(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), fmt.Sprintf("first bad entry %d", k)) {
 		t.Fatalf("output does not name entry %d: %s", k, out.String())
+	}
+}
+
+// Generated officials' usernames cannot be guessed from the role and a
+// counter (issue 13 finding 6): two accounts of one role get unrelated
+// names with 10 random characters, never role-1, role-2.
+func TestAdminCreateUserUnguessableUsername(t *testing.T) {
+	t.Parallel()
+	path := testData(t)
+	var logins []string
+	for range 2 {
+		var out bytes.Buffer
+		if err := runAdmin([]string{"create-user", "-data", path, "-role", "court", "-organ", "演示市人民法院", "-name", "张法官"}, &out); err != nil {
+			t.Fatal(err)
+		}
+		m := loginRE.FindStringSubmatch(out.String())
+		if m == nil {
+			t.Fatalf("no username in:\n%s", out.String())
+		}
+		logins = append(logins, m[1])
+	}
+	re := regexp.MustCompile(`^court-[a-hj-np-z2-9]{10}$`)
+	for _, l := range logins {
+		if !re.MatchString(l) || l == "court-1" || l == "court-2" {
+			t.Fatalf("username %q is guessable", l)
+		}
+	}
+	if logins[0] == logins[1] {
+		t.Fatal("two accounts with one username")
 	}
 }

@@ -90,6 +90,9 @@ func seed(db *store.DB, hasher *portal.PasswordHasher, out io.Writer) error {
 			if d.role.IsCitizen() {
 				a.Mobile = d.login
 				a.IDNumber = portal.SyntheticIDNumber(uint64(i+1), d.birth).String()
+				// Issue 11: the demo accounts are identity verified, so the
+				// demo shows records linked by identity number.
+				a.IdentityVerified, a.IdentityMethod = true, portal.IdentityBySeed
 			}
 			if d.role == portal.RoleLawyer {
 				a.Licence, a.Firm = "11101200000000001", "演示法律援助中心"

@@ -105,6 +105,7 @@ func seedCases(db *store.DB, hasher *portal.PasswordHasher, n int, clock portal.
 		people++
 		a := portal.Account{Role: role, Login: syntheticMobile(people), Mobile: syntheticMobile(people), Name: name,
 			IDNumber: syntheticID(uint64(1_000_000+people), birth).String(), PasswordHash: hash, Seeded: true, // #nosec G115 -- people counts up from 0
+			IdentityVerified: true, IdentityMethod: portal.IdentityBySeed, // issue 11: demo people are verified
 			CreatedAt: now.Add(-time.Duration(rng.IntN(60*24)) * time.Hour).UTC()}
 		if role == portal.RoleLawyer {
 			a.Licence, a.Firm = fmt.Sprintf("1110120%010d", people), "示例律师事务所"
@@ -215,6 +216,8 @@ func seedCases(db *store.DB, hasher *portal.PasswordHasher, n int, clock portal.
 			guardian = len(accounts)
 			accounts = append(accounts, newAccount(portal.RoleGuardian, fmt.Sprintf("示例监护人%07d", i), birth.AddDays(-365*28)))
 			c.Capacity = portal.CapacityGuardian
+			// Demo data: the organ has checked the guardianship proof (issue 11).
+			c.GuardianshipVerified = c.Status != portal.StatusDraft
 		case r < 13 && len(lawyers) > 0: // one in five: a lawyer
 			c.FiledBy, c.Capacity = lawyers[lawyerN/sc.lawyerClients%len(lawyers)], portal.CapacityLawyer
 			lawyerN++

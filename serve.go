@@ -54,11 +54,17 @@ func runServe(args []string) error {
 		return err
 	}
 	log.Info("calendar", "years", cal.Years())
+	publicURL, err := c.publicURL()
+	if err != nil {
+		return err
+	}
 	e, err := handlers.New(handlers.Config{
-		Calendar:      cal,
+		Calendar: cal, PublicURL: publicURL,
 		SecureCookies: !c.insecureCookies, TrustedProxies: proxies,
 		CitizenIdle: c.citizenIdle, StaffIdle: c.staffIdle, Absolute: c.absolute,
 		Logger: log, Hasher: portal.NewPasswordHasher(cost), CodeRate: c.messaging.codeRate,
+		OIDC: handlers.OIDCConfig{Issuer: c.oidcIssuer, ClientID: c.oidcClientID, ClientSecret: c.oidcClientSecret,
+			RedirectURL: c.oidcRedirectURL, IDNumberClaim: c.oidcIDClaim, NameClaim: c.oidcNameClaim},
 	}, db)
 	if err != nil {
 		return err

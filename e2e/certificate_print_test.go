@@ -29,6 +29,10 @@ func TestJourneyCertificatePrint(t *testing.T) {
 	police := h.createStaff(portal.RolePolice, "police-cert")
 	birth := portal.Date{Year: 2006, Month: 4, Day: 20}
 	me := h.createCitizen(portal.RoleMinor, "13900007777", "赵小雨", 7701, birth)
+	// Issue 11: a certificate is asked for an identity-verified person.
+	if _, err := h.DB.VerifyIdentity(me.ID, store.IdentityProof{Method: portal.IdentityByOrgan, IDNumber: me.IDNumber, Name: me.Name}); err != nil {
+		t.Fatal(err)
+	}
 	certjCompletedCase(h, me, court, police)
 
 	// The person asks, in Chinese.
@@ -44,8 +48,11 @@ func TestJourneyCertificatePrint(t *testing.T) {
 	if err != nil {
 		t.Fatalf("certificate link %q", href)
 	}
-	// The police organ answers (its own page is covered by the handler tests);
-	// the rules issue "no criminal record" for a sealed record (R14).
+	// The police organ checks its records and answers (its own pages are in
+	// TestJourneyCertificateCheck); "no record" for a sealed record (R14).
+	if _, err := h.DB.RecordCertificateCheck(id, portal.CertificateCheck{Result: portal.CheckNoRecord, Reference: "E2E-1"}, police, "e2e"); err != nil {
+		t.Fatal(err)
+	}
 	if c, err := h.DB.AnswerCertificate(id, police, "e2e"); err != nil || c.Status != portal.CertIssued {
 		t.Fatalf("answer: %v %v", c.Status, err)
 	}
@@ -80,8 +87,9 @@ func TestJourneyCertificatePrint(t *testing.T) {
 		if got := h.attr("[data-testid=verify-result]", "data-status"); got != "issued" {
 			t.Fatalf("verify [%s]: %q", lang, got)
 		}
-		want := msg(lang, "verify.valid", views.FormatDay(lang, portal.DateOf(certjNow())), me.IDNumber[len(me.IDNumber)-4:])
-		h.expectText("[data-testid=verify-result] p", want)
+		h.expectText("[data-testid=verify-result] p", msg(lang, "verify.valid"))
+		h.expectText("[data-testid=verify-id]", me.IDNumber)
+		h.expectText("[data-testid=verify-issued]", views.FormatDay(lang, portal.DateOf(certjNow())))
 		// The answer is a page of its own: axe checks it too.
 		checkA11y(h.t, h.ctx, "/verify result ["+string(lang)+"]")
 		certjNoRecordWording(h)

@@ -87,6 +87,8 @@ type harness struct {
 	// typing it into an app would, and the last step typed.
 	totpSecrets map[string]string
 	totpLast    map[string]int64
+	// configure changes the server's configuration before it is built.
+	configure func(cfg *handlers.Config, url string)
 }
 
 // offsetClock is real time moved on by a number of nanoseconds.
@@ -99,13 +101,20 @@ func (c *offsetClock) Now() time.Time { return time.Now().Add(time.Duration(c.of
 // skipped (failed under CI=true).
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil)
+}
+
+// newHarnessWith is newHarness with a change to the server's configuration,
+// given the server's address.
+func newHarnessWith(t *testing.T, configure func(cfg *handlers.Config, url string)) *harness {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("browser journeys are skipped with -short")
 	}
 	chromium := findChromium(t)
 	axeSource(t)
 	h := &harness{t: t, a11yDone: map[string]bool{}, a11yLangs: map[string]map[string]bool{},
-		totpSecrets: map[string]string{}, totpLast: map[string]int64{}}
+		totpSecrets: map[string]string{}, totpLast: map[string]int64{}, configure: configure}
 	h.startServer()
 	h.startBrowser(chromium)
 	t.Cleanup(h.finish)
@@ -166,15 +175,23 @@ func (h *harness) startServer() {
 	senderDone := make(chan struct{})
 	go func() { defer close(senderDone); sender.Run(senderCtx) }()
 	t.Cleanup(func() { stopSender(); <-senderDone })
-	e, err := handlers.New(handlers.Config{SecureCookies: true, Hasher: h.Hasher, Logger: logger, Clock: h.clock.Now}, db)
+	srv := httptest.NewUnstartedServer(nil) // listens on 127.0.0.1:0
+	h.URL = fmt.Sprintf("http://localhost:%d", srv.Listener.Addr().(*net.TCPAddr).Port)
+	cfg := handlers.Config{SecureCookies: true, Hasher: h.Hasher, Logger: logger, Clock: h.clock.Now}
+	if h.configure != nil {
+		// The address is known before the server is built, so that a
+		// journey can register it elsewhere (an identity provider's
+		// callback address).
+		h.configure(&cfg, h.URL)
+	}
+	e, err := handlers.New(cfg, db)
 	if err != nil {
 		t.Fatalf("handlers.New: %v", err)
 	}
-	srv := httptest.NewUnstartedServer(e) // listens on 127.0.0.1:0
+	srv.Config.Handler = e
 	srv.Config.ErrorLog = log.New(&h.serverLog, "http: ", 0)
 	srv.Start()
 	t.Cleanup(srv.Close)
-	h.URL = fmt.Sprintf("http://localhost:%d", srv.Listener.Addr().(*net.TCPAddr).Port)
 }
 
 func (h *harness) startBrowser(execPath string) {

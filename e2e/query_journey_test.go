@@ -48,6 +48,11 @@ func TestQueryJourney(t *testing.T) {
 	court := h.createStaff(portal.RoleCourt, "court-query")
 	birth := portal.Date{Year: 2006, Month: 5, Day: 9}
 	me := h.createCitizen(portal.RoleMinor, "13900005555", "孙小明", 5501, birth)
+	// Issue 11: the person's identity is verified (here as if by the organ),
+	// so that "who looked at my record" is his to read.
+	if _, err := h.DB.VerifyIdentity(me.ID, store.IdentityProof{Method: portal.IdentityByOrgan, IDNumber: me.IDNumber, Name: me.Name}); err != nil {
+		t.Fatal(err)
+	}
 	sealed := qjSealedCase(h, me, court)
 	unit := h.createAccount(portal.Account{Role: portal.RoleQueryingUnit, UnitKind: string(portal.QueryUnitRegulated),
 		Organ: qjUnitName, Login: qjUnitLogin, Name: "测试查询员"}, testPassword)
@@ -133,8 +138,14 @@ func TestQueryJourney(t *testing.T) {
 	if !h.exists("input[name=documents][value=" + string(portal.DocJudgment) + "]:checked") {
 		t.Errorf("the approval form does not propose the judgment asked for")
 	}
-	if got, want := h.value("#window_from"), portal.DateOf(time.Now()).String(); got != want {
-		t.Errorf("the window proposed starts on %q, want today %q", got, want)
+	// R14a: the unit learns the decision the day after the deadline, so the
+	// window proposed starts then.
+	stored, err := h.DB.Query(queryID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := h.value("#window_from"), stored.Due.AddDays(1).String(); got != want {
+		t.Errorf("the window proposed starts on %q, want the day after the deadline %q", got, want)
 	}
 	h.both("/staff/queries/:id submitted", qjNoRecordWording)
 	h.clickAndWait("[data-testid=approve]")
@@ -147,6 +158,12 @@ func TestQueryJourney(t *testing.T) {
 	h.expectText("[data-testid=approved-scope]", qjScopeText(h.pageLang()))
 	h.both("/staff/queries/:id approved", qjNoRecordWording)
 	h.logout()
+	// R14a: the unit sees the decision only the day after the deadline,
+	// like every query; the clock moves on to that morning.
+	release := time.Date(stored.Due.Year, time.Month(stored.Due.Month), stored.Due.Day, 9, 0, 0, 0, portal.China).Add(24 * time.Hour)
+	if d := release.Sub(h.clock.Now()); d > 0 {
+		h.clock.offset.Add(int64(d))
+	}
 
 	// ---- The unit: the query is approved, and nothing is shown before the
 	// commitment is signed (R16); a signature without the box ticked is
@@ -188,12 +205,12 @@ func TestQueryJourney(t *testing.T) {
 		t.Errorf("the signed commitment reads %q, want the signer %s (%s)", got, qjSignerName, qjSignerTitle)
 	}
 	h.both("/queries/:id signed", qjNoRecordWording)
-	qjReadResult(h, queryPage)
+	qjReadResult(h, queryPage, me.IDNumber[len(me.IDNumber)-4:])
 	// In the other language: the result page's switch returns to the query,
 	// where the result is read again (each read is audited, R16).
 	h.switchLanguage()
 	h.expectPath(queryPage)
-	qjReadResult(h, queryPage)
+	qjReadResult(h, queryPage, me.IDNumber[len(me.IDNumber)-4:])
 	h.logout()
 
 	// ---- The person: a notification waits, and "who looked at my record"
@@ -324,7 +341,7 @@ func qjSignWithoutBox(h *harness) {
 // qjReadResult reads the result from the signed query's page shown: only
 // the judgment, marked as sealed-record information on the page, and nothing
 // saying that anyone has a criminal record.
-func qjReadResult(h *harness, queryPage string) {
+func qjReadResult(h *harness, queryPage, last4 string) {
 	h.t.Helper()
 	l := h.pageLang()
 	qjExpectStatus(h, portal.QuerySigned)
@@ -349,7 +366,10 @@ func qjReadResult(h *harness, queryPage string) {
 	if h.exists("[data-testid=result-case]") || h.exists("[data-testid=no-record-letter]") {
 		h.t.Errorf("the result shows more than the documents approved")
 	}
-	qjNoRecordWording(h)
+	// R14a: the approved lawful querier is told the truth.
+	if got := h.text("[data-testid=result-record-exists]"); got != msg(l, "queries.result_record_exists", last4) {
+		h.t.Errorf("the result says %q, want that the sealed record exists", got)
+	}
 	h.screenshot("result-" + string(l))
 }
 
@@ -362,9 +382,11 @@ func qjAccessLog(h *harness, ref string) {
 	if h.exists("[data-testid=access-none]") {
 		h.t.Fatalf("the access log is empty after the unit's reads")
 	}
-	n := evalJS[int](h, `document.querySelectorAll("[data-testid=access-entry][data-kind=read]").length`)
+	// The unit's reads (the court's reads of the acts on its decision page
+	// are listed too, as its official duty, R17).
+	n := evalJS[int](h, `[...document.querySelectorAll("[data-testid=access-entry][data-kind=read]")].filter(e => e.textContent.includes(`+jsString(qjUnitName)+`)).length`)
 	if n != 2 {
-		h.t.Errorf("the access log lists %d reads, want the unit's 2: %q", n, h.text("[data-testid=access-log]"))
+		h.t.Errorf("the access log lists %d reads by the unit, want 2: %q", n, h.text("[data-testid=access-log]"))
 	}
 	entry := "[data-testid=access-entry][data-kind=read]"
 	h.expectText(entry+" [data-testid=access-who]", qjUnitName)

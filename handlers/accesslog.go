@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"sealportal/portal"
+	"sealportal/store"
 	"sealportal/views"
 )
 
@@ -27,9 +28,15 @@ func (s *Server) handleCaseAccessLog(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cs, _, err := s.citizenCase(c, id)
+	cs, rel, err := s.citizenCase(c, id)
 	if err != nil {
 		return err
+	}
+	u := currentUser(c)
+	if !seesOrganMaterial(u, cs, rel) {
+		// Issue 11: who looked at a record is the verified person's (or the
+		// verified guardian's, or the lawyer's) business.
+		return portal.Forbidden("identity.case_unverified")
 	}
 	evs, err := s.db.AuditBySubject("case", id)
 	if err != nil {
@@ -39,6 +46,11 @@ func (s *Server) handleCaseAccessLog(c echo.Context) error {
 	queries := map[uint64]portal.Query{}
 	m := views.AccessLogModel{Page: s.page(c, "accesslog.title"), CaseID: id, Ref: cs.Ref}
 	for _, ev := range evs {
+		if ev.ActorRole.IsCitizen() && (ev.Action == portal.AuditDocumentRead || ev.Action == portal.AuditCitizenRead) {
+			// Issue 11: citizens' reads are shown too, by capacity.
+			m.Entries = append(m.Entries, citizenAccessEntry(c, ev, u.ID))
+			continue
+		}
 		if !slices.Contains(accessActions, ev.Action) || !ev.ActorRole.IsStaff() {
 			continue
 		}
@@ -76,6 +88,20 @@ func (s *Server) handleCaseAccessLog(c echo.Context) error {
 		}
 		m.Entries = append(m.Entries, e)
 	}
+	// The person's own sign-ins from new devices (issue 11).
+	if rel == store.RelPerson || u.Role == portal.RoleMinor {
+		own, err := s.db.AuditBySubject("account", u.ID)
+		if err != nil {
+			return err
+		}
+		for _, ev := range own {
+			if ev.Action == portal.AuditNewDevice {
+				m.Entries = append(m.Entries, views.AccessEntry{At: ev.At, Role: ev.ActorRole, Kind: "new_device",
+					Who: views.Translate(langOf(c), "accesslog.who_you"), DutyKey: "accesslog.duty.sign_in"})
+			}
+		}
+		slices.SortStableFunc(m.Entries, func(a, b views.AccessEntry) int { return a.At.Compare(b.At) })
+	}
 	slices.Reverse(m.Entries) // newest first
 	return s.render(c, http.StatusOK, views.AccessLogPage(m))
 }
@@ -90,4 +116,19 @@ func accessDutyKey(detail string) string {
 		return "accesslog.duty." + head
 	}
 	return "accesslog.duty.other"
+}
+
+// citizenAccessEntry is a citizen's read of the case (issue 11): by the
+// reader's capacity, "you" for the reader's own reads.
+func citizenAccessEntry(c echo.Context, ev portal.AuditEvent, me uint64) views.AccessEntry {
+	e := views.AccessEntry{At: ev.At, Role: ev.ActorRole, Kind: "case_read", DutyKey: "accesslog.duty.citizen"}
+	if ev.Action == portal.AuditDocumentRead {
+		e.Kind = "document"
+	}
+	if ev.ActorID == me {
+		e.Who = views.Translate(langOf(c), "accesslog.who_you")
+	} else {
+		e.Who = views.Translate(langOf(c), views.TimelineActorKey(portal.CaseEvent{ActorRole: ev.ActorRole}))
+	}
+	return e
 }

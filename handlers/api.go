@@ -21,6 +21,15 @@ import (
 //	POST /api/v1/eligibility      facts of a case -> seal | not_eligible | review | not_yet
 //	POST /api/v1/unsealing-check  a sealed case and a later event -> unseal | stays_sealed | review
 //
+// Optional fields added for the law's harder cases (issue 12), absent in
+// older requests and meaning then what they always did: acts[i].intent
+// ("intentional" | "negligent", R32); penalty.combined (false: one crime, so
+// the single-crime maxima of CL arts. 38, 42, 45 apply, R29); event.combined
+// (an adult's crime combined with the sealed sentence, CL arts. 69–71, 77,
+// R19); for a retrial, event.act_date is the act date the retrial found (R18).
+// New values: dispositions "administrative_penalty" and
+// "specialised_correctional_education" and penalty kind "deportation" (R28).
+//
 // Answers: 200 {"outcome", "rules", "reason": {"zh", "en"}}; every failure is
 // {"error": {"code", "message", "fields", "request_id"}} with a 4xx status:
 // 400 invalid (malformed JSON, wrong types, unknown fields, nesting deeper
@@ -302,8 +311,9 @@ type eligibilityRequest struct {
 }
 
 type actRequest struct {
-	Date *string
-	Main *bool
+	Date   *string
+	Main   *bool
+	Intent *string // R32, optional: intentional | negligent
 }
 
 type penaltyRequest struct {
@@ -311,6 +321,7 @@ type penaltyRequest struct {
 	Months    *int
 	Days      *int
 	Suspended *bool
+	Combined  *bool // R29, optional: false = one crime (single-crime maxima)
 }
 
 // decodeEligibility turns a request body into validated facts, or the 400
@@ -328,19 +339,24 @@ func decodeEligibility(body []byte, today portal.Date) (portal.EligibilityFacts,
 		"birth_date": &req.BirthDate, "acts": &acts, "disposition": &req.Disposition, "penalty": &penalty})
 	for i, raw := range acts {
 		var a actRequest
-		apiDecodeObject(raw, "acts["+strconv.Itoa(i)+"].", fe, map[string]any{"date": &a.Date, "main": &a.Main})
+		apiDecodeObject(raw, "acts["+strconv.Itoa(i)+"].", fe, map[string]any{"date": &a.Date, "main": &a.Main, "intent": &a.Intent})
 		req.Acts = append(req.Acts, a)
 	}
 	if !apiIsNull(penalty) {
 		req.Penalty = &penaltyRequest{}
 		apiDecodeObject(penalty, "penalty.", fe, map[string]any{
-			"kind": &req.Penalty.Kind, "months": &req.Penalty.Months, "days": &req.Penalty.Days, "suspended": &req.Penalty.Suspended})
+			"kind": &req.Penalty.Kind, "months": &req.Penalty.Months, "days": &req.Penalty.Days, "suspended": &req.Penalty.Suspended,
+			"combined": &req.Penalty.Combined})
 	}
 
 	var f portal.EligibilityFacts
 	f.BirthDate = apiDate(req.BirthDate, "birth_date", fe)
 	for i, a := range req.Acts {
-		f.Acts = append(f.Acts, portal.Act{Date: apiDate(a.Date, "acts["+strconv.Itoa(i)+"].date", fe), Main: a.Main != nil && *a.Main})
+		act := portal.Act{Date: apiDate(a.Date, "acts["+strconv.Itoa(i)+"].date", fe), Main: a.Main != nil && *a.Main}
+		if a.Intent != nil {
+			act.Intent = portal.Intent(*a.Intent)
+		}
+		f.Acts = append(f.Acts, act)
 	}
 	if req.Disposition != nil {
 		f.Disposition = portal.Disposition(*req.Disposition)
@@ -362,6 +378,11 @@ func decodeEligibility(body []byte, today portal.Date) (portal.EligibilityFacts,
 		if p.Suspended != nil {
 			f.Penalty.Suspended = *p.Suspended
 		}
+		if p.Combined != nil {
+			// R29: "combined": false says one crime was punished, so the
+			// single-crime maxima apply; absent or true, the combined ones.
+			f.Penalty.Single = !*p.Combined
+		}
 	}
 	fe.merge(f.Validate(today))
 	if len(fe) > 0 {
@@ -380,6 +401,7 @@ type unsealingEventRequest struct {
 	ActDate        *string
 	CombinedMonths *int
 	CombinedDays   *int
+	Combined       *bool // R19, optional: an adult crime combined with the sealed sentence
 }
 
 // decodeUnsealing turns a request body into a birth date and a validated
@@ -395,7 +417,7 @@ func decodeUnsealing(body []byte, today portal.Date) (portal.Date, portal.Unseal
 	if !apiIsNull(event) {
 		req.Event = &unsealingEventRequest{}
 		apiDecodeObject(event, "event.", fe, map[string]any{"kind": &req.Event.Kind, "act_date": &req.Event.ActDate,
-			"combined_months": &req.Event.CombinedMonths, "combined_days": &req.Event.CombinedDays})
+			"combined_months": &req.Event.CombinedMonths, "combined_days": &req.Event.CombinedDays, "combined": &req.Event.Combined})
 	}
 
 	birth := apiDate(req.BirthDate, "birth_date", fe)
@@ -405,11 +427,12 @@ func decodeUnsealing(body []byte, today portal.Date) (portal.Date, portal.Unseal
 			ev.Kind = portal.UnsealingKind(*e.Kind)
 		}
 		ev.ActDate = apiDate(e.ActDate, "event.act_date", fe)
+		ev.Combined = e.Combined != nil && *e.Combined
 		if e.CombinedMonths != nil {
 			ev.CombinedMonths = *e.CombinedMonths
-		} else if ev.Kind != portal.UnsealingAdultCrime {
+		} else if ev.Kind != portal.UnsealingAdultCrime || ev.Combined {
 			// R18 compares the combined (or retrial) term; an adult crime (R19)
-			// needs none.
+			// needs none unless it was combined with the sealed sentence.
 			fe.add("event.combined_months", "check.api.required")
 		}
 		if e.CombinedDays != nil {

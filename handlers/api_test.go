@@ -136,6 +136,17 @@ func TestEligibilityAPIAcceptance(t *testing.T) {
 		{"pending, but every act adult", chkFacts(birth, one("2024-01-01"), 0, "pending", ""), portal.OutcomeNotEligible, []string{"R1", "R6"}},
 		{"null penalty without a sentence", chkFacts(birth, one("2022-01-01"), 0, "exempted", "null"), portal.OutcomeSeal, []string{"R1", "R2"}},
 		{"act today", chkFacts("2010-03-10", one("2026-03-10"), 0, "pending", ""), portal.OutcomeNotYet, []string{"R1", "R12"}},
+		// Issue 12: the new values, the contract otherwise unchanged.
+		{"R27 two main acts before 18", `{"birth_date":"2005-06-10","acts":[{"date":"2022-01-01","main":true},{"date":"2023-05-01","main":true},{"date":"2023-08-01"}],"disposition":"exempted"}`, portal.OutcomeSeal, []string{"R1", "R5", "R2"}},
+		{"R27 main acts on both sides of 18", `{"birth_date":"2005-06-10","acts":[{"date":"2022-01-01","main":true},{"date":"2023-08-01","main":true}],"disposition":"exempted"}`, portal.OutcomeReview, []string{"R1", "R5", "R27"}},
+		{"R27 acquittal on both sides of 18", chkFacts(birth, []string{"2023-05-01", "2023-08-01"}, -1, "acquitted_insufficient_evidence", ""), portal.OutcomeReview, []string{"R1", "R5", "R10", "R27"}},
+		{"R27 no main act, over five years", chkFacts(birth, []string{"2023-05-01", "2023-08-01"}, -1, "sentenced", term(72, 0, false)), portal.OutcomeNotEligible, []string{"R1", "R5", "R27", "R2"}},
+		{"R28 administrative penalty", chkFacts(birth, one("2022-01-01"), 0, "administrative_penalty", ""), portal.OutcomeSeal, []string{"R1", "R28"}},
+		{"R28 specialised correctional education", chkFacts(birth, one("2022-01-01"), 0, "specialised_correctional_education", ""), portal.OutcomeSeal, []string{"R1", "R28"}},
+		{"R28 deportation alone", chkFacts(birth, one("2022-01-01"), 0, "sentenced", kind("deportation")), portal.OutcomeSeal, []string{"R1", "R2", "R28"}},
+		{"R29 one crime of 15 years", chkFacts(birth, one("2022-01-01"), 0, "sentenced", `{"kind":"fixed_term","months":180,"combined":false}`), portal.OutcomeNotEligible, []string{"R1", "R2"}},
+		{"R29 combined term of 25 years", chkFacts(birth, one("2022-01-01"), 0, "sentenced", `{"kind":"fixed_term","months":300,"combined":true}`), portal.OutcomeNotEligible, []string{"R1", "R2"}},
+		{"R32 intents on acts", `{"birth_date":"2005-06-10","acts":[{"date":"2022-01-01","intent":"intentional"},{"date":"2022-02-01","intent":"negligent"}],"disposition":"not_prosecuted"}`, portal.OutcomeSeal, []string{"R1", "R8"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -166,6 +177,7 @@ func TestUnsealingAPIAcceptance(t *testing.T) {
 		}
 		return s + `,"combined_months":` + strconv.Itoa(months) + `,"combined_days":` + strconv.Itoa(days) + `}}`
 	}
+	comb := func(body string) string { return strings.Replace(body, `"event":{`, `"event":{"combined":true,`, 1) }
 	cases := []struct {
 		name    string
 		body    string
@@ -185,6 +197,14 @@ func TestUnsealingAPIAcceptance(t *testing.T) {
 		{"retrial under", ev("retrial", "", 36, 0), portal.OutcomeStaysSealed, []string{"R18"}},
 		{"adult crime", `{"birth_date":"2005-06-10","event":{"kind":"adult_crime","act_date":"2025-01-01"}}`, portal.OutcomeStaysSealed, []string{"R19"}},
 		{"adult crime with a long term", ev("adult_crime", "2025-01-01", 120, 0), portal.OutcomeStaysSealed, []string{"R19"}},
+		// Issue 12: the optional "combined" and a retrial's act date.
+		{"R19 adult crime combined over 60 months", comb(ev("adult_crime", "2025-01-01", 72, 0)), portal.OutcomeReview, []string{"R19", "R4"}},
+		{"R19 adult crime combined exactly 60 months", comb(ev("adult_crime", "2025-01-01", 60, 0)), portal.OutcomeReview, []string{"R19", "R4", "R18"}},
+		{"R19 adult crime combined under", comb(ev("adult_crime", "2025-01-01", 36, 0)), portal.OutcomeStaysSealed, []string{"R19", "R4"}},
+		{"R19 adult crime explicitly not combined", `{"birth_date":"2005-06-10","event":{"kind":"adult_crime","act_date":"2025-01-01","combined":false,"combined_months":120}}`, portal.OutcomeStaysSealed, []string{"R19"}},
+		{"R19 undiscovered crime as an adult, combined over", comb(ev("undiscovered_crime", "2024-01-01", 61, 0)), portal.OutcomeReview, []string{"R1", "R19", "R4"}},
+		{"R18 retrial finds the act after 18", ev("retrial", "2023-06-11", 36, 0), portal.OutcomeReview, []string{"R1", "R18"}},
+		{"R18 retrial finds the act before 18, exactly 60", ev("retrial", "2023-06-10", 60, 0), portal.OutcomeReview, []string{"R18"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -232,7 +252,16 @@ func TestAPIErrors(t *testing.T) {
 		{"penalty without a sentence", "/api/v1/eligibility", chkFacts("2005-06-10", []string{"2022-01-01"}, 0, "exempted", `{"kind":"fine_only"}`), nil, 400, "invalid", []string{"penalty"}},
 		{"sentence without a penalty", "/api/v1/eligibility", chkFacts("2005-06-10", []string{"2022-01-01"}, 0, "sentenced", ""), nil, 400, "invalid", []string{"penalty"}},
 		{"prison term without months", "/api/v1/eligibility", chkFacts("2005-06-10", []string{"2022-01-01"}, 0, "sentenced", `{"kind":"fixed_term"}`), nil, 400, "invalid", []string{"penalty.months"}},
-		{"two main acts", "/api/v1/eligibility", `{"birth_date":"2005-06-10","acts":[{"date":"2022-01-01","main":true},{"date":"2023-08-01","main":true}],"disposition":"exempted"}`, nil, 400, "invalid", []string{"acts"}},
+		{"R29 suspended over three years", "/api/v1/eligibility", chkFacts("2005-06-10", []string{"2022-01-01"}, 0, "sentenced", `{"kind":"fixed_term","months":48,"suspended":true}`), nil, 400, "invalid", []string{"penalty.suspended"}},
+		{"R29 suspended deportation", "/api/v1/eligibility", chkFacts("2005-06-10", []string{"2022-01-01"}, 0, "sentenced", `{"kind":"deportation","suspended":true}`), nil, 400, "invalid", []string{"penalty.kind"}},
+		{"R29 penalty for an act before 12", "/api/v1/eligibility", chkFacts("2005-06-10", []string{"2017-06-09"}, 0, "sentenced", `{"kind":"fine_only"}`), nil, 400, "invalid", []string{"acts[0].date"}},
+		{"R29 detention of 7 months for one crime", "/api/v1/eligibility", chkFacts("2005-06-10", []string{"2022-01-01"}, 0, "sentenced", `{"kind":"criminal_detention","months":7,"combined":false}`), nil, 400, "invalid", []string{"penalty.months"}},
+		{"R29 surveillance of 37 months", "/api/v1/eligibility", chkFacts("2005-06-10", []string{"2022-01-01"}, 0, "sentenced", `{"kind":"public_surveillance","months":37}`), nil, 400, "invalid", []string{"penalty.months"}},
+		{"R29 prison term of 5 months", "/api/v1/eligibility", chkFacts("2005-06-10", []string{"2022-01-01"}, 0, "sentenced", `{"kind":"fixed_term","months":5}`), nil, 400, "invalid", []string{"penalty.months"}},
+		{"R29 combined of the wrong type", "/api/v1/eligibility", chkFacts("2005-06-10", []string{"2022-01-01"}, 0, "sentenced", `{"kind":"fixed_term","months":36,"combined":"yes"}`), nil, 400, "invalid", []string{"penalty.combined"}},
+		{"R32 unknown intent", "/api/v1/eligibility", `{"birth_date":"2005-06-10","acts":[{"date":"2022-01-01","intent":"reckless"}],"disposition":"exempted"}`, nil, 400, "invalid", []string{"acts[0].intent"}},
+		{"R19 combined adult crime needs its term", "/api/v1/unsealing-check", `{"birth_date":"2005-06-10","event":{"kind":"adult_crime","act_date":"2025-01-01","combined":true}}`, nil, 400, "invalid", []string{"event.combined_months"}},
+		{"a retrial is not combined", "/api/v1/unsealing-check", `{"birth_date":"2005-06-10","event":{"kind":"retrial","combined":true,"combined_months":72}}`, nil, 400, "invalid", []string{"event.combined"}},
 		{"missing everything", "/api/v1/eligibility", `{}`, nil, 400, "invalid", []string{"birth_date", "acts", "disposition"}},
 		{"null body", "/api/v1/eligibility", `null`, nil, 400, "invalid", []string{"birth_date", "acts", "disposition"}},
 		{"empty acts", "/api/v1/eligibility", `{"birth_date":"2005-06-10","acts":[],"disposition":"exempted"}`, nil, 400, "invalid", []string{"acts"}},
@@ -404,6 +433,10 @@ func FuzzEligibilityAPI(f *testing.F) {
 		chkFacts("2005-06-10", []string{"2023-06-10"}, 0, "sentenced", `{"kind":"fixed_term","months":60,"days":0,"suspended":false}`),
 		chkFacts("2004-02-29", []string{"2022-03-01", "2022-03-02"}, 1, "sentenced", `{"kind":"criminal_detention"}`),
 		chkFacts("2005-06-10", []string{"2022-01-01"}, 0, "pending", ""),
+		`{"birth_date":"2005-06-10","acts":[{"date":"2022-01-01","main":true,"intent":"negligent"},{"date":"2023-08-01","main":true,"intent":"intentional"}],"disposition":"sentenced","penalty":{"kind":"fixed_term","months":180,"combined":false}}`,
+		`{"birth_date":"2005-06-10","acts":[{"date":"2017-01-01"}],"disposition":"sentenced","penalty":{"kind":"deportation","suspended":true}}`,
+		chkFacts("2005-06-10", []string{"2022-01-01"}, 0, "administrative_penalty", ""),
+		chkFacts("2005-06-10", []string{"2022-01-01", "2024-01-01"}, -1, "acquitted_insufficient_evidence", ""),
 		`{"birth_date":"2005-06-10","acts":[null,{"date":7}],"penalty":{"months":"x"}}`,
 		`{}`, `null`, `[]`, `"x"`, `{"acts":{}}`, `{"a":` + strings.Repeat("[", 40), ``, "\xff", `{"birth_date":"\u0000"}`,
 	} {
@@ -435,6 +468,8 @@ func FuzzUnsealingAPI(f *testing.F) {
 		`{"birth_date":"2005-06-10","event":{"kind":"new_crime","act_date":"2022-05-01","combined_months":60,"combined_days":0}}`,
 		`{"birth_date":"2005-06-10","event":{"kind":"retrial","combined_months":61}}`,
 		`{"birth_date":"2005-06-10","event":{"kind":"adult_crime","act_date":"2025-01-01"}}`,
+		`{"birth_date":"2005-06-10","event":{"kind":"adult_crime","act_date":"2025-01-01","combined":true,"combined_months":60}}`,
+		`{"birth_date":"2005-06-10","event":{"kind":"retrial","act_date":"2024-01-01","combined":true,"combined_months":61}}`,
 		`{"birth_date":"2005-06-10","event":null}`, `{"event":[]}`, `{}`, `[`, `{"event":{"kind":1}}`,
 	} {
 		f.Add([]byte(s))

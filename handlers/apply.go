@@ -213,10 +213,17 @@ func applyEligibility(cs portal.Case) views.ApplyEligibility {
 
 // ---- Person ----
 
-type applyPersonInput struct{ Name, IDNumber string }
+// applyPersonInput is the person's section as posted; DocType and Country
+// name an identity document other than the mainland card (R31).
+type applyPersonInput struct{ Name, IDNumber, DocType, Country string }
 
 func (in applyPersonInput) values() map[string]string {
-	return map[string]string{"person_name": in.Name, "person_id_number": in.IDNumber}
+	docType := in.DocType
+	if docType == "" {
+		docType = string(portal.DocResidentID)
+	}
+	return map[string]string{"person_name": in.Name, "person_id_number": in.IDNumber, "person_doc_type": docType,
+		"person_doc_country": in.Country}
 }
 
 // handleApplyPersonForm serves GET /apply/:id/person.
@@ -225,14 +232,18 @@ func (s *Server) handleApplyPersonForm(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	in := applyPersonInput{Name: ac.cs.PersonName, IDNumber: ac.cs.PersonIDNumber}
+	in := applyPersonInput{Name: ac.cs.PersonName, IDNumber: ac.cs.PersonIDNumber, DocType: string(ac.cs.PersonDocType),
+		Country: ac.cs.PersonDocCountry}
 	return s.renderApplyPerson(c, http.StatusOK, ac.cs, views.Form{Values: in.values()})
 }
 
 func (s *Server) renderApplyPerson(c echo.Context, status int, cs portal.Case, f views.Form) error {
 	m := views.ApplyPersonModel{Page: s.page(c, "apply.person.title"), ID: cs.ID, Capacity: cs.Capacity, Form: f}
-	if n, err := portal.ParseIDNumber(f.Value("person_id_number")); err == nil && n.BornBy(s.today()) {
-		m.BirthDate = n.BirthDate()
+	doc, err := portal.ParseIdentityDocument(portal.IDDocType(f.Value("person_doc_type")), f.Value("person_id_number"), f.Value("person_doc_country"))
+	if err == nil {
+		if birth, known := doc.BirthDate(); known && !s.today().Before(birth) {
+			m.BirthDate = birth
+		}
 	}
 	return s.render(c, status, views.ApplyPersonPage(m))
 }
@@ -246,9 +257,12 @@ func (s *Server) handleApplyPersonSave(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	in := applyPersonInput{Name: c.FormValue("person_name"), IDNumber: c.FormValue("person_id_number")}
+	in := applyPersonInput{Name: c.FormValue("person_name"), IDNumber: c.FormValue("person_id_number"),
+		DocType: c.FormValue("person_doc_type"), Country: strings.TrimSpace(c.FormValue("person_doc_country"))}
 	if ac.cs.Capacity == portal.CapacitySelf {
-		in.IDNumber = ac.cs.PersonIDNumber
+		// The person's own account: the mainland number it was registered
+		// with (registration decides other documents).
+		in.IDNumber, in.DocType, in.Country = ac.cs.PersonIDNumber, string(ac.cs.PersonDocType), ac.cs.PersonDocCountry
 	}
 	today := s.today()
 	var fe portal.FieldErrors
@@ -256,20 +270,28 @@ func (s *Server) handleApplyPersonSave(c echo.Context) error {
 	if !applyStorable(name) {
 		fe.Add("person_name", "register.name_too_long")
 	}
-	if n, err := portal.ParseIDNumber(idn); err == nil {
-		idn = n.String()
-		if ac.cs.Capacity == portal.CapacityGuardian && n.BornBy(today) && !portal.Under18On(n.BirthDate(), today) {
+	docType := portal.IDDocType(in.DocType)
+	if docType == portal.DocResidentID || !docType.Valid() {
+		docType = "" // the mainland identity card; an unknown kind reads as it
+	}
+	country := in.Country
+	if doc, err := (portal.Case{PersonIDNumber: idn, PersonDocType: docType, PersonDocCountry: country}).PersonDocument(); err == nil {
+		idn, country = doc.Number, doc.Country
+		if birth, known := doc.BirthDate(); ac.cs.Capacity == portal.CapacityGuardian && known && !today.Before(birth) && !portal.Under18On(birth, today) {
 			fe.Add("person_id_number", "apply.guardian_adult")
 		}
 	} else if !applyStorable(idn) {
 		fe.Add("person_id_number", "id.length")
 	}
+	if !applyStorable(country) || len(country) > 3 {
+		fe.Add("person_doc_country", "iddoc.country_required")
+	}
 	cs, err := s.db.UpdateDraft(ac.cs.ID, func(d *portal.Case) error {
 		if fe["person_name"] == "" {
 			d.PersonName = name
 		}
-		if fe["person_id_number"] == "" {
-			d.PersonIDNumber = idn
+		if fe["person_id_number"] == "" && fe["person_doc_country"] == "" {
+			d.PersonIDNumber, d.PersonDocType, d.PersonDocCountry = idn, docType, country
 		}
 		return nil
 	})
@@ -364,7 +386,10 @@ type applyCaseInput struct {
 	Disposition string
 	Decision    applyDateInput
 	Acts        []applyDateInput
-	Main        string // the row index of the main act, "" when the judgment does not say
+	// Main lists the row indexes of the acts the court found to be main
+	// criminal conduct (R5; several, R27), comma-separated; "" when the
+	// judgment does not say.
+	Main        string
 	Intent      string
 	PenaltyKind string
 	Months      string
@@ -374,6 +399,22 @@ type applyCaseInput struct {
 
 func applyActBase(i int) string { return fmt.Sprintf("acts[%d].date", i) }
 
+// applyMainList reads the ticked main acts (R27: there may be several) as a
+// comma-separated list of row indexes, each a small number, without repeats.
+func applyMainList(c echo.Context) string {
+	params, err := c.FormParams()
+	if err != nil {
+		return ""
+	}
+	var out []string
+	for _, v := range params["main"] {
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 && n < views.ApplyMaxActs && !slices.Contains(out, v) {
+			out = append(out, strconv.Itoa(n))
+		}
+	}
+	return strings.Join(out, ",")
+}
+
 func bindApplyCase(c echo.Context) applyCaseInput {
 	rows, err := strconv.Atoi(c.FormValue("act_rows"))
 	if err != nil || rows < 1 {
@@ -381,7 +422,7 @@ func bindApplyCase(c echo.Context) applyCaseInput {
 	}
 	rows = min(rows, views.ApplyMaxActs)
 	in := applyCaseInput{Action: c.FormValue("action"), Organ: c.FormValue("deciding_organ"), CaseNumber: c.FormValue("case_number"),
-		Disposition: c.FormValue("disposition"), Decision: bindApplyDate(c, "decision_date"), Main: c.FormValue("main"),
+		Disposition: c.FormValue("disposition"), Decision: bindApplyDate(c, "decision_date"), Main: applyMainList(c),
 		Intent: c.FormValue("intent"), PenaltyKind: c.FormValue("penalty_kind"), Months: c.FormValue("penalty_months"),
 		Days: c.FormValue("penalty_days"), Suspended: c.FormValue("penalty_suspended") == "yes"}
 	for i := range rows {
@@ -410,12 +451,14 @@ func applyCaseInputOf(cs portal.Case) applyCaseInput {
 	if cs.DecidingOrganID != 0 {
 		in.Organ = strconv.FormatUint(cs.DecidingOrganID, 10)
 	}
+	var mains []string
 	for i, a := range cs.Acts {
 		in.Acts = append(in.Acts, applyDateOf(a.Date))
 		if a.Main {
-			in.Main = strconv.Itoa(i)
+			mains = append(mains, strconv.Itoa(i))
 		}
 	}
+	in.Main = strings.Join(mains, ",")
 	if len(in.Acts) == 0 {
 		in.Acts = []applyDateInput{{}}
 	}
@@ -467,7 +510,7 @@ func applyCasePatch(in applyCaseInput, deciders []views.ApplyOrganOption) (patch
 		}
 		// R5: the main criminal conduct is the court's finding, entered as
 		// given, never computed.
-		acts = append(acts, portal.Act{Date: d, Main: len(in.Acts) > 1 && in.Main == strconv.Itoa(i)})
+		acts = append(acts, portal.Act{Date: d, Main: len(in.Acts) > 1 && slices.Contains(strings.Split(in.Main, ","), strconv.Itoa(i))})
 		rowOf = append(rowOf, i)
 	}
 	intent := portal.Intent(in.Intent)
@@ -727,7 +770,7 @@ func (s *Server) handleApplyUpload(c echo.Context) error {
 		// No file chosen (or a form that is not multipart at all).
 		fe.Add("file", "upload.required")
 	default:
-		doc, content, err = readUpload(fh)
+		doc, content, err = readUpload(fh, portal.NewUploadBudget())
 		if err != nil {
 			pe, ok := portal.AsError(err)
 			if !ok || pe.Code != portal.CodeInvalid {
@@ -794,6 +837,10 @@ func (s *Server) handleApplyDocumentDownload(c echo.Context) error {
 	}
 	content, err := s.db.DocumentContent(ac.cs.ID, docID)
 	if err != nil {
+		return err
+	}
+	// Issue 11: every read of a document by any account is audited.
+	if err := s.db.RecordCitizenRead(ac.cs.ID, *ac.u, "document:"+strconv.FormatUint(d.ID, 10), requestID(c)); err != nil {
 		return err
 	}
 	return serveDocument(c, d, content)

@@ -635,5 +635,35 @@ func TestApplyGuardianAndAdulthood(t *testing.T) {
 	applyFillPerson(t, c, id, "周小", ward).wantPath(t, applyP(id, ""))
 	ts.clock.advance(3 * 24 * time.Hour)
 	c.login("13900000371", pwApply)
-	c.get(applyP(id, "")).wantStatus(t, http.StatusForbidden).wantText(t, "The person is now 18 or over")
+	// Issue 11: the guardian's access ends entirely, and the page says so.
+	c.get(applyP(id, "")).wantStatus(t, http.StatusForbidden).wantText(t, "your access as guardian to this matter has ended")
+}
+
+// R31: a lawyer files for a person without a mainland identity number: a
+// passport needs its issuing state (refused at its field, typed values
+// kept); with it the draft keeps the document's kind, number and state.
+func TestApplyPersonIdentityDocument(t *testing.T) {
+	t.Parallel()
+	ts, _ := applyServer(t)
+	c, _ := applyClient(t, ts, portal.RoleLawyer, "13900000381")
+	id := applyStartDraft(t, c)
+	form := c.get(applyP(id, "person")).wantStatus(t, http.StatusOK)
+	if !strings.Contains(form.body, `value="resident_id" checked`) {
+		t.Fatal("the mainland identity card is not the default kind")
+	}
+	v := url.Values{"person_name": {"Jean Dupont"}, "person_doc_type": {"passport"}, "person_id_number": {"e1234567"}}
+	p := c.submit(applyP(id, "person"), applyP(id, "person"), v).wantStatus(t, http.StatusUnprocessableEntity)
+	if p.fieldError("person_doc_country") == "" || !strings.Contains(p.body, `value="passport" checked`) {
+		t.Fatalf("a passport without its state\n%s", excerpt(p))
+	}
+	v.Set("person_doc_country", "fra")
+	c.submit(applyP(id, "person"), applyP(id, "person"), v).wantPath(t, applyP(id, ""))
+	cs, err := ts.db.Case(id)
+	if err != nil || cs.PersonDocType != portal.DocPassport || cs.PersonIDNumber != "E1234567" || cs.PersonDocCountry != "FRA" {
+		t.Fatalf("stored %+v %v", cs, err)
+	}
+	again := c.get(applyP(id, "person")).wantStatus(t, http.StatusOK)
+	if got, _ := again.inputValue("person_id_number"); got != "E1234567" || !strings.Contains(again.body, `value="passport" checked`) {
+		t.Fatalf("the form shows %q", got)
+	}
 }

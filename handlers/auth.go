@@ -142,9 +142,13 @@ func (s *Server) handleLoginSubmit(c echo.Context) error {
 		return portal.Internal(err)
 	}
 	if !ok {
-		if _, err := s.db.RecordLoginFailure(acct.ID, requestID(c)); err != nil {
+		_, delay, err := s.db.RecordLoginFailure(acct.ID, requestID(c))
+		if err != nil {
 			return err
 		}
+		// Throttled rather than locked where a second factor protects the
+		// account (portal.OnLoginFailure): the answer waits.
+		s.cfg.LoginPause(c.Request().Context(), delay)
 		return fail(http.StatusUnprocessableEntity, "login.failed")
 	}
 	newHash := ""
@@ -181,6 +185,9 @@ func (s *Server) handleLoginSubmit(c echo.Context) error {
 // one-time password, then to enrol a second factor when its role requires
 // one, then where it was going.
 func (s *Server) afterLogin(c echo.Context, acct portal.Account, next string) error {
+	if err := s.noteDevice(c, acct); err != nil {
+		return err
+	}
 	if acct.MustChangePassword {
 		return c.Redirect(http.StatusSeeOther, "/account/password")
 	}
@@ -202,15 +209,6 @@ func homeFor(r portal.Role) string {
 		return "/queries"
 	}
 	return "/account"
-}
-
-// localPath accepts only a local absolute path, so a link can never send
-// someone to another site ("//evil", "/\evil" and schemes are refused).
-func localPath(p string) string {
-	if p == "" || p[0] != '/' || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") || len(p) > 200 {
-		return ""
-	}
-	return p
 }
 
 // safeNext is where to go after signing in: a local path other than the

@@ -111,6 +111,15 @@ func (s *Server) handleCasesList(c echo.Context) error {
 		row := views.MyCaseRow{ID: cs.CaseID, Ref: cs.Ref, Draft: cs.Status == portal.StatusDraft && cs.Ref == "",
 			Status: cs.Status, Due: cs.Due, Overdue: !cs.Due.IsZero() && today.After(cs.Due),
 			Next: casesNextOf(cs.Status, cs.Due, cs.Holders, cs.Pending, organ)}
+		if u.Role == portal.RoleGuardian {
+			// R1, issue 11: say on the list too that the access ended (a
+			// guardian has few cases, so each is opened).
+			full, err := s.db.Case(cs.CaseID)
+			if err != nil {
+				return err
+			}
+			row.GuardianEnded = s.formerGuardian(u, full, store.RelFiler) && full.FiledBy == u.ID
+		}
 		if lawyer {
 			// R22: the lawyer acts for the person and is entitled to the name;
 			// nobody else's list carries it.
@@ -148,9 +157,25 @@ func (s *Server) casesLoad(c echo.Context) (portal.Case, store.Relation, bool, e
 	return cs, rel, s.applicantMayAct(currentUser(c), cs, rel), nil
 }
 
+// casesLoadRel is casesLoad that also says whether the account sees the
+// organs' material on the case (seesOrganMaterial).
+func (s *Server) casesLoadRel(c echo.Context) (portal.Case, bool, bool, bool, error) {
+	cs, rel, mayAct, err := s.casesLoad(c)
+	if err != nil {
+		return cs, false, false, false, err
+	}
+	return cs, mayAct, seesOrganMaterial(currentUser(c), cs, rel), rel == store.RelFiler, nil
+}
+
 // casesModel builds the case page.
 func (s *Server) casesModel(c echo.Context, cs portal.Case, mayAct bool) (views.MyCaseModel, error) {
 	u := currentUser(c)
+	rel, err := s.db.Relation(u.ID, cs.ID)
+	if err != nil {
+		return views.MyCaseModel{}, err
+	}
+	organMaterial := seesOrganMaterial(u, cs, rel)
+	filer := rel == store.RelFiler
 	organs := s.casesOrgans()
 	deciding, err := organs.name(cs.DecidingOrganID)
 	if err != nil {
@@ -160,9 +185,11 @@ func (s *Server) casesModel(c echo.Context, cs portal.Case, mayAct bool) (views.
 	m := views.MyCaseModel{
 		Page: s.page(c, "cases.case_page_title"), ID: cs.ID, Ref: cs.Ref, Status: cs.Status, ExOfficio: cs.ExOfficio,
 		DecidingOrgan: deciding, OrganCaseNo: cs.OrganCaseNumber, Due: cs.Due, Overdue: cs.Overdue(s.today()),
+		DueAwaitsCalendar: cs.DueAwaitsCalendar, TestPeriod: testPeriodView(cs, s.today()),
 		Next: casesNext(cs, deciding), MayAct: mayAct,
-		CanMessage:  mayAct && cs.Status != portal.StatusDraft,
-		CanWithdraw: mayAct && cs.Status != portal.StatusDraft && slices.Contains(applicant, portal.ActionWithdraw),
+		CanMessage: mayAct && cs.Status != portal.StatusDraft,
+		// Issue 11: only the filer withdraws, never an ex officio case (R11).
+		CanWithdraw: mayAct && filer && !cs.ExOfficio && cs.Status != portal.StatusDraft && slices.Contains(applicant, portal.ActionWithdraw),
 		CanResubmit: mayAct && cs.Status == portal.StatusReturned && slices.Contains(applicant, portal.ActionSubmit),
 	}
 	if !mayAct {
@@ -194,7 +221,19 @@ func (s *Server) casesModel(c echo.Context, cs portal.Case, mayAct bool) (views.
 		at, ok := cs.Confirmations[id]
 		m.Holders = append(m.Holders, views.MyCaseHolder{Name: name, Confirmed: ok, ConfirmedAt: at})
 	}
+	if !organMaterial {
+		// Issue 11: until the identity (or the guardianship) is verified,
+		// the account sees what it filed itself and the status, nothing the
+		// organs hold.
+		m.UnverifiedKey = "identity.case_unverified"
+		if u.Role == portal.RoleGuardian {
+			m.UnverifiedKey = "identity.case_guardianship_unverified"
+		}
+	}
 	for _, d := range cs.Documents {
+		if !organMaterial && d.UploadedBy != u.ID {
+			continue
+		}
 		m.Documents = append(m.Documents, casesDocument(d))
 	}
 	msgs, err := s.db.Messages(cs.ID)
@@ -202,6 +241,9 @@ func (s *Server) casesModel(c echo.Context, cs portal.Case, mayAct bool) (views.
 		return m, err
 	}
 	for _, msg := range msgs {
+		if !organMaterial && msg.From != u.ID {
+			continue
+		}
 		vm := views.MyCaseMessage{Mine: msg.From == u.ID, FromRole: msg.FromRole, Text: msg.Text, At: msg.At}
 		if msg.FromRole.IsStaff() {
 			// The organ speaks, never the official by name.
@@ -234,9 +276,16 @@ func casesDocument(d portal.Document) views.MyCaseDocument {
 // happens next, the history, what the rules say, documents, holding organs,
 // messages and the steps the applicant may take.
 func (s *Server) handleCaseShow(c echo.Context) error {
-	cs, _, mayAct, err := s.casesLoad(c)
+	cs, mayAct, _, _, err := s.casesLoadRel(c)
 	if err != nil {
 		return err
+	}
+	if sealedContents(cs) {
+		// Issue 11: a citizen's read of a sealed case's contents is audited
+		// like anyone's and shown in "who looked at my record".
+		if err := s.db.RecordCitizenRead(cs.ID, *currentUser(c), "case", requestID(c)); err != nil {
+			return err
+		}
 	}
 	m, err := s.casesModel(c, cs, mayAct)
 	if err != nil {
@@ -249,7 +298,7 @@ func (s *Server) handleCaseShow(c echo.Context) error {
 // case linked to the account, as an attachment. A document of another case is
 // a 404 like any unknown id.
 func (s *Server) handleCaseDocument(c echo.Context) error {
-	cs, _, _, err := s.casesLoad(c)
+	cs, _, organMaterial, _, err := s.casesLoadRel(c)
 	if err != nil {
 		return err
 	}
@@ -258,11 +307,15 @@ func (s *Server) handleCaseDocument(c echo.Context) error {
 		return err
 	}
 	d, ok := cs.Document(docID)
-	if !ok {
+	if !ok || !organMaterial && d.UploadedBy != currentUser(c).ID {
 		return portal.NotFound()
 	}
 	content, err := s.db.DocumentContent(cs.ID, d.ID)
 	if err != nil {
+		return err
+	}
+	// Issue 11: every read of a document by any account is audited.
+	if err := s.db.RecordCitizenRead(cs.ID, *currentUser(c), "document:"+strconv.FormatUint(d.ID, 10), requestID(c)); err != nil {
 		return err
 	}
 	return serveDocument(c, d, content)
@@ -308,7 +361,7 @@ func (s *Server) handleCaseMessage(c echo.Context) error {
 	fh, err := c.FormFile("file")
 	switch {
 	case err == nil:
-		d, content, err := readUpload(fh)
+		d, content, err := readUpload(fh, portal.NewUploadBudget())
 		if err != nil {
 			return fail(http.StatusUnprocessableEntity, err, "")
 		}
@@ -339,12 +392,16 @@ func casesWithdrawRefusal(cs portal.Case) string {
 // handleCaseWithdrawForm serves GET /cases/:id/withdraw: the confirmation
 // page, or why the application can no longer be withdrawn.
 func (s *Server) handleCaseWithdrawForm(c echo.Context) error {
-	cs, _, mayAct, err := s.casesLoad(c)
+	cs, mayAct, _, filer, err := s.casesLoadRel(c)
 	if err != nil {
 		return err
 	}
 	if !mayAct {
 		return portal.Forbidden("cases.read_only_guardian")
+	}
+	if !filer || cs.ExOfficio {
+		// Issue 11: only the filer withdraws; an ex officio case never (R11).
+		return portal.Forbidden("cases.withdraw_not_filer")
 	}
 	refusal := casesWithdrawRefusal(cs)
 	return s.render(c, http.StatusOK, views.MyCaseWithdrawPage(views.MyCaseWithdrawModel{
@@ -355,12 +412,16 @@ func (s *Server) handleCaseWithdrawForm(c echo.Context) error {
 // handleCaseWithdraw serves POST /cases/:id/withdraw: the applicant withdraws
 // before a decision; the state machine refuses anything later.
 func (s *Server) handleCaseWithdraw(c echo.Context) error {
-	cs, _, mayAct, err := s.casesLoad(c)
+	cs, mayAct, _, filer, err := s.casesLoadRel(c)
 	if err != nil {
 		return err
 	}
 	if !mayAct {
 		return portal.Forbidden("cases.read_only_guardian")
+	}
+	if !filer || cs.ExOfficio {
+		// Issue 11: only the filer withdraws; an ex officio case never (R11).
+		return portal.Forbidden("cases.withdraw_not_filer")
 	}
 	u := currentUser(c)
 	refuse := func(key string) error {

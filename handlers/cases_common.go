@@ -41,11 +41,62 @@ func (s *Server) citizenCase(c echo.Context, id uint64) (portal.Case, store.Rela
 	if err != nil {
 		return portal.Case{}, "", err
 	}
-	if rel == "" {
+	if rel == "" || rel == store.RelPerson && !u.IdentityVerified {
+		// Issue 11: a link by identity number is the verified person's only.
 		return portal.Case{}, "", portal.NotFound()
 	}
 	cs, err := s.db.Case(id)
-	return cs, rel, err
+	if err != nil {
+		return cs, rel, err
+	}
+	if s.formerGuardian(u, cs, rel) {
+		// R1: on the 18th birthday the guardian's access ends entirely; the
+		// first visit afterwards records it (and hands a draft or a returned
+		// case to the adult), and every page says what happened.
+		if _, err := s.db.NoticeGuardianAccessEnded(cs.ID, u.ID); err != nil {
+			return portal.Case{}, "", err
+		}
+		return portal.Case{}, "", portal.Forbidden("identity.guardian_access_ended")
+	}
+	return cs, rel, nil
+}
+
+// formerGuardian reports whether u filed the case as the person's guardian
+// and the person has since turned 18 (R1, computed at read time).
+func (s *Server) formerGuardian(u *portal.Account, cs portal.Case, rel store.Relation) bool {
+	return rel == store.RelFiler && u.Role == portal.RoleGuardian && cs.Capacity == portal.CapacityGuardian &&
+		portal.GuardianAccessEnded(cs, s.today())
+}
+
+// seesOrganMaterial reports whether the signed-in citizen may see what the
+// organs hold on the case (their documents, messages, who looked) rather than
+// only what the account filed itself (issue 11): the verified person; the
+// person who filed, once verified as that person; a guardian once the organ
+// verified the guardianship; the lawyer who filed.
+func seesOrganMaterial(u *portal.Account, cs portal.Case, rel store.Relation) bool {
+	switch {
+	case rel == store.RelPerson:
+		return u.IdentityVerified
+	case rel != store.RelFiler:
+		return false
+	case u.Role == portal.RoleMinor:
+		return u.IdentityVerified && u.IDNumber == cs.PersonIDNumber && portal.NamesMatch(u.Name, cs.PersonName)
+	case u.Role == portal.RoleGuardian:
+		return cs.GuardianshipVerified
+	case u.Role == portal.RoleLawyer:
+		return true
+	}
+	return false
+}
+
+// sealedContents reports whether a case page shows a sealed record's
+// contents, whose every read by any account is audited.
+func sealedContents(cs portal.Case) bool {
+	switch cs.Status {
+	case portal.StatusSealed, portal.StatusCompleted, portal.StatusUnsealingReview:
+		return true
+	}
+	return cs.ExOfficio && cs.Status != portal.StatusDraft
 }
 
 // applicantMayAct reports whether the signed-in citizen may take a new step on
@@ -90,7 +141,8 @@ func staffActor(u *portal.Account, cs portal.Case) (actor portal.Actor, ok bool)
 // file (images encoded again without their metadata) and its description.
 // The name the browser sent is kept only for display, sanitized; it is never
 // used as a path, and the browser's Content-Type is ignored.
-func readUpload(fh *multipart.FileHeader) (portal.Document, []byte, error) {
+// budget is the request's decode budget, shared by its files.
+func readUpload(fh *multipart.FileHeader, budget *portal.UploadBudget) (portal.Document, []byte, error) {
 	if fh.Size > portal.MaxDocumentBytes {
 		return portal.Document{}, nil, &portal.Error{Code: portal.CodeInvalid, Key: "upload.too_big", Fields: map[string]string{"file": "upload.too_big"}}
 	}
@@ -103,7 +155,7 @@ func readUpload(fh *multipart.FileHeader) (portal.Document, []byte, error) {
 	if err != nil {
 		return portal.Document{}, nil, portal.Internal(err)
 	}
-	return portal.CheckUpload(fh.Filename, b)
+	return portal.CheckUploadWithin(fh.Filename, b, budget)
 }
 
 // serveDocument sends a document's bytes as an attachment that the browser

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -32,7 +33,13 @@ type casesWorld struct {
 
 func newCasesWorld(t *testing.T) *casesWorld {
 	t.Helper()
-	ts := newTestServer(t)
+	return newCasesWorldWith(t)
+}
+
+// newCasesWorldWith is newCasesWorld with configuration changes.
+func newCasesWorldWith(t *testing.T, opts ...func(*Config)) *casesWorld {
+	t.Helper()
+	ts := newTestServer(t, opts...)
 	court, err := ts.db.EnsureOrgan(portal.RoleCourt, "演示市人民法院")
 	if err != nil {
 		t.Fatal(err)
@@ -444,7 +451,13 @@ func TestCasesMessageWithAttachment(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Issue 11: while only the contact is verified, the organ's message is
+	// not shown; the page says why.
 	c := w.signIn(minor)
+	c.get(casesPath(cs.ID)).noText(t, "请补充户籍证明").wantText(t, "only what you filed and its status are shown")
+	if _, err := w.db.VerifyIdentity(minor.ID, store.IdentityProof{Method: portal.IdentityByOIDC, IDNumber: id, Name: "陈小"}); err != nil {
+		t.Fatal(err)
+	}
 	page := c.get(casesPath(cs.ID)).wantText(t, "请补充户籍证明", "演示市人民法院").noText(t, "王法官")
 	csrf := page.csrf(t)
 
@@ -474,8 +487,8 @@ func TestCasesMessageWithAttachment(t *testing.T) {
 		t.Error("downloaded bytes differ")
 	}
 	// The staff's side was told.
-	if n, _ := w.db.UnreadCount(minor.ID); n != 1 {
-		t.Errorf("the person's unread count %d: the court's message only", n)
+	if n, _ := w.db.UnreadCount(minor.ID); n != 2 {
+		t.Errorf("the person's unread count %d: the court's message and the identity verified", n)
 	}
 
 	// A file that is not a PDF, JPG or PNG: refused, the text kept.
@@ -546,8 +559,8 @@ func TestCasesWithdraw(t *testing.T) {
 }
 
 // A guardian acts while the ward is under 18, the 18th birthday included
-// (R1); afterwards the case is read-only for him, with an explanation, and a
-// message or a withdrawal is refused with 403.
+// (R1); afterwards his access ends entirely (issue 11): every page of the case
+// answers 403 with an explanation, and he is told once.
 func TestCasesGuardianAfterWardTurns18(t *testing.T) {
 	t.Parallel()
 	w := newCasesWorld(t)
@@ -571,19 +584,27 @@ func TestCasesGuardianAfterWardTurns18(t *testing.T) {
 
 	w.clock.advance(24 * time.Hour) // Saturday 21 March: the ward is 18
 	c = w.signIn(guardian)
-	p = c.get(casesPath(cs.ID)).wantStatus(t, http.StatusOK).wantText(t, cs.Ref, "takes the case over with his or her own account", "What you already filed stays")
-	if len(casesTag(p, `data-testid="message-form"`)) != 0 || len(casesTag(p, `data-testid="withdraw-link"`)) != 0 {
-		t.Fatal("new steps offered to the guardian of an adult")
+	list := c.get("/cases").wantText(t, "your access as guardian has ended")
+	csrf := list.csrf(t)
+	// Issue 11: the guardian's access ends entirely (documents, messages,
+	// who looked, steps), and every page says plainly what happened.
+	ended := "your access as guardian to this matter has ended"
+	c.get(casesPath(cs.ID)).wantStatus(t, http.StatusForbidden).wantText(t, ended).noText(t, "judgment.pdf")
+	c.get(casesPath(cs.ID, "/access")).wantStatus(t, http.StatusForbidden).wantText(t, ended)
+	if len(cs.Documents) > 0 {
+		c.get(casesPath(cs.ID, "/documents/"+strconv.FormatUint(cs.Documents[0].ID, 10))).wantStatus(t, http.StatusForbidden)
 	}
-	p.wantText(t, "judgment.pdf") // what he filed stays visible
-	csrf := p.csrf(t)
 	m := casesMultipart(t, c, casesPath(cs.ID, "/messages"), csrf, map[string]string{"text": "还在吗"}, "", nil)
-	m.wantStatus(t, http.StatusForbidden).wantText(t, "takes the case over with his or her own account")
+	m.wantStatus(t, http.StatusForbidden).wantText(t, ended)
 	if msgs, _ := w.db.Messages(cs.ID); len(msgs) != 0 {
 		t.Errorf("the message was stored: %v", msgs)
 	}
 	c.post(casesPath(cs.ID, "/withdraw"), url.Values{csrfField: {csrf}}).wantStatus(t, http.StatusForbidden)
 	c.get(casesPath(cs.ID, "/withdraw")).wantStatus(t, http.StatusForbidden)
+	ns, _ := w.db.Notifications(guardian.ID, 50)
+	if !slices.ContainsFunc(ns, func(n portal.Notification) bool { return n.Key == store.NotifyGuardianEnded }) {
+		t.Error("the guardian was not told")
+	}
 	if got, _ := w.db.Case(cs.ID); got.Status != portal.StatusSubmitted {
 		t.Errorf("status %s", got.Status)
 	}

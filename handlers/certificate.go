@@ -3,7 +3,6 @@ package handlers
 import (
 	"encoding/base64"
 	"fmt"
-	"net"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -24,9 +23,10 @@ import (
 
 // Proofs of no criminal record (R14). A person asks for one for himself; a
 // guardian or lawyer for the person of a case he follows. The police organ
-// chosen answers within Policy.Certificate working days: the rules decide the
-// answer from the person's cases (store.AnswerCertificate), so a sealed record
-// always gets "no criminal record" and an official never sees a case. The
+// chosen answers within Policy.Certificate working days, from the official's
+// recorded check of the police records (never the portal's own data alone);
+// the official sees the sealed records the portal knows, marked as records
+// that must not appear (R14). The
 // certificate page is printable on one A4 page, with a verification code and
 // a QR code to /verify on this host. The code is never put in an address: the
 // QR code carries only the address of the verification page, and the code is
@@ -67,6 +67,12 @@ func (s *Server) certPersons(u *portal.Account) ([]views.CertPersonOption, map[s
 	byValue := map[string]certPerson{}
 	var opts []views.CertPersonOption
 	if u.Role == portal.RoleMinor {
+		// Issue 11: a certificate answers from the records the police hold
+		// about the number, so only an identity-verified account asks for
+		// its own number.
+		if !u.IdentityVerified {
+			return nil, byValue, nil
+		}
 		if n, err := portal.ParseIDNumber(u.IDNumber); err == nil {
 			byValue["self"] = certPerson{Name: u.Name, IDNumber: n.String()}
 			opts = append(opts, views.CertPersonOption{Value: "self", Name: u.Name, MaskedID: n.Masked()})
@@ -84,8 +90,8 @@ func (s *Server) certPersons(u *portal.Account) ([]views.CertPersonOption, map[s
 		if sum.Relation != store.RelFiler || cs.Status == "" || cs.Status == portal.StatusDraft || cs.Ref == "" {
 			continue
 		}
-		if u.Role == portal.RoleGuardian && !portal.GuardianMayAct(cs, today) {
-			continue
+		if u.Role == portal.RoleGuardian && (!portal.GuardianMayAct(cs, today) || !cs.GuardianshipVerified) {
+			continue // R1; issue 11: only once the organ checked the guardianship
 		}
 		n, err := portal.ParseIDNumber(cs.PersonIDNumber)
 		if err != nil || seen[n.String()] {
@@ -206,28 +212,12 @@ func (s *Server) handleCertRequest(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/certificates?done=requested")
 }
 
-// verifyURL is the absolute address of the verification page on the host the
-// reader used: https behind TLS (or when cookies are Secure on a public
-// host), plain http on a developer's own machine.
-func (s *Server) verifyURL(c echo.Context) string {
-	host := c.Request().Host
-	scheme := c.Scheme()
-	if scheme != "https" && s.cfg.SecureCookies && !loopbackHost(host) {
-		scheme = "https"
-	}
-	return scheme + "://" + host + "/verify"
-}
-
-func loopbackHost(hostport string) bool {
-	h := hostport
-	if host, _, err := net.SplitHostPort(hostport); err == nil {
-		h = host
-	}
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(h, "[]"))
-	return ip != nil && ip.IsLoopback()
+// verifyURL is the absolute address of the verification page at the
+// portal's configured canonical address (Config.PublicURL), never at the
+// Host the request named: a holder must not be able to print a genuine
+// certificate that points at his own verification site.
+func (s *Server) verifyURL() string {
+	return s.cfg.PublicURL + "/verify"
 }
 
 // qrDataURL renders a QR code of text as an inline PNG (the Content Security
@@ -243,9 +233,25 @@ func qrDataURL(text string) (templ.SafeURL, error) {
 }
 
 // handleCertShow serves GET /certificates/:id: the printable certificate, or
-// where the request stands. A certificate the account does not follow is a
-// 404, like one that does not exist.
+// where the request stands, and any objection. A certificate the account
+// does not follow is a 404, like one that does not exist.
 func (s *Server) handleCertShow(c echo.Context) error {
+	notice := ""
+	if c.QueryParam("done") == "objection" {
+		notice = "cert.objection.notice.filed"
+	}
+	return s.renderCertShow(c, http.StatusOK, views.Form{Values: map[string]string{}}, notice)
+}
+
+func certObjectionView(o *portal.CertificateObjection, today portal.Date) *views.CertObjectionView {
+	if o == nil {
+		return nil
+	}
+	return &views.CertObjectionView{Status: o.Status, Reason: o.Reason, FiledAt: o.FiledAt, Due: o.Due, Overdue: o.Overdue(today),
+		Extended: o.Extended, Decision: o.Decision, Events: o.Events}
+}
+
+func (s *Server) renderCertShow(c echo.Context, status int, f views.Form, notice string) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -256,29 +262,62 @@ func (s *Server) handleCertShow(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	page := s.page(c, "cert.page_title")
-	m := views.CertificateModel{Page: page, Ref: cert.Ref, Status: cert.Status, HolderName: cert.PersonName,
-		MaskedID: maskID(cert.PersonIDNumber), RequestedAt: cert.RequestedAt, Due: cert.Due, IssuedOn: cert.IssuedOn(),
-		IssuingOrgan: cert.IssuingOrgan}
+	page.Path = "/certificates/" + strconv.FormatUint(cert.ID, 10) // the language switch returns here after a refused objection
+	// R14: the holder's full name and identity number, as on paper.
+	m := views.CertificateModel{Page: page, ID: cert.ID, Ref: cert.Ref, Status: cert.Status, HolderName: cert.PersonName,
+		HolderID: cert.PersonIDNumber, HolderDoc: cert.PersonDocType, HolderState: cert.PersonDocCountry,
+		RequestedAt: cert.RequestedAt, Due: cert.Due, IssuedOn: cert.IssuedOn(),
+		IssuingOrgan: cert.IssuingOrgan, Refusal: cert.RefusalKind(), Objection: certObjectionView(cert.Objection, s.today()),
+		MayObject: cert.MayObject(), Form: f, NoticeKey: notice}
 	if !cert.RevokedAt.IsZero() {
 		m.RevokedOn = portal.DateOf(cert.RevokedAt)
 	}
 	if cert.Status == portal.CertIssued {
 		m.Code = portal.GroupVerificationCode(cert.Code)
-		m.VerifyURL = s.verifyURL(c)
+		m.VerifyURL = s.verifyURL()
 		if m.QR, err = qrDataURL(m.VerifyURL); err != nil {
 			return err
 		}
 	}
-	return s.render(c, http.StatusOK, views.CertificatePage(m))
+	return s.render(c, status, views.CertificatePage(m))
+}
+
+// handleCertObject serves POST /certificates/:id/objection: the citizen
+// objects to the answer (R14); the police organ reviews it within
+// Policy.ObjectionReview working days.
+func (s *Server) handleCertObject(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	reason := c.FormValue("reason")
+	_, err = s.db.FileCertificateObjection(id, reason, *currentUser(c), s.cfg.Calendar, requestID(c))
+	if err != nil {
+		f, ok := formError(err, map[string]string{"reason": reason})
+		if !ok {
+			return err
+		}
+		status := http.StatusUnprocessableEntity
+		if portal.ErrorCode(err) == portal.CodeConflict {
+			status = http.StatusConflict
+		}
+		return s.renderCertShow(c, status, f, "")
+	}
+	return c.Redirect(http.StatusSeeOther, "/certificates/"+strconv.FormatUint(id, 10)+"?done=objection")
 }
 
 var certRefRE = regexp.MustCompile(`^` + portal.CertificateReferencePrefix + `-\d{4}-\d{6}$`)
 
-// renderCertQueue renders the police organ's queue of waiting requests.
+// renderCertQueue renders the police organ's queue of waiting requests and
+// its pending objections.
 func (s *Server) renderCertQueue(c echo.Context, status int, summary, answeredRef string, answered portal.CertificateStatus) error {
 	u := currentUser(c)
 	page := pageNumber(c.QueryParam("page"))
 	rows, total, err := s.db.CertificateQueue(u.OrganID, (page-1)*staffPageSize, staffPageSize)
+	if err != nil {
+		return err
+	}
+	objections, err := s.db.CertificateObjections(u.OrganID)
 	if err != nil {
 		return err
 	}
@@ -291,11 +330,14 @@ func (s *Server) renderCertQueue(c echo.Context, status int, summary, answeredRe
 		m.Rows = append(m.Rows, views.CertQueueRow{ID: r.ID, Ref: r.Ref, Requested: r.Requested, Due: r.Due,
 			Overdue: !r.Due.IsZero() && today.After(r.Due)})
 	}
+	for _, r := range objections {
+		m.Objections = append(m.Objections, views.CertObjectionRow{ID: r.ID, Ref: r.Ref, Filed: r.Filed, Due: r.Due, Overdue: today.After(r.Due)})
+	}
 	return s.render(c, status, views.CertQueuePage(m))
 }
 
 // handleCertQueue serves GET /staff/certificates: the police organ's waiting
-// requests, nearest deadline first.
+// requests, nearest deadline first, and its pending objections.
 func (s *Server) handleCertQueue(c echo.Context) error {
 	if currentUser(c).OrganID == 0 {
 		return portal.Forbidden("error.forbidden")
@@ -307,9 +349,85 @@ func (s *Server) handleCertQueue(c echo.Context) error {
 	return s.renderCertQueue(c, http.StatusOK, "", ref, answered)
 }
 
+// renderCertPolice renders one request as the police official handles it
+// (R14): the holder's verified identity, the sealed records that must not
+// appear (their display is audited by the store), the check and the answer,
+// and any objection.
+func (s *Server) renderCertPolice(c echo.Context, status int, checkForm, form views.Form, notice string) error {
+	u := currentUser(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	cert, sealed, err := s.db.CertificateForPolice(id, *u, requestID(c))
+	if err != nil {
+		return err
+	}
+	organs, err := s.db.Organs()
+	if err != nil {
+		return err
+	}
+	names := map[uint64]string{}
+	for _, o := range organs {
+		names[o.ID] = o.Name
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	p := s.page(c, "cert.queue_title")
+	p.Path = "/staff/certificates/" + strconv.FormatUint(cert.ID, 10)
+	today := s.today()
+	m := views.CertPolicePageModel{Page: p, ID: cert.ID, Ref: cert.Ref, Status: cert.Status, HolderName: cert.PersonName,
+		HolderID: cert.PersonIDNumber, HolderDoc: cert.PersonDocType, HolderState: cert.PersonDocCountry,
+		RequestedAt: cert.RequestedAt, Due: cert.Due, Overdue: cert.Overdue(today),
+		Check: cert.Check, CheckOpts: portal.CertificateCheckResults, CheckForm: checkForm, Form: form,
+		Objection: certObjectionView(cert.Objection, today), NoticeKey: notice}
+	for _, r := range sealed {
+		m.Sealed = append(m.Sealed, views.CertSealedRow{CaseRef: r.CaseRef, OrganCaseNumber: r.OrganCaseNumber,
+			Organ: names[r.DecidingOrganID], DecisionDate: r.DecisionDate})
+	}
+	return s.render(c, status, views.CertPolicePage(m))
+}
+
+// handleCertStaffShow serves GET /staff/certificates/:id. A request of
+// another police organ is a 404.
+func (s *Server) handleCertStaffShow(c echo.Context) error {
+	notice := ""
+	switch c.QueryParam("done") {
+	case "check":
+		notice = "cert.check.notice"
+	case "objection":
+		notice = "cert.objection.notice.decided"
+	}
+	empty := views.Form{Values: map[string]string{}}
+	return s.renderCertPolice(c, http.StatusOK, empty, empty, notice)
+}
+
+// handleCertCheck serves POST /staff/certificates/:id/check: the official
+// records the result of the check of the police records system (R14), an
+// audited step without which no answer is given.
+func (s *Server) handleCertCheck(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	values := map[string]string{"result": c.FormValue("result"), "reference": c.FormValue("reference")}
+	k := portal.CertificateCheck{Result: portal.CertificateCheckResult(values["result"]), Reference: values["reference"]}
+	if _, err := s.db.RecordCertificateCheck(id, k, *currentUser(c), requestID(c)); err != nil {
+		f, ok := formError(err, values)
+		if !ok {
+			return err
+		}
+		status := http.StatusUnprocessableEntity
+		if portal.ErrorCode(err) == portal.CodeConflict {
+			status = http.StatusConflict
+		}
+		return s.renderCertPolice(c, status, f, views.Form{Values: map[string]string{}}, "")
+	}
+	return c.Redirect(http.StatusSeeOther, "/staff/certificates/"+strconv.FormatUint(id, 10)+"?done=check")
+}
+
 // handleCertIssue serves POST /staff/certificates/:id/issue: the police organ
-// answers one request; the rules decide whether a certificate is issued
-// (R14). A request of another organ is a 404.
+// answers one request from the official's recorded check (R14); without a
+// check the answer is refused (409). A request of another organ is a 404.
 func (s *Server) handleCertIssue(c echo.Context) error {
 	u := currentUser(c)
 	id, err := pathID(c, "id")
@@ -326,6 +444,33 @@ func (s *Server) handleCertIssue(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/staff/certificates?done="+string(cert.Status)+"&ref="+cert.Ref)
 }
 
+// handleCertObjectionDecide serves POST /staff/certificates/:id/objection:
+// the police organ extends, upholds or rejects a pending objection (R14).
+func (s *Server) handleCertObjectionDecide(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	values := map[string]string{"action": c.FormValue("action"), "text": c.FormValue("text"), "reference": c.FormValue("reference")}
+	d := store.ObjectionDecision{Action: portal.ObjectionAction(values["action"]), Text: values["text"]}
+	empty := views.Form{Values: map[string]string{}}
+	if d.Action == portal.ObjectionUphold && strings.TrimSpace(values["reference"]) != "" {
+		d.Checked = &portal.CertificateCheck{Result: portal.CheckNoRecord, Reference: values["reference"]}
+	}
+	if _, err := s.db.DecideCertificateObjection(id, d, *currentUser(c), s.cfg.Calendar, requestID(c)); err != nil {
+		f, ok := formError(err, values)
+		if !ok {
+			return err
+		}
+		status := http.StatusUnprocessableEntity
+		if portal.ErrorCode(err) == portal.CodeConflict {
+			status = http.StatusConflict
+		}
+		return s.renderCertPolice(c, status, empty, f, "")
+	}
+	return c.Redirect(http.StatusSeeOther, "/staff/certificates/"+strconv.FormatUint(id, 10)+"?done=objection")
+}
+
 func (s *Server) renderVerify(c echo.Context, status int, m views.VerifyModel) error {
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	m.Page = s.page(c, "verify.title")
@@ -339,9 +484,8 @@ func (s *Server) handleVerifyForm(c echo.Context) error {
 	return s.renderVerify(c, http.StatusOK, views.VerifyModel{Form: views.Form{Values: map[string]string{}}})
 }
 
-// handleVerify serves POST /verify: valid (the date of issue and the last
-// four characters of the holder's identity number), revoked, or not valid;
-// nothing about any record. A wrong code, or one that cannot be a code, gets
+// handleVerify serves POST /verify: valid (exactly what the paper shows,
+// R14), revoked, or not valid; nothing about later events. A wrong code, or one that cannot be a code, gets
 // the same answer. Each try spends one of the client address's budget.
 func (s *Server) handleVerify(c echo.Context) error {
 	if ok, _ := s.verifyLimiter().Allow(c.RealIP()); !ok {

@@ -14,8 +14,8 @@ import (
 
 // Proofs of no criminal record (R14) through the real router: requested by
 // the person, answered by the police organ asked, printed, verified at
-// /verify by code (never by address), revoked after an unsealing (R18); a
-// wrong code reveals nothing and verification is rate-limited. No page says
+// /verify by code (never by address) with exactly what the paper shows, and
+// still valid after an unsealing (R14); a wrong code reveals nothing and verification is rate-limited. No page says
 // that anyone has a record.
 
 const certPW = "a long passphrase for certificates"
@@ -46,7 +46,9 @@ func newCertWorld(t *testing.T) *certWorld {
 	w.officer2 = w.certOfficial(portal.RolePolice, "cert-police2", w.police2)
 	w.sup = w.certOfficial(portal.RoleSupervisor, "cert-sup", w.supOrgan)
 	minor, err := w.db.CreateAccount(portal.Account{Role: portal.RoleMinor, Login: "13900002222", Mobile: "13900002222",
-		Name: "王小明", IDNumber: testIDNumber(9001, certBirth), PasswordHash: hashFor(t, certPW)}, 0)
+		Name: "王小明", IDNumber: testIDNumber(9001, certBirth), PasswordHash: hashFor(t, certPW),
+		// Issue 11: only an identity-verified person asks for a certificate.
+		IdentityVerified: true, IdentityMethod: portal.IdentityByOrgan}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,14 +185,15 @@ func certVerifyStatus(p *testPage) string {
 	return m[1]
 }
 
-// The whole life of a certificate: requested, issued by the police organ
-// asked, printed, verified as valid, revoked after an unsealing, verified as
-// revoked; a new request is then answered that it cannot be issued online.
-func TestCertificateIssuedVerifiedRevoked(t *testing.T) {
+// The whole life of a certificate: requested; opened by the police organ
+// asked (the sealed record marked as one that must not appear); refused
+// without the official's recorded check; checked, issued, printed, verified
+// with what the paper shows; still valid after an unsealing (R14); a new
+// request is refused from the check, objected to, extended and rejected.
+func TestCertificateCheckedIssuedVerifiedNotRevoked(t *testing.T) {
 	t.Parallel()
 	w := newCertWorld(t)
 	cs := w.completed("(2024)甲刑初字第7号")
-	last4 := w.minor.IDNumber[len(w.minor.IDNumber)-4:]
 
 	me := w.signIn(w.minor, "en")
 	p := me.get("/certificates").wantPath(t, "/certificates")
@@ -207,16 +210,38 @@ func TestCertificateIssuedVerifiedRevoked(t *testing.T) {
 	// While waiting, the page says so.
 	me.get("/certificates/"+id).wantStatus(t, http.StatusOK).wantText(t, "must answer by 13 March 2026")
 
-	// Another police organ does not see it and cannot answer it.
+	// Another police organ does not see it and cannot open, check or answer it.
 	other := w.signIn(w.officer2, "en")
 	other.get("/staff/certificates").wantPath(t, "/staff/certificates").noText(t, "ZM-2026-000001")
+	other.get("/staff/certificates/"+id).wantStatus(t, http.StatusNotFound)
+	other.submit("/staff/certificates", "/staff/certificates/"+id+"/check", url.Values{"result": {"no_record"}, "reference": {"X"}}).
+		wantStatus(t, http.StatusNotFound)
 	other.submit("/staff/certificates", "/staff/certificates/"+id+"/issue", nil).wantStatus(t, http.StatusNotFound)
-	// The police organ asked answers; the rules decide: a sealed record gets
-	// "no criminal record" (R14). The official sees no case.
+	// The police organ asked opens the request: the verified identity in
+	// full, and the sealed record the portal knows, marked as one that must
+	// not appear (R14); the view is audited (R17).
 	cop := w.signIn(w.officer, "en")
 	q := cop.get("/staff/certificates").wantPath(t, "/staff/certificates")
 	q.wantText(t, "ZM-2026-000001", "13 March 2026").noText(t, w.minor.Name, cs.Ref)
-	q = cop.submit("/staff/certificates", "/staff/certificates/"+id+"/issue", nil).wantPath(t, "/staff/certificates")
+	h := cop.get("/staff/certificates/"+id).wantStatus(t, http.StatusOK)
+	h.wantText(t, w.minor.Name, w.minor.IDNumber, cs.Ref, "Sealed: must not appear", "This portal is not the criminal-record database")
+	if got := certAuditCount(t, w, portal.AuditSealedRead, "certificate:"+id); got != 1 {
+		t.Fatalf("sealed reads audited %d, want 1", got)
+	}
+	// R14: no answer without the official's recorded check.
+	cop.submit("/staff/certificates/"+id, "/staff/certificates/"+id+"/issue", nil).wantStatus(t, http.StatusConflict).
+		wantText(t, "Record the result of the check of the police records first")
+	bad := cop.submit("/staff/certificates/"+id, "/staff/certificates/"+id+"/check", url.Values{"result": {"guess"}, "reference": {"WFZ-7"}}).
+		wantStatus(t, http.StatusUnprocessableEntity)
+	if bad.fieldError("result") == "" {
+		t.Fatalf("a bad result is not refused at its field\n%s", excerpt(bad))
+	}
+	cop.submit("/staff/certificates/"+id, "/staff/certificates/"+id+"/check", url.Values{"result": {"no_record"}, "reference": {"WFZ-2026-0007"}}).
+		wantPath(t, "/staff/certificates/"+id).wantText(t, "The result is recorded", "WFZ-2026-0007", "a certificate of no criminal record will be issued")
+	if got := certAuditCount(t, w, portal.AuditCertificateChecked, "no_record"); got != 1 {
+		t.Fatalf("checks audited %d, want 1", got)
+	}
+	q = cop.submit("/staff/certificates/"+id, "/staff/certificates/"+id+"/issue", nil).wantPath(t, "/staff/certificates")
 	q.wantText(t, "ZM-2026-000001: certificate of no criminal record issued", "No requests waiting")
 	cop.submit("/staff/certificates", "/staff/certificates/"+id+"/issue", nil).wantStatus(t, http.StatusConflict).
 		wantText(t, "already been answered")
@@ -224,17 +249,15 @@ func TestCertificateIssuedVerifiedRevoked(t *testing.T) {
 	me.get("/staff/certificates").wantStatus(t, http.StatusForbidden)
 	w.signIn(w.judge, "en").get("/staff/certificates").wantStatus(t, http.StatusForbidden)
 
-	// The printable certificate, in both languages.
+	// The printable certificate, in both languages: the holder's full name
+	// and identity number, as on paper (R14).
 	cert := me.get("/certificates/"+id).wantPath(t, "/certificates/"+id)
 	cert.wantText(t, "Certificate of no criminal record", "No criminal record was found for 王小明",
-		"**************"+last4, "10 March 2026", w.police.Name, "ZM-2026-000001")
+		w.minor.IDNumber, "10 March 2026", w.police.Name, "ZM-2026-000001")
 	certNoRecordWording(t, cert)
 	code, _ := cert.testid("cert-code")
 	if !certCodeRE.MatchString(code) {
 		t.Fatalf("code %q", code)
-	}
-	if strings.Contains(cert.body, w.minor.IDNumber) || strings.Contains(cert.body, w.minor.IDNumber[:14]) {
-		t.Fatal("the certificate shows the whole identity number")
 	}
 	if !regexp.MustCompile(`<link rel="stylesheet" href="/static/print\.css\?v=[0-9a-f]+" media="print"`).MatchString(cert.body) {
 		t.Fatal("the certificate does not link the print stylesheet")
@@ -244,7 +267,7 @@ func TestCertificateIssuedVerifiedRevoked(t *testing.T) {
 		t.Fatal("no inline QR code")
 	}
 	// The QR code and the text name the verification page, never the code.
-	verifyURL := "http://" + strings.TrimPrefix(w.srv.URL, "http://") + "/verify"
+	verifyURL := testPublicURL + "/verify"
 	cert.wantText(t, verifyURL)
 	if strings.Contains(cert.body, "/verify?") || strings.Contains(cert.body, "code="+code) {
 		t.Fatal("a code in an address")
@@ -265,64 +288,96 @@ func TestCertificateIssuedVerifiedRevoked(t *testing.T) {
 	stranger := w.createCitizen(portal.RoleMinor, "13900003333", certPW)
 	w.signIn(stranger, "en").get("/certificates/"+id).wantStatus(t, http.StatusNotFound)
 
-	// Anyone verifies by code; the answer is the date and the last four.
+	// Anyone verifies by code; the answer is exactly what the paper shows.
 	anon := w.newClient()
 	anon.setLang("en")
-	anon.get("/verify").wantPath(t, "/verify").wantText(t, "only whether the certificate is valid")
+	anon.get("/verify").wantPath(t, "/verify").wantText(t, "exactly what the paper certificate shows")
+	paper := []string{"ZM-2026-000001", w.minor.Name, w.minor.IDNumber, w.police.Name, "10 March 2026"}
 	v := certVerify(t, anon, strings.ToLower(strings.ReplaceAll(code, "-", " "))).wantPath(t, "/verify")
 	if certVerifyStatus(v) != "issued" {
 		t.Fatalf("verify: %s", excerpt(v))
 	}
-	v.wantText(t, "Valid: issued on 10 March 2026, for the holder of an identity number ending in ****"+last4).
-		noText(t, w.minor.Name, cs.Ref, w.police.Name, "ZM-2026-000001")
+	v.wantText(t, paper...).noText(t, cs.Ref, "WFZ-2026-0007")
 	certNoRecordWording(t, v)
 	anon.setLang("zh-CN")
-	vz := certVerify(t, anon, code).wantText(t, "有效", "****"+last4)
+	vz := certVerify(t, anon, code).wantText(t, "有效", w.minor.IDNumber)
 	certNoRecordWording(t, vz)
 	anon.setLang("en")
 	// A code in the address opens nothing.
-	anon.get("/verify?code="+url.QueryEscape(code)).wantPath(t, "/verify").noText(t, "Valid:", last4)
+	anon.get("/verify?code="+url.QueryEscape(code)).wantPath(t, "/verify").noText(t, "Valid:", w.minor.IDNumber)
 
-	// R18: a new crime before 18, combined term over 60 months: unsealed; the
-	// certificate is revoked and the person told.
+	// R18: a new crime before 18, combined term over 60 months: unsealed.
+	// R14: the certificate issued before still verifies exactly as issued.
 	judge := w.signIn(w.judge, "en")
 	unsealPost(t, judge, cs.ID, portal.UnsealingNewCrime, "2024-01-10", "72", "").wantText(t, "The record is unsealed")
 	if st := w.caseStatus(cs.ID); st != portal.StatusUnsealed {
 		t.Fatalf("status %s", st)
 	}
 	v = certVerify(t, anon, code)
-	if certVerifyStatus(v) != "revoked" {
+	if certVerifyStatus(v) != "issued" {
 		t.Fatalf("after unsealing: %s", excerpt(v))
 	}
-	v.wantText(t, "Revoked: this certificate was revoked on 10 March 2026").noText(t, w.minor.Name, "unseal", "Unseal")
-	certNoRecordWording(t, v)
-	me.get("/notifications").wantText(t, "A certificate of no criminal record was revoked", "Your record was unsealed under the law")
-	r := me.get("/certificates/"+id).wantText(t, "was revoked on 10 March 2026")
-	if _, ok := r.testid("cert-code"); ok {
-		t.Fatal("a revoked certificate still shows its code")
+	v.wantText(t, paper...).noText(t, "unseal", "Unseal", "revoked", "Revoked")
+	me.get("/notifications").wantText(t, "Your record was unsealed under the law").noText(t, "was revoked")
+	if _, ok := me.get("/certificates/" + id).testid("cert-code"); !ok {
+		t.Fatal("the certificate lost its code after the unsealing")
 	}
-	certNoRecordWording(t, r)
 
-	// A new request is answered, in neutral words, that it cannot be issued
-	// through the portal: nothing about any record.
+	// A new request: the police records show the record; refused with the
+	// way forward, and the person objects (R14).
 	p = certRequest(t, me, "self", w.police).wantPath(t, "/certificates")
 	id2 := certLastID(t, p)
-	cop.submit("/staff/certificates", "/staff/certificates/"+id2+"/issue", nil).wantPath(t, "/staff/certificates").
-		wantText(t, "answered that it cannot be issued online")
+	cop.get("/staff/certificates/"+id2).wantStatus(t, http.StatusOK).wantText(t, "This portal holds no sealed record of this person")
+	cop.submit("/staff/certificates/"+id2, "/staff/certificates/"+id2+"/check", url.Values{"result": {"record_found"}, "reference": {"WFZ-8"}}).
+		wantPath(t, "/staff/certificates/"+id2)
+	cop.submit("/staff/certificates/"+id2, "/staff/certificates/"+id2+"/issue", nil).wantPath(t, "/staff/certificates").
+		wantText(t, "ZM-2026-000002: answered, not issued")
 	for _, lang := range []string{"en", "zh-CN"} {
 		me.setLang(lang)
 		ref := me.get("/certificates/"+id2).wantStatus(t, http.StatusOK)
-		certNoRecordWording(t, ref)
 		if _, ok := ref.testid("cert-refused"); !ok {
 			t.Fatalf("%s: no refusal\n%s", lang, excerpt(ref))
 		}
 		if _, ok := ref.testid("cert-code"); ok {
 			t.Fatal("a refusal shows a code")
 		}
-		certNoRecordWording(t, me.get("/certificates"))
+		if _, ok := ref.testid("cert-objection-form"); !ok {
+			t.Fatalf("%s: no objection form", lang)
+		}
 	}
 	me.setLang("en")
-	me.get("/certificates/"+id2).wantText(t, "cannot be issued through this portal", "police station").noText(t, "unsealed", "crime")
+	me.get("/certificates/"+id2).wantText(t, "cannot issue a certificate of no criminal record", "you can object below")
+	e := me.submit("/certificates/"+id2, "/certificates/"+id2+"/objection", url.Values{"reason": {"  "}}).wantStatus(t, http.StatusUnprocessableEntity)
+	if e.fieldError("reason") == "" {
+		t.Fatal("an empty objection is not refused at its field")
+	}
+	o := me.submit("/certificates/"+id2, "/certificates/"+id2+"/objection", url.Values{"reason": {"我没有未封存的记录"}}).wantPath(t, "/certificates/"+id2)
+	// 15 working days from Tuesday 10 March 2026: Tuesday 31 March.
+	o.wantText(t, "Objection filed", "Under review", "31 March 2026")
+	cop.get("/staff/certificates").wantText(t, "Objections to review (1)", "ZM-2026-000002")
+	d := cop.submit("/staff/certificates/"+id2, "/staff/certificates/"+id2+"/objection", url.Values{"action": {"extend"}, "text": {"需要调取档案"}}).
+		wantPath(t, "/staff/certificates/"+id2)
+	d.wantText(t, "Recorded.", "extended to 30 working days")
+	cop.submit("/staff/certificates/"+id2, "/staff/certificates/"+id2+"/objection", url.Values{"action": {"reject"}, "text": {"档案确有未封存的记录"}}).
+		wantPath(t, "/staff/certificates/"+id2)
+	me.get("/certificates/"+id2).wantText(t, "Rejected", "档案确有未封存的记录", "Review extended")
+	me.get("/notifications").wantText(t, "Your objection to a certificate answer has been decided")
+}
+
+// certAuditCount counts audit entries of an action whose detail is detail.
+func certAuditCount(t *testing.T, w *certWorld, action portal.AuditAction, detail string) int {
+	t.Helper()
+	events, err := w.db.AuditEntries(0, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range events {
+		if e.Action == action && e.Detail == detail {
+			n++
+		}
+	}
+	return n
 }
 
 // A wrong code reveals nothing, whatever it looks like; after 20 tries from
@@ -427,6 +482,14 @@ func TestCertificateRequestForm(t *testing.T) {
 	if _, err := w.db.Apply(c.ID, store.Step{Action: portal.ActionSubmit, Actor: portal.ActorApplicant, AccountID: guardian.ID, Role: guardian.Role}, w.cal); err != nil {
 		t.Fatal(err)
 	}
+	// Issue 11: not before the organ has checked the guardianship.
+	g.get("/certificates").wantPath(t, "/certificates").wantText(t, "You cannot ask for anyone yet")
+	if _, err := w.db.VerifyGuardianship(c.ID, store.OrganCheck{Official: w.judge}); err != nil {
+		t.Fatal(err)
+	}
+	// Nor a person whose identity is not verified.
+	unverified := w.createCitizen(portal.RoleMinor, "13900004445", certPW)
+	w.signIn(unverified, "en").get("/certificates").wantText(t, "You cannot ask for anyone yet")
 	p = g.get("/certificates").wantPath(t, "/certificates").wantText(t, "张小小", "*"+child[len(child)-4:])
 	if strings.Contains(p.body, child) {
 		t.Fatal("the whole identity number on the form")
@@ -434,24 +497,61 @@ func TestCertificateRequestForm(t *testing.T) {
 	g.submit("/certificates", "/certificates", url.Values{"person": {"self"}, "police": {strconv.FormatUint(w.police.ID, 10)}}).
 		wantStatus(t, http.StatusUnprocessableEntity)
 	p = certRequest(t, g, strconv.FormatUint(c.ID, 10), w.police).wantPath(t, "/certificates").wantText(t, "Request sent", "张小小")
-	// The case is still being decided: the police cannot certify it away.
+	// The police records cannot settle it online: the person is sent to a
+	// police station (R14).
 	cop := w.signIn(w.officer, "en")
 	id := certLastID(t, p)
-	cop.submit("/staff/certificates", "/staff/certificates/"+id+"/issue", nil).wantText(t, "cannot be issued online")
-	certNoRecordWording(t, g.get("/certificates/"+id).wantText(t, "cannot be issued through this portal"))
+	cop.submit("/staff/certificates/"+id, "/staff/certificates/"+id+"/check", url.Values{"result": {"cannot_decide"}, "reference": {"WFZ-9"}}).
+		wantPath(t, "/staff/certificates/"+id)
+	cop.submit("/staff/certificates/"+id, "/staff/certificates/"+id+"/issue", nil).wantText(t, "answered, not issued")
+	certNoRecordWording(t, g.get("/certificates/"+id).wantText(t, "cannot be issued through this portal", "police station"))
 	// Officials do not ask for certificates.
 	w.signIn(w.judge, "en").get("/certificates").wantStatus(t, http.StatusForbidden)
 }
 
-// A person with no case at all gets "no criminal record" like everyone.
+// A person with no case in the portal gets no certificate from the portal's
+// silence (R14): only the official's recorded check answers; with "no
+// record" the certificate is issued like everyone's.
 func TestCertificateForPersonWithoutCase(t *testing.T) {
 	t.Parallel()
 	w := newCertWorld(t)
 	me := w.signIn(w.minor, "zh-CN")
 	p := certRequest(t, me, "self", w.police2).wantPath(t, "/certificates")
 	id := certLastID(t, p)
-	w.signIn(w.officer2, "zh-CN").submit("/staff/certificates", "/staff/certificates/"+id+"/issue", nil).wantPath(t, "/staff/certificates")
+	cop := w.signIn(w.officer2, "zh-CN")
+	cop.submit("/staff/certificates", "/staff/certificates/"+id+"/issue", nil).wantStatus(t, http.StatusConflict)
+	if _, ok := me.get("/certificates/" + id).testid("cert-code"); ok {
+		t.Fatal("a certificate without the official's check")
+	}
+	cop.get("/staff/certificates/"+id).wantText(t, "本平台没有此人已封存的记录")
+	cop.submit("/staff/certificates/"+id, "/staff/certificates/"+id+"/check", url.Values{"result": {"no_record"}, "reference": {"WFZ-1"}}).
+		wantPath(t, "/staff/certificates/"+id)
+	cop.submit("/staff/certificates/"+id, "/staff/certificates/"+id+"/issue", nil).wantPath(t, "/staff/certificates")
 	cert := me.get("/certificates/"+id).wantStatus(t, http.StatusOK).wantText(t, "无犯罪记录", w.police2.Name)
 	certNoRecordWording(t, cert)
 	me.get("/notifications").wantText(t, "无犯罪记录证明已出具")
+}
+
+// R21: a court marks its civil case as using sealed information (audited);
+// the lookup then answers "marked" for that case number; a form without the
+// number is refused at its field with the typed values kept; the judicial
+// administration and citizens cannot mark.
+func TestSealedInfoMarking(t *testing.T) {
+	t.Parallel()
+	w := newCertWorld(t)
+	judge := w.signIn(w.judge, "en")
+	judge.get("/staff/sealed-info").wantPath(t, "/staff/sealed-info").wantText(t, "Other cases using sealed information", "None marked yet")
+	bad := judge.submit("/staff/sealed-info", "/staff/sealed-info", url.Values{"case_number": {" "}, "kind": {"civil"}, "basis": {"CX-2026-000009"}}).
+		wantStatus(t, http.StatusUnprocessableEntity)
+	if bad.fieldError("case_number") == "" || !strings.Contains(bad.body, "CX-2026-000009") {
+		t.Fatalf("refused form %s", excerpt(bad))
+	}
+	judge.submit("/staff/sealed-info", "/staff/sealed-info", url.Values{"case_number": {"(2026)甲民初字第5号"}, "kind": {"civil"}, "basis": {"CX-2026-000009"}}).
+		wantPath(t, "/staff/sealed-info").wantText(t, "Marked.", "(2026)甲民初字第5号", "Civil case")
+	if got := certAuditCount(t, w, portal.AuditSealedInfoMarked, "civil"); got != 1 {
+		t.Fatalf("markings audited %d", got)
+	}
+	cop := w.signIn(w.officer, "zh-CN")
+	cop.get("/staff/cooffender?number="+url.QueryEscape("(2026)甲民初字第5号")).wantStatus(t, http.StatusOK).wantText(t, "含犯罪记录封存信息")
+	w.signIn(w.minor, "en").get("/staff/sealed-info").wantStatus(t, http.StatusForbidden)
 }

@@ -264,6 +264,9 @@ func checkFieldID(field string) string {
 		return views.CheckFieldMonths
 	case "penalty.days":
 		return views.CheckFieldDays
+	case "penalty.suspended":
+		// R29: a suspension beyond three years is said on the term's page.
+		return views.CheckFieldMonths
 	}
 	if rest, ok := strings.CutPrefix(field, "acts["); ok {
 		if i, err := strconv.Atoi(strings.TrimSuffix(rest, "].date")); err == nil {

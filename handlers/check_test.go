@@ -275,6 +275,15 @@ func TestCheckJourneyOutcomes(t *testing.T) {
 			portal.OutcomeNotYet, "R1 R12", "Not yet: the case has not ended"},
 		{"acquitted", []step{birth, act("2022-01-01"), {views.CheckStepOutcome, chkOne("disposition", "acquitted_insufficient_evidence")}},
 			portal.OutcomeSeal, "R1 R10", "The record must be sealed"},
+		// Issue 12: the new dispositions and penalty kind in the wizard (R28)
+		// and an impossible input said clearly (R29).
+		{"R28 administrative penalty", []step{birth, act("2022-01-01"), {views.CheckStepOutcome, chkOne("disposition", "administrative_penalty")}},
+			portal.OutcomeSeal, "R1 R28", "An administrative penalty"},
+		{"R28 specialised correctional education", []step{birth, act("2022-01-01"), {views.CheckStepOutcome, chkOne("disposition", "specialised_correctional_education")}},
+			portal.OutcomeSeal, "R1 R28", "Specialised correctional education"},
+		{"R28 deportation", []step{birth, act("2022-01-01"), {views.CheckStepOutcome, chkOne("disposition", "sentenced")},
+			{views.CheckStepPenalty, chkOne("penalty-kind", "deportation")}},
+			portal.OutcomeSeal, "R1 R2 R28", "Only deportation"},
 		{"29 February birthday", []step{{views.CheckStepBirthDate, chkDate("birth-date", "2004-02-29")}, act("2022-03-01"),
 			{views.CheckStepOutcome, chkOne("disposition", "case_withdrawn")}},
 			portal.OutcomeSeal, "R1 R9", "29 February 2004"},
@@ -455,8 +464,16 @@ func TestCheckInvalidAnswers(t *testing.T) {
 				{"301", "", "penalty-months", "eligibility.months_range"},
 				{"0", "0", "penalty-months", "eligibility.months_range"},
 				{"12", "31", "penalty-days", "eligibility.days_range"},
+				// R29: impossible terms are said clearly.
+				{"5", "0", "penalty-months", "eligibility.term_below_min.fixed_term"},
+				{"48s", "0", "penalty-months", "eligibility.suspended_over_3y"},
 			} {
-				w.answer(url.Values{"penalty-months": {tc.months}, "penalty-days": {tc.days}}).wantStatus(t, http.StatusUnprocessableEntity)
+				set := url.Values{"penalty-months": {tc.months}, "penalty-days": {tc.days}}
+				if m, ok := strings.CutSuffix(tc.months, "s"); ok {
+					tc.months = m
+					set = url.Values{"penalty-months": {m}, "penalty-days": {tc.days}, "penalty-suspended": {"yes"}}
+				}
+				w.answer(set).wantStatus(t, http.StatusUnprocessableEntity)
 				w.wantStep(views.CheckStepTerm)
 				if got := w.page.fieldError(tc.field); !strings.Contains(got, views.Translate(lang, tc.key)) {
 					t.Fatalf("%s/%s: %s error %q", tc.months, tc.days, tc.field, got)
@@ -465,8 +482,10 @@ func TestCheckInvalidAnswers(t *testing.T) {
 					t.Errorf("months kept as %q, want %q", got, tc.months)
 				}
 			}
+			// The suspended box stays ticked from the last answer: 36 months
+			// suspended is within CL art. 72 (R29) and R3 applies.
 			w.answer(url.Values{"penalty-months": {"３６"}, "penalty-days": {""}})
-			w.wantResult(portal.OutcomeSeal, "R1 R2")
+			w.wantResult(portal.OutcomeSeal, "R1 R2 R3")
 		})
 	}
 }
@@ -520,11 +539,14 @@ func TestCheckBackAndChange(t *testing.T) {
 	if got := w.page.fieldError("acts-0-date"); !strings.Contains(got, views.Translate(views.LangZH, "eligibility.act_before_birth")) {
 		t.Fatalf("act error %q", got)
 	}
-	w.answer(chkDate("acts-0-date", "2024-01-01"))
-	w.wantResult(portal.OutcomeSeal, "R1 R2")
+	// R29: a sentence for an act at the age of one is an impossible input.
+	w.answer(chkDate("acts-0-date", "2024-01-01")).wantStatus(t, http.StatusUnprocessableEntity)
+	if got := w.page.fieldError("acts-0-date"); !strings.Contains(got, views.Translate(views.LangZH, "eligibility.act_under_12")) {
+		t.Fatalf("act error %q", got)
+	}
 
 	// No sentence any more: the sentence is forgotten.
-	w.press("check-answers-form", views.CheckFieldGoto, string(views.CheckStepBirthDate), nil)
+	w.press("check-back-form", views.CheckFieldGoto, string(views.CheckStepBirthDate), nil)
 	w.answer(chkDate("birth-date", "2010-01-01"))
 	w.wantResult(portal.OutcomeSeal, "R1 R2")
 	w.press("check-answers-form", views.CheckFieldGoto, string(views.CheckStepOutcome), nil)

@@ -145,7 +145,12 @@ func leakFiles(docs []portal.Document, url func(portal.Document) string) []views
 // readLeakUploads reads the files of a multipart form's "files" field (a
 // browser sends one empty part when none is chosen). A file that is refused
 // is named in the field's error; the others are returned.
-func readLeakUploads(c echo.Context, already int) ([]portal.Document, [][]byte, portal.FieldErrors, error) {
+//
+// Without an account, each file spends one of the address's uploads
+// (anonUploadFiles per anonUploadWindow); past that the files are refused
+// with a translated error and the typed answers stay in the form. All the
+// files of one request share one decode budget (portal.RequestDecodeBudget).
+func (s *Server) readLeakUploads(c echo.Context, already int) ([]portal.Document, [][]byte, portal.FieldErrors, error) {
 	var fe portal.FieldErrors
 	form, err := c.MultipartForm()
 	if err != nil || form == nil {
@@ -154,6 +159,7 @@ func readLeakUploads(c echo.Context, already int) ([]portal.Document, [][]byte, 
 	var docs []portal.Document
 	var files [][]byte
 	chosen := 0
+	budget := portal.NewUploadBudget()
 	for _, fh := range form.File["files"] {
 		if fh.Filename == "" && fh.Size == 0 {
 			continue
@@ -163,7 +169,11 @@ func readLeakUploads(c echo.Context, already int) ([]portal.Document, [][]byte, 
 			fe.Add("files", "leak.too_many_files")
 			break
 		}
-		d, b, err := readUpload(fh)
+		if !s.allowUpload(c) {
+			fe.Add("files", "upload.rate_limited")
+			break
+		}
+		d, b, err := readUpload(fh, budget)
 		if err != nil {
 			pe, ok := portal.AsError(err)
 			if !ok || pe.Code != portal.CodeInvalid {
@@ -250,7 +260,7 @@ func (s *Server) handleLeakSave(c echo.Context) error {
 	if d, err := s.db.LeakDraft(token); err == nil {
 		already = len(d.Documents)
 	}
-	docs, files, upFE, err := readLeakUploads(c, already)
+	docs, files, upFE, err := s.readLeakUploads(c, already)
 	if err != nil {
 		return err
 	}
@@ -435,7 +445,7 @@ func (s *Server) handleLeakTrackAdd(c echo.Context) error {
 		return s.render(c, status, views.LeakTrackPage(m))
 	}
 	values := map[string]string{"more": text}
-	docs, files, fe, err := readLeakUploads(c, len(r.Documents))
+	docs, files, fe, err := s.readLeakUploads(c, len(r.Documents))
 	if err != nil {
 		return err
 	}
@@ -507,7 +517,7 @@ func leakSupervisorPath(id uint64) string { return "/supervision/leaks/" + strco
 
 func (s *Server) showLeakSupervisor(c echo.Context, status int, id uint64, failed portal.LeakAction, f views.Form, notice string) error {
 	u := currentUser(c)
-	r, err := s.db.LeakForSupervisor(id, *u, requestID(c))
+	r, err := s.db.LeakForSupervisor(id, *u, s.freshFactor(c), requestID(c))
 	if err != nil {
 		return err
 	}
@@ -545,7 +555,7 @@ func (s *Server) handleLeakSupervisorDocument(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, content, err := s.db.LeakDocumentForSupervisor(id, docID, *currentUser(c), requestID(c))
+	d, content, err := s.db.LeakDocumentForSupervisor(id, docID, *currentUser(c), s.freshFactor(c), requestID(c))
 	if err != nil {
 		return err
 	}

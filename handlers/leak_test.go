@@ -328,7 +328,14 @@ func leakCase(t *testing.T, ts *testServer, filer portal.Account, idNumber strin
 func TestLeakNotifiesThePersonConcerned(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
-	minor := ts.createCitizen(portal.RoleMinor, "13900003001", pwMinor)
+	// Issue 11: leak notices reach the person whose identity is verified
+	// (named as the case records him, 测试人).
+	minor, err := ts.db.CreateAccount(portal.Account{Role: portal.RoleMinor, Login: "13900003001", Mobile: "13900003001", Name: "测试人",
+		IDNumber: testIDNumber(idSeq.Add(1), portal.Date{Year: 2005, Month: 6, Day: 1}), PasswordHash: hashFor(t, pwMinor),
+		IdentityVerified: true, IdentityMethod: portal.IdentityByOrgan}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cs := leakCase(t, ts, minor, minor.IDNumber)
 
 	c := ts.newClient()

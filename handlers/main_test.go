@@ -17,6 +17,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html"
 	"io"
@@ -151,6 +152,9 @@ func (ts *testServer) totpCode(login string) string {
 	return code
 }
 
+// testPublicURL is the canonical address of test servers (Config.PublicURL).
+const testPublicURL = "https://portal.example.gov.cn"
+
 // newTestServer starts the real router over a fresh database. Options adjust
 // the Config before New; by default cookies are Secure with the __Host- prefix,
 // as in production.
@@ -163,6 +167,8 @@ func newTestServer(t *testing.T, opts ...func(*Config)) *testServer {
 	}
 	cfg := Config{
 		SecureCookies: true,
+		PublicURL:     testPublicURL,
+		LoginPause:    func(context.Context, time.Duration) {},
 		Hasher:        testHasher,
 		Clock:         clock.Now,
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),

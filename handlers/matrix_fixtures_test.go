@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 
 	"sealportal/portal"
 	"sealportal/store"
@@ -414,6 +415,19 @@ func (w *mxWorld) citizenFixtures() {
 		set("draft-doc-removable", role, mxParams{"id": mxID(d.ID), "doc": mxDoc(d, 1)},
 			mxParams{"id": mxID(oDraft.ID), "doc": mxDoc(oDraft, 1)}, mxParams{"id": mxID(d.ID), "doc": unknownDoc})
 		set("draft-deletable", role, mxParams{"id": mxID(del.ID)}, mxParams{"id": mxID(oDraft.ID)}, mxParams{"id": mxUnknownID})
+		// Issue 11: the acting person is identity verified and the acting
+		// guardian's guardianship checked, so that their own case's pages
+		// (who looked) let them in.
+		switch role {
+		case portal.RoleMinor:
+			if _, err := w.db.VerifyIdentity(me.ID, store.IdentityProof{Method: portal.IdentityByOrgan, IDNumber: me.IDNumber, Name: me.Name}); err != nil {
+				w.t.Fatal(err)
+			}
+		case portal.RoleGuardian:
+			if _, err := w.db.VerifyGuardianship(sent.ID, store.OrganCheck{Official: w.officialOf["court"]}); err != nil {
+				w.t.Fatal(err)
+			}
+		}
 		set("case", role, mxParams{"id": mxID(sent.ID)}, mxParams{"id": mxID(oSent.ID)}, mxParams{"id": mxUnknownID})
 		set("case-doc", role, mxParams{"id": mxID(sent.ID), "doc": mxDoc(sent, 0)},
 			mxParams{"id": mxID(oSent.ID), "doc": mxDoc(oSent, 0)}, mxParams{"id": mxID(sent.ID), "doc": unknownDoc})
@@ -443,6 +457,27 @@ func (w *mxWorld) citizenFixtures() {
 	pc := w.kind("police-cert")
 	pc.own[portal.RolePolice] = mxParams{"id": mxID(oCert.ID)}
 	pc.otherOrgan, pc.unknown = mxParams{"id": mxID(oCertB.ID)}, mxParams{"id": mxUnknownID}
+	// A refused answer with a pending objection (R14), and another police
+	// organ's.
+	objected := func(police string, login string) portal.Certificate {
+		filer := w.citizen(portal.RoleMinor, login)
+		c := w.certificate(filer, filer.Name, filer.IDNumber, police)
+		officer := portal.Account{ID: 1, Role: portal.RolePolice, OrganID: w.organs[police].ID}
+		if _, err := w.db.RecordCertificateCheck(c.ID, portal.CertificateCheck{Result: portal.CheckRecordFound, Reference: "MX"}, officer, "mx"); err != nil {
+			w.t.Fatal(err)
+		}
+		if _, err := w.db.AnswerCertificate(c.ID, officer, "mx"); err != nil {
+			w.t.Fatal(err)
+		}
+		c, err := w.db.FileCertificateObjection(c.ID, "不服", filer, w.cal, "mx")
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		return c
+	}
+	pco := w.kind("police-cert-objection")
+	pco.own[portal.RolePolice] = mxParams{"id": mxID(objected("police", "13900007996").ID)}
+	pco.otherOrgan, pco.unknown = mxParams{"id": mxID(objected("police-b", "13900007995").ID)}, mxParams{"id": mxUnknownID}
 
 	// The supervisor reads every sent relief request, never a draft.
 	sr := w.kind("sup-relief")
@@ -527,16 +562,18 @@ func (w *mxWorld) organFixtures() {
 	w.kind("staff-case-doc").supervisorAll = true
 
 	// The unit's own query: about court A's sealed case, approved for the
-	// judgment for three days from today, the commitment signed (R16).
+	// judgment from today, released to the unit the day after the deadline
+	// (R14a: the clock moves on four days), the commitment signed (R16).
 	unit := w.acting[portal.RoleQueryingUnit]
 	sealedA := sealedOf[portal.RoleCourt]
 	q := w.query(unit, sealedA.PersonIDNumber)
 	today := portal.DateOf(w.clock.Now())
 	if _, err := w.db.DecideQuery(q.ID, portal.QueryDecision{Approve: true,
 		Scope: portal.QueryScope{Kind: portal.ScopeDocuments, Documents: []portal.DocumentKind{portal.DocJudgment}},
-		From:  today, To: today.AddDays(2)}, w.acting[portal.RoleCourt], "mx"); err != nil {
+		From:  today, To: today.AddDays(10)}, w.acting[portal.RoleCourt], "mx"); err != nil {
 		w.t.Fatalf("approve query: %v", err)
 	}
+	w.clock.advance(4 * 24 * time.Hour)
 	if _, err := w.db.SignCommitment(q.ID, portal.Commitment{Text: queryCommitmentText(), SignerName: "矩阵查询人",
 		SignerPosition: "园长", Agreed: true}, unit, "mx"); err != nil {
 		w.t.Fatalf("sign commitment: %v", err)

@@ -46,7 +46,7 @@ func newMydataWorld(t *testing.T) *mydataWorld {
 			Text: "法院回复" + p.acct.Name}, nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.db.CaseForStaff(p.cs.ID, w.judge, purposeCaseDuty, "req"); err != nil {
+		if _, err := w.db.CaseForStaff(p.cs.ID, w.judge, portal.ProveFreshFactor(w.judge.ID, w.clock.Now()), purposeCaseDuty, "req"); err != nil {
 			t.Fatal(err)
 		}
 	}

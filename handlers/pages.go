@@ -49,18 +49,37 @@ func (s *Server) handleReadyz(c echo.Context) error {
 // handleAccount serves GET /account: the signed-in person's own details,
 // masked where a shoulder could read them.
 func (s *Server) handleAccount(c echo.Context) error {
+	notice := ""
+	switch c.QueryParam("done") {
+	case "password":
+		notice = "account.notice_password_changed"
+	case "session_ended":
+		notice = "account.notice_session_ended"
+	}
+	return s.renderAccount(c, http.StatusOK, notice)
+}
+
+// renderAccount renders the account page with a notice (or, for a status
+// other than 200, an error) and the person's sessions.
+func (s *Server) renderAccount(c echo.Context, status int, key string) error {
 	u := currentUser(c)
-	m := views.AccountModel{Page: s.page(c, "account.title"), Role: u.Role, Name: u.Name, Organ: u.Organ,
+	m := views.AccountModel{Page: s.page(c, "account.title"), Role: u.Role, Name: u.Name, Organ: u.Organ, IdentityVerified: u.IdentityVerified,
 		Firm: u.Firm, Licence: u.Licence, Login: u.Login, CreatedAt: u.CreatedAt}
 	if u.Role.IsCitizen() {
 		m.Mobile = maskMobile(u.Mobile)
 		m.IDNumber = maskID(u.IDNumber)
 		m.Login = ""
 	}
-	if c.QueryParam("done") == "password" {
-		m.NoticeKey = "account.notice_password_changed"
+	if status == http.StatusOK {
+		m.NoticeKey = key
+	} else {
+		m.SessionsError = key
 	}
-	return s.render(c, http.StatusOK, views.AccountPage(m))
+	var err error
+	if m.Sessions, err = s.accountSessions(c); err != nil {
+		return err
+	}
+	return s.render(c, status, views.AccountPage(m))
 }
 
 func maskMobile(m string) string { return portal.MaskMobile(m) }

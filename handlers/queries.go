@@ -24,12 +24,14 @@ import (
 // queryInput is what the query form posts; nothing else is read. The unit's
 // name and kind come from its account, never from the form.
 type queryInput struct {
+	PersonDocType, PersonDocCountry                                                                           string
 	PersonIDNumber, Reason, BasisKind, LawName, LawArticle, PurposeCategory, Purpose, CaseNumber, Scope, Step string
 	Documents                                                                                                 []string
 }
 
 func bindQuery(c echo.Context) queryInput {
-	in := queryInput{PersonIDNumber: strings.TrimSpace(c.FormValue("person_id_number")), Reason: c.FormValue("reason"),
+	in := queryInput{PersonDocType: c.FormValue("person_doc_type"), PersonDocCountry: strings.TrimSpace(c.FormValue("person_doc_country")),
+		PersonIDNumber: strings.TrimSpace(c.FormValue("person_id_number")), Reason: c.FormValue("reason"),
 		BasisKind: c.FormValue("basis_kind"), LawName: c.FormValue("law_name"), LawArticle: c.FormValue("law_article"),
 		PurposeCategory: c.FormValue("purpose_category"), Purpose: c.FormValue("purpose"), CaseNumber: c.FormValue("case_number"),
 		Scope: c.FormValue("scope"), Step: c.FormValue("step")}
@@ -40,7 +42,12 @@ func bindQuery(c echo.Context) queryInput {
 }
 
 func (in queryInput) values() map[string]string {
-	return map[string]string{"person_id_number": in.PersonIDNumber, "reason": in.Reason, "basis_kind": in.BasisKind,
+	docType := in.PersonDocType
+	if docType == "" {
+		docType = string(portal.DocResidentID)
+	}
+	return map[string]string{"person_doc_type": docType, "person_doc_country": in.PersonDocCountry,
+		"person_id_number": in.PersonIDNumber, "reason": in.Reason, "basis_kind": in.BasisKind,
 		"law_name": in.LawName, "law_article": in.LawArticle, "purpose_category": in.PurposeCategory, "purpose": in.Purpose,
 		"case_number": in.CaseNumber, "scope": in.Scope}
 }
@@ -78,12 +85,16 @@ func queryScopeOf(kind string, docs []string) portal.QueryScope {
 // its account.
 func (in queryInput) query(unit *portal.Account) portal.Query {
 	q := portal.Query{UnitKind: portal.QueryUnitKind(unit.UnitKind), UnitName: unit.Organ, PersonIDNumber: in.PersonIDNumber,
+		PersonDocType: portal.IDDocType(in.PersonDocType), PersonDocCountry: in.PersonDocCountry,
 		Reason: strings.TrimSpace(in.Reason), Purpose: strings.TrimSpace(in.Purpose), PurposeCategory: portal.QueryPurpose(in.PurposeCategory),
 		CaseNumber: strings.TrimSpace(in.CaseNumber),
 		Basis:      portal.LegalBasis{Kind: portal.BasisKind(in.BasisKind), Name: strings.TrimSpace(in.LawName), Article: strings.TrimSpace(in.LawArticle)},
 		Requested:  queryScopeOf(in.Scope, in.Documents)}
-	if id, err := portal.ParseIDNumber(in.PersonIDNumber); err == nil {
-		q.PersonIDNumber = id.String()
+	if q.PersonDocType == portal.DocResidentID {
+		q.PersonDocType = ""
+	}
+	if doc, err := q.PersonDocument(); err == nil {
+		q.PersonIDNumber, q.PersonDocCountry = doc.Number, doc.Country
 	}
 	return q
 }
@@ -114,6 +125,22 @@ func (s *Server) queryFormModel(c echo.Context, in queryInput, form views.Form) 
 		Scopes: portal.ScopesFor(kind), DocKinds: portal.QueryDocumentKinds}
 }
 
+// queryDocMasked is the person's document number as pages show it (R31).
+func queryDocMasked(q portal.Query) string {
+	if doc, err := q.PersonDocument(); err == nil {
+		return doc.Masked()
+	}
+	return ""
+}
+
+// queryDocLast4 is the last four characters of the person's document number.
+func queryDocLast4(q portal.Query) string {
+	if doc, err := q.PersonDocument(); err == nil {
+		return doc.Last4()
+	}
+	return ""
+}
+
 // queryMasked is the identity number as lists show it.
 func queryMasked(idNumber string) string {
 	if id, err := portal.ParseIDNumber(idNumber); err == nil {
@@ -132,10 +159,14 @@ func queryLast4(idNumber string) string {
 // queryAnswers shows a query's request; the identity number masked unless
 // full is set (check your answers, where the unit verifies what it typed).
 func queryAnswers(q portal.Query, full bool) views.QueryAnswers {
-	a := views.QueryAnswers{PersonIDNumber: queryMasked(q.PersonIDNumber), Reason: q.Reason, Basis: q.Basis,
+	a := views.QueryAnswers{PersonIDNumber: queryDocMasked(q), PersonDocType: q.PersonDocType, PersonDocCountry: q.PersonDocCountry,
+		Reason: q.Reason, Basis: q.Basis,
 		PurposeCategory: q.PurposeCategory, Purpose: q.Purpose, CaseNumber: q.CaseNumber, Scope: q.Requested}
 	if full {
 		a.PersonIDNumber = q.PersonIDNumber
+	}
+	if a.PersonDocType == portal.DocResidentID {
+		a.PersonDocType = ""
 	}
 	return a
 }
@@ -152,8 +183,11 @@ func (s *Server) handleQueriesList(c echo.Context) error {
 	kind := portal.QueryUnitKind(u.UnitKind)
 	m := views.QueryListModel{Page: s.page(c, "queries.list_title"), UnitName: u.Organ, UnitKind: kind, MayQuery: portal.MayQuery(kind) == nil}
 	for _, q := range list {
-		m.Rows = append(m.Rows, views.QueryRow{ID: q.ID, Ref: q.Ref, Status: q.Status, PersonLast4: queryLast4(q.PersonIDNumber),
-			Submitted: q.SubmittedAt, Due: q.Due, Overdue: q.Overdue(today), WindowFrom: q.WindowFrom, WindowTo: q.WindowTo,
+		// R14a: the unit sees each query as sent until its answer is
+		// released, and never "overdue" (a late organ would show a record).
+		q = q.ForUnit(today)
+		m.Rows = append(m.Rows, views.QueryRow{ID: q.ID, Ref: q.Ref, Status: q.Status, PersonLast4: queryDocLast4(q),
+			Submitted: q.SubmittedAt, Due: q.Due, WindowFrom: q.WindowFrom, WindowTo: q.WindowTo,
 			WindowEnded: !q.WindowTo.IsZero() && today.After(q.WindowTo)})
 	}
 	return s.render(c, http.StatusOK, views.QueryListPage(m))
@@ -212,7 +246,8 @@ func (s *Server) queryFormFail(c echo.Context, in queryInput, err error) error {
 	return s.render(c, http.StatusUnprocessableEntity, views.QueryFormPage(s.queryFormModel(c, in, form)))
 }
 
-// unitQuery reads the route's query for the signed-in unit: only the unit
+// unitQuery reads the route's query for the signed-in unit, as the unit may
+// see it today (R14a: as sent until the answer is released); only the unit
 // that sent it sees it; anyone else gets a 404.
 func (s *Server) unitQuery(c echo.Context) (portal.Query, error) {
 	id, err := pathID(c, "id")
@@ -226,7 +261,7 @@ func (s *Server) unitQuery(c echo.Context) (portal.Query, error) {
 	if u := currentUser(c); u == nil || q.UnitID != u.ID {
 		return portal.Query{}, portal.NotFound()
 	}
-	return q, nil
+	return q.ForUnit(s.today()), nil
 }
 
 // handleQueryConfirmation serves GET /queries/:id/confirmation: the
@@ -246,7 +281,7 @@ func (s *Server) queryShowModel(c echo.Context, q portal.Query, form views.Form)
 	p := s.page(c, "queries.show_title")
 	p.Path = "/queries/" + strconv.FormatUint(q.ID, 10)
 	m := views.QueryShowModel{Page: p, ID: q.ID, Ref: q.Ref, Status: q.Status, Answers: queryAnswers(q, false),
-		Submitted: q.SubmittedAt, Due: q.Due, Overdue: q.Overdue(today), Approved: q.Approved, WindowFrom: q.WindowFrom,
+		Submitted: q.SubmittedAt, Due: q.Due, Approved: q.Approved, WindowFrom: q.WindowFrom,
 		WindowTo: q.WindowTo, InWindow: q.InWindow(today), WindowEnded: !q.WindowTo.IsZero() && today.After(q.WindowTo),
 		RefusalReason: q.RefusalReason, Form: form,
 		CommitmentZH: views.Translate(views.LangZH, "queries.commitment_text"),
@@ -326,7 +361,7 @@ func (s *Server) handleQueryRead(c echo.Context) error {
 		docs = form["documents"]
 	}
 	want := queryScopeOf(c.FormValue("scope"), docs)
-	res, err := s.db.ReadQuery(q.ID, want, *currentUser(c), requestID(c))
+	res, err := s.db.ReadQuery(q.ID, want, *currentUser(c), s.freshFactor(c), requestID(c))
 	if err != nil {
 		pe, ok := portal.AsError(err)
 		if !ok || pe.Code != portal.CodeForbidden {
@@ -335,13 +370,14 @@ func (s *Server) handleQueryRead(c echo.Context) error {
 		if q, err = s.db.Query(q.ID); err != nil {
 			return err
 		}
-		m := s.queryShowModel(c, q, views.Form{})
+		m := s.queryShowModel(c, q.ForUnit(s.today()), views.Form{})
 		m.RefusedKey = pe.Key
 		return s.render(c, http.StatusForbidden, views.QueryShowPage(m))
 	}
 	organs := s.casesOrgans()
 	m := views.QueryResultModel{Page: s.page(c, "queries.result_title"), ID: q.ID, Ref: q.Ref, UnitName: q.UnitName,
-		PersonLast4: queryLast4(q.PersonIDNumber), Scope: res.Scope, NoRecord: res.NoRecord, Unanswerable: res.Unanswerable, ReadAt: res.ReadAt, WindowTo: q.WindowTo}
+		PersonLast4: queryDocLast4(q), Scope: res.Scope, SealedRecord: res.SealedRecord, JuvenileEffect: res.JuvenileEffect,
+		ReadAt: res.ReadAt, WindowTo: q.WindowTo}
 	m.Page.Path = "/queries/" + strconv.FormatUint(q.ID, 10)
 	for _, cs := range res.Cases {
 		organ, err := organs.name(cs.DecidingOrganID)
@@ -349,7 +385,7 @@ func (s *Server) handleQueryRead(c echo.Context) error {
 			return err
 		}
 		m.Cases = append(m.Cases, views.QueryCaseView{Ref: cs.Ref, Organ: organ, CaseNumber: cs.OrganCaseNumber,
-			Disposition: cs.Disposition, DecisionDate: cs.DecisionDate, Penalty: cs.Penalty})
+			Disposition: cs.Disposition, DecisionDate: cs.DecisionDate, Penalty: cs.Penalty, Acts: cs.Acts})
 	}
 	for _, d := range res.Documents {
 		m.Documents = append(m.Documents, views.QueryDocView{ID: d.Document.ID, CaseRef: d.CaseRef, Kind: d.Document.Kind,
@@ -370,7 +406,7 @@ func (s *Server) handleQueryDocument(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, content, err := s.db.QueryDocumentContent(q.ID, docID, *currentUser(c), requestID(c))
+	d, content, err := s.db.QueryDocumentContent(q.ID, docID, *currentUser(c), s.freshFactor(c), requestID(c))
 	if err != nil {
 		return err
 	}
@@ -419,25 +455,32 @@ func (s *Server) handleStaffQueries(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.StaffQueryListPage(m))
 }
 
-// staffQueryModel builds the organ's page of a query. Deciding needs no
-// sealed contents: the page shows the references of the cases found only.
+// staffQueryModel builds the organ's page of a query: the references of the
+// cases found and each act's date and intent (R32; the read is audited by the
+// store), nothing else of the sealed contents.
 func (s *Server) staffQueryModel(c echo.Context, q portal.Query) (views.StaffQueryModel, error) {
-	refs, err := s.db.CaseRefs(q.CaseIDs)
+	refs, acts, err := s.db.QueryDecisionCases(q.ID, *currentUser(c), requestID(c))
 	if err != nil {
 		return views.StaffQueryModel{}, err
 	}
 	today := s.today()
+	// R14a: the unit learns the decision the day after the deadline; the
+	// proposed window starts then (or today, when that is later).
+	from := today
+	if !q.Due.IsZero() && !q.Due.AddDays(1).Before(today) {
+		from = q.Due.AddDays(1)
+	}
 	p := s.page(c, "queries.staff_title")
 	p.Path = "/staff/queries/" + strconv.FormatUint(q.ID, 10)
 	m := views.StaffQueryModel{Page: p, ID: q.ID, Ref: q.Ref, Status: q.Status, UnitName: q.UnitName, UnitKind: q.UnitKind,
 		Answers: queryAnswers(q, false), Submitted: q.SubmittedAt, Due: q.Due, Overdue: q.Overdue(today),
 		Approved: q.Approved, WindowFrom: q.WindowFrom, WindowTo: q.WindowTo, RefusalReason: q.RefusalReason,
 		DecidedAt: q.DecidedAt, MaxWindowDays: portal.MaxQueryWindowDays,
-		ApproveForm: views.Form{Values: map[string]string{"scope": string(q.Requested.Kind), "window_from": today.String(),
-			"window_to": today.AddDays(6).String()}},
+		ApproveForm: views.Form{Values: map[string]string{"scope": string(q.Requested.Kind), "window_from": from.String(),
+			"window_to": from.AddDays(6).String()}},
 		Documents: map[string]bool{}}
 	for _, id := range q.CaseIDs {
-		m.Cases = append(m.Cases, views.StaffQueryCase{ID: id, Ref: refs[id]})
+		m.Cases = append(m.Cases, views.StaffQueryCase{ID: id, Ref: refs[id], Acts: acts[id]})
 	}
 	// R16: the approval may give what was asked or only "exists".
 	m.Scopes = []portal.ScopeKind{portal.ScopeExists}

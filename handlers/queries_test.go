@@ -118,13 +118,18 @@ func qtStaffPath(id uint64, rest string) string {
 	return "/staff/queries/" + strconv.FormatUint(id, 10) + rest
 }
 
-// noCriminalRecordClaim fails if any page says a criminal record exists (R14).
+// noCriminalRecordClaim fails if any page says a criminal record exists
+// (R14), except the result of an approved read, which tells the lawful
+// querier the truth (R14a).
 func (w *qtWorld) noCriminalRecordClaim() {
 	w.t.Helper()
 	if len(w.pages) < 10 {
 		w.t.Fatalf("only %d pages kept", len(w.pages))
 	}
 	for _, p := range w.pages {
+		if strings.HasSuffix(p.url.Path, "/read") && p.status == http.StatusOK {
+			continue
+		}
 		body := strings.ToLower(p.body)
 		if strings.Contains(body, "有犯罪记录") || strings.Contains(body, "has a criminal record") {
 			w.t.Errorf("%s says a criminal record exists", p.url.RequestURI())
@@ -261,11 +266,22 @@ func TestQueryJourney(t *testing.T) {
 		t.Fatalf("broader scope %q, long window %q", bad.fieldError("scope"), bad.fieldError("window_to"))
 	}
 	done := w.post(judge, page, qtStaffPath(id, "/approve"), url.Values{"scope": {"documents"}, "documents": {"judgment"},
-		"window_from": {"2026-03-10"}, "window_to": {"2026-03-12"}})
+		"window_from": {"2026-03-14"}, "window_to": {"2026-03-16"}})
 	done.wantPath(t, qtStaffPath(id, ""))
 	if _, ok := done.testid("notice"); !ok {
 		t.Fatal("no notice after approval")
 	}
+	// R14a: until the deadline (13 March) has passed the unit sees the query
+	// as sent, decided or not.
+	waiting := w.keep(unitC.get(qtPath(id, ""))).wantPath(t, qtPath(id, ""))
+	if _, ok := waiting.testid("commitment-form"); ok {
+		t.Fatal("a commitment form before the answer was released")
+	}
+	if !strings.Contains(waiting.body, `data-status="submitted"`) {
+		t.Fatalf("the unit sees the decision before the deadline:\n%s", excerpt(waiting))
+	}
+	w.clock.advance(4 * 24 * time.Hour) // Saturday 14 March
+	unitC = w.qtSignIn("unit-1", "zh-CN")
 
 	// R16: approved, but nothing before the commitment.
 	show := w.keep(unitC.get(qtPath(id, ""))).wantPath(t, qtPath(id, ""))
@@ -302,6 +318,14 @@ func TestQueryJourney(t *testing.T) {
 		t.Fatal("the result is not marked")
 	}
 	res.wantText(t, "含犯罪记录封存信息", "contains sealed-record information", "judgment.pdf")
+	// R14a: the lawful querier is told the truth; no juvenile-effect note for
+	// a unit that is not a judicial organ.
+	if _, ok := res.testid("result-record-exists"); !ok {
+		t.Fatal("the approved answer does not say the sealed record exists")
+	}
+	if _, ok := res.testid("result-juvenile-effect"); ok {
+		t.Fatal("a regulated unit gets the judicial organs' note")
+	}
 	res.noText(t, "identity.pdf", w.minor.Name, w.minor.IDNumber, "(2024)甲刑初字第7号")
 	if _, ok := res.testid("result-case"); ok {
 		t.Fatal("a documents scope shows the case summary")
@@ -328,7 +352,7 @@ func TestQueryJourney(t *testing.T) {
 	thief.get(qtPath(id, "")).wantStatus(t, http.StatusNotFound)
 	w.post(thief, thief.get("/queries"), qtPath(id, "/read"), nil).wantStatus(t, http.StatusNotFound)
 
-	// After the window's last day (12 March): refused, and the refusal audited.
+	// After the window's last day (16 March): refused, and the refusal audited.
 	w.clock.advance(3 * 24 * time.Hour)
 	unitC = w.qtSignIn("unit-1", "en")
 	late := w.keep(unitC.get(qtPath(id, ""))).wantPath(t, qtPath(id, ""))
@@ -395,10 +419,12 @@ func TestQueryJourney(t *testing.T) {
 	w.noCriminalRecordClaim()
 }
 
-// R14: an "exists" query about a person with only sealed records is answered
-// with the letter stating no criminal record, in both languages, without the
-// marking (it must read the same as for a person with no record at all).
-func TestQueryExistsOnlyLetter(t *testing.T) {
+// R14a: an approved "exists" query of a judicial organ is answered
+// truthfully in both languages: the sealed record exists, marked
+// 含犯罪记录封存信息, with the juvenile record's limited legal effect (CL art.
+// 65, art. 100 para 2). A refusal is shown, with its reason, only once the
+// answer is released.
+func TestQueryExistsTruthful(t *testing.T) {
 	w := newQTWorld(t, portal.QueryUnitJudicial)
 	unitC := w.qtSignIn("unit-1", "en")
 	v := qtAnswers(w.minor.IDNumber)
@@ -407,43 +433,139 @@ func TestQueryExistsOnlyLetter(t *testing.T) {
 	v.Set("scope", "exists")
 	v.Del("documents")
 	id := w.fileQuery(unitC, v)
+	id2 := w.fileQuery(unitC, v)
 	judge := w.signIn(w.judge)
 	page := judge.get(qtStaffPath(id, "")).wantPath(t, qtStaffPath(id, ""))
 	w.post(judge, page, qtStaffPath(id, "/approve"), url.Values{"scope": {"exists"},
-		"window_from": {"2026-03-10"}, "window_to": {"2026-03-10"}}).wantPath(t, qtStaffPath(id, ""))
-	show := unitC.get(qtPath(id, "")).wantPath(t, qtPath(id, ""))
+		"window_from": {"2026-03-14"}, "window_to": {"2026-03-20"}}).wantPath(t, qtStaffPath(id, ""))
+	page = judge.get(qtStaffPath(id2, "")).wantPath(t, qtStaffPath(id2, ""))
+	w.post(judge, page, qtStaffPath(id2, "/refuse"), url.Values{"refusal_reason": {"与所办案件无关"}}).wantPath(t, qtStaffPath(id2, ""))
+	show := w.keep(unitC.get(qtPath(id2, ""))).wantPath(t, qtPath(id2, ""))
+	show.noText(t, "与所办案件无关")
+	w.clock.advance(4 * 24 * time.Hour)
+	unitC = w.qtSignIn("unit-1", "en")
+	show = unitC.get(qtPath(id, "")).wantPath(t, qtPath(id, ""))
 	signed := w.post(unitC, show, qtPath(id, "/commitment"), url.Values{"signer_name": {"李某"}, "signer_position": {"检察官"}, "agree": {"yes"}})
 	for _, lang := range []string{"en", "zh-CN"} {
 		unitC.setLang(lang)
 		res := w.post(unitC, signed, qtPath(id, "/read"), nil).wantStatus(t, http.StatusOK)
-		if _, ok := res.testid("no-record-letter"); !ok {
-			t.Fatalf("no letter:\n%s", excerpt(res))
+		if _, ok := res.testid("no-record-letter"); ok {
+			t.Fatalf("a letter of no record about a sealed record:\n%s", excerpt(res))
 		}
-		if _, ok := res.testid("sealed-marking"); ok {
-			t.Fatal("the letter carries the marking")
+		for _, id := range []string{"sealed-marking", "result-record-exists", "result-juvenile-effect"} {
+			if _, ok := res.testid(id); !ok {
+				t.Fatalf("%s: no %s", lang, id)
+			}
 		}
-		body, _ := res.testid("letter-body")
-		want := "no criminal record"
+		want := []string{"sealed by law", "recidivist", "art. 65", "art. 100 para 2"}
 		if lang != "en" {
-			want = "无犯罪记录"
+			want = []string{"依法封存的犯罪记录", "累犯", "第六十五条", "第一百条第二款"}
 		}
-		if !strings.Contains(body, want) || !strings.Contains(body, w.minor.IDNumber[14:]) {
-			t.Fatalf("letter %q", body)
-		}
-		res.noText(t, w.minor.IDNumber, w.sealed.Ref)
+		res.wantText(t, want...).noText(t, w.minor.IDNumber, w.sealed.Ref)
 	}
-	// Refusing a query: the unit sees the reason, and can read nothing.
-	id2 := w.fileQuery(unitC, v)
-	page = judge.get(qtStaffPath(id2, "")).wantPath(t, qtStaffPath(id2, ""))
-	w.post(judge, page, qtStaffPath(id2, "/refuse"), url.Values{"refusal_reason": {"与所办案件无关"}}).wantPath(t, qtStaffPath(id2, ""))
-	show = unitC.get(qtPath(id2, "")).wantPath(t, qtPath(id2, ""))
+	// The refusal: the unit sees the reason now, and can read nothing.
+	show = w.keep(unitC.get(qtPath(id2, ""))).wantPath(t, qtPath(id2, ""))
 	show.wantText(t, "与所办案件无关")
 	w.post(unitC, show, qtPath(id2, "/read"), nil).wantStatus(t, http.StatusForbidden)
 	w.noCriminalRecordClaim()
 }
 
+// qtNormal replaces what names a query (its id, reference and the person's
+// identity number) by placeholders, so that two queries' pages compare.
+func qtNormal(body string, id uint64, ref, idNumber string) string {
+	n, _ := portal.ParseIDNumber(idNumber)
+	r := strings.NewReplacer("/queries/"+strconv.FormatUint(id, 10), "/queries/ID", ref, "REF", n.Masked(), "MASKED", n.Last4(), "LAST4")
+	return r.Replace(body)
+}
+
+// qtRow is the unit's list row of a query, normalised.
+func qtRow(t *testing.T, list *testPage, id uint64, ref, idNumber string) string {
+	t.Helper()
+	i := strings.Index(list.body, `<tr data-testid="query-row" data-ref="`+ref+`"`)
+	if i < 0 {
+		t.Fatalf("no row %s", ref)
+	}
+	j := strings.Index(list.body[i:], "</tr>")
+	return qtNormal(list.body[i:i+j], id, ref, idNumber)
+}
+
+// R14a: no query status, timing (deadline) or page differs between a person
+// with a sealed record and a person without one until the answer: a query
+// about the sealed person that the organ approves at once, one it refuses at
+// once, and one about a person the portal holds nothing about look the same
+// to the unit — list row, query page, confirmation page, a read attempt —
+// every day up to the deadline; the day after it, each answer appears.
+func TestQueryNoSideChannel(t *testing.T) {
+	w := newQTWorld(t, portal.QueryUnitRegulated)
+	unitC := w.qtSignIn("unit-1", "en")
+	nobody := testIDNumber(4242, portal.Date{Year: 2005, Month: 6, Day: 1})
+	type q struct {
+		id       uint64
+		ref      string
+		idNumber string
+	}
+	file := func(idNumber string) q {
+		id := w.fileQuery(unitC, qtAnswers(idNumber))
+		qq, err := w.db.Query(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return q{id, qq.Ref, idNumber}
+	}
+	approved, refused, none := file(w.minor.IDNumber), file(w.minor.IDNumber), file(nobody)
+	judge := w.signIn(w.judge)
+	page := judge.get(qtStaffPath(approved.id, "")).wantPath(t, qtStaffPath(approved.id, ""))
+	w.post(judge, page, qtStaffPath(approved.id, "/approve"), url.Values{"scope": {"documents"}, "documents": {"judgment"},
+		"window_from": {"2026-03-10"}, "window_to": {"2026-03-30"}}).wantPath(t, qtStaffPath(approved.id, ""))
+	page = judge.get(qtStaffPath(refused.id, "")).wantPath(t, qtStaffPath(refused.id, ""))
+	w.post(judge, page, qtStaffPath(refused.id, "/refuse"), url.Values{"refusal_reason": {"不符合条件"}}).wantPath(t, qtStaffPath(refused.id, ""))
+
+	pages := func(c *testClient, x q) []string {
+		list := c.get("/queries").wantPath(t, "/queries")
+		show := c.get(qtPath(x.id, "")).wantStatus(t, http.StatusOK)
+		conf := c.get(qtPath(x.id, "/confirmation")).wantStatus(t, http.StatusOK)
+		read := w.post(c, show, qtPath(x.id, "/read"), nil)
+		sign := w.post(c, show, qtPath(x.id, "/commitment"), url.Values{"signer_name": {"王某"}, "signer_position": {"园长"}, "agree": {"yes"}})
+		return []string{qtRow(t, list, x.id, x.ref, x.idNumber), qtNormal(show.body, x.id, x.ref, x.idNumber),
+			qtNormal(conf.body, x.id, x.ref, x.idNumber), strconv.Itoa(read.status) + qtNormal(read.body, x.id, x.ref, x.idNumber),
+			strconv.Itoa(sign.status) + qtNormal(sign.body, x.id, x.ref, x.idNumber)}
+	}
+	names := []string{"list row", "query page", "confirmation", "read attempt", "signing attempt"}
+	// Tuesday 10 March (sent) to Friday 13 March (the deadline).
+	for day := 0; day < 4; day++ {
+		if day > 0 {
+			w.clock.advance(24 * time.Hour)
+			unitC = w.qtSignIn("unit-1", "en")
+		}
+		want := pages(unitC, none)
+		if !strings.Contains(want[0], `data-status="submitted"`) || !strings.Contains(want[0], "13 March 2026") {
+			t.Fatalf("day %d: the no-record query is not waiting with its deadline: %s", day, want[0])
+		}
+		for _, x := range []q{approved, refused} {
+			got := pages(unitC, x)
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("day %d: the %s of a query about a sealed record differs from one about no record: %s",
+						day, names[i], qtDiff(got[i], want[i]))
+				}
+			}
+		}
+	}
+	// Saturday 14 March: the answers appear.
+	w.clock.advance(24 * time.Hour)
+	unitC = w.qtSignIn("unit-1", "en")
+	list := unitC.get("/queries").wantPath(t, "/queries")
+	for x, status := range map[q]string{approved: "approved", refused: "refused", none: "approved"} {
+		if row := qtRow(t, list, x.id, x.ref, x.idNumber); !strings.Contains(row, `data-status="`+status+`"`) {
+			t.Errorf("after the deadline %s: %s", x.ref, row)
+		}
+	}
+	unitC.get(qtPath(refused.id, "")).wantText(t, "不符合条件")
+}
+
 // Every message of this area exists in both languages, differs between
-// them, and never says a criminal record exists (R14).
+// them, and never says a criminal record exists (R14) — except the approved
+// result's, which tells the lawful querier the truth (R14a).
 func TestQueryMessages(t *testing.T) {
 	n := 0
 	for _, k := range views.MessageKeys() {
@@ -454,6 +576,10 @@ func TestQueryMessages(t *testing.T) {
 		zh, en := views.Translate(views.LangZH, k), views.Translate(views.LangEN, k)
 		if strings.TrimSpace(zh) == "" || strings.TrimSpace(en) == "" || zh == en {
 			t.Errorf("%s: incomplete translation %q / %q", k, zh, en)
+		}
+		// R14a: only the approved result tells the lawful querier the truth.
+		if k == "queries.result_record_exists" {
+			continue
 		}
 		if strings.Contains(strings.ToLower(en), "has a criminal record") || strings.Contains(zh, "有犯罪记录") {
 			t.Errorf("%s: says a criminal record exists", k)
@@ -469,4 +595,48 @@ func TestQueryMessages(t *testing.T) {
 			}
 		}
 	}
+}
+
+// qtDiff shows where two pages first differ.
+func qtDiff(a, b string) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	from := max(0, i-150)
+	return "\n" + a[from:min(len(a), i+150)] + "\n---\n" + b[from:min(len(b), i+150)]
+}
+
+// R31: a person without a mainland identity number is queried by another
+// identity document: a passport needs its issuing state, a Hong Kong travel
+// permit its own form; each refused at its field with the typed values kept;
+// a valid one is sent and shown masked with its kind.
+func TestQueryByIdentityDocument(t *testing.T) {
+	w := newQTWorld(t, portal.QueryUnitRegulated)
+	unitC := w.qtSignIn("unit-1", "en")
+	form := unitC.get("/queries/new").wantPath(t, "/queries/new")
+	if !strings.Contains(form.body, `value="resident_id" checked`) {
+		t.Fatal("the mainland identity card is not the default kind")
+	}
+	v := qtAnswers("E1234567")
+	v.Set("person_doc_type", "passport")
+	v.Set("step", "check")
+	bad := w.post(unitC, form, "/queries/new", v).wantStatus(t, http.StatusUnprocessableEntity)
+	if bad.fieldError("person_doc_country") == "" || !strings.Contains(bad.body, `value="E1234567"`) {
+		t.Fatalf("a passport without its state: %s", excerpt(bad))
+	}
+	v.Set("person_doc_type", "hkmo_travel_permit")
+	bad = w.post(unitC, form, "/queries/new", v).wantStatus(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(bad.fieldError("person_id_number"), "does not have the form") {
+		t.Fatalf("a passport number as a travel permit: %q", bad.fieldError("person_id_number"))
+	}
+	v.Set("person_doc_type", "passport")
+	v.Set("person_doc_country", "fra")
+	v.Del("step")
+	id := w.fileQuery(unitC, v)
+	q, err := w.db.Query(id)
+	if err != nil || q.PersonDocType != portal.DocPassport || q.PersonDocCountry != "FRA" || q.PersonIDNumber != "E1234567" || len(q.CaseIDs) != 0 {
+		t.Fatalf("stored %+v %v", q, err)
+	}
+	unitC.get(qtPath(id, "")).wantText(t, "Foreign passport", "****4567").noText(t, "E1234567")
 }

@@ -211,8 +211,20 @@ func (s *Server) reliefLoad(c echo.Context) (portal.ReliefRequest, error) {
 	if err != nil {
 		return portal.ReliefRequest{}, err
 	}
-	if u := currentUser(c); u == nil || r.FiledBy != u.ID {
+	u := currentUser(c)
+	if u == nil || r.FiledBy != u.ID {
 		return portal.ReliefRequest{}, portal.NotFound()
+	}
+	if u.Role == portal.RoleGuardian && r.LinkedCaseID != 0 {
+		// R1, issue 11: on the person's 18th birthday the guardian's access
+		// to relief on that case ends with the rest; the page says so.
+		cs, err := s.db.Case(r.LinkedCaseID)
+		if err != nil && portal.ErrorCode(err) != portal.CodeNotFound {
+			return portal.ReliefRequest{}, err
+		}
+		if err == nil && portal.GuardianAccessEnded(cs, s.today()) {
+			return portal.ReliefRequest{}, portal.Forbidden("identity.guardian_access_ended")
+		}
 	}
 	return r, nil
 }
@@ -342,7 +354,7 @@ func (s *Server) handleReliefUpload(c echo.Context) error {
 	var docs []portal.Document
 	var files [][]byte
 	for _, fh := range headers {
-		d, content, err := readUpload(fh)
+		d, content, err := readUpload(fh, portal.NewUploadBudget())
 		if err != nil {
 			return fail(err)
 		}
@@ -665,7 +677,7 @@ func (s *Server) handleReliefMessage(c echo.Context) error {
 	fh, err := c.FormFile("file")
 	switch {
 	case err == nil:
-		d, content, err := readUpload(fh)
+		d, content, err := readUpload(fh, portal.NewUploadBudget())
 		if err != nil {
 			return fail(http.StatusUnprocessableEntity, err)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"sealportal/portal"
 	"sealportal/static"
+	"sealportal/views"
 )
 
 // access declares who may use a route. The zero value allows nobody: a route
@@ -47,7 +48,7 @@ type route struct {
 func routes() []route {
 	var all []route
 	for _, area := range [][]route{coreRoutes(), checkRoutes(), applyRoutes(), caseRoutes(), staffRoutes(),
-		reliefRoutes(), leakRoutes(), supervisionRoutes(), infoRoutes(), queryRoutes(), certificateRoutes(), securityRoutes(), mydataRoutes(), contactRoutes()} {
+		reliefRoutes(), leakRoutes(), supervisionRoutes(), infoRoutes(), queryRoutes(), certificateRoutes(), securityRoutes(), mydataRoutes(), identityRoutes(), contactRoutes()} {
 		all = append(all, area...)
 	}
 	return all
@@ -70,6 +71,7 @@ func coreRoutes() []route {
 		{http.MethodPost, "/logout", signedIn, (*Server).handleLogout},
 
 		{http.MethodGet, "/account", signedIn, (*Server).handleAccount},
+		{http.MethodPost, "/account/sessions/end", signedIn, (*Server).handleSessionEnd},
 		{http.MethodGet, "/account/password", signedIn, (*Server).handlePasswordForm},
 		{http.MethodPost, "/account/password", signedIn, (*Server).handlePasswordSubmit},
 	}
@@ -113,7 +115,17 @@ func (s *Server) guard(r route) echo.MiddlewareFunc {
 			if !r.access.allows(u.Role) {
 				return echo.NewHTTPError(http.StatusForbidden)
 			}
+			// A form post answered with the step-up page comes back with its
+			// code (stepUpWithPost); the store itself refuses sealed reads
+			// without a fresh factor (portal.FreshFactor).
+			if ok, err := s.stepUpWithPost(c, u); !ok {
+				return err
+			}
 			if showsSealedRecord(r) && u.TOTPEnabled && s.secondFactorAge(c) > portal.StepUpAge {
+				if r.method == http.MethodPost {
+					// The step-up page carries the typed form back with the code.
+					return s.answerStepUp(c, views.Form{})
+				}
 				return c.Redirect(http.StatusSeeOther, "/account/verify?next="+url.QueryEscape(returnPath(c, r)))
 			}
 			return next(c)

@@ -24,5 +24,7 @@ func staffRoutes() []route {
 		{http.MethodGet, "/staff/cases/:id/documents/:doc", organStaff, (*Server).handleStaffDocument},
 		{http.MethodPost, "/staff/cases/:id/messages", organOfficials, (*Server).handleStaffMessage},
 		{http.MethodPost, "/staff/cases/:id/actions/:action", organOfficials, (*Server).handleStaffAction},
+		{http.MethodPost, "/staff/cases/:id/court-birth-date", organOfficials, (*Server).handleStaffCourtBirthDate},
+		{http.MethodPost, "/staff/cases/:id/identity", organOfficials, (*Server).handleStaffIdentity},
 	}
 }

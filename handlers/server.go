@@ -31,6 +31,11 @@ type Config struct {
 	// main). Browsers accept Secure cookies from http://localhost, so a plain
 	// `go run .` still works; -insecure-cookies is for other plain-http setups.
 	SecureCookies bool
+	// PublicURL is the portal's canonical address (scheme, host, optional
+	// path, no trailing slash), which certificates print as their
+	// verification address; never taken from a request. Main requires it
+	// unless the portal listens on loopback.
+	PublicURL string
 	// TrustedProxies are the networks whose X-Forwarded-For is believed; empty
 	// means the client address is the socket's.
 	TrustedProxies []*net.IPNet
@@ -42,6 +47,10 @@ type Config struct {
 	// LoginRate is how many login attempts one client address may make per
 	// minute (burst of the same size).
 	LoginRate int
+	// LoginPause waits before answering a throttled wrong password
+	// (portal.OnLoginFailure); it returns early when ctx ends. Tests replace
+	// it so that they need not wait.
+	LoginPause func(ctx context.Context, d time.Duration)
 	// CodeRate is how many code-sending requests (registration, password
 	// reset, e-mail) one client address may make per hour.
 	CodeRate int
@@ -51,9 +60,24 @@ type Config struct {
 	// Calendar is the official working-day calendar for deadlines; the
 	// shipped years by default.
 	Calendar *portal.Calendar
+	// OIDC is the identity provider that verifies citizens' identity
+	// (issue 11); empty, only the organ's check verifies.
+	OIDC OIDCConfig
 }
 
 func (c *Config) defaults() {
+	if c.PublicURL == "" {
+		c.PublicURL = "http://localhost"
+	}
+	if c.OIDC.IDNumberClaim == "" {
+		c.OIDC.IDNumberClaim = "id_number"
+	}
+	if c.OIDC.NameClaim == "" {
+		c.OIDC.NameClaim = "name"
+	}
+	if c.OIDC.Scopes == nil {
+		c.OIDC.Scopes = []string{"profile"}
+	}
 	if c.CitizenIdle == 0 {
 		c.CitizenIdle = portal.CitizenIdleTimeout
 	}
@@ -71,6 +95,9 @@ func (c *Config) defaults() {
 	}
 	if c.CodeRate == 0 {
 		c.CodeRate = codeRateDefault
+	}
+	if c.LoginPause == nil {
+		c.LoginPause = sleepCtx
 	}
 	if c.LoginRate == 0 {
 		c.LoginRate = 20
@@ -106,6 +133,7 @@ type Server struct {
 	// e-mail (registration, password reset, e-mail), per client address and
 	// per mobile number or address (contact.go).
 	codeByAddr, codeByNumber *middleware.RateLimiterMemoryStore
+	oidc                     *oidcClient
 }
 
 // New builds the Echo instance with every middleware and route.
@@ -113,6 +141,7 @@ func New(cfg Config, db *store.DB) (*echo.Echo, error) {
 	cfg.defaults()
 	s := &Server{cfg: cfg, db: db, log: cfg.Logger}
 	s.sessions = newSessionStore(db, cfg)
+	s.oidc = &oidcClient{cfg: cfg.OIDC}
 	s.loginLimiter = newLoginLimiter(cfg.LoginRate)
 	s.apiLimiter = newLoginLimiter(apiRatePerMinute)
 	s.trackLimiter = newTrackLimiter()
@@ -185,6 +214,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case errors.Is(err, context.DeadlineExceeded):
 		status, key = http.StatusServiceUnavailable, "error.timeout"
 	default:
+		if pe, ok := portal.AsError(err); ok && pe.Code == portal.CodeStepUp {
+			// A sealed read the store refused to a stale second factor. The
+			// request's context is cancelled by now (see below).
+			c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
+			if serr := s.answerStepUp(c, views.Form{}); serr != nil {
+				s.log.Error("step-up answer", "request_id", requestID(c), "err", serr)
+			}
+			return
+		}
 		if pe, ok := portal.AsError(err); ok {
 			switch pe.Code {
 			case portal.CodeInvalid:
@@ -355,4 +393,17 @@ func isAPI(c echo.Context) bool {
 
 func requestID(c echo.Context) string {
 	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+// sleepCtx waits d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }

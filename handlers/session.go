@@ -234,6 +234,7 @@ func (s *Server) startSession(c echo.Context, acct portal.Account) error {
 	sess.Values[svRole] = string(acct.Role)
 	sess.Values[svCreated] = now
 	sess.Values[svSeen] = now
+	sess.Values[svDevice] = deviceSummary(c.Request().UserAgent())
 	if err := s.sessions.Save(c.Request(), c.Response(), sess); err != nil {
 		return err
 	}

@@ -196,7 +196,8 @@ func (s *Server) handleStaffQueue(c echo.Context) error {
 	}
 	for _, r := range rows {
 		m.Rows = append(m.Rows, views.StaffQueueRow{CaseID: r.CaseID, Ref: r.Ref, Status: r.Status, Role: r.Role, ExOfficio: r.ExOfficio,
-			Received: r.Submitted, Due: r.Due, Overdue: !r.Due.IsZero() && today.After(r.Due) && !r.Status.Final()})
+			Received: r.Submitted, Due: r.Due, Overdue: !r.Due.IsZero() && today.After(r.Due) && !r.Status.Final(),
+			AwaitsCalendar: r.AwaitsCalendar, Provisional: !r.Due.IsZero() && s.cfg.Calendar.Provisional(r.Due.Year)})
 	}
 	status := http.StatusOK
 	if len(fe) > 0 {
@@ -286,15 +287,20 @@ func (s *Server) handleStaffCase(c echo.Context) error {
 }
 
 // staffNotices are the ?done= values that show a notice after a redirect.
-var staffNotices = []string{"accept", "return", "start_review", "seal", "reject", "confirm", "message", "ex_officio"}
+var staffNotices = []string{"accept", "return", "start_review", "seal", "reject", "confirm", "message", "ex_officio", "court_birth_date", "take_up",
+	"identity_verified", "guardianship_verified"}
 
 // staffCaseState is what a re-rendered case page carries over from a failed
 // form: which action failed, with the values typed and the errors.
 type staffCaseState struct {
+	identityForm views.Form
 	notice       string
 	failedAction portal.CaseAction
 	actionForm   views.Form
 	messageForm  views.Form
+	// courtBirthForm is the court-found birth date form (R30) after a
+	// failed post.
+	courtBirthForm views.Form
 }
 
 // showStaffCase reads the case through the audited read (R17) and renders its
@@ -305,7 +311,7 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 	if u.Role == portal.RoleSupervisor {
 		purpose = purposeSupervision
 	}
-	cs, err := s.db.CaseForStaff(id, *u, purpose, requestID(c))
+	cs, err := s.db.CaseForStaff(id, *u, s.freshFactor(c), purpose, requestID(c))
 	if err != nil {
 		return err
 	}
@@ -328,7 +334,9 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 		Overdue: cs.Overdue(today) && !cs.Status.Final(), ReadOnly: actor == "",
 		PersonName: cs.PersonName, DecidingOrgan: names[cs.DecidingOrganID], OrganCaseNumber: cs.OrganCaseNumber,
 		Disposition: cs.Disposition, DecisionDate: cs.DecisionDate, Acts: cs.Acts, Intent: cs.Intent, Penalty: cs.Penalty,
-		MessageForm: st.messageForm}
+		MessageForm: st.messageForm, CourtBirthDate: cs.CourtBirthDate, DueAwaitsCalendar: cs.DueAwaitsCalendar,
+		DueProvisional: !cs.Due.IsZero() && s.cfg.Calendar.Provisional(cs.Due.Year), TestPeriod: testPeriodView(cs, today),
+		MayRecordCourtBirth: actor == portal.ActorDecider, CourtBirthForm: staffCourtBirthForm(cs, st.courtBirthForm)}
 	switch actor {
 	case portal.ActorDecider:
 		m.Standing = "decider"
@@ -346,6 +354,9 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 		} else {
 			m.PersonID, m.PersonIDMasked = n.Masked(), true
 		}
+	}
+	if err := s.staffIdentityModel(&m, cs, actor, base, st); err != nil {
+		return err
 	}
 	for _, o := range cs.HoldingOrganIDs {
 		at, ok := cs.Confirmations[o]
@@ -407,7 +418,12 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 func staffActions(u *portal.Account, cs portal.Case, actor portal.Actor) []portal.CaseAction {
 	var out []portal.CaseAction
 	if actor == portal.ActorDecider {
-		out = append(out, portal.Allowed(cs.Status, portal.ActorDecider)...)
+		for _, a := range portal.Allowed(cs.Status, portal.ActorDecider) {
+			if a == portal.ActionTakeUp && !cs.SealingDuty {
+				continue // R11: only a withdrawal that left the duty
+			}
+			out = append(out, a)
+		}
 	}
 	if actor != "" && u.OrganID != 0 && cs.Holds(u.OrganID) {
 		if _, done := cs.Confirmations[u.OrganID]; !done {
@@ -452,6 +468,8 @@ var staffActionSpecs = map[portal.CaseAction]staffActionSpec{
 	portal.ActionReject:      {note: noteRequired, noteKey: "staff.reject_note_required", rules: rulesRequired},
 	// R12: each organ seals what it holds.
 	portal.ActionConfirm: {note: noteOptional, fixed: []string{"R12"}},
+	// R11: the withdrawn application's record is still to be sealed.
+	portal.ActionTakeUp: {note: noteOptional, fixed: []string{"R11"}},
 }
 
 // staffActionInput is what an action's form posts; nothing else is read.
@@ -601,7 +619,7 @@ func (s *Server) handleStaffMessage(c echo.Context) error {
 	fh, err := c.FormFile("file")
 	switch {
 	case err == nil:
-		d, content, err := readUpload(fh)
+		d, content, err := readUpload(fh, portal.NewUploadBudget())
 		if err != nil {
 			if f, ok := formError(err, values); ok {
 				return fail(f)
@@ -658,7 +676,7 @@ func (s *Server) handleStaffDocument(c echo.Context) error {
 		SubjectKind: "case", SubjectID: id, Detail: purpose + ":document:" + strconv.FormatUint(docID, 10), RequestID: requestID(c)}); err != nil {
 		return err
 	}
-	content, err := s.db.DocumentContent(id, docID)
+	content, err := s.db.StaffDocumentContent(id, docID, *u, s.freshFactor(c))
 	if err != nil {
 		return err
 	}
@@ -667,35 +685,61 @@ func (s *Server) handleStaffDocument(c echo.Context) error {
 
 // staffExOfficioInput is what the ex officio form posts; nothing else is read.
 type staffExOfficioInput struct {
-	PersonName, PersonIDNumber, CaseNumber, DecisionDate, Disposition, MainAct string
-	Acts                                                                       [views.StaffActRows]string
-	PenaltyKind, PenaltyMonths, PenaltyDays, PenaltySuspended, Intent          string
-	HoldingOrgans                                                              []string
+	PersonDocType, PersonDocCountry                                   string // R31
+	PersonName, PersonIDNumber, CaseNumber, DecisionDate, Disposition string
+	// MainActs are the rows the court found to be main criminal conduct
+	// (R5; several of them, R27), each a row index.
+	MainActs                                                          []string
+	Acts                                                              [views.StaffActRows]string
+	ActIntents                                                        [views.StaffActRows]string // R32: per act, "" when not stated
+	PenaltyKind, PenaltyMonths, PenaltyDays, PenaltySuspended, Intent string
+	// CourtBirthDate is the birth date the court found where it differs
+	// from the identity number (R30); blank when it does not.
+	CourtBirthDate string
+	HoldingOrgans  []string
 }
 
 func bindStaffExOfficio(c echo.Context) staffExOfficioInput {
-	in := staffExOfficioInput{PersonName: c.FormValue("person_name"), PersonIDNumber: c.FormValue("person_id_number"),
+	in := staffExOfficioInput{PersonDocType: c.FormValue("person_doc_type"), PersonDocCountry: c.FormValue("person_doc_country"),
+		PersonName: c.FormValue("person_name"), PersonIDNumber: c.FormValue("person_id_number"),
 		CaseNumber: c.FormValue("case_number"), DecisionDate: c.FormValue("decision_date"), Disposition: c.FormValue("disposition"),
-		MainAct: c.FormValue("main_act"), PenaltyKind: c.FormValue("penalty_kind"), PenaltyMonths: c.FormValue("penalty_months"),
-		PenaltyDays: c.FormValue("penalty_days"), PenaltySuspended: c.FormValue("penalty_suspended"), Intent: c.FormValue("intent")}
+		PenaltyKind: c.FormValue("penalty_kind"), PenaltyMonths: c.FormValue("penalty_months"),
+		PenaltyDays: c.FormValue("penalty_days"), PenaltySuspended: c.FormValue("penalty_suspended"), Intent: c.FormValue("intent"),
+		CourtBirthDate: c.FormValue("court_birth_date")}
 	for i := range in.Acts {
 		in.Acts[i] = c.FormValue(fmt.Sprintf("acts[%d].date", i))
+		in.ActIntents[i] = c.FormValue(fmt.Sprintf("acts[%d].intent", i))
 	}
 	if params, err := c.FormParams(); err == nil {
 		in.HoldingOrgans = params["holding_organs"]
+		for _, v := range params["main_act"] {
+			if v != "" && !slices.Contains(in.MainActs, v) {
+				in.MainActs = append(in.MainActs, v)
+			}
+		}
 	}
 	if len(in.HoldingOrgans) > 100 {
 		in.HoldingOrgans = in.HoldingOrgans[:100]
+	}
+	if len(in.MainActs) > views.StaffActRows+1 {
+		in.MainActs = in.MainActs[:views.StaffActRows+1]
 	}
 	return in
 }
 
 func (in staffExOfficioInput) values() map[string]string {
-	v := map[string]string{"person_name": in.PersonName, "person_id_number": in.PersonIDNumber, "case_number": in.CaseNumber,
-		"decision_date": in.DecisionDate, "disposition": in.Disposition, "main_act": in.MainAct, "penalty_kind": in.PenaltyKind,
-		"penalty_months": in.PenaltyMonths, "penalty_days": in.PenaltyDays, "penalty_suspended": in.PenaltySuspended, "intent": in.Intent}
+	docType := in.PersonDocType
+	if docType == "" {
+		docType = string(portal.DocResidentID)
+	}
+	v := map[string]string{"person_doc_type": docType, "person_doc_country": in.PersonDocCountry,
+		"person_name": in.PersonName, "person_id_number": in.PersonIDNumber, "case_number": in.CaseNumber,
+		"decision_date": in.DecisionDate, "disposition": in.Disposition, "main_act": strings.Join(in.MainActs, ","), "penalty_kind": in.PenaltyKind,
+		"penalty_months": in.PenaltyMonths, "penalty_days": in.PenaltyDays, "penalty_suspended": in.PenaltySuspended, "intent": in.Intent,
+		"court_birth_date": in.CourtBirthDate}
 	for i, a := range in.Acts {
 		v[fmt.Sprintf("acts[%d].date", i)] = a
+		v[fmt.Sprintf("acts[%d].intent", i)] = in.ActIntents[i]
 	}
 	return v
 }
@@ -713,10 +757,14 @@ func (in staffExOfficioInput) toCase(u *portal.Account, organs map[uint64]portal
 		Intent:          portal.Intent(in.Intent),
 		DecidingOrganID: u.OrganID,
 	}
-	if n, err := portal.ParseIDNumber(in.PersonIDNumber); err == nil {
-		cs.PersonIDNumber = n.String()
-	} else {
-		cs.PersonIDNumber = strings.TrimSpace(in.PersonIDNumber) // the store reports why
+	// R31: the person's identity document of any kind; the store reports
+	// why one is refused.
+	if t := portal.IDDocType(in.PersonDocType); t != "" && t != portal.DocResidentID {
+		cs.PersonDocType, cs.PersonDocCountry = t, strings.TrimSpace(in.PersonDocCountry)
+	}
+	cs.PersonIDNumber = strings.TrimSpace(in.PersonIDNumber)
+	if doc, err := cs.PersonDocument(); err == nil {
+		cs.PersonIDNumber, cs.PersonDocCountry = doc.Number, doc.Country
 	}
 	if s := strings.TrimSpace(in.DecisionDate); s != "" {
 		if d, ok := portal.ParseDate(s); ok {
@@ -725,19 +773,28 @@ func (in staffExOfficioInput) toCase(u *portal.Account, organs map[uint64]portal
 			fe.Add("decision_date", "staff.date_invalid")
 		}
 	}
-	main := -1
-	if in.MainAct != "" {
-		n, err := strconv.Atoi(in.MainAct)
+	if s := strings.TrimSpace(in.CourtBirthDate); s != "" {
+		// R30: the court's finding of the birth date prevails over the
+		// identity number; the rules then use it.
+		if d, ok := portal.ParseDate(s); ok {
+			cs.CourtBirthDate = d
+		} else {
+			fe.Add("court_birth_date", "staff.date_invalid")
+		}
+	}
+	main := map[int]bool{}
+	for _, v := range in.MainActs {
+		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n >= len(in.Acts) {
 			fe.Add("main_act", "staff.main_act_invalid")
-		} else {
-			main = n
+			continue
 		}
+		main[n] = true
 	}
 	for i, s := range in.Acts {
 		s = strings.TrimSpace(s)
 		if s == "" {
-			if i == main {
+			if main[i] {
 				fe.Add("main_act", "staff.main_act_empty")
 			}
 			continue
@@ -747,7 +804,12 @@ func (in staffExOfficioInput) toCase(u *portal.Account, organs map[uint64]portal
 			fe.Add(fmt.Sprintf("acts[%d].date", i), "staff.date_invalid")
 			continue
 		}
-		cs.Acts = append(cs.Acts, portal.Act{Date: d, Main: i == main})
+		intent := portal.Intent(in.ActIntents[i])
+		if intent != "" && !slices.Contains(portal.ActIntents, intent) {
+			fe.Add(fmt.Sprintf("acts[%d].date", i), "eligibility.intent_unknown")
+			intent = ""
+		}
+		cs.Acts = append(cs.Acts, portal.Act{Date: d, Main: main[i], Intent: intent})
 	}
 	// A sentence is asked for only when the case ended with one; otherwise
 	// whatever the penalty fields hold is not part of the case.

@@ -49,7 +49,10 @@ func newStaffWorld(t *testing.T) *staffWorld {
 	w.officer = w.official(portal.RolePolice, "police-a", w.police)
 	w.sup = w.official(portal.RoleSupervisor, "supervisor-a", w.supOrgan)
 	minor, err := ts.db.CreateAccount(portal.Account{Role: portal.RoleMinor, Login: "13900001111", Mobile: "13900001111",
-		Name: "李小华", IDNumber: testIDNumber(501, staffBirth), PasswordHash: hashFor(t, staffPassword)}, 0)
+		Name: "李小华", IDNumber: testIDNumber(501, staffBirth), PasswordHash: hashFor(t, staffPassword),
+		// Issue 11: the world's person is identity verified, so records the
+		// organs hold about him are linked to his account.
+		IdentityVerified: true, IdentityMethod: portal.IdentityByOrgan}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -719,5 +722,52 @@ func TestStaffExOfficioLinksMinorAccount(t *testing.T) {
 	cs2, err := w.db.Case(id2)
 	if err != nil || cs2.DecidingOrganID != w.police.ID {
 		t.Fatalf("police ex officio case decided by %d, %v", cs2.DecidingOrganID, err)
+	}
+}
+
+// R31: an organ opens a case for a person without a mainland identity
+// number: a passport needs its issuing state (refused at its field, values
+// kept); a Hong Kong resident's residence permit (which carries the birth
+// date) opens the case, indexed under that document, with the birth date
+// the permit carries.
+func TestStaffExOfficioIdentityDocument(t *testing.T) {
+	t.Parallel()
+	w := newStaffWorld(t)
+	judge := w.signIn(w.judge)
+	permit := "81000020060501001"
+	permit += string("10X98765432"[func() int {
+		weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+		sum := 0
+		for i, r := range permit {
+			sum += int(r-'0') * weights[i]
+		}
+		return sum % 11
+	}()])
+	form := url.Values{
+		"person_name": {"陈港生"}, "person_doc_type": {"passport"}, "person_id_number": {"K12345678"}, "case_number": {"(2024)甲刑初字第19号"},
+		"decision_date": {"2024-12-02"}, "disposition": {"sentenced"}, "acts[0].date": {"2023-09-10"},
+		"penalty_kind": {"criminal_detention"}, "penalty_months": {"4"}, "intent": {"negligent"},
+		"holding_organs": {strconv.FormatUint(w.court.ID, 10)},
+	}
+	p := judge.submit("/staff/cases/new", "/staff/cases/new", form).wantStatus(t, http.StatusUnprocessableEntity)
+	if p.fieldError("person_doc_country") == "" || !strings.Contains(p.body, `value="passport" checked`) {
+		t.Fatalf("a passport without its state\n%s", excerpt(p))
+	}
+	form.Set("person_doc_type", "hmt_residence_permit")
+	form.Set("person_id_number", permit)
+	p = judge.submit("/staff/cases/new", "/staff/cases/new", form)
+	if !strings.HasPrefix(p.url.Path, "/staff/cases/") || p.status != http.StatusOK {
+		t.Fatalf("ex officio ended at %s (%d)\n%s", p.url.Path, p.status, excerpt(p))
+	}
+	id, err := strconv.ParseUint(strings.TrimPrefix(p.url.Path, "/staff/cases/"), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := w.db.Case(id)
+	if err != nil || cs.PersonDocType != portal.DocResidencePermit || cs.PersonIDNumber != permit {
+		t.Fatalf("case %+v %v", cs, err)
+	}
+	if birth, ok := cs.PersonBirthDate(); !ok || birth != (portal.Date{Year: 2006, Month: 5, Day: 1}) {
+		t.Fatalf("birth date %v %v", birth, ok)
 	}
 }

@@ -406,7 +406,7 @@ var supReliefActions = []portal.ReliefAction{portal.ReliefAccept, portal.ReliefD
 // it links a sealing case) and renders the supervisor's page.
 func (s *Server) showSupervisionRelief(c echo.Context, status int, id uint64, st supReliefState) error {
 	u := currentUser(c)
-	r, err := s.db.ReliefForSupervisor(id, *u, requestID(c))
+	r, err := s.db.ReliefForSupervisor(id, *u, s.freshFactor(c), requestID(c))
 	if err != nil {
 		return err
 	}
@@ -500,7 +500,7 @@ func (s *Server) handleSupervisionReliefDocument(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.db.ReliefForSupervisor(id, *currentUser(c), requestID(c))
+	r, err := s.db.ReliefForSupervisor(id, *currentUser(c), s.freshFactor(c), requestID(c))
 	if err != nil {
 		return err
 	}

@@ -41,16 +41,23 @@ func (s *Server) unsealCase(c echo.Context) (uint64, error) {
 // unsealInput is what the event form posts; nothing else is read.
 type unsealInput struct {
 	Kind, ActDate, Months, Days, LegalBasis string
+	// Combined: the adult crime's sentence was combined with the sealed one
+	// (CL arts. 69–71, 77), R19.
+	Combined bool
 }
 
 func bindUnseal(c echo.Context) unsealInput {
 	return unsealInput{Kind: c.FormValue("kind"), ActDate: c.FormValue("act_date"), Months: c.FormValue("combined_months"),
-		Days: c.FormValue("combined_days"), LegalBasis: c.FormValue("legal_basis")}
+		Days: c.FormValue("combined_days"), LegalBasis: c.FormValue("legal_basis"), Combined: c.FormValue("combined") != ""}
 }
 
 func (in unsealInput) values() map[string]string {
-	return map[string]string{"kind": in.Kind, "act_date": in.ActDate, "combined_months": in.Months,
+	v := map[string]string{"kind": in.Kind, "act_date": in.ActDate, "combined_months": in.Months,
 		"combined_days": in.Days, "legal_basis": in.LegalBasis}
+	if in.Combined {
+		v["combined"] = "yes"
+	}
+	return v
 }
 
 // unsealCount reads a term's months or days; blank is 0. The rules check the
@@ -71,7 +78,7 @@ func unsealCount(s string) (int, bool) {
 // here, the rest by the store's validation inside its transaction.
 func (in unsealInput) record() (portal.UnsealingRecord, portal.FieldErrors) {
 	var fe portal.FieldErrors
-	r := portal.UnsealingRecord{Event: portal.UnsealingEvent{Kind: portal.UnsealingKind(in.Kind)}, LegalBasis: strings.TrimSpace(in.LegalBasis)}
+	r := portal.UnsealingRecord{Event: portal.UnsealingEvent{Kind: portal.UnsealingKind(in.Kind), Combined: in.Combined}, LegalBasis: strings.TrimSpace(in.LegalBasis)}
 	if s := strings.TrimSpace(in.ActDate); s != "" {
 		d, ok := portal.ParseDate(s)
 		if !ok {
@@ -81,8 +88,9 @@ func (in unsealInput) record() (portal.UnsealingRecord, portal.FieldErrors) {
 	}
 	var ok bool
 	// R18 compares the combined term: it must be stated, except for an adult
-	// crime, which never unseals whatever its term (R19).
-	if strings.TrimSpace(in.Months) == "" && r.Event.Kind != portal.UnsealingAdultCrime {
+	// crime not combined with the sealed sentence, which never unseals
+	// whatever its term (R19).
+	if strings.TrimSpace(in.Months) == "" && (r.Event.Kind != portal.UnsealingAdultCrime || r.Event.Combined) {
 		fe.Add("combined_months", "unseal.months_required")
 	} else if r.Event.CombinedMonths, ok = unsealCount(in.Months); !ok {
 		fe.Add("combined_months", "unseal.number_invalid")
@@ -96,7 +104,7 @@ func (in unsealInput) record() (portal.UnsealingRecord, portal.FieldErrors) {
 // unsealRecordView shows a recorded event.
 func unsealRecordView(r portal.UnsealingRecord, names map[uint64]string) views.UnsealRecordView {
 	v := views.UnsealRecordView{ID: r.ID, CaseID: r.CaseID, CaseRef: r.CaseRef, Organ: names[r.DecidingOrganID], Kind: r.Event.Kind,
-		ActDate: r.Event.ActDate, Months: r.Event.CombinedMonths, Days: r.Event.CombinedDays, LegalBasis: r.LegalBasis,
+		ActDate: r.Event.ActDate, Combined: r.Event.Combined, Months: r.Event.CombinedMonths, Days: r.Event.CombinedDays, LegalBasis: r.LegalBasis,
 		Outcome: r.Decision.Outcome, Rules: r.Decision.Rules, ReasonKey: r.Decision.ReasonKey, Step: r.Step,
 		RecordedAt: r.RecordedAt, Pending: r.Pending(), Unsealed: r.Unsealed()}
 	if r.Review != nil {
@@ -113,7 +121,7 @@ var unsealNotices = []string{string(portal.OutcomeUnseal), string(portal.Outcome
 // recorded so far.
 func (s *Server) renderUnsealForm(c echo.Context, status int, id uint64, f views.Form, notice string) error {
 	u := currentUser(c)
-	cs, err := s.db.CaseForStaff(id, *u, purposeCaseDuty, requestID(c))
+	cs, err := s.db.CaseForStaff(id, *u, s.freshFactor(c), purposeCaseDuty, requestID(c))
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,8 @@ type Account struct {
 	Disabled           bool
 	FailedLogins       int
 	LockedUntil        time.Time
+	Lockouts           int       // lockouts since LockoutsSince (OnLoginFailure)
+	LockoutsSince      time.Time // start of the lockout window
 	CreatedAt          time.Time
 	PasswordChangedAt  time.Time
 	Seeded             bool // created by the seed command (demo data)
@@ -39,6 +41,12 @@ type Account struct {
 	// secret itself never leaves the store's TOTP record.
 	TOTPEnabled bool
 
+	// Identity level (issue 11). A citizen account is contact verified until
+	// its identity is verified by OpenID Connect or by an organ; only then are
+	// records held by organs linked to it by identity number.
+	IdentityVerified   bool
+	IdentityVerifiedAt time.Time
+	IdentityMethod     IdentityMethod
 	// Contact and messaging (issue 11, part A): the language of the person's
 	// SMS and e-mail, an optional e-mail address confirmed by a code (mail
 	// goes to it in addition to SMS), and when the person agreed to the

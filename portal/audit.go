@@ -25,6 +25,12 @@ const (
 	AuditMessage         AuditAction = "message"
 	AuditOrganCreated    AuditAction = "organ_created"
 	AuditCalendarLoaded  AuditAction = "calendar_loaded"
+	// AuditCalendarConfirmed: an administrator confirmed a calendar year
+	// loaded from a non-official source against the State Council notice.
+	AuditCalendarConfirmed AuditAction = "calendar_confirmed"
+	// AuditCourtBirthDate: the deciding organ recorded (Detail "set") or
+	// removed ("removed") the court-found birth date of a case (R30).
+	AuditCourtBirthDate AuditAction = "court_birth_date"
 	// The second factor (TOTP): enrolment, a reset by the administrator, a
 	// recovery code spent, a wrong or replayed code (Detail: login or step_up).
 	AuditTOTPEnrolled       AuditAction = "totp_enrolled"

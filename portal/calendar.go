@@ -37,6 +37,11 @@ type CalendarSource struct {
 	Package   string `json:"package,omitempty"` // the package within that module
 	Version   string `json:"version,omitempty"` // the module version
 	Note      string `json:"note,omitempty"`    // how the data was produced and checked
+	// Official says the data was checked item by item against the State
+	// Council notice. A year without it (e.g. generated from a module before
+	// anyone read the notice) is provisional: deadlines counted on it are
+	// marked so on staff pages until an administrator confirms the year.
+	Official bool `json:"official,omitempty"`
 }
 
 // CalendarDay is one date of a holiday schedule with the holiday it belongs to.
@@ -167,6 +172,9 @@ type Calendar struct {
 type calendarYearData struct {
 	info    CalendarYear
 	working []bool
+	// confirmed: an administrator confirmed the year against the State
+	// Council notice after it was loaded (Calendar.Confirmed).
+	confirmed bool
 }
 
 func buildYear(y CalendarYear) *calendarYearData {
@@ -248,6 +256,39 @@ func (c *Calendar) Year(year int) (CalendarYear, bool) {
 		return CalendarYear{}, false
 	}
 	return y.info, true
+}
+
+// Provisional reports whether the calendar knows year only from a
+// non-official source that no administrator has confirmed against the State
+// Council notice. A year the calendar lacks is not provisional, it is missing.
+func (c *Calendar) Provisional(year int) bool {
+	y, ok := c.years[year]
+	return ok && !y.info.Source.Official && !y.confirmed
+}
+
+// Confirmed returns a new calendar in which year is confirmed against the
+// official notice (no longer provisional); a year it lacks is an error.
+func (c *Calendar) Confirmed(year int) (*Calendar, error) {
+	y, ok := c.years[year]
+	if !ok {
+		return nil, calendarError("calendar.year_missing", "no holiday schedule for %d", year)
+	}
+	n := &Calendar{years: make(map[int]*calendarYearData, len(c.years))}
+	for k, v := range c.years {
+		n.years[k] = v
+	}
+	cy := *y
+	cy.confirmed = true
+	n.years[year] = &cy
+	return n, nil
+}
+
+// IsCalendarMissing reports whether err says a deadline falls in a year whose
+// official calendar is not loaded yet. Such a deadline is "to be set when the
+// official calendar is published", never a reason to refuse a filing.
+func IsCalendarMissing(err error) bool {
+	e, ok := AsError(err)
+	return ok && e.Key == "calendar.year_missing"
 }
 
 func (c *Calendar) year(year int) (*calendarYearData, error) {

@@ -378,3 +378,38 @@ func FuzzParseCalendarYear(f *testing.F) {
 		}
 	})
 }
+
+// A year generated from a non-official source is provisional until an
+// administrator confirms it against the State Council notice; the shipped
+// years checked against the notice are not.
+func TestCalendarProvisional(t *testing.T) {
+	cal := DefaultCalendar()
+	for _, y := range []int{2024, 2025, 2026} {
+		if cal.Provisional(y) {
+			t.Errorf("%d provisional, but its data was checked against the notice", y)
+		}
+	}
+	if !cal.Provisional(2027) {
+		t.Fatal("2027 from lunar-go, unchecked, is not provisional")
+	}
+	if cal.Provisional(2031) {
+		t.Fatal("a missing year is missing, not provisional")
+	}
+	conf, err := cal.Confirmed(2027)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if conf.Provisional(2027) || !cal.Provisional(2027) {
+		t.Fatal("Confirmed must return a new calendar with 2027 confirmed and leave the old one alone")
+	}
+	if _, err := cal.Confirmed(2031); !IsCalendarMissing(err) {
+		t.Fatalf("confirming a missing year: %v", err)
+	}
+	_, err = cal.AddWorkingDays(Date{Year: 2031, Month: 3, Day: 2}, 3)
+	if !IsCalendarMissing(err) {
+		t.Fatalf("a deadline in 2031: %v, want calendar.year_missing", err)
+	}
+	if IsCalendarMissing(Conflict("x")) || IsCalendarMissing(nil) {
+		t.Fatal("IsCalendarMissing says yes to another error")
+	}
+}

@@ -116,6 +116,14 @@ type Case struct {
 	// The person the record is about.
 	PersonName     string
 	PersonIDNumber string
+	// CourtBirthDate is the birth date the court found on all the evidence
+	// where it differs from the identity number (SPC Interpretation of the CPL
+	// 2021 art. 146); R30: it then prevails. Zero when the court found none.
+	CourtBirthDate Date `json:",omitzero"`
+	// PersonDocType is the kind of the person's identity document (R31): ""
+	// is the mainland identity card; PersonDocCountry a passport's state.
+	PersonDocType    IDDocType
+	PersonDocCountry string
 
 	// The case as decided.
 	DecidingOrganID uint64
@@ -135,22 +143,55 @@ type Case struct {
 	// Declarations made before submission.
 	DeclaredTrue bool
 
+	// Identity (issue 11). GuardianshipVerified is set by the deciding
+	// organ's explicit step against the guardianship proof; until then the
+	// guardian sees only what the guardian filed. SealingDuty records that
+	// the organ still owes sealing after a withdrawal (R11).
+	GuardianshipVerified bool
+	SealingDuty          bool
+	GuardianEndNoticed   bool // R1: the former guardian was told once
+	HandedOverNoticed    bool // R1: the adult was told once that the matter is now his
+
 	// Processing.
 	Confirmations map[uint64]time.Time // holding organ id -> when it confirmed sealing
 	Due           Date                 // the current stage's deadline; zero when nobody owes a step
-	Events        []CaseEvent
-	CreatedAt     time.Time
-	SubmittedAt   time.Time
-	UpdatedAt     time.Time
+	// DueAwaitsCalendar says the stage's deadline falls in a year whose
+	// official calendar is not loaded yet: Due is zero, the filing or decision
+	// went ahead, and the deadline is counted from DueFrom when the year is
+	// loaded ("to be set when the official calendar is published").
+	DueAwaitsCalendar bool   `json:",omitempty"`
+	DueFrom           Date   `json:",omitzero"`
+	DueDeadline       string `json:",omitempty"` // the policy key of the awaited deadline
+	Events            []CaseEvent
+	CreatedAt         time.Time
+	SubmittedAt       time.Time
+	UpdatedAt         time.Time
 }
 
-// PersonBirthDate is taken from the identity number (GB 11643).
+// PersonDocument is the person's identity document (R31); no kind is the
+// mainland identity card.
+func (c Case) PersonDocument() (IdentityDocument, error) {
+	t := c.PersonDocType
+	if t == "" {
+		t = DocResidentID
+	}
+	return ParseIdentityDocument(t, c.PersonIDNumber, c.PersonDocCountry)
+}
+
+// PersonBirthDate is the court-found birth date where staff recorded one
+// (R30); otherwise it is taken from the identity number (GB 11643), or from
+// another identity document whose number carries it (R31: residence permits,
+// the 2023 permanent residence card); travel permits and passports carry
+// none, and the birth date is then unknown.
 func (c Case) PersonBirthDate() (Date, bool) {
-	n, err := ParseIDNumber(c.PersonIDNumber)
+	if !c.CourtBirthDate.IsZero() {
+		return c.CourtBirthDate, true
+	}
+	doc, err := c.PersonDocument()
 	if err != nil {
 		return Date{}, false
 	}
-	return n.BirthDate(), true
+	return doc.BirthDate()
 }
 
 // Facts are the eligibility facts the case states.
@@ -234,10 +275,21 @@ func (c Case) SectionErrors(section string, today Date) FieldErrors {
 		} else if utf8.RuneCountInString(name) > MaxNameRunes {
 			fe.Add("person_name", "register.name_too_long")
 		}
-		if id, err := ParseIDNumber(c.PersonIDNumber); err != nil {
-			fe.Add("person_id_number", errKey(err))
-		} else if !id.BornBy(today) {
+		if doc, err := c.PersonDocument(); err != nil {
+			switch key := errKey(err); key {
+			case "iddoc.type_required":
+				fe.Add("person_doc_type", key)
+			case "iddoc.country_required":
+				fe.Add("person_doc_country", key)
+			default:
+				fe.Add("person_id_number", key)
+			}
+		} else if birth, known := doc.BirthDate(); known && today.Before(birth) {
 			fe.Add("person_id_number", "id.birth_date")
+		}
+		if !c.CourtBirthDate.IsZero() && c.CourtBirthDate.After(today) {
+			// R30: the court's finding is of a past day.
+			fe.Add("court_birth_date", "eligibility.birth_date_future")
 		}
 	case SectionCase:
 		if c.DecidingOrganID == 0 {
@@ -322,6 +374,12 @@ func caseField(k string) string {
 		return "penalty_days"
 	case "penalty":
 		return "penalty_kind"
+	case "penalty.suspended":
+		// R29: said at the term, whose field shows errors on every form.
+		return "penalty_months"
+	}
+	if strings.HasPrefix(k, "acts[") && strings.HasSuffix(k, "].intent") {
+		return strings.TrimSuffix(k, "].intent") + "].date"
 	}
 	return k
 }

@@ -3,6 +3,7 @@ package portal
 import (
 	"crypto/rand"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -10,13 +11,16 @@ import (
 
 // Proofs of no criminal record (无犯罪记录证明, R14). The person, or the
 // legal representative, asks for one; the police organ chosen answers within
-// Policy.Certificate (3 working days, MPS Rules). For a person whose records
-// are all sealed, or who has none, the certificate always says "no criminal
-// record" and is word for word the certificate of a person who never had a
-// case: nothing on it or on the verification page hints at a sealed record
-// (R14, CL art. 100 para 2, MPL art. 113). A record that is not sealed is
-// never certified away: the request is answered that the certificate cannot
-// be issued through the portal, in neutral words that say nothing of a record.
+// Policy.Certificate (3 working days, MPS Rules). The portal is not the
+// criminal-record database: it never answers by itself. The police official
+// checks the police records system and records the result (CertificateCheck)
+// — an explicit, audited step — and only then is the answer given, from that
+// result alone: no record, or only sealed records, is a certificate of no
+// criminal record, word for word the certificate of a person who never had a
+// case (R14, CL art. 100 para 2, MPL art. 113); a record found is a refusal
+// with the way forward (an objection, R14); a check that cannot be decided
+// online sends the person to a police station. A certificate states the
+// situation on its issue date: a later unsealing does not revoke it (R14).
 
 // CertificateStatus is where a certificate request stands.
 type CertificateStatus string
@@ -26,7 +30,9 @@ const (
 	CertRequested CertificateStatus = "requested" // waiting for the police organ
 	CertIssued    CertificateStatus = "issued"    // issued: it verifies as valid
 	CertRefused   CertificateStatus = "refused"   // cannot be issued through the portal
-	CertRevoked   CertificateStatus = "revoked"   // withdrawn after issue, e.g. when the record was unsealed (R18)
+	// CertRevoked is kept for certificates revoked by earlier versions of the
+	// portal on an unsealing; R14 (revised): an unsealing no longer revokes.
+	CertRevoked CertificateStatus = "revoked"
 )
 
 // CertificateStatuses lists every status.
@@ -50,6 +56,10 @@ type Certificate struct {
 	// The holder: the person the certificate is about.
 	PersonName     string
 	PersonIDNumber string
+	// PersonDocType is the holder's identity document (R31): "" is the
+	// mainland identity card; PersonDocCountry a passport's issuing state.
+	PersonDocType    IDDocType
+	PersonDocCountry string
 
 	// Who asked, in which capacity, and of which police organ.
 	RequestedBy   uint64
@@ -69,6 +79,86 @@ type Certificate struct {
 	Code string
 
 	RevokedAt time.Time
+
+	// Check is the official's recorded check of the police records (R14):
+	// without it no answer is given.
+	Check *CertificateCheck
+	// Objection is the person's objection to the answer, if any (R14).
+	Objection *CertificateObjection
+}
+
+// CertificateCheckResult is what the police records system says (R14).
+type CertificateCheckResult string
+
+// The results of a check.
+const (
+	CheckNoRecord     CertificateCheckResult = "no_record"     // no record, or only sealed records (R14)
+	CheckRecordFound  CertificateCheckResult = "record_found"  // a record that is not sealed
+	CheckCannotDecide CertificateCheckResult = "cannot_decide" // the records cannot settle it online: go to a police station
+)
+
+// CertificateCheckResults lists the results in the form's order.
+var CertificateCheckResults = []CertificateCheckResult{CheckNoRecord, CheckRecordFound, CheckCannotDecide}
+
+// MaxCheckReferenceRunes limits the police records system's reference.
+const MaxCheckReferenceRunes = 60
+
+// CertificateCheck is the police official's recorded check of the police
+// records system (R14): the result, the reference of the check in that
+// system, who checked and when.
+type CertificateCheck struct {
+	Result    CertificateCheckResult
+	Reference string
+	By        uint64
+	At        time.Time
+}
+
+// Validate checks a check as the official records it, with the form fields
+// result and reference.
+func (k CertificateCheck) Validate() error {
+	var fe FieldErrors
+	if !slices.Contains(CertificateCheckResults, k.Result) {
+		fe.Add("result", "cert.check_result_required")
+	}
+	switch n := utf8.RuneCountInString(strings.TrimSpace(k.Reference)); {
+	case n == 0:
+		fe.Add("reference", "cert.check_reference_required")
+	case n > MaxCheckReferenceRunes:
+		fe.Add("reference", "cert.check_reference_too_long")
+	}
+	return fe.Err()
+}
+
+// AnswerFromCheck is the answer to a request from the official's recorded
+// check (R14): no record (or only sealed records) issues the certificate;
+// anything else refuses it. Without a check there is no answer: the portal
+// never answers from its own data.
+func AnswerFromCheck(k *CertificateCheck) (CertificateStatus, error) {
+	if k == nil || !slices.Contains(CertificateCheckResults, k.Result) {
+		return "", Conflict("cert.check_required")
+	}
+	if k.Result == CheckNoRecord {
+		return CertIssued, nil
+	}
+	return CertRefused, nil
+}
+
+// RefusalKind says which refusal a refused certificate carries: the record
+// found, or the check that cannot be decided online ("" when not refused).
+func (c Certificate) RefusalKind() CertificateCheckResult {
+	if c.Status != CertRefused || c.Check == nil {
+		return ""
+	}
+	return c.Check.Result
+}
+
+// HolderDocument is the holder's identity document (R31).
+func (c Certificate) HolderDocument() (IdentityDocument, error) {
+	t := c.PersonDocType
+	if t == "" {
+		t = DocResidentID
+	}
+	return ParseIdentityDocument(t, c.PersonIDNumber, c.PersonDocCountry)
 }
 
 // IssuedOn is the date of issue in China.
@@ -90,7 +180,9 @@ func (c Certificate) Validate(today Date) error {
 	if name := strings.TrimSpace(c.PersonName); name == "" || utf8.RuneCountInString(name) > MaxNameRunes {
 		fe.Add("person", "cert.person_required")
 	}
-	if id, err := ParseIDNumber(c.PersonIDNumber); err != nil || !id.BornBy(today) {
+	if doc, err := c.HolderDocument(); err != nil {
+		fe.Add("person", "cert.person_required")
+	} else if birth, known := doc.BirthDate(); known && today.Before(birth) {
 		fe.Add("person", "cert.person_required")
 	}
 	if c.PoliceOrganID == 0 {
@@ -102,8 +194,10 @@ func (c Certificate) Validate(today Date) error {
 	return fe.Err()
 }
 
-// CertificateAnswer is what the police answer to a request, from the statuses
-// of the person's cases in the portal (R14).
+// CertificateAnswer is what the portal's own cases say about a person. It is
+// no longer the answer to a certificate request (that needs the official's
+// check, AnswerFromCheck); queries use it to tell whether every record the
+// portal holds about a person is sealed (OnlySealed).
 type CertificateAnswer string
 
 // The answers.
@@ -189,39 +283,43 @@ func NormalizeVerificationCode(s string) (string, bool) {
 	return sb.String(), true
 }
 
-// VerificationResult is all the public verification page may say: whether the
-// code belongs to a valid or a revoked certificate, its dates and the last
-// four characters of the holder's identity number. Nothing about any record.
+// VerificationResult is what the public verification page shows: exactly
+// what the paper certificate shows (its number, the holder's full name and
+// identity number, the issuing organ and the date of issue) and nothing about
+// later events (R14: an unsealing does not revoke a certificate). A
+// certificate revoked by an earlier version of the portal still reads as
+// revoked.
 type VerificationResult struct {
-	Status    CertificateStatus // CertIssued (valid), CertRevoked, or "" (not valid)
-	IssuedOn  Date
-	RevokedOn Date
-	Last4     string
+	Status       CertificateStatus // CertIssued (valid), CertRevoked, or "" (not valid)
+	Ref          string
+	HolderName   string
+	HolderID     string
+	HolderDoc    IDDocType // "" is the mainland identity card (R31)
+	HolderState  string    // a passport's issuing state
+	IssuingOrgan string
+	IssuedOn     Date
+	RevokedOn    Date
 }
 
 // Verify is what a certificate tells the verification page.
 func (c Certificate) Verify() VerificationResult {
 	switch c.Status {
 	case CertIssued:
-		return VerificationResult{Status: CertIssued, IssuedOn: c.IssuedOn(), Last4: last4(c.PersonIDNumber)}
+		return VerificationResult{Status: CertIssued, Ref: c.Ref, HolderName: c.PersonName, HolderID: c.PersonIDNumber,
+			HolderDoc: c.PersonDocType, HolderState: c.PersonDocCountry,
+			IssuingOrgan: c.IssuingOrgan, IssuedOn: c.IssuedOn()}
 	case CertRevoked:
-		return VerificationResult{Status: CertRevoked, IssuedOn: c.IssuedOn(), RevokedOn: DateOf(c.RevokedAt), Last4: last4(c.PersonIDNumber)}
+		return VerificationResult{Status: CertRevoked, Ref: c.Ref, IssuedOn: c.IssuedOn(), RevokedOn: DateOf(c.RevokedAt)}
 	}
 	return VerificationResult{}
-}
-
-func last4(id string) string {
-	n, err := ParseIDNumber(id)
-	if err != nil {
-		return ""
-	}
-	return n.Last4()
 }
 
 // Audit actions of certificates.
 const (
 	AuditCertificateRequested AuditAction = "certificate_requested"
-	AuditCertificateAnswered  AuditAction = "certificate_answered" // Detail is the answer
-	AuditCertificateRevoked   AuditAction = "certificate_revoked"  // Detail is the reason
-	AuditCertificateVerified  AuditAction = "certificate_verified" // a code matched; Detail is the status shown
+	AuditCertificateAnswered  AuditAction = "certificate_answered"  // Detail is the answer
+	AuditCertificateRevoked   AuditAction = "certificate_revoked"   // Detail is the reason (earlier versions only)
+	AuditCertificateChecked   AuditAction = "certificate_checked"   // Detail is the check's result (R14)
+	AuditCertificateObjection AuditAction = "certificate_objection" // Detail is the step (filed, extended, upheld, rejected)
+	AuditCertificateVerified  AuditAction = "certificate_verified"  // a code matched; Detail is the status shown
 )

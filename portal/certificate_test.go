@@ -79,15 +79,19 @@ func FuzzNormalizeVerificationCode(f *testing.F) {
 	})
 }
 
-// The verification page learns the status, the dates and the last four
-// characters of the identity number, nothing else.
+// R14: the verification page shows exactly what the paper shows (number,
+// holder's full name and identity number, issuing organ, date of issue) and
+// nothing else.
 func TestCertificateVerify(t *testing.T) {
 	id := SyntheticIDNumber(7, Date{Year: 2007, Month: 5, Day: 1})
 	issued := time.Date(2026, 3, 12, 9, 0, 0, 0, China)
-	c := Certificate{Status: CertIssued, PersonName: "李小华", PersonIDNumber: id.String(), AnsweredAt: issued}
+	c := Certificate{Ref: "ZM-2026-000001", Status: CertIssued, PersonName: "李小华", PersonIDNumber: id.String(), AnsweredAt: issued,
+		IssuingOrgan: "演示市公安局", Check: &CertificateCheck{Result: CheckNoRecord, Reference: "secret-ref"}}
 	v := c.Verify()
-	if v.Status != CertIssued || v.IssuedOn != (Date{Year: 2026, Month: 3, Day: 12}) || v.Last4 != id.Last4() || !v.RevokedOn.IsZero() {
-		t.Fatalf("issued: %+v", v)
+	want := VerificationResult{Status: CertIssued, Ref: c.Ref, HolderName: "李小华", HolderID: id.String(), IssuingOrgan: "演示市公安局",
+		IssuedOn: Date{Year: 2026, Month: 3, Day: 12}}
+	if v != want {
+		t.Fatalf("issued: %+v, want %+v", v, want)
 	}
 	c.Status, c.RevokedAt = CertRevoked, issued.Add(48*time.Hour)
 	if v := c.Verify(); v.Status != CertRevoked || v.RevokedOn != (Date{Year: 2026, Month: 3, Day: 14}) {
@@ -119,5 +123,70 @@ func TestCertificateValidate(t *testing.T) {
 	staff.RequesterRole = RolePolice
 	if staff.Validate(today) == nil {
 		t.Fatal("an official may not request a certificate for a person")
+	}
+}
+
+// R14: no answer without the official's recorded check; the answer follows
+// the check alone.
+func TestAnswerFromCheck(t *testing.T) {
+	tests := []struct {
+		check *CertificateCheck
+		want  CertificateStatus
+		code  Code
+	}{
+		{nil, "", CodeConflict},
+		{&CertificateCheck{Result: "guess"}, "", CodeConflict},
+		{&CertificateCheck{Result: CheckNoRecord}, CertIssued, ""},
+		{&CertificateCheck{Result: CheckRecordFound}, CertRefused, ""},
+		{&CertificateCheck{Result: CheckCannotDecide}, CertRefused, ""},
+	}
+	for _, tt := range tests {
+		got, err := AnswerFromCheck(tt.check)
+		if got != tt.want || (tt.code == "") != (err == nil) || (err != nil && ErrorCode(err) != tt.code) {
+			t.Errorf("AnswerFromCheck(%+v) = %s, %v; want %s, %s", tt.check, got, err, tt.want, tt.code)
+		}
+	}
+	for _, k := range []CertificateCheck{{Result: CheckNoRecord}, {Result: "x", Reference: "a"}, {Result: CheckNoRecord, Reference: strings.Repeat("a", MaxCheckReferenceRunes+1)}} {
+		if ErrorCode(k.Validate()) != CodeInvalid {
+			t.Errorf("check %+v accepted", k)
+		}
+	}
+	if err := (CertificateCheck{Result: CheckRecordFound, Reference: "WFZ-1"}).Validate(); err != nil {
+		t.Error(err)
+	}
+}
+
+// R14: the objection procedure's table.
+func TestObjectionTransitions(t *testing.T) {
+	tests := []struct {
+		from   ObjectionStatus
+		action ObjectionAction
+		want   ObjectionStatus
+		ok     bool
+	}{
+		{"", ObjectionFile, ObjectionPending, true},
+		{ObjectionPending, ObjectionExtend, ObjectionPending, true},
+		{ObjectionPending, ObjectionUphold, ObjectionUpheld, true},
+		{ObjectionPending, ObjectionReject, ObjectionRejected, true},
+		{ObjectionRejected, ObjectionUphold, "", false},
+		{ObjectionUpheld, ObjectionExtend, "", false},
+		{"", ObjectionReject, "", false},
+	}
+	for _, tt := range tests {
+		got, err := NextObjection(tt.from, tt.action)
+		if got != tt.want || (err == nil) != tt.ok {
+			t.Errorf("NextObjection(%s, %s) = %s, %v", tt.from, tt.action, got, err)
+		}
+	}
+	c := Certificate{Status: CertRefused}
+	if !c.MayObject() {
+		t.Error("a refusal may be objected to")
+	}
+	c.Objection = &CertificateObjection{Status: ObjectionPending}
+	if c.MayObject() {
+		t.Error("a second objection")
+	}
+	if (Certificate{Status: CertRequested}).MayObject() {
+		t.Error("an unanswered request may not be objected to")
 	}
 }

@@ -43,14 +43,27 @@ const (
 	DispositionAcquittedInsufficientEvidence      Disposition = "acquitted_insufficient_evidence"       // acquitted: facts unclear or evidence insufficient
 	DispositionNoCriminalLiability                Disposition = "no_criminal_liability"                 // below the age of responsibility or otherwise not liable
 	DispositionCaseWithdrawn                      Disposition = "case_withdrawn"                        // the case was withdrawn (撤销案件)
-	DispositionPending                            Disposition = "pending"                               // not yet concluded
+	// R28: records of an administrative penalty and of specialised correctional
+	// education (专门矫治教育) of a minor are sealed like criminal records (Law on
+	// Preventing Juvenile Delinquency 2020 art. 59 para 2).
+	DispositionAdministrativePenalty            Disposition = "administrative_penalty"
+	DispositionSpecialisedCorrectionalEducation Disposition = "specialised_correctional_education"
+	DispositionPending                          Disposition = "pending" // not yet concluded
 )
 
 // Dispositions lists every disposition, for forms.
 var Dispositions = []Disposition{
 	DispositionSentenced, DispositionExempted, DispositionNotProsecuted,
 	DispositionConditionalNonProsecutionCompleted, DispositionAcquittedInsufficientEvidence,
-	DispositionNoCriminalLiability, DispositionCaseWithdrawn, DispositionPending,
+	DispositionNoCriminalLiability, DispositionCaseWithdrawn,
+	DispositionAdministrativePenalty, DispositionSpecialisedCorrectionalEducation, DispositionPending,
+}
+
+// convicted reports whether the disposition is a criminal conviction (a
+// penalty, or guilt with exemption from punishment): what CL art. 17 forbids
+// for an act before the age of 12 (R29).
+func (d Disposition) convicted() bool {
+	return d == DispositionSentenced || d == DispositionExempted
 }
 
 // Valid reports whether d is a known disposition.
@@ -74,12 +87,13 @@ const (
 	PenaltyFineOnly                     PenaltyKind = "fine_only"                       // 单处罚金
 	PenaltyDeprivationOfPoliticalRights PenaltyKind = "deprivation_of_political_rights" // 单处剥夺政治权利
 	PenaltyLife                         PenaltyKind = "life"                            // 无期徒刑
+	PenaltyDeportation                  PenaltyKind = "deportation"                     // 驱逐出境 imposed alone (CL art. 35), R28
 )
 
 // PenaltyKinds lists every penalty kind, for forms.
 var PenaltyKinds = []PenaltyKind{
 	PenaltyFixedTerm, PenaltyCriminalDetention, PenaltyPublicSurveillance,
-	PenaltyFineOnly, PenaltyDeprivationOfPoliticalRights, PenaltyLife,
+	PenaltyFineOnly, PenaltyDeprivationOfPoliticalRights, PenaltyDeportation, PenaltyLife,
 }
 
 // Valid reports whether k is a known penalty kind.
@@ -104,8 +118,21 @@ const (
 type Act struct {
 	Date Date
 	// Main is the court's finding that this act is the main criminal conduct of
-	// the case. R5: it is entered from the judgment, never computed.
+	// the case. R5: it is entered from the judgment, never computed. R27: the
+	// court may find several main acts.
 	Main bool
+	// Intent is whether the crime of this act was intentional or negligent
+	// (R32); empty when not stated. Current law seals both alike; some
+	// employment bans apply only to intentional crimes, so a query shows it.
+	Intent Intent `json:",omitempty"`
+}
+
+// ActIntents are the intents an act may carry (empty: not stated).
+var ActIntents = []Intent{IntentIntentional, IntentNegligent}
+
+// validActIntent reports whether i may be stored on an act.
+func validActIntent(i Intent) bool {
+	return i == "" || i == IntentIntentional || i == IntentNegligent || i == IntentUnknown
 }
 
 // Penalty is the principal penalty of a sentence.
@@ -118,6 +145,10 @@ type Penalty struct {
 	// suspended sentence it is the imposed term, not the probation period.
 	Months, Days int
 	Suspended    bool
+	// Single says the sentence punishes one crime, so the single-crime
+	// maxima of CL arts. 38, 42, 45 apply (R29); otherwise the term may be a
+	// combined one (数罪并罚, CL art. 69) and the higher maxima apply.
+	Single bool `json:",omitempty"`
 }
 
 // EligibilityFacts are what the eligibility rules need to know about a case.
@@ -139,7 +170,6 @@ func (f EligibilityFacts) Validate(today Date) error {
 	case f.BirthDate.After(today):
 		fe.Add("birth_date", "eligibility.birth_date_future")
 	}
-	mains := 0
 	switch {
 	case len(f.Acts) == 0:
 		fe.Add("acts", "eligibility.acts_required")
@@ -155,15 +185,16 @@ func (f EligibilityFacts) Validate(today Date) error {
 				fe.Add(field, "eligibility.act_future")
 			case !f.BirthDate.IsZero() && a.Date.Before(f.BirthDate):
 				fe.Add(field, "eligibility.act_before_birth")
+			case !f.BirthDate.IsZero() && f.Disposition.convicted() && a.Date.Before(birthdayAt(f.BirthDate, minAgeOfLiability)):
+				// R29: no criminal penalty (nor conviction) for an act before
+				// the age of 12 (CL art. 17); the 12th birthday itself is not
+				// "before".
+				fe.Add(field, "eligibility.act_under_12")
 			}
-			if a.Main {
-				mains++
+			if !validActIntent(a.Intent) {
+				fe.Add("acts["+strconv.Itoa(i)+"].intent", "eligibility.intent_unknown")
 			}
 		}
-	}
-	if mains > 1 {
-		// R5: the court finds one main criminal conduct.
-		fe.Add("acts", "eligibility.main_multiple")
 	}
 	switch {
 	case f.Disposition == "":
@@ -181,6 +212,30 @@ func (f EligibilityFacts) Validate(today Date) error {
 	return fe.Err()
 }
 
+// minAgeOfLiability is the youngest age at which any criminal liability is
+// possible (CL art. 17 para 3, since 2021): R29.
+const minAgeOfLiability = 12
+
+// termRange is the legal range of a kind of penalty in months (R29): the
+// minimum, the maximum for one crime, and the maximum after combination of
+// several crimes (数罪并罚).
+type termRange struct{ min, single, combined int }
+
+// termRanges are CL art. 38 (管制 3 months–2 years), art. 42 (拘役 1–6
+// months), art. 45 (有期徒刑 6 months–15 years) and art. 69 (combined: 管制
+// at most 3 years, 拘役 at most 1 year, 有期徒刑 at most 20 years, or 25
+// when the separate terms add up to 35 years or more; the portal cannot see
+// the separate terms, so it accepts up to 25).
+var termRanges = map[PenaltyKind]termRange{
+	PenaltyPublicSurveillance: {min: 3, single: 24, combined: 36},
+	PenaltyCriminalDetention:  {min: 1, single: 6, combined: 12},
+	PenaltyFixedTerm:          {min: 6, single: 180, combined: 300},
+}
+
+// maxSuspendableMonths is the longest term that may be suspended: detention
+// or a fixed term of at most three years (CL art. 72), R29.
+const maxSuspendableMonths = 36
+
 func (p Penalty) validate(fe *FieldErrors) {
 	if !p.Kind.Valid() {
 		fe.Add("penalty.kind", "eligibility.penalty_kind_unknown")
@@ -192,13 +247,39 @@ func (p Penalty) validate(fe *FieldErrors) {
 	}
 	if p.Months < 0 || p.Months > maxTermMonths {
 		fe.Add("penalty.months", "eligibility.months_range")
+		return
 	}
 	if p.Days < 0 || p.Days > maxTermDays {
 		fe.Add("penalty.days", "eligibility.days_range")
+		return
 	}
 	if p.Kind == PenaltyFixedTerm && p.Months == 0 && p.Days == 0 {
 		// R2 compares the term, so a fixed term needs one.
 		fe.Add("penalty.months", "eligibility.months_range")
+		return
+	}
+	r, ranged := termRanges[p.Kind]
+	// A term of detention or surveillance may be left out (it does not decide
+	// R2); a term that is given must be a legal one (R29).
+	if ranged && (p.Months != 0 || p.Days != 0) {
+		max := r.combined
+		if p.Single {
+			max = r.single
+		}
+		switch {
+		case p.Months < r.min:
+			fe.Add("penalty.months", "eligibility.term_below_min."+string(p.Kind))
+		case termExceeds(p.Months, p.Days, max):
+			if p.Single {
+				fe.Add("penalty.months", "eligibility.term_over_max."+string(p.Kind))
+			} else {
+				fe.Add("penalty.months", "eligibility.term_over_combined."+string(p.Kind))
+			}
+		}
+	}
+	if p.Suspended && p.Kind == PenaltyFixedTerm && termExceeds(p.Months, p.Days, maxSuspendableMonths) {
+		// R29: CL art. 72 suspends only a term of at most three years.
+		fe.Add("penalty.suspended", "eligibility.suspended_over_3y")
 	}
 }
 
@@ -230,18 +311,22 @@ func EvaluateEligibility(f EligibilityFacts) Decision {
 		return Decision{Outcome: OutcomeReview, Rules: []string{}, ReasonKey: "eligibility.reason.facts_incomplete"}
 	}
 
-	// R1: age on the day of each act.
+	// R1: age on the day of each act (R30: the birth date is the one the court
+	// found, where it found one).
 	rules := []string{"R1"}
-	under, adult := 0, 0
-	var main *Act
-	for i := range f.Acts {
-		if Under18On(f.BirthDate, f.Acts[i].Date) {
+	under, adult, mainsUnder, mainsAdult := 0, 0, 0, 0
+	for _, a := range f.Acts {
+		minor := Under18On(f.BirthDate, a.Date)
+		if minor {
 			under++
 		} else {
 			adult++
 		}
-		if f.Acts[i].Main && main == nil {
-			main = &f.Acts[i]
+		switch {
+		case a.Main && minor:
+			mainsUnder++
+		case a.Main:
+			mainsAdult++
 		}
 	}
 	if under == 0 {
@@ -260,11 +345,25 @@ func EvaluateEligibility(f EligibilityFacts) Decision {
 		// main criminal conduct decides, and the portal never computes it.
 		rules = append(rules, "R5")
 		switch {
-		case main == nil:
-			return Decision{OutcomeReview, rules, "eligibility.reason.main_act_unknown"}
-		case !Under18On(f.BirthDate, main.Date):
+		case f.Disposition == DispositionAcquittedInsufficientEvidence:
+			// R27: an acquittal (R10) of acts on both sides of 18 finds no
+			// main conduct; whose records are sealed is a legal question.
+			return Decision{OutcomeReview, append(rules, "R10", "R27"), "eligibility.reason.acquitted_both_sides"}
+		case mainsUnder > 0 && mainsAdult > 0:
+			// R27: main acts on both sides of the 18th birthday.
+			return Decision{OutcomeReview, append(rules, "R27"), "eligibility.reason.main_acts_both_sides"}
+		case mainsAdult > 0:
 			return Decision{OutcomeNotEligible, rules, "eligibility.reason.main_act_adult"}
+		case mainsUnder == 0:
+			if p := f.Penalty; f.Disposition == DispositionSentenced && p != nil &&
+				(p.Kind == PenaltyLife || p.Kind == PenaltyFixedTerm && termExceeds(p.Months, p.Days, Policy.MaxSealableMonths.Value)) {
+				// R27: whatever the court's finding, a penalty over five
+				// years is not sealable (R2 decides it).
+				return Decision{OutcomeNotEligible, append(rules, "R27", "R2"), "eligibility.reason.no_main_term_over"}
+			}
+			return Decision{OutcomeReview, rules, "eligibility.reason.main_act_unknown"}
 		}
+		// R27: every main act was committed before 18: as R5.
 	}
 
 	switch f.Disposition {
@@ -286,6 +385,13 @@ func EvaluateEligibility(f EligibilityFacts) Decision {
 	case DispositionCaseWithdrawn:
 		// R9: the case was withdrawn.
 		return Decision{OutcomeSeal, append(rules, "R9"), "eligibility.reason.withdrawn"}
+	case DispositionAdministrativePenalty:
+		// R28: an administrative penalty of a minor is sealed like a
+		// criminal record (Law on Preventing Juvenile Delinquency art. 59).
+		return Decision{OutcomeSeal, append(rules, "R28"), "eligibility.reason.administrative_penalty"}
+	case DispositionSpecialisedCorrectionalEducation:
+		// R28: specialised correctional education likewise.
+		return Decision{OutcomeSeal, append(rules, "R28"), "eligibility.reason.correctional_education"}
 	case DispositionSentenced:
 		return evaluatePenalty(f.Penalty, rules)
 	}
@@ -325,6 +431,9 @@ func evaluatePenalty(p *Penalty, rules []string) Decision {
 	case PenaltyDeprivationOfPoliticalRights:
 		// R2: deprivation of political rights alone is sealable.
 		return Decision{OutcomeSeal, rules, "eligibility.reason.political_rights"}
+	case PenaltyDeportation:
+		// R28: deportation imposed alone (CL art. 35) is within the limit.
+		return Decision{OutcomeSeal, append(rules, "R28"), "eligibility.reason.deportation"}
 	}
 	return Decision{OutcomeReview, rules, "eligibility.reason.facts_incomplete"}
 }
@@ -352,7 +461,18 @@ func EligibilityMessageKeys() []string {
 		"eligibility.act_date_required",
 		"eligibility.act_future",
 		"eligibility.act_before_birth",
-		"eligibility.main_multiple",
+		"eligibility.act_under_12",
+		"eligibility.intent_unknown",
+		"eligibility.suspended_over_3y",
+		"eligibility.term_below_min.public_surveillance",
+		"eligibility.term_below_min.criminal_detention",
+		"eligibility.term_below_min.fixed_term",
+		"eligibility.term_over_max.public_surveillance",
+		"eligibility.term_over_max.criminal_detention",
+		"eligibility.term_over_max.fixed_term",
+		"eligibility.term_over_combined.public_surveillance",
+		"eligibility.term_over_combined.criminal_detention",
+		"eligibility.term_over_combined.fixed_term",
 		"eligibility.disposition_required",
 		"eligibility.disposition_unknown",
 		"eligibility.penalty_required",
@@ -368,6 +488,7 @@ func EligibilityMessageKeys() []string {
 		"unsealing.adult_crime_under_18",
 		"unsealing.months_range",
 		"unsealing.days_range",
+		"unsealing.combined_retrial",
 		// reasons
 		"eligibility.reason.facts_incomplete",
 		"eligibility.reason.adult_acts",
@@ -387,12 +508,22 @@ func EligibilityMessageKeys() []string {
 		"eligibility.reason.surveillance",
 		"eligibility.reason.fine_only",
 		"eligibility.reason.political_rights",
+		"eligibility.reason.deportation",
+		"eligibility.reason.administrative_penalty",
+		"eligibility.reason.correctional_education",
+		"eligibility.reason.acquitted_both_sides",
+		"eligibility.reason.main_acts_both_sides",
+		"eligibility.reason.no_main_term_over",
 		"unsealing.reason.facts_incomplete",
 		"unsealing.reason.adult_crime",
 		"unsealing.reason.crime_after_18",
 		"unsealing.reason.over_limit",
 		"unsealing.reason.exactly_limit",
 		"unsealing.reason.within_limit",
+		"unsealing.reason.retrial_adult_act",
+		"unsealing.reason.adult_combined_over",
+		"unsealing.reason.adult_combined_exactly",
+		"unsealing.reason.adult_combined_within",
 	}
 }
 
@@ -409,5 +540,6 @@ func CalendarMessageKeys() []string {
 		"calendar.date_off_and_worked",
 		"calendar.worked_not_weekend",
 		"calendar.days_negative",
+		"calendar.notice_required",
 	}
 }

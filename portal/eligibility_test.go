@@ -125,6 +125,30 @@ func TestEvaluateEligibility(t *testing.T) {
 		{"pending, straddling with no main act yet", ended(DispositionPending, under, adult), OutcomeNotYet, []string{"R1", "R12"}},
 		{"pending, all acts as an adult", ended(DispositionPending, adult), OutcomeNotEligible, []string{"R1", "R6"}},
 
+		// R27: several main acts.
+		{"R27 two main acts, both before 18", sentenced(fixed(36, 0), mainUnder, Act{Date: onBirthday.Date, Main: true}, adult), OutcomeSeal, []string{"R1", "R5", "R2"}},
+		{"R27 two main acts, all before 18, no adult act", sentenced(fixed(36, 0), mainUnder, Act{Date: onBirthday.Date, Main: true}), OutcomeSeal, []string{"R1", "R2"}},
+		{"R27 main acts on both sides of 18", sentenced(fixed(36, 0), mainUnder, mainAdult), OutcomeReview, []string{"R1", "R5", "R27"}},
+		{"R27 main acts on both sides, not prosecuted", ended(DispositionNotProsecuted, mainUnder, mainAdult), OutcomeReview, []string{"R1", "R5", "R27"}},
+		{"R27 two main acts after 18", sentenced(fixed(36, 0), under, mainAdult, Act{Date: calTestDate("2024-01-01"), Main: true}), OutcomeNotEligible, []string{"R1", "R5"}},
+		{"R27 acquittal of acts on both sides of 18", ended(DispositionAcquittedInsufficientEvidence, under, adult), OutcomeReview, []string{"R1", "R5", "R10", "R27"}},
+		{"R27 acquittal on both sides, a main act marked", ended(DispositionAcquittedInsufficientEvidence, mainUnder, adult), OutcomeReview, []string{"R1", "R5", "R10", "R27"}},
+		{"R27 no main act, penalty over five years", sentenced(fixed(72, 0), under, adult), OutcomeNotEligible, []string{"R1", "R5", "R27", "R2"}},
+		{"R27 no main act, 60 months and a day", sentenced(fixed(60, 1), under, adult), OutcomeNotEligible, []string{"R1", "R5", "R27", "R2"}},
+		{"R27 no main act, life", sentenced(&Penalty{Kind: PenaltyLife}, under, adult), OutcomeNotEligible, []string{"R1", "R5", "R27", "R2"}},
+		{"R27 no main act, exactly 60 months is still review", sentenced(fixed(60, 0), under, adult), OutcomeReview, []string{"R1", "R5"}},
+
+		// R28: other sealed records of minors, and deportation alone.
+		{"R28 administrative penalty", ended(DispositionAdministrativePenalty, under), OutcomeSeal, []string{"R1", "R28"}},
+		{"R28 specialised correctional education", ended(DispositionSpecialisedCorrectionalEducation, under), OutcomeSeal, []string{"R1", "R28"}},
+		{"R28 administrative penalty, all acts as an adult", ended(DispositionAdministrativePenalty, adult), OutcomeNotEligible, []string{"R1", "R6"}},
+		{"R28 correctional education, straddling, main act before 18", ended(DispositionSpecialisedCorrectionalEducation, mainUnder, adult), OutcomeSeal, []string{"R1", "R5", "R28"}},
+		{"R28 deportation alone", sentenced(&Penalty{Kind: PenaltyDeportation}, under), OutcomeSeal, []string{"R1", "R2", "R28"}},
+
+		// R30: the court-found birth date is what the rules are given; a
+		// later birth date makes the same act a minor's.
+		{"R30 court-found birth date makes the act a minor's", EligibilityFacts{BirthDate: calTestDate("2006-01-01"), Acts: []Act{adult}, Disposition: DispositionSentenced, Penalty: fixed(36, 0)}, OutcomeSeal, []string{"R1", "R2"}},
+
 		// Facts that skipped validation are never guessed at.
 		{"no acts", ended(DispositionNotProsecuted), OutcomeReview, []string{}},
 		{"sentenced without penalty", sentenced(nil, under), OutcomeReview, []string{"R1"}},
@@ -198,7 +222,8 @@ func TestEligibilityFactsValidate(t *testing.T) {
 	}{
 		{"valid", base(), nil},
 		{"valid, not prosecuted", with(func(f *EligibilityFacts) { f.Disposition = DispositionNotProsecuted; f.Penalty = nil }), nil},
-		{"valid, days only", with(func(f *EligibilityFacts) { f.Penalty.Months = 0; f.Penalty.Days = 20 }), nil},
+		{"R29 fixed term of days only is below six months", with(func(f *EligibilityFacts) { f.Penalty.Months = 0; f.Penalty.Days = 20 }),
+			map[string]string{"penalty.months": "eligibility.term_below_min.fixed_term"}},
 		{"birth date missing", with(func(f *EligibilityFacts) { f.BirthDate = Date{} }),
 			map[string]string{"birth_date": "eligibility.birth_date_required"}},
 		{"birth date in the future", with(func(f *EligibilityFacts) { f.BirthDate = calTestDate("2026-03-03"); f.Acts = nil }),
@@ -215,9 +240,69 @@ func TestEligibilityFactsValidate(t *testing.T) {
 		{"act in the future", with(func(f *EligibilityFacts) { f.Acts[0].Date = calTestDate("2026-03-03") }),
 			map[string]string{"acts[0].date": "eligibility.act_future"}},
 		{"act today is fine", with(func(f *EligibilityFacts) { f.BirthDate = calTestDate("2010-01-01"); f.Acts[0].Date = today }), nil},
-		{"two main acts", with(func(f *EligibilityFacts) {
+		{"R27 two main acts are accepted", with(func(f *EligibilityFacts) {
 			f.Acts = []Act{{Date: calTestDate("2022-01-15"), Main: true}, {Date: calTestDate("2023-07-01"), Main: true}}
-		}), map[string]string{"acts": "eligibility.main_multiple"}},
+		}), nil},
+		// R32: an act may carry its intent.
+		{"R32 intents", with(func(f *EligibilityFacts) {
+			f.Acts = []Act{{Date: calTestDate("2022-01-15"), Intent: IntentIntentional}, {Date: calTestDate("2022-02-15"), Intent: IntentNegligent}}
+		}), nil},
+		{"R32 unknown intent", with(func(f *EligibilityFacts) { f.Acts[0].Intent = "reckless" }),
+			map[string]string{"acts[0].intent": "eligibility.intent_unknown"}},
+		// R29: impossible inputs.
+		{"R29 act before 12, sentenced", with(func(f *EligibilityFacts) { f.Acts[0].Date = calTestDate("2017-06-09") }),
+			map[string]string{"acts[0].date": "eligibility.act_under_12"}},
+		{"R29 act before 12, exempted", with(func(f *EligibilityFacts) {
+			f.Acts[0].Date = calTestDate("2017-06-09")
+			f.Disposition, f.Penalty = DispositionExempted, nil
+		}), map[string]string{"acts[0].date": "eligibility.act_under_12"}},
+		{"R29 act on the 12th birthday", with(func(f *EligibilityFacts) { f.Acts[0].Date = calTestDate("2017-06-10") }), nil},
+		{"R29 act before 12, no criminal liability", with(func(f *EligibilityFacts) {
+			f.Acts[0].Date = calTestDate("2015-01-01")
+			f.Disposition, f.Penalty = DispositionNoCriminalLiability, nil
+		}), nil},
+		{"R29 suspended 36 months", with(func(f *EligibilityFacts) { f.Penalty.Suspended = true }), nil},
+		{"R29 suspended 36 months and a day", with(func(f *EligibilityFacts) { f.Penalty.Suspended = true; f.Penalty.Days = 1 }),
+			map[string]string{"penalty.suspended": "eligibility.suspended_over_3y"}},
+		{"R29 suspended 48 months", with(func(f *EligibilityFacts) { f.Penalty.Suspended = true; f.Penalty.Months = 48 }),
+			map[string]string{"penalty.suspended": "eligibility.suspended_over_3y"}},
+		{"R29 suspended deportation", with(func(f *EligibilityFacts) { f.Penalty = &Penalty{Kind: PenaltyDeportation, Suspended: true} }),
+			map[string]string{"penalty.kind": "eligibility.suspended_kind"}},
+		{"R29 suspended surveillance", with(func(f *EligibilityFacts) {
+			f.Penalty = &Penalty{Kind: PenaltyPublicSurveillance, Months: 6, Suspended: true}
+		}), map[string]string{"penalty.kind": "eligibility.suspended_kind"}},
+		{"R29 fixed term 6 months", with(func(f *EligibilityFacts) { f.Penalty.Months = 6 }), nil},
+		{"R29 fixed term 5 months 30 days", with(func(f *EligibilityFacts) { f.Penalty.Months = 5; f.Penalty.Days = 30 }),
+			map[string]string{"penalty.months": "eligibility.term_below_min.fixed_term"}},
+		{"R29 fixed term of one crime, 15 years", with(func(f *EligibilityFacts) { f.Penalty.Months = 180; f.Penalty.Single = true }), nil},
+		{"R29 fixed term of one crime over 15 years", with(func(f *EligibilityFacts) { f.Penalty.Months = 180; f.Penalty.Days = 1; f.Penalty.Single = true }),
+			map[string]string{"penalty.months": "eligibility.term_over_max.fixed_term"}},
+		{"R29 combined fixed term of 25 years", with(func(f *EligibilityFacts) { f.Penalty.Months = 300 }), nil},
+		{"R29 combined fixed term over 25 years", with(func(f *EligibilityFacts) { f.Penalty.Months = 300; f.Penalty.Days = 1 }),
+			map[string]string{"penalty.months": "eligibility.term_over_combined.fixed_term"}},
+		{"R29 detention without a term is accepted", with(func(f *EligibilityFacts) { f.Penalty = &Penalty{Kind: PenaltyCriminalDetention} }), nil},
+		{"R29 detention 1 month", with(func(f *EligibilityFacts) { f.Penalty = &Penalty{Kind: PenaltyCriminalDetention, Months: 1} }), nil},
+		{"R29 detention of days only", with(func(f *EligibilityFacts) { f.Penalty = &Penalty{Kind: PenaltyCriminalDetention, Days: 20} }),
+			map[string]string{"penalty.months": "eligibility.term_below_min.criminal_detention"}},
+		{"R29 detention of one crime, 7 months", with(func(f *EligibilityFacts) {
+			f.Penalty = &Penalty{Kind: PenaltyCriminalDetention, Months: 7, Single: true}
+		}),
+			map[string]string{"penalty.months": "eligibility.term_over_max.criminal_detention"}},
+		{"R29 combined detention, 12 months", with(func(f *EligibilityFacts) { f.Penalty = &Penalty{Kind: PenaltyCriminalDetention, Months: 12} }), nil},
+		{"R29 combined detention, 13 months", with(func(f *EligibilityFacts) { f.Penalty = &Penalty{Kind: PenaltyCriminalDetention, Months: 13} }),
+			map[string]string{"penalty.months": "eligibility.term_over_combined.criminal_detention"}},
+		{"R29 surveillance 2 months", with(func(f *EligibilityFacts) { f.Penalty = &Penalty{Kind: PenaltyPublicSurveillance, Months: 2} }),
+			map[string]string{"penalty.months": "eligibility.term_below_min.public_surveillance"}},
+		{"R29 surveillance of one crime, 24 months", with(func(f *EligibilityFacts) {
+			f.Penalty = &Penalty{Kind: PenaltyPublicSurveillance, Months: 24, Single: true}
+		}), nil},
+		{"R29 surveillance of one crime, 25 months", with(func(f *EligibilityFacts) {
+			f.Penalty = &Penalty{Kind: PenaltyPublicSurveillance, Months: 25, Single: true}
+		}),
+			map[string]string{"penalty.months": "eligibility.term_over_max.public_surveillance"}},
+		{"R29 combined surveillance, 37 months", with(func(f *EligibilityFacts) { f.Penalty = &Penalty{Kind: PenaltyPublicSurveillance, Months: 37} }),
+			map[string]string{"penalty.months": "eligibility.term_over_combined.public_surveillance"}},
+		{"R28 administrative penalty takes no penalty", with(func(f *EligibilityFacts) { f.Disposition = DispositionAdministrativePenalty; f.Penalty = nil }), nil},
 		{"disposition missing", with(func(f *EligibilityFacts) { f.Disposition = ""; f.Penalty = nil }),
 			map[string]string{"disposition": "eligibility.disposition_required"}},
 		{"disposition unknown", with(func(f *EligibilityFacts) { f.Disposition = "convicted" }),
@@ -256,5 +341,29 @@ func BenchmarkEvaluateEligibility(b *testing.B) {
 		if d := EvaluateEligibility(f); d.Outcome != OutcomeSeal {
 			b.Fatal(d)
 		}
+	}
+}
+
+// TestCaseCourtBirthDate: R30, a court-found birth date that differs from the
+// identity number prevails for eligibility.
+func TestCaseCourtBirthDate(t *testing.T) {
+	// 110105200506100025: born 2005-06-10 by the number; the act of
+	// 2023-07-01 is an adult's by it.
+	c := Case{PersonIDNumber: "110105200506100025", Disposition: DispositionSentenced,
+		Acts: []Act{{Date: calTestDate("2023-07-01")}}, Penalty: &Penalty{Kind: PenaltyFixedTerm, Months: 24}}
+	if _, err := ParseIDNumber(c.PersonIDNumber); err != nil {
+		t.Fatalf("test id number invalid: %v", err)
+	}
+	d, ok := c.Eligibility()
+	if !ok || d.Outcome != OutcomeNotEligible {
+		t.Fatalf("by the identity number: %v %v, want not_eligible", d, ok)
+	}
+	c.CourtBirthDate = calTestDate("2005-09-01") // the court found a later birth
+	if b, _ := c.PersonBirthDate(); b != c.CourtBirthDate {
+		t.Fatalf("PersonBirthDate = %v, want the court's %v", b, c.CourtBirthDate)
+	}
+	d, ok = c.Eligibility()
+	if !ok || d.Outcome != OutcomeSeal {
+		t.Fatalf("by the court's birth date: %v %v, want seal (R30)", d, ok)
 	}
 }

@@ -102,6 +102,8 @@ var Policy = PolicyTable{
 		Source: sourcePortalStandard + "; an organ answers a correction notice of the supervising procuratorate"},
 	// R11: current law seals at once and for good; a test period is a reform
 	// proposal kept here at 0 (off) so that adopting it is a one-line change.
+	// When set, sealing takes effect that many months after the decision and
+	// the case pages say so (portal/testperiod.go has the semantics).
 	TestPeriod: Deadline{Key: "test_period", Value: 0, Unit: UnitMonths, Rule: "R11",
 		Source: "reform option, not in force (DOMAIN \"Reform options\"); current law seals immediately and permanently"},
 }
@@ -124,6 +126,16 @@ func (p PolicyTable) All() []Deadline {
 		p.CorrectionAnswer,
 		p.TestPeriod,
 	}
+}
+
+// ByKey returns the entry with the given key.
+func (p PolicyTable) ByKey(key string) (Deadline, bool) {
+	for _, d := range p.All() {
+		if d.Key == key {
+			return d, true
+		}
+	}
+	return Deadline{}, false
 }
 
 // Due returns the last day of the time limit d counted from the day from (which

@@ -102,7 +102,7 @@ type ScopeKind string
 
 // The scopes, narrowest first.
 const (
-	ScopeExists    ScopeKind = "exists"    // whether a record exists; for a sealed record the answer is a letter stating no criminal record (R14)
+	ScopeExists    ScopeKind = "exists"    // whether a sealed record exists, told truthfully to an approved lawful querier (R14a)
 	ScopeDocuments ScopeKind = "documents" // named kinds of document of the sealed case(s)
 	ScopeSummary   ScopeKind = "summary"   // a summary of the sealed case(s): judicial organs only (R15a)
 )
@@ -230,9 +230,10 @@ var QueryTransitions = []QueryTransition{
 	{"", QueryActionSubmit, QueryActorUnit, QuerySubmitted},
 	{QuerySubmitted, QueryActionApprove, QueryActorOrgan, QueryApproved},
 	{QuerySubmitted, QueryActionRefuse, QueryActorOrgan, QueryRefused},
-	// The portal holds no sealed record for the person: nothing sealed is to
-	// be disclosed and the answer is the letter stating no criminal record
-	// (R14), approved at once and "exists only".
+	// The portal holds no sealed record for the person: no organ is asked,
+	// and the portal approves the scope asked at the decision deadline, the
+	// day the unit would learn an organ's decision (R14a: same states, same
+	// schedule, whether or not a record exists; Query.AsOf).
 	{QuerySubmitted, QueryActionApprove, QueryActorSystem, QueryApproved},
 	{QueryApproved, QueryActionSign, QueryActorUnit, QuerySigned},
 }
@@ -306,14 +307,18 @@ type Query struct {
 	UnitName string
 	UnitKind QueryUnitKind
 
-	// The request (R16).
-	PersonIDNumber  string
-	Reason          string
-	Basis           LegalBasis
-	PurposeCategory QueryPurpose
-	Purpose         string
-	CaseNumber      string // a judicial organ's case the query is for (PurposeCase)
-	Requested       QueryScope
+	// The request (R16). The person is named by an identity document (R31):
+	// PersonDocType "" (or resident_id) is the mainland identity card, as
+	// before; PersonDocCountry is a passport's issuing state.
+	PersonIDNumber   string
+	PersonDocType    IDDocType
+	PersonDocCountry string
+	Reason           string
+	Basis            LegalBasis
+	PurposeCategory  QueryPurpose
+	Purpose          string
+	CaseNumber       string // a judicial organ's case the query is for (PurposeCase)
+	Requested        QueryScope
 
 	// Routing: the organ that sealed the record and the sealed cases found
 	// for the person (by the identity number's blind index). Set by the store.
@@ -334,6 +339,16 @@ type Query struct {
 	SubmittedAt time.Time
 }
 
+// PersonDocument is the identity document naming the query's person (R31);
+// no kind is the mainland identity card.
+func (q Query) PersonDocument() (IdentityDocument, error) {
+	t := q.PersonDocType
+	if t == "" {
+		t = DocResidentID
+	}
+	return ParseIdentityDocument(t, q.PersonIDNumber, q.PersonDocCountry)
+}
+
 // Limits of a query's free text.
 const (
 	MaxQueryTextRunes    = 1000
@@ -346,8 +361,8 @@ const (
 // none): R16 says only what the purpose needs, for as long as it needs it.
 const MaxQueryWindowDays = 30
 
-// SystemWindowDays is the window of a letter the portal gives itself when it
-// holds no sealed record for the person.
+// SystemWindowDays is the window the portal gives itself when it approves a
+// query that found no sealed record (Query.AsOf).
 const SystemWindowDays = 30
 
 func queryCheckText(fe *FieldErrors, field, v string, max int, required, tooLong string) {
@@ -379,9 +394,16 @@ func (q Query) Validate(today Date) error {
 		return err
 	}
 	var fe FieldErrors
-	if id, err := ParseIDNumber(q.PersonIDNumber); err != nil {
-		fe.Add("person_id_number", errKey(err))
-	} else if !id.BornBy(today) {
+	if doc, err := q.PersonDocument(); err != nil {
+		switch key := errKey(err); key {
+		case "iddoc.type_required":
+			fe.Add("person_doc_type", key)
+		case "iddoc.country_required":
+			fe.Add("person_doc_country", key)
+		default:
+			fe.Add("person_id_number", key)
+		}
+	} else if birth, known := doc.BirthDate(); known && today.Before(birth) {
 		fe.Add("person_id_number", "id.birth_date")
 	}
 	// R16: reason, legal basis and purpose are all required.
@@ -506,6 +528,7 @@ type QueryCaseSummary struct {
 	Disposition     Disposition
 	DecisionDate    Date
 	Penalty         *Penalty
+	Acts            []QueryActSummary
 }
 
 // QueryDocument is a document a documents scope discloses.
@@ -516,37 +539,59 @@ type QueryDocument struct {
 }
 
 // QueryResult is what a read under an approved query shows: never more than
-// the approved scope.
+// the approved scope. R14a: a unit the law allows to know (R15), whose query
+// was approved, is told the truth: whether the person has a sealed record
+// (SealedRecord), marked 含犯罪记录封存信息 and under the signed commitment;
+// a judicial organ is also reminded of the limited legal effect of a
+// juvenile record (JuvenileEffect: CL art. 65, no recidivism from crimes
+// committed under 18; art. 100 para 2).
 type QueryResult struct {
-	Query Query
-	Scope QueryScope
-	// NoRecord is the answer of an "exists" scope. R14: for a sealed record
-	// the answer is always the letter stating no criminal record.
-	NoRecord bool
-	// Unanswerable replaces the letter when the portal also holds a record
-	// about the person that is not sealed (decided not to be sealed, or
-	// unsealed, R18): such a record is outside this procedure, and the unit
-	// asks the public security organ as for anyone else. Nothing is said
-	// about what the record is.
-	Unanswerable bool
-	Cases        []QueryCaseSummary
-	Documents    []QueryDocument
-	ReadAt       time.Time
+	Query          Query
+	Scope          QueryScope
+	SealedRecord   bool
+	JuvenileEffect bool
+	Cases          []QueryCaseSummary
+	Documents      []QueryDocument
+	ReadAt         time.Time
+}
+
+// QueryActSummary is one act of a sealed case as a query decision shows it:
+// the date and, where the case records it, whether the crime was intentional
+// or negligent (R32: some employment bans, e.g. Teachers Law art. 14, apply
+// only to intentional crimes).
+type QueryActSummary struct {
+	Date   Date
+	Main   bool
+	Intent string
+}
+
+// QueryActs lists the acts of a sealed case for the organ's decision page and
+// a summary result (R32): each act's own intent when recorded, otherwise the
+// case's intent when it is intentional or negligent, otherwise "".
+func QueryActs(c Case) []QueryActSummary {
+	out := make([]QueryActSummary, 0, len(c.Acts))
+	for _, a := range c.Acts {
+		in := string(a.Intent)
+		if in == "" && (c.Intent == IntentIntentional || c.Intent == IntentNegligent) {
+			in = string(c.Intent)
+		}
+		out = append(out, QueryActSummary{Date: a.Date, Main: a.Main, Intent: in})
+	}
+	return out
 }
 
 // BuildQueryResult limits what the sealed cases of q say to the scope want,
-// which the caller has checked against the approval (ReadRefusal). onlySealed
-// is OnlySealed of every case the portal holds about the person, as of the
-// read.
-func BuildQueryResult(q Query, want QueryScope, cases []Case, onlySealed bool, at time.Time) QueryResult {
-	r := QueryResult{Query: q, Scope: want, ReadAt: at}
+// which the caller has checked against the approval (ReadRefusal). R14a: the
+// answer is the truth about the sealed records the query found.
+func BuildQueryResult(q Query, want QueryScope, cases []Case, at time.Time) QueryResult {
+	r := QueryResult{Query: q, Scope: want, ReadAt: at, SealedRecord: len(cases) > 0}
+	r.JuvenileEffect = r.SealedRecord && q.UnitKind == QueryUnitJudicial
 	switch want.Kind {
-	case ScopeExists:
-		r.NoRecord, r.Unanswerable = onlySealed, !onlySealed
 	case ScopeSummary:
 		for _, c := range cases {
 			r.Cases = append(r.Cases, QueryCaseSummary{CaseID: c.ID, Ref: c.Ref, DecidingOrganID: c.DecidingOrganID,
-				OrganCaseNumber: c.OrganCaseNumber, Disposition: c.Disposition, DecisionDate: c.DecisionDate, Penalty: c.Penalty})
+				OrganCaseNumber: c.OrganCaseNumber, Disposition: c.Disposition, DecisionDate: c.DecisionDate, Penalty: c.Penalty,
+				Acts: QueryActs(c)})
 		}
 	case ScopeDocuments:
 		for _, c := range cases {
@@ -560,24 +605,61 @@ func BuildQueryResult(q Query, want QueryScope, cases []Case, onlySealed bool, a
 	return r
 }
 
+// Released reports whether the unit may learn the query's answer on today:
+// from the first day after the decision deadline, or as soon as an organ
+// decided after it (R14a: until then every query looks the same).
+func (q Query) Released(today Date) bool {
+	return !q.Due.IsZero() && today.After(q.Due)
+}
+
+// AsOf is the query on today with the portal's own answer applied: a query
+// that found no sealed record is approved by the portal, for the scope asked,
+// once the decision deadline has passed, with a window starting the day after
+// it (R14a: on the schedule of an organ's decision, so that its status and
+// timing say nothing about a record).
+func (q Query) AsOf(today Date) Query {
+	if q.Status != QuerySubmitted || len(q.CaseIDs) != 0 || q.OrganID != 0 || !q.Released(today) {
+		return q
+	}
+	from := q.Due.AddDays(1)
+	at := time.Date(from.Year, time.Month(from.Month), from.Day, 0, 0, 0, 0, China)
+	q.Status = QueryApproved
+	q.Approved = QueryScope{Kind: q.Requested.Kind, Documents: slices.Clone(q.Requested.Documents)}
+	q.WindowFrom, q.WindowTo = from, from.AddDays(SystemWindowDays-1)
+	q.DecidedAt = at
+	q.Events = append(slices.Clone(q.Events), QueryEvent{At: at, Action: QueryActionApprove, From: QuerySubmitted, To: QueryApproved})
+	return q
+}
+
+// ForUnit is the query as the unit that sent it sees it on today (R14a):
+// until the answer is released, exactly as it was sent — status submitted,
+// the deadline, no decision, no window, never "overdue" — whether or not the
+// person has a record and whenever the organ decided; afterwards, the
+// decision.
+func (q Query) ForUnit(today Date) Query {
+	q = q.AsOf(today)
+	if q.Status == QuerySubmitted || (q.Released(today) || q.decidedLate()) {
+		return q
+	}
+	q.Status = QuerySubmitted
+	q.Approved, q.WindowFrom, q.WindowTo, q.RefusalReason, q.DecidedAt = QueryScope{}, Date{}, Date{}, "", time.Time{}
+	q.Commitment = nil
+	if len(q.Events) > 1 {
+		q.Events = q.Events[:1]
+	}
+	return q
+}
+
+// decidedLate reports whether an organ decided after the deadline: the unit
+// has waited past it already, and learns the decision at once.
+func (q Query) decidedLate() bool {
+	return !q.DecidedAt.IsZero() && !q.Due.IsZero() && DateOf(q.DecidedAt).After(q.Due)
+}
+
 // IsSealedRecord reports whether a case is a sealed record a query can find
 // (CaseStatus.RecordSealed: sealing decided, and nothing has unsealed it; a
 // record under the legal review of an unsealing event is still sealed, R18).
 func IsSealedRecord(c Case) bool { return c.Status.RecordSealed() }
-
-// OnlySealed reports whether the letter stating no criminal record may be
-// given about a person whose cases in the portal are these. It is the same
-// rule as the person's own certificate (AnswerCertificate, R14), so that a
-// unit's letter and the person's certificate never disagree: a record that
-// was unsealed (R18), that the organ decided not to seal, or whose sealing is
-// still being decided is never answered "no criminal record" by the portal.
-func OnlySealed(cases []Case) bool {
-	statuses := make([]CaseStatus, 0, len(cases))
-	for _, c := range cases {
-		statuses = append(statuses, c.Status)
-	}
-	return AnswerCertificate(statuses) == AnswerNoRecord
-}
 
 // QueryReferencePrefix is the prefix of query reference numbers.
 const QueryReferencePrefix = "CX"

@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -210,29 +212,81 @@ func TestQueryReadRefusal(t *testing.T) {
 	}
 }
 
-// R14: "exists" answers with the letter stating no criminal record; other
-// scopes show only what they name.
+// R14a: an approved query is told the truth about the sealed records found;
+// a judicial organ also the juvenile record's limited effect; other scopes
+// show only what they name, with each act's intent (R32).
 func TestBuildQueryResult(t *testing.T) {
-	cases := []Case{{ID: 1, Ref: "FC-2026-000001", Disposition: DispositionSentenced, PersonName: "某某",
+	cases := []Case{{ID: 1, Ref: "FC-2026-000001", Disposition: DispositionSentenced, PersonName: "某某", Intent: IntentNegligent,
+		Acts:      []Act{{Date: Date{Year: 2023, Month: 1, Day: 1}, Intent: "intentional"}, {Date: Date{Year: 2023, Month: 2, Day: 1}}},
 		Documents: []Document{{ID: 1, Kind: DocJudgment}, {ID: 2, Kind: DocIdentity}, {ID: 3, Kind: DocOther}}}}
 	q := validQuery(QueryUnitJudicial)
-	r := BuildQueryResult(q, QueryScope{Kind: ScopeExists}, cases, true, time.Now())
-	if !r.NoRecord || r.Unanswerable || len(r.Cases) != 0 || len(r.Documents) != 0 {
+	r := BuildQueryResult(q, QueryScope{Kind: ScopeExists}, cases, time.Now())
+	if !r.SealedRecord || !r.JuvenileEffect || len(r.Cases) != 0 || len(r.Documents) != 0 {
 		t.Fatalf("exists: %+v", r)
 	}
-	// R14 covers sealed records only: with a record that is not sealed the
-	// portal gives no letter.
-	r = BuildQueryResult(q, QueryScope{Kind: ScopeExists}, cases, false, time.Now())
-	if r.NoRecord || !r.Unanswerable {
-		t.Fatalf("exists with an unsealed record: %+v", r)
+	r = BuildQueryResult(q, QueryScope{Kind: ScopeExists}, nil, time.Now())
+	if r.SealedRecord || r.JuvenileEffect {
+		t.Fatalf("exists, nothing found: %+v", r)
 	}
-	r = BuildQueryResult(q, QueryScope{Kind: ScopeDocuments, Documents: []DocumentKind{DocJudgment}}, cases, true, time.Now())
-	if r.NoRecord || len(r.Cases) != 0 || len(r.Documents) != 1 || r.Documents[0].Document.ID != 1 {
+	reg := validQuery(QueryUnitRegulated)
+	r = BuildQueryResult(reg, QueryScope{Kind: ScopeDocuments, Documents: []DocumentKind{DocJudgment}}, cases, time.Now())
+	if !r.SealedRecord || r.JuvenileEffect || len(r.Cases) != 0 || len(r.Documents) != 1 || r.Documents[0].Document.ID != 1 {
 		t.Fatalf("documents: %+v", r)
 	}
-	r = BuildQueryResult(q, QueryScope{Kind: ScopeSummary}, cases, true, time.Now())
+	r = BuildQueryResult(q, QueryScope{Kind: ScopeSummary}, cases, time.Now())
 	if len(r.Cases) != 1 || len(r.Documents) != 0 || r.Cases[0].Ref != "FC-2026-000001" {
 		t.Fatalf("summary: %+v", r)
+	}
+	// R32: the act's own intent, else the case's.
+	if acts := r.Cases[0].Acts; len(acts) != 2 || acts[0].Intent != "intentional" || acts[1].Intent != "negligent" {
+		t.Fatalf("acts %+v", acts)
+	}
+}
+
+// R14a: until the answer is released (the day after the deadline, or an
+// organ's late decision), the unit sees every query as sent, whether it found
+// a sealed record (and the organ decided at once) or nothing.
+func TestQueryForUnit(t *testing.T) {
+	due := Date{Year: 2026, Month: 3, Day: 5}
+	sent := time.Date(2026, 3, 2, 10, 0, 0, 0, China)
+	base := Query{ID: 1, Status: QuerySubmitted, Due: due, Requested: QueryScope{Kind: ScopeExists},
+		Events: []QueryEvent{{At: sent, Action: QueryActionSubmit, To: QuerySubmitted}}}
+	nothing := base
+	approved := base
+	approved.OrganID, approved.CaseIDs = 7, []uint64{3}
+	approved.Status, approved.Approved, approved.DecidedAt = QueryApproved, QueryScope{Kind: ScopeExists}, sent.Add(time.Hour)
+	approved.WindowFrom, approved.WindowTo = Date{Year: 2026, Month: 3, Day: 2}, Date{Year: 2026, Month: 3, Day: 20}
+	approved.Events = append(slices.Clone(base.Events), QueryEvent{At: sent.Add(time.Hour), Action: QueryActionApprove, From: QuerySubmitted, To: QueryApproved})
+	refused := approved
+	refused.Status, refused.Approved, refused.WindowFrom, refused.WindowTo, refused.RefusalReason = QueryRefused, QueryScope{}, Date{}, Date{}, "不符合条件"
+	waiting := approved
+	waiting.Status, waiting.Approved, waiting.WindowFrom, waiting.WindowTo, waiting.DecidedAt = QuerySubmitted, QueryScope{}, Date{}, Date{}, time.Time{}
+	waiting.Events = base.Events
+	for day := 2; day <= 5; day++ {
+		today := Date{Year: 2026, Month: 3, Day: day}
+		want := nothing.ForUnit(today)
+		for name, q := range map[string]Query{"approved": approved, "refused": refused, "waiting": waiting} {
+			got := q.ForUnit(today)
+			got.OrganID, got.CaseIDs = 0, nil
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s on %v: %+v, unit sees differently from no record %+v", name, today, got, want)
+			}
+		}
+	}
+	after := Date{Year: 2026, Month: 3, Day: 6}
+	if q := nothing.ForUnit(after); q.Status != QueryApproved || q.WindowFrom != after || q.Approved.Kind != ScopeExists {
+		t.Errorf("no record after the deadline: %+v", q)
+	}
+	if q := approved.ForUnit(after); q.Status != QueryApproved {
+		t.Errorf("approved after the deadline: %+v", q)
+	}
+	if q := refused.ForUnit(after); q.Status != QueryRefused || q.RefusalReason == "" {
+		t.Errorf("refused after the deadline: %+v", q)
+	}
+	late := refused
+	late.DecidedAt = time.Date(2026, 3, 9, 9, 0, 0, 0, China)
+	if q := late.ForUnit(Date{Year: 2026, Month: 3, Day: 9}); q.Status != QueryRefused {
+		t.Errorf("late decision: %+v", q)
 	}
 }
 
@@ -273,28 +327,6 @@ func TestQueryAuditDetail(t *testing.T) {
 	for _, bad := range []string{"case_duty", "query:", "query:x:y", "query:0:a", "supervision:document:1"} {
 		if _, _, _, ok := ParseQueryAuditDetail(bad); ok {
 			t.Errorf("%q parsed", bad)
-		}
-	}
-}
-
-func TestOnlySealed(t *testing.T) {
-	for _, tc := range []struct {
-		statuses []CaseStatus
-		want     bool
-	}{
-		{nil, true},
-		{[]CaseStatus{StatusSealed, StatusCompleted, StatusUnsealingReview}, true},
-		{[]CaseStatus{StatusCompleted, StatusWithdrawn, StatusDraft}, true},
-		{[]CaseStatus{StatusCompleted, StatusUnderReview}, false},
-		{[]CaseStatus{StatusCompleted, StatusRejected}, false},
-		{[]CaseStatus{StatusUnsealed}, false},
-	} {
-		var cases []Case
-		for _, s := range tc.statuses {
-			cases = append(cases, Case{Status: s})
-		}
-		if got := OnlySealed(cases); got != tc.want {
-			t.Errorf("%v: %v", tc.statuses, got)
 		}
 	}
 }

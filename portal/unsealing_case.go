@@ -102,7 +102,13 @@ type UnsealingRecord struct {
 	// event, so that a review that keeps the record sealed restores them.
 	PriorStatus CaseStatus
 	PriorDue    Date
-	Review      *UnsealingReview // the supervisor's decision, when the answer was review
+	// PriorAwaitsCalendar, PriorDueFrom and PriorDueDeadline keep a deadline
+	// that was waiting for a calendar year, so that keeping the record sealed
+	// restores that too.
+	PriorAwaitsCalendar bool             `json:",omitempty"`
+	PriorDueFrom        Date             `json:",omitzero"`
+	PriorDueDeadline    string           `json:",omitempty"`
+	Review              *UnsealingReview // the supervisor's decision, when the answer was review
 }
 
 // Pending reports whether the record waits for the supervisor.

@@ -11,6 +11,7 @@ func TestEvaluateUnsealing(t *testing.T) {
 		}
 		return e
 	}
+	comb := func(e UnsealingEvent) UnsealingEvent { e.Combined = true; return e }
 	tests := []struct {
 		name    string
 		event   UnsealingEvent
@@ -36,6 +37,21 @@ func TestEvaluateUnsealing(t *testing.T) {
 		{"retrial under 60 months", ev(UnsealingRetrial, "", 24, 0), OutcomeStaysSealed, []string{"R18"}},
 		// R19: an adult crime never unseals.
 		{"adult crime with a long term", ev(UnsealingAdultCrime, "2024-01-01", 240, 0), OutcomeStaysSealed, []string{"R19"}},
+		// R19 revised: an adult crime combined with the sealed sentence (CL
+		// arts. 69–71, 77) to five years or more is where the texts disagree.
+		{"R19 adult crime combined over 60 months", comb(ev(UnsealingAdultCrime, "2024-01-01", 72, 0)), OutcomeReview, []string{"R19", "R4"}},
+		{"R19 adult crime combined exactly 60 months", comb(ev(UnsealingAdultCrime, "2024-01-01", 60, 0)), OutcomeReview, []string{"R19", "R4", "R18"}},
+		{"R19 adult crime combined under 60 months", comb(ev(UnsealingAdultCrime, "2024-01-01", 59, 30)), OutcomeStaysSealed, []string{"R19", "R4"}},
+		{"R19 adult crime not combined, long term", ev(UnsealingAdultCrime, "2024-01-01", 300, 0), OutcomeStaysSealed, []string{"R19"}},
+		{"R19 new crime after 18 combined over", comb(ev(UnsealingNewCrime, "2023-06-11", 61, 0)), OutcomeReview, []string{"R1", "R19", "R4"}},
+		{"R19 undiscovered crime after 18 combined over", comb(ev(UnsealingUndiscoveredCrime, "2024-01-01", 90, 0)), OutcomeReview, []string{"R1", "R19", "R4"}},
+		{"R19 undiscovered crime after 18 combined exactly", comb(ev(UnsealingUndiscoveredCrime, "2024-01-01", 60, 0)), OutcomeReview, []string{"R1", "R19", "R4", "R18"}},
+		{"R18 new crime before 18 marked combined is R18 as before", comb(ev(UnsealingNewCrime, "2022-05-01", 72, 0)), OutcomeUnseal, []string{"R1", "R4", "R18"}},
+		// R18 revised: a retrial that finds the act was committed after 18.
+		{"R18 retrial finds the act after 18", ev(UnsealingRetrial, "2023-06-11", 24, 0), OutcomeReview, []string{"R1", "R18"}},
+		{"R18 retrial finds the act after 18, over the limit", ev(UnsealingRetrial, "2024-01-01", 72, 0), OutcomeReview, []string{"R1", "R18"}},
+		{"R18 retrial finds the act on the 18th birthday", ev(UnsealingRetrial, "2023-06-10", 24, 0), OutcomeStaysSealed, []string{"R18"}},
+		{"R18 retrial finds the act before 18, over", ev(UnsealingRetrial, "2022-01-01", 61, 0), OutcomeUnseal, []string{"R18"}},
 		// Unvalidated events are not guessed at.
 		{"unknown kind", ev("pardon", "", 0, 0), OutcomeReview, []string{}},
 		{"new crime without a date", ev(UnsealingNewCrime, "", 72, 0), OutcomeReview, []string{}},
@@ -82,6 +98,10 @@ func TestUnsealingEventValidate(t *testing.T) {
 			map[string]string{"event.combined_months": "unsealing.months_range"}},
 		{"days over 30", birth, with(func(e *UnsealingEvent) { e.CombinedDays = 31 }),
 			map[string]string{"event.combined_days": "unsealing.days_range"}},
+		{"R19 adult crime combined", birth, UnsealingEvent{Kind: UnsealingAdultCrime, ActDate: calTestDate("2024-01-01"), Combined: true, CombinedMonths: 72}, nil},
+		{"R18 retrial with the act date it found", birth, UnsealingEvent{Kind: UnsealingRetrial, ActDate: calTestDate("2024-01-01"), CombinedMonths: 24}, nil},
+		{"a retrial is never combined", birth, UnsealingEvent{Kind: UnsealingRetrial, Combined: true, CombinedMonths: 66},
+			map[string]string{"event.combined": "unsealing.combined_retrial"}},
 	}
 	for _, tt := range tests {
 		wantFields(t, tt.name, tt.event.Validate(tt.birth, today), tt.want)

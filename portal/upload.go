@@ -37,6 +37,7 @@ const (
 	keyImageTooBig     = "upload.image_too_big"
 	keyPDFActive       = "upload.pdf_active_content"
 	keyPDFEncrypted    = "upload.pdf_encrypted"
+	keyPDFTooComplex   = "upload.pdf_too_complex"
 )
 
 // uploadError is the refusal of an upload, shown on the form's file field.
@@ -53,6 +54,13 @@ func uploadError(key string, cause error) *Error {
 // files, multimedia, XFA forms) and is not encrypted, since an encrypted file
 // cannot be inspected. The name is used for display only, never as a path.
 func CheckUpload(name string, data []byte) (Document, []byte, error) {
+	return CheckUploadWithin(name, data, NewUploadBudget())
+}
+
+// CheckUploadWithin is CheckUpload spending from a request's budget, so that
+// the files of one request together decode no more than
+// RequestDecodeBudget.
+func CheckUploadWithin(name string, data []byte, budget *UploadBudget) (Document, []byte, error) {
 	if len(data) == 0 {
 		return Document{}, nil, uploadError(keyUploadEmpty, nil)
 	}
@@ -73,7 +81,7 @@ func CheckUpload(name string, data []byte) (Document, []byte, error) {
 		clean, err = cleanPNG(data)
 	case MediaPDF:
 		media = MediaPDF
-		clean, err = checkPDF(data)
+		clean, err = checkPDF(data, budget)
 	default:
 		return Document{}, nil, uploadError(keyUploadType, nil)
 	}

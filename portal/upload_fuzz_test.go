@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"sealportal/internal/pdfgen"
 )
 
 // FuzzCheckUpload feeds arbitrary names and bytes to the upload check. It
@@ -70,6 +72,9 @@ func uploadSeeds(t testing.TB) []uploadSeed {
 		{"script.pdf", pdfWith("/OpenAction << /S /JavaScript /JS (1) >>")},
 		{"身份证\r\n\".jpg", jpg[:len(jpg)-10]},
 		{"x.html", []byte("<html><body>%PDF-1.4</body></html>")},
+		{"streams.pdf", pdfgen.ObjectStreamBomb(3, 1000)},
+		{"bomb.pdf", pdfgen.ObjectStreamBomb(2, 5<<20)},
+		{"uri.pdf", pdfWith("/OpenAction << /S /GoTo /D [3 0 R /Fit] /Next 5 0 R >>", "<< /S /URI /URI (https://e.example/) >>")},
 	}
 }
 

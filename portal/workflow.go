@@ -62,6 +62,10 @@ const (
 	ActionComplete    CaseAction = "complete"     // the system closes the case when every holder confirmed
 	ActionWithdraw    CaseAction = "withdraw"     // the applicant withdraws before a decision
 	ActionExOfficio   CaseAction = "ex_officio"   // an organ opens a case on its own initiative (R11)
+	// ActionTakeUp: the deciding organ takes up, ex officio, an application
+	// the applicant withdrew whose facts make the record sealable (R11: a
+	// withdrawal never ends the organ's duty to seal).
+	ActionTakeUp CaseAction = "take_up"
 
 	// Unsealing (R18, R19). The deciding organ records an event reported
 	// against the sealed record; the rules' answer (portal.EvaluateUnsealing)
@@ -116,6 +120,8 @@ var Transitions = []Transition{
 	{StatusAccepted, ActionWithdraw, ActorApplicant, StatusWithdrawn},
 	{StatusUnderReview, ActionWithdraw, ActorApplicant, StatusWithdrawn},
 	{"", ActionExOfficio, ActorDecider, StatusUnderReview},
+	// R11: the store allows it only on a withdrawal that left the duty.
+	{StatusWithdrawn, ActionTakeUp, ActorDecider, StatusUnderReview},
 
 	// Unsealing (R18, R19): only on a record that is sealed.
 	{StatusSealed, ActionRecordUnsealingEvent, ActorDecider, StatusSealed},

@@ -6,7 +6,7 @@ import "testing"
 // combination is refused with a conflict.
 func TestTransitionsExhaustive(t *testing.T) {
 	actions := []CaseAction{ActionSubmit, ActionAccept, ActionReturn, ActionStartReview, ActionSeal, ActionReject,
-		ActionConfirm, ActionComplete, ActionWithdraw, ActionExOfficio,
+		ActionConfirm, ActionComplete, ActionWithdraw, ActionExOfficio, ActionTakeUp,
 		ActionRecordUnsealingEvent, ActionUnseal, ActionReferUnsealing, ActionConfirmUnsealing, ActionKeepSealed}
 	actors := []Actor{ActorApplicant, ActorDecider, ActorHolder, ActorSystem, ActorSupervisor}
 	allowed := map[Transition]bool{}

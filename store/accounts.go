@@ -30,9 +30,15 @@ type accountRecord struct {
 	Disabled           bool        `json:"disabled,omitempty"`
 	FailedLogins       int         `json:"failed_logins,omitempty"`
 	LockedUntil        time.Time   `json:"locked_until,omitzero"`
+	Lockouts           int         `json:"lockouts,omitempty"`
+	LockoutsSince      time.Time   `json:"lockouts_since,omitzero"`
 	CreatedAt          time.Time   `json:"created_at"`
 	PasswordChangedAt  time.Time   `json:"password_changed_at,omitzero"`
 	Seeded             bool        `json:"seeded,omitempty"`
+	// Identity level (issue 11); clear, so a migration can read it.
+	IdentityVerified   bool                  `json:"identity_verified,omitempty"`
+	IdentityVerifiedAt time.Time             `json:"identity_verified_at,omitzero"`
+	IdentityMethod     portal.IdentityMethod `json:"identity_method,omitempty"`
 
 	// Contact and messaging (issue 11, part A).
 	Lang               string    `json:"lang,omitempty"`
@@ -61,9 +67,14 @@ func (db *DB) encodeAccount(a portal.Account) ([]byte, error) {
 		Disabled:           a.Disabled,
 		FailedLogins:       a.FailedLogins,
 		LockedUntil:        a.LockedUntil,
+		Lockouts:           a.Lockouts,
+		LockoutsSince:      a.LockoutsSince,
 		CreatedAt:          a.CreatedAt,
 		PasswordChangedAt:  a.PasswordChangedAt,
 		Seeded:             a.Seeded,
+		IdentityVerified:   a.IdentityVerified,
+		IdentityVerifiedAt: a.IdentityVerifiedAt,
+		IdentityMethod:     a.IdentityMethod,
 		Lang:               a.Lang,
 		PrivacyConsentAt:   a.PrivacyConsentAt,
 		SensitiveConsentAt: a.SensitiveConsentAt,
@@ -82,7 +93,8 @@ func (db *DB) decodeAccount(id uint64, raw []byte) (portal.Account, error) {
 	a := portal.Account{
 		ID: id, Role: r.Role, Firm: r.Firm, Organ: r.Organ, OrganID: r.OrganID, UnitKind: r.UnitKind, PasswordHash: r.PasswordHash,
 		MustChangePassword: r.MustChangePassword, Disabled: r.Disabled, FailedLogins: r.FailedLogins,
-		LockedUntil: r.LockedUntil, CreatedAt: r.CreatedAt, PasswordChangedAt: r.PasswordChangedAt, Seeded: r.Seeded,
+		LockedUntil: r.LockedUntil, Lockouts: r.Lockouts, LockoutsSince: r.LockoutsSince, CreatedAt: r.CreatedAt, PasswordChangedAt: r.PasswordChangedAt, Seeded: r.Seeded,
+		IdentityVerified: r.IdentityVerified, IdentityVerifiedAt: r.IdentityVerifiedAt, IdentityMethod: r.IdentityMethod,
 		Lang: r.Lang, PrivacyConsentAt: r.PrivacyConsentAt, SensitiveConsentAt: r.SensitiveConsentAt,
 	}
 	c := db.crypt
@@ -163,9 +175,11 @@ func (db *DB) createAccount(tx *bbolt.Tx, ap *portal.Account, actor uint64) erro
 			if err := tx.Bucket(bucketAccountsByIDNum).Put(key, nil); err != nil {
 				return err
 			}
-			// A person who registers finds the cases already about him
-			// (ex officio, or filed by a guardian or lawyer).
-			if err := db.linkCasesOfNewPerson(tx, a); err != nil {
+			// Issue 11: records held by organs are linked only to an
+			// identity-verified account (seed creates verified demo
+			// accounts); a new claim on a number that already has a
+			// verified holder is never linked, and the holder is told.
+			if err := db.onNewAccountIdentity(tx, a); err != nil {
 				return err
 			}
 		}
@@ -216,22 +230,25 @@ func (db *DB) AccountsByIDNumber(idNumber string) ([]uint64, error) {
 	return ids, err
 }
 
-// RecordLoginFailure counts a failed password for an existing account and locks
-// it for portal.LockoutDuration after portal.MaxFailedLogins failures. It
-// reports whether the account is locked now.
-func (db *DB) RecordLoginFailure(id uint64, requestID string) (locked bool, err error) {
+// RecordLoginFailure counts a failed password for an existing account and
+// applies portal.OnLoginFailure: a lockout only for accounts without a second
+// factor (a bounded number of times a day), a throttling pause otherwise. It
+// reports whether the account is locked now and the pause to make.
+func (db *DB) RecordLoginFailure(id uint64, requestID string) (locked bool, delay time.Duration, err error) {
 	err = db.update(func(tx *bbolt.Tx) error {
 		a, err := db.getAccount(tx, id)
 		if err != nil {
 			return err
 		}
 		now := db.now()
-		a.FailedLogins++
+		var f portal.LoginFailure
+		a, f = portal.OnLoginFailure(a, now)
+		delay = f.Delay
 		ev := portal.AuditEvent{Action: portal.AuditLoginFailed, SubjectKind: kindAccount, SubjectID: id, RequestID: requestID}
-		if a.FailedLogins >= portal.MaxFailedLogins && !a.Locked(now) {
-			a.LockedUntil = now.Add(portal.LockoutDuration).UTC()
-			a.FailedLogins = 0
+		if f.Locked {
 			ev = portal.AuditEvent{Action: portal.AuditLockout, SubjectKind: kindAccount, SubjectID: id, RequestID: requestID}
+		} else if f.Delay > 0 {
+			ev.Detail = "throttled"
 		}
 		locked = a.Locked(now)
 		if err := db.putAccount(tx, a); err != nil {
@@ -239,7 +256,7 @@ func (db *DB) RecordLoginFailure(id uint64, requestID string) (locked bool, err 
 		}
 		return db.appendAudit(tx, ev)
 	})
-	return locked, err
+	return locked, delay, err
 }
 
 // RecordLoginSuccess resets the failure count and, when the hash parameters

@@ -187,12 +187,12 @@ func TestLoginFailuresLockAndSuccessResets(t *testing.T) {
 	db.now = clock.Now
 	a := mustCreate(t, db, testCitizen(portal.RoleMinor, "13800000051", 1))
 	for i := 1; i < portal.MaxFailedLogins; i++ {
-		locked, err := db.RecordLoginFailure(a.ID, "r")
+		locked, _, err := db.RecordLoginFailure(a.ID, "r")
 		if err != nil || locked {
 			t.Fatalf("failure %d: locked=%v err=%v", i, locked, err)
 		}
 	}
-	locked, err := db.RecordLoginFailure(a.ID, "r")
+	locked, _, err := db.RecordLoginFailure(a.ID, "r")
 	if err != nil || !locked {
 		t.Fatalf("failure %d: locked=%v err=%v, want locked", portal.MaxFailedLogins, locked, err)
 	}
@@ -290,7 +290,7 @@ func TestAccountChangesAreAudited(t *testing.T) {
 	t.Parallel()
 	db := newTestDB(t)
 	a := mustCreate(t, db, testCitizen(portal.RoleMinor, "13800000081", 1))
-	if _, err := db.RecordLoginFailure(a.ID, "r1"); err != nil {
+	if _, _, err := db.RecordLoginFailure(a.ID, "r1"); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.RecordLoginSuccess(a.ID, "", "r2"); err != nil {

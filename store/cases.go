@@ -139,6 +139,8 @@ type queueEntry struct {
 	Role      string            `json:"role"` // "decider" or "holder"
 	ExOfficio bool              `json:"ex_officio,omitempty"`
 	Submitted time.Time         `json:"submitted,omitzero"`
+	// AwaitsCalendar: the deadline waits for a calendar year not yet loaded.
+	AwaitsCalendar bool `json:"awaits_calendar,omitempty"`
 }
 
 func dueKey(d portal.Date) []byte {
@@ -177,14 +179,14 @@ func (db *DB) putCase(tx *bbolt.Tx, old, c portal.Case) error {
 			return err
 		}
 	}
-	if old.PersonIDNumber != c.PersonIDNumber {
+	if old.PersonIDNumber != c.PersonIDNumber || old.PersonDocType != c.PersonDocType || old.PersonDocCountry != c.PersonDocCountry {
 		if old.PersonIDNumber != "" {
-			if err := tx.Bucket(bucketCasesByPerson).Delete(append(db.crypt.blind("idnumber", old.PersonIDNumber), itob(c.ID)...)); err != nil {
+			if err := tx.Bucket(bucketCasesByPerson).Delete(append(db.casePersonKey(old), itob(c.ID)...)); err != nil {
 				return err
 			}
 		}
 		if c.PersonIDNumber != "" {
-			if err := tx.Bucket(bucketCasesByPerson).Put(append(db.crypt.blind("idnumber", c.PersonIDNumber), itob(c.ID)...), nil); err != nil {
+			if err := tx.Bucket(bucketCasesByPerson).Put(append(db.casePersonKey(c), itob(c.ID)...), nil); err != nil {
 				return err
 			}
 		}
@@ -199,6 +201,9 @@ func (db *DB) putCase(tx *bbolt.Tx, old, c portal.Case) error {
 			return err
 		}
 	}
+	if err := putAwaitingCalendar(tx, c); err != nil {
+		return err
+	}
 	if err := deleteQueueRows(tx, old); err != nil {
 		return err
 	}
@@ -210,7 +215,7 @@ func (db *DB) putCase(tx *bbolt.Tx, old, c portal.Case) error {
 // sealing. Drafts are nobody's business but the applicant's.
 func queueRows(c portal.Case) map[uint64]queueEntry {
 	rows := map[uint64]queueEntry{}
-	if c.ID == 0 || c.Status == "" || c.Status == portal.StatusDraft || c.Status.Final() && c.Status != portal.StatusCompleted && c.Status != portal.StatusRejected {
+	if c.ID == 0 || c.Status == "" || c.Status == portal.StatusDraft || c.Status.Final() && c.Status != portal.StatusCompleted && c.Status != portal.StatusRejected && !c.SealingDuty {
 		return rows
 	}
 	due := ""
@@ -218,12 +223,14 @@ func queueRows(c portal.Case) map[uint64]queueEntry {
 		due = c.Due.String()
 	}
 	if c.DecidingOrganID != 0 {
-		rows[c.DecidingOrganID] = queueEntry{Ref: c.Ref, Status: c.Status, Due: due, Role: "decider", ExOfficio: c.ExOfficio, Submitted: c.SubmittedAt}
+		rows[c.DecidingOrganID] = queueEntry{Ref: c.Ref, Status: c.Status, Due: due, Role: "decider", ExOfficio: c.ExOfficio, Submitted: c.SubmittedAt,
+			AwaitsCalendar: c.DueAwaitsCalendar}
 	}
 	if c.Status == portal.StatusSealed {
 		for _, o := range c.PendingHolders() {
 			if _, ok := rows[o]; !ok {
-				rows[o] = queueEntry{Ref: c.Ref, Status: c.Status, Due: due, Role: "holder", ExOfficio: c.ExOfficio, Submitted: c.SubmittedAt}
+				rows[o] = queueEntry{Ref: c.Ref, Status: c.Status, Due: due, Role: "holder", ExOfficio: c.ExOfficio, Submitted: c.SubmittedAt,
+					AwaitsCalendar: c.DueAwaitsCalendar}
 			}
 		}
 	}
@@ -306,7 +313,7 @@ func queueTotal(tx *bbolt.Tx, organ uint64, st portal.CaseStatus, includeDone bo
 			break
 		}
 		rs := portal.CaseStatus(k[12:])
-		if st != "" && rs != st || st == "" && !includeDone && rs.Final() {
+		if st != "" && rs != st || st == "" && !includeDone && rs.Final() && rs != portal.StatusWithdrawn {
 			continue
 		}
 		total += int(btoi(v)) // #nosec G115 -- a count of cases
@@ -373,37 +380,53 @@ func (db *DB) link(tx *bbolt.Tx, account, caseID uint64, rel Relation) error {
 	return tx.Bucket(bucketCaseAccounts).Put(append(itob(caseID), itob(account)...), []byte(rel))
 }
 
-// linkPersonAccounts links every minor-role account registered with the case's
-// identity number to the case.
-func (db *DB) linkPersonAccounts(tx *bbolt.Tx, c portal.Case) error {
-	prefix := db.crypt.blind("idnumber", c.PersonIDNumber)
-	cur := tx.Bucket(bucketAccountsByIDNum).Cursor()
-	var accts []uint64
-	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-		accts = append(accts, btoi(k[len(prefix):]))
+// casePersonKey is the keyed hash under which the case's person is indexed
+// (R31): a mainland number in the "idnumber" index, as before; another
+// identity document under its kind, state and number.
+func (db *DB) casePersonKey(c portal.Case) []byte {
+	if c.PersonDocType == "" || c.PersonDocType == portal.DocResidentID {
+		return db.crypt.blind("idnumber", c.PersonIDNumber)
 	}
-	for _, id := range accts {
-		a, err := db.getAccount(tx, id)
-		if err != nil {
-			return err
-		}
-		if a.Role != portal.RoleMinor {
-			continue
-		}
-		if existing := tx.Bucket(bucketCasesByAccount).Get(append(itob(id), itob(c.ID)...)); existing != nil {
-			continue
-		}
-		if err := db.link(tx, id, c.ID, RelPerson); err != nil {
-			return err
-		}
+	if doc, err := c.PersonDocument(); err == nil {
+		domain, value := doc.IndexKey()
+		return db.crypt.blind(domain, value)
 	}
-	return nil
+	return db.crypt.blind("iddoc", string(c.PersonDocType)+"|"+c.PersonDocCountry+"|"+c.PersonIDNumber)
 }
 
-// linkCasesOfNewPerson links the cases about a newly registered person to the
-// account (called inside CreateAccount's transaction).
-func (db *DB) linkCasesOfNewPerson(tx *bbolt.Tx, a portal.Account) error {
-	if a.Role != portal.RoleMinor || a.IDNumber == "" {
+// linkPersonAccounts links the person's identity-verified account to the
+// case, when the name on the account matches the name on the record (issue
+// 11). A contact-verified account that merely typed the number gets nothing.
+func (db *DB) linkPersonAccounts(tx *bbolt.Tx, c portal.Case) error {
+	if c.PersonDocType != "" && c.PersonDocType != portal.DocResidentID {
+		// Accounts are verified by mainland identity number only (R31 gap
+		// for registration, see README).
+		return nil
+	}
+	holder, ok, err := db.verifiedHolder(tx, c.PersonIDNumber, 0)
+	if err != nil || !ok {
+		return err
+	}
+	a, err := db.getAccount(tx, holder)
+	if err != nil {
+		return err
+	}
+	if a.Role != portal.RoleMinor || !portal.NamesMatch(a.Name, c.PersonName) {
+		return nil
+	}
+	if existing := tx.Bucket(bucketCasesByAccount).Get(append(itob(a.ID), itob(c.ID)...)); existing != nil {
+		return nil
+	}
+	return db.link(tx, a.ID, c.ID, RelPerson)
+}
+
+// linkCasesOfVerifiedPerson links the cases about a person whose identity
+// has just been verified (or a verified demo account) to the account: every
+// case past its draft whose recorded name matches, and a guardian's
+// unsubmitted draft about a person who is now an adult (R1: it passes to
+// him).
+func (db *DB) linkCasesOfVerifiedPerson(tx *bbolt.Tx, a portal.Account) error {
+	if a.Role != portal.RoleMinor || a.IDNumber == "" || !a.IdentityVerified {
 		return nil
 	}
 	prefix := db.crypt.blind("idnumber", a.IDNumber)
@@ -412,16 +435,28 @@ func (db *DB) linkCasesOfNewPerson(tx *bbolt.Tx, a portal.Account) error {
 	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
 		cases = append(cases, btoi(k[len(prefix):]))
 	}
+	today := portal.DateOf(db.now())
 	for _, id := range cases {
 		c, err := db.getCase(tx, id)
 		if err != nil {
 			return err
 		}
-		if c.Status == portal.StatusDraft {
+		if !portal.NamesMatch(a.Name, c.PersonName) || c.FiledBy == a.ID {
+			continue
+		}
+		if c.Status == portal.StatusDraft && !(c.Capacity == portal.CapacityGuardian && portal.GuardianAccessEnded(c, today)) {
 			continue // linked when submitted
 		}
 		if err := db.link(tx, a.ID, id, RelPerson); err != nil {
 			return err
+		}
+		if c.Capacity == portal.CapacityGuardian && portal.GuardianAccessEnded(c, today) &&
+			(c.Status == portal.StatusDraft || c.Status == portal.StatusReturned) {
+			// R1: the matter the guardian left unsent passes to the adult,
+			// who is told (once).
+			if err := db.tellHandedOver(tx, c, a.ID); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -489,8 +524,13 @@ func (db *DB) Case(id uint64) (portal.Case, error) {
 
 // CaseForStaff returns a case's contents to an official and writes the read to
 // the audit log in the same transaction (R17): no read without its record.
-func (db *DB) CaseForStaff(id uint64, reader portal.Account, purpose, requestID string) (portal.Case, error) {
+//
+// proof must show a second factor passed within portal.StepUpAge.
+func (db *DB) CaseForStaff(id uint64, reader portal.Account, proof portal.FreshFactor, purpose, requestID string) (portal.Case, error) {
 	var c portal.Case
+	if err := proof.Check(reader, db.now()); err != nil {
+		return c, err
+	}
 	err := db.update(func(tx *bbolt.Tx) error {
 		var err error
 		if c, err = db.getCase(tx, id); err != nil {
@@ -572,7 +612,7 @@ func (db *DB) DeleteDraft(id, account uint64) error {
 			}
 		}
 		if c.PersonIDNumber != "" {
-			if err := tx.Bucket(bucketCasesByPerson).Delete(append(db.crypt.blind("idnumber", c.PersonIDNumber), itob(id)...)); err != nil {
+			if err := tx.Bucket(bucketCasesByPerson).Delete(append(db.casePersonKey(c), itob(id)...)); err != nil {
 				return err
 			}
 		}
@@ -644,6 +684,16 @@ func (db *DB) RemoveDocument(caseID, docID, account uint64) error {
 		return err
 	}
 	return db.update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketDocuments).Delete(itob(docID)) })
+}
+
+// StaffDocumentContent returns a case document's bytes to an official or
+// the supervisor whose access the caller has decided and audited, once proof
+// shows a second factor passed within portal.StepUpAge.
+func (db *DB) StaffDocumentContent(caseID, docID uint64, reader portal.Account, proof portal.FreshFactor) ([]byte, error) {
+	if err := proof.Check(reader, db.now()); err != nil {
+		return nil, err
+	}
+	return db.DocumentContent(caseID, docID)
 }
 
 // DocumentContent returns a document's bytes; the caller has already decided
@@ -734,6 +784,20 @@ func (db *DB) applyStep(tx *bbolt.Tx, old portal.Case, st Step, cal *portal.Cale
 		}
 		conf[st.OrganID] = now
 		c.Confirmations = conf
+	case portal.ActionWithdraw:
+		// Issue 11: only the filer withdraws; an ex officio case is never a
+		// citizen's to withdraw (R11).
+		if c.ExOfficio || c.FiledBy == 0 || st.Role.IsCitizen() && st.AccountID != c.FiledBy {
+			return old, portal.Forbidden("cases.withdraw_not_filer")
+		}
+		// R11: the withdrawal ends the application, not the organ's duty to
+		// seal a record the facts make sealable.
+		c.SealingDuty = portal.WithdrawalLeavesDuty(c)
+	case portal.ActionTakeUp:
+		if !c.SealingDuty {
+			return old, &portal.Error{Code: portal.CodeConflict, Key: "case.action_not_allowed"}
+		}
+		c.SealingDuty, c.ExOfficio = false, true
 	case portal.ActionReturn, portal.ActionReject:
 		if st.Note == "" {
 			return old, &portal.Error{Code: portal.CodeInvalid, Key: "case.reason_required", Fields: map[string]string{"note": "case.reason_required"}}
@@ -743,7 +807,7 @@ func (db *DB) applyStep(tx *bbolt.Tx, old portal.Case, st Step, cal *portal.Cale
 	c.UpdatedAt = now
 	c.Events = append(c.Events, portal.CaseEvent{At: now, ActorID: st.AccountID, ActorRole: st.Role, OrganID: st.OrganID,
 		Action: st.Action, From: old.Status, To: to, Rules: st.Rules, Note: st.Note})
-	if c.Due, err = stageDue(cal, c, today); err != nil {
+	if err := setStageDue(cal, &c, today); err != nil {
 		return old, err
 	}
 	if err := db.putCase(tx, old, c); err != nil {
@@ -760,33 +824,83 @@ func (db *DB) applyStep(tx *bbolt.Tx, old portal.Case, st Step, cal *portal.Cale
 	if err := db.notifyCase(tx, c, key, st.AccountID); err != nil {
 		return old, err
 	}
+	if c.SealingDuty && st.Action == portal.ActionWithdraw {
+		if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditSealingDutyRemains, ActorID: st.AccountID, ActorRole: st.Role,
+			SubjectKind: kindCase, SubjectID: c.ID, Detail: "R11", RequestID: st.RequestID}); err != nil {
+			return old, err
+		}
+	}
 	if c.Status == portal.StatusSealed && len(c.PendingHolders()) == 0 && st.Action == portal.ActionConfirm {
 		return db.applyStep(tx, c, Step{Action: portal.ActionComplete, Actor: portal.ActorSystem, Rules: []string{"R12"}}, cal, today)
 	}
 	return c, nil
 }
 
-// stageDue is the deadline of the stage a case is in now: acceptance within
-// the service standard, the review decision within R12's 3 days of
-// acceptance, each holding organ's sealing within 3 days of the decision (R12).
-func stageDue(cal *portal.Calendar, c portal.Case, today portal.Date) (portal.Date, error) {
+// stageDeadline is the deadline of the stage a case is in now: acceptance
+// within the service standard, the review decision within R12's 3 days of
+// acceptance, each holding organ's sealing within 3 days of the decision
+// (R12). keep says the stage keeps the deadline it had (a review counted from
+// acceptance, a holder's confirmation); ok false says nobody owes a step.
+func stageDeadline(c portal.Case) (d portal.Deadline, keep, ok bool) {
 	switch c.Status {
 	case portal.StatusSubmitted:
-		return cal.Due(today, portal.Policy.ApplicationAcceptance)
+		return portal.Policy.ApplicationAcceptance, false, true
 	case portal.StatusAccepted:
-		return cal.Due(today, portal.Policy.ReviewDecision)
+		return portal.Policy.ReviewDecision, false, true
 	case portal.StatusUnderReview:
-		if !c.Due.IsZero() {
-			return c.Due, nil // the review keeps the deadline counted from acceptance
+		if !c.Due.IsZero() || c.DueAwaitsCalendar {
+			return portal.Deadline{}, true, true // the review keeps the deadline counted from acceptance
 		}
-		return cal.Due(today, portal.Policy.ReviewDecision)
+		return portal.Policy.ReviewDecision, false, true
 	case portal.StatusSealed:
 		if len(c.Events) > 0 && c.Events[len(c.Events)-1].Action == portal.ActionSeal {
-			return cal.Due(today, portal.Policy.OrganSealing)
+			return portal.Policy.OrganSealing, false, true
 		}
-		return c.Due, nil
+		return portal.Deadline{}, true, true
 	}
-	return portal.Date{}, nil
+	return portal.Deadline{}, false, false
+}
+
+// setStageDue sets the case's deadline for the stage it is in now. A
+// deadline in a year whose official calendar is not loaded never blocks the
+// step: it is left "to be set when the official calendar is published", with
+// the day it counts from and the policy entry, and PutCalendarYear counts it
+// when the year is loaded.
+func setStageDue(cal *portal.Calendar, c *portal.Case, today portal.Date) error {
+	d, keep, ok := stageDeadline(*c)
+	switch {
+	case keep:
+		return nil
+	case !ok:
+		c.Due, c.DueAwaitsCalendar, c.DueFrom, c.DueDeadline = portal.Date{}, false, portal.Date{}, ""
+		return nil
+	}
+	due, err := cal.Due(today, d)
+	switch {
+	case portal.IsCalendarMissing(err):
+		c.Due, c.DueAwaitsCalendar, c.DueFrom, c.DueDeadline = portal.Date{}, true, today, d.Key
+	case err != nil:
+		return err
+	default:
+		c.Due, c.DueAwaitsCalendar, c.DueFrom, c.DueDeadline = due, false, portal.Date{}, ""
+	}
+	return nil
+}
+
+// putAwaitingCalendar keeps the index of cases whose deadline waits for a
+// calendar year in step with the case.
+func putAwaitingCalendar(tx *bbolt.Tx, c portal.Case) error {
+	if !c.DueAwaitsCalendar || c.Status.Final() {
+		if b := tx.Bucket(bucketCasesAwaitingCalendar); b != nil {
+			return b.Delete(itob(c.ID))
+		}
+		return nil
+	}
+	b, err := tx.CreateBucketIfNotExists(bucketCasesAwaitingCalendar)
+	if err != nil {
+		return err
+	}
+	return b.Put(itob(c.ID), nil)
 }
 
 func nextRef(tx *bbolt.Tx) (uint64, error) {
@@ -925,6 +1039,9 @@ type QueueRow struct {
 	Role      string // decider or holder
 	ExOfficio bool
 	Submitted time.Time
+	// AwaitsCalendar: the deadline is "to be set when the official calendar
+	// is published".
+	AwaitsCalendar bool
 }
 
 // QueueFilter narrows an organ's queue.
@@ -980,7 +1097,9 @@ func (db *DB) Queue(organ uint64, f QueueFilter) (rows []QueueRow, total int, er
 			if f.Status != "" && st != f.Status {
 				continue
 			}
-			if f.Status == "" && !f.IncludeDone && st.Final() {
+			// A withdrawn case is in a queue only while the organ still
+			// owes its sealing (R11, SealingDuty): that row is open work.
+			if f.Status == "" && !f.IncludeDone && st.Final() && st != portal.StatusWithdrawn {
 				continue
 			}
 			total++
@@ -991,7 +1110,8 @@ func (db *DB) Queue(organ uint64, f QueueFilter) (rows []QueueRow, total int, er
 			if err := json.Unmarshal(v, &e); err != nil {
 				return err
 			}
-			rows = append(rows, QueueRow{CaseID: btoi(k[12:]), Ref: e.Ref, Status: e.Status, Due: due, Role: e.Role, ExOfficio: e.ExOfficio, Submitted: e.Submitted})
+			rows = append(rows, QueueRow{CaseID: btoi(k[12:]), Ref: e.Ref, Status: e.Status, Due: due, Role: e.Role, ExOfficio: e.ExOfficio, Submitted: e.Submitted,
+				AwaitsCalendar: e.AwaitsCalendar})
 		}
 		if ok {
 			total = counted
@@ -1387,7 +1507,7 @@ func (db *DB) ImportAccounts(batch []portal.Account) ([]portal.Account, error) {
 				if err := tx.Bucket(bucketAccountsByIDNum).Put(append(db.crypt.blind("idnumber", a.IDNumber), itob(id)...), nil); err != nil {
 					return err
 				}
-				if err := db.linkCasesOfNewPerson(tx, a); err != nil {
+				if err := db.onNewAccountIdentity(tx, a); err != nil {
 					return err
 				}
 			}

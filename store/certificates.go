@@ -17,7 +17,7 @@ import (
 //	certificates             itob(id) -> {body: encrypted JSON of portal.Certificate, code included}
 //	certificates_by_code     HMAC("certcode", code) -> itob(id)    (the lookup never sees the code)
 //	certificates_by_account  itob(account id) | itob(id) -> ""     (the requester and the person's own accounts)
-//	certificates_by_person   HMAC("idnumber", id number) | itob(id) -> ""   (revocation on unsealing)
+//	certificates_by_person   HMAC("idnumber", id number) | itob(id) -> ""   (the person's certificates)
 //	certificate_queue        itob(police organ id) | due (4 bytes) | itob(id) -> {ref, requested}
 //	unsealings               itob(id) -> {body: encrypted JSON of portal.UnsealingRecord}
 //	unsealings_by_case       itob(case id) | itob(id) -> ""
@@ -46,7 +46,7 @@ const (
 
 func certificateBuckets() [][]byte {
 	return [][]byte{bucketCertificates, bucketCertByCode, bucketCertByAccount, bucketCertByPerson, bucketCertQueue,
-		bucketUnsealings, bucketUnsealingsByCase, bucketUnsealingPending, bucketCoOffenderCases}
+		bucketUnsealings, bucketUnsealingsByCase, bucketUnsealingPending, bucketCoOffenderCases, bucketCertObjections}
 }
 
 // ensureCertificateBuckets creates this area's buckets inside a write
@@ -109,6 +109,17 @@ func certQueueKey(organ uint64, due portal.Date, id uint64) []byte {
 	return append(k, itob(id)...)
 }
 
+// certHolderKey is the keyed hash of the holder's identity document (R31):
+// a mainland number in the "idnumber" index, as before.
+func (db *DB) certHolderKey(c portal.Certificate) []byte {
+	doc, err := c.HolderDocument()
+	if err != nil {
+		return db.crypt.blind("idnumber", c.PersonIDNumber)
+	}
+	domain, value := doc.IndexKey()
+	return db.crypt.blind(domain, value)
+}
+
 // certificateAccounts lists the accounts that see a certificate.
 func certificateAccounts(tx *bbolt.Tx, c portal.Certificate, db *DB) ([]uint64, error) {
 	out := []uint64{c.RequestedBy}
@@ -125,7 +136,9 @@ func certificateAccounts(tx *bbolt.Tx, c portal.Certificate, db *DB) ([]uint64, 
 		}
 		// The person's own accounts only: a guardian or lawyer registered with
 		// the same number is somebody else's mistake, not a holder.
-		if a.Role == portal.RoleMinor {
+		// Issue 11: and only the identity-verified one; an account that
+		// merely typed the number sees nothing of the person's.
+		if a.Role == portal.RoleMinor && a.IdentityVerified {
 			out = append(out, id)
 		}
 	}
@@ -143,8 +156,11 @@ func (db *DB) RequestCertificate(c portal.Certificate, cal *portal.Calendar, req
 		}
 		today := portal.DateOf(db.now())
 		c.PersonName = strings.TrimSpace(c.PersonName)
-		if n, err := portal.ParseIDNumber(c.PersonIDNumber); err == nil {
-			c.PersonIDNumber = n.String()
+		if doc, err := c.HolderDocument(); err == nil {
+			c.PersonIDNumber, c.PersonDocCountry = doc.Number, doc.Country
+			if doc.IsResidentID() {
+				c.PersonDocType = ""
+			}
 		}
 		if err := c.Validate(today); err != nil {
 			return err
@@ -162,7 +178,7 @@ func (db *DB) RequestCertificate(c portal.Certificate, cal *portal.Calendar, req
 			if err != nil {
 				return err
 			}
-			if other.Status == portal.CertRequested && other.PersonIDNumber == c.PersonIDNumber {
+			if other.Status == portal.CertRequested && other.PersonIDNumber == c.PersonIDNumber && other.PersonDocType == c.PersonDocType {
 				return &portal.Error{Code: portal.CodeConflict, Key: "cert.pending_exists", Fields: map[string]string{"person": "cert.pending_exists"}}
 			}
 		}
@@ -198,7 +214,7 @@ func (db *DB) RequestCertificate(c portal.Certificate, cal *portal.Calendar, req
 				return err
 			}
 		}
-		if err := tx.Bucket(bucketCertByPerson).Put(append(db.crypt.blind("idnumber", c.PersonIDNumber), itob(id)...), nil); err != nil {
+		if err := tx.Bucket(bucketCertByPerson).Put(append(db.certHolderKey(c), itob(id)...), nil); err != nil {
 			return err
 		}
 		q, err := json.Marshal(certQueueEntry{Ref: c.Ref, Requested: now})
@@ -290,28 +306,124 @@ func (db *DB) CertificateQueue(organ uint64, offset, limit int) (rows []Certific
 	return rows, total, err
 }
 
-// certPersonStatuses lists the statuses of every case about a person, read
-// through the person index.
-func (db *DB) certPersonStatuses(tx *bbolt.Tx, idNumber string) ([]portal.CaseStatus, error) {
-	prefix := db.crypt.blind("idnumber", idNumber)
-	cur := tx.Bucket(bucketCasesByPerson).Cursor()
-	var out []portal.CaseStatus
-	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-		c, err := db.getCase(tx, btoi(k[len(prefix):]))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c.Status)
+// CertificateSealedRecord is a sealed record the portal knows for the holder
+// of a certificate request, shown to the police official so that it does not
+// appear on the certificate (R14): the case's number, the deciding organ's
+// case number and the date of the decision, nothing more.
+type CertificateSealedRecord struct {
+	CaseRef         string
+	OrganCaseNumber string
+	DecidingOrganID uint64
+	DecisionDate    portal.Date
+}
+
+// policeCertificate reads a request for the police organ it was addressed
+// to; any other official gets not-found, like a request that does not exist.
+func (db *DB) policeCertificate(tx *bbolt.Tx, id uint64, officer portal.Account) (portal.Certificate, error) {
+	c, err := db.getCertificate(tx, id)
+	if err != nil {
+		return portal.Certificate{}, err
 	}
-	return out, nil
+	if officer.Role != portal.RolePolice || officer.OrganID == 0 || officer.OrganID != c.PoliceOrganID {
+		return portal.Certificate{}, portal.NotFound()
+	}
+	return c, nil
+}
+
+// CertificateForPolice opens a request for the police official who handles
+// it: the request with the holder's verified identity, and the sealed records
+// the portal knows for that identity, marked for the page as records that
+// must not appear (R14). Showing a sealed record is a read of sealed data: one
+// AuditSealedRead per record, detail "certificate:<id>" (R17).
+func (db *DB) CertificateForPolice(id uint64, officer portal.Account, requestID string) (portal.Certificate, []CertificateSealedRecord, error) {
+	var c portal.Certificate
+	var out []CertificateSealedRecord
+	err := db.update(func(tx *bbolt.Tx) error {
+		if err := ensureCertificateBuckets(tx); err != nil {
+			return err
+		}
+		var err error
+		if c, err = db.policeCertificate(tx, id, officer); err != nil {
+			return err
+		}
+		sealed, err := db.sealedCasesByKey(tx, db.certHolderKey(c))
+		if err != nil {
+			return err
+		}
+		for _, sc := range sealed {
+			out = append(out, CertificateSealedRecord{CaseRef: sc.Ref, OrganCaseNumber: sc.OrganCaseNumber,
+				DecidingOrganID: sc.DecidingOrganID, DecisionDate: sc.DecisionDate})
+			if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditSealedRead, ActorID: officer.ID, ActorRole: officer.Role,
+				SubjectKind: kindCase, SubjectID: sc.ID, Detail: fmt.Sprintf("certificate:%d", c.ID), RequestID: requestID}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return c, out, err
+}
+
+// RecordCertificateCheck records the official's check of the police records
+// system on a waiting request (R14): the result and the system's reference,
+// audited (AuditCertificateChecked, detail the result). A check may be
+// recorded again, audited again, until the answer is given.
+func (db *DB) RecordCertificateCheck(id uint64, k portal.CertificateCheck, officer portal.Account, requestID string) (portal.Certificate, error) {
+	var c portal.Certificate
+	err := db.update(func(tx *bbolt.Tx) error {
+		if err := ensureCertificateBuckets(tx); err != nil {
+			return err
+		}
+		var err error
+		if c, err = db.policeCertificate(tx, id, officer); err != nil {
+			return err
+		}
+		if c.Status != portal.CertRequested {
+			return portal.Conflict("cert.already_answered")
+		}
+		k.Reference = strings.TrimSpace(k.Reference)
+		if err := k.Validate(); err != nil {
+			return err
+		}
+		k.By, k.At = officer.ID, db.now().UTC()
+		c.Check = &k
+		if err := db.putCertificate(tx, c); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditCertificateChecked, ActorID: officer.ID, ActorRole: officer.Role,
+			SubjectKind: kindCertificate, SubjectID: c.ID, Detail: string(k.Result), RequestID: requestID})
+	})
+	return c, err
+}
+
+// issueCertificate turns c into an issued certificate: the issuing organ's
+// name as printed and a fresh verification code, looked up only by its keyed
+// hash.
+func (db *DB) issueCertificate(tx *bbolt.Tx, c *portal.Certificate, officer portal.Account) error {
+	var organ organRecord
+	if raw := tx.Bucket(bucketOrgans).Get(itob(officer.OrganID)); raw != nil {
+		if err := json.Unmarshal(raw, &organ); err != nil {
+			return err
+		}
+	}
+	c.Status, c.IssuingOrgan = portal.CertIssued, organ.Name
+	if c.IssuingOrgan == "" {
+		c.IssuingOrgan = officer.Organ
+	}
+	c.Code = portal.NewVerificationCode()
+	h := db.crypt.blind("certcode", c.Code)
+	if tx.Bucket(bucketCertByCode).Get(h) != nil {
+		return portal.Internal(fmt.Errorf("store: verification code collision"))
+	}
+	return tx.Bucket(bucketCertByCode).Put(h, itob(c.ID))
 }
 
 // AnswerCertificate answers a waiting request on behalf of the police organ
-// it was addressed to, in one transaction: the rules decide from the person's
-// cases (portal.AnswerCertificate, R14); a certificate gets a fresh
-// verification code, looked up only by its keyed hash. The official sees no
-// case: the answer is the rules'. The accounts that follow the certificate
-// are notified.
+// it was addressed to, in one transaction, from the official's recorded check
+// of the police records (portal.AnswerFromCheck, R14) and from nothing else:
+// without a recorded check it is a conflict. No record, or only sealed
+// records, issues the certificate with a fresh verification code; a record
+// found, or a check that cannot be decided online, refuses it with the way
+// forward. The accounts that follow the certificate are notified.
 func (db *DB) AnswerCertificate(id uint64, officer portal.Account, requestID string) (portal.Certificate, error) {
 	var c portal.Certificate
 	err := db.update(func(tx *bbolt.Tx) error {
@@ -319,41 +431,21 @@ func (db *DB) AnswerCertificate(id uint64, officer portal.Account, requestID str
 			return err
 		}
 		var err error
-		if c, err = db.getCertificate(tx, id); err != nil {
+		if c, err = db.policeCertificate(tx, id, officer); err != nil {
 			return err
-		}
-		if officer.Role != portal.RolePolice || officer.OrganID == 0 || officer.OrganID != c.PoliceOrganID {
-			return portal.NotFound()
 		}
 		if c.Status != portal.CertRequested {
 			return portal.Conflict("cert.already_answered")
 		}
-		statuses, err := db.certPersonStatuses(tx, c.PersonIDNumber)
+		status, err := portal.AnswerFromCheck(c.Check)
 		if err != nil {
 			return err
 		}
 		old := c
-		now := db.now().UTC()
-		c.AnsweredAt, c.AnsweredBy = now, officer.ID
-		answer := portal.AnswerCertificate(statuses)
+		c.AnsweredAt, c.AnsweredBy = db.now().UTC(), officer.ID
 		key := "notify.certificate.refused"
-		if answer == portal.AnswerNoRecord {
-			var organ organRecord
-			if raw := tx.Bucket(bucketOrgans).Get(itob(officer.OrganID)); raw != nil {
-				if err := json.Unmarshal(raw, &organ); err != nil {
-					return err
-				}
-			}
-			c.Status, c.IssuingOrgan = portal.CertIssued, organ.Name
-			if c.IssuingOrgan == "" {
-				c.IssuingOrgan = officer.Organ
-			}
-			c.Code = portal.NewVerificationCode()
-			h := db.crypt.blind("certcode", c.Code)
-			if tx.Bucket(bucketCertByCode).Get(h) != nil {
-				return portal.Internal(fmt.Errorf("store: verification code collision"))
-			}
-			if err := tx.Bucket(bucketCertByCode).Put(h, itob(c.ID)); err != nil {
+		if status == portal.CertIssued {
+			if err := db.issueCertificate(tx, &c, officer); err != nil {
 				return err
 			}
 			key = "notify.certificate.issued"
@@ -432,42 +524,6 @@ func (db *DB) VerifyCertificate(code, requestID string) (portal.VerificationResu
 	return res, err
 }
 
-// revokeCertificates revokes every issued certificate of a person (after an
-// unsealing, R18) and notifies those who follow each.
-func (db *DB) revokeCertificates(tx *bbolt.Tx, idNumber string, actor uint64, role portal.Role, requestID string) error {
-	if err := ensureCertificateBuckets(tx); err != nil {
-		return err
-	}
-	prefix := db.crypt.blind("idnumber", idNumber)
-	cur := tx.Bucket(bucketCertByPerson).Cursor()
-	var ids []uint64
-	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-		ids = append(ids, btoi(k[len(prefix):]))
-	}
-	now := db.now().UTC()
-	for _, id := range ids {
-		c, err := db.getCertificate(tx, id)
-		if err != nil {
-			return err
-		}
-		if c.Status != portal.CertIssued {
-			continue
-		}
-		c.Status, c.RevokedAt = portal.CertRevoked, now
-		if err := db.putCertificate(tx, c); err != nil {
-			return err
-		}
-		if err := db.notifyCertificate(tx, c, "notify.certificate.revoked", 0); err != nil {
-			return err
-		}
-		if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditCertificateRevoked, ActorID: actor, ActorRole: role,
-			SubjectKind: kindCertificate, SubjectID: id, Detail: "unsealed", RequestID: requestID}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // Unsealing (R18, R19).
 
 type unsealingBody portal.UnsealingRecord
@@ -488,8 +544,8 @@ func (db *DB) putUnsealing(tx *bbolt.Tx, r portal.UnsealingRecord) error {
 // the deciding organ (st names the official), in one transaction: the event is
 // checked against the person's birth date, the rules answer
 // (portal.EvaluateUnsealing), and the step they pick is taken through the
-// state machine with the legal basis as its note. An unsealing revokes every
-// certificate of the person; an answer of review waits for the supervisor;
+// state machine with the legal basis as its note. An unsealing revokes no
+// certificate (R14); an answer of review waits for the supervisor;
 // any other answer is only recorded (R19). The case's accounts are notified
 // by the step.
 func (db *DB) RecordUnsealingEvent(caseID uint64, r portal.UnsealingRecord, st Step, cal *portal.Calendar) (portal.UnsealingRecord, portal.Case, error) {
@@ -528,6 +584,7 @@ func (db *DB) RecordUnsealingEvent(caseID uint64, r portal.UnsealingRecord, st S
 		}
 		r.ID, r.CaseID, r.CaseRef, r.DecidingOrganID = id, caseID, old.Ref, old.DecidingOrganID
 		r.RecordedBy, r.RecordedAt, r.PriorStatus, r.PriorDue, r.Review = st.AccountID, db.now().UTC(), old.Status, old.Due, nil
+		r.PriorAwaitsCalendar, r.PriorDueFrom, r.PriorDueDeadline = old.DueAwaitsCalendar, old.DueFrom, old.DueDeadline
 		if err := db.putUnsealing(tx, r); err != nil {
 			return err
 		}
@@ -539,11 +596,9 @@ func (db *DB) RecordUnsealingEvent(caseID uint64, r portal.UnsealingRecord, st S
 			if err := tx.Bucket(bucketUnsealingPending).Put(itob(caseID), itob(id)); err != nil {
 				return err
 			}
-		case portal.ActionUnseal:
-			if err := db.revokeCertificates(tx, old.PersonIDNumber, st.AccountID, st.Role, st.RequestID); err != nil {
-				return err
-			}
 		}
+		// R14: an unsealing does not revoke a certificate issued before it
+		// took effect; the certificate states the situation on its issue date.
 		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditUnsealingRecorded, ActorID: st.AccountID, ActorRole: st.Role,
 			SubjectKind: kindCase, SubjectID: caseID, Detail: string(r.Decision.Outcome), RequestID: st.RequestID})
 	})
@@ -551,8 +606,8 @@ func (db *DB) RecordUnsealingEvent(caseID uint64, r portal.UnsealingRecord, st S
 }
 
 // DecideUnsealingReview records the supervisor's decision on a review (R18,
-// exactly 60 months), in one transaction: confirmed, the case is unsealed and
-// the person's certificates revoked; kept, the record stays sealed and the
+// exactly 60 months), in one transaction: confirmed, the case is unsealed
+// (certificates already issued stay valid, R14); kept, the record stays sealed and the
 // case returns to where it was (completed again at once when every holding
 // organ had confirmed, R12, or sealing with its former deadline).
 func (db *DB) DecideUnsealingReview(caseID uint64, rv portal.UnsealingReview, st Step, cal *portal.Calendar) (portal.UnsealingRecord, portal.Case, error) {
@@ -585,18 +640,15 @@ func (db *DB) DecideUnsealingReview(caseID uint64, rv portal.UnsealingReview, st
 			return err
 		}
 		switch action {
-		case portal.ActionConfirmUnsealing:
-			if err := db.revokeCertificates(tx, old.PersonIDNumber, st.AccountID, st.Role, st.RequestID); err != nil {
-				return err
-			}
 		case portal.ActionKeepSealed:
 			if len(c.PendingHolders()) == 0 {
 				if c, err = db.applyStep(tx, c, Step{Action: portal.ActionComplete, Actor: portal.ActorSystem, Rules: []string{"R12"}}, cal, today); err != nil {
 					return err
 				}
-			} else if c.Due != r.PriorDue {
+			} else if c.Due != r.PriorDue || c.DueAwaitsCalendar != r.PriorAwaitsCalendar {
 				prev := c
 				c.Due = r.PriorDue
+				c.DueAwaitsCalendar, c.DueFrom, c.DueDeadline = r.PriorAwaitsCalendar, r.PriorDueFrom, r.PriorDueDeadline
 				if err := db.putCase(tx, prev, c); err != nil {
 					return err
 				}

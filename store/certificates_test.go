@@ -73,9 +73,18 @@ func (w *certWorld) request(t *testing.T) portal.Certificate {
 	return c
 }
 
-// R14 and R18: a sealed person's request is issued "no criminal record",
-// verifies as valid by its code (looked up by keyed hash only), and is
-// revoked when an event unseals the record.
+// check records the official's check of the police records on a request.
+func (w *certWorld) check(t *testing.T, id uint64, result portal.CertificateCheckResult) {
+	t.Helper()
+	if _, err := w.db.RecordCertificateCheck(id, portal.CertificateCheck{Result: result, Reference: "WFZ-2026-0001"}, w.officer, "req"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// R14 and R18: a sealed person's request is answered only after the police
+// official's recorded check; "no record" issues the certificate, which
+// verifies with exactly what the paper shows (looked up by keyed hash
+// only), and a later unsealing does not revoke it.
 func TestCertificateLifecycle(t *testing.T) {
 	w := newCertWorld(t)
 	db := w.db
@@ -98,6 +107,24 @@ func TestCertificateLifecycle(t *testing.T) {
 	if _, err := db.AnswerCertificate(c.ID, other, ""); portal.ErrorCode(err) != portal.CodeNotFound {
 		t.Fatalf("another organ answers: %v", err)
 	}
+	// R14: no answer without the official's recorded check of the police
+	// records, whatever the portal's own cases say.
+	if _, err := db.AnswerCertificate(c.ID, w.officer, ""); portal.ErrorCode(err) != portal.CodeConflict || errKeyOf(err) != "cert.check_required" {
+		t.Fatalf("answered without a check: %v", err)
+	}
+	if _, err := db.RecordCertificateCheck(c.ID, portal.CertificateCheck{Result: portal.CheckNoRecord, Reference: "x"}, other, ""); portal.ErrorCode(err) != portal.CodeNotFound {
+		t.Fatalf("another organ checks: %v", err)
+	}
+	if _, err := db.RecordCertificateCheck(c.ID, portal.CertificateCheck{Result: "maybe", Reference: ""}, w.officer, ""); portal.ErrorCode(err) != portal.CodeInvalid {
+		t.Fatalf("bad check: %v", err)
+	}
+	// The official sees the sealed record the portal knows (audited), so that
+	// it does not appear.
+	_, sealed, err := db.CertificateForPolice(c.ID, w.officer, "req")
+	if err != nil || len(sealed) != 1 || sealed[0].CaseRef != w.cs.Ref {
+		t.Fatalf("sealed records shown %+v %v", sealed, err)
+	}
+	w.check(t, c.ID, portal.CheckNoRecord)
 	c, err = db.AnswerCertificate(c.ID, w.officer, "req")
 	if err != nil || c.Status != portal.CertIssued || len(c.Code) != portal.VerificationCodeLength || c.IssuingOrgan != w.police.Name {
 		t.Fatalf("answer %+v %v", c, err)
@@ -116,8 +143,10 @@ func TestCertificateLifecycle(t *testing.T) {
 		t.Fatalf("someone else's certificate: %v", err)
 	}
 	res, err := db.VerifyCertificate(portal.GroupVerificationCode(c.Code), "")
-	if err != nil || res.Status != portal.CertIssued || res.Last4 != w.minor.IDNumber[14:] || res.IssuedOn != (portal.Date{Year: 2026, Month: 3, Day: 2}) {
-		t.Fatalf("verify %+v %v", res, err)
+	paper := portal.VerificationResult{Status: portal.CertIssued, Ref: c.Ref, HolderName: w.minor.Name, HolderID: w.minor.IDNumber,
+		IssuingOrgan: w.police.Name, IssuedOn: portal.Date{Year: 2026, Month: 3, Day: 2}}
+	if err != nil || res != paper {
+		t.Fatalf("verify %+v %v, want what the paper shows %+v", res, err, paper)
 	}
 	if res, _ := db.VerifyCertificate("ABCD-EFGH-JKLM-NPQR-STUV-WXYZ", ""); res.Status != "" {
 		t.Fatalf("wrong code verifies: %+v", res)
@@ -135,7 +164,7 @@ func TestCertificateLifecycle(t *testing.T) {
 	})
 
 	// R18: a new crime before 18 with a combined term over 60 months unseals;
-	// every certificate of the person is revoked and he is told.
+	// R14: the certificate issued before stays valid, as issued.
 	w.advance(24 * time.Hour)
 	before, _ := db.UnreadCount(w.minor.ID)
 	rec, cs, err := db.RecordUnsealingEvent(w.cs.ID, portal.UnsealingRecord{Event: portal.UnsealingEvent{Kind: portal.UnsealingNewCrime,
@@ -147,17 +176,17 @@ func TestCertificateLifecycle(t *testing.T) {
 	if last := cs.Events[len(cs.Events)-1]; last.Note != "（2026）演刑初字第3号判决" || len(last.Rules) == 0 {
 		t.Fatalf("event %+v", last)
 	}
-	res, _ = db.VerifyCertificate(c.Code, "")
-	if res.Status != portal.CertRevoked || res.RevokedOn != (portal.Date{Year: 2026, Month: 3, Day: 3}) {
-		t.Fatalf("after unsealing %+v", res)
+	if res, _ = db.VerifyCertificate(c.Code, ""); res != paper {
+		t.Fatalf("after unsealing %+v, want %+v", res, paper)
 	}
-	if after, _ := db.UnreadCount(w.minor.ID); after != before+2 {
-		t.Fatalf("unread %d -> %d, want the unsealing and the revocation", before, after)
+	if after, _ := db.UnreadCount(w.minor.ID); after != before+1 {
+		t.Fatalf("unread %d -> %d, want the unsealing only", before, after)
 	}
-	// A new request is answered that it cannot be issued here.
+	// A new request: the police records show the record; refused.
 	c2 := w.request(t)
+	w.check(t, c2.ID, portal.CheckRecordFound)
 	c2, err = db.AnswerCertificate(c2.ID, w.officer, "")
-	if err != nil || c2.Status != portal.CertRefused || c2.Code != "" {
+	if err != nil || c2.Status != portal.CertRefused || c2.Code != "" || c2.RefusalKind() != portal.CheckRecordFound {
 		t.Fatalf("after unsealing %+v %v", c2, err)
 	}
 	list, total, err := db.UnsealingRecords(0, 10)
@@ -165,7 +194,7 @@ func TestCertificateLifecycle(t *testing.T) {
 		t.Fatalf("records %v %d %v", list, total, err)
 	}
 	db2 := reopenTestDB(t, db)
-	if res, _ := db2.VerifyCertificate(c.Code, ""); res.Status != portal.CertRevoked {
+	if res, _ := db2.VerifyCertificate(c.Code, ""); res != paper {
 		t.Fatalf("after reopening %+v", res)
 	}
 }
@@ -203,6 +232,7 @@ func TestUnsealingReviewAndAdultCrime(t *testing.T) {
 	}
 	// Still sealed while under review: a certificate says no record.
 	c := w.request(t)
+	w.check(t, c.ID, portal.CheckNoRecord)
 	if c, _ = db.AnswerCertificate(c.ID, w.officer, ""); c.Status != portal.CertIssued {
 		t.Fatalf("during review %s", c.Status)
 	}
@@ -220,14 +250,14 @@ func TestUnsealingReviewAndAdultCrime(t *testing.T) {
 	if res, _ := db.VerifyCertificate(c.Code, ""); res.Status != portal.CertIssued {
 		t.Fatalf("kept sealed, certificate %+v", res)
 	}
-	// Referred again and confirmed: unsealed, the certificate revoked.
+	// Referred again and confirmed: unsealed; the certificate stays valid (R14).
 	if _, cs, err = db.RecordUnsealingEvent(w.cs.ID, ev(portal.UnsealingRetrial, portal.Date{}, 60), court, w.cal); err != nil || cs.Status != portal.StatusUnsealingReview {
 		t.Fatalf("retrial 60: %s %v", cs.Status, err)
 	}
 	if _, cs, err = db.DecideUnsealingReview(w.cs.ID, portal.UnsealingReview{Verdict: portal.VerdictConfirmUnsealing, Reasons: "按SPP规则"}, sup, w.cal); err != nil || cs.Status != portal.StatusUnsealed {
 		t.Fatalf("confirmed: %s %v", cs.Status, err)
 	}
-	if res, _ := db.VerifyCertificate(c.Code, ""); res.Status != portal.CertRevoked {
+	if res, _ := db.VerifyCertificate(c.Code, ""); res.Status != portal.CertIssued {
 		t.Fatalf("confirmed, certificate %+v", res)
 	}
 	all, err := db.UnsealingsOfCase(w.cs.ID)
@@ -301,5 +331,100 @@ func TestCertificateReadsWithoutBuckets(t *testing.T) {
 	}
 	if l, err := db.UnsealingsOfCase(1); err != nil || len(l) != 0 {
 		t.Fatal(l, err)
+	}
+}
+
+func errKeyOf(err error) string {
+	if e, ok := portal.AsError(err); ok {
+		return e.Key
+	}
+	return ""
+}
+
+// R14: an objection to a refused answer is reviewed within 15 working days,
+// extendable once to 30 from the filing; upheld with a corrected check, the
+// certificate is issued; a cannot-decide check refuses too.
+func TestCertificateObjection(t *testing.T) {
+	w := newCertWorld(t)
+	db := w.db
+	c := w.request(t)
+	if _, err := db.FileCertificateObjection(c.ID, "错了", w.minor, w.cal, ""); portal.ErrorCode(err) != portal.CodeConflict {
+		t.Fatalf("objection before the answer: %v", err)
+	}
+	w.check(t, c.ID, portal.CheckCannotDecide)
+	c, err := db.AnswerCertificate(c.ID, w.officer, "")
+	if err != nil || c.Status != portal.CertRefused || c.RefusalKind() != portal.CheckCannotDecide {
+		t.Fatalf("cannot decide %+v %v", c, err)
+	}
+	if _, err := db.FileCertificateObjection(c.ID, "错了", w.officer, w.cal, ""); portal.ErrorCode(err) != portal.CodeNotFound {
+		t.Fatalf("someone else objects: %v", err)
+	}
+	if _, err := db.FileCertificateObjection(c.ID, "  ", w.minor, w.cal, ""); portal.ErrorCode(err) != portal.CodeInvalid {
+		t.Fatalf("empty objection: %v", err)
+	}
+	c, err = db.FileCertificateObjection(c.ID, "我没有犯罪记录", w.minor, w.cal, "")
+	// Monday 2 March + 15 working days = Monday 23 March.
+	if err != nil || c.Objection == nil || c.Objection.Status != portal.ObjectionPending || c.Objection.Due != (portal.Date{Year: 2026, Month: 3, Day: 23}) {
+		t.Fatalf("filed %+v %v", c.Objection, err)
+	}
+	if _, err := db.FileCertificateObjection(c.ID, "again", w.minor, w.cal, ""); portal.ErrorCode(err) != portal.CodeConflict {
+		t.Fatalf("second objection: %v", err)
+	}
+	rows, err := db.CertificateObjections(w.police.ID)
+	if err != nil || len(rows) != 1 || rows[0].Due != c.Objection.Due {
+		t.Fatalf("objection list %+v %v", rows, err)
+	}
+	c, err = db.DecideCertificateObjection(c.ID, ObjectionDecision{Action: portal.ObjectionExtend, Text: "需要核查档案"}, w.officer, w.cal, "")
+	// 30 working days from 2 March: Tuesday 14 April (4–6 April Qingming).
+	if err != nil || !c.Objection.Extended || c.Objection.Due != (portal.Date{Year: 2026, Month: 4, Day: 14}) {
+		t.Fatalf("extended %+v %v", c.Objection, err)
+	}
+	if _, err := db.DecideCertificateObjection(c.ID, ObjectionDecision{Action: portal.ObjectionExtend, Text: "again"}, w.officer, w.cal, ""); portal.ErrorCode(err) != portal.CodeConflict {
+		t.Fatalf("extended twice: %v", err)
+	}
+	if _, err := db.DecideCertificateObjection(c.ID, ObjectionDecision{Action: portal.ObjectionUphold, Text: "核实无记录"}, w.officer, w.cal, ""); portal.ErrorCode(err) != portal.CodeInvalid {
+		t.Fatalf("upheld without a corrected check: %v", err)
+	}
+	c, err = db.DecideCertificateObjection(c.ID, ObjectionDecision{Action: portal.ObjectionUphold, Text: "核实无记录",
+		Checked: &portal.CertificateCheck{Result: portal.CheckNoRecord, Reference: "WFZ-2"}}, w.officer, w.cal, "")
+	if err != nil || c.Status != portal.CertIssued || c.Objection.Status != portal.ObjectionUpheld || c.Code == "" || len(c.Objection.Events) != 3 {
+		t.Fatalf("upheld %+v %v", c, err)
+	}
+	if res, _ := db.VerifyCertificate(c.Code, ""); res.Status != portal.CertIssued {
+		t.Fatalf("verify after objection %+v", res)
+	}
+	if rows, _ := db.CertificateObjections(w.police.ID); len(rows) != 0 {
+		t.Fatalf("decided objection still listed %+v", rows)
+	}
+}
+
+// R31: a holder without a mainland identity number (a passport with its
+// issuing state) is certified like anyone, from the official's check; the
+// certificate and /verify show the document as on paper.
+func TestCertificateForPassportHolder(t *testing.T) {
+	w := newCertWorld(t)
+	db := w.db
+	bad := portal.Certificate{PersonName: "Jean Dupont", PersonIDNumber: "E1234567", PersonDocType: portal.DocPassport,
+		RequestedBy: w.minor.ID, RequesterRole: w.minor.Role, PoliceOrganID: w.police.ID}
+	if _, err := db.RequestCertificate(bad, w.cal, ""); portal.ErrorCode(err) != portal.CodeInvalid {
+		t.Fatalf("a passport without its state: %v", err)
+	}
+	ok := bad
+	ok.PersonIDNumber, ok.PersonDocCountry = "e1234567", "fra"
+	c, err := db.RequestCertificate(ok, w.cal, "")
+	if err != nil || c.PersonIDNumber != "E1234567" || c.PersonDocCountry != "FRA" {
+		t.Fatalf("request %+v %v", c, err)
+	}
+	// The portal holds no sealed record for this document.
+	if _, sealed, err := db.CertificateForPolice(c.ID, w.officer, ""); err != nil || len(sealed) != 0 {
+		t.Fatalf("sealed %+v %v", sealed, err)
+	}
+	w.check(t, c.ID, portal.CheckNoRecord)
+	if c, err = db.AnswerCertificate(c.ID, w.officer, ""); err != nil || c.Status != portal.CertIssued {
+		t.Fatalf("answer %+v %v", c, err)
+	}
+	res, err := db.VerifyCertificate(c.Code, "")
+	if err != nil || res.HolderID != "E1234567" || res.HolderDoc != portal.DocPassport || res.HolderState != "FRA" {
+		t.Fatalf("verify %+v %v", res, err)
 	}
 }

@@ -210,23 +210,6 @@ func (db *DB) ConfirmRegistration(token, code string) (portal.Account, error) {
 			return db.putPending(tx, bucketPendingRegs, kindPendingReg, id, p)
 		}
 		a = p.Account
-		// Whoever already holds an account with this identity number hears
-		// that someone else registered with it. (Identity verification, a
-		// separate part of the issue, may narrow this to the verified
-		// holder.)
-		if a.IDNumber != "" {
-			prefix := db.crypt.blind("idnumber", a.IDNumber)
-			c := tx.Bucket(bucketAccountsByIDNum).Cursor()
-			var holders []uint64
-			for k, _ := c.Seek(prefix); k != nil && len(k) == len(prefix)+8 && string(k[:len(prefix)]) == string(prefix); k, _ = c.Next() {
-				holders = append(holders, btoi(k[len(prefix):]))
-			}
-			for _, h := range holders {
-				if err := db.enqueueSecurityNotice(tx, h, portal.OutIdentityClaimed); err != nil {
-					return err
-				}
-			}
-		}
 		if err := db.createAccount(tx, &a, 0); err != nil {
 			return err
 		}

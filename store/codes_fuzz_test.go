@@ -58,6 +58,9 @@ func (w *codesWorld) build(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err = db.RecordCertificateCheck(cert.ID, portal.CertificateCheck{Result: portal.CheckNoRecord, Reference: "fuzz"}, officer, "fuzz"); err != nil {
+		t.Fatal(err)
+	}
 	if cert, err = db.AnswerCertificate(cert.ID, officer, "fuzz"); err != nil || cert.Status != portal.CertIssued {
 		t.Fatalf("answer certificate: %+v %v", cert, err)
 	}
@@ -142,7 +145,7 @@ func FuzzCodeLookups(f *testing.F) {
 		if hit != (okC && gotC == wantC) {
 			t.Fatalf("VerifyCertificate(%q) = %+v; normalised %q (%v), real %q", typed, res, gotC, okC, wantC)
 		}
-		if hit && (res.Status != portal.CertIssued || len(res.Last4) != 4) {
+		if hit && (res.Status != portal.CertIssued || res.HolderID == "") {
 			t.Fatalf("VerifyCertificate(%q) = %+v", typed, res)
 		}
 	})

@@ -87,7 +87,9 @@ func coOffenderContains(list []string, s string) bool {
 }
 
 // CoOffenderMarked reports whether an adult's case number is listed on a
-// case whose record is sealed (R20): the only answer the lookup gives. The
+// case whose record is sealed (R20), or a case number was marked by its
+// judicial organ as using sealed information (R21): the only answer the
+// lookup gives. The
 // matching case is never returned, so no caller can learn the minor's identity
 // or case from it (R22). The lookup is written to the audit log.
 func (db *DB) CoOffenderMarked(number string, reader portal.Account, requestID string) (bool, error) {
@@ -112,6 +114,9 @@ func (db *DB) CoOffenderMarked(number string, reader portal.Account, requestID s
 				break
 			}
 		}
+		// R21: a case marked by its judicial organ as using sealed
+		// information answers the same.
+		marked = marked || db.sealedInfoMarked(tx, norm)
 		detail := "not_marked"
 		if marked {
 			detail = "marked"

@@ -14,6 +14,7 @@
 //	                                 argon2id hash, lockout counters, organ id
 //	accounts_by_login                HMAC("login", login) -> itob(account id)
 //	accounts_by_idnumber             HMAC("idnumber", id number) | itob(account id) -> ""
+//	account_devices                  itob(account id) | SHA-256(device cookie) -> first seen   (new-device sign-ins; migration 10)
 //	sessions                         SHA-256(cookie id) -> sessionRecord (account, role, created, last seen)
 //	sessions_by_account              itob(account id) | SHA-256(cookie id) -> ""
 //	audit_entries                    itob(index) -> JSON auditRecord (no personal data)
@@ -35,6 +36,10 @@
 //	notifications                    itob(account id) | itob(notification id) -> JSON {case, ref, message key, read}
 //	notifications_unread             itob(account id) -> itob(count)
 //	calendar_years                   itob(year) -> calendar JSON loaded by `admin load-calendar`
+//	calendar_confirmed               itob(year) -> JSON{notice, actor, at}: a non-official year confirmed against the State
+//	                                 Council notice by `admin confirm-calendar` (created on first write; cleared when reloaded)
+//	cases_awaiting_calendar          itob(case id) -> ""   open cases whose deadline waits for a missing calendar year;
+//	                                 PutCalendarYear counts them (created on first write)
 //	relief_requests                  itob(id) -> {body: encrypted JSON of the relief request} (relief.go has the rest
 //	                                 of its tree: by ref, by account, queue by due, documents, messages, correction notices)
 //	queries                          itob(id) -> {body: encrypted JSON of a query of a sealed record (R15, R16)}
@@ -45,11 +50,17 @@
 //	certificates                     itob(id) -> {body: encrypted JSON of a no-criminal-record certificate (R14)}
 //	certificates_by_code             HMAC("certcode", verification code) -> itob(id)   (the code is never a key in clear)
 //	certificates_by_account          itob(account) | itob(id) -> ""
-//	certificates_by_person           HMAC("idnumber", id number) | itob(id) -> ""   (revoked together on unsealing)
+//	certificates_by_person           HMAC("idnumber", id number) | itob(id) -> ""   (the person's certificates; an unsealing revokes none, R14)
 //	certificate_queue                itob(police organ) | due (4 bytes) | itob(id) -> queue entry
+//	certificate_objections           itob(police organ) | due (4 bytes) | itob(certificate id) -> {ref, filed}   (pending objections, R14;
+//	                                 created by the first write of the area, like the other certificate buckets)
 //	unsealings, unsealings_by_case   unsealing events (R18/R19) and their index by case
 //	unsealing_pending                cases waiting for the supervisor's review (exactly 60 months)
 //	cooffender_cases                 HMAC("cooffender", adult case number) | itob(case id) -> ""   (R20)
+//	sealed_info_marks                itob(id) -> JSON{case number, kind, basis, organ, by, at}   (R21: another case of a judicial
+//	                                 organ that uses sealed information; created by its first write)
+//	sealed_info_by_number            HMAC("cooffender", case number) | itob(id) -> ""   (answers the co-offender lookup too)
+//	sealed_info_by_organ             itob(organ id) | itob(id) -> ""
 //	                                 (created by migration 7; meta/certificate_reference_seq numbers certificates)
 //	leak_reports                     itob(id) -> {body: encrypted JSON of the report}
 //	leak_by_code                     HMAC("leakcode", tracking code) -> itob(id)   (the code itself is never stored)

@@ -71,7 +71,7 @@ func exportFixture(t *testing.T, db *DB, seq uint64, name, mobile, text string, 
 		t.Fatal(err)
 	}
 	// The court reads the case on duty: the access log shows it (R17).
-	if _, err := db.CaseForStaff(c.ID, staff, "case_duty", "req-1"); err != nil {
+	if _, err := db.CaseForStaff(c.ID, staff, portal.FreshFactor{}, "case_duty", "req-1"); err != nil {
 		t.Fatal(err)
 	}
 	r, err := db.CreateReliefDraft(portal.ReliefRequest{Capacity: portal.CapacitySelf, Kind: portal.ReliefJob,

@@ -393,6 +393,14 @@ func (db *DB) notifyLeakPerson(tx *bbolt.Tx, idNumber, key string) (int, error) 
 			if told[a] {
 				continue
 			}
+			// Issue 11: a leak of the person's record is told only to those
+			// who see the organs' material on the case.
+			if ok, err := db.seesOrganMaterial(tx, a, rels[a], c); err != nil || !ok {
+				if err != nil {
+					return 0, err
+				}
+				continue
+			}
 			told[a] = true
 			if err := db.notify(tx, a, portal.Notification{CaseID: c.ID, Ref: c.Ref, Key: key}); err != nil {
 				return 0, err
@@ -477,8 +485,11 @@ func (db *DB) AddLeakInformation(code, text string, docs []portal.Document, file
 // LeakForSupervisor returns a report to the supervisor and writes the read to
 // the audit log in the same transaction (R17: a report carries the sealed
 // information itself).
-func (db *DB) LeakForSupervisor(id uint64, reader portal.Account, requestID string) (portal.LeakReport, error) {
+func (db *DB) LeakForSupervisor(id uint64, reader portal.Account, proof portal.FreshFactor, requestID string) (portal.LeakReport, error) {
 	var r portal.LeakReport
+	if err := proof.Check(reader, db.now()); err != nil {
+		return r, err
+	}
 	err := db.update(func(tx *bbolt.Tx) error {
 		var err error
 		if r, err = db.getLeak(tx, id); err != nil {
@@ -495,9 +506,12 @@ func (db *DB) LeakForSupervisor(id uint64, reader portal.Account, requestID stri
 
 // LeakDocumentForSupervisor returns an evidence file of a sent report and
 // audits the read in the same transaction.
-func (db *DB) LeakDocumentForSupervisor(id, docID uint64, reader portal.Account, requestID string) (portal.Document, []byte, error) {
+func (db *DB) LeakDocumentForSupervisor(id, docID uint64, reader portal.Account, proof portal.FreshFactor, requestID string) (portal.Document, []byte, error) {
 	var d portal.Document
 	var content []byte
+	if err := proof.Check(reader, db.now()); err != nil {
+		return d, nil, err
+	}
 	err := db.update(func(tx *bbolt.Tx) error {
 		r, err := db.getLeak(tx, id)
 		if err != nil {

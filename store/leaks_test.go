@@ -110,16 +110,16 @@ func TestLeakReportLifecycle(t *testing.T) {
 	}
 
 	sup := portal.Account{ID: 99, Role: portal.RoleSupervisor}
-	got, err := db.LeakForSupervisor(r.ID, sup, "req-2")
+	got, err := db.LeakForSupervisor(r.ID, sup, portal.FreshFactor{}, "req-2")
 	if err != nil || got.ContactName != "匿名举报人甲" {
 		t.Fatalf("supervisor read: %v %+v", err, got)
 	}
-	doc, content, err := db.LeakDocumentForSupervisor(r.ID, r.Documents[2].ID, sup, "req-3")
+	doc, content, err := db.LeakDocumentForSupervisor(r.ID, r.Documents[2].ID, sup, portal.FreshFactor{}, "req-3")
 	if err != nil || doc.Name != "b.jpg" || string(content) != "\xff\xd8\xff more" {
 		t.Fatalf("document: %v %q %q", err, doc.Name, content)
 	}
 	// A document id of another report does not open under this one.
-	if _, _, err := db.LeakDocumentForSupervisor(r.ID+1, r.Documents[2].ID, sup, ""); portal.ErrorCode(err) != portal.CodeNotFound {
+	if _, _, err := db.LeakDocumentForSupervisor(r.ID+1, r.Documents[2].ID, sup, portal.FreshFactor{}, ""); portal.ErrorCode(err) != portal.CodeNotFound {
 		t.Fatalf("document under another id: %v", err)
 	}
 
@@ -244,8 +244,11 @@ func TestLeakNotifiesThePerson(t *testing.T) {
 	db.now = clock
 	court, _ := db.EnsureOrgan(portal.RoleCourt, "演示市人民法院")
 	police, _ := db.EnsureOrgan(portal.RolePolice, "演示市公安局")
+	// Issue 11: the person is identity verified; an unverified account that
+	// merely filed about the number would not be told (TestLeakNotTellsUnverified).
 	minor, err := db.CreateAccount(portal.Account{Role: portal.RoleMinor, Login: "13800000011", Name: "测试人", Mobile: "13800000011",
-		IDNumber: portal.SyntheticIDNumber(7, portal.Date{Year: 2006, Month: 3, Day: 14}).String(), PasswordHash: "x"}, 0)
+		IDNumber: portal.SyntheticIDNumber(7, portal.Date{Year: 2006, Month: 3, Day: 14}).String(), PasswordHash: "x",
+		IdentityVerified: true, IdentityMethod: portal.IdentityByOrgan}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,5 +313,31 @@ func TestLeakDraftsExpire(t *testing.T) {
 	files := make([][]byte, len(docs))
 	if _, err := db.SaveLeakDraft("new", portal.LeakReport{}, docs, files); portal.ErrorCode(err) != portal.CodeInvalid {
 		t.Fatalf("21 files: %v", err)
+	}
+}
+
+// Issue 11: a stranger who filed an application about someone else's number
+// (contact verified only) is not told of leaks of that person's record.
+func TestLeakNotTellsUnverified(t *testing.T) {
+	t.Parallel()
+	db := newTestDB(t)
+	clock, _ := fixedClock(time.Date(2026, 3, 10, 10, 0, 0, 0, portal.China))
+	db.now = clock
+	court, _ := db.EnsureOrgan(portal.RoleCourt, "演示市人民法院")
+	police, _ := db.EnsureOrgan(portal.RolePolice, "演示市公安局")
+	stranger, err := db.CreateAccount(portal.Account{Role: portal.RoleMinor, Login: "13800000012", Name: "测试人", Mobile: "13800000012",
+		IDNumber: portal.SyntheticIDNumber(7, portal.Date{Year: 2006, Month: 3, Day: 14}).String(), PasswordHash: "x"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := completeDraft(t, db, stranger, court, police)
+	if c, err = db.Apply(c.ID, Step{Action: portal.ActionSubmit, Actor: portal.ActorApplicant, AccountID: stranger.ID}, portal.DefaultCalendar()); err != nil {
+		t.Fatal(err)
+	}
+	in := leakInput(portal.Date{Year: 2026, Month: 3, Day: 1})
+	in.PersonIDNumber = c.PersonIDNumber
+	in.ReporterAccount = 0
+	if r, _ := sendLeak(t, db, in, "t"); r.PersonNotified != 0 {
+		t.Fatalf("PersonNotified = %d, want 0", r.PersonNotified)
 	}
 }

@@ -133,7 +133,19 @@ func (db *DB) notify(tx *bbolt.Tx, account uint64, n portal.Notification) error 
 	if err != nil {
 		return err
 	}
-	return db.enqueueForAccount(tx, a, portal.OutProgress, portal.RefSuffix(n.Ref))
+	return db.enqueueForAccount(tx, a, outboundKindOf(n.Key), portal.RefSuffix(n.Ref))
+}
+
+// outboundKindOf picks the SMS template of a notification: security events
+// have their own; every other change is "there is news, sign in".
+func outboundKindOf(key string) portal.OutboundKind {
+	switch key {
+	case NotifyIdentityClaimed:
+		return portal.OutIdentityClaimed
+	case NotifyNewDevice:
+		return portal.OutNewDeviceSignIn
+	}
+	return portal.OutProgress
 }
 
 func addUnread(tx *bbolt.Tx, account uint64, delta int64) error {

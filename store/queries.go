@@ -142,11 +142,23 @@ func (db *DB) casesOfPerson(tx *bbolt.Tx, idNumber string) ([]portal.Case, error
 	return out, nil
 }
 
-// sealedCasesOf finds the sealed records of a person.
+// sealedCasesOf finds the sealed records of a person by a mainland identity
+// number.
 func (db *DB) sealedCasesOf(tx *bbolt.Tx, idNumber string) ([]portal.Case, error) {
-	all, err := db.casesOfPerson(tx, idNumber)
-	if err != nil {
-		return nil, err
+	return db.sealedCasesByKey(tx, db.crypt.blind("idnumber", idNumber))
+}
+
+// sealedCasesByKey finds the sealed records of a person by the keyed hash of
+// an identity document (portal.IdentityDocument.IndexKey, R31).
+func (db *DB) sealedCasesByKey(tx *bbolt.Tx, prefix []byte) ([]portal.Case, error) {
+	var all []portal.Case
+	cur := tx.Bucket(bucketCasesByPerson).Cursor()
+	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+		c, err := db.getCase(tx, btoi(k[len(prefix):]))
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, c)
 	}
 	var out []portal.Case
 	for _, c := range all {
@@ -163,8 +175,9 @@ func (db *DB) sealedCasesOf(tx *bbolt.Tx, idNumber string) ([]portal.Case, error
 // that sealed the record (the deciding organ of the first sealed case; only
 // that organ's cases are covered) with the decision deadline of the policy
 // table, and it is audited. When the portal holds no sealed record for the
-// person the portal answers itself: approved, "exists" only, which reads as
-// the letter stating no criminal record (R14) once the commitment is signed.
+// person no organ is asked: the query waits like every other and the portal
+// approves it at the deadline (portal.Query.AsOf), so that nothing in its
+// status or timing tells the unit whether a record exists (R14a).
 func (db *DB) CreateQuery(q portal.Query, unit portal.Account, cal *portal.Calendar, requestID string) (portal.Query, error) {
 	err := db.update(func(tx *bbolt.Tx) error {
 		if unit.Role != portal.RoleQueryingUnit {
@@ -185,7 +198,18 @@ func (db *DB) CreateQuery(q portal.Query, unit portal.Account, cal *portal.Calen
 		if err := queryBuckets(tx); err != nil {
 			return err
 		}
-		sealed, err := db.sealedCasesOf(tx, q.PersonIDNumber)
+		// R31: the person is found by the keyed index of the identity
+		// document (a mainland number in the existing "idnumber" index).
+		doc, err := q.PersonDocument()
+		if err != nil {
+			return err
+		}
+		q.PersonIDNumber, q.PersonDocCountry = doc.Number, doc.Country
+		if doc.IsResidentID() {
+			q.PersonDocType = ""
+		}
+		domain, value := doc.IndexKey()
+		sealed, err := db.sealedCasesByKey(tx, db.crypt.blind(domain, value))
 		if err != nil {
 			return err
 		}
@@ -210,19 +234,6 @@ func (db *DB) CreateQuery(q portal.Query, unit portal.Account, cal *portal.Calen
 			return err
 		}
 		q.Events = []portal.QueryEvent{{At: now, ActorID: unit.ID, ActorRole: unit.Role, Action: portal.QueryActionSubmit, To: to}}
-		if len(q.CaseIDs) == 0 {
-			next, err := portal.NextQuery(q.Status, portal.QueryActionApprove, portal.QueryActorSystem)
-			if err != nil {
-				return err
-			}
-			q.Approved = portal.QueryScope{Kind: portal.ScopeExists}
-			q.WindowFrom, q.WindowTo = today, today.AddDays(portal.SystemWindowDays-1)
-			// The deadline stays, so that the unit's confirmation reads the
-			// same whether or not the portal holds a sealed record.
-			q.DecidedAt = now
-			q.Events = append(q.Events, portal.QueryEvent{At: now, Action: portal.QueryActionApprove, From: q.Status, To: next})
-			q.Status = next
-		}
 		if err := db.putQuery(tx, portal.Query{}, q); err != nil {
 			return err
 		}
@@ -404,7 +415,10 @@ func (db *DB) SignCommitment(id uint64, cm portal.Commitment, unit portal.Accoun
 		if old.UnitID != unit.ID {
 			return portal.NotFound()
 		}
-		to, err := portal.NextQuery(old.Status, portal.QueryActionSign, portal.QueryActorUnit)
+		// R14a: the unit acts on what it may see; before the answer is
+		// released the query is "submitted" and there is nothing to sign.
+		seen := old.ForUnit(portal.DateOf(db.now()))
+		to, err := portal.NextQuery(seen.Status, portal.QueryActionSign, portal.QueryActorUnit)
 		if err != nil {
 			return err
 		}
@@ -413,12 +427,12 @@ func (db *DB) SignCommitment(id uint64, cm portal.Commitment, unit portal.Accoun
 		}
 		now := db.now().UTC()
 		cm.SignedAt = now
-		q = old
-		q.Events = slices.Clone(old.Events)
+		q = seen
+		q.Events = slices.Clone(seen.Events)
 		q.Commitment = &cm
 		q.Status = to
 		q.Events = append(q.Events, portal.QueryEvent{At: now, ActorID: unit.ID, ActorRole: unit.Role, Action: portal.QueryActionSign,
-			From: old.Status, To: to})
+			From: seen.Status, To: to})
 		if err := queryBuckets(tx); err != nil {
 			return err
 		}
@@ -439,9 +453,12 @@ func (db *DB) SignCommitment(id uint64, cm portal.Commitment, unit portal.Accoun
 // refusal is audited and notified just the same (committed, then returned as
 // a forbidden error whose key says why). Only the unit that sent the query
 // may read it; anyone else gets not-found.
-func (db *DB) ReadQuery(id uint64, want portal.QueryScope, reader portal.Account, requestID string) (portal.QueryResult, error) {
+func (db *DB) ReadQuery(id uint64, want portal.QueryScope, reader portal.Account, proof portal.FreshFactor, requestID string) (portal.QueryResult, error) {
 	var res portal.QueryResult
 	var refused string
+	if err := proof.Check(reader, db.now()); err != nil {
+		return res, err
+	}
 	err := db.update(func(tx *bbolt.Tx) error {
 		q, err := db.getQuery(tx, id)
 		if err != nil {
@@ -450,10 +467,13 @@ func (db *DB) ReadQuery(id uint64, want portal.QueryScope, reader portal.Account
 		if q.UnitID != reader.ID {
 			return portal.NotFound()
 		}
+		today := portal.DateOf(db.now())
+		// R14a: the unit's reads answer from what it may see: before the
+		// answer is released every query is "submitted".
+		q = q.ForUnit(today)
 		if !want.Kind.Valid() {
 			want = q.Approved
 		}
-		today := portal.DateOf(db.now())
 		cases := make([]portal.Case, 0, len(q.CaseIDs))
 		for _, cid := range q.CaseIDs {
 			c, err := db.getCase(tx, cid)
@@ -465,13 +485,9 @@ func (db *DB) ReadQuery(id uint64, want portal.QueryScope, reader portal.Account
 		if refused = q.ReadRefusal(today, want); refused != "" {
 			return db.auditQueryAccess(tx, q, cases, reader, portal.AuditQueryReadRefused, portal.QueryRefusedDetail(q, refused), notifyQueryRefus, requestID)
 		}
-		// R14: the letter stating no criminal record only while every record
-		// the portal holds about the person is sealed, as of this read.
-		all, err := db.casesOfPerson(tx, q.PersonIDNumber)
-		if err != nil {
-			return err
-		}
-		res = portal.BuildQueryResult(q, want, cases, portal.OnlySealed(all), db.now().UTC())
+		// R14a: the approved lawful querier is told the truth about the
+		// sealed records the query found.
+		res = portal.BuildQueryResult(q, want, cases, db.now().UTC())
 		return db.auditQueryAccess(tx, q, cases, reader, portal.AuditSealedRead, portal.QueryReadDetail(q), notifyQueryRead, requestID)
 	})
 	if err != nil {
@@ -488,7 +504,10 @@ func (db *DB) ReadQuery(id uint64, want portal.QueryScope, reader portal.Account
 // (ReadRefusal), and audited like every read, AuditDocumentRead with detail
 // "query:<id>:<purpose>:document:<doc>", or refused and audited. A document
 // that is not in one of the query's sealed cases is not found.
-func (db *DB) QueryDocumentContent(id, docID uint64, reader portal.Account, requestID string) (portal.Document, []byte, error) {
+func (db *DB) QueryDocumentContent(id, docID uint64, reader portal.Account, proof portal.FreshFactor, requestID string) (portal.Document, []byte, error) {
+	if err := proof.Check(reader, db.now()); err != nil {
+		return portal.Document{}, nil, err
+	}
 	var (
 		doc     portal.Document
 		content []byte
@@ -519,6 +538,7 @@ func (db *DB) QueryDocumentContent(id, docID uint64, reader portal.Account, requ
 		}
 		want := portal.QueryScope{Kind: portal.ScopeDocuments, Documents: []portal.DocumentKind{doc.Kind}}
 		today := portal.DateOf(db.now())
+		q = q.ForUnit(today)
 		cases := []portal.Case{owner}
 		if refused = q.ReadRefusal(today, want); refused != "" {
 			return db.auditQueryAccess(tx, q, cases, reader, portal.AuditQueryReadRefused,
@@ -563,4 +583,36 @@ func (db *DB) auditQueryAccess(tx *bbolt.Tx, q portal.Query, cases []portal.Case
 		}
 	}
 	return nil
+}
+
+// QueryDecisionCases gives the organ deciding a query the reference and the
+// acts of each sealed case found (R32: each act's date and intent, since some
+// employment bans apply only to intentional crimes), read in one transaction
+// with one AuditSealedRead per case, detail "query_decision:<id>" (R17).
+// Only staff of the organ the query is addressed to; anyone else not-found.
+func (db *DB) QueryDecisionCases(id uint64, staff portal.Account, requestID string) (map[uint64]string, map[uint64][]portal.QueryActSummary, error) {
+	refs := map[uint64]string{}
+	acts := map[uint64][]portal.QueryActSummary{}
+	err := db.update(func(tx *bbolt.Tx) error {
+		q, err := db.getQuery(tx, id)
+		if err != nil {
+			return err
+		}
+		if !staff.Role.IsOrgan() || staff.OrganID == 0 || q.OrganID != staff.OrganID {
+			return portal.NotFound()
+		}
+		for _, cid := range q.CaseIDs {
+			c, err := db.getCase(tx, cid)
+			if err != nil {
+				return err
+			}
+			refs[cid], acts[cid] = c.Ref, portal.QueryActs(c)
+			if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditSealedRead, ActorID: staff.ID, ActorRole: staff.Role,
+				SubjectKind: kindCase, SubjectID: cid, Detail: fmt.Sprintf("query_decision:%d", q.ID), RequestID: requestID}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return refs, acts, err
 }

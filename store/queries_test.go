@@ -89,7 +89,7 @@ func TestQueryLifecycle(t *testing.T) {
 	other, _ := db.EnsureOrgan(portal.RoleCourt, "另一法院")
 	stranger := portal.Account{ID: 500, Role: portal.RoleCourt, OrganID: other.ID}
 	today := portal.DateOf(clock())
-	approve := portal.QueryDecision{Approve: true, Scope: q.Requested, From: today, To: today.AddDays(2)}
+	approve := portal.QueryDecision{Approve: true, Scope: q.Requested, From: today, To: today.AddDays(10)}
 	if _, err := db.DecideQuery(q.ID, approve, stranger, ""); portal.ErrorCode(err) != portal.CodeNotFound {
 		t.Fatalf("stranger decided: %v", err)
 	}
@@ -102,22 +102,32 @@ func TestQueryLifecycle(t *testing.T) {
 	}
 
 	before, _ := db.UnreadCount(minor.ID)
+	// R14a: until the deadline has passed the unit sees the query as sent:
+	// it cannot sign, and a read is refused as "not approved", exactly as
+	// for a query that found nothing.
+	cm := portal.Commitment{Text: "承诺 / commitment", SignerName: "王某", SignerPosition: "园长", Agreed: true}
+	if _, err := db.SignCommitment(q.ID, cm, unit, ""); portal.ErrorCode(err) != portal.CodeConflict {
+		t.Fatalf("signed before the answer was released: %v", err)
+	}
+	if _, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, portal.FreshFactor{}, ""); err == nil || !strings.Contains(err.Error(), portal.ReadRefusedNotApproved) {
+		t.Fatalf("read before release: %v", err)
+	}
+	advance(4 * 24 * time.Hour) // Friday 6 March: the day after the deadline
 	// R16: nothing before the commitment; the attempt is audited.
-	if _, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, ""); portal.ErrorCode(err) != portal.CodeForbidden {
+	if _, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, portal.FreshFactor{}, ""); portal.ErrorCode(err) != portal.CodeForbidden {
 		t.Fatalf("read before commitment: %v", err)
 	}
-	cm := portal.Commitment{Text: "承诺 / commitment", SignerName: "王某", SignerPosition: "园长", Agreed: true}
 	if q, err = db.SignCommitment(q.ID, cm, unit, ""); err != nil || q.Status != portal.QuerySigned || q.Commitment.SignedAt.IsZero() {
 		t.Fatalf("sign %v %v", q.Status, err)
 	}
-	res, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, "r2")
+	res, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, portal.FreshFactor{}, "r2")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Documents) != 1 || res.Documents[0].Document.Kind != portal.DocJudgment || len(res.Cases) != 0 || res.NoRecord {
+	if len(res.Documents) != 1 || res.Documents[0].Document.Kind != portal.DocJudgment || len(res.Cases) != 0 || !res.SealedRecord || res.JuvenileEffect {
 		t.Fatalf("result %+v", res)
 	}
-	doc, content, err := db.QueryDocumentContent(q.ID, res.Documents[0].Document.ID, unit, "")
+	doc, content, err := db.QueryDocumentContent(q.ID, res.Documents[0].Document.ID, unit, portal.FreshFactor{}, "")
 	if err != nil || doc.Kind != portal.DocJudgment || !strings.HasPrefix(string(content), "%PDF") {
 		t.Fatalf("document %v %v", doc, err)
 	}
@@ -128,16 +138,16 @@ func TestQueryLifecycle(t *testing.T) {
 			identity = d
 		}
 	}
-	if _, _, err := db.QueryDocumentContent(q.ID, identity.ID, unit, ""); portal.ErrorCode(err) != portal.CodeForbidden {
+	if _, _, err := db.QueryDocumentContent(q.ID, identity.ID, unit, portal.FreshFactor{}, ""); portal.ErrorCode(err) != portal.CodeForbidden {
 		t.Fatalf("identity document: %v", err)
 	}
 	// Another unit cannot read it at all.
 	thief := queriesUnit(t, db, "unit-2", portal.QueryUnitRegulated)
-	if _, err := db.ReadQuery(q.ID, portal.QueryScope{}, thief, ""); portal.ErrorCode(err) != portal.CodeNotFound {
+	if _, err := db.ReadQuery(q.ID, portal.QueryScope{}, thief, portal.FreshFactor{}, ""); portal.ErrorCode(err) != portal.CodeNotFound {
 		t.Fatalf("another unit: %v", err)
 	}
-	advance(3 * 24 * time.Hour) // past the window's last day
-	if _, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, ""); err == nil || !strings.Contains(err.Error(), portal.ReadRefusedWindow) {
+	advance(7 * 24 * time.Hour) // past the window's last day (12 March)
+	if _, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, portal.FreshFactor{}, ""); err == nil || !strings.Contains(err.Error(), portal.ReadRefusedWindow) {
 		t.Fatalf("read after the window: %v", err)
 	}
 
@@ -152,6 +162,7 @@ func TestQueryLifecycle(t *testing.T) {
 		}
 	}
 	want := []string{
+		"query_read_refused query_refused:1:not_approved",
 		"query_read_refused query_refused:1:unsigned",
 		"sealed_read query:1:employment",
 		"document_read query:1:employment:document:" + itoa(res.Documents[0].Document.ID),
@@ -175,13 +186,14 @@ func TestQueryLifecycle(t *testing.T) {
 
 func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
 
-// A person of whom the portal holds no sealed record gets the letter stating
-// no criminal record (R14), approved by the portal itself, exists only; a unit
-// of no kind cannot submit (R15); reads work on a database whose query
-// buckets do not exist yet.
+// A person of whom the portal holds no sealed record: the query waits like
+// any other (R14a) and is approved by the portal for the scope asked the day
+// after the deadline; the answer says no sealed record. A unit of no kind
+// cannot submit (R15); reads work on a database whose query buckets do not
+// exist yet.
 func TestQueryNoSealedRecordAndRefusals(t *testing.T) {
 	db := newTestDB(t)
-	clock, _ := fixedClock(time.Date(2026, 3, 2, 10, 0, 0, 0, portal.China))
+	clock, advance := fixedClock(time.Date(2026, 3, 2, 10, 0, 0, 0, portal.China))
 	db.now = clock
 	cal := portal.DefaultCalendar()
 	if rows, err := db.OrganQueries(1); err != nil || len(rows) != 0 {
@@ -199,15 +211,21 @@ func TestQueryNoSealedRecordAndRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q.Status != portal.QueryApproved || q.OrganID != 0 || q.Approved.Kind != portal.ScopeExists || q.Due.IsZero() {
+	if q.Status != portal.QuerySubmitted || q.OrganID != 0 || q.Due != (portal.Date{Year: 2026, Month: 3, Day: 5}) {
 		t.Fatalf("no-record query %+v", q)
 	}
-	if _, err := db.SignCommitment(q.ID, portal.Commitment{Text: "t", SignerName: "a", SignerPosition: "b", Agreed: true}, unit, ""); err != nil {
-		t.Fatal(err)
+	sign := portal.Commitment{Text: "t", SignerName: "a", SignerPosition: "b", Agreed: true}
+	if _, err := db.SignCommitment(q.ID, sign, unit, ""); portal.ErrorCode(err) != portal.CodeConflict {
+		t.Fatalf("signed before the deadline: %v", err)
 	}
-	res, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, "")
-	if err != nil || !res.NoRecord {
-		t.Fatalf("letter %+v %v", res, err)
+	advance(4 * 24 * time.Hour)
+	if q, err = db.SignCommitment(q.ID, sign, unit, ""); err != nil || q.Status != portal.QuerySigned ||
+		q.WindowFrom != (portal.Date{Year: 2026, Month: 3, Day: 6}) || q.Approved.Kind != portal.ScopeDocuments || len(q.Events) != 3 {
+		t.Fatalf("signed %+v %v", q, err)
+	}
+	res, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, portal.FreshFactor{}, "")
+	if err != nil || res.SealedRecord || len(res.Documents) != 0 {
+		t.Fatalf("answer %+v %v", res, err)
 	}
 	if evs, _ := db.AuditBySubject("query", q.ID); len(evs) == 0 || evs[len(evs)-1].Action != portal.AuditSealedRead {
 		t.Fatalf("read of a no-record query not audited: %+v", evs)
@@ -230,19 +248,16 @@ func TestQueryNoSealedRecordAndRefusals(t *testing.T) {
 	}
 }
 
-// R14: the letter stating no criminal record only while every record the
-// portal holds about the person is sealed; a record the organ decided not to
-// seal (or one unsealed, R18) means no letter, and nothing more is said.
-func TestQueryNoLetterBesideAnUnsealedRecord(t *testing.T) {
+// R14a: an approved lawful querier is told the truth: the sealed record
+// exists; a judicial organ is reminded of the juvenile record's limited legal
+// effect (CL art. 65, art. 100 para 2).
+func TestQueryTruthfulAnswer(t *testing.T) {
 	db := newTestDB(t)
-	clock, _ := fixedClock(time.Date(2026, 3, 2, 10, 0, 0, 0, portal.China))
+	clock, advance := fixedClock(time.Date(2026, 3, 2, 10, 0, 0, 0, portal.China))
 	db.now = clock
 	cal := portal.DefaultCalendar()
 	c, _, court := queriesSealedCase(t, db, cal)
-	unit := queriesUnit(t, db, "unit-1", portal.QueryUnitRegulated)
-	req := queriesRequest(c.PersonIDNumber)
-	req.Requested = portal.QueryScope{Kind: portal.ScopeExists}
-	read := func() portal.QueryResult {
+	read := func(unit portal.Account, req portal.Query) portal.QueryResult {
 		t.Helper()
 		q, err := db.CreateQuery(req, unit, cal, "")
 		if err != nil {
@@ -250,27 +265,28 @@ func TestQueryNoLetterBesideAnUnsealedRecord(t *testing.T) {
 		}
 		today := portal.DateOf(clock())
 		judge := portal.Account{ID: 501, Role: portal.RoleCourt, OrganID: court.ID}
-		if _, err := db.DecideQuery(q.ID, portal.QueryDecision{Approve: true, Scope: req.Requested, From: today, To: today}, judge, ""); err != nil {
+		if _, err := db.DecideQuery(q.ID, portal.QueryDecision{Approve: true, Scope: req.Requested, From: today, To: today.AddDays(20)}, judge, ""); err != nil {
 			t.Fatal(err)
 		}
+		advance(7 * 24 * time.Hour)
 		if _, err := db.SignCommitment(q.ID, portal.Commitment{Text: "t", SignerName: "a", SignerPosition: "b", Agreed: true}, unit, ""); err != nil {
 			t.Fatal(err)
 		}
-		res, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, "")
+		res, err := db.ReadQuery(q.ID, portal.QueryScope{}, unit, portal.FreshFactor{}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		return res
 	}
-	if res := read(); !res.NoRecord || res.Unanswerable {
-		t.Fatalf("only sealed: %+v", res)
+	req := queriesRequest(c.PersonIDNumber)
+	req.Requested = portal.QueryScope{Kind: portal.ScopeExists}
+	if res := read(queriesUnit(t, db, "unit-1", portal.QueryUnitRegulated), req); !res.SealedRecord || res.JuvenileEffect {
+		t.Fatalf("regulated unit: %+v", res)
 	}
-	other := c
-	other.ID, other.Ref, other.Status, other.Documents, other.Events = 0, "", portal.StatusRejected, nil, nil
-	if _, err := db.ImportCases([]portal.Case{other}); err != nil {
-		t.Fatal(err)
-	}
-	if res := read(); res.NoRecord || !res.Unanswerable {
-		t.Fatalf("beside a record not sealed: %+v", res)
+	jreq := req
+	jreq.PurposeCategory, jreq.CaseNumber, jreq.Requested = portal.PurposeCase, "（2026）演刑初字第9号", portal.QueryScope{Kind: portal.ScopeSummary}
+	res := read(queriesUnit(t, db, "court-1", portal.QueryUnitJudicial), jreq)
+	if !res.SealedRecord || !res.JuvenileEffect || len(res.Cases) != 1 || len(res.Cases[0].Acts) != len(c.Acts) {
+		t.Fatalf("judicial organ: %+v", res)
 	}
 }

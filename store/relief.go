@@ -347,8 +347,11 @@ func (db *DB) Relief(id uint64) (portal.ReliefRequest, error) {
 // ReliefForSupervisor returns a request to the supervisor. A request linked
 // to a sealing case tells of a sealed record, so the read is in the audit log
 // in the same transaction, like any read of the case (R17).
-func (db *DB) ReliefForSupervisor(id uint64, reader portal.Account, requestID string) (portal.ReliefRequest, error) {
+func (db *DB) ReliefForSupervisor(id uint64, reader portal.Account, proof portal.FreshFactor, requestID string) (portal.ReliefRequest, error) {
 	var r portal.ReliefRequest
+	if err := proof.Check(reader, db.now()); err != nil {
+		return r, err
+	}
 	err := db.update(func(tx *bbolt.Tx) error {
 		var err error
 		if r, err = db.getRelief(tx, id); err != nil {

@@ -283,7 +283,7 @@ func TestReliefRefusals(t *testing.T) {
 	if _, err := db.UpdateReliefDraft(d.ID, w.other.ID, func(*portal.ReliefRequest) error { return nil }); code(err) != portal.CodeNotFound {
 		t.Fatalf("another edits the draft: %v", err)
 	}
-	if _, err := db.ReliefForSupervisor(d.ID, w.sup, ""); code(err) != portal.CodeNotFound {
+	if _, err := db.ReliefForSupervisor(d.ID, w.sup, portal.FreshFactor{}, ""); code(err) != portal.CodeNotFound {
 		t.Fatalf("the supervisor reads a draft: %v", err)
 	}
 	if _, err := db.ApplyRelief(d.ID, ReliefStep{ReliefStep: portal.ReliefStep{Action: portal.ReliefSubmit, Actor: portal.ReliefActorApplicant},
@@ -366,7 +366,7 @@ func TestReliefQueueOverdue(t *testing.T) {
 	if len(rows) != 1 || rows[0].ID != second.ID {
 		t.Fatalf("second page %v", rows)
 	}
-	if _, err := w.db.ReliefForSupervisor(first.ID, w.sup, "req"); err != nil {
+	if _, err := w.db.ReliefForSupervisor(first.ID, w.sup, portal.FreshFactor{}, "req"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -391,13 +391,13 @@ func TestReliefSupervisorReadAudited(t *testing.T) {
 		return n
 	}
 	before := count()
-	if _, err := w.db.ReliefForSupervisor(plain.ID, w.sup, "r1"); err != nil {
+	if _, err := w.db.ReliefForSupervisor(plain.ID, w.sup, portal.FreshFactor{}, "r1"); err != nil {
 		t.Fatal(err)
 	}
 	if count() != before {
 		t.Fatal("a read of an unlinked request was audited as a sealed read")
 	}
-	if _, err := w.db.ReliefForSupervisor(linked.ID, w.sup, "r2"); err != nil {
+	if _, err := w.db.ReliefForSupervisor(linked.ID, w.sup, portal.FreshFactor{}, "r2"); err != nil {
 		t.Fatal(err)
 	}
 	if count() != before+1 {

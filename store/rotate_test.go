@@ -231,7 +231,7 @@ func (w *sealedWorld) readBack(t *testing.T) {
 		t.Errorf("leak: %v", err)
 	}
 	sup := portal.Account{ID: 99, Role: portal.RoleSupervisor}
-	if _, got, err := db.LeakDocumentForSupervisor(w.leak.ID, w.leak.Documents[0].ID, sup, "r"); err != nil || !bytes.Contains(got, []byte("LEAK-EVIDENCE-SECRET-4411")) {
+	if _, got, err := db.LeakDocumentForSupervisor(w.leak.ID, w.leak.Documents[0].ID, sup, portal.FreshFactor{}, "r"); err != nil || !bytes.Contains(got, []byte("LEAK-EVIDENCE-SECRET-4411")) {
 		t.Errorf("leak document: %v", err)
 	}
 	w.openEverything(t)

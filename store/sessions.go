@@ -1,8 +1,12 @@
 package store
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"go.etcd.io/bbolt"
 
@@ -145,4 +149,72 @@ func (db *DB) DeleteExpiredSessions(idleCutoff, absoluteCutoff int64) (int, erro
 		return nil
 	})
 	return n, err
+}
+
+// SessionInfo is one live session of an account as its holder sees it:
+// Handle names it in forms (a prefix of the hash of the id hash, so no form
+// or page carries anything that opens the session), Session its times and
+// values.
+type SessionInfo struct {
+	Handle  string
+	Session portal.Session
+}
+
+// sessionHandle is the public name of the session stored under hash.
+func sessionHandle(hash []byte) string {
+	h := sha256.Sum256(hash)
+	return hex.EncodeToString(h[:12])
+}
+
+// SessionHandle is the public name of the session stored under hash.
+func SessionHandle(hash []byte) string { return sessionHandle(hash) }
+
+// SessionsOf lists an account's sessions, most recently seen first.
+func (db *DB) SessionsOf(accountID uint64) ([]SessionInfo, error) {
+	var out []SessionInfo
+	err := db.view(func(tx *bbolt.Tx) error {
+		idx, sessions := tx.Bucket(bucketSessionsByAcct), tx.Bucket(bucketSessions)
+		prefix := itob(accountID)
+		c := idx.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && len(k) > 8 && btoi(k[:8]) == accountID; k, _ = c.Next() {
+			raw := sessions.Get(k[8:])
+			if raw == nil {
+				continue
+			}
+			var r sessionRecord
+			if err := json.Unmarshal(raw, &r); err != nil || r.AccountID != accountID {
+				continue
+			}
+			out = append(out, SessionInfo{Handle: sessionHandle(k[8:]), Session: portal.Session{AccountID: r.AccountID, Role: r.Role,
+				Values: r.Values, CreatedAt: unixNano(r.CreatedAt), LastSeen: unixNano(r.LastSeen)}})
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b SessionInfo) int { return b.Session.LastSeen.Compare(a.Session.LastSeen) })
+	return out, err
+}
+
+// EndSessionOf ends one session of an account, named by its handle, and
+// audits it. A handle of no session of this account is not found.
+func (db *DB) EndSessionOf(accountID uint64, handle, requestID string) error {
+	return db.update(func(tx *bbolt.Tx) error {
+		idx := tx.Bucket(bucketSessionsByAcct)
+		prefix := itob(accountID)
+		var hash []byte
+		c := idx.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && len(k) > 8 && btoi(k[:8]) == accountID; k, _ = c.Next() {
+			if subtle.ConstantTimeCompare([]byte(sessionHandle(k[8:])), []byte(handle)) == 1 {
+				hash = copyBytes(k[8:])
+				break
+			}
+		}
+		if hash == nil {
+			return portal.NotFound()
+		}
+		if err := deleteSession(tx, hash); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditSessionsEnded, ActorID: accountID,
+			SubjectKind: kindAccount, SubjectID: accountID, Detail: "one_by_holder", RequestID: requestID})
+	})
 }

@@ -74,6 +74,20 @@ type AccountModel struct {
 	Licence   string
 	CreatedAt time.Time
 	NoticeKey string
+	// Sessions are the person's signed-in sessions; SessionsError a refused
+	// end-session form.
+	Sessions      []SessionRow
+	SessionsError string
+	// IdentityVerified is the citizen's identity level (issue 11).
+	IdentityVerified bool
+}
+
+// SessionRow is one session on the account page.
+type SessionRow struct {
+	Handle            string
+	Device            string // "browser · system", "" when unknown
+	Started, LastSeen time.Time
+	Current           bool
 }
 
 // PasswordModel is the change-password page.

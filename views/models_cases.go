@@ -31,6 +31,9 @@ type MyCaseRow struct {
 	Due     portal.Date
 	Overdue bool
 	Next    MyCaseNext
+	// GuardianEnded: the reader was the guardian and the person has turned
+	// 18 (R1, issue 11); the row says so instead of a next step.
+	GuardianEnded bool
 }
 
 // MyCasesModel is GET /cases: a person's or guardian's cases, or a lawyer's
@@ -91,21 +94,30 @@ type MyCaseModel struct {
 	OrganCaseNo   string
 	Due           portal.Date
 	Overdue       bool
-	Next          MyCaseNext
-	Timeline      []TimelineItem
-	Eligibility   *MyCaseEligibility // nil while the facts are incomplete
-	Documents     []MyCaseDocument
-	Holders       []MyCaseHolder
-	Messages      []MyCaseMessage
-	ReturnNote    string // the organ's message on a returned case
-	MayAct        bool   // the reader may take new steps (R1 for guardians)
-	ReadOnlyKey   string // why not, when not
-	CanMessage    bool
-	CanWithdraw   bool
-	CanResubmit   bool
-	Form          Form   // the message form
-	NoticeKey     string // after a step: message sent, withdrawn
-	AlertKey      string // a step refused
+	// DueAwaitsCalendar: the deadline is "to be set when the official
+	// calendar is published".
+	DueAwaitsCalendar bool
+	// TestPeriod: when sealing takes effect under a test period (a reform
+	// option; nothing shows under current law).
+	TestPeriod  TestPeriodView
+	Next        MyCaseNext
+	Timeline    []TimelineItem
+	Eligibility *MyCaseEligibility // nil while the facts are incomplete
+	Documents   []MyCaseDocument
+	Holders     []MyCaseHolder
+	Messages    []MyCaseMessage
+	ReturnNote  string // the organ's message on a returned case
+	MayAct      bool   // the reader may take new steps (R1 for guardians)
+	ReadOnlyKey string // why not, when not
+	CanMessage  bool
+	CanWithdraw bool
+	CanResubmit bool
+	Form        Form   // the message form
+	NoticeKey   string // after a step: message sent, withdrawn
+	AlertKey    string // a step refused
+	// UnverifiedKey explains, while the identity (or guardianship) is not
+	// verified, why the organs' documents and messages are not shown.
+	UnverifiedKey string
 }
 
 // MyCaseWithdrawModel is the confirmation page of a withdrawal.

@@ -58,10 +58,13 @@ type CertListModel struct {
 // issued, or where the request stands.
 type CertificateModel struct {
 	Page         Page
+	ID           uint64
 	Ref          string
 	Status       portal.CertificateStatus
 	HolderName   string
-	MaskedID     string // all but the last four characters hidden
+	HolderID     string           // in full, as on a paper certificate (R14)
+	HolderDoc    portal.IDDocType // "" is the mainland identity card (R31)
+	HolderState  string
 	RequestedAt  time.Time
 	Due          portal.Date
 	IssuedOn     portal.Date
@@ -71,6 +74,69 @@ type CertificateModel struct {
 	Code         string        // grouped for reading; only on an issued certificate
 	VerifyURL    string        // the absolute address of /verify on this host
 	QR           templ.SafeURL // a data: URL of the QR code's PNG, which encodes VerifyURL only
+	// Refusal is which refusal a refused request carries (R14): a record
+	// found, or a check that cannot be decided online.
+	Refusal   portal.CertificateCheckResult
+	Objection *CertObjectionView
+	MayObject bool
+	Form      Form // the objection form
+	NoticeKey string
+}
+
+// CertObjectionView is an objection to a certificate's answer as shown to
+// the citizen and to the police (R14).
+type CertObjectionView struct {
+	Status   portal.ObjectionStatus
+	Reason   string
+	FiledAt  time.Time
+	Due      portal.Date
+	Overdue  bool
+	Extended bool
+	Decision string
+	Events   []portal.ObjectionEvent
+}
+
+// CertSealedRow is a sealed record the portal knows for a request's holder,
+// shown to the police official as one that must not appear (R14).
+type CertSealedRow struct {
+	CaseRef         string
+	OrganCaseNumber string
+	Organ           string
+	DecisionDate    portal.Date
+}
+
+// CertPolicePageModel is GET /staff/certificates/:id: the request as the police
+// official handles it: the holder's verified identity, the sealed records
+// that must not appear, the check of the police records and the answer, and
+// any objection.
+type CertPolicePageModel struct {
+	Page        Page
+	ID          uint64
+	Ref         string
+	Status      portal.CertificateStatus
+	HolderName  string
+	HolderID    string
+	HolderDoc   portal.IDDocType
+	HolderState string
+	RequestedAt time.Time
+	Due         portal.Date
+	Overdue     bool
+	Sealed      []CertSealedRow
+	Check       *portal.CertificateCheck
+	CheckOpts   []portal.CertificateCheckResult
+	CheckForm   Form // the check form
+	Form        Form // the objection decision form
+	Objection   *CertObjectionView
+	NoticeKey   string
+}
+
+// CertObjectionRow is a pending objection in the police organ's list.
+type CertObjectionRow struct {
+	ID      uint64
+	Ref     string
+	Filed   time.Time
+	Due     portal.Date
+	Overdue bool
 }
 
 // CertQueueRow is one waiting request in the police queue.
@@ -95,6 +161,7 @@ type CertQueueModel struct {
 	AnsweredRef    string
 	AnsweredStatus portal.CertificateStatus
 	Summary        string // a form-level problem (e.g. already answered)
+	Objections     []CertObjectionRow
 }
 
 // VerifyModel is GET and POST /verify.
@@ -120,6 +187,7 @@ type UnsealRecordView struct {
 	Organ      string
 	Kind       portal.UnsealingKind
 	ActDate    portal.Date
+	Combined   bool // R19: an adult crime combined with the sealed sentence
 	Months     int
 	Days       int
 	LegalBasis string
@@ -177,4 +245,13 @@ type CoOffenderLookupModel struct {
 	Form    Form
 	Checked bool
 	Marked  bool
+}
+
+// SealedInfoModel is GET and POST /staff/sealed-info: the organ's other cases
+// marked as using sealed information (R21), and the form to mark one.
+type SealedInfoModel struct {
+	Page      Page
+	Form      Form
+	Marks     []portal.SealedInfoMark
+	NoticeKey string
 }

@@ -14,13 +14,15 @@ import (
 
 // QueryAnswers are a query's request as the unit wrote it.
 type QueryAnswers struct {
-	PersonIDNumber  string // masked everywhere but on check your answers
-	Reason          string
-	Basis           portal.LegalBasis
-	PurposeCategory portal.QueryPurpose
-	Purpose         string
-	CaseNumber      string
-	Scope           portal.QueryScope
+	PersonDocType    portal.IDDocType // "" is the mainland identity card (R31)
+	PersonDocCountry string           // a passport's issuing state
+	PersonIDNumber   string           // masked everywhere but on check your answers
+	Reason           string
+	Basis            portal.LegalBasis
+	PurposeCategory  portal.QueryPurpose
+	Purpose          string
+	CaseNumber       string
+	Scope            portal.QueryScope
 }
 
 // QueryRow is one line of the unit's list.
@@ -119,6 +121,7 @@ type QueryCaseView struct {
 	Disposition  portal.Disposition
 	DecisionDate portal.Date
 	Penalty      *portal.Penalty
+	Acts         []portal.QueryActSummary
 }
 
 // QueryDocView is a document a documents result lists.
@@ -139,14 +142,15 @@ type QueryResultModel struct {
 	UnitName    string
 	PersonLast4 string
 	Scope       portal.QueryScope
-	NoRecord    bool
-	// Unanswerable: the portal gives no letter (a record about the person is
-	// not sealed); it says nothing more.
-	Unanswerable bool
-	Cases        []QueryCaseView
-	Documents    []QueryDocView
-	ReadAt       time.Time
-	WindowTo     portal.Date
+	// SealedRecord is the truthful answer to the approved lawful querier
+	// (R14a); JuvenileEffect adds, for a judicial organ, the limited legal
+	// effect of a juvenile record (CL art. 65, art. 100 para 2).
+	SealedRecord   bool
+	JuvenileEffect bool
+	Cases          []QueryCaseView
+	Documents      []QueryDocView
+	ReadAt         time.Time
+	WindowTo       portal.Date
 }
 
 // StaffQueryRow is one line of the organ's query queue.
@@ -172,8 +176,9 @@ type StaffQueryListModel struct {
 
 // StaffQueryCase is a sealed case the query found: its reference only.
 type StaffQueryCase struct {
-	ID  uint64
-	Ref string
+	ID   uint64
+	Ref  string
+	Acts []portal.QueryActSummary // each act's date and intent (R32)
 }
 
 // StaffQueryModel is GET /staff/queries/:id and the decision forms.

@@ -3,6 +3,9 @@ package views
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"sealportal/portal"
@@ -39,6 +42,11 @@ type StaffQueueRow struct {
 	Received  time.Time
 	Due       portal.Date
 	Overdue   bool
+	// AwaitsCalendar: the deadline waits for the official calendar.
+	AwaitsCalendar bool
+	// Provisional: the deadline was counted on a calendar year not yet
+	// confirmed against the State Council notice.
+	Provisional bool
 }
 
 // StaffOverdueModel is the supervisor's list of every organ's overdue cases.
@@ -71,6 +79,15 @@ type StaffPager struct {
 
 // StaffCaseModel is a case's page for an official (GET /staff/cases/:id).
 type StaffCaseModel struct {
+	// Identity (issue 11): the deciding organ's explicit check of the
+	// identity papers ("identity") or of the guardianship proof
+	// ("guardianship"); IdentityDone says it was done; IdentityForm carries
+	// a refused check's error.
+	IdentityCheck string
+	IdentityDone  string
+	IdentityURL   string
+	IdentityForm  Form
+
 	Page      Page
 	NoticeKey string
 	CaseID    uint64
@@ -90,6 +107,23 @@ type StaffCaseModel struct {
 	PersonID       string // in full for the deciding organ, masked for everyone else (R22)
 	PersonIDMasked bool
 	BirthDate      portal.Date
+	// CourtBirthDate is the court-found birth date (R30), zero when none; it
+	// prevails over the identity number for the rules.
+	CourtBirthDate portal.Date
+	// DueAwaitsCalendar: the deadline falls in a year whose official
+	// calendar is not loaded yet; it is computed when the year is loaded.
+	DueAwaitsCalendar bool
+	// DueProvisional: the deadline was counted on a calendar year loaded from
+	// a non-official source that no administrator has yet confirmed against
+	// the State Council notice.
+	DueProvisional bool
+	// TestPeriod: when sealing takes effect under a test period (a reform
+	// option; nothing shows under current law).
+	TestPeriod TestPeriodView
+	// MayRecordCourtBirth: the reader's organ decides the case and may record
+	// the court-found birth date (R30) with CourtBirthForm.
+	MayRecordCourtBirth bool
+	CourtBirthForm      Form
 
 	DecidingOrgan   string
 	OrganCaseNumber string
@@ -181,10 +215,28 @@ const StaffActRows = 3
 // the store's field errors name it.
 func staffActField(i int) string { return fmt.Sprintf("acts[%d].date", i) }
 
+// staffActIntentField is the form name of an act's intent (R32).
+func staffActIntentField(i int) string { return fmt.Sprintf("acts[%d].intent", i) }
+
+// staffMainChecked reports whether row i is among the main acts the form
+// holds (a comma-separated list of row indexes, R27).
+func staffMainChecked(list string, i int) bool {
+	return slices.Contains(strings.Split(list, ","), strconv.Itoa(i))
+}
+
+// RulesBirthDate is the birth date the rules use: the court's where it found
+// one (R30), otherwise the identity number's.
+func (m StaffCaseModel) RulesBirthDate() portal.Date {
+	if !m.CourtBirthDate.IsZero() {
+		return m.CourtBirthDate
+	}
+	return m.BirthDate
+}
+
 // staffExOfficioOrder is the order of the ex officio form's fields in the
 // error summary.
 func staffExOfficioOrder() []string {
-	out := []string{"person_name", "person_id_number", "case_number", "decision_date", "disposition", "acts"}
+	out := []string{"person_name", "person_doc_type", "person_id_number", "person_doc_country", "court_birth_date", "case_number", "decision_date", "disposition", "acts"}
 	for i := 0; i < StaffActRows; i++ {
 		out = append(out, staffActField(i))
 	}

@@ -1,6 +1,8 @@
 package views
 
 import (
+	"sort"
+
 	"github.com/a-h/templ"
 
 	"sealportal/portal"
@@ -32,6 +34,31 @@ type SecondFactorModel struct {
 	Action string // "/login/code" or "/account/verify"
 	Next   string
 	StepUp bool
+	// CodeField names the code field when it is posted with a kept form
+	// (a stale session's form post); "code" otherwise.
+	CodeField string
+	// Kept are the fields of the form post that met a stale second factor,
+	// sent back with the code to the same address (Action).
+	Kept []KeptField
+	// FilesDropped says the post carried files, which cannot be kept.
+	FilesDropped bool
+}
+
+// KeptField is one typed value carried through the step-up page.
+type KeptField struct{ Name, Value string }
+
+// SortKept orders kept fields by name, keeping the order of one name's
+// values.
+func SortKept(k []KeptField) {
+	sort.SliceStable(k, func(i, j int) bool { return k[i].Name < k[j].Name })
+}
+
+// CodeName is the name of the code field.
+func (m SecondFactorModel) CodeName() string {
+	if m.CodeField != "" {
+		return m.CodeField
+	}
+	return "code"
 }
 
 // TOTPStatusModel is the account's two-step verification page.
