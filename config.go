@@ -38,6 +38,7 @@ type config struct {
 	backupKeep      int
 	backupDir       string
 	passwordCost    string
+	messaging       messagingConfig
 }
 
 func env(name, def string) string {
@@ -92,6 +93,7 @@ func serveFlags(fs *flag.FlagSet, c *config) {
 	keep := envInt("PORTAL_BACKUP_KEEP", 48)
 	fs.IntVar(&c.backupKeep, "backup-keep", keep, "keep the newest N scheduled backups, removing older ones; 0 keeps all (env PORTAL_BACKUP_KEEP)")
 	fs.IntVar(&c.backupKeep, "keep", keep, "same as -backup-keep")
+	messagingFlags(fs, &c.messaging)
 	fs.StringVar(&c.backupDir, "backup-dir", env("PORTAL_BACKUP_DIR", ""), "folder of scheduled backups (default: backups/ in the data folder; env PORTAL_BACKUP_DIR)")
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -353,6 +354,71 @@ func redirectTo(prefix string) func(crashPage, error) (crashPage, error) {
 	}
 }
 
+var (
+	crashTokenRE  = regexp.MustCompile(`name="token" value="([^"]*)"`)
+	crashMaskedRE = regexp.MustCompile(`name="masked" value="([^"]*)"`)
+	crashSMSCode  = regexp.MustCompile(`\b(\d{6})\b`)
+)
+
+// demoOutbox is the demo delivery file of the server (beside the database).
+func (s *crashServer) demoOutbox() string {
+	return filepath.Join(filepath.Dir(s.data), "demo-outbox.jsonl")
+}
+
+// registerWithCode registers as a person would: the form, then the code from
+// the text message (the demo outbox), which the sender delivers within about
+// a second. A code that never comes means the server died.
+func (c *crashClient) registerWithCode(outbox string, values url.Values) (crashPage, error) {
+	values.Set("consent_privacy", "yes")
+	values.Set("consent_sensitive", "yes")
+	p, err := c.submit("/register", "/register", values)
+	if err != nil {
+		return p, err
+	}
+	tok, masked := crashTokenRE.FindStringSubmatch(p.body), crashMaskedRE.FindStringSubmatch(p.body)
+	if p.status != http.StatusOK || tok == nil || masked == nil {
+		return p, fmt.Errorf("%w: register: status %d without the code form; page says: %s", errUnexpected, p.status, pageErrors(p.body))
+	}
+	mobile := values.Get("mobile")
+	var code string
+	for deadline := time.Now().Add(5 * time.Second); code == "" && time.Now().Before(deadline); {
+		code = lastDemoCode(outbox, mobile)
+		if code == "" {
+			if _, err := c.get("/healthz"); err != nil {
+				return p, err // the server is gone
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if code == "" {
+		return p, fmt.Errorf("no code arrived for %s", mobile)
+	}
+	csrf := crashCSRF.FindStringSubmatch(p.body)
+	if csrf == nil {
+		return p, fmt.Errorf("%w: code form without a CSRF token", errUnexpected)
+	}
+	v := url.Values{"_csrf": {html.UnescapeString(csrf[1])}, "token": {html.UnescapeString(tok[1])}, "masked": {masked[1]}, "code": {code}, "action": {"confirm"}}
+	return redirectTo("/login")(c.do(http.MethodPost, "/register/code", "application/x-www-form-urlencoded", strings.NewReader(v.Encode())))
+}
+
+// lastDemoCode is the code of the newest line to mobile in the demo outbox.
+func lastDemoCode(path, mobile string) string {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	code := ""
+	for _, l := range strings.Split(string(raw), "\n") {
+		var d struct{ To, Text string }
+		if json.Unmarshal([]byte(l), &d) == nil && d.To == mobile {
+			if m := crashSMSCode.FindStringSubmatch(d.Text); m != nil {
+				code = m[1]
+			}
+		}
+	}
+	return code
+}
+
 // errUnexpected is an answer that is not the success one: the server is up,
 // but the step must be started over.
 var errUnexpected = errors.New("unexpected answer")
@@ -482,9 +548,9 @@ func (j *crashJourney) take(w *crashWorld) error {
 	switch j.step {
 	case stepRegister:
 		seq := w.seq.Add(1)
-		_, err = redirectTo("/login")(c.submit("/register", "/register", url.Values{"role": {"guardian"}, "name": {"崩溃测试监护人"}, "mobile": {j.mobile},
+		_, err = c.registerWithCode(w.srv.demoOutbox(), url.Values{"role": {"guardian"}, "name": {"崩溃测试监护人"}, "mobile": {j.mobile},
 			"id_number": {portal.SyntheticIDNumber(seq, portal.Date{Year: 1980, Month: 5, Day: 17}).String()},
-			"password":  {j.password}, "password_confirm": {j.password}}))
+			"password":  {j.password}, "password_confirm": {j.password}})
 		if err == nil {
 			w.ackMu.Lock()
 			w.acks.regs = append(w.acks.regs, ackReg{j.mobile, j.password})

@@ -62,7 +62,7 @@ func runServe(args []string) error {
 		Calendar: cal, PublicURL: publicURL,
 		SecureCookies: !c.insecureCookies, TrustedProxies: proxies,
 		CitizenIdle: c.citizenIdle, StaffIdle: c.staffIdle, Absolute: c.absolute,
-		Logger: log, Hasher: portal.NewPasswordHasher(cost),
+		Logger: log, Hasher: portal.NewPasswordHasher(cost), CodeRate: c.messaging.codeRate,
 		OIDC: handlers.OIDCConfig{Issuer: c.oidcIssuer, ClientID: c.oidcClientID, ClientSecret: c.oidcClientSecret,
 			RedirectURL: c.oidcRedirectURL, IDNumberClaim: c.oidcIDClaim, NameClaim: c.oidcNameClaim},
 	}, db)
@@ -80,6 +80,21 @@ func runServe(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	go sweepSessions(ctx, db, c, log)
+	// The outbox sender (messaging): SMS and e-mail written by events in
+	// their own transactions are delivered from here, with retries.
+	sender, err := c.messaging.sender(db, c.data, log)
+	if err != nil {
+		return err
+	}
+	senderDone := make(chan struct{})
+	go func() {
+		defer close(senderDone)
+		sender.Run(ctx)
+	}()
+	defer func() {
+		stop()
+		<-senderDone
+	}()
 	// The runner also answers "backup" on the control socket (control.go), so
 	// that `sealportal backup` works while this process holds the database.
 	backups := &backupRunner{db: db, dir: c.backupFolder(), keep: c.backupKeep, log: log}

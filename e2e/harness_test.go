@@ -27,6 +27,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"sealportal/handlers"
+	"sealportal/messaging"
 	"sealportal/portal"
 	"sealportal/store"
 	"sealportal/views"
@@ -61,6 +62,9 @@ type harness struct {
 	DB     *store.DB
 	Hasher *portal.PasswordHasher
 	ctx    context.Context // the tab; each step derives its own timeout from it
+	// DemoOutbox is the demo delivery file (beside the database), where
+	// the journeys read the codes a phone would receive.
+	DemoOutbox string
 
 	shotDir string
 	shotSeq int
@@ -161,6 +165,16 @@ func (h *harness) startServer() {
 	h.Hasher = portal.NewPasswordHasher(portal.MinimumArgon2)
 	// The server's log is kept, and shown only when the test fails.
 	logger := slog.New(slog.NewTextHandler(&h.serverLog, nil))
+	// The outbox is delivered as `go run .` does with no gateway: demo
+	// delivery into a file beside the database. Stopped before the store
+	// closes (cleanups run last-registered first).
+	h.DemoOutbox = filepath.Join(filepath.Dir(db.Path()), messaging.DemoFile)
+	demo := &messaging.Demo{Path: h.DemoOutbox}
+	sender := &messaging.Sender{DB: db, SMS: demo, Email: demo, Log: logger, Now: h.clock.Now, Poll: 50 * time.Millisecond}
+	senderCtx, stopSender := context.WithCancel(context.Background())
+	senderDone := make(chan struct{})
+	go func() { defer close(senderDone); sender.Run(senderCtx) }()
+	t.Cleanup(func() { stopSender(); <-senderDone })
 	srv := httptest.NewUnstartedServer(nil) // listens on 127.0.0.1:0
 	h.URL = fmt.Sprintf("http://localhost:%d", srv.Listener.Addr().(*net.TCPAddr).Port)
 	cfg := handlers.Config{SecureCookies: true, Hasher: h.Hasher, Logger: logger, Clock: h.clock.Now}
@@ -814,4 +828,41 @@ func (h *harness) axeVariant(variant string) {
 	start := time.Now()
 	checkA11y(h.t, h.ctx, fmt.Sprintf("%s [%s]", variant, lang))
 	h.t.Logf("axe checked %s [%s] in %v", variant, lang, time.Since(start).Round(time.Millisecond))
+}
+
+// smsCode waits (up to ten seconds) for the newest message to "to" in the demo
+// outbox that carries a 6-digit code, and returns the code: what a person
+// reads on the phone.
+func (h *harness) smsCode(to string) string {
+	h.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		lines, _ := messaging.ReadDemo(h.DemoOutbox)
+		for i := len(lines) - 1; i >= 0; i-- {
+			if lines[i].To != to {
+				continue
+			}
+			if m := smsCodeRE.FindStringSubmatch(lines[i].Text); m != nil {
+				return m[1]
+			}
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("no code arrived for %s in the demo outbox", to)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+var smsCodeRE = regexp.MustCompile(`\b(\d{6})\b`)
+
+// enterRegistrationCode is registration's second step: the code page is
+// shown, the code comes by SMS (the demo outbox) and is typed in.
+func (h *harness) enterRegistrationCode(mobile string) {
+	h.t.Helper()
+	h.expectPath("/register")
+	if !h.exists("[data-testid=register-code-form]") {
+		h.t.Fatalf("no code page after registering; heading %q", h.text("[data-testid=page-heading]"))
+	}
+	h.fill("#code", h.smsCode(mobile))
+	h.clickAndWait("[data-testid=code-submit]")
 }

@@ -35,6 +35,8 @@ func TestJourneyRegisterLoginLanguageLogout(t *testing.T) {
 	h.fill("#id_number", wrongCheckDigit(idNumber))
 	h.fill("#password", testPassword)
 	h.fill("#password_confirm", testPassword)
+	h.click("#consent_privacy")
+	h.click("#consent_sensitive")
 	h.clickAndWait("[data-testid=register-submit]")
 	h.expectPath("/register")
 	if !h.exists("[data-testid=error-summary]") {
@@ -73,12 +75,15 @@ func TestJourneyRegisterLoginLanguageLogout(t *testing.T) {
 	}
 	h.screenshot("register-errors")
 
-	// Fixed: the account is created and the login page says so.
+	// Fixed: a code comes by SMS (read from the demo outbox), and once it
+	// is typed in the account is created and the login page says so. The
+	// consents ticked the first time were kept.
 	h.fill("#name", "张小明")
 	h.fill("#id_number", idNumber)
 	h.fill("#password", testPassword)
 	h.fill("#password_confirm", testPassword)
 	h.clickAndWait("[data-testid=register-submit]")
+	h.enterRegistrationCode(mobile)
 	h.expectPath("/login")
 	h.expectText("[data-testid=notice]", msg(zh, "login.notice_registered"))
 

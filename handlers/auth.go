@@ -16,6 +16,7 @@ import (
 // registerInput is what the register form posts; nothing else is read.
 type registerInput struct {
 	Role, Name, Mobile, IDNumber, Licence, Firm, Password, PasswordConfirm string
+	ConsentPrivacy, ConsentSensitive                                       string
 }
 
 func bindRegister(c echo.Context) registerInput {
@@ -23,6 +24,7 @@ func bindRegister(c echo.Context) registerInput {
 		Role: c.FormValue("role"), Name: c.FormValue("name"), Mobile: c.FormValue("mobile"),
 		IDNumber: c.FormValue("id_number"), Licence: c.FormValue("licence"), Firm: c.FormValue("firm"),
 		Password: c.FormValue("password"), PasswordConfirm: c.FormValue("password_confirm"),
+		ConsentPrivacy: c.FormValue("consent_privacy"), ConsentSensitive: c.FormValue("consent_sensitive"),
 	}
 }
 
@@ -30,7 +32,8 @@ func bindRegister(c echo.Context) registerInput {
 // deliberately not sent back into the page.
 func (in registerInput) values() map[string]string {
 	return map[string]string{"role": in.Role, "name": in.Name, "mobile": in.Mobile,
-		"id_number": in.IDNumber, "licence": in.Licence, "firm": in.Firm}
+		"id_number": in.IDNumber, "licence": in.Licence, "firm": in.Firm,
+		"consent_privacy": in.ConsentPrivacy, "consent_sensitive": in.ConsentSensitive}
 }
 
 // handleRegisterForm serves GET /register.
@@ -39,32 +42,11 @@ func (s *Server) handleRegisterForm(c echo.Context) error {
 	if !portal.Role(role).IsCitizen() {
 		role = ""
 	}
-	return s.render(c, http.StatusOK, views.RegisterPage(views.RegisterModel{
-		Page: s.page(c, "register.title"), Form: views.Form{Values: map[string]string{"role": role}}}))
-}
-
-// handleRegisterSubmit serves POST /register: a citizen creates an account.
-func (s *Server) handleRegisterSubmit(c echo.Context) error {
-	in := bindRegister(c)
-	reg := portal.Registration{Role: portal.Role(in.Role), Name: in.Name, Mobile: in.Mobile, IDNumber: in.IDNumber,
-		Licence: in.Licence, Firm: in.Firm, Password: in.Password, PasswordConfirm: in.PasswordConfirm}
-	acct, err := reg.Check(portal.DateOf(s.cfg.Clock()))
-	if err == nil {
-		acct.PasswordHash, err = s.cfg.Hasher.Hash(in.Password)
-		if err == nil {
-			acct.PasswordChangedAt = s.cfg.Clock().UTC()
-			_, err = s.db.CreateAccount(acct, 0)
-		}
+	m := views.RegisterModel{Page: s.page(c, "register.title"), Form: views.Form{Values: map[string]string{"role": role}}}
+	if c.QueryParam("expired") != "" {
+		m.NoticeKey = "code.registration_expired"
 	}
-	if err != nil {
-		form, ok := formError(err, in.values())
-		if !ok {
-			return err
-		}
-		return s.render(c, http.StatusUnprocessableEntity, views.RegisterPage(views.RegisterModel{
-			Page: s.page(c, "register.title"), Form: form}))
-	}
-	return c.Redirect(http.StatusSeeOther, "/login?done=registered")
+	return s.render(c, http.StatusOK, views.RegisterPage(m))
 }
 
 // formError turns a domain validation or conflict error into a form with the
@@ -98,6 +80,8 @@ func (s *Server) handleLoginForm(c echo.Context) error {
 		m.NoticeKey = "login.notice_expired"
 	case "second_factor":
 		m.NoticeKey = "totp.pending_gone"
+	case "reset":
+		m.NoticeKey = "login.notice_reset"
 	}
 	if expired, _ := c.Get(ctxExpired).(bool); expired {
 		m.NoticeKey = "login.notice_expired"
@@ -231,7 +215,7 @@ func homeFor(r portal.Role) string {
 // account pages themselves.
 func safeNext(p string) string {
 	p = localPath(p)
-	if p == "/login" || p == "/logout" || p == "/register" {
+	if p == "/login" || p == "/logout" || p == "/register" || strings.HasPrefix(p, "/login/") || strings.HasPrefix(p, "/register/") {
 		return ""
 	}
 	return p

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -126,19 +127,77 @@ func TestRegisterErrorsKeepValuesAndTranslate(t *testing.T) {
 	}
 }
 
-func TestRegisterDuplicateMobile(t *testing.T) {
+// Issue 13 finding 4, as the attacker sends it: registering a taken number
+// and a free one gives the same status and the same page (apart from the
+// random token, the form's CSRF token and the masked number typed), so the
+// form does not tell which numbers have accounts. The owner of the taken
+// number gets a notice by SMS, never a code, and nobody can take the number
+// over. (Before the fix the taken number answered 422 "cannot be used".)
+func TestRegisterDoesNotRevealTakenNumbers(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t)
-	ts.createCitizen(portal.RoleMinor, "13900000011", pwMinor)
-	c := ts.newClient()
-	c.setLang("en")
-	p := c.register(portal.RoleGuardian, "张三", "+86 139 0000 0011", testIDNumber(13, portal.Date{Year: 1980, Month: 1, Day: 2}), "another long passphrase")
-	p.wantStatus(t, http.StatusUnprocessableEntity)
-	if got := p.fieldError("mobile"); !strings.Contains(got, "This mobile number cannot be used to register") {
-		t.Fatalf("mobile error = %q", got)
+	hasher := portal.NewPasswordHasher(portal.MinimumArgon2)
+	ts := newTestServer(t, func(c *Config) { c.Hasher = hasher })
+	owner := ts.createCitizen(portal.RoleMinor, "13900000011", pwMinor)
+	probe := func(mobile string, seq uint64) (*testPage, time.Duration) {
+		c := ts.newClient()
+		c.setLang("en")
+		began := time.Now()
+		p := c.registerForm(portal.RoleGuardian, "张三", mobile, testIDNumber(seq, portal.Date{Year: 1980, Month: 1, Day: 2}), "another long passphrase")
+		return p, time.Since(began)
 	}
-	if got, _ := p.inputValue("name"); got != "张三" {
-		t.Fatalf("name value = %q", got)
+	d0 := hasher.Derivations()
+	taken, tTaken := probe("+86 139 0000 0011", 13)
+	d1 := hasher.Derivations()
+	free, tFree := probe("+86 139 0000 0012", 14)
+	d2 := hasher.Derivations()
+	// The same work for both: one Argon2 hash each (the costly part, done in
+	// the hasher's bounded pool). A form refused by the cheap checks costs
+	// none.
+	if d1-d0 != 1 || d2-d1 != 1 {
+		t.Fatalf("Argon2 runs: taken %d, free %d; want 1 each", d1-d0, d2-d1)
+	}
+	ts.newClient().registerForm(portal.RoleGuardian, "张三", "13900000013", "123", "another long passphrase").
+		wantStatus(t, http.StatusUnprocessableEntity)
+	if d := hasher.Derivations() - d2; d != 0 {
+		t.Fatalf("a form with a wrong identity number ran Argon2 %d times", d)
+	}
+	if taken.status != free.status || taken.status != http.StatusOK {
+		t.Fatalf("status taken %d, free %d", taken.status, free.status)
+	}
+	normal := func(p *testPage) string {
+		b := regexp.MustCompile(`value="[^"]*"`).ReplaceAllString(p.body, `value=""`)
+		return strings.ReplaceAll(strings.ReplaceAll(b, "139****0011", "M"), "139****0012", "M")
+	}
+	if normal(taken) != normal(free) {
+		t.Fatal("the answer for a taken number differs from the answer for a free one")
+	}
+	// Both ran the password hash (the costly part) before answering: the
+	// times are of the same order (a loose bound; the test hasher is cheap).
+	t.Logf("taken %s, free %s", tTaken, tFree)
+	if _, ok := ts.lastCode("13900000011", portal.OutRegisterCode); ok {
+		t.Fatal("a registration code went to a number that has an account")
+	}
+	if _, ok := ts.lastCode("13900000012", portal.OutRegisterCode); !ok {
+		t.Fatal("no code went to the free number")
+	}
+	notices := 0
+	rows, _ := ts.db.OutboxRows()
+	for _, m := range rows {
+		if m.To == "13900000011" && m.Kind == portal.OutRegisterAttempt {
+			notices++
+		}
+	}
+	if notices != 1 {
+		t.Fatalf("%d notices to the owner", notices)
+	}
+	// Whatever code the attacker types, the taken number stays the owner's.
+	c := ts.newClient()
+	p := c.registerForm(portal.RoleGuardian, "张三", "13900000011", testIDNumber(13, portal.Date{Year: 1980, Month: 1, Day: 2}), "another long passphrase")
+	for _, code := range []string{"000000", "123456"} {
+		p = c.postForm(p, "/register/code", url.Values{"code": {code}}).wantStatus(t, http.StatusUnprocessableEntity)
+	}
+	if a, err := ts.db.AccountByLogin("13900000011"); err != nil || a.ID != owner.ID {
+		t.Fatalf("the number changed hands: %v", err)
 	}
 }
 
@@ -196,7 +255,7 @@ func TestLoginFailureIsGeneric(t *testing.T) {
 	ts.createCitizen(portal.RoleMinor, "13900000031", pwMinor)
 	c := ts.newClient()
 	c.setLang("en")
-	const want = "We could not sign you in. The username or password is wrong, or the account is locked for a while."
+	const want = "We could not sign you in. The username or password is wrong, or the account is locked for 15 minutes after 5 wrong passwords."
 
 	wrong := c.login("13900000031", "not the password at all").wantStatus(t, http.StatusUnprocessableEntity).wantText(t, want)
 	unknown := c.login("13900000039", "not the password at all").wantStatus(t, http.StatusUnprocessableEntity).wantText(t, want)
@@ -403,12 +462,15 @@ func TestCSRFRequired(t *testing.T) {
 	wantSignedOut(t, c, "/account")
 
 	reg := url.Values{"role": {"minor"}, "name": {"钱一"}, "mobile": {"13900000112"}, "id_number": {testIDNumber(15, birth2005)},
-		"password": {pwMinor}, "password_confirm": {pwMinor}}
+		"password": {pwMinor}, "password_confirm": {pwMinor}, "consent_privacy": {"yes"}, "consent_sensitive": {"yes"}}
 	refused("/register", reg)
 	if _, err := ts.db.AccountByLogin("13900000112"); portal.ErrorCode(err) != portal.CodeNotFound {
 		t.Fatalf("registration without a token created an account: %v", err)
 	}
-	c.submit("/register", "/register", reg).wantPath(t, "/login")
+	codePage := c.submit("/register", "/register", reg).wantStatus(t, http.StatusOK)
+	code, _ := ts.lastCode("13900000112", portal.OutRegisterCode)
+	refused("/register/code", with(with(codePage.hiddenFields("/register/code"), "code", code), "_csrf", other))
+	c.postForm(codePage, "/register/code", url.Values{"code": {code}}).wantPath(t, "/login")
 
 	c.login("13900000111", pwMinor).wantPath(t, "/account")
 	refused("/account/password", url.Values{"current_password": {pwMinor}, "new_password": {"changed passphrase"}, "new_password_confirm": {"changed passphrase"}})

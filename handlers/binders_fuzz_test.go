@@ -92,17 +92,19 @@ func fuzzErr(t *testing.T, what string, err error, codes ...portal.Code) {
 func FuzzBindRegister(f *testing.F) {
 	fuzzSeeds(f, url.Values{"role": {"minor"}, "name": {"张三"}, "mobile": {"13800000001"},
 		"id_number": {testIDNumber(1, portal.Date{Year: 2008, Month: 1, Day: 2})}, "password": {"a long passphrase"},
-		"password_confirm": {"a long passphrase"}},
+		"password_confirm": {"a long passphrase"}, "consent_privacy": {"yes"}, "consent_sensitive": {"yes"}},
 		url.Values{"role": {"lawyer"}, "name": {"李律师"}, "mobile": {"+86 138-0000-0002"}, "licence": {"11101200000000009"},
 			"firm": {"某律师事务所"}, "password": {"x"}, "password_confirm": {"y"}},
 		url.Values{"role": {"court"}, "name": {strings.Repeat("名", 300)}, "id_number": {"１１０１０５１９４９１２３１００２ｘ"}})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		in := bindRegister(fuzzContext(body))
-		reg := portal.Registration{Role: portal.Role(in.Role), Name: in.Name, Mobile: in.Mobile, IDNumber: in.IDNumber,
-			Licence: in.Licence, Firm: in.Firm, Password: in.Password, PasswordConfirm: in.PasswordConfirm}
+		reg := in.registration("zh-CN")
 		acct, err := reg.Check(fuzzToday)
 		fuzzErr(t, "register", err)
 		if err == nil {
+			if !reg.PrivacyConsent || !reg.SensitiveConsent {
+				t.Fatal("registration accepted without both consents")
+			}
 			if !acct.Role.IsCitizen() {
 				t.Fatalf("registration accepted role %q", acct.Role)
 			}

@@ -562,15 +562,62 @@ func (p *testPage) hiddenFields(action string) url.Values {
 	return v
 }
 
-// register fills in the register form. The password is typed twice.
+// register fills in the register form (the password typed twice, both
+// consents ticked) and, when the portal answers with the code page, types the
+// code the SMS carried (read from the outbox, as a phone would receive it).
 func (c *testClient) register(role portal.Role, name, mobile, idNumber, pw string, extra ...string) *testPage {
 	c.t.Helper()
+	p := c.registerForm(role, name, mobile, idNumber, pw, extra...)
+	if p.status != http.StatusOK || p.url.Path != "/register" || !strings.Contains(p.body, `action="/register/code"`) {
+		return p
+	}
+	normalized, err := portal.NormalizeMobile(mobile)
+	if err != nil {
+		c.t.Fatalf("code page for an invalid number %q", mobile)
+	}
+	code, ok := c.ts.lastCode(normalized, portal.OutRegisterCode)
+	if !ok {
+		return p // a taken number: its owner got a notice, not a code
+	}
+	return c.postForm(p, "/register/code", url.Values{"code": {code}, "action": {"confirm"}})
+}
+
+// registerForm is the first step of registration only.
+func (c *testClient) registerForm(role portal.Role, name, mobile, idNumber, pw string, extra ...string) *testPage {
+	c.t.Helper()
 	v := url.Values{"role": {string(role)}, "name": {name}, "mobile": {mobile}, "id_number": {idNumber},
-		"password": {pw}, "password_confirm": {pw}}
+		"password": {pw}, "password_confirm": {pw}, "consent_privacy": {"yes"}, "consent_sensitive": {"yes"}}
 	for i := 0; i+1 < len(extra); i += 2 {
 		v.Set(extra[i], extra[i+1])
 	}
 	return c.submit("/register", "/register", v)
+}
+
+// postForm posts the form of page p that goes to action, with its hidden
+// fields and the given values.
+func (c *testClient) postForm(p *testPage, action string, values url.Values) *testPage {
+	c.t.Helper()
+	v := p.hiddenFields(action)
+	for k, vs := range values {
+		v[k] = vs
+	}
+	return c.post(action, v)
+}
+
+// lastCode is the code of the newest outbox message of a kind to a recipient.
+func (ts *testServer) lastCode(to string, kind portal.OutboundKind) (string, bool) {
+	ts.t.Helper()
+	rows, err := ts.db.OutboxRows()
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	code := ""
+	for _, m := range rows {
+		if m.To == to && m.Kind == kind {
+			code = m.Param
+		}
+	}
+	return code, code != ""
 }
 
 // login fills in the sign-in form.

@@ -98,6 +98,13 @@ var mxSpecs = map[string]mxSpec{
 	"GET /account":           {ok: 200},
 	"GET /account/password":  {ok: 200},
 	"POST /account/password": {ok: 422},
+	// Registration by code, reset by SMS, e-mail for notices (contact.go).
+	"POST /register/code": {ok: 422},
+	"GET /login/forgot":   {ok: 200},
+	"POST /login/forgot":  {ok: 422},
+	"POST /login/reset":   {ok: 422},
+	"GET /account/email":  {ok: 200},
+	"POST /account/email": {form: mxForm("action", "send"), ok: 422},
 	// No session named: 422 (a session of another account is not found).
 	"POST /account/sessions/end": {ok: 422},
 

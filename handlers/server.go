@@ -51,9 +51,12 @@ type Config struct {
 	// (portal.OnLoginFailure); it returns early when ctx ends. Tests replace
 	// it so that they need not wait.
 	LoginPause func(ctx context.Context, d time.Duration)
-	Logger     *slog.Logger
-	Hasher     *portal.PasswordHasher
-	Clock      portal.Clock
+	// CodeRate is how many code-sending requests (registration, password
+	// reset, e-mail) one client address may make per hour.
+	CodeRate int
+	Logger   *slog.Logger
+	Hasher   *portal.PasswordHasher
+	Clock    portal.Clock
 	// Calendar is the official working-day calendar for deadlines; the
 	// shipped years by default.
 	Calendar *portal.Calendar
@@ -90,6 +93,9 @@ func (c *Config) defaults() {
 	if c.RequestTimeout == 0 {
 		c.RequestTimeout = 30 * time.Second
 	}
+	if c.CodeRate == 0 {
+		c.CodeRate = codeRateDefault
+	}
 	if c.LoginPause == nil {
 		c.LoginPause = sleepCtx
 	}
@@ -123,7 +129,11 @@ type Server struct {
 	apiLimiter *middleware.RateLimiterMemoryStore
 	// trackLimiter limits leak-report tracking-code tries per client address.
 	trackLimiter *middleware.RateLimiterMemoryStore
-	oidc         *oidcClient
+	// codeByAddr and codeByNumber limit requests that send a code by SMS or
+	// e-mail (registration, password reset, e-mail), per client address and
+	// per mobile number or address (contact.go).
+	codeByAddr, codeByNumber *middleware.RateLimiterMemoryStore
+	oidc                     *oidcClient
 }
 
 // New builds the Echo instance with every middleware and route.
@@ -135,6 +145,7 @@ func New(cfg Config, db *store.DB) (*echo.Echo, error) {
 	s.loginLimiter = newLoginLimiter(cfg.LoginRate)
 	s.apiLimiter = newLoginLimiter(apiRatePerMinute)
 	s.trackLimiter = newTrackLimiter()
+	s.codeByAddr, s.codeByNumber = newCodeLimiters(cfg.CodeRate)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	// Client addresses come from the socket unless a proxy range is trusted:

@@ -47,6 +47,15 @@ type Account struct {
 	IdentityVerified   bool
 	IdentityVerifiedAt time.Time
 	IdentityMethod     IdentityMethod
+	// Contact and messaging (issue 11, part A): the language of the person's
+	// SMS and e-mail, an optional e-mail address confirmed by a code (mail
+	// goes to it in addition to SMS), and when the person agreed to the
+	// privacy notice and, separately, to the processing of sensitive
+	// personal information (PIPL arts. 28-30).
+	Lang               string
+	Email              string
+	PrivacyConsentAt   time.Time
+	SensitiveConsentAt time.Time
 }
 
 // NeedsTOTPEnrolment reports whether the account must enrol a second factor
@@ -108,6 +117,35 @@ type Registration struct {
 	Firm            string
 	Password        string
 	PasswordConfirm string
+	// Lang is the language of the page the person registered on; SMS and
+	// e-mail go out in it.
+	Lang string
+	// PrivacyConsent and SensitiveConsent are two separate ticks (PIPL arts.
+	// 28-30: sensitive personal information needs its own consent).
+	PrivacyConsent   bool
+	SensitiveConsent bool
+}
+
+// Ages that registration checks, in full years as R1 counts them (the
+// birthday itself still counts as the younger age).
+const (
+	// MinAgeToRegisterAlone: PIPL art. 31, a child under 14 is registered by
+	// a guardian, who consents for the child.
+	MinAgeToRegisterAlone = 14
+)
+
+// ParseRegistrationIdentity reads the identity document typed at
+// registration. It is the one place that knows which documents are accepted
+// (today the resident identity card); the integrator may extend it to other
+// documents.
+func ParseRegistrationIdentity(typed string) (IDNumber, error) {
+	return ParseIDNumber(typed)
+}
+
+// under reports whether a person born on birth is under age (in full years)
+// on day: the birthday itself still counts as under (R1's reading).
+func under(birth, day Date, age int) bool {
+	return !day.After(birthdayAt(birth, age))
 }
 
 // MaxNameRunes bounds free-text names.
@@ -132,11 +170,18 @@ func (r Registration) Check(today Date) (Account, error) {
 	if err != nil {
 		fe.Add("mobile", errKey(err))
 	}
-	id, err := ParseIDNumber(r.IDNumber)
-	if err != nil {
+	id, err := ParseRegistrationIdentity(r.IDNumber)
+	switch {
+	case err != nil:
 		fe.Add("id_number", errKey(err))
-	} else if !id.BornBy(today) {
+	case !id.BornBy(today):
 		fe.Add("id_number", "id.birth_date")
+	case r.Role == RoleMinor && under(id.BirthDate(), today, MinAgeToRegisterAlone):
+		// PIPL art. 31: a child under 14 does not consent alone.
+		fe.Add("id_number", "register.child_under_14")
+	case (r.Role == RoleGuardian || r.Role == RoleLawyer) && Under18On(id.BirthDate(), today):
+		// A guardian (and a lawyer) acts for someone else: an adult only.
+		fe.Add("id_number", "register.guardian_adult")
 	}
 	if r.Role == RoleLawyer {
 		if strings.TrimSpace(r.Licence) == "" {
@@ -155,10 +200,16 @@ func (r Registration) Check(today Date) (Account, error) {
 	} else if r.Password != r.PasswordConfirm {
 		fe.Add("password_confirm", "password.mismatch")
 	}
+	if !r.PrivacyConsent {
+		fe.Add("consent_privacy", "register.consent_privacy_required")
+	}
+	if !r.SensitiveConsent {
+		fe.Add("consent_sensitive", "register.consent_sensitive_required")
+	}
 	if err := fe.Err(); err != nil {
 		return Account{}, err
 	}
-	a := Account{Role: r.Role, Login: mobile, Name: name, Mobile: mobile, IDNumber: id.String()}
+	a := Account{Role: r.Role, Login: mobile, Name: name, Mobile: mobile, IDNumber: id.String(), Lang: NormalizeLang(r.Lang)}
 	if r.Role == RoleLawyer {
 		a.Licence, a.Firm = strings.TrimSpace(r.Licence), strings.TrimSpace(r.Firm)
 	}

@@ -43,6 +43,8 @@ const (
 	AuditKeyActivated AuditAction = "key_activated"
 	AuditKeyRetired   AuditAction = "key_retired"
 	AuditKEKRotated   AuditAction = "kek_rotated"
+	// AuditContactChanged: an e-mail address for notices added or removed.
+	AuditContactChanged AuditAction = "contact_changed"
 )
 
 // AuditEvent is one entry of the append-only audit log. Subject names a record

@@ -98,6 +98,11 @@ type ExportedAccount struct {
 	TwoFactorEnabled   bool      `json:"two_factor_enabled"`
 	Disabled           bool      `json:"disabled"`
 	LockedUntil        time.Time `json:"locked_until,omitzero"`
+	// Contact and consent (issue 11 part A).
+	Lang               string    `json:"language,omitempty"`
+	Email              string    `json:"email,omitempty"`
+	PrivacyConsentAt   time.Time `json:"privacy_consent_at,omitzero"`
+	SensitiveConsentAt time.Time `json:"sensitive_consent_at,omitzero"`
 }
 
 // ExportAccountOf copies the account's own fields, leaving out every secret
@@ -109,6 +114,7 @@ func ExportAccountOf(a Account, lastLogin time.Time) ExportedAccount {
 		Licence: a.Licence, Firm: a.Firm, Organ: a.Organ, UnitKind: a.UnitKind, CreatedAt: a.CreatedAt,
 		LastLogin: lastLogin, PasswordChangedAt: a.PasswordChangedAt, MustChangePassword: a.MustChangePassword,
 		TwoFactorEnabled: TwoFactorEnabled(a), Disabled: a.Disabled, LockedUntil: a.LockedUntil,
+		Lang: a.Lang, Email: a.Email, PrivacyConsentAt: a.PrivacyConsentAt, SensitiveConsentAt: a.SensitiveConsentAt,
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -136,7 +137,13 @@ type PasswordHasher struct {
 	// against, so that it costs exactly what a real verification costs.
 	dummySalt []byte
 	dummyKey  []byte
+	// derivations counts Argon2 computations, so that a test can show that
+	// two answers cost the same work (registration enumeration).
+	derivations atomic.Uint64
 }
+
+// Derivations is how many Argon2 computations this hasher has run.
+func (h *PasswordHasher) Derivations() uint64 { return h.derivations.Load() }
 
 // NewPasswordHasher returns a hasher with the given parameters, each raised to
 // MinimumArgon2 where it falls below it.
@@ -207,6 +214,7 @@ func (h *PasswordHasher) DummyVerify(pw string) {
 func (h *PasswordHasher) derive(pw string, salt []byte, p Argon2Params) []byte {
 	hashSlots <- struct{}{}
 	defer func() { <-hashSlots }()
+	h.derivations.Add(1)
 	return argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
 }
 

@@ -39,6 +39,12 @@ type accountRecord struct {
 	IdentityVerified   bool                  `json:"identity_verified,omitempty"`
 	IdentityVerifiedAt time.Time             `json:"identity_verified_at,omitzero"`
 	IdentityMethod     portal.IdentityMethod `json:"identity_method,omitempty"`
+
+	// Contact and messaging (issue 11, part A).
+	Lang               string    `json:"lang,omitempty"`
+	Email              []byte    `json:"email,omitempty"`
+	PrivacyConsentAt   time.Time `json:"privacy_consent_at,omitzero"`
+	SensitiveConsentAt time.Time `json:"sensitive_consent_at,omitzero"`
 }
 
 const kindAccount = "account"
@@ -69,6 +75,12 @@ func (db *DB) encodeAccount(a portal.Account) ([]byte, error) {
 		IdentityVerified:   a.IdentityVerified,
 		IdentityVerifiedAt: a.IdentityVerifiedAt,
 		IdentityMethod:     a.IdentityMethod,
+		Lang:               a.Lang,
+		PrivacyConsentAt:   a.PrivacyConsentAt,
+		SensitiveConsentAt: a.SensitiveConsentAt,
+	}
+	if a.Email != "" {
+		r.Email = c.sealString(kindAccount, a.ID, "email", a.Email)
 	}
 	return json.Marshal(r)
 }
@@ -83,6 +95,7 @@ func (db *DB) decodeAccount(id uint64, raw []byte) (portal.Account, error) {
 		MustChangePassword: r.MustChangePassword, Disabled: r.Disabled, FailedLogins: r.FailedLogins,
 		LockedUntil: r.LockedUntil, Lockouts: r.Lockouts, LockoutsSince: r.LockoutsSince, CreatedAt: r.CreatedAt, PasswordChangedAt: r.PasswordChangedAt, Seeded: r.Seeded,
 		IdentityVerified: r.IdentityVerified, IdentityVerifiedAt: r.IdentityVerifiedAt, IdentityMethod: r.IdentityMethod,
+		Lang: r.Lang, PrivacyConsentAt: r.PrivacyConsentAt, SensitiveConsentAt: r.SensitiveConsentAt,
 	}
 	c := db.crypt
 	var err error
@@ -91,7 +104,7 @@ func (db *DB) decodeAccount(id uint64, raw []byte) (portal.Account, error) {
 		src  []byte
 		dst  *string
 	}{{"login", r.Login, &a.Login}, {"name", r.Name, &a.Name}, {"mobile", r.Mobile, &a.Mobile},
-		{"id_number", r.IDNumber, &a.IDNumber}, {"licence", r.Licence, &a.Licence}} {
+		{"id_number", r.IDNumber, &a.IDNumber}, {"licence", r.Licence, &a.Licence}, {"email", r.Email, &a.Email}} {
 		if *f.dst, err = c.openString(kindAccount, id, f.name, f.src); err != nil {
 			return portal.Account{}, err
 		}
@@ -123,7 +136,17 @@ func (db *DB) getAccount(tx *bbolt.Tx, id uint64) (portal.Account, error) {
 // a conflict. actor is the account that did it (0 for self-registration or the
 // command line).
 func (db *DB) CreateAccount(a portal.Account, actor uint64) (portal.Account, error) {
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx *bbolt.Tx) error { return db.createAccount(tx, &a, actor) })
+	if err != nil {
+		return portal.Account{}, err
+	}
+	return a, nil
+}
+
+// createAccount is CreateAccount within tx; it sets a.ID.
+func (db *DB) createAccount(tx *bbolt.Tx, ap *portal.Account, actor uint64) error {
+	a := *ap
+	{
 		if err := a.Validate(); err != nil {
 			return err
 		}
@@ -160,13 +183,10 @@ func (db *DB) CreateAccount(a portal.Account, actor uint64) (portal.Account, err
 				return err
 			}
 		}
+		*ap = a
 		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditAccountCreated, ActorID: actor,
 			SubjectKind: kindAccount, SubjectID: id, Detail: string(a.Role)})
-	})
-	if err != nil {
-		return portal.Account{}, err
 	}
-	return a, nil
 }
 
 // Account returns the account with the given id.
@@ -289,8 +309,13 @@ func (db *DB) ChangePassword(id uint64, newHash string, requestID string) error 
 		if err := deleteSessionsOf(tx, id); err != nil {
 			return err
 		}
-		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditPasswordChanged, ActorID: id, ActorRole: a.Role,
-			SubjectKind: kindAccount, SubjectID: id, RequestID: requestID})
+		if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditPasswordChanged, ActorID: id, ActorRole: a.Role,
+			SubjectKind: kindAccount, SubjectID: id, RequestID: requestID}); err != nil {
+			return err
+		}
+		// The owner hears of it by SMS (and e-mail): a change they did not
+		// make is a stolen account.
+		return db.enqueueSecurityNotice(tx, id, portal.OutPasswordChanged)
 	})
 }
 

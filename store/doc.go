@@ -75,6 +75,14 @@
 //	keyring                          "dek" | key id (1 byte) -> {id, state active|retiring|retired, created, retired,
 //	                                 data key wrapped (AES-256-GCM) by the KEK, which is never stored here}
 //	                                 "kek" -> KEK fingerprint; "last_id" -> 1 byte   (migration 8; keyring.go)
+//	outbox                           itob(id) -> {body: encrypted JSON of one SMS or e-mail: channel, recipient, text,
+//	                                 template, status, attempts, next try}; recipient and text erased once final
+//	outbox_due                       due time (8 bytes, UnixNano) | itob(id) -> ""   (what the sender delivers next)
+//	outbox_done                      finished time | itob(id) -> ""   (delivery records purged after 30 days)
+//	registrations_pending            itob(id) -> {body: encrypted JSON: the account to create (password hashed), code
+//	                                 hash, tries, sends, token hash}   (created by migration 10; codes.go)
+//	password_resets                  itob(id) -> {body: encrypted JSON: account id, code hash, tries, token hash}
+//	email_pending                    itob(account id) -> {body: encrypted JSON: address, code hash, tries}
 //
 // Lists read these indexes with cursors over a prefix, never a scan of a whole
 // entity bucket. Changing the tree means a new migration and an update here in

@@ -120,7 +120,32 @@ func (db *DB) notify(tx *bbolt.Tx, account uint64, n portal.Notification) error 
 	if err := b.Put(append(itob(account), itob(id)...), raw); err != nil {
 		return err
 	}
-	return addUnread(tx, account, 1)
+	if err := addUnread(tx, account, 1); err != nil {
+		return err
+	}
+	// Every notification a person can see also goes out by SMS (and e-mail
+	// when the person added one), in the same transaction, discreetly: the
+	// text only says there is news and gives the reference's last digits.
+	a, err := db.getAccount(tx, account)
+	if portal.ErrorCode(err) == portal.CodeNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return db.enqueueForAccount(tx, a, outboundKindOf(n.Key), portal.RefSuffix(n.Ref))
+}
+
+// outboundKindOf picks the SMS template of a notification: security events
+// have their own; every other change is "there is news, sign in".
+func outboundKindOf(key string) portal.OutboundKind {
+	switch key {
+	case NotifyIdentityClaimed:
+		return portal.OutIdentityClaimed
+	case NotifyNewDevice:
+		return portal.OutNewDeviceSignIn
+	}
+	return portal.OutProgress
 }
 
 func addUnread(tx *bbolt.Tx, account uint64, delta int64) error {

@@ -113,6 +113,14 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	{13, "outbox of SMS and e-mail, pending registrations, password resets and e-mail confirmations", func(tx *bbolt.Tx) error {
+		for _, b := range append(outboxBuckets(), codeBuckets()...) {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
 }
 
 // calendarAwaitMigrationName names the migration that adds the index of

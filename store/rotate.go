@@ -52,8 +52,12 @@ func bodyByID(k []byte, _ string, _ uint64) (uint64, string) { return btoi(k), "
 
 // sealedBuckets is the registry. Keep it in step with the seal calls.
 var sealedBuckets = []sealedBucket{
-	{bucket: bucketAccounts, kind: kindAccount, members: []string{"login", "name", "mobile", "id_number", "licence"},
-		fields: []string{"login", "name", "mobile", "id_number", "licence"}, at: byID},
+	{bucket: bucketAccounts, kind: kindAccount, members: []string{"login", "name", "mobile", "id_number", "licence", "email"},
+		fields: []string{"login", "name", "mobile", "id_number", "licence", "email"}, at: byID},
+	{bucket: bucketOutbox, kind: kindOutbox, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
+	{bucket: bucketPendingRegs, kind: kindPendingReg, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
+	{bucket: bucketResets, kind: kindReset, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
+	{bucket: bucketEmailPending, kind: kindEmailPending, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketTOTP, kind: kindTOTP, members: []string{"secret", "pending"}, fields: []string{"secret", "pending"}, at: byID},
 	{bucket: bucketCases, kind: kindCase, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketCaseSummaries, kind: kindCaseSummary, fields: []string{"summary"},
@@ -157,6 +161,8 @@ var plaintextBuckets = map[string]string{
 	"leak_queue":              "due | id -> reference, status, date",
 	"leak_drafts":             "keyed hashes of browser tokens -> id | created",
 	"leak_by_account":         "account id | report id",
+	"outbox_due":              "due time | outbox id",
+	"outbox_done":             "time finished | outbox id (for the retention purge)",
 }
 
 // sealedValue is one ciphertext inside a stored value.

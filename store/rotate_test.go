@@ -85,6 +85,20 @@ func newSealedWorld(t *testing.T) *sealedWorld {
 	}
 	w.secrets = append(w.secrets, w.totp)
 
+	// A registration waiting for its code, a password reset and an e-mail
+	// address waiting for confirmation (each also leaves an outbox row).
+	if _, err := db.StartRegistration(portal.Account{Role: portal.RoleMinor, Login: "13700000077", Mobile: "13700000077", Name: "注册秘密人",
+		IDNumber: portal.SyntheticIDNumber(98, portal.Date{Year: 2007, Month: 8, Day: 9}).String(), PasswordHash: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.StartPasswordReset("13912345678"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.StartEmailConfirmation(w.person.ID, "secret.person@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	w.secrets = append(w.secrets, "注册秘密人", "13700000077", "secret.person@example.org")
+
 	// A relief request with evidence, a message and a correction notice.
 	spp, err := db.EnsureOrgan(portal.RoleSupervisor, "演示市人民检察院")
 	if err != nil {

@@ -48,8 +48,9 @@ type StartModel struct{ Page Page }
 
 // RegisterModel is the register page.
 type RegisterModel struct {
-	Page Page
-	Form Form
+	Page      Page
+	Form      Form
+	NoticeKey string
 }
 
 // LoginModel is the login page.
