@@ -26,6 +26,10 @@ func TestJourneyCertificateCheck(t *testing.T) {
 	police := h.createStaff(portal.RolePolice, "police-check")
 	birth := portal.Date{Year: 2006, Month: 4, Day: 20}
 	me := h.createCitizen(portal.RoleMinor, "13900007788", "钱小川", 7788, birth)
+	// Issue 11: a certificate is asked for an identity-verified person.
+	if _, err := h.DB.VerifyIdentity(me.ID, store.IdentityProof{Method: portal.IdentityByOrgan, IDNumber: me.IDNumber, Name: me.Name}); err != nil {
+		t.Fatal(err)
+	}
 	sealed := certjCompletedCase(h, me, court, police)
 
 	// ---- The person asks.
