@@ -278,6 +278,7 @@ func (s *Server) noteDevice(c echo.Context, acct portal.Account) error {
 			return err
 		}
 	}
+	// #nosec G124 -- HttpOnly and SameSite are set; Secure follows Config.SecureCookies (off only with -insecure-cookies)
 	c.SetCookie(&http.Cookie{Name: s.deviceCookieName(), Value: token, Path: "/", MaxAge: deviceCookieMaxAge,
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
 	_, err := s.db.RecordSignInDevice(acct.ID, acct.Role, token, requestID(c))
