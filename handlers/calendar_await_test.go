@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -101,4 +102,91 @@ func TestReliefDeadlineWaitsForCalendarYear(t *testing.T) {
 	minor.get(rlfPath(id, "")).noText(t, awaitsEN).wantText(t, "2028")
 	police.setLang("en")
 	police.get("/staff/corrections/"+nid).noText(t, awaitsEN).wantText(t, "2028")
+}
+
+// Issue 12 with R14a: queries sent when the decision deadline's year has no
+// official calendar — one about a sealed record that the organ approves, one
+// it refuses, one about nobody — look exactly alike to the unit, day after
+// day, and say the deadline is to be set; the organ's list and page say so
+// too. Once the year is loaded all three have the same deadline and the
+// answers appear after it, as always.
+func TestQueryDeadlineWaitsForCalendarYearAlike(t *testing.T) {
+	w := newQTWorld(t, portal.QueryUnitRegulated)
+	toDec29(w.testServer)
+	unitC := w.qtSignIn("unit-1", "en")
+	nobody := testIDNumber(4242, portal.Date{Year: 2005, Month: 6, Day: 1})
+	type q struct {
+		id       uint64
+		ref      string
+		idNumber string
+	}
+	file := func(idNumber string) q {
+		id := w.fileQuery(unitC, qtAnswers(idNumber))
+		qq, err := w.db.Query(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !qq.DueAwaitsCalendar || !qq.Due.IsZero() {
+			t.Fatalf("query %s: due %v awaits %v", qq.Ref, qq.Due, qq.DueAwaitsCalendar)
+		}
+		return q{id, qq.Ref, idNumber}
+	}
+	approved, refused, none := file(w.minor.IDNumber), file(w.minor.IDNumber), file(nobody)
+	unitC.get(qtPath(none.id, "/confirmation")).wantText(t, "The sealing organ will decide by "+awaitsInlineEN)
+
+	judge := w.signIn(w.judge)
+	judge.get("/staff/queries").wantText(t, awaitsEN)
+	page := judge.get(qtStaffPath(approved.id, "")).wantPath(t, qtStaffPath(approved.id, "")).wantText(t, awaitsEN)
+	w.post(judge, page, qtStaffPath(approved.id, "/approve"), url.Values{"scope": {"documents"}, "documents": {"judgment"},
+		"window_from": {"2028-01-10"}, "window_to": {"2028-01-30"}}).wantPath(t, qtStaffPath(approved.id, ""))
+	page = judge.get(qtStaffPath(refused.id, "")).wantPath(t, qtStaffPath(refused.id, ""))
+	w.post(judge, page, qtStaffPath(refused.id, "/refuse"), url.Values{"refusal_reason": {"不符合条件"}}).wantPath(t, qtStaffPath(refused.id, ""))
+
+	pages := func(c *testClient, x q) []string {
+		list := c.get("/queries").wantPath(t, "/queries")
+		show := c.get(qtPath(x.id, "")).wantStatus(t, http.StatusOK)
+		conf := c.get(qtPath(x.id, "/confirmation")).wantStatus(t, http.StatusOK)
+		return []string{qtRow(t, list, x.id, x.ref, x.idNumber), qtNormal(show.body, x.id, x.ref, x.idNumber),
+			qtNormal(conf.body, x.id, x.ref, x.idNumber)}
+	}
+	names := []string{"list row", "query page", "confirmation"}
+	// Far past any three working days, no calendar yet: all wait alike.
+	for day := 0; day < 12; day += 5 {
+		if day > 0 {
+			w.clock.advance(5 * 24 * time.Hour)
+			unitC = w.qtSignIn("unit-1", "en")
+		}
+		want := pages(unitC, none)
+		if !strings.Contains(want[0], `data-status="submitted"`) || !strings.Contains(want[0], awaitsEN) {
+			t.Fatalf("day %d: the no-record query is not waiting for the calendar: %s", day, want[0])
+		}
+		for _, x := range []q{approved, refused} {
+			got := pages(unitC, x)
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("day %d: the %s of a query about a sealed record differs from one about no record: %s",
+						day, names[i], qtDiff(got[i], want[i]))
+				}
+			}
+		}
+	}
+	if n := load2028(t, w.testServer); n < 3 {
+		t.Fatalf("loading 2028 set %d deadlines", n)
+	}
+	var due portal.Date
+	for _, x := range []q{approved, refused, none} {
+		qq, err := w.db.Query(x.id)
+		if err != nil || qq.DueAwaitsCalendar || qq.Due.IsZero() || !due.IsZero() && qq.Due != due {
+			t.Fatalf("query %s after loading: due %v awaits %v %v", x.ref, qq.Due, qq.DueAwaitsCalendar, err)
+		}
+		due = qq.Due
+	}
+	// The clock (8 January 2028) is past the deadline: the answers appear.
+	unitC = w.qtSignIn("unit-1", "en")
+	list := unitC.get("/queries").wantPath(t, "/queries")
+	for x, status := range map[q]string{approved: "approved", refused: "refused", none: "approved"} {
+		if row := qtRow(t, list, x.id, x.ref, x.idNumber); !strings.Contains(row, `data-status="`+status+`"`) {
+			t.Errorf("after the deadline %s: %s", x.ref, row)
+		}
+	}
 }
