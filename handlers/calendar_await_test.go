@@ -190,3 +190,43 @@ func TestQueryDeadlineWaitsForCalendarYearAlike(t *testing.T) {
 		}
 	}
 }
+
+// Issue 12 with R14: a certificate request and an objection filed when
+// their deadline's year has no official calendar are accepted; the person's
+// list and page and the police organ's queue and page say the deadline is to
+// be set, in both languages; loading the year sets it.
+func TestCertificateDeadlineWaitsForCalendarYear(t *testing.T) {
+	t.Parallel()
+	w := newCertWorld(t)
+	toDec29(w.testServer)
+	me := w.signIn(w.minor, "en")
+	p := certRequest(t, me, "self", w.police).wantPath(t, "/certificates").wantText(t, "Due by "+awaitsInlineEN)
+	id := certLastID(t, p)
+	me.get("/certificates/"+id).wantText(t, "must answer by "+awaitsInlineEN)
+	me.setLang("zh-CN")
+	me.get("/certificates/"+id).wantText(t, awaitsZH)
+	me.setLang("en")
+	cop := w.signIn(w.officer, "en")
+	q := cop.get("/staff/certificates").wantText(t, awaitsEN)
+	if !strings.Contains(q.body, `data-awaits-calendar="true"`) {
+		t.Fatal("the police queue does not mark the waiting deadline")
+	}
+	cop.get("/staff/certificates/"+id).wantText(t, awaitsEN)
+
+	// Refused after the check; the person objects, still in the missing year.
+	cop.submit("/staff/certificates/"+id, "/staff/certificates/"+id+"/check", url.Values{"result": {"record_found"}, "reference": {"WFZ-8"}}).
+		wantPath(t, "/staff/certificates/"+id)
+	cop.submit("/staff/certificates/"+id, "/staff/certificates/"+id+"/issue", nil).wantPath(t, "/staff/certificates")
+	me.submit("/certificates/"+id, "/certificates/"+id+"/objection", url.Values{"reason": {"我没有未封存的记录"}}).
+		wantPath(t, "/certificates/"+id).wantText(t, "Objection filed", awaitsEN)
+	cop.get("/staff/certificates").wantText(t, "Objections to review (1)", awaitsEN)
+	cop.setLang("zh-CN")
+	cop.get("/staff/certificates/"+id).wantText(t, awaitsZH)
+	cop.setLang("en")
+
+	if n := load2028(t, w.testServer); n < 1 {
+		t.Fatalf("loading 2028 set %d deadlines", n)
+	}
+	me.get("/certificates/"+id).noText(t, awaitsEN).wantText(t, "2028")
+	cop.get("/staff/certificates").noText(t, awaitsEN)
+}
