@@ -230,3 +230,53 @@ func TestCertificateDeadlineWaitsForCalendarYear(t *testing.T) {
 	me.get("/certificates/"+id).noText(t, awaitsEN).wantText(t, "2028")
 	cop.get("/staff/certificates").noText(t, awaitsEN)
 }
+
+// Issue 12 with R25: a leak report sent when its deadline's year has no
+// official calendar is accepted; the confirmation, the reporter's tracking
+// page and the supervisor's list and page say the deadline is to be set, in
+// both languages; loading the year sets it.
+func TestLeakDeadlineWaitsForCalendarYear(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	toDec29(ts)
+	c := ts.newClient()
+	c.setLang("en")
+	form := leakReportForm(c.get("/report").wantStatus(t, http.StatusOK).csrf(t))
+	form.Set("seen_on", "2027-12-20")
+	leakMultipart(t, c, "/report", form, nil).wantPath(t, "/report/check")
+	p := c.submit("/report/check", "/report/submit", nil).wantPath(t, "/report/submit")
+	p.wantText(t, "aims to finish by "+awaitsInlineEN)
+	code, _ := p.testid("tracking-code")
+	ref, _ := p.testid("leak-ref")
+	if code == "" || ref == "" {
+		t.Fatalf("no code or reference\n%s", excerpt(p))
+	}
+	if got, _ := leakTrack(t, c, code).testid("leak-due"); got != awaitsInlineEN {
+		t.Fatalf("tracking page due %q", got)
+	}
+	c.setLang("zh-CN")
+	leakTrack(t, c, code).wantText(t, awaitsZH)
+
+	ts.createStaff(portal.RoleSupervisor, "sup-1", pwStaff, false)
+	sc := ts.newClient()
+	sc.setLang("en")
+	sc.login("sup-1", pwStaff)
+	id, err := ts.db.LeakByRef(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := "/supervision/leaks/" + strconv.FormatUint(id, 10)
+	sc.get(page).wantText(t, awaitsEN)
+	list := sc.get("/supervision?kind=leak")
+	if !strings.Contains(list.body, `data-awaits-calendar="true"`) {
+		t.Fatalf("the supervisor's list does not mark the waiting deadline\n%s", excerpt(list))
+	}
+	sc.setLang("zh-CN")
+	sc.get(page).wantText(t, awaitsZH)
+
+	if n := load2028(t, ts); n != 1 {
+		t.Fatalf("loading 2028 set %d deadlines", n)
+	}
+	sc.setLang("en")
+	sc.get(page).noText(t, awaitsEN).wantText(t, "2028")
+}
