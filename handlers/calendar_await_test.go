@@ -88,9 +88,9 @@ func TestReliefDeadlineWaitsForCalendarYear(t *testing.T) {
 	nid := strconv.FormatUint(notices[0].ID, 10)
 	police := w.signIn(w.officer)
 	police.get("/staff/corrections").wantText(t, awaitsEN)
-	police.get("/staff/corrections/" + nid).wantText(t, awaitsEN)
+	police.get("/staff/corrections/"+nid).wantText(t, awaitsEN)
 	police.setLang("zh-CN")
-	police.get("/staff/corrections/" + nid).wantText(t, awaitsZH)
+	police.get("/staff/corrections/"+nid).wantText(t, awaitsZH)
 
 	if n := load2028(t, w.testServer); n < 2 {
 		t.Fatalf("loading 2028 set %d deadlines", n)
