@@ -473,6 +473,12 @@ func (s *Server) reliefRows(account uint64) ([]views.ReliefListRow, error) {
 				return -1
 			}
 			return 1
+		case ao && a.Due.IsZero() != b.Due.IsZero():
+			// A deadline still to be set (or none) comes after the dated ones.
+			if b.Due.IsZero() {
+				return -1
+			}
+			return 1
 		case ao && a.Due != b.Due:
 			if a.Due.Before(b.Due) {
 				return -1

@@ -36,8 +36,9 @@ type awaitingDeadline struct {
 }
 
 // awaitingSetter writes the counted due date on the record of its kind with
-// that id, if it still awaits the calendar, and moves its queue row.
-type awaitingSetter func(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) error
+// that id, if it still awaits the calendar, and moves its queue row; set
+// says whether it did.
+type awaitingSetter func(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) (set bool, err error)
 
 // awaitingKinds lists the kinds of record whose deadline can await the
 // calendar, each with how to set it.
@@ -137,7 +138,7 @@ func (db *DB) recomputeAwaitingRecords(tx *bbolt.Tx, cal *portal.Calendar) (int,
 		if err != nil {
 			return n, err
 		}
-		err = set(db, tx, r.id, due)
+		done, err := set(db, tx, r.id, due)
 		if pe, isPE := portal.AsError(err); isPE && pe.Code == portal.CodeNotFound {
 			err = nil // the record is gone: nothing to set
 		}
@@ -147,38 +148,40 @@ func (db *DB) recomputeAwaitingRecords(tx *bbolt.Tx, cal *portal.Calendar) (int,
 		if err := b.Delete(r.key); err != nil {
 			return n, err
 		}
-		n++
+		if done {
+			n++
+		}
 	}
 	return n, nil
 }
 
-func setReliefDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) error {
+func setReliefDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) (bool, error) {
 	old, err := db.getRelief(tx, id)
 	if err != nil || !old.DueAwaitsCalendar {
-		return err
+		return false, err
 	}
 	r := old
 	r.Due, r.DueAwaitsCalendar = due, false
-	return db.putRelief(tx, old, r)
+	return true, db.putRelief(tx, old, r)
 }
 
-func setNoticeDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) error {
+func setNoticeDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) (bool, error) {
 	old, err := db.getNotice(tx, id)
 	if err != nil || !old.DueAwaitsCalendar {
-		return err
+		return false, err
 	}
 	if err := tx.Bucket(bucketNotices).Delete(noticeKey(old)); err != nil {
-		return err
+		return true, err
 	}
 	n := old
 	n.Due, n.DueAwaitsCalendar = due, false
 	if err := db.putNotice(tx, n); err != nil {
-		return err
+		return true, err
 	}
 	// The request's history shows the notice's deadline too.
 	rold, err := db.getRelief(tx, n.ReliefID)
 	if err != nil {
-		return err
+		return true, err
 	}
 	r := rold
 	r.Events = append([]portal.ReliefEvent(nil), rold.Events...)
@@ -187,72 +190,72 @@ func setNoticeDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) error {
 			r.Events[i].NoticeDue, r.Events[i].NoticeDueAwaitsCalendar = due, false
 		}
 	}
-	return db.putRelief(tx, rold, r)
+	return true, db.putRelief(tx, rold, r)
 }
 
-func setLeakDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) error {
+func setLeakDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) (bool, error) {
 	old, err := db.getLeak(tx, id)
 	if err != nil || !old.DueAwaitsCalendar {
-		return err
+		return false, err
 	}
 	r := old
 	r.Due, r.DueAwaitsCalendar = due, false
 	if err := db.putLeak(tx, r); err != nil {
-		return err
+		return true, err
 	}
-	return putLeakQueue(tx, old, r)
+	return true, putLeakQueue(tx, old, r)
 }
 
 // setQueryDue sets a query's decision deadline. A query that found no sealed
 // record is then approved by the portal at that deadline, as one an organ
 // decides is answered by it: the same schedule either way (R14a).
-func setQueryDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) error {
+func setQueryDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) (bool, error) {
 	old, err := db.getQuery(tx, id)
 	if err != nil || !old.DueAwaitsCalendar {
-		return err
+		return false, err
 	}
 	q := old
 	q.Due, q.DueAwaitsCalendar = due, false
-	return db.putQuery(tx, old, q)
+	return true, db.putQuery(tx, old, q)
 }
 
-func setCertificateDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) error {
+func setCertificateDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) (bool, error) {
 	old, err := db.getCertificate(tx, id)
 	if err != nil || !old.DueAwaitsCalendar {
-		return err
+		return false, err
 	}
 	c := old
 	c.Due, c.DueAwaitsCalendar = due, false
 	if err := db.putCertificate(tx, c); err != nil {
-		return err
+		return true, err
 	}
 	if old.Status != portal.CertRequested {
-		return nil // answered: no longer in the queue
+		return true, nil // answered: no longer in the queue
 	}
 	q := tx.Bucket(bucketCertQueue)
 	k := certQueueKey(old.PoliceOrganID, old.Due, true, old.ID)
 	v := q.Get(k)
 	if v == nil {
-		return nil
+		return true, nil
 	}
 	v = bytes.Clone(v)
 	if err := q.Delete(k); err != nil {
-		return err
+		return true, err
 	}
-	return q.Put(certQueueKey(c.PoliceOrganID, c.Due, false, c.ID), v)
+	return true, q.Put(certQueueKey(c.PoliceOrganID, c.Due, false, c.ID), v)
 }
 
-func setObjectionDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) error {
+func setObjectionDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) (bool, error) {
 	c, err := db.getCertificate(tx, id)
 	if err != nil || c.Objection == nil || !c.Objection.DueAwaitsCalendar {
-		return err
+		return false, err
 	}
 	o := *c.Objection
 	oldDue := o.Due
 	o.Due, o.DueAwaitsCalendar = due, false
 	c.Objection = &o
 	if err := db.putCertificate(tx, c); err != nil {
-		return err
+		return true, err
 	}
-	return db.putObjectionQueue(tx, c, oldDue, true)
+	return true, db.putObjectionQueue(tx, c, oldDue, true)
 }
