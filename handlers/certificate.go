@@ -142,7 +142,7 @@ func (s *Server) renderCertList(c echo.Context, status int, f views.Form, notice
 	for _, cert := range list {
 		m.Rows = append(m.Rows, views.CertRow{ID: cert.ID, Ref: cert.Ref, Status: cert.Status, PersonName: cert.PersonName,
 			MaskedID: maskID(cert.PersonIDNumber), RequestedAt: cert.RequestedAt, Due: cert.Due, Overdue: cert.Overdue(today),
-			AnsweredAt: cert.AnsweredAt, RevokedAt: cert.RevokedAt})
+			DueAwaitsCalendar: cert.DueAwaitsCalendar, AnsweredAt: cert.AnsweredAt, RevokedAt: cert.RevokedAt})
 	}
 	return s.render(c, status, views.CertListPage(m))
 }
@@ -247,7 +247,7 @@ func certObjectionView(o *portal.CertificateObjection, today portal.Date) *views
 	if o == nil {
 		return nil
 	}
-	return &views.CertObjectionView{Status: o.Status, Reason: o.Reason, FiledAt: o.FiledAt, Due: o.Due, Overdue: o.Overdue(today),
+	return &views.CertObjectionView{Status: o.Status, Reason: o.Reason, FiledAt: o.FiledAt, Due: o.Due, Overdue: o.Overdue(today), DueAwaitsCalendar: o.DueAwaitsCalendar,
 		Extended: o.Extended, Decision: o.Decision, Events: o.Events}
 }
 
@@ -266,7 +266,7 @@ func (s *Server) renderCertShow(c echo.Context, status int, f views.Form, notice
 	// R14: the holder's full name and identity number, as on paper.
 	m := views.CertificateModel{Page: page, ID: cert.ID, Ref: cert.Ref, Status: cert.Status, HolderName: cert.PersonName,
 		HolderID: cert.PersonIDNumber, HolderDoc: cert.PersonDocType, HolderState: cert.PersonDocCountry,
-		RequestedAt: cert.RequestedAt, Due: cert.Due, IssuedOn: cert.IssuedOn(),
+		RequestedAt: cert.RequestedAt, Due: cert.Due, DueAwaitsCalendar: cert.DueAwaitsCalendar, IssuedOn: cert.IssuedOn(),
 		IssuingOrgan: cert.IssuingOrgan, Refusal: cert.RefusalKind(), Objection: certObjectionView(cert.Objection, s.today()),
 		MayObject: cert.MayObject(), Form: f, NoticeKey: notice}
 	if !cert.RevokedAt.IsZero() {
@@ -328,10 +328,11 @@ func (s *Server) renderCertQueue(c echo.Context, status int, summary, answeredRe
 	today := s.today()
 	for _, r := range rows {
 		m.Rows = append(m.Rows, views.CertQueueRow{ID: r.ID, Ref: r.Ref, Requested: r.Requested, Due: r.Due,
-			Overdue: !r.Due.IsZero() && today.After(r.Due)})
+			Overdue: !r.Due.IsZero() && today.After(r.Due), DueAwaitsCalendar: r.AwaitsCalendar})
 	}
 	for _, r := range objections {
-		m.Objections = append(m.Objections, views.CertObjectionRow{ID: r.ID, Ref: r.Ref, Filed: r.Filed, Due: r.Due, Overdue: today.After(r.Due)})
+		m.Objections = append(m.Objections, views.CertObjectionRow{ID: r.ID, Ref: r.Ref, Filed: r.Filed, Due: r.Due,
+			Overdue: !r.Due.IsZero() && today.After(r.Due), DueAwaitsCalendar: r.AwaitsCalendar})
 	}
 	return s.render(c, status, views.CertQueuePage(m))
 }
@@ -377,7 +378,7 @@ func (s *Server) renderCertPolice(c echo.Context, status int, checkForm, form vi
 	today := s.today()
 	m := views.CertPolicePageModel{Page: p, ID: cert.ID, Ref: cert.Ref, Status: cert.Status, HolderName: cert.PersonName,
 		HolderID: cert.PersonIDNumber, HolderDoc: cert.PersonDocType, HolderState: cert.PersonDocCountry,
-		RequestedAt: cert.RequestedAt, Due: cert.Due, Overdue: cert.Overdue(today),
+		RequestedAt: cert.RequestedAt, Due: cert.Due, Overdue: cert.Overdue(today), DueAwaitsCalendar: cert.DueAwaitsCalendar,
 		Check: cert.Check, CheckOpts: portal.CertificateCheckResults, CheckForm: checkForm, Form: form,
 		Objection: certObjectionView(cert.Objection, today), NoticeKey: notice}
 	for _, r := range sealed {

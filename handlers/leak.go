@@ -355,7 +355,7 @@ func (s *Server) handleLeakSubmit(c echo.Context) error {
 	}
 	s.clearLeakDraftToken(c)
 	return s.render(c, http.StatusOK, views.LeakConfirmPage(views.LeakConfirmModel{Page: s.leakPage(c, "leak.confirm.title", "/report"),
-		Ref: r.Ref, Code: code, Due: r.Due}))
+		Ref: r.Ref, Code: code, Due: r.Due, DueAwaitsCalendar: r.DueAwaitsCalendar}))
 }
 
 // leakTrackModel is a report's progress as its reporter may read it: the
@@ -364,7 +364,7 @@ func (s *Server) handleLeakSubmit(c echo.Context) error {
 // notes and the report's contents are left out.
 func (s *Server) leakTrackModel(p views.Page, r portal.LeakReport, code string) views.LeakTrackModel {
 	m := views.LeakTrackModel{Page: p, Code: code, Ref: r.Ref, Status: r.Status, Received: r.SubmittedAt, Due: r.Due,
-		Files: len(r.Documents)}
+		DueAwaitsCalendar: r.DueAwaitsCalendar && r.Status.Open(), Files: len(r.Documents)}
 	m.CanAdd = code != "" && slices.Contains(portal.AllowedLeak(r.Status, portal.LeakActorReporter), portal.LeakAddInformation)
 	for _, e := range r.Events {
 		v := views.LeakStepView{At: e.At, Action: e.Action, To: e.To, Public: e.Public, Documents: e.Documents}
@@ -524,7 +524,7 @@ func (s *Server) showLeakSupervisor(c echo.Context, status int, id uint64, faile
 	today := s.today()
 	base := leakSupervisorPath(id)
 	m := views.LeakSupervisorModel{Page: s.leakPage(c, "leak.sup.title", base), ID: r.ID, Ref: r.Ref, Status: r.Status,
-		Received: r.SubmittedAt, Due: r.Due, Overdue: r.Overdue(today), Answers: leakAnswers(r, true),
+		Received: r.SubmittedAt, Due: r.Due, Overdue: r.Overdue(today), DueAwaitsCalendar: r.DueAwaitsCalendar && r.Status.Open(), Answers: leakAnswers(r, true),
 		PersonNotified: r.PersonNotified, Findings: r.Findings, Actions: portal.AllowedLeak(r.Status, portal.LeakActorSupervisor),
 		Failed: failed, FailedForm: f, NoticeKey: notice,
 		Files: leakFiles(r.Documents, func(d portal.Document) string {

@@ -187,7 +187,7 @@ func (s *Server) handleQueriesList(c echo.Context) error {
 		// released, and never "overdue" (a late organ would show a record).
 		q = q.ForUnit(today)
 		m.Rows = append(m.Rows, views.QueryRow{ID: q.ID, Ref: q.Ref, Status: q.Status, PersonLast4: queryDocLast4(q),
-			Submitted: q.SubmittedAt, Due: q.Due, WindowFrom: q.WindowFrom, WindowTo: q.WindowTo,
+			Submitted: q.SubmittedAt, Due: q.Due, DueAwaitsCalendar: q.DueAwaitsCalendar, WindowFrom: q.WindowFrom, WindowTo: q.WindowTo,
 			WindowEnded: !q.WindowTo.IsZero() && today.After(q.WindowTo)})
 	}
 	return s.render(c, http.StatusOK, views.QueryListPage(m))
@@ -272,7 +272,7 @@ func (s *Server) handleQueryConfirmation(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, views.QueryConfirmationPage(views.QueryConfirmationModel{
-		Page: s.page(c, "queries.confirm_title"), ID: q.ID, Ref: q.Ref, Due: q.Due, Answered: q.Status != portal.QuerySubmitted}))
+		Page: s.page(c, "queries.confirm_title"), ID: q.ID, Ref: q.Ref, Due: q.Due, DueAwaitsCalendar: q.DueAwaitsCalendar, Answered: q.Status != portal.QuerySubmitted}))
 }
 
 // queryShowModel builds the query's page for the unit.
@@ -281,7 +281,7 @@ func (s *Server) queryShowModel(c echo.Context, q portal.Query, form views.Form)
 	p := s.page(c, "queries.show_title")
 	p.Path = "/queries/" + strconv.FormatUint(q.ID, 10)
 	m := views.QueryShowModel{Page: p, ID: q.ID, Ref: q.Ref, Status: q.Status, Answers: queryAnswers(q, false),
-		Submitted: q.SubmittedAt, Due: q.Due, Approved: q.Approved, WindowFrom: q.WindowFrom,
+		Submitted: q.SubmittedAt, Due: q.Due, DueAwaitsCalendar: q.DueAwaitsCalendar, Approved: q.Approved, WindowFrom: q.WindowFrom,
 		WindowTo: q.WindowTo, InWindow: q.InWindow(today), WindowEnded: !q.WindowTo.IsZero() && today.After(q.WindowTo),
 		RefusalReason: q.RefusalReason, Form: form,
 		CommitmentZH: views.Translate(views.LangZH, "queries.commitment_text"),
@@ -450,7 +450,7 @@ func (s *Server) handleStaffQueries(c echo.Context) error {
 			m.Overdue++
 		}
 		m.Rows = append(m.Rows, views.StaffQueryRow{ID: r.QueryID, Ref: r.Ref, Status: r.Status, UnitName: r.UnitName,
-			UnitKind: r.UnitKind, Submitted: r.Submitted, Due: r.Due, Overdue: overdue})
+			UnitKind: r.UnitKind, Submitted: r.Submitted, Due: r.Due, Overdue: overdue, DueAwaitsCalendar: r.AwaitsCalendar})
 	}
 	return s.render(c, http.StatusOK, views.StaffQueryListPage(m))
 }
@@ -473,7 +473,7 @@ func (s *Server) staffQueryModel(c echo.Context, q portal.Query) (views.StaffQue
 	p := s.page(c, "queries.staff_title")
 	p.Path = "/staff/queries/" + strconv.FormatUint(q.ID, 10)
 	m := views.StaffQueryModel{Page: p, ID: q.ID, Ref: q.Ref, Status: q.Status, UnitName: q.UnitName, UnitKind: q.UnitKind,
-		Answers: queryAnswers(q, false), Submitted: q.SubmittedAt, Due: q.Due, Overdue: q.Overdue(today),
+		Answers: queryAnswers(q, false), Submitted: q.SubmittedAt, Due: q.Due, Overdue: q.Overdue(today), DueAwaitsCalendar: q.DueAwaitsCalendar && q.Status == portal.QuerySubmitted,
 		Approved: q.Approved, WindowFrom: q.WindowFrom, WindowTo: q.WindowTo, RefusalReason: q.RefusalReason,
 		DecidedAt: q.DecidedAt, MaxWindowDays: portal.MaxQueryWindowDays,
 		ApproveForm: views.Form{Values: map[string]string{"scope": string(q.Requested.Kind), "window_from": from.String(),

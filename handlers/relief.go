@@ -398,10 +398,13 @@ func (s *Server) reliefCheckModel(c echo.Context, r portal.ReliefRequest) views.
 	m := views.ReliefCheckModel{Page: s.page(c, "relief.check_heading"), ID: r.ID, Answers: reliefAnswers(r, ""),
 		Documents: reliefDocs(base, r.Documents)}
 	m.Page.Path = base + "/check"
-	// R24: the deadline if sent today; a year the calendar lacks shows none.
-	if due, err := s.cfg.Calendar.Due(s.today(), portal.Policy.ReliefHandling); err == nil {
+	// R24: the deadline if sent today; in a year the calendar lacks, it will
+	// be set when the official calendar is published.
+	due, err := s.cfg.Calendar.Due(s.today(), portal.Policy.ReliefHandling)
+	if err == nil {
 		m.Due = due
 	}
+	m.DueAwaitsCalendar = portal.IsCalendarMissing(err)
 	return m
 }
 
@@ -446,7 +449,7 @@ func (s *Server) handleReliefConfirmation(c echo.Context) error {
 	if r.Status == portal.ReliefDraft {
 		return c.Redirect(http.StatusSeeOther, "/relief/"+strconv.FormatUint(r.ID, 10)+"/check")
 	}
-	return s.render(c, http.StatusOK, views.ReliefDonePage(views.ReliefDoneModel{Page: s.page(c, "relief.done_title"), ID: r.ID, Ref: r.Ref, Due: r.Due}))
+	return s.render(c, http.StatusOK, views.ReliefDonePage(views.ReliefDoneModel{Page: s.page(c, "relief.done_title"), ID: r.ID, Ref: r.Ref, Due: r.Due, DueAwaitsCalendar: r.DueAwaitsCalendar}))
 }
 
 // reliefRows lists an account's relief requests: open ones by deadline
@@ -460,13 +463,19 @@ func (s *Server) reliefRows(account uint64) ([]views.ReliefListRow, error) {
 	var rows []views.ReliefListRow
 	for _, r := range list {
 		rows = append(rows, views.ReliefListRow{ID: r.ID, Ref: r.Ref, Draft: r.Status == portal.ReliefDraft, Status: r.Status,
-			Kind: r.Kind, Due: r.Due, Overdue: r.Overdue(today)})
+			Kind: r.Kind, Due: r.Due, Overdue: r.Overdue(today), DueAwaitsCalendar: r.DueAwaitsCalendar && r.Status.Open()})
 	}
 	slices.SortStableFunc(rows, func(a, b views.ReliefListRow) int {
 		ao, bo := a.Status.Open(), b.Status.Open()
 		switch {
 		case ao != bo:
 			if ao {
+				return -1
+			}
+			return 1
+		case ao && a.Due.IsZero() != b.Due.IsZero():
+			// A deadline still to be set (or none) comes after the dated ones.
+			if b.Due.IsZero() {
 				return -1
 			}
 			return 1
@@ -570,7 +579,7 @@ func (s *Server) reliefPageModel(c echo.Context, r portal.ReliefRequest) (views.
 		}
 	}
 	m := views.ReliefPageModel{Page: s.page(c, "relief.page_title"), ID: r.ID, Ref: r.Ref, Status: r.Status, Due: r.Due,
-		Overdue: r.Overdue(s.today()), Answers: reliefAnswers(r, "/cases/"), Timeline: reliefTimeline(r, names),
+		DueAwaitsCalendar: r.DueAwaitsCalendar && r.Status.Open(), Overdue: r.Overdue(s.today()), Answers: reliefAnswers(r, "/cases/"), Timeline: reliefTimeline(r, names),
 		Documents: reliefDocs(base, evidence), Messages: reliefMessageViews(msgs, u.ID, base), MayAct: mayAct,
 		CanMessage:  mayAct && r.Status.Open(),
 		CanWithdraw: mayAct && slices.Contains(portal.AllowedRelief(r.Status, portal.ReliefActorApplicant), portal.ReliefWithdraw)}
@@ -761,7 +770,8 @@ func (s *Server) reliefCorrectionRows(u *portal.Account) ([]views.CorrectionRow,
 	var open, answered []views.CorrectionRow
 	for _, n := range list {
 		row := views.CorrectionRow{ID: n.ID, ReliefRef: n.ReliefRef, CaseRef: n.CaseRef, CaseURL: s.reliefCaseURLFor(u, n.CaseID),
-			IssuedAt: n.IssuedAt, Due: n.Due, Overdue: n.Overdue(today), Answered: n.Answered()}
+			IssuedAt: n.IssuedAt, Due: n.Due, Overdue: n.Overdue(today), Answered: n.Answered(),
+			DueAwaitsCalendar: n.DueAwaitsCalendar && !n.Answered()}
 		if row.Answered {
 			answered = append(answered, row)
 		} else {
@@ -817,7 +827,7 @@ func (s *Server) correctionModel(c echo.Context, n store.CorrectionNotice) views
 	u := currentUser(c)
 	m := views.CorrectionModel{Page: s.page(c, "relief.correction_title"), ID: n.ID, Organ: u.Organ, ReliefRef: n.ReliefRef,
 		CaseRef: n.CaseRef, CaseURL: s.reliefCaseURLFor(u, n.CaseID), Text: n.Text, IssuedAt: n.IssuedAt, Due: n.Due,
-		Overdue: n.Overdue(s.today()), Answered: n.Answered(), Answer: n.Answer, AnsweredAt: n.AnsweredAt}
+		DueAwaitsCalendar: n.DueAwaitsCalendar && !n.Answered(), Overdue: n.Overdue(s.today()), Answered: n.Answered(), Answer: n.Answer, AnsweredAt: n.AnsweredAt}
 	m.Page.Path = "/staff/corrections/" + strconv.FormatUint(n.ID, 10)
 	return m
 }

@@ -212,7 +212,7 @@ func (s *Server) supReliefRows(f supFilter, n int) ([]views.SupervisionRow, int,
 			overdue := r.Status.Open() && !r.Due.IsZero() && today.After(r.Due)
 			out = append(out, views.SupervisionRow{Kind: supKindRelief, ID: r.ID, Ref: r.Ref, Status: string(r.Status),
 				StatusKey: "relief.status." + string(r.Status), Due: r.Due, Overdue: overdue, DaysLate: supDaysLate(today, r.Due),
-				Received: r.Submitted, URL: "/supervision/relief/" + strconv.FormatUint(r.ID, 10)})
+				DueAwaitsCalendar: r.AwaitsCalendar, Received: r.Submitted, URL: "/supervision/relief/" + strconv.FormatUint(r.ID, 10)})
 		}
 		return out, total, nil
 	})
@@ -437,6 +437,7 @@ func (s *Server) showSupervisionRelief(c echo.Context, status int, id uint64, st
 	m.Page = s.page(c, "supervision.relief_title")
 	m.Page.Path = base
 	m.ID, m.Ref, m.Status, m.Due, m.Overdue, m.Submitted = r.ID, r.Ref, r.Status, r.Due, r.Overdue(today), r.SubmittedAt
+	m.DueAwaitsCalendar = r.DueAwaitsCalendar && r.Status.Open()
 	m.Answers = reliefAnswers(r, "/staff/cases/")
 	if r.Status.Final() {
 		m.Outcome = r.Outcome
@@ -458,11 +459,13 @@ func (s *Server) showSupervisionRelief(c echo.Context, status int, id uint64, st
 	m.Messages = reliefMessageViews(msgs, u.ID, base)
 	for _, n := range notices {
 		m.Notices = append(m.Notices, views.SupervisionNotice{ID: n.ID, Organ: names[n.OrganID], Text: n.Text, IssuedAt: n.IssuedAt,
-			Due: n.Due, Overdue: n.Overdue(today), Answered: n.Answered(), Answer: n.Answer, AnsweredAt: n.AnsweredAt})
+			Due: n.Due, Overdue: n.Overdue(today), DueAwaitsCalendar: n.DueAwaitsCalendar && !n.Answered(), Answered: n.Answered(), Answer: n.Answer, AnsweredAt: n.AnsweredAt})
 	}
-	if due, err := s.cfg.Calendar.Due(today, portal.Policy.CorrectionAnswer); err == nil {
+	due, err := s.cfg.Calendar.Due(today, portal.Policy.CorrectionAnswer)
+	if err == nil {
 		m.NoticeDue = due
 	}
+	m.NoticeDueAwaits = portal.IsCalendarMissing(err)
 	allowed := portal.AllowedRelief(r.Status, portal.ReliefActorSupervisor)
 	for _, a := range supReliefActions {
 		if !slices.Contains(allowed, a) || a == portal.ReliefIssueNotice && r.LinkedCaseID == 0 {

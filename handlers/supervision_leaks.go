@@ -34,7 +34,7 @@ func init() {
 					open := portal.LeakStatus(r.Status).Open()
 					out = append(out, views.SupervisionRow{Kind: supKindLeak, ID: r.ID, Ref: r.Ref, Status: r.Status,
 						StatusKey: "leak.status." + r.Status, Due: r.Due, Overdue: open && !r.Due.IsZero() && today.After(r.Due),
-						Received: r.Received, URL: "/supervision/leaks/" + strconv.FormatUint(r.ID, 10)})
+						DueAwaitsCalendar: r.AwaitsCalendar, Received: r.Received, URL: "/supervision/leaks/" + strconv.FormatUint(r.ID, 10)})
 				}
 				return out, total, nil
 			})

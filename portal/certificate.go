@@ -69,6 +69,11 @@ type Certificate struct {
 	RequestedAt   time.Time
 	Due           Date // Policy.Certificate working days after the request
 
+	// DueAwaitsCalendar: the deadline falls in a year whose official calendar
+	// is not loaded yet ("to be set when the official calendar is published");
+	// Due is zero until PutCalendarYear counts it.
+	DueAwaitsCalendar bool `json:",omitempty"`
+
 	// The answer.
 	AnsweredAt   time.Time
 	AnsweredBy   uint64

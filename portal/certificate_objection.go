@@ -78,8 +78,13 @@ type CertificateObjection struct {
 	FiledAt  time.Time
 	Due      Date // ObjectionReview working days after the filing
 	Extended bool // the due date is ObjectionReviewExtended working days after the filing
-	Decision string
-	Events   []ObjectionEvent
+
+	// DueAwaitsCalendar: the deadline falls in a year whose official calendar
+	// is not loaded yet ("to be set when the official calendar is published");
+	// Due is zero until PutCalendarYear counts it.
+	DueAwaitsCalendar bool `json:",omitempty"`
+	Decision          string
+	Events            []ObjectionEvent
 }
 
 // MaxObjectionRunes limits an objection's and a decision's text.

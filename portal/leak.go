@@ -241,11 +241,16 @@ type LeakReport struct {
 	Findings LeakFindings
 	Outcome  *LeakOutcome
 
-	Due         Date // the supervisor's deadline while open
-	Events      []LeakEvent
-	CreatedAt   time.Time
-	SubmittedAt time.Time
-	UpdatedAt   time.Time
+	Due Date // the supervisor's deadline while open
+
+	// DueAwaitsCalendar: the deadline falls in a year whose official calendar
+	// is not loaded yet ("to be set when the official calendar is published");
+	// Due is zero until PutCalendarYear counts it.
+	DueAwaitsCalendar bool `json:",omitempty"`
+	Events            []LeakEvent
+	CreatedAt         time.Time
+	SubmittedAt       time.Time
+	UpdatedAt         time.Time
 }
 
 // Overdue reports whether the report's deadline has passed on today.

@@ -326,6 +326,11 @@ type Query struct {
 	CaseIDs []uint64
 	Due     Date
 
+	// DueAwaitsCalendar: the deadline falls in a year whose official calendar
+	// is not loaded yet ("to be set when the official calendar is published");
+	// Due is zero until PutCalendarYear counts it.
+	DueAwaitsCalendar bool `json:",omitempty"`
+
 	// The decision.
 	Approved      QueryScope
 	WindowFrom    Date

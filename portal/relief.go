@@ -234,6 +234,9 @@ type ReliefEvent struct {
 	Note      string         // a reason, a question, what was done, the outcome
 	NoticeID  uint64         // for notices and their answers
 	NoticeDue Date           // for a notice: by when the organ must answer
+	// NoticeDueAwaitsCalendar: the notice's deadline waits for the official
+	// calendar of its year (set with NoticeDue when the year is loaded).
+	NoticeDueAwaitsCalendar bool `json:",omitempty"`
 }
 
 // ReliefRequest is one request for relief (R24).
@@ -263,13 +266,18 @@ type ReliefRequest struct {
 	Documents []Document
 
 	// Processing.
-	Due         Date // the supervisor's deadline (R24 service standard), from submission
-	Outcome     string
-	NoticeIDs   []uint64
-	Events      []ReliefEvent
-	CreatedAt   time.Time
-	SubmittedAt time.Time
-	UpdatedAt   time.Time
+	Due Date // the supervisor's deadline (R24 service standard), from submission
+
+	// DueAwaitsCalendar: the deadline falls in a year whose official calendar
+	// is not loaded yet ("to be set when the official calendar is published");
+	// Due is zero until PutCalendarYear counts it.
+	DueAwaitsCalendar bool `json:",omitempty"`
+	Outcome           string
+	NoticeIDs         []uint64
+	Events            []ReliefEvent
+	CreatedAt         time.Time
+	SubmittedAt       time.Time
+	UpdatedAt         time.Time
 }
 
 // Overdue reports whether the supervisor's deadline has passed on today while
@@ -423,19 +431,24 @@ func (m ReliefMessage) Validate() error {
 // an organ about the sealing case linked to a relief request (R24). It sits in
 // that organ's queue with its own deadline until the organ answers.
 type CorrectionNotice struct {
-	ID         uint64
-	ReliefID   uint64
-	ReliefRef  string
-	CaseID     uint64
-	CaseRef    string
-	OrganID    uint64
-	Text       string // what the organ must correct
-	IssuedBy   uint64
-	IssuedAt   time.Time
-	Due        Date // Policy.CorrectionAnswer from the day of issue
-	Answer     string
-	AnsweredBy uint64
-	AnsweredAt time.Time
+	ID        uint64
+	ReliefID  uint64
+	ReliefRef string
+	CaseID    uint64
+	CaseRef   string
+	OrganID   uint64
+	Text      string // what the organ must correct
+	IssuedBy  uint64
+	IssuedAt  time.Time
+	Due       Date // Policy.CorrectionAnswer from the day of issue
+
+	// DueAwaitsCalendar: the deadline falls in a year whose official calendar
+	// is not loaded yet ("to be set when the official calendar is published");
+	// Due is zero until PutCalendarYear counts it.
+	DueAwaitsCalendar bool `json:",omitempty"`
+	Answer            string
+	AnsweredBy        uint64
+	AnsweredAt        time.Time
 }
 
 // Answered reports whether the organ has answered.

@@ -64,7 +64,11 @@ func (db *DB) PutCalendarYear(y portal.CalendarYear, raw []byte, actor uint64) (
 		if err != nil {
 			return err
 		}
-		n, err = db.recomputeAwaitingDeadlines(tx, cal)
+		if n, err = db.recomputeAwaitingDeadlines(tx, cal); err != nil {
+			return err
+		}
+		m, err := db.recomputeAwaitingRecords(tx, cal)
+		n += m
 		return err
 	})
 	return n, err

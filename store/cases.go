@@ -153,9 +153,28 @@ func dueKey(d portal.Date) []byte {
 	return b
 }
 
+// awaitingDueKey is the 4-byte due of a row whose deadline waits for a
+// calendar year not yet loaded: after every dated row, before the finished
+// ones (99999999).
+const awaitingDueKey = 99999998
+
+// dueKeyOf is dueKey, or awaitingDueKey when the deadline awaits the
+// calendar.
+func dueKeyOf(d portal.Date, awaits bool) []byte {
+	if awaits {
+		b := make([]byte, 4)
+		binary.BigEndian.PutUint32(b, awaitingDueKey)
+		return b
+	}
+	return dueKey(d)
+}
+
+// keyAwaits reports whether a 4-byte due is awaitingDueKey.
+func keyAwaits(b []byte) bool { return binary.BigEndian.Uint32(b) == awaitingDueKey }
+
 func dateFromKey(b []byte) portal.Date {
 	v := binary.BigEndian.Uint32(b)
-	if v == 99999999 {
+	if v == 99999999 || v == awaitingDueKey {
 		return portal.Date{}
 	}
 	return portal.Date{Year: int(v / 10000), Month: time.Month(v / 100 % 100), Day: int(v % 100)}

@@ -54,16 +54,17 @@ func (db *DB) FileCertificateObjection(id uint64, reason string, by portal.Accou
 			return err
 		}
 		now := db.now().UTC()
-		due, err := cal.Due(portal.DateOf(now), portal.Policy.ObjectionReview)
+		// A year without its official calendar leaves the deadline to be set then.
+		due, awaits, err := dueOrAwait(tx, cal, kindObjection, c.ID, portal.DateOf(now), portal.Policy.ObjectionReview)
 		if err != nil {
 			return err
 		}
-		c.Objection = &portal.CertificateObjection{Status: to, Reason: reason, FiledBy: by.ID, FiledAt: now, Due: due,
+		c.Objection = &portal.CertificateObjection{Status: to, Reason: reason, FiledBy: by.ID, FiledAt: now, Due: due, DueAwaitsCalendar: awaits,
 			Events: []portal.ObjectionEvent{{At: now, ActorID: by.ID, ActorRole: by.Role, Action: portal.ObjectionFile}}}
 		if err := db.putCertificate(tx, c); err != nil {
 			return err
 		}
-		if err := db.putObjectionQueue(tx, c, portal.Date{}); err != nil {
+		if err := db.putObjectionQueue(tx, c, portal.Date{}, false); err != nil {
 			return err
 		}
 		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditCertificateObjection, ActorID: by.ID, ActorRole: by.Role,
@@ -73,12 +74,12 @@ func (db *DB) FileCertificateObjection(id uint64, reason string, by portal.Accou
 }
 
 // putObjectionQueue moves the certificate's row in its organ's list of
-// pending objections from oldDue (zero: none) to its current due date, or
-// removes it once decided.
-func (db *DB) putObjectionQueue(tx *bbolt.Tx, c portal.Certificate, oldDue portal.Date) error {
+// pending objections from oldDue (zero and not oldAwaits: none) to its
+// current due date, or removes it once decided.
+func (db *DB) putObjectionQueue(tx *bbolt.Tx, c portal.Certificate, oldDue portal.Date, oldAwaits bool) error {
 	b := tx.Bucket(bucketCertObjections)
-	if !oldDue.IsZero() {
-		if err := b.Delete(certQueueKey(c.PoliceOrganID, oldDue, c.ID)); err != nil {
+	if !oldDue.IsZero() || oldAwaits {
+		if err := b.Delete(certQueueKey(c.PoliceOrganID, oldDue, oldAwaits, c.ID)); err != nil {
 			return err
 		}
 	}
@@ -89,7 +90,7 @@ func (db *DB) putObjectionQueue(tx *bbolt.Tx, c portal.Certificate, oldDue porta
 	if err != nil {
 		return err
 	}
-	return b.Put(certQueueKey(c.PoliceOrganID, c.Objection.Due, c.ID), v)
+	return b.Put(certQueueKey(c.PoliceOrganID, c.Objection.Due, c.Objection.DueAwaitsCalendar, c.ID), v)
 }
 
 // ObjectionDecision is what the police organ does with a pending objection:
@@ -136,12 +137,12 @@ func (db *DB) DecideCertificateObjection(id uint64, d ObjectionDecision, officer
 			return err
 		}
 		now := db.now().UTC()
-		oldDue := o.Due
+		oldDue, oldAwaits := o.Due, o.DueAwaitsCalendar
 		key := "notify.certificate.objection_decided"
 		switch d.Action {
 		case portal.ObjectionExtend:
 			// R14: extendable to 30 working days, counted from the filing.
-			if o.Due, err = cal.Due(portal.DateOf(o.FiledAt), portal.Policy.ObjectionReviewExtended); err != nil {
+			if o.Due, o.DueAwaitsCalendar, err = dueOrAwait(tx, cal, kindObjection, c.ID, portal.DateOf(o.FiledAt), portal.Policy.ObjectionReviewExtended); err != nil {
 				return err
 			}
 			o.Extended = true
@@ -174,7 +175,7 @@ func (db *DB) DecideCertificateObjection(id uint64, d ObjectionDecision, officer
 		if err := db.putCertificate(tx, c); err != nil {
 			return err
 		}
-		if err := db.putObjectionQueue(tx, c, oldDue); err != nil {
+		if err := db.putObjectionQueue(tx, c, oldDue, oldAwaits); err != nil {
 			return err
 		}
 		if err := db.notifyCertificate(tx, c, key, officer.ID); err != nil {
@@ -192,6 +193,9 @@ type CertificateObjectionRow struct {
 	Ref   string
 	Filed time.Time
 	Due   portal.Date
+	// AwaitsCalendar: the deadline is "to be set when the official calendar
+	// is published" (such rows come after every dated one).
+	AwaitsCalendar bool
 }
 
 // CertificateObjections lists a police organ's pending objections by
@@ -210,7 +214,7 @@ func (db *DB) CertificateObjections(organ uint64) ([]CertificateObjectionRow, er
 			if err := json.Unmarshal(v, &e); err != nil {
 				return err
 			}
-			rows = append(rows, CertificateObjectionRow{ID: btoi(k[12:]), Ref: e.Ref, Filed: e.Filed, Due: dateFromKey(k[8:12])})
+			rows = append(rows, CertificateObjectionRow{ID: btoi(k[12:]), Ref: e.Ref, Filed: e.Filed, Due: dateFromKey(k[8:12]), AwaitsCalendar: keyAwaits(k[8:12])})
 		}
 		return nil
 	})

@@ -102,10 +102,10 @@ type certQueueEntry struct {
 	Requested time.Time `json:"requested"`
 }
 
-func certQueueKey(organ uint64, due portal.Date, id uint64) []byte {
+func certQueueKey(organ uint64, due portal.Date, awaits bool, id uint64) []byte {
 	k := make([]byte, 0, 20)
 	k = append(k, itob(organ)...)
-	k = append(k, dueKey(due)...)
+	k = append(k, dueKeyOf(due, awaits)...)
 	return append(k, itob(id)...)
 }
 
@@ -182,11 +182,12 @@ func (db *DB) RequestCertificate(c portal.Certificate, cal *portal.Calendar, req
 				return &portal.Error{Code: portal.CodeConflict, Key: "cert.pending_exists", Fields: map[string]string{"person": "cert.pending_exists"}}
 			}
 		}
-		due, err := cal.Due(today, portal.Policy.Certificate)
+		id, err := tx.Bucket(bucketCertificates).NextSequence()
 		if err != nil {
 			return err
 		}
-		id, err := tx.Bucket(bucketCertificates).NextSequence()
+		// A year without its official calendar leaves the deadline to be set then.
+		due, awaits, err := dueOrAwait(tx, cal, kindCertificate, id, today, portal.Policy.Certificate)
 		if err != nil {
 			return err
 		}
@@ -201,6 +202,7 @@ func (db *DB) RequestCertificate(c portal.Certificate, cal *portal.Calendar, req
 		}
 		now := db.now().UTC()
 		c.ID, c.Ref, c.Status, c.RequestedAt, c.Due = id, portal.CertificateReference(today.Year, seq), portal.CertRequested, now, due
+		c.DueAwaitsCalendar = awaits
 		c.AnsweredAt, c.AnsweredBy, c.IssuingOrgan, c.Code, c.RevokedAt = time.Time{}, 0, "", "", time.Time{}
 		if err := db.putCertificate(tx, c); err != nil {
 			return err
@@ -221,7 +223,7 @@ func (db *DB) RequestCertificate(c portal.Certificate, cal *portal.Calendar, req
 		if err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketCertQueue).Put(certQueueKey(c.PoliceOrganID, due, id), q); err != nil {
+		if err := tx.Bucket(bucketCertQueue).Put(certQueueKey(c.PoliceOrganID, due, awaits, id), q); err != nil {
 			return err
 		}
 		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditCertificateRequested, ActorID: c.RequestedBy, ActorRole: c.RequesterRole,
@@ -275,6 +277,9 @@ type CertificateQueueRow struct {
 	Ref       string
 	Requested time.Time
 	Due       portal.Date
+	// AwaitsCalendar: the deadline is "to be set when the official calendar
+	// is published" (such rows come after every dated one).
+	AwaitsCalendar bool
 }
 
 // CertificateQueue lists a police organ's waiting requests by deadline,
@@ -299,7 +304,7 @@ func (db *DB) CertificateQueue(organ uint64, offset, limit int) (rows []Certific
 			if err := json.Unmarshal(v, &e); err != nil {
 				return err
 			}
-			rows = append(rows, CertificateQueueRow{ID: btoi(k[12:]), Ref: e.Ref, Requested: e.Requested, Due: dateFromKey(k[8:12])})
+			rows = append(rows, CertificateQueueRow{ID: btoi(k[12:]), Ref: e.Ref, Requested: e.Requested, Due: dateFromKey(k[8:12]), AwaitsCalendar: keyAwaits(k[8:12])})
 		}
 		return nil
 	})
@@ -455,7 +460,7 @@ func (db *DB) AnswerCertificate(id uint64, officer portal.Account, requestID str
 		if err := db.putCertificate(tx, c); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketCertQueue).Delete(certQueueKey(old.PoliceOrganID, old.Due, old.ID)); err != nil {
+		if err := tx.Bucket(bucketCertQueue).Delete(certQueueKey(old.PoliceOrganID, old.Due, old.DueAwaitsCalendar, old.ID)); err != nil {
 			return err
 		}
 		if err := db.notifyCertificate(tx, c, key, officer.ID); err != nil {

@@ -40,6 +40,9 @@
 //	                                 Council notice by `admin confirm-calendar` (created on first write; cleared when reloaded)
 //	cases_awaiting_calendar          itob(case id) -> ""   open cases whose deadline waits for a missing calendar year;
 //	                                 PutCalendarYear counts them (created on first write)
+//	deadlines_awaiting_calendar      kind | 0x00 | itob(id) -> JSON{from, deadline}: relief requests, correction notices,
+//	                                 leak reports, queries, certificate requests and objections whose deadline waits for
+//	                                 a missing calendar year (awaiting.go); PutCalendarYear counts them (created on first write)
 //	relief_requests                  itob(id) -> {body: encrypted JSON of the relief request} (relief.go has the rest
 //	                                 of its tree: by ref, by account, queue by due, documents, messages, correction notices)
 //	queries                          itob(id) -> {body: encrypted JSON of a query of a sealed record (R15, R16)}

@@ -79,14 +79,17 @@ type leakQueueEntry struct {
 	Ref      string            `json:"ref"`
 	Status   portal.LeakStatus `json:"status"`
 	Received time.Time         `json:"received"`
+	// AwaitsCalendar: the deadline is "to be set when the official calendar
+	// is published".
+	AwaitsCalendar bool `json:"awaits_calendar,omitempty"`
 }
 
 func leakQueueKey(r portal.LeakReport) []byte {
-	due := r.Due
+	due, awaits := r.Due, r.DueAwaitsCalendar
 	if !r.Status.Open() {
-		due = portal.Date{} // closed reports sort last
+		due, awaits = portal.Date{}, false // closed reports sort last
 	}
-	return append(dueKey(due), itob(r.ID)...)
+	return append(dueKeyOf(due, awaits), itob(r.ID)...)
 }
 
 // putLeakQueue moves a report's queue row from where old had it to where r
@@ -98,7 +101,7 @@ func putLeakQueue(tx *bbolt.Tx, old, r portal.LeakReport) error {
 			return err
 		}
 	}
-	raw, err := json.Marshal(leakQueueEntry{Ref: r.Ref, Status: r.Status, Received: r.SubmittedAt})
+	raw, err := json.Marshal(leakQueueEntry{Ref: r.Ref, Status: r.Status, Received: r.SubmittedAt, AwaitsCalendar: r.DueAwaitsCalendar && r.Status.Open()})
 	if err != nil {
 		return err
 	}
@@ -301,7 +304,8 @@ func (db *DB) SubmitLeakReport(token string, cal *portal.Calendar, requestID str
 			return err
 		}
 		r.Ref = portal.LeakReference(today.Year, seq)
-		if r.Due, err = cal.Due(today, portal.Policy.LeakReportHandling); err != nil {
+		// A year without its official calendar leaves the deadline to be set then.
+		if r.Due, r.DueAwaitsCalendar, err = dueOrAwait(tx, cal, kindLeak, r.ID, today, portal.Policy.LeakReportHandling); err != nil {
 			return err
 		}
 		r.Status, r.SubmittedAt, r.UpdatedAt = to, now, now
@@ -615,7 +619,7 @@ func (db *DB) ApplyLeakStep(id uint64, st LeakStep) (portal.LeakReport, error) {
 				}
 			}
 			r.Outcome = &o
-			r.Due = portal.Date{}
+			r.Due, r.DueAwaitsCalendar = portal.Date{}, false
 		}
 		if err := fe.Err(); err != nil {
 			return err
@@ -705,6 +709,9 @@ type LeakRow struct {
 	Status   string
 	Due      portal.Date // zero once closed
 	Received time.Time
+	// AwaitsCalendar: the deadline is "to be set when the official calendar
+	// is published" (such rows come after every dated one).
+	AwaitsCalendar bool
 }
 
 // LeakQueue lists sent reports by deadline, nearest first (so overdue ones
@@ -741,7 +748,7 @@ func (db *DB) LeakQueue(f LeakFilter) (rows []LeakRow, total int, err error) {
 			if total <= f.Offset || len(rows) >= f.Limit {
 				continue
 			}
-			rows = append(rows, LeakRow{ID: btoi(k[4:]), Ref: e.Ref, Status: string(e.Status), Due: due, Received: e.Received})
+			rows = append(rows, LeakRow{ID: btoi(k[4:]), Ref: e.Ref, Status: string(e.Status), Due: due, Received: e.Received, AwaitsCalendar: e.AwaitsCalendar})
 		}
 		return nil
 	})

@@ -121,7 +121,16 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	{14, recordsAwaitMigrationName, func(tx *bbolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketDeadlinesAwaitingCalendar)
+		return err
+	}},
 }
+
+// recordsAwaitMigrationName names the migration that adds the index of the
+// deadlines of records other than cases that wait for a calendar year
+// (awaiting.go).
+const recordsAwaitMigrationName = "deadlines of relief requests, notices, leak reports, queries, certificates and objections waiting for a calendar year"
 
 // calendarAwaitMigrationName names the migration that adds the index of
 // deadlines waiting for a calendar year and the calendar confirmations.

@@ -51,6 +51,9 @@ type queryQueueEntry struct {
 	UnitName  string             `json:"unit"`
 	UnitKind  string             `json:"unit_kind"`
 	Submitted time.Time          `json:"submitted"`
+	// AwaitsCalendar: the deadline is "to be set when the official calendar
+	// is published".
+	AwaitsCalendar bool `json:"awaits_calendar,omitempty"`
 }
 
 // queryBuckets creates the query buckets inside a write transaction.
@@ -79,11 +82,11 @@ func (db *DB) getQuery(tx *bbolt.Tx, id uint64) (portal.Query, error) {
 
 // queryQueueKey sorts undecided queries by deadline and decided ones last.
 func queryQueueKey(q portal.Query) []byte {
-	due := q.Due
+	due, awaits := q.Due, q.DueAwaitsCalendar
 	if q.Status != portal.QuerySubmitted {
-		due = portal.Date{}
+		due, awaits = portal.Date{}, false
 	}
-	k := append(itob(q.OrganID), dueKey(due)...)
+	k := append(itob(q.OrganID), dueKeyOf(due, awaits)...)
 	return append(k, itob(q.ID)...)
 }
 
@@ -115,6 +118,7 @@ func (db *DB) putQuery(tx *bbolt.Tx, old, q portal.Query) error {
 	if !q.Due.IsZero() && q.Status == portal.QuerySubmitted {
 		e.Due = q.Due.String() // a decided query owes nothing more
 	}
+	e.AwaitsCalendar = q.DueAwaitsCalendar && q.Status == portal.QuerySubmitted
 	v, err := json.Marshal(e)
 	if err != nil {
 		return err
@@ -230,7 +234,10 @@ func (db *DB) CreateQuery(q portal.Query, unit portal.Account, cal *portal.Calen
 			return err
 		}
 		q.ID, q.Ref, q.Status, q.SubmittedAt = id, portal.QueryReference(today.Year, seq), to, now
-		if q.Due, err = cal.Due(today, portal.Policy.QueryDecision); err != nil {
+		// A year without its official calendar leaves the deadline to be
+		// set then, whether or not a record was found (R14a): a query that
+		// found none is approved by the portal at that deadline once known.
+		if q.Due, q.DueAwaitsCalendar, err = dueOrAwait(tx, cal, kindQuery, q.ID, today, portal.Policy.QueryDecision); err != nil {
 			return err
 		}
 		q.Events = []portal.QueryEvent{{At: now, ActorID: unit.ID, ActorRole: unit.Role, Action: portal.QueryActionSubmit, To: to}}
@@ -301,6 +308,9 @@ type QueryQueueRow struct {
 	UnitName  string
 	UnitKind  portal.QueryUnitKind
 	Submitted time.Time
+	// AwaitsCalendar: the deadline is "to be set when the official calendar
+	// is published" (such rows come after every dated one).
+	AwaitsCalendar bool
 }
 
 // OrganQueries lists the queries addressed to an organ: undecided ones by
@@ -321,7 +331,7 @@ func (db *DB) OrganQueries(organ uint64) ([]QueryQueueRow, error) {
 				return fmt.Errorf("store: decode query queue row: %w", err)
 			}
 			row := QueryQueueRow{QueryID: btoi(k[12:]), Ref: e.Ref, Status: e.Status, UnitName: e.UnitName,
-				UnitKind: portal.QueryUnitKind(e.UnitKind), Submitted: e.Submitted}
+				UnitKind: portal.QueryUnitKind(e.UnitKind), Submitted: e.Submitted, AwaitsCalendar: e.AwaitsCalendar}
 			if d, ok := portal.ParseDate(e.Due); ok {
 				row.Due = d
 			}

@@ -76,16 +76,19 @@ type reliefQueueEntry struct {
 	Status    portal.ReliefStatus `json:"status"`
 	Due       string              `json:"due,omitempty"`
 	Submitted time.Time           `json:"submitted,omitzero"`
-	Linked    bool                `json:"linked,omitempty"`
+	// AwaitsCalendar: the deadline is "to be set when the official calendar
+	// is published".
+	AwaitsCalendar bool `json:"awaits_calendar,omitempty"`
+	Linked         bool `json:"linked,omitempty"`
 }
 
 // reliefQueueKey sorts open requests by deadline and finished ones last.
 func reliefQueueKey(r portal.ReliefRequest) []byte {
-	due := r.Due
+	due, awaits := r.Due, r.DueAwaitsCalendar
 	if !r.Status.Open() {
-		due = portal.Date{}
+		due, awaits = portal.Date{}, false
 	}
-	return append(dueKey(due), itob(r.ID)...)
+	return append(dueKeyOf(due, awaits), itob(r.ID)...)
 }
 
 // putRelief writes a request and moves its index rows from old (zero for a
@@ -112,7 +115,7 @@ func (db *DB) putRelief(tx *bbolt.Tx, old, r portal.ReliefRequest) error {
 	if r.Status == portal.ReliefDraft {
 		return nil // a draft is nobody's business but the applicant's
 	}
-	e := reliefQueueEntry{Ref: r.Ref, Status: r.Status, Submitted: r.SubmittedAt, Linked: r.LinkedCaseID != 0}
+	e := reliefQueueEntry{Ref: r.Ref, Status: r.Status, Submitted: r.SubmittedAt, Linked: r.LinkedCaseID != 0, AwaitsCalendar: r.DueAwaitsCalendar && r.Status.Open()}
 	if !r.Due.IsZero() {
 		e.Due = r.Due.String()
 	}
@@ -485,8 +488,9 @@ func (db *DB) applyRelief(tx *bbolt.Tx, old portal.ReliefRequest, st ReliefStep,
 		if err := r.Validate(today); err != nil {
 			return old, err
 		}
-		// R24: the supervisor's time runs from the day the request is sent.
-		if r.Due, err = cal.Due(today, portal.Policy.ReliefHandling); err != nil {
+		// R24: the supervisor's time runs from the day the request is sent;
+		// a year without its official calendar leaves it to be set then.
+		if r.Due, r.DueAwaitsCalendar, err = dueOrAwait(tx, cal, kindRelief, r.ID, today, portal.Policy.ReliefHandling); err != nil {
 			return old, err
 		}
 		seq, err := nextReliefRef(tx)
@@ -508,7 +512,7 @@ func (db *DB) applyRelief(tx *bbolt.Tx, old portal.ReliefRequest, st ReliefStep,
 			return old, err
 		}
 		r.NoticeIDs = append(slices.Clone(old.NoticeIDs), n.ID)
-		ev.Kind, ev.NoticeID, ev.NoticeDue = portal.StepCorrectionNotice, n.ID, n.Due
+		ev.Kind, ev.NoticeID, ev.NoticeDue, ev.NoticeDueAwaitsCalendar = portal.StepCorrectionNotice, n.ID, n.Due, n.DueAwaitsCalendar
 	case portal.ReliefNoticeAnswered:
 		ev.NoticeID = st.NoticeID
 	}
@@ -549,7 +553,7 @@ type noticeEntry struct {
 func noticeKey(n portal.CorrectionNotice) []byte {
 	k := make([]byte, 0, 20)
 	k = append(k, itob(n.OrganID)...)
-	k = append(k, dueKey(n.Due)...)
+	k = append(k, dueKeyOf(n.Due, n.DueAwaitsCalendar)...)
 	return append(k, itob(n.ID)...)
 }
 
@@ -587,16 +591,16 @@ func (db *DB) issueNotice(tx *bbolt.Tx, r portal.ReliefRequest, st ReliefStep, c
 	if err != nil {
 		return portal.CorrectionNotice{}, err
 	}
-	due, err := cal.Due(today, portal.Policy.CorrectionAnswer)
-	if err != nil {
-		return portal.CorrectionNotice{}, err
-	}
 	id, err := tx.Bucket(bucketNoticeRecords).NextSequence()
 	if err != nil {
 		return portal.CorrectionNotice{}, err
 	}
+	due, awaits, err := dueOrAwait(tx, cal, kindNotice, id, today, portal.Policy.CorrectionAnswer)
+	if err != nil {
+		return portal.CorrectionNotice{}, err
+	}
 	n := portal.CorrectionNotice{ID: id, ReliefID: r.ID, ReliefRef: r.Ref, CaseID: c.ID, CaseRef: c.Ref, OrganID: st.OrganID,
-		Text: st.Note, IssuedBy: st.AccountID, IssuedAt: now, Due: due}
+		Text: st.Note, IssuedBy: st.AccountID, IssuedAt: now, Due: due, DueAwaitsCalendar: awaits}
 	return n, db.putNotice(tx, n)
 }
 
@@ -616,6 +620,9 @@ type ReliefRow struct {
 	Due       portal.Date // zero once finished
 	Submitted time.Time
 	Linked    bool // linked to a sealing case
+	// AwaitsCalendar: the deadline is "to be set when the official calendar
+	// is published" (such rows come after every dated one).
+	AwaitsCalendar bool
 }
 
 // ReliefQueue lists relief requests by deadline, nearest first (overdue ones
@@ -632,7 +639,7 @@ func (db *DB) ReliefQueue(f ReliefFilter) (rows []ReliefRow, total int, err erro
 			if f.OverdueOnly && (due.IsZero() || !today.After(due)) {
 				break // keys are in deadline order: nothing later is overdue
 			}
-			if due.IsZero() && (f.Status == "" || f.Status.Open()) {
+			if due.IsZero() && !keyAwaits(k[:4]) && (f.Status == "" || f.Status.Open()) {
 				break // only finished requests are kept without a deadline, after all the others
 			}
 			var e reliefQueueEntry
@@ -646,7 +653,7 @@ func (db *DB) ReliefQueue(f ReliefFilter) (rows []ReliefRow, total int, err erro
 			if total <= f.Offset || len(rows) >= f.Limit {
 				continue
 			}
-			rows = append(rows, ReliefRow{ID: btoi(k[4:]), Ref: e.Ref, Status: e.Status, Due: due, Submitted: e.Submitted, Linked: e.Linked})
+			rows = append(rows, ReliefRow{ID: btoi(k[4:]), Ref: e.Ref, Status: e.Status, Due: due, Submitted: e.Submitted, Linked: e.Linked, AwaitsCalendar: e.AwaitsCalendar})
 		}
 		return nil
 	})

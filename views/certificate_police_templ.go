@@ -240,7 +240,7 @@ func CertPolicePage(m CertPolicePageModel) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = DueText(m.Due, m.Overdue).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = DueOrAwaiting(m.Due, m.Overdue, m.DueAwaitsCalendar).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -278,7 +278,7 @@ func certDateText(ctx context.Context, r CertRow) string {
 		if r.Overdue {
 			return T(ctx, "cert.overdue", FormatDay(l, r.Due))
 		}
-		return T(ctx, "cert.due", FormatDay(l, r.Due))
+		return T(ctx, "cert.due", DueDay(ctx, r.Due, r.DueAwaitsCalendar))
 	case portal.CertRevoked:
 		return T(ctx, "cert.revoked_on", formatDate(l, r.RevokedAt))
 	}
@@ -1465,9 +1465,9 @@ func CertificatePage(m CertificateModel) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var82 string
-				templ_7745c5c3_Var82, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cert.requested_text", FormatDay(LangOf(ctx), m.Due)))
+				templ_7745c5c3_Var82, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cert.requested_text", DueDay(ctx, m.Due, m.DueAwaitsCalendar)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/certificate.templ`, Line: 279, Col: 98}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/certificate.templ`, Line: 279, Col: 108}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var82))
 				if templ_7745c5c3_Err != nil {
@@ -1778,7 +1778,7 @@ func certObjectionSection(o CertObjectionView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = DueText(o.Due, o.Overdue).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = DueOrAwaiting(o.Due, o.Overdue, o.DueAwaitsCalendar).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2206,7 +2206,7 @@ func CertQueuePage(m CertQueueModel) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = DueText(r.Due, r.Overdue).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = DueOrAwaiting(r.Due, r.Overdue, r.DueAwaitsCalendar).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -2386,7 +2386,7 @@ func CertQueuePage(m CertQueueModel) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = DueText(r.Due, r.Overdue).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = DueOrAwaiting(r.Due, r.Overdue, r.DueAwaitsCalendar).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

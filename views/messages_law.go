@@ -67,7 +67,9 @@ func init() {
 		"law.intent.none":      {"判决未写明", "Not stated"},
 		// The calendar.
 		"law.due_awaits_calendar": {"待国务院公布该年度节假日安排后确定", "To be set when the official calendar is published"},
-		"law.due_provisional":     {"按非官方来源导入的节假日安排计算，管理员尚未对照国务院通知核实，仅供参考。", "Counted on a holiday schedule from a non-official source that an administrator has not yet checked against the State Council notice: provisional."},
+		// Inside a sentence such as "must answer by %s".
+		"law.due_awaits_calendar_inline": {"待国务院公布该年度节假日安排后确定的日期", "a date to be set when the official calendar is published"},
+		"law.due_provisional":            {"按非官方来源导入的节假日安排计算，管理员尚未对照国务院通知核实，仅供参考。", "Counted on a holiday schedule from a non-official source that an administrator has not yet checked against the State Council notice: provisional."},
 	})
 }
 

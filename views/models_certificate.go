@@ -30,16 +30,17 @@ type CertPoliceOption struct {
 
 // CertRow is one of the account's certificates or requests.
 type CertRow struct {
-	ID          uint64
-	Ref         string
-	Status      portal.CertificateStatus
-	PersonName  string
-	MaskedID    string
-	RequestedAt time.Time
-	Due         portal.Date
-	Overdue     bool
-	AnsweredAt  time.Time
-	RevokedAt   time.Time
+	ID                uint64
+	Ref               string
+	Status            portal.CertificateStatus
+	PersonName        string
+	MaskedID          string
+	RequestedAt       time.Time
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
+	Overdue           bool
+	AnsweredAt        time.Time
+	RevokedAt         time.Time
 }
 
 // CertListModel is GET /certificates: the request form and the account's
@@ -57,23 +58,24 @@ type CertListModel struct {
 // CertificateModel is GET /certificates/:id: the printable certificate once
 // issued, or where the request stands.
 type CertificateModel struct {
-	Page         Page
-	ID           uint64
-	Ref          string
-	Status       portal.CertificateStatus
-	HolderName   string
-	HolderID     string           // in full, as on a paper certificate (R14)
-	HolderDoc    portal.IDDocType // "" is the mainland identity card (R31)
-	HolderState  string
-	RequestedAt  time.Time
-	Due          portal.Date
-	IssuedOn     portal.Date
-	RevokedOn    portal.Date
-	AnsweredOn   portal.Date
-	IssuingOrgan string
-	Code         string        // grouped for reading; only on an issued certificate
-	VerifyURL    string        // the absolute address of /verify on this host
-	QR           templ.SafeURL // a data: URL of the QR code's PNG, which encodes VerifyURL only
+	Page              Page
+	ID                uint64
+	Ref               string
+	Status            portal.CertificateStatus
+	HolderName        string
+	HolderID          string           // in full, as on a paper certificate (R14)
+	HolderDoc         portal.IDDocType // "" is the mainland identity card (R31)
+	HolderState       string
+	RequestedAt       time.Time
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
+	IssuedOn          portal.Date
+	RevokedOn         portal.Date
+	AnsweredOn        portal.Date
+	IssuingOrgan      string
+	Code              string        // grouped for reading; only on an issued certificate
+	VerifyURL         string        // the absolute address of /verify on this host
+	QR                templ.SafeURL // a data: URL of the QR code's PNG, which encodes VerifyURL only
 	// Refusal is which refusal a refused request carries (R14): a record
 	// found, or a check that cannot be decided online.
 	Refusal   portal.CertificateCheckResult
@@ -86,14 +88,15 @@ type CertificateModel struct {
 // CertObjectionView is an objection to a certificate's answer as shown to
 // the citizen and to the police (R14).
 type CertObjectionView struct {
-	Status   portal.ObjectionStatus
-	Reason   string
-	FiledAt  time.Time
-	Due      portal.Date
-	Overdue  bool
-	Extended bool
-	Decision string
-	Events   []portal.ObjectionEvent
+	Status            portal.ObjectionStatus
+	Reason            string
+	FiledAt           time.Time
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
+	Overdue           bool
+	Extended          bool
+	Decision          string
+	Events            []portal.ObjectionEvent
 }
 
 // CertSealedRow is a sealed record the portal knows for a request's holder,
@@ -110,42 +113,45 @@ type CertSealedRow struct {
 // that must not appear, the check of the police records and the answer, and
 // any objection.
 type CertPolicePageModel struct {
-	Page        Page
-	ID          uint64
-	Ref         string
-	Status      portal.CertificateStatus
-	HolderName  string
-	HolderID    string
-	HolderDoc   portal.IDDocType
-	HolderState string
-	RequestedAt time.Time
-	Due         portal.Date
-	Overdue     bool
-	Sealed      []CertSealedRow
-	Check       *portal.CertificateCheck
-	CheckOpts   []portal.CertificateCheckResult
-	CheckForm   Form // the check form
-	Form        Form // the objection decision form
-	Objection   *CertObjectionView
-	NoticeKey   string
+	Page              Page
+	ID                uint64
+	Ref               string
+	Status            portal.CertificateStatus
+	HolderName        string
+	HolderID          string
+	HolderDoc         portal.IDDocType
+	HolderState       string
+	RequestedAt       time.Time
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
+	Overdue           bool
+	Sealed            []CertSealedRow
+	Check             *portal.CertificateCheck
+	CheckOpts         []portal.CertificateCheckResult
+	CheckForm         Form // the check form
+	Form              Form // the objection decision form
+	Objection         *CertObjectionView
+	NoticeKey         string
 }
 
 // CertObjectionRow is a pending objection in the police organ's list.
 type CertObjectionRow struct {
-	ID      uint64
-	Ref     string
-	Filed   time.Time
-	Due     portal.Date
-	Overdue bool
+	ID                uint64
+	Ref               string
+	Filed             time.Time
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
+	Overdue           bool
 }
 
 // CertQueueRow is one waiting request in the police queue.
 type CertQueueRow struct {
-	ID        uint64
-	Ref       string
-	Requested time.Time
-	Due       portal.Date
-	Overdue   bool
+	ID                uint64
+	Ref               string
+	Requested         time.Time
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
+	Overdue           bool
 }
 
 // CertQueueModel is GET /staff/certificates: the police organ's requests by

@@ -54,10 +54,11 @@ type LeakCheckModel struct {
 // LeakConfirmModel is the confirmation after sending: the tracking code is
 // on this page once and nowhere else.
 type LeakConfirmModel struct {
-	Page Page
-	Ref  string
-	Code string
-	Due  portal.Date
+	Page              Page
+	Ref               string
+	Code              string
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
 }
 
 // LeakTrackFormModel is GET /track, and POST /track when the code opens
@@ -93,18 +94,19 @@ type LeakOutcomeView struct {
 // LeakTrackModel is what the holder of a tracking code (or the signed-in
 // reporter, on /report/mine/:id) sees: the progress, never the contents.
 type LeakTrackModel struct {
-	Page      Page
-	Code      string // carried in the add-information form's hidden field; "" on /report/mine
-	Ref       string
-	Status    portal.LeakStatus
-	Received  time.Time
-	Due       portal.Date
-	Steps     []LeakStepView
-	Outcome   *LeakOutcomeView
-	CanAdd    bool
-	Files     int // files on the report so far
-	Form      Form
-	NoticeKey string
+	Page              Page
+	Code              string // carried in the add-information form's hidden field; "" on /report/mine
+	Ref               string
+	Status            portal.LeakStatus
+	Received          time.Time
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
+	Steps             []LeakStepView
+	Outcome           *LeakOutcomeView
+	CanAdd            bool
+	Files             int // files on the report so far
+	Form              Form
+	NoticeKey         string
 }
 
 // LeakMineRow is one of a signed-in reporter's reports.
@@ -123,21 +125,22 @@ type LeakMineModel struct {
 
 // LeakSupervisorModel is GET /supervision/leaks/:id.
 type LeakSupervisorModel struct {
-	Page           Page
-	ID             uint64
-	Ref            string
-	Status         portal.LeakStatus
-	Received       time.Time
-	Due            portal.Date
-	Overdue        bool
-	Answers        LeakAnswers
-	PersonNotified int
-	Files          []LeakFile
-	Steps          []LeakStepView
-	Findings       portal.LeakFindings
-	HasFindings    bool
-	Outcome        *LeakOutcomeView
-	Actions        []portal.LeakAction
+	Page              Page
+	ID                uint64
+	Ref               string
+	Status            portal.LeakStatus
+	Received          time.Time
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
+	Overdue           bool
+	Answers           LeakAnswers
+	PersonNotified    int
+	Files             []LeakFile
+	Steps             []LeakStepView
+	Findings          portal.LeakFindings
+	HasFindings       bool
+	Outcome           *LeakOutcomeView
+	Actions           []portal.LeakAction
 	// The form that failed, with its values and errors.
 	Failed     portal.LeakAction
 	FailedForm Form

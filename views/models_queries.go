@@ -27,16 +27,17 @@ type QueryAnswers struct {
 
 // QueryRow is one line of the unit's list.
 type QueryRow struct {
-	ID          uint64
-	Ref         string
-	Status      portal.QueryStatus
-	PersonLast4 string
-	Submitted   time.Time
-	Due         portal.Date
-	Overdue     bool
-	WindowFrom  portal.Date
-	WindowTo    portal.Date
-	WindowEnded bool
+	ID                uint64
+	Ref               string
+	Status            portal.QueryStatus
+	PersonLast4       string
+	Submitted         time.Time
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
+	Overdue           bool
+	WindowFrom        portal.Date
+	WindowTo          portal.Date
+	WindowEnded       bool
 }
 
 // QueryListModel is GET /queries.
@@ -73,11 +74,12 @@ type QueryCheckModel struct {
 
 // QueryConfirmationModel is the confirmation page with the reference.
 type QueryConfirmationModel struct {
-	Page     Page
-	ID       uint64
-	Ref      string
-	Due      portal.Date
-	Answered bool // answered by the portal at once (no decision to wait for)
+	Page              Page
+	ID                uint64
+	Ref               string
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
+	Answered          bool // answered by the portal at once (no decision to wait for)
 }
 
 // QueryCommitmentView is a signed commitment as archived.
@@ -90,26 +92,27 @@ type QueryCommitmentView struct {
 // QueryShowModel is GET /queries/:id: where the query stands and, once
 // approved, the commitment form and then the button to read the result.
 type QueryShowModel struct {
-	Page          Page
-	ID            uint64
-	Ref           string
-	Status        portal.QueryStatus
-	Answers       QueryAnswers
-	Submitted     time.Time
-	Due           portal.Date
-	Overdue       bool
-	Approved      portal.QueryScope
-	WindowFrom    portal.Date
-	WindowTo      portal.Date
-	InWindow      bool
-	WindowEnded   bool
-	RefusalReason string
-	Commitment    *QueryCommitmentView
-	CommitmentZH  string
-	CommitmentEN  string
-	Form          Form // the commitment form
-	NoticeKey     string
-	RefusedKey    string // a read was just refused: why
+	Page              Page
+	ID                uint64
+	Ref               string
+	Status            portal.QueryStatus
+	Answers           QueryAnswers
+	Submitted         time.Time
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
+	Overdue           bool
+	Approved          portal.QueryScope
+	WindowFrom        portal.Date
+	WindowTo          portal.Date
+	InWindow          bool
+	WindowEnded       bool
+	RefusalReason     string
+	Commitment        *QueryCommitmentView
+	CommitmentZH      string
+	CommitmentEN      string
+	Form              Form // the commitment form
+	NoticeKey         string
+	RefusedKey        string // a read was just refused: why
 }
 
 // QueryCaseView is one sealed case in a case-summary result: the decision,
@@ -155,14 +158,15 @@ type QueryResultModel struct {
 
 // StaffQueryRow is one line of the organ's query queue.
 type StaffQueryRow struct {
-	ID        uint64
-	Ref       string
-	Status    portal.QueryStatus
-	UnitName  string
-	UnitKind  portal.QueryUnitKind
-	Submitted time.Time
-	Due       portal.Date
-	Overdue   bool
+	ID                uint64
+	Ref               string
+	Status            portal.QueryStatus
+	UnitName          string
+	UnitKind          portal.QueryUnitKind
+	Submitted         time.Time
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
+	Overdue           bool
 }
 
 // StaffQueryListModel is GET /staff/queries.
@@ -183,30 +187,31 @@ type StaffQueryCase struct {
 
 // StaffQueryModel is GET /staff/queries/:id and the decision forms.
 type StaffQueryModel struct {
-	Page          Page
-	ID            uint64
-	Ref           string
-	Status        portal.QueryStatus
-	UnitName      string
-	UnitKind      portal.QueryUnitKind
-	Answers       QueryAnswers
-	Submitted     time.Time
-	Due           portal.Date
-	Overdue       bool
-	Cases         []StaffQueryCase
-	Approved      portal.QueryScope
-	WindowFrom    portal.Date
-	WindowTo      portal.Date
-	RefusalReason string
-	DecidedAt     time.Time
-	Commitment    *QueryCommitmentView
-	Scopes        []portal.ScopeKind    // what the approval may give: never more than asked
-	DocKinds      []portal.DocumentKind // the kinds asked for
-	Documents     map[string]bool
-	ApproveForm   Form
-	RefuseForm    Form
-	NoticeKey     string
-	MaxWindowDays int
+	Page              Page
+	ID                uint64
+	Ref               string
+	Status            portal.QueryStatus
+	UnitName          string
+	UnitKind          portal.QueryUnitKind
+	Answers           QueryAnswers
+	Submitted         time.Time
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
+	Overdue           bool
+	Cases             []StaffQueryCase
+	Approved          portal.QueryScope
+	WindowFrom        portal.Date
+	WindowTo          portal.Date
+	RefusalReason     string
+	DecidedAt         time.Time
+	Commitment        *QueryCommitmentView
+	Scopes            []portal.ScopeKind    // what the approval may give: never more than asked
+	DocKinds          []portal.DocumentKind // the kinds asked for
+	Documents         map[string]bool
+	ApproveForm       Form
+	RefuseForm        Form
+	NoticeKey         string
+	MaxWindowDays     int
 }
 
 // AccessEntry is one access to a sealed record as the person sees it: when,

@@ -74,26 +74,31 @@ type ReliefCheckModel struct {
 	Answers   ReliefAnswers
 	Documents []ReliefDocument
 	Due       portal.Date // the supervisor's deadline if sent today; zero when the calendar lacks the year
-	Form      Form        // problems that stop sending
+	// DueAwaitsCalendar: sent today, the deadline would be "to be set when
+	// the official calendar is published".
+	DueAwaitsCalendar bool
+	Form              Form // problems that stop sending
 }
 
 // ReliefDoneModel is the confirmation with the reference number.
 type ReliefDoneModel struct {
-	Page Page
-	ID   uint64
-	Ref  string
-	Due  portal.Date
+	Page              Page
+	ID                uint64
+	Ref               string
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
 }
 
 // ReliefListRow is one line of my relief requests.
 type ReliefListRow struct {
-	ID      uint64
-	Ref     string
-	Draft   bool
-	Status  portal.ReliefStatus
-	Kind    portal.ReliefKind
-	Due     portal.Date
-	Overdue bool
+	ID                uint64
+	Ref               string
+	Draft             bool
+	Status            portal.ReliefStatus
+	Kind              portal.ReliefKind
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
+	Overdue           bool
 }
 
 // ReliefListModel is GET /relief.
@@ -121,25 +126,26 @@ type ReliefMessageView struct {
 
 // ReliefPageModel is the applicant's page of one request.
 type ReliefPageModel struct {
-	Page        Page
-	ID          uint64
-	Ref         string
-	Status      portal.ReliefStatus
-	Due         portal.Date
-	Overdue     bool
-	Answers     ReliefAnswers
-	Outcome     string // the outcome on closing, the reason on declining
-	Question    string // the supervisor's open question, when waiting for the applicant
-	Timeline    []ReliefTimelineItem
-	Documents   []ReliefDocument
-	Messages    []ReliefMessageView
-	MayAct      bool
-	ReadOnlyKey string
-	CanMessage  bool
-	CanWithdraw bool
-	Form        Form
-	NoticeKey   string
-	AlertKey    string
+	Page              Page
+	ID                uint64
+	Ref               string
+	Status            portal.ReliefStatus
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
+	Overdue           bool
+	Answers           ReliefAnswers
+	Outcome           string // the outcome on closing, the reason on declining
+	Question          string // the supervisor's open question, when waiting for the applicant
+	Timeline          []ReliefTimelineItem
+	Documents         []ReliefDocument
+	Messages          []ReliefMessageView
+	MayAct            bool
+	ReadOnlyKey       string
+	CanMessage        bool
+	CanWithdraw       bool
+	Form              Form
+	NoticeKey         string
+	AlertKey          string
 }
 
 // ReliefWithdrawModel is the confirmation of a withdrawal.
@@ -175,17 +181,18 @@ type SupervisionOption struct {
 
 // SupervisionRow is one line of the mixed queue.
 type SupervisionRow struct {
-	Kind      string // relief, leak, case
-	ID        uint64
-	Ref       string
-	Status    string
-	StatusKey string
-	Organ     string // for sealing cases: the organ(s) that owe the step
-	Due       portal.Date
-	Overdue   bool
-	DaysLate  int
-	Received  time.Time
-	URL       string
+	Kind              string // relief, leak, case
+	ID                uint64
+	Ref               string
+	Status            string
+	StatusKey         string
+	Organ             string // for sealing cases: the organ(s) that owe the step
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
+	Overdue           bool
+	DaysLate          int
+	Received          time.Time
+	URL               string
 }
 
 // SupervisionPager links to the previous and next pages.
@@ -209,15 +216,16 @@ type SupervisionModel struct {
 
 // SupervisionNotice is a correction notice as the supervisor sees it.
 type SupervisionNotice struct {
-	ID         uint64
-	Organ      string
-	Text       string
-	IssuedAt   time.Time
-	Due        portal.Date
-	Overdue    bool
-	Answered   bool
-	Answer     string
-	AnsweredAt time.Time
+	ID                uint64
+	Organ             string
+	Text              string
+	IssuedAt          time.Time
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
+	Overdue           bool
+	Answered          bool
+	Answer            string
+	AnsweredAt        time.Time
 }
 
 // SupervisionActionForm is one step the supervisor may take now.
@@ -229,27 +237,29 @@ type SupervisionActionForm struct {
 
 // SupervisionReliefModel is the supervisor's page of a relief request.
 type SupervisionReliefModel struct {
-	Page        Page
-	ID          uint64
-	Ref         string
-	Status      portal.ReliefStatus
-	Due         portal.Date
-	Overdue     bool
-	Submitted   time.Time
-	Answers     ReliefAnswers
-	Outcome     string
-	Timeline    []ReliefTimelineItem
-	Documents   []ReliefDocument
-	Messages    []ReliefMessageView
-	Notices     []SupervisionNotice
-	Actions     []SupervisionActionForm
-	Organs      []SupervisionOption // every organ, for steps
-	SealOrgans  []SupervisionOption // the sealing organs, for notices
-	NoticeDue   portal.Date         // a notice issued today would be due then
-	CanMessage  bool
-	MessageForm Form
-	NoticeKey   string
-	AlertKey    string
+	Page              Page
+	ID                uint64
+	Ref               string
+	Status            portal.ReliefStatus
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
+	Overdue           bool
+	Submitted         time.Time
+	Answers           ReliefAnswers
+	Outcome           string
+	Timeline          []ReliefTimelineItem
+	Documents         []ReliefDocument
+	Messages          []ReliefMessageView
+	Notices           []SupervisionNotice
+	Actions           []SupervisionActionForm
+	Organs            []SupervisionOption // every organ, for steps
+	SealOrgans        []SupervisionOption // the sealing organs, for notices
+	NoticeDue         portal.Date         // a notice issued today would be due then
+	NoticeDueAwaits   bool                // ...or its deadline would wait for the official calendar
+	CanMessage        bool
+	MessageForm       Form
+	NoticeKey         string
+	AlertKey          string
 }
 
 // Action returns the form of action a, and whether it is offered.
@@ -264,14 +274,15 @@ func (m SupervisionReliefModel) Action(a portal.ReliefAction) (SupervisionAction
 
 // CorrectionRow is one correction notice in an organ's list.
 type CorrectionRow struct {
-	ID        uint64
-	ReliefRef string
-	CaseRef   string
-	CaseURL   string // the organ's page of the case, "" when the organ has no duty on it
-	IssuedAt  time.Time
-	Due       portal.Date
-	Overdue   bool
-	Answered  bool
+	ID                uint64
+	ReliefRef         string
+	CaseRef           string
+	CaseURL           string // the organ's page of the case, "" when the organ has no duty on it
+	IssuedAt          time.Time
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
+	Overdue           bool
+	Answered          bool
 }
 
 // CorrectionListModel is the organ's list of correction notices.
@@ -283,21 +294,22 @@ type CorrectionListModel struct {
 
 // CorrectionModel is one correction notice and the organ's answer form.
 type CorrectionModel struct {
-	Page       Page
-	ID         uint64
-	Organ      string
-	ReliefRef  string
-	CaseRef    string
-	CaseURL    string
-	Text       string
-	IssuedAt   time.Time
-	Due        portal.Date
-	Overdue    bool
-	Answered   bool
-	Answer     string
-	AnsweredAt time.Time
-	Form       Form
-	NoticeKey  string
+	Page              Page
+	ID                uint64
+	Organ             string
+	ReliefRef         string
+	CaseRef           string
+	CaseURL           string
+	Text              string
+	IssuedAt          time.Time
+	Due               portal.Date
+	DueAwaitsCalendar bool // the deadline is "to be set when the official calendar is published"
+	Overdue           bool
+	Answered          bool
+	Answer            string
+	AnsweredAt        time.Time
+	Form              Form
+	NoticeKey         string
 }
 
 // ReliefNotificationURL is where a notification links: a relief request's

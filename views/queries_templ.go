@@ -1622,7 +1622,7 @@ func QueryListPage(m QueryListModel) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					if r.Status == portal.QuerySubmitted {
-						templ_7745c5c3_Err = DueText(r.Due, r.Overdue).Render(ctx, templ_7745c5c3_Buffer)
+						templ_7745c5c3_Err = DueOrAwaiting(r.Due, r.Overdue, r.DueAwaitsCalendar).Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
@@ -2181,15 +2181,15 @@ func QueryConfirmationPage(m QueryConfirmationModel) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if !m.Due.IsZero() {
+			if !m.Due.IsZero() || m.DueAwaitsCalendar {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 148, "<p data-testid=\"confirm-due\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var112 string
-				templ_7745c5c3_Var112, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "queries.confirm_due", FormatDay(LangOf(ctx), m.Due)))
+				templ_7745c5c3_Var112, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "queries.confirm_due", DueDay(ctx, m.Due, m.DueAwaitsCalendar)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/queries.templ`, Line: 412, Col: 94}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/queries.templ`, Line: 412, Col: 104}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var112))
 				if templ_7745c5c3_Err != nil {
@@ -2474,7 +2474,7 @@ func QueryShowPage(m QueryShowModel) templ.Component {
 						}()
 					}
 					ctx = templ.InitializeContext(ctx)
-					templ_7745c5c3_Err = DueText(m.Due, m.Overdue).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = DueOrAwaiting(m.Due, m.Overdue, m.DueAwaitsCalendar).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -4152,7 +4152,7 @@ func StaffQueryListPage(m StaffQueryListModel) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					if r.Status == portal.QuerySubmitted {
-						templ_7745c5c3_Err = DueText(r.Due, r.Overdue).Render(ctx, templ_7745c5c3_Buffer)
+						templ_7745c5c3_Err = DueOrAwaiting(r.Due, r.Overdue, r.DueAwaitsCalendar).Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
@@ -4350,7 +4350,7 @@ func StaffQueryPage(m StaffQueryModel) templ.Component {
 						}()
 					}
 					ctx = templ.InitializeContext(ctx)
-					templ_7745c5c3_Err = DueText(m.Due, m.Overdue).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = DueOrAwaiting(m.Due, m.Overdue, m.DueAwaitsCalendar).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

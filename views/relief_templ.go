@@ -70,12 +70,12 @@ func reliefStatusClass(s portal.ReliefStatus) string {
 }
 
 // reliefNextText says what happens next in plain words.
-func reliefNextText(ctx context.Context, s portal.ReliefStatus, due portal.Date) string {
+func reliefNextText(ctx context.Context, s portal.ReliefStatus, due portal.Date, awaits bool) string {
 	switch s {
 	case portal.ReliefSubmitted, portal.ReliefAccepted:
 		d := T(ctx, "case.no_deadline")
-		if !due.IsZero() {
-			d = FormatDay(LangOf(ctx), due)
+		if !due.IsZero() || awaits {
+			d = DueDay(ctx, due, awaits)
 		}
 		return T(ctx, "relief.next."+string(s), d)
 	}
@@ -595,15 +595,15 @@ func ReliefTimeline(items []ReliefTimelineItem) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			if !it.Event.NoticeDue.IsZero() {
+			if !it.Event.NoticeDue.IsZero() || it.Event.NoticeDueAwaitsCalendar {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "<span class=\"hint block\" data-testid=\"notice-due\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var30 string
-				templ_7745c5c3_Var30, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "relief.notice_due", FormatDay(LangOf(ctx), it.Event.NoticeDue)))
+				templ_7745c5c3_Var30, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "relief.notice_due", DueDay(ctx, it.Event.NoticeDue, it.Event.NoticeDueAwaitsCalendar)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/relief.templ`, Line: 141, Col: 128}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/relief.templ`, Line: 141, Col: 151}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var30))
 				if templ_7745c5c3_Err != nil {
@@ -2665,15 +2665,15 @@ func ReliefCheckPage(m ReliefCheckModel) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if !m.Due.IsZero() {
+			if !m.Due.IsZero() || m.DueAwaitsCalendar {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 207, "<p data-testid=\"check-due\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var144 string
-				templ_7745c5c3_Var144, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "relief.check_due", FormatDay(LangOf(ctx), m.Due)))
+				templ_7745c5c3_Var144, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "relief.check_due", DueDay(ctx, m.Due, m.DueAwaitsCalendar)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/relief.templ`, Line: 429, Col: 89}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/relief.templ`, Line: 429, Col: 99}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var144))
 				if templ_7745c5c3_Err != nil {
@@ -2835,15 +2835,15 @@ func ReliefDonePage(m ReliefDoneModel) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if !m.Due.IsZero() {
+			if !m.Due.IsZero() || m.DueAwaitsCalendar {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 219, "<p data-testid=\"done-due\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var154 string
-				templ_7745c5c3_Var154, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "relief.done_due", FormatDay(LangOf(ctx), m.Due)))
+				templ_7745c5c3_Var154, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "relief.done_due", DueDay(ctx, m.Due, m.DueAwaitsCalendar)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/relief.templ`, Line: 450, Col: 87}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/relief.templ`, Line: 450, Col: 97}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var154))
 				if templ_7745c5c3_Err != nil {
@@ -3252,7 +3252,7 @@ func ReliefRequestsTable(rows []ReliefListRow) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if r.Status.Open() {
-				templ_7745c5c3_Err = DueText(r.Due, r.Overdue).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = DueOrAwaiting(r.Due, r.Overdue, r.DueAwaitsCalendar).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -3696,7 +3696,7 @@ func ReliefPage(m ReliefPageModel) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = DueText(m.Due, m.Overdue).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = DueOrAwaiting(m.Due, m.Overdue, m.DueAwaitsCalendar).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -3859,9 +3859,9 @@ func ReliefPage(m ReliefPageModel) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var211 string
-			templ_7745c5c3_Var211, templ_7745c5c3_Err = templ.JoinStringErrs(reliefNextText(ctx, m.Status, m.Due))
+			templ_7745c5c3_Var211, templ_7745c5c3_Err = templ.JoinStringErrs(reliefNextText(ctx, m.Status, m.Due, m.DueAwaitsCalendar))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/relief.templ`, Line: 606, Col: 44}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/relief.templ`, Line: 606, Col: 65}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var211))
 			if templ_7745c5c3_Err != nil {
@@ -4671,7 +4671,7 @@ func CorrectionNoticesSection(rows []CorrectionRow) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				} else {
-					templ_7745c5c3_Err = DueText(r.Due, r.Overdue).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = DueOrAwaiting(r.Due, r.Overdue, r.DueAwaitsCalendar).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -5006,7 +5006,7 @@ func CorrectionPage(m CorrectionModel) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = DueText(m.Due, m.Overdue).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = DueOrAwaiting(m.Due, m.Overdue, m.DueAwaitsCalendar).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
