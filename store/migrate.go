@@ -121,7 +121,11 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	{14, migrationBlindKeysName, migrateBlindKeys},
 }
+
+// migrationBlindKeysName names migration 14 (tests find it by name).
+const migrationBlindKeysName = "blind-index keys: the keys file's index key is recorded as blind key 1 (nothing re-hashed)"
 
 // calendarAwaitMigrationName names the migration that adds the index of
 // deadlines waiting for a calendar year and the calendar confirmations.
