@@ -434,10 +434,10 @@ func (db *DB) BlindKeys() ([]BlindKeyInfo, error) {
 
 // BlindRotateOptions tune RotateBlindKey.
 type BlindRotateOptions struct {
-	BatchRecords int                         // source records re-indexed per transaction (default 500)
-	Pause        time.Duration               // pause between batches, to leave the disk to requests
-	Progress     func(BlindRotateReport)     // called after each batch
-	stopAfter    int                         // tests: stop after this many batches, as a crash would
+	BatchRecords int                     // source records re-indexed per transaction (default 500)
+	Pause        time.Duration           // pause between batches, to leave the disk to requests
+	Progress     func(BlindRotateReport) // called after each batch
+	stopAfter    int                     // tests: stop after this many batches, as a crash would
 }
 
 // BlindRotateReport says what a blind-key rotation did.

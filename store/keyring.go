@@ -61,8 +61,8 @@ type dekRecord struct {
 	State    KeyState  `json:"state"`
 	Created  time.Time `json:"created"`
 	Retired  time.Time `json:"retired,omitzero"`
-	Wrapped  []byte    `json:"wrapped,omitempty"`  // nonce | AES-GCM(KEK, key), associated data "sealportal/dek" 0 id
-	Previous []byte    `json:"previous,omitempty"` // the same under the previous KEK, while a KEK rotation is not yet confirmed
+	Wrapped  []byte    `json:"wrapped,omitempty"`   // nonce | AES-GCM(KEK, key), associated data "sealportal/dek" 0 id
+	Previous []byte    `json:"previous,omitempty"`  // the same under the previous KEK, while a KEK rotation is not yet confirmed
 	KeysFile bool      `json:"keys_file,omitempty"` // blind key 1 only: the material is the keys file's index_key, not wrapped here
 }
 
