@@ -268,7 +268,7 @@ func rotateSummary(rep store.RotateReport) string {
 }
 
 func kekSummary(rep store.KEKReport) string {
-	s := fmt.Sprintf("%d data keys rewrapped under the new KEK %s (was %s)", rep.Rewrapped, rep.NewFingerprint, rep.OldFingerprint)
+	s := fmt.Sprintf("%d data keys and %d blind-index keys rewrapped under the new KEK %s (was %s)", rep.Rewrapped, rep.BlindRewrapped, rep.NewFingerprint, rep.OldFingerprint)
 	switch {
 	case rep.KeysFile != "":
 		s += "; " + rep.KeysFile + " now holds it"

@@ -423,3 +423,55 @@ func blindAuditTrail(t *testing.T, db *DB) string {
 	}
 	return strings.Join(out, ", ")
 }
+
+// A KEK rotation rewraps the blind-index keys with the data keys: the old
+// KEK opens the database until the new one is confirmed, the new one then
+// opens it alone, and lookups under the rotated blind key work throughout.
+func TestBlindKeysFollowKEKRotation(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	oldKEK, _ := NewKEK()
+	keys, err := LoadOrCreateKeys(dir, envOf(map[string]string{EnvKEK: oldKEK}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := dir + "/portal.db"
+	db, err := Open(path, Options{Keys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := mustCreate(t, db, testCitizen(portal.RoleMinor, "13800000404", 44))
+	if _, err := db.RotateBlindKey(context.Background(), BlindRotateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	newKEK, _ := NewKEK()
+	nk, _ := DecodeKEK(newKEK)
+	rep, err := db.RotateKEK(nk)
+	if err != nil || rep.BlindRewrapped != 1 || !rep.Pending {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	login := func(k Keys, stage string) {
+		t.Helper()
+		db, err := Open(path, Options{Keys: k})
+		if err != nil {
+			t.Fatalf("%s: %v", stage, err)
+		}
+		defer db.Close()
+		if got, err := db.AccountByLogin(a.Login); err != nil || got.ID != a.ID {
+			t.Fatalf("%s: login: %v", stage, err)
+		}
+		if ids, err := db.AccountsByIDNumber(a.IDNumber); err != nil || len(ids) != 1 {
+			t.Fatalf("%s: identity number: %v %v", stage, ids, err)
+		}
+	}
+	db.Close()
+	login(keys, "old KEK before the switch")
+	keys2, err := LoadOrCreateKeys(dir, envOf(map[string]string{EnvKEK: newKEK}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	login(keys2, "new KEK")
+	if _, err := Open(path, Options{Keys: keys}); !errors.Is(err, ErrWrongKEK) {
+		t.Fatalf("old KEK after the switch: %v", err)
+	}
+}

@@ -464,6 +464,7 @@ func (db *DB) Keyring() ([]KeyInfo, error) {
 type KEKReport struct {
 	OldFingerprint, NewFingerprint string
 	Rewrapped                      int    // data keys rewrapped
+	BlindRewrapped                 int    // blind-index keys rewrapped (key 1 lives in the keys file, not here)
 	KeysFile                       string // the keys file now holding the new KEK ("" when the KEK is in PORTAL_KEK)
 	Pending                        bool   // the wraps under the old KEK are kept until a start with the new KEK
 }
@@ -522,7 +523,7 @@ func (db *DB) RotateKEK(newKEK []byte) (KEKReport, error) {
 		if err != nil {
 			return err
 		}
-		rep.Rewrapped += n
+		rep.BlindRewrapped = n
 		if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditKEKRotated, SubjectKind: "kek", Detail: rep.NewFingerprint}); err != nil {
 			return err
 		}
