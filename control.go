@@ -245,6 +245,9 @@ func blindKeyLine(k store.BlindKeyInfo) string {
 	if k.KeysFile {
 		s += ", the keys file's index_key"
 	}
+	if k.State != store.KeyRetired {
+		s += fmt.Sprintf(", %d long-lived codes made with it (tracking, verification, recovery sets)", k.Codes)
+	}
 	if !k.Retired.IsZero() {
 		s += ", retired " + k.Retired.Format(time.RFC3339)
 	}

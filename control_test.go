@@ -224,7 +224,7 @@ func TestRotateBlindKeyThroughControlSocket(t *testing.T) {
 		}
 	}
 	out.Reset()
-	if err := adminRotateKeys([]string{"-data", data, "-list"}, &out); err != nil || !strings.Contains(out.String(), "blind key 1: kept") || !strings.Contains(out.String(), "blind key 2: active") {
+	if err := adminRotateKeys([]string{"-data", data, "-list"}, &out); err != nil || !strings.Contains(out.String(), "blind key 1: kept, created") || !strings.Contains(out.String(), "0 long-lived codes") || !strings.Contains(out.String(), "blind key 2: active") {
 		t.Fatalf("list: %v\n%s", err, out.String())
 	}
 	out.Reset()

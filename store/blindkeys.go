@@ -413,6 +413,50 @@ type BlindKeyInfo struct {
 	Created  time.Time
 	Retired  time.Time
 	KeysFile bool // the material is the index_key of the keys file
+	// Codes counts the codes that cannot be re-hashed and were made with
+	// this key: leak tracking codes, certificate verification codes and
+	// accounts' sets of unused recovery codes (one-time codes and leak
+	// drafts, which expire within a day, are not counted).
+	Codes int
+}
+
+// blindCodeUse counts, by blind key id, the long-lived codes each key made
+// (the key id stored with each: the byte after the record id in
+// leak_by_code and certificates_by_code, RecoveryKey of a TOTP record; a
+// value written before blind keys rotated has none and is key 1's).
+func blindCodeUse(tx *bbolt.Tx) (map[byte]int, error) {
+	use := map[byte]int{}
+	for _, name := range [][]byte{bucketLeakByCode, bucketCertByCode} {
+		b := tx.Bucket(name)
+		if b == nil {
+			continue
+		}
+		if err := b.ForEach(func(_, v []byte) error {
+			if len(v) == 9 {
+				use[v[8]]++
+			} else {
+				use[1]++
+			}
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if b := tx.Bucket(bucketTOTP); b != nil {
+		if err := b.ForEach(func(k, v []byte) error {
+			var r totpRecord
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("store: decode totp %x: %w", k, err)
+			}
+			if len(r.Recovery) > 0 {
+				use[max(r.RecoveryKey, 1)]++
+			}
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return use, nil
 }
 
 // BlindKeys lists the blind-index keys, oldest first.
@@ -424,8 +468,12 @@ func (db *DB) BlindKeys() ([]BlindKeyInfo, error) {
 			return nil
 		}
 		recs, err := readBlindKeys(kr)
+		if err != nil {
+			return err
+		}
+		use, err := blindCodeUse(tx)
 		for _, r := range recs {
-			out = append(out, BlindKeyInfo{ID: r.ID, State: r.State, Created: r.Created, Retired: r.Retired, KeysFile: r.KeysFile})
+			out = append(out, BlindKeyInfo{ID: r.ID, State: r.State, Created: r.Created, Retired: r.Retired, KeysFile: r.KeysFile, Codes: use[r.ID]})
 		}
 		return err
 	})

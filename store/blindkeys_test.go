@@ -188,8 +188,8 @@ func TestRotateBlindKey(t *testing.T) {
 	t.Parallel()
 	w := newBlindWorld(t)
 	db := w.db
-	if s := blindStates(t, db); len(s) != 1 || s[1].State != KeyActive || !s[1].KeysFile {
-		t.Fatalf("before: %+v, want key 1 from the keys file, active (migration 14)", s)
+	if s := blindStates(t, db); len(s) != 1 || s[1].State != KeyActive || !s[1].KeysFile || s[1].Codes != 3 {
+		t.Fatalf("before: %+v, want key 1 from the keys file, active (migration 14), with a tracking code, a verification code and a recovery set", s)
 	}
 	w.lookups(t, "before", 0)
 	oldKey := db.crypt.bkeys.Load().active
@@ -205,8 +205,8 @@ func TestRotateBlindKey(t *testing.T) {
 		t.Fatalf("report %+v after %d batches", rep, progress)
 	}
 	s := blindStates(t, db)
-	if s[1].State != KeyKept || s[2].State != KeyActive || s[2].KeysFile {
-		t.Fatalf("after: %+v", s)
+	if s[1].State != KeyKept || s[2].State != KeyActive || s[2].KeysFile || s[1].Codes != 3 || s[2].Codes != 0 {
+		t.Fatalf("after: %+v (the codes made before stay key 1's)", s)
 	}
 	newKey := db.crypt.bkeys.Load().active
 	if newKey.id != 2 || bytes.Equal(newKey.key, oldKey.key) {
@@ -251,6 +251,23 @@ func TestRotateBlindKey(t *testing.T) {
 		t.Fatalf("audit trail: %q", got)
 	}
 
+	// A code made now names the new key, and works.
+	other, err := db.CreateAccount(portal.Account{Role: portal.RoleCourt, Login: "court-2", Name: "法官乙", Organ: "测试市人民法院", PasswordHash: "x"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, err := db.StartTOTPEnrolment(other.ID, mustSecret(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes, _ := portal.NewRecoveryCodes()
+	if err := db.ConfirmTOTP(other.ID, codeAt(t, secret, db.now(), 0), codes, ""); err != nil {
+		t.Fatal(err)
+	}
+	if s := blindStates(t, db); s[1].Codes != 3 || s[2].Codes != 1 {
+		t.Fatalf("codes by key: %+v", s)
+	}
+
 	// The operator retires key 1: codes made with it stop working.
 	if err := db.RetireBlindKey(2); err == nil {
 		t.Fatal("the active blind key was retired")
@@ -269,6 +286,9 @@ func TestRotateBlindKey(t *testing.T) {
 	}
 	if res, _ := db.VerifySecondFactor(w.totpUser.ID, w.recovery[3], SecondFactorStepUp, ""); res.Passed {
 		t.Fatal("a recovery code of a retired blind key still works")
+	}
+	if res, err := db.VerifySecondFactor(other.ID, codes[0], SecondFactorStepUp, ""); err != nil || !res.Passed {
+		t.Fatalf("a recovery code of the active key: %+v %v", res, err)
 	}
 	// Recomputable lookups are unaffected, also after a restart.
 	w.db = reopenTestDB(t, db)

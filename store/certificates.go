@@ -412,11 +412,12 @@ func (db *DB) issueCertificate(tx *bbolt.Tx, c *portal.Certificate, officer port
 		c.IssuingOrgan = officer.Organ
 	}
 	c.Code = portal.NewVerificationCode()
-	h := db.crypt.blind("certcode", c.Code)
+	bk := db.crypt.bkeys.Load().active
 	if _, v := db.getBlindAny(tx.Bucket(bucketCertByCode), "certcode", c.Code); v != nil {
 		return portal.Internal(fmt.Errorf("store: verification code collision"))
 	}
-	return tx.Bucket(bucketCertByCode).Put(h, itob(c.ID))
+	// The value names the blind key that made the hash (blindkeys.go).
+	return tx.Bucket(bucketCertByCode).Put(bk.blind("certcode", c.Code), append(itob(c.ID), bk.id))
 }
 
 // AnswerCertificate answers a waiting request on behalf of the police organ

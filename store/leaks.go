@@ -318,11 +318,14 @@ func (db *DB) SubmitLeakReport(token string, cal *portal.Calendar, requestID str
 		code = portal.NewTrackingCode()
 		compact, _ := portal.NormalizeTrackingCode(code)
 		byCode := tx.Bucket(bucketLeakByCode)
-		h := db.crypt.blind("leakcode", compact)
+		bk := db.crypt.bkeys.Load().active
 		if _, v := db.getBlindAny(byCode, "leakcode", compact); v != nil {
 			return portal.Internal(fmt.Errorf("store: tracking code collision"))
 		}
-		if err := byCode.Put(h, itob(r.ID)); err != nil {
+		// The value names the blind key that made the hash (blindkeys.go):
+		// a code cannot be re-hashed, so a rotation counts what still needs
+		// the old key.
+		if err := byCode.Put(bk.blind("leakcode", compact), append(itob(r.ID), bk.id)); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bucketLeakByRef).Put([]byte(r.Ref), itob(r.ID)); err != nil {
