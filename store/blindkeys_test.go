@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"go.etcd.io/bbolt"
 
@@ -493,5 +494,44 @@ func TestBlindKeysFollowKEKRotation(t *testing.T) {
 	login(keys2, "new KEK")
 	if _, err := Open(path, Options{Keys: keys}); !errors.Is(err, ErrWrongKEK) {
 		t.Fatalf("old KEK after the switch: %v", err)
+	}
+}
+
+// The portal keeps serving during a re-index: accounts created and looked
+// up while batches run (in another goroutine, as under serve) are found
+// during and after it.
+func TestRotateBlindKeyWhileWriting(t *testing.T) {
+	t.Parallel()
+	db := newTestDB(t)
+	var made []portal.Account
+	for i := 0; i < 40; i++ {
+		made = append(made, mustCreate(t, db, testCitizen(portal.RoleMinor, fmt.Sprintf("1370000%04d", i), uint64(500+i))))
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.RotateBlindKey(context.Background(), BlindRotateOptions{BatchRecords: 2, Pause: time.Millisecond})
+		done <- err
+	}()
+	for i := 0; i < 30; i++ {
+		a := mustCreate(t, db, testCitizen(portal.RoleMinor, fmt.Sprintf("1360000%04d", i), uint64(700+i)))
+		made = append(made, a)
+		probe := made[(i*7)%len(made)]
+		if got, err := db.AccountByLogin(probe.Login); err != nil || got.ID != probe.ID {
+			t.Fatalf("login %s during the re-index: %v", probe.Login, err)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := len(db.crypt.lookupKeys()); n != 1 {
+		t.Fatalf("%d lookup keys after the re-index", n)
+	}
+	for _, a := range made {
+		if got, err := db.AccountByLogin(a.Login); err != nil || got.ID != a.ID {
+			t.Fatalf("login %s after the re-index: %v", a.Login, err)
+		}
+		if ids, err := db.AccountsByIDNumber(a.IDNumber); err != nil || len(ids) != 1 || ids[0] != a.ID {
+			t.Fatalf("identity number of %d after the re-index: %v %v", a.ID, ids, err)
+		}
 	}
 }
