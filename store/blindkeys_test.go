@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -227,6 +228,37 @@ func TestRotateBlindKey(t *testing.T) {
 				t.Errorf("%s holds an entry that is not under the new key", bucket)
 			}
 		}
+	}
+	// The live data of the file (compacted, so that freed pages that held
+	// the old entries do not count) holds no index key made with the old key.
+	compacted := filepath.Join(t.TempDir(), "compact.db")
+	dst, err := bbolt.Open(compacted, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bbolt.Compact(dst, db.bolt, 0); err != nil {
+		t.Fatal(err)
+	}
+	dst.Close()
+	raw, err := os.ReadFile(compacted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for e := range oldEntries {
+		_, key, _ := strings.Cut(e, "|")
+		if bytes.Contains(raw, []byte(key[:32])) {
+			t.Errorf("an index key under the old blind key is in the file")
+		}
+	}
+	for e := range newEntries {
+		_, key, _ := strings.Cut(e, "|")
+		if bytes.Contains(raw, []byte(key[:32])) {
+			found++
+		}
+	}
+	if found == 0 {
+		t.Fatal("no index key under the new blind key found in the file: the search is broken")
 	}
 	// Lookups no longer try the old key for indexes; codes still do.
 	if n := len(db.crypt.lookupKeys()); n != 1 {
