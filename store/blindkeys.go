@@ -748,7 +748,10 @@ func (db *DB) RetireBlindKey(id byte) error {
 		return ErrRotationBusy
 	}
 	defer ring.mu.Unlock()
-	kek, _, _ := ring.current()
+	kek, _, old := ring.current()
+	if old {
+		return errors.New("store: this process runs with the previous KEK of an unconfirmed KEK rotation; start it with the new KEK first")
+	}
 	err := db.update(func(tx *bbolt.Tx) error {
 		kr := tx.Bucket(bucketKeyring)
 		raw := kr.Get(bixKey(id))
