@@ -20,6 +20,13 @@ import (
 // batches, the old key is retired and its material deleted once a full scan
 // finds nothing under it); with -new-kek FILE it rewraps the data keys under
 // the key-encryption key in FILE (created with a random KEK when absent).
+// With -blind it rotates the blind-index (HMAC) key instead: a new key is
+// made active and every index that can be recomputed from sealed data
+// (logins, identity numbers, identity documents, co-offender case numbers)
+// is re-indexed under it in batches; the old key is then kept only to check
+// codes that cannot be re-hashed (leak tracking codes, recovery codes,
+// certificate verification codes, one-time codes) until -retire-blind ID
+// deletes it (README, Security).
 //
 // When a server holds the database it asks that server over the control
 // socket (control.go) and prints its progress; otherwise it opens the
@@ -30,12 +37,20 @@ func adminRotateKeys(args []string, out io.Writer) error {
 	keysFile := fs.String("keys", env(store.EnvKeysFile, ""), "keys file holding the KEK (default: keys.json beside -data; env "+store.EnvKeysFile+")")
 	newKEK := fs.String("new-kek", "", "rotate the key-encryption key instead: FILE holds the new KEK as base64 of 32 bytes, and is created with a random one (mode 0600) when absent")
 	batch := fs.Int("batch", 500, "values re-encrypted per write transaction")
-	list := fs.Bool("list", false, "only list the data keys and their states")
+	list := fs.Bool("list", false, "only list the data keys and blind-index keys and their states")
+	blind := fs.Bool("blind", false, "rotate the blind-index (HMAC) key instead: re-index logins, identity numbers and the other recomputable indexes under a new key")
+	retireBlind := fs.Int("retire-blind", 0, "delete the kept blind-index key ID: leak tracking codes, recovery codes and verification codes made with it stop working")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 || *batch <= 0 {
-		return errors.New("admin rotate-keys: usage: admin rotate-keys [-data PATH] [-keys FILE] [-batch N] [-new-kek FILE] [-list]")
+	modes := 0
+	for _, on := range []bool{*list, *newKEK != "", *blind, *retireBlind != 0} {
+		if on {
+			modes++
+		}
+	}
+	if fs.NArg() > 0 || *batch <= 0 || modes > 1 || *retireBlind < 0 || *retireBlind > 255 {
+		return errors.New("admin rotate-keys: usage: admin rotate-keys [-data PATH] [-keys FILE] [-batch N] [-new-kek FILE | -blind | -retire-blind ID | -list]")
 	}
 	var kek []byte
 	if *newKEK != "" {
@@ -50,6 +65,10 @@ func adminRotateKeys(args []string, out io.Writer) error {
 		request = "keyring"
 	case kek != nil:
 		request = "rotate-kek " + encodeKEK(kek)
+	case *blind:
+		request = fmt.Sprintf("rotate-blind batch=%d", *batch)
+	case *retireBlind != 0:
+		request = fmt.Sprintf("retire-blind %d", *retireBlind)
 	}
 
 	// A running server answers on its socket: let it do the work.
@@ -100,6 +119,19 @@ func adminRotateKeys(args []string, out io.Writer) error {
 		for _, k := range ks {
 			fmt.Fprintln(out, keyLine(k))
 		}
+		bks, err := db.BlindKeys()
+		if err != nil {
+			return err
+		}
+		for _, k := range bks {
+			fmt.Fprintln(out, blindKeyLine(k))
+		}
+		return nil
+	case *retireBlind != 0:
+		if err := db.RetireBlindKey(byte(*retireBlind)); err != nil {
+			return fmt.Errorf("admin rotate-keys: %w", err)
+		}
+		fmt.Fprintln(out, retireBlindSummary(byte(*retireBlind)))
 		return nil
 	case kek != nil:
 		rep, err := db.RotateKEK(kek)
@@ -112,6 +144,15 @@ func adminRotateKeys(args []string, out io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	if *blind {
+		rep, err := db.RotateBlindKey(ctx, store.BlindRotateOptions{BatchRecords: *batch,
+			Progress: func(r store.BlindRotateReport) { fmt.Fprintln(out, blindProgressLine(r)) }})
+		if err != nil {
+			return fmt.Errorf("admin rotate-keys: %w (run it again to finish)", err)
+		}
+		fmt.Fprintln(out, blindSummary(rep))
+		return nil
+	}
 	rep, err := db.RotateDataKeys(ctx, store.RotateOptions{BatchValues: *batch,
 		Progress: func(p store.RotateProgress) { fmt.Fprintln(out, progressLine(p)) }})
 	if err != nil {

@@ -30,7 +30,9 @@ import (
 //
 //	rotate-keys [batch=N]   rotate the data key: progress lines, one per batch
 //	rotate-kek <base64>     rewrap the data keys under a new KEK
-//	keyring                 list the data keys
+//	rotate-blind [batch=N]  rotate the blind-index key: progress lines, one per batch
+//	retire-blind <id>       delete a kept blind-index key
+//	keyring                 list the data keys and the blind-index keys
 //	backup <absolute path>  (backup.go)
 
 // controlCommand answers one request: arg is the rest of the request line.
@@ -59,9 +61,11 @@ func serveControl(ctx context.Context, db *store.DB, path string, log *slog.Logg
 		return fmt.Errorf("control socket %s: %w", path, err)
 	}
 	commands := map[string]controlCommand{
-		"rotate-keys": func(ctx context.Context, arg string, w io.Writer) { controlRotateKeys(ctx, db, arg, w, log) },
-		"rotate-kek":  func(_ context.Context, arg string, w io.Writer) { controlRotateKEK(db, arg, w, log) },
-		"keyring":     func(_ context.Context, _ string, w io.Writer) { controlKeyring(db, w) },
+		"rotate-keys":  func(ctx context.Context, arg string, w io.Writer) { controlRotateKeys(ctx, db, arg, w, log) },
+		"rotate-kek":   func(_ context.Context, arg string, w io.Writer) { controlRotateKEK(db, arg, w, log) },
+		"keyring":      func(_ context.Context, _ string, w io.Writer) { controlKeyring(db, w) },
+		"rotate-blind": func(ctx context.Context, arg string, w io.Writer) { controlRotateBlind(ctx, db, arg, w, log) },
+		"retire-blind": func(_ context.Context, arg string, w io.Writer) { controlRetireBlind(db, arg, w, log) },
 	}
 	for name, cmd := range more {
 		commands[name] = cmd
@@ -170,7 +174,84 @@ func controlKeyring(db *store.DB, w io.Writer) {
 	for _, k := range ks {
 		fmt.Fprintln(w, keyLine(k))
 	}
-	fmt.Fprintf(w, "ok %d keys\n", len(ks))
+	bks, err := db.BlindKeys()
+	if err != nil {
+		fmt.Fprintf(w, "error: %s\n", oneLine(err.Error()))
+		return
+	}
+	for _, k := range bks {
+		fmt.Fprintln(w, blindKeyLine(k))
+	}
+	fmt.Fprintf(w, "ok %d data keys, %d blind-index keys\n", len(ks), len(bks))
+}
+
+// controlRotateBlind runs a blind-key rotation (re-index) in this process,
+// a progress line per batch; like a data key rotation it is resumable.
+func controlRotateBlind(ctx context.Context, db *store.DB, arg string, w io.Writer, log *slog.Logger) {
+	opt := store.BlindRotateOptions{Pause: 5 * time.Millisecond}
+	for _, f := range strings.Fields(arg) {
+		k, v, _ := strings.Cut(f, "=")
+		n, err := strconv.Atoi(v)
+		if k != "batch" || err != nil || n <= 0 {
+			fmt.Fprintf(w, "error: unknown option %q (batch=N)\n", f)
+			return
+		}
+		opt.BatchRecords = n
+	}
+	opt.Progress = func(r store.BlindRotateReport) { fmt.Fprintln(w, blindProgressLine(r)) }
+	rep, err := db.RotateBlindKey(ctx, opt)
+	if err != nil {
+		log.Error("blind key rotation", "err", err, "records", rep.Records)
+		fmt.Fprintf(w, "error: %s\n", oneLine(err.Error()))
+		return
+	}
+	log.Info("blind key rotation done", "active", rep.NewKey, "kept", fmt.Sprint(rep.OldKeys), "records", rep.Records, "entries", rep.Entries)
+	fmt.Fprintf(w, "ok %s\n", blindSummary(rep))
+}
+
+func controlRetireBlind(db *store.DB, arg string, w io.Writer, log *slog.Logger) {
+	n, err := strconv.Atoi(strings.TrimSpace(arg))
+	if err != nil || n <= 0 || n > 255 {
+		fmt.Fprintln(w, "error: retire-blind wants a key id from 1 to 255")
+		return
+	}
+	if err := db.RetireBlindKey(byte(n)); err != nil {
+		fmt.Fprintf(w, "error: %s\n", oneLine(err.Error()))
+		return
+	}
+	log.Info("blind key retired", "id", n)
+	fmt.Fprintf(w, "ok %s\n", retireBlindSummary(byte(n)))
+}
+
+func blindProgressLine(r store.BlindRotateReport) string {
+	return fmt.Sprintf("re-index to blind key %d: %d records, %d index entries moved", r.NewKey, r.Records, r.Entries)
+}
+
+func blindSummary(r store.BlindRotateReport) string {
+	s := fmt.Sprintf("blind-index key %d is active; %d records re-indexed (%d entries moved); old keys %v kept only to check codes made before (retire each with -retire-blind ID once those codes have expired, been used or been replaced)",
+		r.NewKey, r.Records, r.Entries, r.OldKeys)
+	if r.Resumed {
+		s = "resumed an interrupted re-index: " + s
+	}
+	return s
+}
+
+func retireBlindSummary(id byte) string {
+	return fmt.Sprintf("blind-index key %d retired: codes made with it no longer work", id)
+}
+
+func blindKeyLine(k store.BlindKeyInfo) string {
+	s := fmt.Sprintf("blind key %d: %s, created %s", k.ID, k.State, k.Created.Format(time.RFC3339))
+	if k.KeysFile {
+		s += ", the keys file's index_key"
+	}
+	if k.State != store.KeyRetired {
+		s += fmt.Sprintf(", %d long-lived codes made with it (tracking, verification, recovery sets)", k.Codes)
+	}
+	if !k.Retired.IsZero() {
+		s += ", retired " + k.Retired.Format(time.RFC3339)
+	}
+	return s
 }
 
 func progressLine(p store.RotateProgress) string {
@@ -190,7 +271,7 @@ func rotateSummary(rep store.RotateReport) string {
 }
 
 func kekSummary(rep store.KEKReport) string {
-	s := fmt.Sprintf("%d data keys rewrapped under the new KEK %s (was %s)", rep.Rewrapped, rep.NewFingerprint, rep.OldFingerprint)
+	s := fmt.Sprintf("%d data keys and %d blind-index keys rewrapped under the new KEK %s (was %s)", rep.Rewrapped, rep.BlindRewrapped, rep.NewFingerprint, rep.OldFingerprint)
 	switch {
 	case rep.KeysFile != "":
 		s += "; " + rep.KeysFile + " now holds it"

@@ -193,3 +193,67 @@ func TestControlMoreCommandsAndSecondServer(t *testing.T) {
 		t.Fatal("a second server took the socket")
 	}
 }
+
+// Issue 13: `admin rotate-keys -blind` rotates the blind-index key through
+// the server (logins and identity numbers re-indexed in batches, reads work
+// after), -list shows the old key kept for codes, and -retire-blind deletes
+// it; without a server the same runs directly. No personal data in the output.
+func TestRotateBlindKeyThroughControlSocket(t *testing.T) {
+	t.Parallel()
+	data := testData(t)
+	db := openData(t, data)
+	accts := keysSeedAccounts(t, db, 7)
+	sock := keysStartControl(t, db, nil)
+	var out bytes.Buffer
+	if err := adminRotateKeys([]string{"-data", data, "-blind", "-batch", "3"}, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	text := out.String()
+	if strings.Count(text, "re-index to blind key 2") < 3 || !strings.Contains(text, "blind-index key 2 is active") || !strings.Contains(text, "old keys [1] kept") {
+		t.Fatalf("output:\n%s", text)
+	}
+	for _, a := range accts {
+		if strings.Contains(text, a.Name) || strings.Contains(text, a.Mobile) || strings.Contains(text, a.IDNumber) {
+			t.Fatal("personal data in the output")
+		}
+		if got, err := db.AccountByLogin(a.Login); err != nil || got.ID != a.ID {
+			t.Fatalf("login %d after the rotation: %v", a.ID, err)
+		}
+		if ids, err := db.AccountsByIDNumber(a.IDNumber); err != nil || len(ids) != 1 || ids[0] != a.ID {
+			t.Fatalf("identity number %d after the rotation: %v %v", a.ID, ids, err)
+		}
+	}
+	out.Reset()
+	if err := adminRotateKeys([]string{"-data", data, "-list"}, &out); err != nil || !strings.Contains(out.String(), "blind key 1: kept, created") || !strings.Contains(out.String(), "0 long-lived codes") || !strings.Contains(out.String(), "blind key 2: active") {
+		t.Fatalf("list: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := adminRotateKeys([]string{"-data", data, "-retire-blind", "2"}, &out); err == nil {
+		t.Fatal("the active blind key was retired")
+	}
+	if err := adminRotateKeys([]string{"-data", data, "-retire-blind", "1"}, &out); err != nil || !strings.Contains(out.String(), "blind-index key 1 retired") {
+		t.Fatalf("retire: %v\n%s", err, out.String())
+	}
+	if err := adminRotateKeys([]string{"-data", data, "-blind", "-list"}, io.Discard); err == nil {
+		t.Fatal("two modes at once were accepted")
+	}
+	if _, err := askControl(sock, "retire-blind x", io.Discard); err == nil || !strings.Contains(err.Error(), "key id") {
+		t.Fatalf("bad key id: %v", err)
+	}
+}
+
+func TestRotateBlindKeyDirect(t *testing.T) {
+	t.Parallel()
+	data := testData(t)
+	db := openData(t, data)
+	a := keysSeedAccounts(t, db, 4)[2]
+	db.Close()
+	var out bytes.Buffer
+	if err := adminRotateKeys([]string{"-data", data, "-blind", "-batch", "2"}, &out); err != nil || !strings.Contains(out.String(), "blind-index key 2 is active") {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	db = openData(t, data)
+	if got, err := db.AccountByLogin(a.Login); err != nil || got.ID != a.ID {
+		t.Fatalf("login after the rotation: %v", err)
+	}
+}

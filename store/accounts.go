@@ -152,7 +152,7 @@ func (db *DB) createAccount(tx *bbolt.Tx, ap *portal.Account, actor uint64) erro
 		}
 		byLogin := tx.Bucket(bucketAccountsByLogin)
 		loginKey := db.crypt.blind("login", a.Login)
-		if byLogin.Get(loginKey) != nil {
+		if db.getBlind(byLogin, "login", a.Login) != nil {
 			return &portal.Error{Code: portal.CodeConflict, Key: "register.login_taken", Fields: map[string]string{"mobile": "register.login_taken"}}
 		}
 		b := tx.Bucket(bucketAccounts)
@@ -204,7 +204,7 @@ func (db *DB) Account(id uint64) (portal.Account, error) {
 func (db *DB) AccountByLogin(login string) (portal.Account, error) {
 	var a portal.Account
 	err := db.view(func(tx *bbolt.Tx) error {
-		v := tx.Bucket(bucketAccountsByLogin).Get(db.crypt.blind("login", login))
+		v := db.getBlind(tx.Bucket(bucketAccountsByLogin), "login", login)
 		if v == nil {
 			return portal.NotFound()
 		}
@@ -219,12 +219,8 @@ func (db *DB) AccountByLogin(login string) (portal.Account, error) {
 // identity number, found through its keyed hash.
 func (db *DB) AccountsByIDNumber(idNumber string) ([]uint64, error) {
 	var ids []uint64
-	prefix := db.crypt.blind("idnumber", idNumber)
 	err := db.view(func(tx *bbolt.Tx) error {
-		c := tx.Bucket(bucketAccountsByIDNum).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && len(k) == len(prefix)+8 && string(k[:len(prefix)]) == string(prefix); k, _ = c.Next() {
-			ids = append(ids, btoi(k[len(prefix):]))
-		}
+		ids = idsUnder(tx.Bucket(bucketAccountsByIDNum), db.crypt.blindLookup("idnumber", idNumber))
 		return nil
 	})
 	return ids, err

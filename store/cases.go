@@ -200,7 +200,7 @@ func (db *DB) putCase(tx *bbolt.Tx, old, c portal.Case) error {
 	}
 	if old.PersonIDNumber != c.PersonIDNumber || old.PersonDocType != c.PersonDocType || old.PersonDocCountry != c.PersonDocCountry {
 		if old.PersonIDNumber != "" {
-			if err := tx.Bucket(bucketCasesByPerson).Delete(append(db.casePersonKey(old), itob(c.ID)...)); err != nil {
+			if err := db.deleteUnder(tx.Bucket(bucketCasesByPerson), func(bl blindFunc) []byte { return append(casePersonKeyWith(bl, old), itob(c.ID)...) }); err != nil {
 				return err
 			}
 		}
@@ -403,14 +403,20 @@ func (db *DB) link(tx *bbolt.Tx, account, caseID uint64, rel Relation) error {
 // (R31): a mainland number in the "idnumber" index, as before; another
 // identity document under its kind, state and number.
 func (db *DB) casePersonKey(c portal.Case) []byte {
+	return casePersonKeyWith(db.crypt.blind, c)
+}
+
+// casePersonKeyWith is casePersonKey under a given blind key (a re-index,
+// or a lookup under each key, blindkeys.go).
+func casePersonKeyWith(bl blindFunc, c portal.Case) []byte {
 	if c.PersonDocType == "" || c.PersonDocType == portal.DocResidentID {
-		return db.crypt.blind("idnumber", c.PersonIDNumber)
+		return bl("idnumber", c.PersonIDNumber)
 	}
 	if doc, err := c.PersonDocument(); err == nil {
 		domain, value := doc.IndexKey()
-		return db.crypt.blind(domain, value)
+		return bl(domain, value)
 	}
-	return db.crypt.blind("iddoc", string(c.PersonDocType)+"|"+c.PersonDocCountry+"|"+c.PersonIDNumber)
+	return bl("iddoc", string(c.PersonDocType)+"|"+c.PersonDocCountry+"|"+c.PersonIDNumber)
 }
 
 // linkPersonAccounts links the person's identity-verified account to the
@@ -448,12 +454,7 @@ func (db *DB) linkCasesOfVerifiedPerson(tx *bbolt.Tx, a portal.Account) error {
 	if a.Role != portal.RoleMinor || a.IDNumber == "" || !a.IdentityVerified {
 		return nil
 	}
-	prefix := db.crypt.blind("idnumber", a.IDNumber)
-	cur := tx.Bucket(bucketCasesByPerson).Cursor()
-	var cases []uint64
-	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-		cases = append(cases, btoi(k[len(prefix):]))
-	}
+	cases := idsUnder(tx.Bucket(bucketCasesByPerson), db.crypt.blindLookup("idnumber", a.IDNumber))
 	today := portal.DateOf(db.now())
 	for _, id := range cases {
 		c, err := db.getCase(tx, id)
@@ -631,7 +632,7 @@ func (db *DB) DeleteDraft(id, account uint64) error {
 			}
 		}
 		if c.PersonIDNumber != "" {
-			if err := tx.Bucket(bucketCasesByPerson).Delete(append(db.casePersonKey(c), itob(id)...)); err != nil {
+			if err := db.deleteUnder(tx.Bucket(bucketCasesByPerson), func(bl blindFunc) []byte { return append(casePersonKeyWith(bl, c), itob(id)...) }); err != nil {
 				return err
 			}
 		}
@@ -1505,7 +1506,7 @@ func (db *DB) ImportAccounts(batch []portal.Account) ([]portal.Account, error) {
 				return fmt.Errorf("store: import account %s: %w", a.Login, err)
 			}
 			loginKey := db.crypt.blind("login", a.Login)
-			if byLogin.Get(loginKey) != nil {
+			if db.getBlind(byLogin, "login", a.Login) != nil {
 				return &portal.Error{Code: portal.CodeConflict, Key: "register.login_taken", Fields: map[string]string{"mobile": "register.login_taken"}}
 			}
 			id, err := b.NextSequence()

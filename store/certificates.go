@@ -112,21 +112,23 @@ func certQueueKey(organ uint64, due portal.Date, awaits bool, id uint64) []byte 
 // certHolderKey is the keyed hash of the holder's identity document (R31):
 // a mainland number in the "idnumber" index, as before.
 func (db *DB) certHolderKey(c portal.Certificate) []byte {
+	return certHolderKeyWith(db.crypt.blind, c)
+}
+
+// certHolderKeyWith is certHolderKey under a given blind key.
+func certHolderKeyWith(bl blindFunc, c portal.Certificate) []byte {
 	doc, err := c.HolderDocument()
 	if err != nil {
-		return db.crypt.blind("idnumber", c.PersonIDNumber)
+		return bl("idnumber", c.PersonIDNumber)
 	}
 	domain, value := doc.IndexKey()
-	return db.crypt.blind(domain, value)
+	return bl(domain, value)
 }
 
 // certificateAccounts lists the accounts that see a certificate.
 func certificateAccounts(tx *bbolt.Tx, c portal.Certificate, db *DB) ([]uint64, error) {
 	out := []uint64{c.RequestedBy}
-	prefix := db.crypt.blind("idnumber", c.PersonIDNumber)
-	cur := tx.Bucket(bucketAccountsByIDNum).Cursor()
-	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-		id := btoi(k[len(prefix):])
+	for _, id := range idsUnder(tx.Bucket(bucketAccountsByIDNum), db.crypt.blindLookup("idnumber", c.PersonIDNumber)) {
 		if id == c.RequestedBy {
 			continue
 		}
@@ -351,7 +353,7 @@ func (db *DB) CertificateForPolice(id uint64, officer portal.Account, requestID 
 		if c, err = db.policeCertificate(tx, id, officer); err != nil {
 			return err
 		}
-		sealed, err := db.sealedCasesByKey(tx, db.certHolderKey(c))
+		sealed, err := db.sealedCasesByKey(tx, db.lookupWith(func(bl blindFunc) []byte { return certHolderKeyWith(bl, c) }))
 		if err != nil {
 			return err
 		}
@@ -415,11 +417,12 @@ func (db *DB) issueCertificate(tx *bbolt.Tx, c *portal.Certificate, officer port
 		c.IssuingOrgan = officer.Organ
 	}
 	c.Code = portal.NewVerificationCode()
-	h := db.crypt.blind("certcode", c.Code)
-	if tx.Bucket(bucketCertByCode).Get(h) != nil {
+	bk := db.crypt.bkeys.Load().active
+	if _, v := db.getBlindAny(tx.Bucket(bucketCertByCode), "certcode", c.Code); v != nil {
 		return portal.Internal(fmt.Errorf("store: verification code collision"))
 	}
-	return tx.Bucket(bucketCertByCode).Put(h, itob(c.ID))
+	// The value names the blind key that made the hash (blindkeys.go).
+	return tx.Bucket(bucketCertByCode).Put(bk.blind("certcode", c.Code), append(itob(c.ID), bk.id))
 }
 
 // AnswerCertificate answers a waiting request on behalf of the police organ
@@ -500,11 +503,12 @@ func (db *DB) VerifyCertificate(code, requestID string) (portal.VerificationResu
 	if !ok {
 		return portal.VerificationResult{}, nil
 	}
-	h := db.crypt.blind("certcode", compact)
 	var id uint64
 	err := db.view(func(tx *bbolt.Tx) error {
 		if b := tx.Bucket(bucketCertByCode); b != nil {
-			if v := b.Get(h); v != nil {
+			// Codes are never re-hashed: a kept blind key still checks one
+			// made before a rotation (blindkeys.go).
+			if _, v := db.getBlindAny(b, "certcode", compact); v != nil {
 				id = btoi(v)
 			}
 		}

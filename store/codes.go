@@ -2,7 +2,6 @@ package store
 
 import (
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"strconv"
@@ -106,7 +105,7 @@ func (db *DB) getPending(tx *bbolt.Tx, bucket []byte, kind, token string) (uint6
 	if err := db.crypt.openJSON(kind, id, "body", raw, &p); err != nil {
 		return 0, pendingCode{}, err
 	}
-	if subtle.ConstantTimeCompare(p.TokenHash, db.crypt.blind("token:"+kind, token)) != 1 {
+	if !db.crypt.blindMatches(p.TokenHash, "token:"+kind, token) {
 		return 0, pendingCode{}, portal.NotFound()
 	}
 	return id, p, nil
@@ -130,7 +129,7 @@ func (db *DB) checkCode(kind string, id uint64, p *pendingCode, code string, now
 		return errCodeExpired
 	}
 	code = strings.TrimSpace(code)
-	if p.Decoy || len(code) != 6 || subtle.ConstantTimeCompare(p.Code.Hash, db.codeHash(kind, id, code)) != 1 {
+	if p.Decoy || len(code) != 6 || !db.crypt.blindMatches(p.Code.Hash, "code:"+kind, fmt.Sprintf("%d:%s", id, code)) {
 		p.Code.Tries++
 		return errCodeWrong
 	}
@@ -151,7 +150,7 @@ func (db *DB) StartRegistration(a portal.Account) (token string, err error) {
 		now := db.now().UTC()
 		token = newToken(id)
 		p := pendingCode{TokenHash: db.crypt.blind("token:"+kindPendingReg, token), Created: now}
-		if owner := tx.Bucket(bucketAccountsByLogin).Get(db.crypt.blind("login", a.Login)); owner != nil {
+		if owner := db.getBlind(tx.Bucket(bucketAccountsByLogin), "login", a.Login); owner != nil {
 			p.Decoy = true
 			p.Code.Sends, p.Code.LastSent, p.Code.Expires = 1, now, now.Add(portal.CodeLifetime)
 			if err := db.enqueueSecurityNotice(tx, btoi(owner), portal.OutRegisterAttempt); err != nil {
@@ -236,7 +235,7 @@ func (db *DB) StartPasswordReset(login string) (token string, err error) {
 		token = newToken(id)
 		p := pendingCode{TokenHash: db.crypt.blind("token:"+kindReset, token), Created: now, Decoy: true}
 		p.Code.Sends, p.Code.LastSent, p.Code.Expires = 1, now, now.Add(portal.CodeLifetime)
-		if v := tx.Bucket(bucketAccountsByLogin).Get(db.crypt.blind("login", login)); v != nil {
+		if v := db.getBlind(tx.Bucket(bucketAccountsByLogin), "login", login); v != nil {
 			a, err := db.getAccount(tx, btoi(v))
 			if err != nil {
 				return err

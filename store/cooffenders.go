@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"strconv"
 
 	"go.etcd.io/bbolt"
@@ -22,7 +21,12 @@ import (
 var bucketCoOffenderCases = []byte("cooffender_cases")
 
 func (db *DB) coOffenderKey(number string, caseID uint64) []byte {
-	return append(db.crypt.blind("cooffender", number), itob(caseID)...)
+	return coOffenderKeyWith(db.crypt.blind, number, caseID)
+}
+
+// coOffenderKeyWith is coOffenderKey under a given blind key.
+func coOffenderKeyWith(bl blindFunc, number string, caseID uint64) []byte {
+	return append(bl("cooffender", number), itob(caseID)...)
 }
 
 // SetCoOffenders replaces the adult co-offenders' case numbers listed on a
@@ -56,7 +60,7 @@ func (db *DB) SetCoOffenders(caseID uint64, numbers []string, st Step) (portal.C
 		}
 		idx := tx.Bucket(bucketCoOffenderCases)
 		for _, n := range old.CoOffenderCases {
-			if err := idx.Delete(db.coOffenderKey(n, caseID)); err != nil {
+			if err := db.deleteUnder(idx, func(bl blindFunc) []byte { return coOffenderKeyWith(bl, n, caseID) }); err != nil {
 				return err
 			}
 		}
@@ -102,10 +106,8 @@ func (db *DB) CoOffenderMarked(number string, reader portal.Account, requestID s
 		if err := ensureCertificateBuckets(tx); err != nil {
 			return err
 		}
-		prefix := db.crypt.blind("cooffender", norm)
-		cur := tx.Bucket(bucketCoOffenderCases).Cursor()
-		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-			c, err := db.getCase(tx, btoi(k[len(prefix):]))
+		for _, id := range idsUnder(tx.Bucket(bucketCoOffenderCases), db.crypt.blindLookup("cooffender", norm)) {
+			c, err := db.getCase(tx, id)
 			if err != nil {
 				return err
 			}

@@ -20,8 +20,10 @@ import (
 // kind, id and field name are bound as associated data so that a ciphertext
 // cannot be moved to another record or field.
 type crypter struct {
-	keys  atomic.Pointer[keySet] // swapped whole, so readers never lock
-	index []byte
+	keys  atomic.Pointer[keySet]   // swapped whole, so readers never lock
+	bkeys atomic.Pointer[blindSet] // the blind-index keys (blindkeys.go), swapped whole too
+
+	indexFromFile []byte // the keys file's index_key: the material of blind key 1
 }
 
 // dataKey is one unwrapped data key.
@@ -40,7 +42,11 @@ func newCrypter(index []byte) (*crypter, error) {
 	if len(index) != 32 {
 		return nil, errors.New("store: index key must be 32 bytes")
 	}
-	return &crypter{index: append([]byte(nil), index...)}, nil
+	c := &crypter{indexFromFile: append([]byte(nil), index...)}
+	// Until the keyring is read (openKeyring), the keys file's index key is
+	// blind key 1, the only one there was before blind keys rotated.
+	c.bkeys.Store(&blindSet{active: &blindKey{id: 1, key: append([]byte(nil), index...)}})
+	return c, nil
 }
 
 func newDataKey(id byte, key []byte) (*dataKey, error) {
@@ -187,9 +193,16 @@ func (c *crypter) openString(kind string, id uint64, field string, b []byte) (st
 }
 
 // blind returns a keyed hash of value within a purpose ("idnumber", "login"),
-// so that equal values can be found without being readable.
+// so that equal values can be found without being readable. It uses the
+// active blind key: what is written now. Lookups use blindLookup (indexes
+// that a rotation re-indexes) or blindAny (hashes that cannot be recomputed).
 func (c *crypter) blind(purpose, value string) []byte {
-	m := hmac.New(sha256.New, c.index)
+	return c.bkeys.Load().active.blind(purpose, value)
+}
+
+// blind is HMAC-SHA-256 under this key of purpose, 0, value.
+func (k *blindKey) blind(purpose, value string) []byte {
+	m := hmac.New(sha256.New, k.key)
 	m.Write([]byte(purpose))
 	m.Write([]byte{0})
 	m.Write([]byte(value))

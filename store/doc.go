@@ -51,7 +51,8 @@
 //	                                 (created by migration 7; meta/query_reference_seq numbers them)
 //	audit_by_subject                 subject kind | 0x00 | itob(subject id) | itob(audit index) -> ""   ("who looked at my record")
 //	certificates                     itob(id) -> {body: encrypted JSON of a no-criminal-record certificate (R14)}
-//	certificates_by_code             HMAC("certcode", verification code) -> itob(id)   (the code is never a key in clear)
+//	certificates_by_code             HMAC("certcode", verification code) -> itob(id) [| blind key id]   (the code is never a key in clear;
+//	                                 the key id byte names the blind key that made the hash, absent = key 1)
 //	certificates_by_account          itob(account) | itob(id) -> ""
 //	certificates_by_person           HMAC("idnumber", id number) | itob(id) -> ""   (the person's certificates; an unsealing revokes none, R14)
 //	certificate_queue                itob(police organ) | due (4 bytes) | itob(id) -> queue entry
@@ -66,7 +67,7 @@
 //	sealed_info_by_organ             itob(organ id) | itob(id) -> ""
 //	                                 (created by migration 7; meta/certificate_reference_seq numbers certificates)
 //	leak_reports                     itob(id) -> {body: encrypted JSON of the report}
-//	leak_by_code                     HMAC("leakcode", tracking code) -> itob(id)   (the code itself is never stored)
+//	leak_by_code                     HMAC("leakcode", tracking code) -> itob(id) [| blind key id]   (the code itself is never stored)
 //	leak_by_ref                      "LK-2026-000042" -> itob(id)
 //	leak_queue                       due (4 bytes; 99999999 once closed) | itob(id) -> {ref, status, received}
 //	leak_drafts                      HMAC("leakdraft", browser token) -> itob(id) | created
@@ -74,10 +75,13 @@
 //	leak_by_account                  itob(account id) | itob(id) -> ""   (a signed-in reporter's own reports)
 //	totp                             itob(account id) -> totpRecord: encrypted TOTP secret (or the pending one shown
 //	                                 at enrolment), last accepted time step, HMAC("recovery", id:code) of each unused
-//	                                 recovery code   (created by the first enrolment, CreateBucketIfNotExists)
+//	                                 recovery code and the blind key id that made them   (created by the first enrolment, CreateBucketIfNotExists)
 //	keyring                          "dek" | key id (1 byte) -> {id, state active|retiring|retired, created, retired,
 //	                                 data key wrapped (AES-256-GCM) by the KEK, which is never stored here}
 //	                                 "kek" -> KEK fingerprint; "last_id" -> 1 byte   (migration 8; keyring.go)
+//	                                 "bix" | key id (1 byte) -> blind-index (HMAC) key {id, state active|retiring|kept|retired,
+//	                                 wrapped by the KEK; key 1 is the keys file's index_key, not stored}; "bix_reindex" -> progress
+//	                                 of a running re-index   (migration 15; blindkeys.go). Every HMAC below is under one of them.
 //	outbox                           itob(id) -> {body: encrypted JSON of one SMS or e-mail: channel, recipient, text,
 //	                                 template, status, attempts, next try}; recipient and text erased once final
 //	outbox_due                       due time (8 bytes, UnixNano) | itob(id) -> ""   (what the sender delivers next)

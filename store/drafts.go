@@ -59,7 +59,7 @@ func (db *DB) DeleteLeakDraft(token string, actor uint64, requestID string) erro
 				return err
 			}
 		}
-		if err := tx.Bucket(bucketLeakDrafts).Delete(db.draftKey(token)); err != nil {
+		if err := tx.Bucket(bucketLeakDrafts).Delete(db.draftKey(tx, token)); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bucketLeakReports).Delete(itob(r.ID)); err != nil {

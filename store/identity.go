@@ -46,10 +46,7 @@ func (db *DB) verifiedHolder(tx *bbolt.Tx, idNumber string, except uint64) (uint
 	if idNumber == "" {
 		return 0, false, nil
 	}
-	prefix := db.crypt.blind("idnumber", idNumber)
-	cur := tx.Bucket(bucketAccountsByIDNum).Cursor()
-	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-		id := btoi(k[len(prefix):])
+	for _, id := range idsUnder(tx.Bucket(bucketAccountsByIDNum), db.crypt.blindLookup("idnumber", idNumber)) {
 		if id == except {
 			continue
 		}

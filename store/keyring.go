@@ -61,8 +61,9 @@ type dekRecord struct {
 	State    KeyState  `json:"state"`
 	Created  time.Time `json:"created"`
 	Retired  time.Time `json:"retired,omitzero"`
-	Wrapped  []byte    `json:"wrapped,omitempty"`  // nonce | AES-GCM(KEK, key), associated data "sealportal/dek" 0 id
-	Previous []byte    `json:"previous,omitempty"` // the same under the previous KEK, while a KEK rotation is not yet confirmed
+	Wrapped  []byte    `json:"wrapped,omitempty"`   // nonce | AES-GCM(KEK, key), associated data "sealportal/dek" 0 id
+	Previous []byte    `json:"previous,omitempty"`  // the same under the previous KEK, while a KEK rotation is not yet confirmed
+	KeysFile bool      `json:"keys_file,omitempty"` // blind key 1 only: the material is the keys file's index_key, not wrapped here
 }
 
 type kekRecord struct {
@@ -301,6 +302,7 @@ func (db *DB) openKeyring(keys Keys, readOnly bool) error {
 	ring := &keyring{kek: append([]byte(nil), keys.KEK...), kekFP: kekFingerprint(keys.KEK), file: keys.file, kekFromEnv: keys.kekFromEnv}
 	var active byte
 	plain := map[byte][]byte{}
+	var blind *blindSet
 	load := func(tx *bbolt.Tx) error {
 		kr := tx.Bucket(bucketKeyring)
 		if kr == nil {
@@ -359,6 +361,9 @@ func (db *DB) openKeyring(keys Keys, readOnly bool) error {
 		if active == 0 {
 			return errors.New("store: keyring: no active data key")
 		}
+		if blind, err = loadBlindKeys(kr, keys, usePrevious); err != nil {
+			return err
+		}
 		if readOnly || usePrevious || kek.Previous == "" {
 			return nil
 		}
@@ -370,6 +375,9 @@ func (db *DB) openKeyring(keys Keys, readOnly bool) error {
 					return err
 				}
 			}
+		}
+		if err := forgetPreviousBlindWraps(kr); err != nil {
+			return err
 		}
 		return putKEKRecord(kr, kekRecord{Fingerprint: kek.Fingerprint})
 	}
@@ -385,6 +393,7 @@ func (db *DB) openKeyring(keys Keys, readOnly bool) error {
 	if err := db.crypt.setKeys(active, plain); err != nil {
 		return err
 	}
+	db.crypt.bkeys.Store(blind)
 	db.ring = ring
 	if !readOnly && keys.LegacyData != nil && keys.file != "" {
 		// A keys file that cannot be rewritten (a read-only mounted secret)
@@ -455,6 +464,7 @@ func (db *DB) Keyring() ([]KeyInfo, error) {
 type KEKReport struct {
 	OldFingerprint, NewFingerprint string
 	Rewrapped                      int    // data keys rewrapped
+	BlindRewrapped                 int    // blind-index keys rewrapped (key 1 lives in the keys file, not here)
 	KeysFile                       string // the keys file now holding the new KEK ("" when the KEK is in PORTAL_KEK)
 	Pending                        bool   // the wraps under the old KEK are kept until a start with the new KEK
 }
@@ -509,6 +519,11 @@ func (db *DB) RotateKEK(newKEK []byte) (KEKReport, error) {
 			}
 			rep.Rewrapped++
 		}
+		n, err := rewrapBlindKeys(kr, kek, newKEK)
+		if err != nil {
+			return err
+		}
+		rep.BlindRewrapped = n
 		if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditKEKRotated, SubjectKind: "kek", Detail: rep.NewFingerprint}); err != nil {
 			return err
 		}
@@ -543,6 +558,9 @@ func (db *DB) RotateKEK(newKEK []byte) (KEKReport, error) {
 					return err
 				}
 			}
+		}
+		if err := forgetPreviousBlindWraps(kr); err != nil {
+			return err
 		}
 		return putKEKRecord(kr, kekRecord{Fingerprint: rep.NewFingerprint})
 	})

@@ -127,7 +127,16 @@ func tooManyLeakFiles() error {
 
 // draftKey is where a browser's draft is found: a keyed hash of the random
 // token its cookie holds.
-func (db *DB) draftKey(token string) []byte { return db.crypt.blind("leakdraft", token) }
+// A draft made before a blind-key rotation keeps the key it was found under
+// (a kept key, blindkeys.go); a new one uses the active key.
+func (db *DB) draftKey(tx *bbolt.Tx, token string) []byte {
+	if b := tx.Bucket(bucketLeakDrafts); b != nil {
+		if k, _ := db.getBlindAny(b, "leakdraft", token); k != nil {
+			return k
+		}
+	}
+	return db.crypt.blind("leakdraft", token)
+}
 
 // leakDraft finds the draft of a token inside tx; not found when there is
 // none or it has expired.
@@ -135,7 +144,7 @@ func (db *DB) leakDraft(tx *bbolt.Tx, token string) (portal.LeakReport, error) {
 	if token == "" {
 		return portal.LeakReport{}, portal.NotFound()
 	}
-	v := tx.Bucket(bucketLeakDrafts).Get(db.draftKey(token))
+	v := tx.Bucket(bucketLeakDrafts).Get(db.draftKey(tx, token))
 	if len(v) != 16 {
 		return portal.LeakReport{}, portal.NotFound()
 	}
@@ -220,7 +229,7 @@ func (db *DB) SaveLeakDraft(token string, in portal.LeakReport, docs []portal.Do
 			}
 			old = portal.LeakReport{ID: id, Status: portal.LeakDraft, CreatedAt: now}
 			v := append(itob(id), itob(uint64(now.UnixNano()))...)
-			if err := tx.Bucket(bucketLeakDrafts).Put(db.draftKey(token), v); err != nil {
+			if err := tx.Bucket(bucketLeakDrafts).Put(db.draftKey(tx, token), v); err != nil {
 				return err
 			}
 		default:
@@ -313,11 +322,14 @@ func (db *DB) SubmitLeakReport(token string, cal *portal.Calendar, requestID str
 		code = portal.NewTrackingCode()
 		compact, _ := portal.NormalizeTrackingCode(code)
 		byCode := tx.Bucket(bucketLeakByCode)
-		h := db.crypt.blind("leakcode", compact)
-		if byCode.Get(h) != nil {
+		bk := db.crypt.bkeys.Load().active
+		if _, v := db.getBlindAny(byCode, "leakcode", compact); v != nil {
 			return portal.Internal(fmt.Errorf("store: tracking code collision"))
 		}
-		if err := byCode.Put(h, itob(r.ID)); err != nil {
+		// The value names the blind key that made the hash (blindkeys.go):
+		// a code cannot be re-hashed, so a rotation counts what still needs
+		// the old key.
+		if err := byCode.Put(bk.blind("leakcode", compact), append(itob(r.ID), bk.id)); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bucketLeakByRef).Put([]byte(r.Ref), itob(r.ID)); err != nil {
@@ -328,7 +340,7 @@ func (db *DB) SubmitLeakReport(token string, cal *portal.Calendar, requestID str
 				return err
 			}
 		}
-		if err := tx.Bucket(bucketLeakDrafts).Delete(db.draftKey(token)); err != nil {
+		if err := tx.Bucket(bucketLeakDrafts).Delete(db.draftKey(tx, token)); err != nil {
 			return err
 		}
 		if r.PersonNotified, err = db.notifyLeakPerson(tx, r.PersonIDNumber, "leak.notify_reported"); err != nil {
@@ -369,12 +381,7 @@ func (db *DB) notifyLeakPerson(tx *bbolt.Tx, idNumber, key string) (int, error) 
 	if idNumber == "" {
 		return 0, nil
 	}
-	prefix := db.crypt.blind("idnumber", idNumber)
-	var cases []uint64
-	cur := tx.Bucket(bucketCasesByPerson).Cursor()
-	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-		cases = append(cases, btoi(k[len(prefix):]))
-	}
+	cases := idsUnder(tx.Bucket(bucketCasesByPerson), db.crypt.blindLookup("idnumber", idNumber))
 	told := map[uint64]bool{}
 	for _, id := range cases {
 		c, err := db.getCase(tx, id)
@@ -421,7 +428,9 @@ func (db *DB) leakByCode(tx *bbolt.Tx, code string) (portal.LeakReport, error) {
 	if !ok {
 		return portal.LeakReport{}, portal.NotFound()
 	}
-	v := tx.Bucket(bucketLeakByCode).Get(db.crypt.blind("leakcode", compact))
+	// Tracking codes are never re-hashed: a kept blind key still opens a
+	// report filed before a rotation (blindkeys.go).
+	_, v := db.getBlindAny(tx.Bucket(bucketLeakByCode), "leakcode", compact)
 	if v == nil {
 		return portal.LeakReport{}, portal.NotFound()
 	}

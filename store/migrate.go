@@ -125,12 +125,17 @@ var migrations = []migration{
 		_, err := tx.CreateBucketIfNotExists(bucketDeadlinesAwaitingCalendar)
 		return err
 	}},
+	{15, migrationBlindKeysName, migrateBlindKeys},
 }
 
 // recordsAwaitMigrationName names the migration that adds the index of the
 // deadlines of records other than cases that wait for a calendar year
 // (awaiting.go).
 const recordsAwaitMigrationName = "deadlines of relief requests, notices, leak reports, queries, certificates and objections waiting for a calendar year"
+
+// migrationBlindKeysName names the migration that records the blind-index key
+// (tests find it by name).
+const migrationBlindKeysName = "blind-index keys: the keys file's index key is recorded as blind key 1 (nothing re-hashed)"
 
 // calendarAwaitMigrationName names the migration that adds the index of
 // deadlines waiting for a calendar year and the calendar confirmations.

@@ -129,12 +129,7 @@ func (db *DB) putQuery(tx *bbolt.Tx, old, q portal.Query) error {
 // casesOfPerson finds every case about a person by the identity number's
 // blind index (never a scan of all cases), in case id order.
 func (db *DB) casesOfPerson(tx *bbolt.Tx, idNumber string) ([]portal.Case, error) {
-	prefix := db.crypt.blind("idnumber", idNumber)
-	var ids []uint64
-	cur := tx.Bucket(bucketCasesByPerson).Cursor()
-	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-		ids = append(ids, btoi(k[len(prefix):]))
-	}
+	ids := idsUnder(tx.Bucket(bucketCasesByPerson), db.crypt.blindLookup("idnumber", idNumber))
 	out := make([]portal.Case, 0, len(ids))
 	for _, id := range ids {
 		c, err := db.getCase(tx, id)
@@ -149,16 +144,16 @@ func (db *DB) casesOfPerson(tx *bbolt.Tx, idNumber string) ([]portal.Case, error
 // sealedCasesOf finds the sealed records of a person by a mainland identity
 // number.
 func (db *DB) sealedCasesOf(tx *bbolt.Tx, idNumber string) ([]portal.Case, error) {
-	return db.sealedCasesByKey(tx, db.crypt.blind("idnumber", idNumber))
+	return db.sealedCasesByKey(tx, db.crypt.blindLookup("idnumber", idNumber))
 }
 
 // sealedCasesByKey finds the sealed records of a person by the keyed hash of
-// an identity document (portal.IdentityDocument.IndexKey, R31).
-func (db *DB) sealedCasesByKey(tx *bbolt.Tx, prefix []byte) ([]portal.Case, error) {
+// an identity document (portal.IdentityDocument.IndexKey, R31), under each
+// lookup blind key (blindkeys.go).
+func (db *DB) sealedCasesByKey(tx *bbolt.Tx, prefixes [][]byte) ([]portal.Case, error) {
 	var all []portal.Case
-	cur := tx.Bucket(bucketCasesByPerson).Cursor()
-	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-		c, err := db.getCase(tx, btoi(k[len(prefix):]))
+	for _, id := range idsUnder(tx.Bucket(bucketCasesByPerson), prefixes) {
+		c, err := db.getCase(tx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -213,7 +208,7 @@ func (db *DB) CreateQuery(q portal.Query, unit portal.Account, cal *portal.Calen
 			q.PersonDocType = ""
 		}
 		domain, value := doc.IndexKey()
-		sealed, err := db.sealedCasesByKey(tx, db.crypt.blind(domain, value))
+		sealed, err := db.sealedCasesByKey(tx, db.crypt.blindLookup(domain, value))
 		if err != nil {
 			return err
 		}

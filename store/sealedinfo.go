@@ -40,10 +40,9 @@ func (db *DB) MarkSealedInfoCase(m portal.SealedInfoMark, official portal.Accoun
 			}
 		}
 		prefix := db.crypt.blind("cooffender", m.CaseNumber)
-		cur := tx.Bucket(bucketSealedInfoByNumber).Cursor()
-		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+		for _, otherID := range idsUnder(tx.Bucket(bucketSealedInfoByNumber), db.crypt.blindLookup("cooffender", m.CaseNumber)) {
 			var other portal.SealedInfoMark
-			if err := json.Unmarshal(tx.Bucket(bucketSealedInfoMarks).Get(k[len(prefix):]), &other); err != nil {
+			if err := json.Unmarshal(tx.Bucket(bucketSealedInfoMarks).Get(itob(otherID)), &other); err != nil {
 				return err
 			}
 			if other.OrganID == official.OrganID {
@@ -104,7 +103,5 @@ func (db *DB) sealedInfoMarked(tx *bbolt.Tx, norm string) bool {
 	if b == nil {
 		return false
 	}
-	prefix := db.crypt.blind("cooffender", norm)
-	k, _ := b.Cursor().Seek(prefix)
-	return k != nil && bytes.HasPrefix(k, prefix)
+	return len(idsUnder(b, db.crypt.blindLookup("cooffender", norm))) > 0
 }

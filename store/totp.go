@@ -1,7 +1,6 @@
 package store
 
 import (
-	"crypto/hmac"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -31,7 +30,10 @@ type totpRecord struct {
 	PendingAt time.Time `json:"pending_at,omitzero"` // when it was shown
 	LastStep  int64     `json:"last_step,omitempty"` // the last time step accepted (replay guard)
 	Recovery  [][]byte  `json:"recovery,omitempty"`  // keyed hashes of the unused recovery codes
-	EnabledAt time.Time `json:"enabled_at,omitzero"` // when enrolment was confirmed
+	// RecoveryKey is the blind key that made the recovery hashes (0: key 1,
+	// before blind keys rotated; blindkeys.go).
+	RecoveryKey byte      `json:"recovery_key,omitempty"`
+	EnabledAt   time.Time `json:"enabled_at,omitzero"` // when enrolment was confirmed
 }
 
 // pendingSecretAge bounds how long an unconfirmed secret is shown again; an
@@ -70,10 +72,6 @@ func putTOTP(tx *bbolt.Tx, id uint64, r totpRecord) error {
 func totpEnabled(tx *bbolt.Tx, id uint64) bool {
 	r, ok, err := getTOTP(tx, id)
 	return err == nil && ok && len(r.Secret) > 0
-}
-
-func (db *DB) recoveryHash(id uint64, code string) []byte {
-	return db.crypt.blind("recovery", strconv.FormatUint(id, 10)+":"+code)
 }
 
 // StartTOTPEnrolment returns the secret to show on the enrolment page: the one
@@ -132,13 +130,14 @@ func (db *DB) ConfirmTOTP(id uint64, code string, recovery []string, requestID s
 		if err != nil {
 			return err
 		}
-		r = totpRecord{Secret: db.crypt.sealString(kindTOTP, id, "secret", secret), LastStep: step, EnabledAt: now.UTC()}
+		bk := db.crypt.bkeys.Load().active
+		r = totpRecord{Secret: db.crypt.sealString(kindTOTP, id, "secret", secret), LastStep: step, EnabledAt: now.UTC(), RecoveryKey: bk.id}
 		for _, c := range recovery {
 			n, ok := portal.NormalizeRecoveryCode(c)
 			if !ok {
 				return portal.Internal(fmt.Errorf("store: recovery code of account %d has the wrong shape", id))
 			}
-			r.Recovery = append(r.Recovery, db.recoveryHash(id, n))
+			r.Recovery = append(r.Recovery, bk.blind("recovery", strconv.FormatUint(id, 10)+":"+n))
 		}
 		if err := putTOTP(tx, id, r); err != nil {
 			return err
@@ -195,10 +194,11 @@ func (db *DB) VerifySecondFactor(id uint64, typed, purpose, requestID string) (p
 				return err
 			}
 		} else if code, isRecovery := portal.NormalizeRecoveryCode(typed); isRecovery {
-			h := db.recoveryHash(id, code)
+			// A code made before a blind-key rotation matches under its kept
+			// key (blindkeys.go) until the operator retires that key.
 			res.Key = "totp.code_wrong"
 			for i, stored := range r.Recovery {
-				if hmac.Equal(stored, h) {
+				if db.crypt.blindMatches(stored, "recovery", strconv.FormatUint(id, 10)+":"+code) {
 					r.Recovery = append(r.Recovery[:i:i], r.Recovery[i+1:]...)
 					res.Passed, res.Recovery, res.Key = true, true, ""
 					break
