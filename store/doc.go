@@ -14,7 +14,7 @@
 //	                                 argon2id hash, lockout counters, organ id
 //	accounts_by_login                HMAC("login", login) -> itob(account id)
 //	accounts_by_idnumber             HMAC("idnumber", id number) | itob(account id) -> ""
-//	account_devices                  itob(account id) | SHA-256(device cookie) -> first seen   (new-device sign-ins; migration 10)
+//	account_devices                  itob(account id) | SHA-256(device cookie) -> first seen   (new-device sign-ins; migration 11)
 //	sessions                         SHA-256(cookie id) -> sessionRecord (account, role, created, last seen)
 //	sessions_by_account              itob(account id) | SHA-256(cookie id) -> ""
 //	audit_entries                    itob(index) -> JSON auditRecord (no personal data)
@@ -87,7 +87,7 @@
 //	outbox_due                       due time (8 bytes, UnixNano) | itob(id) -> ""   (what the sender delivers next)
 //	outbox_done                      finished time | itob(id) -> ""   (delivery records purged after 30 days)
 //	registrations_pending            itob(id) -> {body: encrypted JSON: the account to create (password hashed), code
-//	                                 hash, tries, sends, token hash}   (created by migration 10; codes.go)
+//	                                 hash, tries, sends, token hash}   (created by migration 13; codes.go)
 //	password_resets                  itob(id) -> {body: encrypted JSON: account id, code hash, tries, token hash}
 //	email_pending                    itob(account id) -> {body: encrypted JSON: address, code hash, tries}
 //
