@@ -118,6 +118,9 @@ func (s *Server) handleApplyCreate(c echo.Context) error {
 	draft := portal.Case{Capacity: portal.CapacityOf(u.Role)}
 	if draft.Capacity == portal.CapacitySelf {
 		draft.PersonName, draft.PersonIDNumber = u.Name, u.IDNumber
+		if u.DocType != portal.DocResidentID {
+			draft.PersonDocType, draft.PersonDocCountry = u.DocType, u.DocCountry // R31
+		}
 	}
 	cs, err := s.db.CreateDraft(draft, u.ID)
 	if err != nil {
@@ -260,8 +263,8 @@ func (s *Server) handleApplyPersonSave(c echo.Context) error {
 	in := applyPersonInput{Name: c.FormValue("person_name"), IDNumber: c.FormValue("person_id_number"),
 		DocType: c.FormValue("person_doc_type"), Country: strings.TrimSpace(c.FormValue("person_doc_country"))}
 	if ac.cs.Capacity == portal.CapacitySelf {
-		// The person's own account: the mainland number it was registered
-		// with (registration decides other documents).
+		// The person's own account: the document it was registered with
+		// (R31: registration accepts every kind).
 		in.IDNumber, in.DocType, in.Country = ac.cs.PersonIDNumber, string(ac.cs.PersonDocType), ac.cs.PersonDocCountry
 	}
 	today := s.today()

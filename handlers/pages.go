@@ -84,10 +84,11 @@ func (s *Server) renderAccount(c echo.Context, status int, key string) error {
 
 func maskMobile(m string) string { return portal.MaskMobile(m) }
 
+// maskID masks an identity number; a document of another kind (R31) shows
+// its last four characters likewise.
 func maskID(id string) string {
-	n, err := portal.ParseIDNumber(id)
-	if err != nil {
-		return ""
+	if n, err := portal.ParseIDNumber(id); err == nil {
+		return n.Masked()
 	}
-	return n.Masked()
+	return portal.IdentityDocument{Number: id}.Masked()
 }

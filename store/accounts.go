@@ -20,6 +20,11 @@ type accountRecord struct {
 	Name               []byte      `json:"name"`
 	Mobile             []byte      `json:"mobile,omitempty"`
 	IDNumber           []byte      `json:"id_number,omitempty"`
+	// The identity document's kind in clear ("" the mainland identity card),
+	// a passport's state and a typed birth date sealed (R31).
+	DocType    portal.IDDocType `json:"doc_type,omitempty"`
+	DocCountry []byte           `json:"doc_country,omitempty"`
+	DocBirth   []byte           `json:"birth_date,omitempty"`
 	Licence            []byte      `json:"licence,omitempty"`
 	Firm               string      `json:"firm,omitempty"`
 	Organ              string      `json:"organ,omitempty"`
@@ -82,6 +87,15 @@ func (db *DB) encodeAccount(a portal.Account) ([]byte, error) {
 	if a.Email != "" {
 		r.Email = c.sealString(kindAccount, a.ID, "email", a.Email)
 	}
+	if a.DocType != "" && a.DocType != portal.DocResidentID {
+		r.DocType = a.DocType
+		if a.DocCountry != "" {
+			r.DocCountry = c.sealString(kindAccount, a.ID, "doc_country", a.DocCountry)
+		}
+		if !a.DocBirth.IsZero() {
+			r.DocBirth = c.sealString(kindAccount, a.ID, "birth_date", a.DocBirth.String())
+		}
+	}
 	return json.Marshal(r)
 }
 
@@ -96,20 +110,45 @@ func (db *DB) decodeAccount(id uint64, raw []byte) (portal.Account, error) {
 		LockedUntil: r.LockedUntil, Lockouts: r.Lockouts, LockoutsSince: r.LockoutsSince, CreatedAt: r.CreatedAt, PasswordChangedAt: r.PasswordChangedAt, Seeded: r.Seeded,
 		IdentityVerified: r.IdentityVerified, IdentityVerifiedAt: r.IdentityVerifiedAt, IdentityMethod: r.IdentityMethod,
 		Lang: r.Lang, PrivacyConsentAt: r.PrivacyConsentAt, SensitiveConsentAt: r.SensitiveConsentAt,
+		DocType: r.DocType,
 	}
 	c := db.crypt
 	var err error
+	var birth string
 	for _, f := range []struct {
 		name string
 		src  []byte
 		dst  *string
 	}{{"login", r.Login, &a.Login}, {"name", r.Name, &a.Name}, {"mobile", r.Mobile, &a.Mobile},
-		{"id_number", r.IDNumber, &a.IDNumber}, {"licence", r.Licence, &a.Licence}, {"email", r.Email, &a.Email}} {
+		{"id_number", r.IDNumber, &a.IDNumber}, {"licence", r.Licence, &a.Licence}, {"email", r.Email, &a.Email},
+		{"doc_country", r.DocCountry, &a.DocCountry}, {"birth_date", r.DocBirth, &birth}} {
 		if *f.dst, err = c.openString(kindAccount, id, f.name, f.src); err != nil {
 			return portal.Account{}, err
 		}
 	}
+	if birth != "" {
+		d, ok := portal.ParseDate(birth)
+		if !ok {
+			return portal.Account{}, fmt.Errorf("store: decode account %d: birth date", id)
+		}
+		a.DocBirth = d
+	}
 	return a, nil
+}
+
+// accountPersonKey is the keyed hash under which an account is found by its
+// identity document (R31): the very key of the cases' person index
+// (casePersonKey), so the same document finds both. A mainland number stays
+// in the "idnumber" domain as before.
+func (db *DB) accountPersonKey(a portal.Account) []byte {
+	if a.DocType == "" || a.DocType == portal.DocResidentID {
+		return db.crypt.blind("idnumber", a.IDNumber)
+	}
+	if doc, err := a.Document(); err == nil {
+		domain, value := doc.IndexKey()
+		return db.crypt.blind(domain, value)
+	}
+	return db.crypt.blind("iddoc", string(a.DocType)+"|"+a.DocCountry+"|"+a.IDNumber)
 }
 
 // putAccount writes the account row; indexes are the caller's business.
@@ -171,7 +210,7 @@ func (db *DB) createAccount(tx *bbolt.Tx, ap *portal.Account, actor uint64) erro
 			return err
 		}
 		if a.IDNumber != "" {
-			key := append(db.crypt.blind("idnumber", a.IDNumber), itob(id)...)
+			key := append(db.accountPersonKey(a), itob(id)...)
 			if err := tx.Bucket(bucketAccountsByIDNum).Put(key, nil); err != nil {
 				return err
 			}

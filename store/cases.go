@@ -398,12 +398,7 @@ func (db *DB) casePersonKey(c portal.Case) []byte {
 // case, when the name on the account matches the name on the record (issue
 // 11). A contact-verified account that merely typed the number gets nothing.
 func (db *DB) linkPersonAccounts(tx *bbolt.Tx, c portal.Case) error {
-	if c.PersonDocType != "" && c.PersonDocType != portal.DocResidentID {
-		// Accounts are verified by mainland identity number only (R31 gap
-		// for registration, see README).
-		return nil
-	}
-	holder, ok, err := db.verifiedHolder(tx, c.PersonIDNumber, 0)
+	holder, ok, err := db.verifiedHolder(tx, db.casePersonKey(c), 0)
 	if err != nil || !ok {
 		return err
 	}
@@ -411,7 +406,7 @@ func (db *DB) linkPersonAccounts(tx *bbolt.Tx, c portal.Case) error {
 	if err != nil {
 		return err
 	}
-	if a.Role != portal.RoleMinor || !portal.NamesMatch(a.Name, c.PersonName) {
+	if a.Role != portal.RoleMinor || !portal.NamesMatch(a.Name, c.PersonName) || !a.SameDocument(c) {
 		return nil
 	}
 	if existing := tx.Bucket(bucketCasesByAccount).Get(append(itob(a.ID), itob(c.ID)...)); existing != nil {
@@ -429,7 +424,7 @@ func (db *DB) linkCasesOfVerifiedPerson(tx *bbolt.Tx, a portal.Account) error {
 	if a.Role != portal.RoleMinor || a.IDNumber == "" || !a.IdentityVerified {
 		return nil
 	}
-	prefix := db.crypt.blind("idnumber", a.IDNumber)
+	prefix := db.accountPersonKey(a)
 	cur := tx.Bucket(bucketCasesByPerson).Cursor()
 	var cases []uint64
 	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
@@ -441,7 +436,7 @@ func (db *DB) linkCasesOfVerifiedPerson(tx *bbolt.Tx, a portal.Account) error {
 		if err != nil {
 			return err
 		}
-		if !portal.NamesMatch(a.Name, c.PersonName) || c.FiledBy == a.ID {
+		if !portal.NamesMatch(a.Name, c.PersonName) || !a.SameDocument(c) || c.FiledBy == a.ID {
 			continue
 		}
 		if c.Status == portal.StatusDraft && !(c.Capacity == portal.CapacityGuardian && portal.GuardianAccessEnded(c, today)) {
@@ -1504,7 +1499,7 @@ func (db *DB) ImportAccounts(batch []portal.Account) ([]portal.Account, error) {
 				return err
 			}
 			if a.IDNumber != "" {
-				if err := tx.Bucket(bucketAccountsByIDNum).Put(append(db.crypt.blind("idnumber", a.IDNumber), itob(id)...), nil); err != nil {
+				if err := tx.Bucket(bucketAccountsByIDNum).Put(append(db.accountPersonKey(a), itob(id)...), nil); err != nil {
 					return err
 				}
 				if err := db.onNewAccountIdentity(tx, a); err != nil {

@@ -123,7 +123,7 @@ func (db *DB) certHolderKey(c portal.Certificate) []byte {
 // certificateAccounts lists the accounts that see a certificate.
 func certificateAccounts(tx *bbolt.Tx, c portal.Certificate, db *DB) ([]uint64, error) {
 	out := []uint64{c.RequestedBy}
-	prefix := db.crypt.blind("idnumber", c.PersonIDNumber)
+	prefix := db.certHolderKey(c)
 	cur := tx.Bucket(bucketAccountsByIDNum).Cursor()
 	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
 		id := btoi(k[len(prefix):])
