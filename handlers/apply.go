@@ -119,7 +119,9 @@ func (s *Server) handleApplyCreate(c echo.Context) error {
 	if draft.Capacity == portal.CapacitySelf {
 		draft.PersonName, draft.PersonIDNumber = u.Name, u.IDNumber
 		if u.DocType != portal.DocResidentID {
-			draft.PersonDocType, draft.PersonDocCountry = u.DocType, u.DocCountry // R31
+			// R31: the document registered, and the birth date typed there
+			// when its number carries none.
+			draft.PersonDocType, draft.PersonDocCountry, draft.PersonDocBirth = u.DocType, u.DocCountry, u.DocBirth
 		}
 	}
 	cs, err := s.db.CreateDraft(draft, u.ID)

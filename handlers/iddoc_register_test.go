@@ -61,6 +61,17 @@ func (w *certWorld) exOfficioDoc(t *testing.T, name string, doc portal.IdentityD
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Sealed, so that the police see it marked as a record that must not
+	// appear (R14).
+	for _, st := range []store.Step{
+		{Action: portal.ActionSeal, Actor: portal.ActorDecider, AccountID: w.judge.ID, Role: w.judge.Role, OrganID: w.court.ID, Rules: []string{"R2"}},
+		{Action: portal.ActionConfirm, Actor: portal.ActorHolder, AccountID: w.judge.ID, Role: w.judge.Role, OrganID: w.court.ID},
+		{Action: portal.ActionConfirm, Actor: portal.ActorHolder, AccountID: w.officer.ID, Role: w.officer.Role, OrganID: w.police.ID},
+	} {
+		if c, err = w.db.Apply(c.ID, st, w.cal); err != nil {
+			t.Fatalf("%s: %v", st.Action, err)
+		}
+	}
 	return c
 }
 
