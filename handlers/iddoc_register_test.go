@@ -19,7 +19,7 @@ import (
 // hkPermitNumber is a Hong Kong resident's residence permit number (region
 // 810000) for the birth date and sequence, with its check character.
 func hkPermitNumber(birth portal.Date, seq int) string {
-	n := "810000" + birth.Time().Format("20060102") + strconv.Itoa(100 + seq%900)
+	n := "810000" + birth.Time().Format("20060102") + strconv.Itoa(100+seq%900)
 	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
 	sum := 0
 	for i, r := range n {

@@ -16,20 +16,20 @@ const (
 // Account is a person or an official who can sign in. Personal fields (Name,
 // Mobile, IDNumber) are encrypted by the store.
 type Account struct {
-	ID                 uint64
-	Role               Role
-	Login              string // the mobile number for citizens, a generated username for staff
-	Name               string
-	Mobile             string
-	IDNumber           string // canonical number of the identity document; citizens only
+	ID       uint64
+	Role     Role
+	Login    string // the mobile number for citizens, a generated username for staff
+	Name     string
+	Mobile   string
+	IDNumber string // canonical number of the identity document; citizens only
 	// DocType is the kind of the citizen's identity document (R31): "" is
 	// the mainland identity card; DocCountry a passport's issuing state;
 	// DocBirth the birth date typed at registration for a document whose
 	// number carries none (passports, travel permits, the older permanent
 	// residence card), zero otherwise.
-	DocType    IDDocType
-	DocCountry string
-	DocBirth   Date
+	DocType            IDDocType
+	DocCountry         string
+	DocBirth           Date
 	Licence            string // lawyer's practice licence number
 	Firm               string // lawyer's firm or legal-aid centre
 	Organ              string // staff: the organ they work for, e.g. "北京市海淀区人民法院"
@@ -145,10 +145,10 @@ func (a Account) Validate() error {
 
 // Registration is what a citizen types on the register form.
 type Registration struct {
-	Role            Role
-	Name            string
-	Mobile          string
-	IDNumber        string
+	Role     Role
+	Name     string
+	Mobile   string
+	IDNumber string
 	// DocType, Country and BirthDate (R31): the kind of identity document
 	// ("" is the mainland identity card), a passport's issuing state, and
 	// the birth date as typed (YYYY-MM-DD), asked only for a document whose

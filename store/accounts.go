@@ -15,31 +15,31 @@ import (
 // AES-GCM ciphertexts bound to the account id; the login is found through a
 // blind index, never stored in clear.
 type accountRecord struct {
-	Role               portal.Role `json:"role"`
-	Login              []byte      `json:"login"`
-	Name               []byte      `json:"name"`
-	Mobile             []byte      `json:"mobile,omitempty"`
-	IDNumber           []byte      `json:"id_number,omitempty"`
+	Role     portal.Role `json:"role"`
+	Login    []byte      `json:"login"`
+	Name     []byte      `json:"name"`
+	Mobile   []byte      `json:"mobile,omitempty"`
+	IDNumber []byte      `json:"id_number,omitempty"`
 	// The identity document's kind in clear ("" the mainland identity card),
 	// a passport's state and a typed birth date sealed (R31).
-	DocType    portal.IDDocType `json:"doc_type,omitempty"`
-	DocCountry []byte           `json:"doc_country,omitempty"`
-	DocBirth   []byte           `json:"birth_date,omitempty"`
-	Licence            []byte      `json:"licence,omitempty"`
-	Firm               string      `json:"firm,omitempty"`
-	Organ              string      `json:"organ,omitempty"`
-	OrganID            uint64      `json:"organ_id,omitempty"`
-	UnitKind           string      `json:"unit_kind,omitempty"`
-	PasswordHash       string      `json:"password_hash"`
-	MustChangePassword bool        `json:"must_change_password,omitempty"`
-	Disabled           bool        `json:"disabled,omitempty"`
-	FailedLogins       int         `json:"failed_logins,omitempty"`
-	LockedUntil        time.Time   `json:"locked_until,omitzero"`
-	Lockouts           int         `json:"lockouts,omitempty"`
-	LockoutsSince      time.Time   `json:"lockouts_since,omitzero"`
-	CreatedAt          time.Time   `json:"created_at"`
-	PasswordChangedAt  time.Time   `json:"password_changed_at,omitzero"`
-	Seeded             bool        `json:"seeded,omitempty"`
+	DocType            portal.IDDocType `json:"doc_type,omitempty"`
+	DocCountry         []byte           `json:"doc_country,omitempty"`
+	DocBirth           []byte           `json:"birth_date,omitempty"`
+	Licence            []byte           `json:"licence,omitempty"`
+	Firm               string           `json:"firm,omitempty"`
+	Organ              string           `json:"organ,omitempty"`
+	OrganID            uint64           `json:"organ_id,omitempty"`
+	UnitKind           string           `json:"unit_kind,omitempty"`
+	PasswordHash       string           `json:"password_hash"`
+	MustChangePassword bool             `json:"must_change_password,omitempty"`
+	Disabled           bool             `json:"disabled,omitempty"`
+	FailedLogins       int              `json:"failed_logins,omitempty"`
+	LockedUntil        time.Time        `json:"locked_until,omitzero"`
+	Lockouts           int              `json:"lockouts,omitempty"`
+	LockoutsSince      time.Time        `json:"lockouts_since,omitzero"`
+	CreatedAt          time.Time        `json:"created_at"`
+	PasswordChangedAt  time.Time        `json:"password_changed_at,omitzero"`
+	Seeded             bool             `json:"seeded,omitempty"`
 	// Identity level (issue 11); clear, so a migration can read it.
 	IdentityVerified   bool                  `json:"identity_verified,omitempty"`
 	IdentityVerifiedAt time.Time             `json:"identity_verified_at,omitzero"`

@@ -36,11 +36,11 @@ type IdentityProof struct {
 	IDNumber   string
 	DocType    portal.IDDocType
 	DocCountry string
-	Name      string
-	ActorID   uint64 // the official, for IdentityByOrgan; 0 otherwise
-	ActorRole portal.Role
-	CaseID    uint64 // the case the papers were checked on, for IdentityByOrgan
-	RequestID string
+	Name       string
+	ActorID    uint64 // the official, for IdentityByOrgan; 0 otherwise
+	ActorRole  portal.Role
+	CaseID     uint64 // the case the papers were checked on, for IdentityByOrgan
+	RequestID  string
 }
 
 // verifiedHolder finds the identity-verified citizen account registered with
