@@ -170,6 +170,14 @@ func TestIdentityDocumentRegistrationVerifiedCertificate(t *testing.T) {
 			if b, ok := acct.BirthDate(); !ok || b != (portal.Date{Year: 2006, Month: 5, Day: 1}) {
 				t.Fatalf("birth date %v %v", b, ok)
 			}
+			// The account page names the document, its number masked.
+			acc := me.get("/account").wantStatus(t, http.StatusOK)
+			if got, _ := acc.testid("account-doc-kind"); got != tc.label {
+				t.Fatalf("account page kind %q", got)
+			}
+			if got, _ := acc.testid("account-id-number"); got != doc.Masked() {
+				t.Fatalf("account page number %q", got)
+			}
 			// Contact verified only: the organ's case is not his yet, nor a
 			// certificate.
 			me.get("/cases").wantStatus(t, http.StatusOK).noText(t, eo.Ref)

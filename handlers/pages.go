@@ -68,6 +68,9 @@ func (s *Server) renderAccount(c echo.Context, status int, key string) error {
 	if u.Role.IsCitizen() {
 		m.Mobile = maskMobile(u.Mobile)
 		m.IDNumber = maskID(u.IDNumber)
+		if u.DocType != portal.DocResidentID {
+			m.DocType, m.DocCountry = u.DocType, u.DocCountry // R31
+		}
 		m.Login = ""
 	}
 	if status == http.StatusOK {
