@@ -128,3 +128,22 @@ func TestCasePersonDocBirth(t *testing.T) {
 		t.Fatalf("the court's finding does not prevail: %v", b)
 	}
 }
+
+// R31: a citizen account with a document whose number carries no birth date
+// is stored only with the stated birth date (the age rules need one).
+func TestAccountValidateDocBirth(t *testing.T) {
+	a := Account{Role: RoleMinor, Login: "13800138000", Mobile: "13800138000", Name: "John Smith", PasswordHash: "h",
+		IDNumber: "E12345678", DocType: DocPassport, DocCountry: "GBR"}
+	pe, ok := AsError(a.Validate())
+	if !ok || pe.Fields["birth_date"] != "register.birth_date_required" {
+		t.Fatalf("no birth date: %v", a.Validate())
+	}
+	a.DocBirth = Date{2008, 5, 1}
+	if err := a.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	a.DocCountry = ""
+	if pe, ok := AsError(a.Validate()); !ok || pe.Fields["id_number"] == "" {
+		t.Fatalf("a passport without its state: %v", a.Validate())
+	}
+}
