@@ -118,6 +118,11 @@ func (s *Server) handleApplyCreate(c echo.Context) error {
 	draft := portal.Case{Capacity: portal.CapacityOf(u.Role)}
 	if draft.Capacity == portal.CapacitySelf {
 		draft.PersonName, draft.PersonIDNumber = u.Name, u.IDNumber
+		if u.DocType != portal.DocResidentID {
+			// R31: the document registered, and the birth date typed there
+			// when its number carries none.
+			draft.PersonDocType, draft.PersonDocCountry, draft.PersonDocBirth = u.DocType, u.DocCountry, u.DocBirth
+		}
 	}
 	cs, err := s.db.CreateDraft(draft, u.ID)
 	if err != nil {
@@ -215,7 +220,9 @@ func applyEligibility(cs portal.Case) views.ApplyEligibility {
 
 // applyPersonInput is the person's section as posted; DocType and Country
 // name an identity document other than the mainland card (R31).
-type applyPersonInput struct{ Name, IDNumber, DocType, Country string }
+// Birth is the birth date as typed (YYYY-MM-DD) for a document whose number
+// carries none (R31).
+type applyPersonInput struct{ Name, IDNumber, DocType, Country, Birth string }
 
 func (in applyPersonInput) values() map[string]string {
 	docType := in.DocType
@@ -223,7 +230,7 @@ func (in applyPersonInput) values() map[string]string {
 		docType = string(portal.DocResidentID)
 	}
 	return map[string]string{"person_name": in.Name, "person_id_number": in.IDNumber, "person_doc_type": docType,
-		"person_doc_country": in.Country}
+		"person_doc_country": in.Country, "person_birth_date": in.Birth}
 }
 
 // handleApplyPersonForm serves GET /apply/:id/person.
@@ -234,6 +241,9 @@ func (s *Server) handleApplyPersonForm(c echo.Context) error {
 	}
 	in := applyPersonInput{Name: ac.cs.PersonName, IDNumber: ac.cs.PersonIDNumber, DocType: string(ac.cs.PersonDocType),
 		Country: ac.cs.PersonDocCountry}
+	if !ac.cs.PersonDocBirth.IsZero() {
+		in.Birth = ac.cs.PersonDocBirth.String()
+	}
 	return s.renderApplyPerson(c, http.StatusOK, ac.cs, views.Form{Values: in.values()})
 }
 
@@ -243,6 +253,8 @@ func (s *Server) renderApplyPerson(c echo.Context, status int, cs portal.Case, f
 	if err == nil {
 		if birth, known := doc.BirthDate(); known && !s.today().Before(birth) {
 			m.BirthDate = birth
+		} else if birth, ok := portal.ParseDate(f.Value("person_birth_date")); !known && ok && !s.today().Before(birth) {
+			m.BirthDate = birth // R31: as typed for a passport or travel permit
 		}
 	}
 	return s.render(c, status, views.ApplyPersonPage(m))
@@ -258,11 +270,17 @@ func (s *Server) handleApplyPersonSave(c echo.Context) error {
 		return err
 	}
 	in := applyPersonInput{Name: c.FormValue("person_name"), IDNumber: c.FormValue("person_id_number"),
-		DocType: c.FormValue("person_doc_type"), Country: strings.TrimSpace(c.FormValue("person_doc_country"))}
+		DocType: c.FormValue("person_doc_type"), Country: strings.TrimSpace(c.FormValue("person_doc_country")),
+		Birth: strings.TrimSpace(c.FormValue("person_birth_date"))}
 	if ac.cs.Capacity == portal.CapacitySelf {
-		// The person's own account: the mainland number it was registered
-		// with (registration decides other documents).
+		// The person's own account: the document it was registered with,
+		// and the birth date stated there (R31: registration accepts every
+		// kind).
 		in.IDNumber, in.DocType, in.Country = ac.cs.PersonIDNumber, string(ac.cs.PersonDocType), ac.cs.PersonDocCountry
+		in.Birth = ""
+		if !ac.cs.PersonDocBirth.IsZero() {
+			in.Birth = ac.cs.PersonDocBirth.String()
+		}
 	}
 	today := s.today()
 	var fe portal.FieldErrors
@@ -275,10 +293,27 @@ func (s *Server) handleApplyPersonSave(c echo.Context) error {
 		docType = "" // the mainland identity card; an unknown kind reads as it
 	}
 	country := in.Country
+	var docBirth portal.Date // R31: the stated birth date of a document whose number carries none
 	if doc, err := (portal.Case{PersonIDNumber: idn, PersonDocType: docType, PersonDocCountry: country}).PersonDocument(); err == nil {
 		idn, country = doc.Number, doc.Country
-		if birth, known := doc.BirthDate(); ac.cs.Capacity == portal.CapacityGuardian && known && !today.Before(birth) && !portal.Under18On(birth, today) {
-			fe.Add("person_id_number", "apply.guardian_adult")
+		birth, known := doc.BirthDate()
+		if !known {
+			b, ok := portal.ParseDate(in.Birth)
+			switch {
+			case in.Birth == "":
+				fe.Add("person_birth_date", "apply.person.birth_date_required")
+			case !ok || today.Before(b) || b.Year < 1900:
+				fe.Add("person_birth_date", "register.birth_date_invalid")
+			default:
+				birth, known, docBirth = b, true, b
+			}
+		}
+		if ac.cs.Capacity == portal.CapacityGuardian && known && !today.Before(birth) && !portal.Under18On(birth, today) {
+			field := "person_id_number"
+			if !docBirth.IsZero() {
+				field = "person_birth_date"
+			}
+			fe.Add(field, "apply.guardian_adult")
 		}
 	} else if !applyStorable(idn) {
 		fe.Add("person_id_number", "id.length")
@@ -290,8 +325,11 @@ func (s *Server) handleApplyPersonSave(c echo.Context) error {
 		if fe["person_name"] == "" {
 			d.PersonName = name
 		}
-		if fe["person_id_number"] == "" && fe["person_doc_country"] == "" {
+		if fe["person_id_number"] == "" && fe["person_doc_country"] == "" && fe["person_birth_date"] == "" {
 			d.PersonIDNumber, d.PersonDocType, d.PersonDocCountry = idn, docType, country
+			if ac.cs.Capacity != portal.CapacitySelf {
+				d.PersonDocBirth = docBirth
+			}
 		}
 		return nil
 	})

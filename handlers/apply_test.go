@@ -657,13 +657,41 @@ func TestApplyPersonIdentityDocument(t *testing.T) {
 		t.Fatalf("a passport without its state\n%s", excerpt(p))
 	}
 	v.Set("person_doc_country", "fra")
+	// R31: a passport's number carries no birth date; the person's is asked
+	// (the eligibility rules need it), as the passport shows it.
+	p = c.submit(applyP(id, "person"), applyP(id, "person"), v).wantStatus(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(p.fieldError("person_birth_date"), "enter the person's date of birth") {
+		t.Fatalf("a passport without a birth date: %q\n%s", p.fieldError("person_birth_date"), excerpt(p))
+	}
+	if got, _ := p.inputValue("person_doc_country"); got != "fra" {
+		t.Fatalf("the state typed is not kept: %q", got)
+	}
+	v.Set("person_birth_date", "2007-02-30")
+	p = c.submit(applyP(id, "person"), applyP(id, "person"), v).wantStatus(t, http.StatusUnprocessableEntity)
+	if p.fieldError("person_birth_date") == "" {
+		t.Fatal("an impossible birth date accepted")
+	}
+	if got, _ := p.inputValue("person_birth_date"); got != "2007-02-30" {
+		t.Fatalf("the date typed is not kept: %q", got)
+	}
+	v.Set("person_birth_date", "2007-06-01")
 	c.submit(applyP(id, "person"), applyP(id, "person"), v).wantPath(t, applyP(id, ""))
 	cs, err := ts.db.Case(id)
 	if err != nil || cs.PersonDocType != portal.DocPassport || cs.PersonIDNumber != "E1234567" || cs.PersonDocCountry != "FRA" {
 		t.Fatalf("stored %+v %v", cs, err)
 	}
+	if b, ok := cs.PersonBirthDate(); !ok || b != (portal.Date{Year: 2007, Month: 6, Day: 1}) {
+		t.Fatalf("birth date %v %v", b, ok)
+	}
 	again := c.get(applyP(id, "person")).wantStatus(t, http.StatusOK)
 	if got, _ := again.inputValue("person_id_number"); got != "E1234567" || !strings.Contains(again.body, `value="passport" checked`) {
 		t.Fatalf("the form shows %q", got)
 	}
+	if got, _ := again.inputValue("person_birth_date"); got != "2007-06-01" {
+		t.Fatalf("the form shows birth date %q", got)
+	}
+	// In Chinese too.
+	c.setLang("zh-CN")
+	v.Del("person_birth_date")
+	c.submit(applyP(id, "person"), applyP(id, "person"), v).wantStatus(t, http.StatusUnprocessableEntity).wantText(t, "请填写其出生日期")
 }

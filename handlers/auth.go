@@ -17,6 +17,9 @@ import (
 type registerInput struct {
 	Role, Name, Mobile, IDNumber, Licence, Firm, Password, PasswordConfirm string
 	ConsentPrivacy, ConsentSensitive                                       string
+	// R31: the kind of identity document, a passport's issuing state, and
+	// the birth date asked for a document whose number carries none.
+	DocType, Country, BirthDate string
 }
 
 func bindRegister(c echo.Context) registerInput {
@@ -25,6 +28,7 @@ func bindRegister(c echo.Context) registerInput {
 		IDNumber: c.FormValue("id_number"), Licence: c.FormValue("licence"), Firm: c.FormValue("firm"),
 		Password: c.FormValue("password"), PasswordConfirm: c.FormValue("password_confirm"),
 		ConsentPrivacy: c.FormValue("consent_privacy"), ConsentSensitive: c.FormValue("consent_sensitive"),
+		DocType: c.FormValue("doc_type"), Country: c.FormValue("doc_country"), BirthDate: c.FormValue("birth_date"),
 	}
 }
 
@@ -33,7 +37,8 @@ func bindRegister(c echo.Context) registerInput {
 func (in registerInput) values() map[string]string {
 	return map[string]string{"role": in.Role, "name": in.Name, "mobile": in.Mobile,
 		"id_number": in.IDNumber, "licence": in.Licence, "firm": in.Firm,
-		"consent_privacy": in.ConsentPrivacy, "consent_sensitive": in.ConsentSensitive}
+		"consent_privacy": in.ConsentPrivacy, "consent_sensitive": in.ConsentSensitive,
+		"doc_type": in.DocType, "doc_country": in.Country, "birth_date": in.BirthDate}
 }
 
 // handleRegisterForm serves GET /register.
@@ -42,7 +47,7 @@ func (s *Server) handleRegisterForm(c echo.Context) error {
 	if !portal.Role(role).IsCitizen() {
 		role = ""
 	}
-	m := views.RegisterModel{Page: s.page(c, "register.title"), Form: views.Form{Values: map[string]string{"role": role}}}
+	m := views.RegisterModel{Page: s.page(c, "register.title"), Form: views.Form{Values: map[string]string{"role": role, "doc_type": string(portal.DocResidentID)}}}
 	if c.QueryParam("expired") != "" {
 		m.NoticeKey = "code.registration_expired"
 	}

@@ -95,7 +95,14 @@ func FuzzBindRegister(f *testing.F) {
 		"password_confirm": {"a long passphrase"}, "consent_privacy": {"yes"}, "consent_sensitive": {"yes"}},
 		url.Values{"role": {"lawyer"}, "name": {"李律师"}, "mobile": {"+86 138-0000-0002"}, "licence": {"11101200000000009"},
 			"firm": {"某律师事务所"}, "password": {"x"}, "password_confirm": {"y"}},
-		url.Values{"role": {"court"}, "name": {strings.Repeat("名", 300)}, "id_number": {"１１０１０５１９４９１２３１００２ｘ"}})
+		url.Values{"role": {"court"}, "name": {strings.Repeat("名", 300)}, "id_number": {"１１０１０５１９４９１２３１００２ｘ"}},
+		// R31: a passport with its state and a typed birth date, a Hong Kong
+		// travel permit with an impossible date, an unknown kind.
+		url.Values{"role": {"minor"}, "name": {"John Smith"}, "mobile": {"13800000003"}, "doc_type": {"passport"},
+			"id_number": {"e1234 5678"}, "doc_country": {"gbr"}, "birth_date": {"2008-02-29"},
+			"password": {"a long passphrase"}, "password_confirm": {"a long passphrase"}, "consent_privacy": {"yes"}, "consent_sensitive": {"yes"}},
+		url.Values{"role": {"guardian"}, "doc_type": {"hkmo_travel_permit"}, "id_number": {"H12345678"}, "birth_date": {"2008-02-30"}},
+		url.Values{"role": {"minor"}, "doc_type": {"visa"}, "id_number": {"X"}, "doc_country": {"中国"}})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		in := bindRegister(fuzzContext(body))
 		reg := in.registration("zh-CN")
@@ -107,6 +114,9 @@ func FuzzBindRegister(f *testing.F) {
 			}
 			if !acct.Role.IsCitizen() {
 				t.Fatalf("registration accepted role %q", acct.Role)
+			}
+			if _, ok := acct.BirthDate(); !ok {
+				t.Fatal("registration accepted without a birth date (R31)")
 			}
 			if acct.Mobile != "" {
 				if m, merr := portal.NormalizeMobile(acct.Mobile); merr != nil || m != acct.Mobile {

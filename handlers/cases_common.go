@@ -80,7 +80,7 @@ func seesOrganMaterial(u *portal.Account, cs portal.Case, rel store.Relation) bo
 	case rel != store.RelFiler:
 		return false
 	case u.Role == portal.RoleMinor:
-		return u.IdentityVerified && u.IDNumber == cs.PersonIDNumber && portal.NamesMatch(u.Name, cs.PersonName)
+		return u.IdentityVerified && u.SameDocument(cs) && portal.NamesMatch(u.Name, cs.PersonName)
 	case u.Role == portal.RoleGuardian:
 		return cs.GuardianshipVerified
 	case u.Role == portal.RoleLawyer:

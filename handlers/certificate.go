@@ -56,6 +56,17 @@ func (s *Server) verifyLimiter() *middleware.RateLimiterMemoryStore {
 // certPerson is someone the signed-in account may ask a certificate for.
 type certPerson struct {
 	Name, IDNumber string
+	DocType        portal.IDDocType // R31: "" the mainland identity card
+	Country        string           // a passport's issuing state
+}
+
+// certPersonOf is the person with the document doc (R31: any kind).
+func certPersonOf(name string, doc portal.IdentityDocument) certPerson {
+	p := certPerson{Name: name, IDNumber: doc.Number}
+	if !doc.IsResidentID() {
+		p.DocType, p.Country = doc.Type, doc.Country
+	}
+	return p
 }
 
 // certPersons lists whom the account may ask for (R14: the person or the
@@ -73,9 +84,9 @@ func (s *Server) certPersons(u *portal.Account) ([]views.CertPersonOption, map[s
 		if !u.IdentityVerified {
 			return nil, byValue, nil
 		}
-		if n, err := portal.ParseIDNumber(u.IDNumber); err == nil {
-			byValue["self"] = certPerson{Name: u.Name, IDNumber: n.String()}
-			opts = append(opts, views.CertPersonOption{Value: "self", Name: u.Name, MaskedID: n.Masked()})
+		if doc, err := u.Document(); err == nil {
+			byValue["self"] = certPersonOf(u.Name, doc)
+			opts = append(opts, views.CertPersonOption{Value: "self", Name: u.Name, MaskedID: doc.Masked()})
 		}
 		return opts, byValue, nil
 	}
@@ -93,14 +104,18 @@ func (s *Server) certPersons(u *portal.Account) ([]views.CertPersonOption, map[s
 		if u.Role == portal.RoleGuardian && (!portal.GuardianMayAct(cs, today) || !cs.GuardianshipVerified) {
 			continue // R1; issue 11: only once the organ checked the guardianship
 		}
-		n, err := portal.ParseIDNumber(cs.PersonIDNumber)
-		if err != nil || seen[n.String()] {
+		doc, err := cs.PersonDocument()
+		if err != nil {
 			continue
 		}
-		seen[n.String()] = true
+		domain, key := doc.IndexKey()
+		if seen[domain+":"+key] {
+			continue
+		}
+		seen[domain+":"+key] = true
 		v := strconv.FormatUint(cs.ID, 10)
-		byValue[v] = certPerson{Name: cs.PersonName, IDNumber: n.String()}
-		opts = append(opts, views.CertPersonOption{Value: v, Name: cs.PersonName, MaskedID: n.Masked(), Ref: cs.Ref})
+		byValue[v] = certPersonOf(cs.PersonName, doc)
+		opts = append(opts, views.CertPersonOption{Value: v, Name: cs.PersonName, MaskedID: doc.Masked(), Ref: cs.Ref})
 	}
 	return opts, byValue, nil
 }
@@ -196,6 +211,7 @@ func (s *Server) handleCertRequest(c echo.Context) error {
 		return s.renderCertList(c, http.StatusUnprocessableEntity, views.Form{Values: in.values(), Errors: fe}, "")
 	}
 	_, err = s.db.RequestCertificate(portal.Certificate{PersonName: person.Name, PersonIDNumber: person.IDNumber,
+		PersonDocType: person.DocType, PersonDocCountry: person.Country,
 		RequestedBy: u.ID, RequesterRole: u.Role, Capacity: portal.CapacityOf(u.Role), PoliceOrganID: policeID},
 		s.cfg.Calendar, requestID(c))
 	if err != nil {

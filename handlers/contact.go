@@ -63,7 +63,8 @@ func (s *Server) allowCode(c echo.Context, number string) bool {
 func (in registerInput) registration(lang views.Lang) portal.Registration {
 	return portal.Registration{Role: portal.Role(in.Role), Name: in.Name, Mobile: in.Mobile, IDNumber: in.IDNumber,
 		Licence: in.Licence, Firm: in.Firm, Password: in.Password, PasswordConfirm: in.PasswordConfirm, Lang: string(lang),
-		PrivacyConsent: in.ConsentPrivacy == "yes", SensitiveConsent: in.ConsentSensitive == "yes"}
+		PrivacyConsent: in.ConsentPrivacy == "yes", SensitiveConsent: in.ConsentSensitive == "yes",
+		DocType: portal.IDDocType(in.DocType), Country: in.Country, BirthDate: in.BirthDate}
 }
 
 // handleRegisterSubmit serves POST /register: every valid registration is

@@ -68,6 +68,9 @@ func (s *Server) renderAccount(c echo.Context, status int, key string) error {
 	if u.Role.IsCitizen() {
 		m.Mobile = maskMobile(u.Mobile)
 		m.IDNumber = maskID(u.IDNumber)
+		if u.DocType != portal.DocResidentID {
+			m.DocType, m.DocCountry = u.DocType, u.DocCountry // R31
+		}
 		m.Login = ""
 	}
 	if status == http.StatusOK {
@@ -84,10 +87,11 @@ func (s *Server) renderAccount(c echo.Context, status int, key string) error {
 
 func maskMobile(m string) string { return portal.MaskMobile(m) }
 
+// maskID masks an identity number; a document of another kind (R31) shows
+// its last four characters likewise.
 func maskID(id string) string {
-	n, err := portal.ParseIDNumber(id)
-	if err != nil {
-		return ""
+	if n, err := portal.ParseIDNumber(id); err == nil {
+		return n.Masked()
 	}
-	return n.Masked()
+	return portal.IdentityDocument{Number: id}.Masked()
 }

@@ -345,14 +345,21 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 	default:
 		m.Standing = "supervisor"
 	}
-	if n, err := portal.ParseIDNumber(cs.PersonIDNumber); err == nil {
-		m.BirthDate = n.BirthDate()
+	if doc, err := cs.PersonDocument(); err == nil {
+		if b, ok := doc.BirthDate(); ok {
+			m.BirthDate = b
+		}
+		// R31: the kind of document (and a passport's state) is shown with
+		// its number, so that the official checks the right papers.
+		if !doc.IsResidentID() {
+			m.PersonDocType, m.PersonDocCountry = doc.Type, doc.Country
+		}
 		// R22: the deciding organ needs the full number to find its files;
 		// holders and the supervisor see only enough to tell people apart.
 		if actor == portal.ActorDecider {
-			m.PersonID = n.String()
+			m.PersonID = doc.Number
 		} else {
-			m.PersonID, m.PersonIDMasked = n.Masked(), true
+			m.PersonID, m.PersonIDMasked = doc.Masked(), true
 		}
 	}
 	if err := s.staffIdentityModel(&m, cs, actor, base, st); err != nil {

@@ -37,7 +37,7 @@ func (s *Server) staffIdentityModel(m *views.StaffCaseModel, cs portal.Case, act
 			}
 			return err
 		}
-		if filer.IdentityVerified && filer.IDNumber == cs.PersonIDNumber {
+		if filer.IdentityVerified && filer.SameDocument(cs) {
 			m.IdentityDone = "identity"
 		} else if open {
 			m.IdentityCheck = "identity"

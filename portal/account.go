@@ -16,12 +16,20 @@ const (
 // Account is a person or an official who can sign in. Personal fields (Name,
 // Mobile, IDNumber) are encrypted by the store.
 type Account struct {
-	ID                 uint64
-	Role               Role
-	Login              string // the mobile number for citizens, a generated username for staff
-	Name               string
-	Mobile             string
-	IDNumber           string // canonical resident identity number; citizens only
+	ID       uint64
+	Role     Role
+	Login    string // the mobile number for citizens, a generated username for staff
+	Name     string
+	Mobile   string
+	IDNumber string // canonical number of the identity document; citizens only
+	// DocType is the kind of the citizen's identity document (R31): "" is
+	// the mainland identity card; DocCountry a passport's issuing state;
+	// DocBirth the birth date typed at registration for a document whose
+	// number carries none (passports, travel permits, the older permanent
+	// residence card), zero otherwise.
+	DocType            IDDocType
+	DocCountry         string
+	DocBirth           Date
 	Licence            string // lawyer's practice licence number
 	Firm               string // lawyer's firm or legal-aid centre
 	Organ              string // staff: the organ they work for, e.g. "北京市海淀区人民法院"
@@ -65,13 +73,39 @@ func (a Account) NeedsTOTPEnrolment() bool { return RequiresTOTP(a.Role) && !a.T
 // Locked reports whether the account is locked at time now.
 func (a Account) Locked(now time.Time) bool { return now.Before(a.LockedUntil) }
 
-// BirthDate is taken from the identity number (GB 11643), never typed twice.
+// Document is the citizen's identity document (R31); no kind is the
+// mainland identity card.
+func (a Account) Document() (IdentityDocument, error) {
+	t := a.DocType
+	if t == "" {
+		t = DocResidentID
+	}
+	return ParseIdentityDocument(t, a.IDNumber, a.DocCountry)
+}
+
+// SameDocument reports whether the account's identity document is the one a
+// case records for its person: same kind, same state, same number (R31).
+func (a Account) SameDocument(c Case) bool {
+	ad, err := a.Document()
+	if err != nil {
+		return false
+	}
+	cd, err := c.PersonDocument()
+	return err == nil && ad == cd
+}
+
+// BirthDate is taken from the identity number (GB 11643), never typed twice;
+// for a document whose number carries none, it is the date typed at
+// registration (R31).
 func (a Account) BirthDate() (Date, bool) {
-	n, err := ParseIDNumber(a.IDNumber)
+	d, err := a.Document()
 	if err != nil {
 		return Date{}, false
 	}
-	return n.BirthDate(), true
+	if b, ok := d.BirthDate(); ok {
+		return b, true
+	}
+	return a.DocBirth, !a.DocBirth.IsZero()
 }
 
 // Validate checks an account before it is stored; the store calls it inside
@@ -94,8 +128,10 @@ func (a Account) Validate() error {
 		if _, err := NormalizeMobile(a.Mobile); err != nil {
 			fe.Add("mobile", "mobile.invalid")
 		}
-		if _, err := ParseIDNumber(a.IDNumber); err != nil {
+		if _, err := a.Document(); err != nil {
 			fe.Add("id_number", "id.format")
+		} else if _, ok := a.BirthDate(); !ok {
+			fe.Add("birth_date", "register.birth_date_required")
 		}
 	}
 	if a.Role == RoleLawyer && (a.Licence == "" || a.Firm == "") {
@@ -109,10 +145,17 @@ func (a Account) Validate() error {
 
 // Registration is what a citizen types on the register form.
 type Registration struct {
-	Role            Role
-	Name            string
-	Mobile          string
-	IDNumber        string
+	Role     Role
+	Name     string
+	Mobile   string
+	IDNumber string
+	// DocType, Country and BirthDate (R31): the kind of identity document
+	// ("" is the mainland identity card), a passport's issuing state, and
+	// the birth date as typed (YYYY-MM-DD), asked only for a document whose
+	// number carries none.
+	DocType         IDDocType
+	Country         string
+	BirthDate       string
 	Licence         string
 	Firm            string
 	Password        string
@@ -135,11 +178,48 @@ const (
 )
 
 // ParseRegistrationIdentity reads the identity document typed at
-// registration. It is the one place that knows which documents are accepted
-// (today the resident identity card); the integrator may extend it to other
-// documents.
-func ParseRegistrationIdentity(typed string) (IDNumber, error) {
-	return ParseIDNumber(typed)
+// registration (R31: every kind of IDDocTypes, "" being the mainland
+// identity card) and the person's birth date: the one the number carries,
+// or else the typed birthDate (YYYY-MM-DD), which a passport or a travel
+// permit needs since the age rules below depend on it. A typed date that
+// contradicts the number's is refused rather than silently ignored. Errors
+// are invalid *Errors whose Fields name "id_number", "doc_type",
+// "doc_country" or "birth_date".
+func ParseRegistrationIdentity(t IDDocType, number, country, birthDate string, today Date) (IdentityDocument, Date, error) {
+	if t == "" {
+		t = DocResidentID
+	}
+	var fe FieldErrors
+	doc, err := ParseIdentityDocument(t, number, country)
+	if err != nil {
+		switch key := errKey(err); key {
+		case "iddoc.type_required":
+			fe.Add("doc_type", key)
+		case "iddoc.country_required":
+			fe.Add("doc_country", key)
+		default:
+			fe.Add("id_number", key)
+		}
+		return IdentityDocument{}, Date{}, fe.Err()
+	}
+	if birth, ok := doc.BirthDate(); ok {
+		if !today.Before(birth) {
+			return doc, birth, nil
+		}
+		fe.Add("id_number", "id.birth_date")
+		return IdentityDocument{}, Date{}, fe.Err()
+	}
+	birth, ok := ParseDate(strings.TrimSpace(birthDate))
+	switch {
+	case strings.TrimSpace(birthDate) == "":
+		fe.Add("birth_date", "register.birth_date_required")
+	case !ok || today.Before(birth) || birth.Year < 1900:
+		fe.Add("birth_date", "register.birth_date_invalid")
+	}
+	if err := fe.Err(); err != nil {
+		return IdentityDocument{}, Date{}, err
+	}
+	return doc, birth, nil
 }
 
 // under reports whether a person born on birth is under age (in full years)
@@ -170,18 +250,24 @@ func (r Registration) Check(today Date) (Account, error) {
 	if err != nil {
 		fe.Add("mobile", errKey(err))
 	}
-	id, err := ParseRegistrationIdentity(r.IDNumber)
+	doc, birth, err := ParseRegistrationIdentity(r.DocType, r.IDNumber, r.Country, r.BirthDate, today)
+	ageField := "id_number"
+	if _, ok := doc.BirthDate(); err == nil && !ok {
+		ageField = "birth_date" // the age comes from the typed date
+	}
 	switch {
 	case err != nil:
-		fe.Add("id_number", errKey(err))
-	case !id.BornBy(today):
-		fe.Add("id_number", "id.birth_date")
-	case r.Role == RoleMinor && under(id.BirthDate(), today, MinAgeToRegisterAlone):
+		if e, ok := AsError(err); ok {
+			for f, k := range e.Fields {
+				fe.Add(f, k)
+			}
+		}
+	case r.Role == RoleMinor && under(birth, today, MinAgeToRegisterAlone):
 		// PIPL art. 31: a child under 14 does not consent alone.
-		fe.Add("id_number", "register.child_under_14")
-	case (r.Role == RoleGuardian || r.Role == RoleLawyer) && Under18On(id.BirthDate(), today):
+		fe.Add(ageField, "register.child_under_14")
+	case (r.Role == RoleGuardian || r.Role == RoleLawyer) && Under18On(birth, today):
 		// A guardian (and a lawyer) acts for someone else: an adult only.
-		fe.Add("id_number", "register.guardian_adult")
+		fe.Add(ageField, "register.guardian_adult")
 	}
 	if r.Role == RoleLawyer {
 		if strings.TrimSpace(r.Licence) == "" {
@@ -209,7 +295,13 @@ func (r Registration) Check(today Date) (Account, error) {
 	if err := fe.Err(); err != nil {
 		return Account{}, err
 	}
-	a := Account{Role: r.Role, Login: mobile, Name: name, Mobile: mobile, IDNumber: id.String(), Lang: NormalizeLang(r.Lang)}
+	a := Account{Role: r.Role, Login: mobile, Name: name, Mobile: mobile, IDNumber: doc.Number, Lang: NormalizeLang(r.Lang)}
+	if !doc.IsResidentID() {
+		a.DocType, a.DocCountry = doc.Type, doc.Country
+		if _, ok := doc.BirthDate(); !ok {
+			a.DocBirth = birth
+		}
+	}
 	if r.Role == RoleLawyer {
 		a.Licence, a.Firm = strings.TrimSpace(r.Licence), strings.TrimSpace(r.Firm)
 	}

@@ -124,6 +124,11 @@ type Case struct {
 	// is the mainland identity card; PersonDocCountry a passport's state.
 	PersonDocType    IDDocType
 	PersonDocCountry string
+	// PersonDocBirth is the birth date the document itself shows, for a
+	// document whose number carries none (passports, travel permits, the
+	// older permanent residence card): a person applying for himself states
+	// it at registration (R31). Zero otherwise.
+	PersonDocBirth Date `json:",omitzero"`
 
 	// The case as decided.
 	DecidingOrganID uint64
@@ -182,7 +187,8 @@ func (c Case) PersonDocument() (IdentityDocument, error) {
 // (R30); otherwise it is taken from the identity number (GB 11643), or from
 // another identity document whose number carries it (R31: residence permits,
 // the 2023 permanent residence card); travel permits and passports carry
-// none, and the birth date is then unknown.
+// none, and the birth date is then the one the document shows as the person
+// stated it (PersonDocBirth), or unknown.
 func (c Case) PersonBirthDate() (Date, bool) {
 	if !c.CourtBirthDate.IsZero() {
 		return c.CourtBirthDate, true
@@ -191,7 +197,10 @@ func (c Case) PersonBirthDate() (Date, bool) {
 	if err != nil {
 		return Date{}, false
 	}
-	return doc.BirthDate()
+	if b, ok := doc.BirthDate(); ok {
+		return b, true
+	}
+	return c.PersonDocBirth, !c.PersonDocBirth.IsZero()
 }
 
 // Facts are the eligibility facts the case states.

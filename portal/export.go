@@ -81,12 +81,16 @@ type ExportedContents struct {
 
 // ExportedAccount is the account itself, without any secret.
 type ExportedAccount struct {
-	ID                 uint64    `json:"id"`
-	Role               Role      `json:"role"`
-	Name               string    `json:"name"`
-	Login              string    `json:"login"`
-	Mobile             string    `json:"mobile,omitempty"`
-	IDNumber           string    `json:"id_number,omitempty"`
+	ID       uint64 `json:"id"`
+	Role     Role   `json:"role"`
+	Name     string `json:"name"`
+	Login    string `json:"login"`
+	Mobile   string `json:"mobile,omitempty"`
+	IDNumber string `json:"id_number,omitempty"`
+	// The identity document other than the mainland card (R31).
+	DocType            IDDocType `json:"id_document_kind,omitempty"`
+	DocCountry         string    `json:"id_document_state,omitempty"`
+	DocBirth           string    `json:"birth_date_stated,omitempty"`
 	Licence            string    `json:"licence,omitempty"`
 	Firm               string    `json:"firm,omitempty"`
 	Organ              string    `json:"organ,omitempty"`
@@ -109,8 +113,13 @@ type ExportedAccount struct {
 // (the password hash, a second-factor secret, recovery codes) and the login
 // failure counter. lastLogin comes from the audit log.
 func ExportAccountOf(a Account, lastLogin time.Time) ExportedAccount {
+	var birth string
+	if !a.DocBirth.IsZero() {
+		birth = a.DocBirth.String()
+	}
 	return ExportedAccount{
 		ID: a.ID, Role: a.Role, Name: a.Name, Login: a.Login, Mobile: a.Mobile, IDNumber: a.IDNumber,
+		DocType: a.DocType, DocCountry: a.DocCountry, DocBirth: birth,
 		Licence: a.Licence, Firm: a.Firm, Organ: a.Organ, UnitKind: a.UnitKind, CreatedAt: a.CreatedAt,
 		LastLogin: lastLogin, PasswordChangedAt: a.PasswordChangedAt, MustChangePassword: a.MustChangePassword,
 		TwoFactorEnabled: TwoFactorEnabled(a), Disabled: a.Disabled, LockedUntil: a.LockedUntil,

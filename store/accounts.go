@@ -15,26 +15,31 @@ import (
 // AES-GCM ciphertexts bound to the account id; the login is found through a
 // blind index, never stored in clear.
 type accountRecord struct {
-	Role               portal.Role `json:"role"`
-	Login              []byte      `json:"login"`
-	Name               []byte      `json:"name"`
-	Mobile             []byte      `json:"mobile,omitempty"`
-	IDNumber           []byte      `json:"id_number,omitempty"`
-	Licence            []byte      `json:"licence,omitempty"`
-	Firm               string      `json:"firm,omitempty"`
-	Organ              string      `json:"organ,omitempty"`
-	OrganID            uint64      `json:"organ_id,omitempty"`
-	UnitKind           string      `json:"unit_kind,omitempty"`
-	PasswordHash       string      `json:"password_hash"`
-	MustChangePassword bool        `json:"must_change_password,omitempty"`
-	Disabled           bool        `json:"disabled,omitempty"`
-	FailedLogins       int         `json:"failed_logins,omitempty"`
-	LockedUntil        time.Time   `json:"locked_until,omitzero"`
-	Lockouts           int         `json:"lockouts,omitempty"`
-	LockoutsSince      time.Time   `json:"lockouts_since,omitzero"`
-	CreatedAt          time.Time   `json:"created_at"`
-	PasswordChangedAt  time.Time   `json:"password_changed_at,omitzero"`
-	Seeded             bool        `json:"seeded,omitempty"`
+	Role     portal.Role `json:"role"`
+	Login    []byte      `json:"login"`
+	Name     []byte      `json:"name"`
+	Mobile   []byte      `json:"mobile,omitempty"`
+	IDNumber []byte      `json:"id_number,omitempty"`
+	// The identity document's kind in clear ("" the mainland identity card),
+	// a passport's state and a typed birth date sealed (R31).
+	DocType            portal.IDDocType `json:"doc_type,omitempty"`
+	DocCountry         []byte           `json:"doc_country,omitempty"`
+	DocBirth           []byte           `json:"birth_date,omitempty"`
+	Licence            []byte           `json:"licence,omitempty"`
+	Firm               string           `json:"firm,omitempty"`
+	Organ              string           `json:"organ,omitempty"`
+	OrganID            uint64           `json:"organ_id,omitempty"`
+	UnitKind           string           `json:"unit_kind,omitempty"`
+	PasswordHash       string           `json:"password_hash"`
+	MustChangePassword bool             `json:"must_change_password,omitempty"`
+	Disabled           bool             `json:"disabled,omitempty"`
+	FailedLogins       int              `json:"failed_logins,omitempty"`
+	LockedUntil        time.Time        `json:"locked_until,omitzero"`
+	Lockouts           int              `json:"lockouts,omitempty"`
+	LockoutsSince      time.Time        `json:"lockouts_since,omitzero"`
+	CreatedAt          time.Time        `json:"created_at"`
+	PasswordChangedAt  time.Time        `json:"password_changed_at,omitzero"`
+	Seeded             bool             `json:"seeded,omitempty"`
 	// Identity level (issue 11); clear, so a migration can read it.
 	IdentityVerified   bool                  `json:"identity_verified,omitempty"`
 	IdentityVerifiedAt time.Time             `json:"identity_verified_at,omitzero"`
@@ -82,6 +87,15 @@ func (db *DB) encodeAccount(a portal.Account) ([]byte, error) {
 	if a.Email != "" {
 		r.Email = c.sealString(kindAccount, a.ID, "email", a.Email)
 	}
+	if a.DocType != "" && a.DocType != portal.DocResidentID {
+		r.DocType = a.DocType
+		if a.DocCountry != "" {
+			r.DocCountry = c.sealString(kindAccount, a.ID, "doc_country", a.DocCountry)
+		}
+		if !a.DocBirth.IsZero() {
+			r.DocBirth = c.sealString(kindAccount, a.ID, "birth_date", a.DocBirth.String())
+		}
+	}
 	return json.Marshal(r)
 }
 
@@ -96,20 +110,56 @@ func (db *DB) decodeAccount(id uint64, raw []byte) (portal.Account, error) {
 		LockedUntil: r.LockedUntil, Lockouts: r.Lockouts, LockoutsSince: r.LockoutsSince, CreatedAt: r.CreatedAt, PasswordChangedAt: r.PasswordChangedAt, Seeded: r.Seeded,
 		IdentityVerified: r.IdentityVerified, IdentityVerifiedAt: r.IdentityVerifiedAt, IdentityMethod: r.IdentityMethod,
 		Lang: r.Lang, PrivacyConsentAt: r.PrivacyConsentAt, SensitiveConsentAt: r.SensitiveConsentAt,
+		DocType: r.DocType,
 	}
 	c := db.crypt
 	var err error
+	var birth string
 	for _, f := range []struct {
 		name string
 		src  []byte
 		dst  *string
 	}{{"login", r.Login, &a.Login}, {"name", r.Name, &a.Name}, {"mobile", r.Mobile, &a.Mobile},
-		{"id_number", r.IDNumber, &a.IDNumber}, {"licence", r.Licence, &a.Licence}, {"email", r.Email, &a.Email}} {
+		{"id_number", r.IDNumber, &a.IDNumber}, {"licence", r.Licence, &a.Licence}, {"email", r.Email, &a.Email},
+		{"doc_country", r.DocCountry, &a.DocCountry}, {"birth_date", r.DocBirth, &birth}} {
 		if *f.dst, err = c.openString(kindAccount, id, f.name, f.src); err != nil {
 			return portal.Account{}, err
 		}
 	}
+	if birth != "" {
+		d, ok := portal.ParseDate(birth)
+		if !ok {
+			return portal.Account{}, fmt.Errorf("store: decode account %d: birth date", id)
+		}
+		a.DocBirth = d
+	}
 	return a, nil
+}
+
+// accountPersonKey is the keyed hash under which an account is found by its
+// identity document (R31): the very key of the cases' person index
+// (casePersonKey), so the same document finds both. A mainland number stays
+// in the "idnumber" domain as before.
+func (db *DB) accountPersonKey(a portal.Account) []byte {
+	return accountPersonKeyWith(db.crypt.blind, a)
+}
+
+// accountPersonKeys is accountPersonKey under every lookup key, active first
+// (a blind-key re-index may be running, blindkeys.go).
+func (db *DB) accountPersonKeys(a portal.Account) [][]byte {
+	return db.lookupWith(func(bl blindFunc) []byte { return accountPersonKeyWith(bl, a) })
+}
+
+// accountPersonKeyWith is accountPersonKey under a given blind key.
+func accountPersonKeyWith(bl blindFunc, a portal.Account) []byte {
+	if a.DocType == "" || a.DocType == portal.DocResidentID {
+		return bl("idnumber", a.IDNumber)
+	}
+	if doc, err := a.Document(); err == nil {
+		domain, value := doc.IndexKey()
+		return bl(domain, value)
+	}
+	return bl("iddoc", string(a.DocType)+"|"+a.DocCountry+"|"+a.IDNumber)
 }
 
 // putAccount writes the account row; indexes are the caller's business.
@@ -171,7 +221,7 @@ func (db *DB) createAccount(tx *bbolt.Tx, ap *portal.Account, actor uint64) erro
 			return err
 		}
 		if a.IDNumber != "" {
-			key := append(db.crypt.blind("idnumber", a.IDNumber), itob(id)...)
+			key := append(db.accountPersonKey(a), itob(id)...)
 			if err := tx.Bucket(bucketAccountsByIDNum).Put(key, nil); err != nil {
 				return err
 			}

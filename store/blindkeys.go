@@ -364,7 +364,7 @@ var reindexSources = []reindexSource{
 		}
 		out := []blindEntry{{bucketAccountsByLogin, bl("login", a.Login)}}
 		if a.IDNumber != "" {
-			out = append(out, blindEntry{bucketAccountsByIDNum, append(bl("idnumber", a.IDNumber), itob(id)...)})
+			out = append(out, blindEntry{bucketAccountsByIDNum, append(accountPersonKeyWith(bl, a), itob(id)...)})
 		}
 		return out, nil
 	}},

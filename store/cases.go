@@ -406,6 +406,11 @@ func (db *DB) casePersonKey(c portal.Case) []byte {
 	return casePersonKeyWith(db.crypt.blind, c)
 }
 
+// casePersonKeys is casePersonKey under every lookup key, active first.
+func (db *DB) casePersonKeys(c portal.Case) [][]byte {
+	return db.lookupWith(func(bl blindFunc) []byte { return casePersonKeyWith(bl, c) })
+}
+
 // casePersonKeyWith is casePersonKey under a given blind key (a re-index,
 // or a lookup under each key, blindkeys.go).
 func casePersonKeyWith(bl blindFunc, c portal.Case) []byte {
@@ -423,12 +428,7 @@ func casePersonKeyWith(bl blindFunc, c portal.Case) []byte {
 // case, when the name on the account matches the name on the record (issue
 // 11). A contact-verified account that merely typed the number gets nothing.
 func (db *DB) linkPersonAccounts(tx *bbolt.Tx, c portal.Case) error {
-	if c.PersonDocType != "" && c.PersonDocType != portal.DocResidentID {
-		// Accounts are verified by mainland identity number only (R31 gap
-		// for registration, see README).
-		return nil
-	}
-	holder, ok, err := db.verifiedHolder(tx, c.PersonIDNumber, 0)
+	holder, ok, err := db.verifiedHolder(tx, db.casePersonKeys(c), 0)
 	if err != nil || !ok {
 		return err
 	}
@@ -436,7 +436,7 @@ func (db *DB) linkPersonAccounts(tx *bbolt.Tx, c portal.Case) error {
 	if err != nil {
 		return err
 	}
-	if a.Role != portal.RoleMinor || !portal.NamesMatch(a.Name, c.PersonName) {
+	if a.Role != portal.RoleMinor || !portal.NamesMatch(a.Name, c.PersonName) || !a.SameDocument(c) {
 		return nil
 	}
 	if existing := tx.Bucket(bucketCasesByAccount).Get(append(itob(a.ID), itob(c.ID)...)); existing != nil {
@@ -454,14 +454,14 @@ func (db *DB) linkCasesOfVerifiedPerson(tx *bbolt.Tx, a portal.Account) error {
 	if a.Role != portal.RoleMinor || a.IDNumber == "" || !a.IdentityVerified {
 		return nil
 	}
-	cases := idsUnder(tx.Bucket(bucketCasesByPerson), db.crypt.blindLookup("idnumber", a.IDNumber))
+	cases := idsUnder(tx.Bucket(bucketCasesByPerson), db.accountPersonKeys(a))
 	today := portal.DateOf(db.now())
 	for _, id := range cases {
 		c, err := db.getCase(tx, id)
 		if err != nil {
 			return err
 		}
-		if !portal.NamesMatch(a.Name, c.PersonName) || c.FiledBy == a.ID {
+		if !portal.NamesMatch(a.Name, c.PersonName) || !a.SameDocument(c) || c.FiledBy == a.ID {
 			continue
 		}
 		if c.Status == portal.StatusDraft && !(c.Capacity == portal.CapacityGuardian && portal.GuardianAccessEnded(c, today)) {
@@ -1524,7 +1524,7 @@ func (db *DB) ImportAccounts(batch []portal.Account) ([]portal.Account, error) {
 				return err
 			}
 			if a.IDNumber != "" {
-				if err := tx.Bucket(bucketAccountsByIDNum).Put(append(db.crypt.blind("idnumber", a.IDNumber), itob(id)...), nil); err != nil {
+				if err := tx.Bucket(bucketAccountsByIDNum).Put(append(db.accountPersonKey(a), itob(id)...), nil); err != nil {
 					return err
 				}
 				if err := db.onNewAccountIdentity(tx, a); err != nil {

@@ -128,7 +128,7 @@ func certHolderKeyWith(bl blindFunc, c portal.Certificate) []byte {
 // certificateAccounts lists the accounts that see a certificate.
 func certificateAccounts(tx *bbolt.Tx, c portal.Certificate, db *DB) ([]uint64, error) {
 	out := []uint64{c.RequestedBy}
-	for _, id := range idsUnder(tx.Bucket(bucketAccountsByIDNum), db.crypt.blindLookup("idnumber", c.PersonIDNumber)) {
+	for _, id := range idsUnder(tx.Bucket(bucketAccountsByIDNum), db.lookupWith(func(bl blindFunc) []byte { return certHolderKeyWith(bl, c) })) {
 		if id == c.RequestedBy {
 			continue
 		}

@@ -28,25 +28,30 @@ const (
 	NotifyHandedOver       = "notify.handed_over"       // a matter your guardian started is now yours
 )
 
-// IdentityProof is what verifies an account: the identity number and name a
-// provider's verified claims or the identity papers carry.
+// IdentityProof is what verifies an account: the identity document and name
+// a provider's verified claims or the identity papers carry. DocType ""
+// is the mainland identity card; DocCountry a passport's state (R31).
 type IdentityProof struct {
-	Method    portal.IdentityMethod
-	IDNumber  string
-	Name      string
-	ActorID   uint64 // the official, for IdentityByOrgan; 0 otherwise
-	ActorRole portal.Role
-	CaseID    uint64 // the case the papers were checked on, for IdentityByOrgan
-	RequestID string
+	Method     portal.IdentityMethod
+	IDNumber   string
+	DocType    portal.IDDocType
+	DocCountry string
+	Name       string
+	ActorID    uint64 // the official, for IdentityByOrgan; 0 otherwise
+	ActorRole  portal.Role
+	CaseID     uint64 // the case the papers were checked on, for IdentityByOrgan
+	RequestID  string
 }
 
 // verifiedHolder finds the identity-verified citizen account registered with
-// an identity number, other than except.
-func (db *DB) verifiedHolder(tx *bbolt.Tx, idNumber string, except uint64) (uint64, bool, error) {
-	if idNumber == "" {
+// an identity document, other than except; prefixes are the document's keyed
+// hashes (accountPersonKeys, casePersonKeys: R31, one key per document) under
+// every lookup key (a blind-key re-index may be running, blindkeys.go).
+func (db *DB) verifiedHolder(tx *bbolt.Tx, prefixes [][]byte, except uint64) (uint64, bool, error) {
+	if len(prefixes) == 0 {
 		return 0, false, nil
 	}
-	for _, id := range idsUnder(tx.Bucket(bucketAccountsByIDNum), db.crypt.blindLookup("idnumber", idNumber)) {
+	for _, id := range idsUnder(tx.Bucket(bucketAccountsByIDNum), prefixes) {
 		if id == except {
 			continue
 		}
@@ -73,7 +78,7 @@ func (db *DB) onNewAccountIdentity(tx *bbolt.Tx, a portal.Account) error {
 	if !a.Role.IsCitizen() {
 		return nil
 	}
-	holder, ok, err := db.verifiedHolder(tx, a.IDNumber, a.ID)
+	holder, ok, err := db.verifiedHolder(tx, db.accountPersonKeys(a), a.ID)
 	if err != nil {
 		return err
 	}
@@ -129,13 +134,14 @@ func (db *DB) verifyIdentityTx(tx *bbolt.Tx, accountID uint64, p IdentityProof) 
 	if !a.Role.IsCitizen() {
 		return refuse("identity.not_citizen")
 	}
-	if p.IDNumber == "" || !bytes.Equal(db.crypt.blind("idnumber", p.IDNumber), db.crypt.blind("idnumber", a.IDNumber)) {
+	proofKey := db.accountPersonKey(portal.Account{IDNumber: p.IDNumber, DocType: p.DocType, DocCountry: p.DocCountry})
+	if p.IDNumber == "" || !bytes.Equal(proofKey, db.accountPersonKey(a)) {
 		return refuse("identity.number_mismatch")
 	}
 	if !portal.NamesMatch(p.Name, a.Name) {
 		return refuse("identity.name_mismatch")
 	}
-	holder, taken, err := db.verifiedHolder(tx, a.IDNumber, a.ID)
+	holder, taken, err := db.verifiedHolder(tx, db.accountPersonKeys(a), a.ID)
 	if err != nil {
 		return a, nil, err
 	}
@@ -203,7 +209,7 @@ func (db *DB) VerifyApplicantByOrgan(caseID uint64, chk OrganCheck) (portal.Acco
 			return nil
 		}
 		a, refusal, err = db.verifyIdentityTx(tx, c.FiledBy, IdentityProof{Method: portal.IdentityByOrgan,
-			IDNumber: c.PersonIDNumber, Name: c.PersonName, ActorID: chk.Official.ID, ActorRole: chk.Official.Role,
+			IDNumber: c.PersonIDNumber, DocType: c.PersonDocType, DocCountry: c.PersonDocCountry, Name: c.PersonName, ActorID: chk.Official.ID, ActorRole: chk.Official.Role,
 			CaseID: c.ID, RequestID: chk.RequestID})
 		return err
 	})
@@ -255,7 +261,7 @@ func (db *DB) VerifyGuardianship(caseID uint64, chk OrganCheck) (portal.Case, er
 		}
 		today := portal.DateOf(db.now())
 		switch {
-		case !portal.AdultOn(g.IDNumber, today):
+		case !accountAdultOn(g, today):
 			refusal = &portal.Error{Code: portal.CodeConflict, Key: "identity.guardian_not_adult"}
 			return nil
 		case portal.GuardianAccessEnded(old, today):
@@ -316,7 +322,7 @@ func (db *DB) NoticeGuardianAccessEnded(caseID, guardian uint64) (bool, error) {
 		if c.Status != portal.StatusDraft && c.Status != portal.StatusReturned {
 			return nil
 		}
-		adult, ok, err := db.verifiedHolder(tx, c.PersonIDNumber, 0)
+		adult, ok, err := db.verifiedHolder(tx, db.casePersonKeys(c), 0)
 		if err != nil || !ok {
 			return err // without a verified account the matter passes at verification (linkCasesOfVerifiedPerson)
 		}
@@ -506,11 +512,18 @@ func (db *DB) seesOrganMaterial(tx *bbolt.Tx, account uint64, rel Relation, c po
 	case rel != RelFiler:
 		return false, nil
 	case a.Role == portal.RoleMinor:
-		return a.IdentityVerified && a.IDNumber == c.PersonIDNumber && portal.NamesMatch(a.Name, c.PersonName), nil
+		return a.IdentityVerified && a.SameDocument(c) && portal.NamesMatch(a.Name, c.PersonName), nil
 	case a.Role == portal.RoleGuardian:
 		return c.GuardianshipVerified && !portal.GuardianAccessEnded(c, portal.DateOf(db.now())), nil
 	case a.Role == portal.RoleLawyer:
 		return true, nil
 	}
 	return false, nil
+}
+
+// accountAdultOn reports whether the account's holder is 18 or older on today
+// (R1), by the birth date of any identity document (R31).
+func accountAdultOn(a portal.Account, today portal.Date) bool {
+	b, ok := a.BirthDate()
+	return ok && !portal.Under18On(b, today)
 }

@@ -276,19 +276,33 @@ func TestVerifyApplicantByOrgan(t *testing.T) {
 // A guardianship is verified by the organ, and only for an adult guardian.
 func TestVerifyGuardianship(t *testing.T) {
 	tests := []struct {
-		name  string
-		birth portal.Date
-		want  string
+		name     string
+		birth    portal.Date
+		passport bool // R31: the guardian's birth date is the one stated at registration
+		want     string
 	}{
-		{"adult", portal.Date{Year: 1980, Month: 1, Day: 1}, ""},
-		{"minor guardian", portal.Date{Year: 2009, Month: 1, Day: 1}, "identity.guardian_not_adult"},
+		{"adult", portal.Date{Year: 1980, Month: 1, Day: 1}, false, ""},
+		{"minor guardian", portal.Date{Year: 2009, Month: 1, Day: 1}, false, "identity.guardian_not_adult"},
+		{"adult with a passport", portal.Date{Year: 1980, Month: 1, Day: 1}, true, ""},
+		{"minor guardian with a passport", portal.Date{Year: 2009, Month: 1, Day: 1}, true, "identity.guardian_not_adult"},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newIdentityFixture(t)
 			clock, _ := fixedClock(time.Date(2024, 1, 10, 10, 0, 0, 0, portal.China)) // the person is 17
 			f.db.now = clock
-			g := f.citizen(t, portal.RoleGuardian, "1380000000"+string(rune('1'+i)), "监护人", portal.SyntheticIDNumber(3, tt.birth).String(), false)
+			var g portal.Account
+			if tt.passport {
+				var err error
+				g, err = f.db.CreateAccount(portal.Account{Role: portal.RoleGuardian, Login: "1380000001" + string(rune('1'+i)),
+					Mobile: "1380000001" + string(rune('1'+i)), Name: "Guardian", IDNumber: "P1234567", DocType: portal.DocPassport,
+					DocCountry: "DEU", DocBirth: tt.birth, PasswordHash: "x"}, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				g = f.citizen(t, portal.RoleGuardian, "1380000000"+string(rune('1'+i)), "监护人", portal.SyntheticIDNumber(3, tt.birth).String(), false)
+			}
 			c := f.draft(t, g)
 			if _, err := f.db.Apply(c.ID, Step{Action: portal.ActionSubmit, Actor: portal.ActorApplicant, AccountID: g.ID, Role: portal.RoleGuardian}, f.cal); err != nil {
 				t.Fatal(err)

@@ -52,8 +52,8 @@ func bodyByID(k []byte, _ string, _ uint64) (uint64, string) { return btoi(k), "
 
 // sealedBuckets is the registry. Keep it in step with the seal calls.
 var sealedBuckets = []sealedBucket{
-	{bucket: bucketAccounts, kind: kindAccount, members: []string{"login", "name", "mobile", "id_number", "licence", "email"},
-		fields: []string{"login", "name", "mobile", "id_number", "licence", "email"}, at: byID},
+	{bucket: bucketAccounts, kind: kindAccount, members: []string{"login", "name", "mobile", "id_number", "licence", "email", "doc_country", "birth_date"},
+		fields: []string{"login", "name", "mobile", "id_number", "licence", "email", "doc_country", "birth_date"}, at: byID},
 	{bucket: bucketOutbox, kind: kindOutbox, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketPendingRegs, kind: kindPendingReg, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketResets, kind: kindReset, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
@@ -118,7 +118,7 @@ var plaintextBuckets = map[string]string{
 	"meta":                        "schema version, signed audit tree head, reference number counters",
 	"keyring":                     "data keys wrapped under the KEK, which is never in the database",
 	"accounts_by_login":           "keyed hashes (HMAC under the index key) of logins -> account id",
-	"accounts_by_idnumber":        "keyed hashes of identity numbers | account id",
+	"accounts_by_idnumber":        "keyed hashes of identity documents (casePersonKey's keys) | account id",
 	"account_devices":             "account id | SHA-256 of a device cookie -> first-seen time",
 	"sessions":                    "SHA-256 of the cookie id -> account id, role, times",
 	"sessions_by_account":         "account id | SHA-256 of the cookie id",

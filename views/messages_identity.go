@@ -47,7 +47,7 @@ func init() {
 
 		"identity.staff_title.identity":       {"核验申请人身份", "Check the applicant's identity"},
 		"identity.staff_title.guardianship":   {"核验监护关系", "Check the guardianship"},
-		"identity.staff_hint.identity":        {"核对申请人的身份证件原件与本案记载的姓名和身份证号码一致后确认。确认后，该账户即为本人核验账户，并会记入审计日志。", "Check the applicant's identity papers against the name and number on this case. Confirming verifies the account for this person and is written to the audit log."},
+		"identity.staff_hint.identity":        {"核对申请人的身份证件原件与本案记载的姓名、证件类型和号码一致后确认。确认后，该账户即为本人核验账户，并会记入审计日志。", "Check the applicant's identity papers against the name, kind of document and number on this case. Confirming verifies the account for this person and is written to the audit log."},
 		"identity.staff_hint.guardianship":    {"核对监护关系证明（如户口簿、出生医学证明或法院文书）后确认。确认前，监护人看不到机关的文书和留言。", "Check the proof of guardianship (household register, birth certificate or court document). Until then the guardian sees none of the organ's documents or messages."},
 		"identity.staff_confirm.identity":     {"我已核对身份证件原件，与本案记载一致", "I checked the identity papers and they match this case"},
 		"identity.staff_confirm.guardianship": {"我已核对监护关系证明", "I checked the proof of guardianship"},

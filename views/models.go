@@ -63,17 +63,21 @@ type LoginModel struct {
 
 // AccountModel is the account page; personal fields arrive masked.
 type AccountModel struct {
-	Page      Page
-	Role      portal.Role
-	Name      string
-	Mobile    string
-	IDNumber  string
-	Login     string
-	Organ     string
-	Firm      string
-	Licence   string
-	CreatedAt time.Time
-	NoticeKey string
+	Page     Page
+	Role     portal.Role
+	Name     string
+	Mobile   string
+	IDNumber string
+	// DocType and DocCountry name a document other than the mainland
+	// identity card (R31).
+	DocType    portal.IDDocType
+	DocCountry string
+	Login      string
+	Organ      string
+	Firm       string
+	Licence    string
+	CreatedAt  time.Time
+	NoticeKey  string
 	// Sessions are the person's signed-in sessions; SessionsError a refused
 	// end-session form.
 	Sessions      []SessionRow

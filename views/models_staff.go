@@ -103,10 +103,14 @@ type StaffCaseModel struct {
 	Standing string
 	ReadOnly bool
 
-	PersonName     string
-	PersonID       string // in full for the deciding organ, masked for everyone else (R22)
-	PersonIDMasked bool
-	BirthDate      portal.Date
+	PersonName string
+	PersonID   string // in full for the deciding organ, masked for everyone else (R22)
+	// PersonDocType and PersonDocCountry name a document other than the
+	// mainland identity card (R31); empty for the identity card.
+	PersonDocType    portal.IDDocType
+	PersonDocCountry string
+	PersonIDMasked   bool
+	BirthDate        portal.Date
 	// CourtBirthDate is the court-found birth date (R30), zero when none; it
 	// prevails over the identity number for the rules.
 	CourtBirthDate portal.Date
