@@ -178,27 +178,11 @@ func (db *DB) deleteUnder(b *bbolt.Bucket, f func(blindFunc) []byte) error {
 }
 
 func wrapBlind(kek []byte, id byte, key []byte) ([]byte, error) {
-	aead, err := kekAEAD(kek)
-	if err != nil {
-		return nil, err
-	}
-	nonce := make([]byte, aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, err
-	}
-	return aead.Seal(nonce, nonce, key, bixAD(id)), nil
+	return wrapUnderKEK(kek, bixAD(id), key)
 }
 
 func unwrapBlind(kek []byte, id byte, wrapped []byte) ([]byte, error) {
-	aead, err := kekAEAD(kek)
-	if err != nil {
-		return nil, err
-	}
-	ns := aead.NonceSize()
-	if len(wrapped) < ns+aead.Overhead() {
-		return nil, errors.New("wrapped key too short")
-	}
-	return aead.Open(nil, wrapped[:ns], wrapped[ns:], bixAD(id))
+	return unwrapUnderKEK(kek, bixAD(id), wrapped)
 }
 
 func readBlindKeys(kr *bbolt.Bucket) ([]dekRecord, error) {

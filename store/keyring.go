@@ -126,6 +126,16 @@ func dekAD(id byte) []byte { return append([]byte("sealportal/dek\x00"), id) }
 
 // wrapDEK seals a data key under the KEK, bound to its key id.
 func wrapDEK(kek []byte, id byte, dek []byte) ([]byte, error) {
+	return wrapUnderKEK(kek, dekAD(id), dek)
+}
+
+func unwrapDEK(kek []byte, id byte, wrapped []byte) ([]byte, error) {
+	return unwrapUnderKEK(kek, dekAD(id), wrapped)
+}
+
+// wrapUnderKEK seals a key (a data key, a blind-index key) under the KEK with
+// AES-GCM, bound by ad to what the key is and its id.
+func wrapUnderKEK(kek, ad, key []byte) ([]byte, error) {
 	aead, err := kekAEAD(kek)
 	if err != nil {
 		return nil, err
@@ -134,19 +144,20 @@ func wrapDEK(kek []byte, id byte, dek []byte) ([]byte, error) {
 	if _, err := rand.Read(nonce); err != nil {
 		return nil, err
 	}
-	return aead.Seal(nonce, nonce, dek, dekAD(id)), nil
+	return aead.Seal(nonce, nonce, key, ad), nil
 }
 
-func unwrapDEK(kek []byte, id byte, wrapped []byte) ([]byte, error) {
+// unwrapUnderKEK opens what wrapUnderKEK sealed with the same ad.
+func unwrapUnderKEK(kek, ad, wrapped []byte) ([]byte, error) {
 	aead, err := kekAEAD(kek)
 	if err != nil {
 		return nil, err
 	}
-	if len(wrapped) < aead.NonceSize()+aead.Overhead() {
+	ns := aead.NonceSize()
+	if len(wrapped) < ns+aead.Overhead() {
 		return nil, errors.New("wrapped key too short")
 	}
-	ns := aead.NonceSize()
-	return aead.Open(nil, wrapped[:ns], wrapped[ns:], dekAD(id))
+	return aead.Open(nil, wrapped[:ns], wrapped[ns:], ad)
 }
 
 func readDEKs(kr *bbolt.Bucket) ([]dekRecord, error) {
