@@ -1,106 +1,20 @@
 package e2e
 
 import (
-	"context"
-	"net"
-	"net/http/httptest"
 	"strconv"
 	"testing"
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-	"github.com/zitadel/oidc/v3/example/server/exampleop"
-	"github.com/zitadel/oidc/v3/example/server/storage"
-	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
-	"github.com/zitadel/oidc/v3/pkg/op"
-	"golang.org/x/text/language"
 
 	"sealportal/handlers"
+	"sealportal/internal/oidctest"
 	"sealportal/portal"
 	"sealportal/store"
 )
 
 // The identity provider of these journeys is a real OpenID provider in
-// process (zitadel/oidc pkg/op with its example storage and sign-in page),
-// wrapped only to add the claims a government identity service carries.
-
-type e2ePerson struct{ id, username, password, name, number string }
-
-type e2eUsers map[string]e2ePerson
-
-func (u e2eUsers) user(p e2ePerson) *storage.User {
-	return &storage.User{ID: p.id, Username: p.username, Password: p.password, FirstName: p.name, LastName: "-",
-		PreferredLanguage: language.Chinese}
-}
-
-func (u e2eUsers) GetUserByID(id string) *storage.User {
-	for _, p := range u {
-		if p.id == id {
-			return u.user(p)
-		}
-	}
-	return nil
-}
-
-func (u e2eUsers) GetUserByUsername(name string) *storage.User {
-	if p, ok := u[name]; ok {
-		return u.user(p)
-	}
-	return nil
-}
-
-func (u e2eUsers) ExampleClientID() string { return "service" }
-
-type e2eOPStorage struct {
-	*storage.Storage
-	users e2eUsers
-}
-
-func (s *e2eOPStorage) add(info *zoidc.UserInfo, subject string) {
-	for _, p := range s.users {
-		if p.id == subject {
-			info.Name = p.name
-			info.AppendClaims("id_number", p.number)
-		}
-	}
-}
-
-func (s *e2eOPStorage) SetUserinfoFromRequest(ctx context.Context, info *zoidc.UserInfo, token op.IDTokenRequest, scopes []string) error {
-	if err := s.Storage.SetUserinfoFromRequest(ctx, info, token, scopes); err != nil {
-		return err
-	}
-	s.add(info, token.GetSubject())
-	return nil
-}
-
-func (s *e2eOPStorage) SetUserinfoFromToken(ctx context.Context, info *zoidc.UserInfo, tokenID, subject, origin string) error {
-	if err := s.Storage.SetUserinfoFromToken(ctx, info, tokenID, subject, origin); err != nil {
-		return err
-	}
-	s.add(info, info.Subject)
-	return nil
-}
-
-// startOP runs the provider and registers the portal's callback with it.
-func startOP(t *testing.T, callback string, people ...e2ePerson) string {
-	t.Helper()
-	storage.RegisterClients(storage.WebClient("portal-e2e", "portal-secret", callback))
-	users := e2eUsers{}
-	for _, p := range people {
-		users[p.username] = p
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer := "http://" + ln.Addr().String()
-	srv := httptest.NewUnstartedServer(exampleop.SetupServer(issuer, &e2eOPStorage{Storage: storage.NewStorage(users), users: users}, nil, false))
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return issuer
-}
+// process (internal/oidctest: zitadel/oidc's pkg/op).
 
 // openExOfficio has the court open a case about the person (R11).
 func openExOfficio(t *testing.T, h *harness, judge portal.Account, name, number string) portal.Case {
@@ -127,7 +41,7 @@ func TestJourneyIdentityByOpenIDConnect(t *testing.T) {
 	number := portal.SyntheticIDNumber(91, birth).String()
 	h := newHarnessWith(t, func(cfg *handlers.Config, url string) {
 		callback := url + "/identity/oidc/callback"
-		issuer := startOP(t, callback, e2ePerson{id: "p1", username: "zhang", password: "pw-zhang", name: "张小明", number: number})
+		issuer := oidctest.Start(t, "portal-e2e", "portal-secret", callback, oidctest.Person{ID: "p1", Username: "zhang", Password: "pw-zhang", Name: "张小明", Number: number})
 		cfg.OIDC = handlers.OIDCConfig{Issuer: issuer, ClientID: "portal-e2e", ClientSecret: "portal-secret", RedirectURL: callback}
 	})
 	person := h.createCitizen(portal.RoleMinor, "13900000091", "张小明", 91, birth)

@@ -1,9 +1,7 @@
 package handlers
 
 import (
-	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -16,83 +14,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zitadel/oidc/v3/example/server/exampleop"
-	"github.com/zitadel/oidc/v3/example/server/storage"
-	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
-	"github.com/zitadel/oidc/v3/pkg/op"
-	"golang.org/x/text/language"
-
+	"sealportal/internal/oidctest"
 	"sealportal/portal"
 	"sealportal/store"
 )
 
 // The identity provider in these tests is a real OpenID provider run in
-// process: zitadel/oidc's pkg/op with the in-memory storage and login page of
-// its example server. The storage is wrapped only to add the claims a
-// government identity service carries: the resident identity number and the
-// name as written on the identity card.
-
-// opPerson is someone the provider knows.
-type opPerson struct {
-	id, username, password, name, number string
-}
-
-type opUsers map[string]*opPerson
-
-func (u opUsers) user(p *opPerson) *storage.User {
-	return &storage.User{ID: p.id, Username: p.username, Password: p.password, FirstName: p.name, LastName: "-",
-		PreferredLanguage: language.Chinese, EmailVerified: true}
-}
-
-func (u opUsers) GetUserByID(id string) *storage.User {
-	for _, p := range u {
-		if p.id == id {
-			return u.user(p)
-		}
-	}
-	return nil
-}
-
-func (u opUsers) GetUserByUsername(name string) *storage.User {
-	if p, ok := u[name]; ok {
-		return u.user(p)
-	}
-	return nil
-}
-
-func (u opUsers) ExampleClientID() string { return "service" }
-
-// opStorage adds the identity claims to what the example storage sets, both
-// in the ID token and at the userinfo endpoint.
-type opStorage struct {
-	*storage.Storage
-	users opUsers
-}
-
-func (s *opStorage) addClaims(info *zoidc.UserInfo, subject string) {
-	for _, p := range s.users {
-		if p.id == subject {
-			info.Name = p.name
-			info.AppendClaims("id_number", p.number)
-		}
-	}
-}
-
-func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, info *zoidc.UserInfo, token op.IDTokenRequest, scopes []string) error {
-	if err := s.Storage.SetUserinfoFromRequest(ctx, info, token, scopes); err != nil {
-		return err
-	}
-	s.addClaims(info, token.GetSubject())
-	return nil
-}
-
-func (s *opStorage) SetUserinfoFromToken(ctx context.Context, info *zoidc.UserInfo, tokenID, subject, origin string) error {
-	if err := s.Storage.SetUserinfoFromToken(ctx, info, tokenID, subject, origin); err != nil {
-		return err
-	}
-	s.addClaims(info, info.Subject)
-	return nil
-}
+// process (internal/oidctest: zitadel/oidc's pkg/op).
 
 var opClientSeq atomic.Uint64
 
@@ -100,33 +28,17 @@ var opClientSeq atomic.Uint64
 type oidcWorld struct {
 	*casesWorld
 	issuer string
-	op     *httptest.Server
-	people opUsers
 }
 
 // newOIDCWorld starts the OP and a portal configured for it. The portal's
 // listener is made first so that its callback address can be registered
 // with the provider before either serves.
-func newOIDCWorld(t *testing.T, people ...*opPerson) *oidcWorld {
+func newOIDCWorld(t *testing.T, people ...oidctest.Person) *oidcWorld {
 	t.Helper()
 	portalSrv := httptest.NewUnstartedServer(nil)
 	callback := "http://" + portalSrv.Listener.Addr().String() + "/identity/oidc/callback"
 	clientID := "portal-" + strconv.FormatUint(opClientSeq.Add(1), 10)
-	storage.RegisterClients(storage.WebClient(clientID, "portal-secret", callback))
-	users := opUsers{}
-	for _, p := range people {
-		users[p.username] = p
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer := "http://" + ln.Addr().String()
-	opSrv := httptest.NewUnstartedServer(exampleop.SetupServer(issuer, &opStorage{Storage: storage.NewStorage(users), users: users}, nil, false))
-	opSrv.Listener.Close()
-	opSrv.Listener = ln
-	opSrv.Start()
-	t.Cleanup(opSrv.Close)
+	issuer := oidctest.Start(t, clientID, "portal-secret", callback, people...)
 
 	w := newCasesWorldWith(t, func(c *Config) {
 		c.OIDC = OIDCConfig{Issuer: issuer, ClientID: clientID, ClientSecret: "portal-secret", RedirectURL: callback}
@@ -137,7 +49,7 @@ func newOIDCWorld(t *testing.T, people ...*opPerson) *oidcWorld {
 	w.srv.Close()
 	w.srv = portalSrv
 	t.Cleanup(portalSrv.Close)
-	return &oidcWorld{casesWorld: w, issuer: issuer, op: opSrv, people: users}
+	return &oidcWorld{casesWorld: w, issuer: issuer}
 }
 
 var opAuthIDRE = regexp.MustCompile(`name="id" value="([^"]+)"`)
@@ -191,8 +103,8 @@ func (w *oidcWorld) verifyAtProvider(t *testing.T, c *testClient, username, pass
 // officio case about the person, which the account did not see before.
 func TestIdentityOIDCLinksExOfficioCase(t *testing.T) {
 	number := testIDNumber(801, portal.Date{Year: 2007, Month: 5, Day: 5})
-	w := newOIDCWorld(t, &opPerson{id: "u1", username: "zhang", password: "pw-zhang", name: "张 小明", number: number},
-		&opPerson{id: "u2", username: "other", password: "pw-other", name: "张小明", number: testIDNumber(802, portal.Date{Year: 2007, Month: 5, Day: 5})})
+	w := newOIDCWorld(t, oidctest.Person{ID: "u1", Username: "zhang", Password: "pw-zhang", Name: "张 小明", Number: number},
+		oidctest.Person{ID: "u2", Username: "other", Password: "pw-other", Name: "张小明", Number: testIDNumber(802, portal.Date{Year: 2007, Month: 5, Day: 5})})
 	person := w.citizen(portal.RoleMinor, "13900000801", "张小明", number)
 	eo := w.exOfficioCase(t, "张小明", number)
 
@@ -220,7 +132,7 @@ func TestIdentityOIDCLinksExOfficioCase(t *testing.T) {
 // A callback without the session's state is refused and verifies nothing.
 func TestIdentityOIDCStateChecked(t *testing.T) {
 	number := testIDNumber(811, portal.Date{Year: 2007, Month: 5, Day: 5})
-	w := newOIDCWorld(t, &opPerson{id: "u1", username: "li", password: "pw", name: "李四", number: number})
+	w := newOIDCWorld(t, oidctest.Person{ID: "u1", Username: "li", Password: "pw", Name: "李四", Number: number})
 	person := w.citizen(portal.RoleMinor, "13900000811", "李四", number)
 	c := w.signIn(person)
 	c.setLang("en")
