@@ -280,3 +280,32 @@ func TestLeakDeadlineWaitsForCalendarYear(t *testing.T) {
 	sc.setLang("en")
 	sc.get(page).noText(t, awaitsEN).wantText(t, "2028")
 }
+
+// Issue 12: an application sent when its acceptance deadline falls in a year
+// without the official calendar is listed on the filer's "my cases" page with
+// "to be set when the official calendar is published", not a blank, in both
+// languages; loading the year puts the date there.
+func TestMyCasesListShowsDeadlineWaitingForCalendar(t *testing.T) {
+	t.Parallel()
+	w := newCasesWorld(t)
+	toDec29(w.testServer)
+	guardian := w.citizen(portal.RoleGuardian, "13900000951", "王监护", testIDNumber(951, portal.Date{Year: 1980, Month: 3, Day: 3}))
+	c := w.submit(w.draft(guardian, "王小二", testIDNumber(952, portal.Date{Year: 2010, Month: 4, Day: 4})), guardian)
+	if !c.DueAwaitsCalendar {
+		t.Fatalf("the acceptance deadline of a filing on 29 December 2027 does not wait for 2028: due %v", c.Due)
+	}
+	cl := w.signIn(guardian)
+	cl.setLang("en")
+	if p := cl.get("/cases"); !strings.Contains(p.text(), awaitsEN) || !strings.Contains(p.body, `data-awaits-calendar="true"`) {
+		t.Fatalf("the list does not say the deadline waits for the calendar:\n%s", excerpt(p))
+	}
+	cl.setLang("zh-CN")
+	cl.get("/cases").wantText(t, awaitsZH)
+	cl.setLang("en")
+	if n := load2028(t, w.testServer); n == 0 {
+		t.Fatal("loading 2028 set no waiting deadline")
+	}
+	if p := cl.get("/cases"); strings.Contains(p.text(), awaitsEN) {
+		t.Fatalf("the list still waits for the calendar after 2028 was loaded:\n%s", excerpt(p))
+	}
+}

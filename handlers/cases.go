@@ -109,7 +109,7 @@ func (s *Server) handleCasesList(c echo.Context) error {
 			return err
 		}
 		row := views.MyCaseRow{ID: cs.CaseID, Ref: cs.Ref, Draft: cs.Status == portal.StatusDraft && cs.Ref == "",
-			Status: cs.Status, Due: cs.Due, Overdue: !cs.Due.IsZero() && today.After(cs.Due),
+			Status: cs.Status, Due: cs.Due, Overdue: !cs.Due.IsZero() && today.After(cs.Due), DueAwaitsCalendar: cs.DueAwaitsCalendar,
 			Next: casesNextOf(cs.Status, cs.Due, cs.Holders, cs.Pending, organ)}
 		if u.Role == portal.RoleGuardian {
 			// R1, issue 11: say on the list too that the access ended (a

@@ -81,11 +81,14 @@ type caseSummary struct {
 	Holders    int               `json:"holders,omitempty"`
 	Pending    int               `json:"pending,omitempty"`
 	PersonName string            `json:"person_name,omitempty"`
+	// AwaitsCalendar: the deadline waits for a calendar year (issue 12).
+	AwaitsCalendar bool `json:"awaits_calendar,omitempty"`
 }
 
 func summarize(c portal.Case) caseSummary {
 	return caseSummary{Ref: c.Ref, Status: c.Status, Due: c.Due, Decider: c.DecidingOrganID,
-		Holders: len(c.HoldingOrganIDs), Pending: len(c.PendingHolders()), PersonName: c.PersonName}
+		Holders: len(c.HoldingOrganIDs), Pending: len(c.PendingHolders()), PersonName: c.PersonName,
+		AwaitsCalendar: c.DueAwaitsCalendar}
 }
 
 // putCaseSummary writes the list record beside the case (in putCase, so no
@@ -1005,6 +1008,9 @@ type CaseListRow struct {
 	Holders    int // holding organs (R12)
 	Pending    int // holding organs that have not yet confirmed sealing
 	PersonName string
+	// DueAwaitsCalendar: the deadline is "to be set when the official
+	// calendar is published" (issue 12).
+	DueAwaitsCalendar bool
 }
 
 // CaseListOfAccount is CasesOfAccount for lists: the same cases through the
@@ -1035,7 +1041,7 @@ func (db *DB) CaseListOfAccount(account uint64) ([]CaseListRow, error) {
 				s = summarize(c)
 			}
 			out = append(out, CaseListRow{CaseID: id, Relation: Relation(v), Ref: s.Ref, Status: s.Status, Due: s.Due,
-				Decider: s.Decider, Holders: s.Holders, Pending: s.Pending, PersonName: s.PersonName})
+				Decider: s.Decider, Holders: s.Holders, Pending: s.Pending, PersonName: s.PersonName, DueAwaitsCalendar: s.AwaitsCalendar})
 		}
 		return nil
 	})

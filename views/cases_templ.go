@@ -535,7 +535,7 @@ func MyCasesPage(m MyCasesModel) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = DueText(r.Due, r.Overdue).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = DueOrAwaiting(r.Due, r.Overdue, r.DueAwaitsCalendar).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -719,7 +719,7 @@ func MyCasesPage(m MyCasesModel) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = DueText(r.Due, r.Overdue).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = DueOrAwaiting(r.Due, r.Overdue, r.DueAwaitsCalendar).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

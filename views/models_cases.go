@@ -30,7 +30,10 @@ type MyCaseRow struct {
 	Client  string // the person's name, shown to the lawyer only (who is entitled to it)
 	Due     portal.Date
 	Overdue bool
-	Next    MyCaseNext
+	// DueAwaitsCalendar: the deadline is "to be set when the official
+	// calendar is published" (issue 12).
+	DueAwaitsCalendar bool
+	Next              MyCaseNext
 	// GuardianEnded: the reader was the guardian and the person has turned
 	// 18 (R1, issue 11); the row says so instead of a next step.
 	GuardianEnded bool
