@@ -76,11 +76,7 @@ func (a Account) Locked(now time.Time) bool { return now.Before(a.LockedUntil) }
 // Document is the citizen's identity document (R31); no kind is the
 // mainland identity card.
 func (a Account) Document() (IdentityDocument, error) {
-	t := a.DocType
-	if t == "" {
-		t = DocResidentID
-	}
-	return ParseIdentityDocument(t, a.IDNumber, a.DocCountry)
+	return parseStoredDocument(a.DocType, a.IDNumber, a.DocCountry)
 }
 
 // SameDocument reports whether the account's identity document is the one a

@@ -176,11 +176,7 @@ type Case struct {
 // PersonDocument is the person's identity document (R31); no kind is the
 // mainland identity card.
 func (c Case) PersonDocument() (IdentityDocument, error) {
-	t := c.PersonDocType
-	if t == "" {
-		t = DocResidentID
-	}
-	return ParseIdentityDocument(t, c.PersonIDNumber, c.PersonDocCountry)
+	return parseStoredDocument(c.PersonDocType, c.PersonIDNumber, c.PersonDocCountry)
 }
 
 // PersonBirthDate is the court-found birth date where staff recorded one

@@ -159,11 +159,7 @@ func (c Certificate) RefusalKind() CertificateCheckResult {
 
 // HolderDocument is the holder's identity document (R31).
 func (c Certificate) HolderDocument() (IdentityDocument, error) {
-	t := c.PersonDocType
-	if t == "" {
-		t = DocResidentID
-	}
-	return ParseIdentityDocument(t, c.PersonIDNumber, c.PersonDocCountry)
+	return parseStoredDocument(c.PersonDocType, c.PersonIDNumber, c.PersonDocCountry)
 }
 
 // IssuedOn is the date of issue in China.

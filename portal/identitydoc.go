@@ -102,6 +102,17 @@ func allUpper(s string) bool {
 	return s != ""
 }
 
+// parseStoredDocument parses the identity document of a stored record: a
+// record without a kind (written before R31, or naming the mainland card) is
+// the mainland identity card. A form's empty kind is still an error
+// (ParseIdentityDocument).
+func parseStoredDocument(t IDDocType, number, country string) (IdentityDocument, error) {
+	if t == "" {
+		t = DocResidentID
+	}
+	return ParseIdentityDocument(t, number, country)
+}
+
 // ParseIdentityDocument checks a document's number for its kind (R31), as a
 // person types it, and returns it in canonical form. Each failure is an
 // invalid *Error: iddoc.type_required, iddoc.number_required,

@@ -347,11 +347,7 @@ type Query struct {
 // PersonDocument is the identity document naming the query's person (R31);
 // no kind is the mainland identity card.
 func (q Query) PersonDocument() (IdentityDocument, error) {
-	t := q.PersonDocType
-	if t == "" {
-		t = DocResidentID
-	}
-	return ParseIdentityDocument(t, q.PersonIDNumber, q.PersonDocCountry)
+	return parseStoredDocument(q.PersonDocType, q.PersonIDNumber, q.PersonDocCountry)
 }
 
 // Limits of a query's free text.
