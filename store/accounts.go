@@ -220,6 +220,9 @@ func (db *DB) createAccount(tx *bbolt.Tx, ap *portal.Account, actor uint64) erro
 		if err := byLogin.Put(loginKey, itob(id)); err != nil {
 			return err
 		}
+		if err := indexAccount(tx, a); err != nil {
+			return err
+		}
 		if a.IDNumber != "" {
 			key := append(db.accountPersonKey(a), itob(id)...)
 			if err := tx.Bucket(bucketAccountsByIDNum).Put(key, nil); err != nil {

@@ -14,6 +14,8 @@
 //	                                 argon2id hash, lockout counters, organ id
 //	accounts_by_login                HMAC("login", login) -> itob(account id)
 //	accounts_by_idnumber             HMAC("idnumber", id number) | itob(account id) -> ""
+//	accounts_by_role                 role | 0x00 | itob(account id) -> ""          (the administrator's paged list; migration 16)
+//	accounts_by_organ                itob(organ id) | role | 0x00 | itob(account id) -> ""
 //	account_devices                  itob(account id) | SHA-256(device cookie) -> first seen   (new-device sign-ins; migration 11)
 //	sessions                         SHA-256(cookie id) -> sessionRecord (account, role, created, last seen)
 //	sessions_by_account              itob(account id) | SHA-256(cookie id) -> ""

@@ -122,6 +122,8 @@ var plaintextBuckets = map[string]string{
 	"account_devices":             "account id | SHA-256 of a device cookie -> first-seen time",
 	"sessions":                    "SHA-256 of the cookie id -> account id, role, times",
 	"sessions_by_account":         "account id | SHA-256 of the cookie id",
+	"accounts_by_role":            "role | account id: an official's public function, no personal data",
+	"accounts_by_organ":           "organ id | role | account id: an official's public function, no personal data",
 	"audit_entries":               "actions, ids, roles and times; the audit log carries no personal data by design",
 	"audit_hashes":                "tlog hashes",
 	"audit_by_subject":            "subject kind | id | audit index",
