@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -88,31 +87,17 @@ func adminCreateUser(db *store.DB, role portal.Role, organ, name, login, unitKin
 	if !role.IsStaff() {
 		return fmt.Errorf("admin create-user: -role must be one of %v (citizens register themselves)", portal.StaffRoles)
 	}
-	// R15: a querying unit is either a judicial organ or a unit acting under a
-	// state regulation; the kind is decided here, never by the unit itself.
-	switch {
-	case role == portal.RoleQueryingUnit && !portal.QueryUnitKind(unitKind).Valid():
-		return fmt.Errorf("admin create-user: -unit-kind must be one of %v for a querying unit", portal.QueryUnitKinds)
-	case role != portal.RoleQueryingUnit && unitKind != "":
-		return errors.New("admin create-user: -unit-kind is only for -role querying_unit")
-	}
-	password := oneTimePassword()
-	hash, err := portal.NewPasswordHasher(portal.DefaultArgon2).Hash(password)
-	if err != nil {
-		return err
-	}
-	if login == "" {
-		login = nextLogin(db, role)
-	}
-	login = strings.ToLower(strings.TrimSpace(login))
-	acct := portal.Account{Role: role, Login: login, Name: strings.TrimSpace(name),
-		Organ: strings.TrimSpace(organ), UnitKind: unitKind, PasswordHash: hash, MustChangePassword: true}
-	if err := assignOrgan(db, &acct); err != nil {
-		return fmt.Errorf("admin create-user: %w", err)
-	}
-	a, err := db.CreateAccount(acct, 0)
+	// The same checks and the same transaction as the administrator's web
+	// form (store.CreateOfficial): R15's unit kind, the organ, the login.
+	password := portal.OneTimePassword()
+	hasher := portal.NewPasswordHasher(portal.DefaultArgon2)
+	a, _, err := db.CreateOfficial(portal.NewOfficial{Role: role, Organ: organ, Name: name, Login: login, UnitKind: unitKind},
+		password, hasher.Hash, 0)
 	if err != nil {
 		if pe, ok := portal.AsError(err); ok && len(pe.Fields) > 0 {
+			if pe.Fields["unit_kind"] != "" {
+				return fmt.Errorf("admin create-user: -unit-kind must be one of %v for a querying unit, and only for one", portal.QueryUnitKinds)
+			}
 			return fmt.Errorf("admin create-user: check %v", pe.Fields)
 		}
 		return fmt.Errorf("admin create-user: %w", err)
@@ -120,42 +105,6 @@ func adminCreateUser(db *store.DB, role portal.Role, organ, name, login, unitKin
 	fmt.Fprintf(out, "created account %d (%s, %s)\nusername: %s\none-time password: %s\nIt must be changed at first login.\n",
 		a.ID, a.Role, a.Organ, a.Login, password)
 	return nil
-}
-
-// nextLogin proposes role- and 10 random characters (about 50 bits) not
-// taken: an official's username must not be guessable, since five wrong
-// passwords against a known username could otherwise be used to keep the
-// official out (issue 13 finding 6). The seeded demo accounts keep their
-// readable names; they are demo data only.
-func nextLogin(db *store.DB, role portal.Role) string {
-	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-	for {
-		b := make([]byte, 10)
-		if _, err := rand.Read(b); err != nil {
-			panic(err)
-		}
-		for i := range b {
-			b[i] = alphabet[int(b[i])%len(alphabet)]
-		}
-		l := string(role) + "-" + string(b)
-		if _, err := db.AccountByLogin(l); err != nil {
-			return l
-		}
-	}
-}
-
-// oneTimePassword is 20 characters from an alphabet without look-alikes:
-// about 100 bits.
-func oneTimePassword() string {
-	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
-	b := make([]byte, 20)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
 }
 
 func adminListUsers(db *store.DB, out io.Writer) error {

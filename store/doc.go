@@ -16,6 +16,8 @@
 //	accounts_by_idnumber             HMAC("idnumber", id number) | itob(account id) -> ""
 //	accounts_by_role                 role | 0x00 | itob(account id) -> ""          (the administrator's paged list; migration 16)
 //	accounts_by_organ                itob(organ id) | role | 0x00 | itob(account id) -> ""
+//	official_handovers               itob(account id) -> {body: sealed username and one-time password of an official's new
+//	                                 account, for the administrator who made it; 10 minutes} (created on first write)
 //	account_devices                  itob(account id) | SHA-256(device cookie) -> first seen   (new-device sign-ins; migration 11)
 //	sessions                         SHA-256(cookie id) -> sessionRecord (account, role, created, last seen)
 //	sessions_by_account              itob(account id) | SHA-256(cookie id) -> ""

@@ -57,6 +57,7 @@ var sealedBuckets = []sealedBucket{
 	{bucket: bucketOutbox, kind: kindOutbox, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketPendingRegs, kind: kindPendingReg, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketResets, kind: kindReset, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
+	{bucket: bucketHandovers, kind: kindHandover, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketEmailPending, kind: kindEmailPending, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketTOTP, kind: kindTOTP, members: []string{"secret", "pending"}, fields: []string{"secret", "pending"}, at: byID},
 	{bucket: bucketCases, kind: kindCase, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
