@@ -212,6 +212,8 @@ func homeFor(r portal.Role) string {
 		return "/staff"
 	case r == portal.RoleQueryingUnit:
 		return "/queries"
+	case r == portal.RoleSysadmin:
+		return "/sysadmin/accounts"
 	}
 	return "/account"
 }

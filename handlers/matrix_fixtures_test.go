@@ -145,6 +145,7 @@ func newMatrixWorld(t *testing.T) *mxWorld {
 	w.citizenFixtures()
 	w.organFixtures()
 	w.leakFixtures()
+	w.handoverFixtures() // last: a handover lasts minutes, and fixtures move the clock on
 	return w
 }
 
@@ -498,6 +499,7 @@ func (w *mxWorld) citizenFixtures() {
 	sa := w.kind("sysadmin-account")
 	sa.own[portal.RoleSysadmin] = mxParams{"id": mxID(other.ID), "action": "enable"}
 	sa.unknown = mxParams{"id": mxUnknownID, "action": "enable"}
+
 }
 
 // organFixtures: for each sealing organ A, a sent case it decides, a sealed
@@ -694,4 +696,23 @@ func mxCookie(ts *testServer, name string) string {
 		return "__Host-" + name
 	}
 	return name
+}
+
+// handoverFixtures: the username and one-time password of an account an
+// administrator just opened are for that administrator only.
+func (w *mxWorld) handoverFixtures() {
+	handover := func(actor uint64) string {
+		_, token, err := w.db.CreateOfficial(portal.NewOfficial{Role: portal.RoleCourt, Organ: "矩阵交付法院", Name: "交付"}, "one-time-password-1",
+			func(p string) (string, error) {
+				return "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g", nil
+			}, actor)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		return token
+	}
+	ho := w.kind("sysadmin-handover")
+	ho.own[portal.RoleSysadmin] = mxParams{"token": handover(w.acting[portal.RoleSysadmin].ID)}
+	ho.foreign = mxParams{"token": handover(w.official(portal.RoleSysadmin, "mx-sysadmin-2", "").ID)}
+	ho.unknown = mxParams{"token": "999999.bm90LWEtdG9rZW4tYXQtYWxsLW5vdC1vbmUtYXQ"}
 }

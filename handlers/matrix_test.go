@@ -270,6 +270,11 @@ var mxSpecs = map[string]mxSpec{
 	"GET /sysadmin/accounts":              {ok: 200},
 	"GET /sysadmin/accounts/:id/:action":  {kind: "sysadmin-account", ok: 200},
 	"POST /sysadmin/accounts/:id/:action": {kind: "sysadmin-account", ok: 303},
+	"POST /sysadmin/accounts/find":        {form: url.Values{"login": {"mx-sysadmin"}}, ok: 303, loc: "/sysadmin/accounts"},
+	"GET /sysadmin/accounts/new":          {ok: 200},
+	"POST /sysadmin/accounts/new":         {form: url.Values{"role": {"court"}, "organ": {"矩阵新法院"}, "name": {"新官员"}}, ok: 303, loc: "/sysadmin/accounts/created/"},
+	// Another administrator's handover is foreign: the same 404 as none.
+	"GET /sysadmin/accounts/created/:token": {kind: "sysadmin-handover", ok: 200},
 
 	// The person's own data.
 	"GET /account/data":                    {ok: 200},

@@ -22,6 +22,10 @@ func securityRoutes() []route {
 		{http.MethodPost, "/account/verify", signedIn, (*Server).handleStepUpSubmit},
 
 		{http.MethodGet, "/sysadmin/accounts", sysadmins, (*Server).handleSysadminAccounts},
+		{http.MethodPost, "/sysadmin/accounts/find", sysadmins, (*Server).handleSysadminFind},
+		{http.MethodGet, "/sysadmin/accounts/new", sysadmins, (*Server).handleSysadminNewForm},
+		{http.MethodPost, "/sysadmin/accounts/new", sysadmins, (*Server).handleSysadminNewSubmit},
+		{http.MethodGet, "/sysadmin/accounts/created/:token", sysadmins, (*Server).handleSysadminCreated},
 		{http.MethodGet, "/sysadmin/accounts/:id/:action", sysadmins, (*Server).handleSysadminConfirm},
 		{http.MethodPost, "/sysadmin/accounts/:id/:action", sysadmins, (*Server).handleSysadminAction},
 	}

@@ -26,7 +26,7 @@ func newSysadminWorld(t *testing.T) *sysadminWorld {
 	w.citizen = ts.createCitizen(portal.RoleMinor, "13900008001", pwMinor)
 	w.ac = ts.newClient()
 	w.ac.setLang("en")
-	w.ac.login("sysadmin-1", pwStaff).wantPath(t, "/account")
+	w.ac.login("sysadmin-1", pwStaff).wantPath(t, "/sysadmin/accounts")
 	return w
 }
 

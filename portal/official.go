@@ -37,7 +37,10 @@ func (n NewOfficial) Validate() error {
 	if n.Role == RoleQueryingUnit && strings.TrimSpace(n.Organ) == "" {
 		fe.Add("organ", "account.organ_required")
 	}
-	if len([]rune(n.Name)) > 64 {
+	switch name := strings.TrimSpace(n.Name); {
+	case name == "":
+		fe.Add("name", "register.name_required")
+	case len([]rune(name)) > 64:
 		fe.Add("name", "sysadmin.new.name_too_long")
 	}
 	if l := strings.TrimSpace(n.Login); l != "" && !validOfficialLogin(l) {

@@ -2,6 +2,7 @@ package views
 
 import (
 	"sort"
+	"time"
 
 	"github.com/a-h/templ"
 
@@ -80,7 +81,8 @@ type SysadminAccountRow struct {
 	Disabled bool
 	Locked   bool
 	TOTP     bool
-	Self     bool // the administrator's own account: no disabling oneself
+	Self     bool   // the administrator's own account: no disabling oneself
+	Back     string // the list's place (query string), carried through the action
 }
 
 // SysadminAccountsModel is the administrator's list of accounts.
@@ -88,6 +90,42 @@ type SysadminAccountsModel struct {
 	Page      Page
 	Rows      []SysadminAccountRow
 	NoticeKey string
+	// The filters (a role, an organ id; zero for any) and their choices.
+	Role   portal.Role
+	Organ  uint64
+	Roles  []portal.Role
+	Organs []SysadminOrgan
+	// Single: the rows are the one account a search by login found.
+	Single                     bool
+	Find                       Form // the search by login, when it failed
+	FirstURL, PrevURL, NextURL string
+	Back                       string // this page's place, for the actions' return
+}
+
+// SysadminOrgan is an organ in the administrator's choices.
+type SysadminOrgan struct {
+	ID   uint64
+	Name string
+	Kind portal.Role
+}
+
+// SysadminNewModel is the form that opens an official's account.
+type SysadminNewModel struct {
+	Page      Page
+	Form      Form
+	Roles     []portal.Role
+	UnitKinds []portal.QueryUnitKind
+	Organs    []SysadminOrgan
+}
+
+// SysadminCreatedModel hands the new account's username and one-time
+// password to the administrator who opened it.
+type SysadminCreatedModel struct {
+	Page     Page
+	Row      SysadminAccountRow
+	Login    string
+	Password string
+	Expires  time.Time
 }
 
 // SysadminConfirmModel asks the administrator to confirm one action.
