@@ -575,10 +575,40 @@ func (w *mxWorld) organFixtures() {
 		From:  today, To: today.AddDays(10)}, w.acting[portal.RoleCourt], "mx"); err != nil {
 		w.t.Fatalf("approve query: %v", err)
 	}
+	// R15(a): each judicial official's own query, filed from their own
+	// account as a judicial organ for a case, about a record another
+	// organ's official decides (who files never decides).
+	judicialQuery := map[portal.Role]portal.Query{}
+	judicialTarget := map[portal.Role]portal.Case{}
+	for _, role := range []portal.Role{portal.RoleCourt, portal.RoleProcuratorate, portal.RolePolice, portal.RoleSupervisor} {
+		target, decider := sealedA, w.acting[portal.RoleCourt]
+		if role == portal.RoleCourt {
+			target, decider = sealedOf[portal.RolePolice], w.acting[portal.RolePolice]
+		}
+		jq, err := w.db.CreateQuery(portal.Query{PersonIDNumber: target.PersonIDNumber, Reason: "审查起诉需要核实前科",
+			Basis:           portal.LegalBasis{Kind: portal.BasisLaw, Name: "《中华人民共和国刑事诉讼法》", Article: "第二百八十六条"},
+			PurposeCategory: portal.PurposeCase, CaseNumber: "（2026）矩阵刑初1号", Purpose: "办理该案需要",
+			Requested: portal.QueryScope{Kind: portal.ScopeDocuments, Documents: []portal.DocumentKind{portal.DocJudgment}}}, w.acting[role], w.cal, "mx")
+		if err != nil {
+			w.t.Fatalf("judicial query by %s: %v", role, err)
+		}
+		if _, err := w.db.DecideQuery(jq.ID, portal.QueryDecision{Approve: true,
+			Scope: portal.QueryScope{Kind: portal.ScopeDocuments, Documents: []portal.DocumentKind{portal.DocJudgment}},
+			From:  today, To: today.AddDays(10)}, decider, "mx"); err != nil {
+			w.t.Fatalf("approve %s's query: %v", role, err)
+		}
+		judicialQuery[role], judicialTarget[role] = jq, target
+	}
 	w.clock.advance(4 * 24 * time.Hour)
 	if _, err := w.db.SignCommitment(q.ID, portal.Commitment{Text: queryCommitmentText(), SignerName: "矩阵查询人",
 		SignerPosition: "园长", Agreed: true}, unit, "mx"); err != nil {
 		w.t.Fatalf("sign commitment: %v", err)
+	}
+	for role, jq := range judicialQuery {
+		if _, err := w.db.SignCommitment(jq.ID, portal.Commitment{Text: queryCommitmentText(), SignerName: "矩阵承办人",
+			SignerPosition: "检察官", Agreed: true}, w.acting[role], "mx"); err != nil {
+			w.t.Fatalf("sign %s's commitment: %v", role, err)
+		}
 	}
 	qOther := w.query(w.otherUnit, sealedA.PersonIDNumber)
 	uq := w.kind("query")
@@ -589,6 +619,10 @@ func (w *mxWorld) organFixtures() {
 	uqd.foreign = mxParams{"id": mxID(qOther.ID), "doc": mxDoc(sealedA, 0)}
 	// A document of a case the query does not cover.
 	uqd.unknown = mxParams{"id": mxID(q.ID), "doc": mxDoc(sealedB, 0)}
+	for role, jq := range judicialQuery {
+		uq.own[role] = mxParams{"id": mxID(jq.ID)}
+		uqd.own[role] = mxParams{"id": mxID(jq.ID), "doc": mxDoc(judicialTarget[role], 0)}
+	}
 
 	// Correction notices (R24): the supervisor accepts the other citizen's
 	// request about his sealed case and issues a notice to each organ A and

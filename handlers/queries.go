@@ -84,7 +84,8 @@ func queryScopeOf(kind string, docs []string) portal.QueryScope {
 // query builds the domain value from the answers, with the unit's kind from
 // its account.
 func (in queryInput) query(unit *portal.Account) portal.Query {
-	q := portal.Query{UnitKind: portal.QueryUnitKind(unit.UnitKind), UnitName: unit.Organ, PersonIDNumber: in.PersonIDNumber,
+	kind, name, _ := unit.QueryingAs()
+	q := portal.Query{UnitKind: kind, UnitName: name, PersonIDNumber: in.PersonIDNumber,
 		PersonDocType: portal.IDDocType(in.PersonDocType), PersonDocCountry: in.PersonDocCountry,
 		Reason: strings.TrimSpace(in.Reason), Purpose: strings.TrimSpace(in.Purpose), PurposeCategory: portal.QueryPurpose(in.PurposeCategory),
 		CaseNumber: strings.TrimSpace(in.CaseNumber),
@@ -114,13 +115,13 @@ func queryBasisKinds(k portal.QueryUnitKind) []portal.BasisKind {
 
 func (s *Server) queryFormModel(c echo.Context, in queryInput, form views.Form) views.QueryFormModel {
 	u := currentUser(c)
-	kind := portal.QueryUnitKind(u.UnitKind)
+	kind, unitName, _ := u.QueryingAs()
 	p := s.page(c, "queries.form_title")
 	p.Path = "/queries/new"
 	if form.Values == nil {
 		form.Values = in.values()
 	}
-	return views.QueryFormModel{Page: p, Form: form, Documents: in.ticked(), UnitName: u.Organ, UnitKind: kind,
+	return views.QueryFormModel{Page: p, Form: form, Documents: in.ticked(), UnitName: unitName, UnitKind: kind,
 		MayQuery: portal.MayQuery(kind) == nil, BasisKinds: queryBasisKinds(kind), Purposes: portal.PurposesFor(kind),
 		Scopes: portal.ScopesFor(kind), DocKinds: portal.QueryDocumentKinds}
 }
@@ -180,8 +181,8 @@ func (s *Server) handleQueriesList(c echo.Context) error {
 		return err
 	}
 	today := s.today()
-	kind := portal.QueryUnitKind(u.UnitKind)
-	m := views.QueryListModel{Page: s.page(c, "queries.list_title"), UnitName: u.Organ, UnitKind: kind, MayQuery: portal.MayQuery(kind) == nil}
+	kind, unitName, _ := u.QueryingAs()
+	m := views.QueryListModel{Page: s.page(c, "queries.list_title"), UnitName: unitName, UnitKind: kind, MayQuery: portal.MayQuery(kind) == nil}
 	for _, q := range list {
 		// R14a: the unit sees each query as sent until its answer is
 		// released, and never "overdue" (a late organ would show a record).

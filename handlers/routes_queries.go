@@ -9,7 +9,9 @@ import (
 // queryingUnits are the accounts of units that may query sealed records
 // (R15). Which queries each sees is decided per query: only its own (404 for
 // any other).
-var queryingUnits = access{roles: []portal.Role{portal.RoleQueryingUnit}}
+// Officials of the judicial organs query from their own accounts (R15(a),
+// portal.Account.QueryingAs), with no unit account of their own.
+var queryingUnits = access{roles: portal.QueryingRoles}
 
 // queryRoutes are queries of sealed records (R14–R17): the querying unit's
 // pages, the sealing organ's queue and decision (organOfficials, and only the

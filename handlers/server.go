@@ -190,7 +190,8 @@ func (s *Server) page(c echo.Context, titleKey string) views.Page {
 		RequestID: requestID(c),
 	}
 	if u := currentUser(c); u != nil {
-		p.User = &views.User{Role: u.Role, Staff: u.Role.IsStaff(), Console: u.Role.IsOrgan() || u.Role == portal.RoleSupervisor}
+		_, _, queries := u.QueryingAs()
+		p.User = &views.User{Role: u.Role, Staff: u.Role.IsStaff(), Console: u.Role.IsOrgan() || u.Role == portal.RoleSupervisor, Queries: queries}
 		if n, err := s.db.UnreadCount(u.ID); err == nil {
 			p.User.Unread = n
 		}

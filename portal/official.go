@@ -98,3 +98,27 @@ func randomFrom(alphabet string, n int) string {
 	}
 	return string(b)
 }
+
+// QueryingAs is how an account may file a query of a sealed record (R15):
+// a querying unit as the kind the administrator gave it; an official of a
+// judicial organ — a court, a procuratorate (its supervising department
+// included) or the police — from their own account as a judicial organ
+// (R15(a): for a case, or recidivism-prevention work), in the organ's name.
+// The judicial administration is an administrative organ, not a judicial
+// one, and queries through a unit account if a regulation gives it a basis.
+// ok is false for everyone else.
+func (a Account) QueryingAs() (kind QueryUnitKind, unitName string, ok bool) {
+	switch a.Role {
+	case RoleQueryingUnit:
+		return QueryUnitKind(a.UnitKind), a.Organ, true
+	case RoleCourt, RoleProcuratorate, RolePolice, RoleSupervisor:
+		if a.OrganID == 0 {
+			return "", "", false
+		}
+		return QueryUnitJudicial, a.Organ, true
+	}
+	return "", "", false
+}
+
+// QueryingRoles are the roles QueryingAs may accept.
+var QueryingRoles = []Role{RoleQueryingUnit, RoleCourt, RoleProcuratorate, RolePolice, RoleSupervisor}

@@ -179,12 +179,15 @@ func (db *DB) sealedCasesByKey(tx *bbolt.Tx, prefixes [][]byte) ([]portal.Case, 
 // status or timing tells the unit whether a record exists (R14a).
 func (db *DB) CreateQuery(q portal.Query, unit portal.Account, cal *portal.Calendar, requestID string) (portal.Query, error) {
 	err := db.update(func(tx *bbolt.Tx) error {
-		if unit.Role != portal.RoleQueryingUnit {
+		// R15: a querying unit, or an official of a judicial organ from
+		// their own account (portal.Account.QueryingAs).
+		kind, name, ok := unit.QueryingAs()
+		if !ok {
 			return portal.Forbidden("queries.unit_kind_missing")
 		}
 		today := portal.DateOf(db.now())
 		now := db.now().UTC()
-		q.UnitID, q.UnitName, q.UnitKind = unit.ID, unit.Organ, portal.QueryUnitKind(unit.UnitKind)
+		q.UnitID, q.UnitName, q.UnitKind = unit.ID, name, kind
 		q.Status, q.OrganID, q.CaseIDs, q.Events, q.Commitment = "", 0, nil, nil, nil
 		q.Approved, q.WindowFrom, q.WindowTo, q.RefusalReason, q.DecidedAt = portal.QueryScope{}, portal.Date{}, portal.Date{}, "", time.Time{}
 		if err := q.Validate(today); err != nil {
@@ -366,6 +369,11 @@ func (db *DB) DecideQuery(id uint64, d portal.QueryDecision, staff portal.Accoun
 		}
 		if !staff.Role.IsOrgan() || staff.OrganID == 0 || old.OrganID != staff.OrganID {
 			return portal.NotFound()
+		}
+		// An official who filed a query (R15(a)) never decides it: another
+		// official of the organ holding the record does.
+		if old.UnitID == staff.ID {
+			return portal.Forbidden("queries.own_query")
 		}
 		action := portal.QueryActionRefuse
 		if d.Approve {

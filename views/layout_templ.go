@@ -224,7 +224,7 @@ func Layout(p Page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if p.User.Role == "querying_unit" {
+			if p.User.Queries {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<li><a href=\"/queries\" data-testid=\"nav-queries\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

@@ -13,6 +13,7 @@ func init() {
 		"queries.unit_kind.judicial":  {"司法机关，为办理案件查询", "Judicial organ, querying for a case"},
 		"queries.unit_kind.regulated": {"依据国家规定查询的单位", "Unit querying under a state regulation"},
 		"queries.unit_kind.":          {"未登记查询资格", "No query entitlement registered"},
+		"queries.own_query":           {"提交查询的工作人员不能决定自己的查询，请由本机关其他工作人员决定。", "The official who filed a query cannot decide it: another official of the organ must."},
 		"queries.unit_kind_missing":   {"你的单位既没有登记为司法机关，也没有登记为依据国家规定（法律或行政法规）进行查询的单位，因此不能提交查询（《刑事诉讼法》第二百八十六条）。如认为登记有误，请联系系统管理员。", "Your unit is registered neither as a judicial organ nor as a unit acting under a state regulation (a law or an administrative regulation), so it cannot submit a query (Criminal Procedure Law art. 286). If the registration is wrong, contact the system administrator."},
 		"queries.list_intro":          {"已封存的记录只能由司法机关为办案需要查询，或者由有关单位依据国家规定查询，并且必须保密。", "A sealed record may be queried only by a judicial organ that needs it for a case, or by a unit under a state regulation, and must be kept confidential."},
 		"queries.new":                 {"提交新的查询", "Make a new query"},

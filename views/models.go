@@ -23,6 +23,7 @@ type User struct {
 	Role    portal.Role
 	Staff   bool
 	Console bool // works cases: the four organs and the supervisor
+	Queries bool // files queries of sealed records (R15): units and judicial officials
 	Unread  int  // unread notifications, shown as a count in the header
 }
 
