@@ -598,7 +598,7 @@ func (s *Server) handleStaffAction(c echo.Context) error {
 		}
 		return fail(status, form)
 	}
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/cases/%d?done=%s", id, action))
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/cases/%d?done=%s#actions", id, action))
 }
 
 // handleStaffMessage serves POST /staff/cases/:id/messages: the organ writes
