@@ -126,6 +126,7 @@ var migrations = []migration{
 		return err
 	}},
 	{15, migrationBlindKeysName, migrateBlindKeys},
+	{16, migrationWorkbenchName, migrateWorkbench},
 }
 
 // recordsAwaitMigrationName names the migration that adds the index of the
