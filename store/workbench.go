@@ -410,12 +410,12 @@ func (db *DB) SearchCases(reader portal.Account, kind portal.SearchKind, term, r
 // workbenchState is a results page's content: which cases, never a search
 // term. Sealed all the same: which cases one person has is itself personal.
 type workbenchState struct {
-	Owner   uint64            `json:"owner"`
-	Expires time.Time         `json:"expires"`
-	Kind    string            `json:"kind"` // search, bulk_confirm
-	Cases   []uint64          `json:"cases,omitempty"`
-	Failed  []string          `json:"failed,omitempty"` // references of cases a bulk step could not take
-	Unknown int               `json:"unknown,omitempty"`
+	Owner   uint64    `json:"owner"`
+	Expires time.Time `json:"expires"`
+	Kind    string    `json:"kind"` // search, bulk_confirm
+	Cases   []uint64  `json:"cases,omitempty"`
+	Failed  []string  `json:"failed,omitempty"` // references of cases a bulk step could not take
+	Unknown int       `json:"unknown,omitempty"`
 	// SearchKind is the kind of key a search used.
 	SearchKind portal.SearchKind `json:"search,omitempty"`
 }
