@@ -144,6 +144,7 @@ func newMatrixWorld(t *testing.T) *mxWorld {
 
 	w.citizenFixtures()
 	w.organFixtures()
+	w.workbenchFixtures()
 	w.leakFixtures()
 	return w
 }

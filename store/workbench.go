@@ -779,3 +779,44 @@ func (db *DB) CountPending(organ uint64) (OrganCounts, error) {
 	})
 	return out, err
 }
+
+// ApplyAll takes several steps of the procedure on a case in one
+// transaction (issue 18: "accept and start review"): each step goes through
+// the state machine, the timeline and the audit log exactly as Apply would
+// take it, and either all are taken or none.
+func (db *DB) ApplyAll(caseID uint64, steps []Step, cal *portal.Calendar) (portal.Case, error) {
+	var c portal.Case
+	err := db.update(func(tx *bbolt.Tx) error {
+		var err error
+		if c, err = db.getCase(tx, caseID); err != nil {
+			return err
+		}
+		today := portal.DateOf(db.now())
+		for _, st := range steps {
+			if c, err = db.applyStep(tx, c, st, cal, today); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return c, err
+}
+
+// BulkConfirmable reports, from the cards, which of the cases the organ may
+// confirm the sealing of now (R12): the queue's check boxes.
+func (db *DB) BulkConfirmable(organ uint64, ids []uint64) (map[uint64]bool, error) {
+	out := map[uint64]bool{}
+	err := db.view(func(tx *bbolt.Tx) error {
+		for _, id := range ids {
+			card, ok, err := readCard(tx, id)
+			if err != nil {
+				return err
+			}
+			if ok && rowOf(tx, id, card, organ).Confirmable {
+				out[id] = true
+			}
+		}
+		return nil
+	})
+	return out, err
+}
