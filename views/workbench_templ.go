@@ -48,7 +48,7 @@ func WorkbenchQueueTools(w WorkbenchQueue) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "</h2><dl class=\"summary-list\" data-testid=\"pending-counts\" aria-labelledby=\"workbench-heading\"><div class=\"summary-row\"><dt><a href=\"/staff/queries\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "</h2><dl class=\"summary-list\" data-testid=\"pending-counts\"><div class=\"summary-row\"><dt><a href=\"/staff/queries\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
