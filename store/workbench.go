@@ -352,59 +352,74 @@ const MaxSearchResults = 200
 // (workbench_states), and their state's id is returned for the results
 // page.
 func (db *DB) SearchCases(reader portal.Account, kind portal.SearchKind, term, requestID string) (stateID uint64, n int, err error) {
-	var prefixes [][]byte
-	var index []byte
-	switch kind {
-	case portal.SearchIDNumber:
-		num, err := portal.ParseIDNumber(term)
-		if err != nil {
-			return 0, 0, err
-		}
-		prefixes = db.casePersonKeys(portal.Case{PersonIDNumber: num.String()})
-		index = bucketCasesByPerson
-	case portal.SearchName:
-		name := portal.NormalizeSearchName(term)
-		if name == "" {
-			return 0, 0, portal.Invalid("workbench.search_term_invalid")
-		}
-		prefixes = db.crypt.blindLookup("wb_name", name)
-		index = bucketWorkbenchSearch
-	case portal.SearchCaseNumber:
-		num, ok := portal.NormalizeCaseNumber(term)
-		if !ok {
-			return 0, 0, portal.Invalid("workbench.search_term_invalid")
-		}
-		prefixes = db.crypt.blindLookup("wb_caseno", num)
-		index = bucketWorkbenchSearch
-	default:
-		return 0, 0, portal.Invalid("workbench.search_kind_invalid")
+	index, prefixes, err := db.searchKeys(kind, term)
+	if err != nil {
+		return 0, 0, err
 	}
 	err = db.update(func(tx *bbolt.Tx) error {
-		var ids []uint64
-		if b := tx.Bucket(index); b != nil {
-			for _, id := range idsUnder(b, prefixes) {
-				card, ok, err := readCard(tx, id)
-				if err != nil {
-					return err
-				}
-				if ok && maySeeCard(reader, card) {
-					ids = append(ids, id)
-				}
-				if len(ids) == MaxSearchResults {
-					break
-				}
-			}
+		ids, err := visibleMatches(tx, reader, index, prefixes)
+		if err != nil {
+			return err
 		}
 		n = len(ids)
 		if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditCaseSearch, ActorID: reader.ID, ActorRole: reader.Role,
 			Detail: string(kind) + ":" + strconv.Itoa(n), RequestID: requestID}); err != nil {
 			return err
 		}
-		var err error
 		stateID, err = db.putState(tx, reader.ID, workbenchState{Kind: "search", SearchKind: kind, Cases: ids})
 		return err
 	})
 	return stateID, n, err
+}
+
+// searchKeys is the index a search reads and the keyed hashes of its term
+// under each lookup key (a blind-key rotation may be under way).
+func (db *DB) searchKeys(kind portal.SearchKind, term string) (index []byte, prefixes [][]byte, err error) {
+	switch kind {
+	case portal.SearchIDNumber:
+		num, err := portal.ParseIDNumber(term)
+		if err != nil {
+			return nil, nil, err
+		}
+		return bucketCasesByPerson, db.casePersonKeys(portal.Case{PersonIDNumber: num.String()}), nil
+	case portal.SearchName:
+		name := portal.NormalizeSearchName(term)
+		if name == "" {
+			return nil, nil, portal.Invalid("workbench.search_term_invalid")
+		}
+		return bucketWorkbenchSearch, db.crypt.blindLookup("wb_name", name), nil
+	case portal.SearchCaseNumber:
+		num, ok := portal.NormalizeCaseNumber(term)
+		if !ok {
+			return nil, nil, portal.Invalid("workbench.search_term_invalid")
+		}
+		return bucketWorkbenchSearch, db.crypt.blindLookup("wb_caseno", num), nil
+	}
+	return nil, nil, portal.Invalid("workbench.search_kind_invalid")
+}
+
+// visibleMatches lists the cases under the prefixes that the reader may
+// see, at most MaxSearchResults: a cursor seek per lookup key and a card
+// read per match, so the cost follows the matches, not the cases.
+func visibleMatches(tx *bbolt.Tx, reader portal.Account, index []byte, prefixes [][]byte) ([]uint64, error) {
+	var ids []uint64
+	b := tx.Bucket(index)
+	if b == nil {
+		return nil, nil
+	}
+	for _, id := range idsUnder(b, prefixes) {
+		card, ok, err := readCard(tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if ok && maySeeCard(reader, card) {
+			ids = append(ids, id)
+		}
+		if len(ids) == MaxSearchResults {
+			break
+		}
+	}
+	return ids, nil
 }
 
 // workbenchState is a results page's content: which cases, never a search

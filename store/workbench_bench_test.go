@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"go.etcd.io/bbolt"
+
 	"sealportal/portal"
 )
 
@@ -90,4 +92,44 @@ func BenchmarkSearchName(b *testing.B) {
 
 func BenchmarkSearchCaseNumber(b *testing.B) {
 	benchSearch(b, portal.SearchCaseNumber, func(t benchSearchTarget) string { return t.no })
+}
+
+// benchLookup measures the read half of a search alone (keyed hashes, the
+// index seek, a card per match), without the commit of the audit entry and
+// the results state, whose cost is the disk's sync and does not depend on
+// the number of cases.
+func benchLookup(b *testing.B, kind portal.SearchKind, term func(benchSearchTarget) string) {
+	f := benchDB(b)
+	targets := benchSearchTargets(b, f, 200)
+	found := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t := targets[i%len(targets)]
+		index, prefixes, err := f.db.searchKeys(kind, term(t))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := f.db.view(func(tx *bbolt.Tx) error {
+			ids, err := visibleMatches(tx, t.reader, index, prefixes)
+			found += len(ids)
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if found < b.N {
+		b.Fatalf("%d lookups found %d cases", b.N, found)
+	}
+}
+
+func BenchmarkSearchLookupIDNumber(b *testing.B) {
+	benchLookup(b, portal.SearchIDNumber, func(t benchSearchTarget) string { return t.idNumber })
+}
+
+func BenchmarkSearchLookupName(b *testing.B) {
+	benchLookup(b, portal.SearchName, func(t benchSearchTarget) string { return t.name })
+}
+
+func BenchmarkSearchLookupCaseNumber(b *testing.B) {
+	benchLookup(b, portal.SearchCaseNumber, func(t benchSearchTarget) string { return t.no })
 }
