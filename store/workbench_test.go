@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -254,5 +256,38 @@ func TestWorkbenchCountPending(t *testing.T) {
 	}
 	if other, _ := w.db.CountPending(w.court.ID); other.Certificates != 0 {
 		t.Fatalf("the court counts the police's requests: %+v", other)
+	}
+}
+
+// TestWorkbenchSearchAfterBlindKeyRotation: the name and case-number entries
+// move to the new blind key with the rest of the cases' indexes, and none is
+// left under the retired one.
+func TestWorkbenchSearchAfterBlindKeyRotation(t *testing.T) {
+	w := newCertWorld(t)
+	judge := wbOfficial(t, w.db, portal.RoleCourt, "judge-1", w.court)
+	old := w.db.crypt.bkeys.Load().active
+	if _, err := w.db.RotateBlindKey(context.Background(), BlindRotateOptions{BatchRecords: 1}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		kind portal.SearchKind
+		term string
+	}{{portal.SearchName, "测试人"}, {portal.SearchCaseNumber, "(2023)演刑初字第1号"}, {portal.SearchIDNumber, w.minor.IDNumber}} {
+		if _, n, err := w.db.SearchCases(judge, tc.kind, tc.term, "req"); err != nil || n != 1 {
+			t.Fatalf("%s after the rotation: %d, %v", tc.kind, n, err)
+		}
+	}
+	if err := w.db.view(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketWorkbenchSearch)
+		for _, k := range [][]byte{old.blind("wb_name", "测试人"), old.blind("wb_caseno", "(2023)演刑初字第1号")} {
+			if c := b.Cursor(); c != nil {
+				if got, _ := c.Seek(k); got != nil && bytes.HasPrefix(got, k) {
+					t.Errorf("an entry under the old blind key is left")
+				}
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }
