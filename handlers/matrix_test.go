@@ -283,6 +283,18 @@ var mxSpecs = map[string]mxSpec{
 	"POST /account/data/relief/:id/delete": {kind: "relief-draft-deletable", ok: 303},
 	"GET /account/data/leak-draft/delete":  {ok: 200},
 	"POST /account/data/leak-draft/delete": {ok: 303, order: 1},
+
+	// Issue 18, the workbench. Accepting a sealed case is refused (409) and an
+	// empty form is refused (422), so the rows change nothing.
+	"POST /staff/cases/:id/accept-review": {kind: "decided-case", ok: 409},
+	"POST /staff/cases/:id/assign":        {kind: "staff-case", ok: 422},
+	"POST /staff/confirm-sealing":         {ok: 422},
+	"GET /staff/search":                   {ok: 200},
+	"POST /staff/search":                  {ok: 422},
+	"GET /staff/results/:id":              {kind: "workbench-results", ok: 200},
+	"GET /staff/mine":                     {ok: 200},
+	"GET /staff/register":                 {ok: 200},
+	"GET /staff/register.csv":             {ok: 200},
 }
 
 // mxOwnership is one column of the matrix.

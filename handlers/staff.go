@@ -199,6 +199,9 @@ func (s *Server) handleStaffQueue(c echo.Context) error {
 			Received: r.Submitted, Due: r.Due, Overdue: !r.Due.IsZero() && today.After(r.Due) && !r.Status.Final(),
 			AwaitsCalendar: r.AwaitsCalendar, Provisional: !r.Due.IsZero() && s.cfg.Calendar.Provisional(r.Due.Year)})
 	}
+	if err := s.workbenchQueue(u, &m); err != nil { // issue 18
+		return err
+	}
 	status := http.StatusOK
 	if len(fe) > 0 {
 		status = http.StatusUnprocessableEntity
@@ -288,7 +291,7 @@ func (s *Server) handleStaffCase(c echo.Context) error {
 
 // staffNotices are the ?done= values that show a notice after a redirect.
 var staffNotices = []string{"accept", "return", "start_review", "seal", "reject", "confirm", "message", "ex_officio", "court_birth_date", "take_up",
-	"identity_verified", "guardianship_verified"}
+	"identity_verified", "guardianship_verified", "accept_review", "assigned"}
 
 // staffCaseState is what a re-rendered case page carries over from a failed
 // form: which action failed, with the values typed and the errors.
@@ -301,6 +304,8 @@ type staffCaseState struct {
 	// courtBirthForm is the court-found birth date form (R30) after a
 	// failed post.
 	courtBirthForm views.Form
+	// workbenchForm is the hand-over form after a failed post (issue 18).
+	workbenchForm views.Form
 }
 
 // showStaffCase reads the case through the audited read (R17) and renders its
@@ -414,6 +419,9 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 		// The step is no longer possible (someone else took one meanwhile):
 		// say so at the top of the page.
 		m.NoticeKey = "case.action_not_allowed"
+	}
+	if err := s.workbenchCasePanel(&m, u, cs, actor, base, st); err != nil {
+		return err
 	}
 	return s.render(c, status, views.StaffCasePage(m))
 }
@@ -598,7 +606,7 @@ func (s *Server) handleStaffAction(c echo.Context) error {
 		}
 		return fail(status, form)
 	}
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/cases/%d?done=%s", id, action))
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/cases/%d?done=%s#actions", id, action))
 }
 
 // handleStaffMessage serves POST /staff/cases/:id/messages: the organ writes

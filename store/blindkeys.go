@@ -364,6 +364,9 @@ var reindexSources = []reindexSource{
 		for _, n := range c.CoOffenderCases {
 			out = append(out, blindEntry{bucketCoOffenderCases, coOffenderKeyWith(bl, n, id)})
 		}
+		for _, k := range workbenchEntries(bl, c) { // issue 18: names and organ case numbers
+			out = append(out, blindEntry{bucketWorkbenchSearch, k})
+		}
 		return out, nil
 	}},
 	{"certificates", bucketCertificates, func(db *DB, tx *bbolt.Tx, id uint64, _ []byte, bl blindFunc) ([]blindEntry, error) {

@@ -229,6 +229,9 @@ func (db *DB) putCase(tx *bbolt.Tx, old, c portal.Case) error {
 	if err := deleteQueueRows(tx, old); err != nil {
 		return err
 	}
+	if err := db.putWorkbench(tx, old, c); err != nil { // issue 18 (workbench.go)
+		return err
+	}
 	return putQueueRows(tx, c)
 }
 

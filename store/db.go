@@ -89,6 +89,12 @@ func Open(path string, opt Options) (*DB, error) {
 		_ = b.Close() // the error above is the one to report
 		return nil, err
 	}
+	if !opt.ReadOnly {
+		if err := db.backfillWorkbench(); err != nil { // needs the keys: after the keyring
+			_ = b.Close() // the error above is the one to report
+			return nil, err
+		}
+	}
 	return db, nil
 }
 

@@ -94,6 +94,15 @@
 //	                                 hash, tries, sends, token hash}   (created by migration 13; codes.go)
 //	password_resets                  itob(id) -> {body: encrypted JSON: account id, code hash, tries, token hash}
 //	email_pending                    itob(account id) -> {body: encrypted JSON: address, code hash, tries}
+//	workbench_cases                  itob(case id) -> JSON{ref, status, due, decider, holders, confirmed}   (no personal data;
+//	                                 the officials' workbench reads it instead of opening cases; workbench.go, issue 18)
+//	workbench_search                 HMAC("wb_name", name) | itob(case id) -> "", HMAC("wb_caseno", organ case number) | itob(case id) -> ""
+//	sealing_register                 itob(organ) | day (4 bytes) | itob(case id) | kind -> JSON{ref, kind, at}   (封存登记台账)
+//	case_assignments                 itob(organ) | itob(case id) -> JSON{to, from, by, at}   (承办人)
+//	cases_by_assignee                itob(account id) | itob(case id) -> itob(organ)
+//	workbench_states                 itob(id) -> {body: encrypted JSON of a results page: owner, expiry, case ids}   (15 minutes)
+//	                                 (all six created by the workbench migration; meta/workbench_backfill is the
+//	                                 progress of indexing older cases, run by Open after the keys are loaded)
 //
 // Lists read these indexes with cursors over a prefix, never a scan of a whole
 // entity bucket. Changing the tree means a new migration and an update here in

@@ -127,6 +127,7 @@ var migrations = []migration{
 	}},
 	{15, migrationBlindKeysName, migrateBlindKeys},
 	{16, migrationAccountIndexesName, migrateAccountIndexes},
+	{17, migrationWorkbenchName, migrateWorkbench},
 }
 
 // recordsAwaitMigrationName names the migration that adds the index of the

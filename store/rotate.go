@@ -61,6 +61,7 @@ var sealedBuckets = []sealedBucket{
 	{bucket: bucketEmailPending, kind: kindEmailPending, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketTOTP, kind: kindTOTP, members: []string{"secret", "pending"}, fields: []string{"secret", "pending"}, at: byID},
 	{bucket: bucketCases, kind: kindCase, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
+	{bucket: bucketWorkbenchStates, kind: kindWorkbenchState, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketCaseSummaries, kind: kindCaseSummary, fields: []string{"summary"},
 		at: func(k []byte, _ string, _ uint64) (uint64, string) { return btoi(k), "summary" }},
 	{bucket: bucketDocuments, kind: kindDocument, fields: []string{"content:case:%d"},
@@ -167,6 +168,11 @@ var plaintextBuckets = map[string]string{
 	"leak_by_account":             "account id | report id",
 	"outbox_due":                  "due time | outbox id",
 	"outbox_done":                 "time finished | outbox id (for the retention purge)",
+	"workbench_cases":             "case id -> reference, status, deadline, organ ids (workbench.go)",
+	"workbench_search":            "keyed hashes of names and organ case numbers | case id",
+	"sealing_register":            "organ | day | case id | kind -> reference, kind, time",
+	"case_assignments":            "organ | case id -> account ids and time",
+	"cases_by_assignee":           "account id | case id -> organ id",
 }
 
 // sealedValue is one ciphertext inside a stored value.

@@ -174,6 +174,10 @@ func newSealedWorld(t *testing.T) *sealedWorld {
 		t.Fatal(err)
 	}
 	w.secrets = append(w.secrets, "UNSEALING-BASIS-SECRET")
+	// Issue 18: a results page of the workbench (sealed: which cases).
+	if _, err := db.SaveBulkResult(5, []uint64{w.cs.ID}, nil, 0); err != nil {
+		t.Fatal(err)
+	}
 	return w
 }
 

@@ -29,6 +29,7 @@ type StaffQueueModel struct {
 	Pager        StaffPager
 	RefNotFound  bool
 	MayOpenCase  bool // the organ may open a case on its own initiative (R11)
+	Workbench    WorkbenchQueue
 }
 
 // StaffQueueRow is one case of the queue; the index it comes from holds no
@@ -47,6 +48,8 @@ type StaffQueueRow struct {
 	// Provisional: the deadline was counted on a calendar year not yet
 	// confirmed against the State Council notice.
 	Provisional bool
+	// Confirmable: the organ may confirm the sealing now (issue 18, bulk).
+	Confirmable bool
 }
 
 // StaffOverdueModel is the supervisor's list of every organ's overdue cases.
@@ -79,6 +82,7 @@ type StaffPager struct {
 
 // StaffCaseModel is a case's page for an official (GET /staff/cases/:id).
 type StaffCaseModel struct {
+	Workbench WorkbenchCasePanel // issue 18: accept and review, assignment
 	// Identity (issue 11): the deciding organ's explicit check of the
 	// identity papers ("identity") or of the guardianship proof
 	// ("guardianship"); IdentityDone says it was done; IdentityForm carries
