@@ -99,6 +99,14 @@ func newSealedWorld(t *testing.T) *sealedWorld {
 	}
 	w.secrets = append(w.secrets, "注册秘密人", "13700000077", "secret.person@example.org")
 
+	// An official's account just opened by an administrator: its one-time
+	// password waits, sealed, on the handover page.
+	if _, _, err := db.CreateOfficial(portal.NewOfficial{Role: portal.RoleCourt, Organ: "交付人民法院", Name: "交付法官"},
+		"HandoverSecret2345678", func(string) (string, error) { return fakeHash, nil }, w.person.ID); err != nil {
+		t.Fatal(err)
+	}
+	w.secrets = append(w.secrets, "HandoverSecret2345678")
+
 	// A relief request with evidence, a message and a correction notice.
 	spp, err := db.EnsureOrgan(portal.RoleSupervisor, "演示市人民检察院")
 	if err != nil {
