@@ -89,6 +89,14 @@ func Open(path string, opt Options) (*DB, error) {
 		_ = b.Close() // the error above is the one to report
 		return nil, err
 	}
+	if !opt.ReadOnly {
+		// Issue 16: the desk's indexes of cases written before them need
+		// the keyring (desk.go).
+		if err := db.deskBuild(); err != nil {
+			_ = b.Close() // the error above is the one to report
+			return nil, err
+		}
+	}
 	return db, nil
 }
 
