@@ -25,9 +25,13 @@ import (
 //	                       having no deadline)
 //	desk_rows              account | case id -> due (4 bytes)   (where the row above is)
 //	desk_counts            account -> count of its rows (8 bytes)
-//	desk_returned          account | case id -> ""   (cases returned for correction)
-//	desk_awaiting_reply    account | case id -> ""   (an organ's message is newer than the
-//	                       account's last message on the case)
+//	desk_returned          account | due | ^case id -> ""   (cases returned for correction)
+//	desk_awaiting_reply    account | due | ^case id -> ""   (an organ's message is newer than
+//	                       the account's last message on the case)
+//
+// The two action indexes are keyed in the list's order, like desk_by_account,
+// so that "needs your action" is a merge of three ordered walks: its first
+// page costs what it shows, however many cases the account has.
 //	desk_by_name           account | HMAC("desk_name", normalized person name) | case id -> ""
 //	desk_by_organ_case_no  account | HMAC("desk_organ_case_no", normalized organ case number) | case id -> ""
 //	desk_searches          account | SHA-256(search cookie) -> AES-GCM(JSON{term, expires})
@@ -196,9 +200,23 @@ func (db *DB) deskRow(tx *bbolt.Tx, account uint64, old, c portal.Case) error {
 	rows, order := tx.Bucket(bucketDeskRows), tx.Bucket(bucketDeskByAccount)
 	rk := pairKey(account, c.ID)
 	due := deskDue(c)
+	key := deskOrderKey(account, due, c.ID)
+	ret, awaiting := tx.Bucket(bucketDeskReturned), tx.Bucket(bucketDeskAwaiting)
 	if prev := rows.Get(rk); prev != nil {
-		if err := order.Delete(deskOrderKey(account, prev, c.ID)); err != nil {
+		prevKey := deskOrderKey(account, prev, c.ID)
+		if err := order.Delete(prevKey); err != nil {
 			return err
+		}
+		if err := ret.Delete(prevKey); err != nil {
+			return err
+		}
+		if awaiting.Get(prevKey) != nil {
+			if err := awaiting.Delete(prevKey); err != nil {
+				return err
+			}
+			if err := awaiting.Put(key, nil); err != nil {
+				return err
+			}
 		}
 	} else if err := deskCount(tx, account, 1); err != nil {
 		return err
@@ -206,16 +224,13 @@ func (db *DB) deskRow(tx *bbolt.Tx, account uint64, old, c portal.Case) error {
 	if err := rows.Put(rk, due); err != nil {
 		return err
 	}
-	if err := order.Put(deskOrderKey(account, due, c.ID), []byte(c.Status)); err != nil {
+	if err := order.Put(key, []byte(c.Status)); err != nil {
 		return err
 	}
-	ret := tx.Bucket(bucketDeskReturned)
 	if c.Status == portal.StatusReturned {
-		if err := ret.Put(rk, nil); err != nil {
+		if err := ret.Put(key, nil); err != nil {
 			return err
 		}
-	} else if err := ret.Delete(rk); err != nil {
-		return err
 	}
 	if old.ID != 0 && (portal.NormalizeName(old.PersonName) != portal.NormalizeName(c.PersonName) ||
 		deskCaseNo(old.OrganCaseNumber) != deskCaseNo(c.OrganCaseNumber)) {
@@ -253,18 +268,16 @@ func (db *DB) deskUnlink(tx *bbolt.Tx, account uint64, c portal.Case) error {
 	rk := pairKey(account, c.ID)
 	rows := tx.Bucket(bucketDeskRows)
 	if prev := rows.Get(rk); prev != nil {
-		if err := tx.Bucket(bucketDeskByAccount).Delete(deskOrderKey(account, prev, c.ID)); err != nil {
-			return err
+		prevKey := deskOrderKey(account, prev, c.ID)
+		for _, b := range [][]byte{bucketDeskByAccount, bucketDeskReturned, bucketDeskAwaiting} {
+			if err := tx.Bucket(b).Delete(prevKey); err != nil {
+				return err
+			}
 		}
 		if err := rows.Delete(rk); err != nil {
 			return err
 		}
 		if err := deskCount(tx, account, -1); err != nil {
-			return err
-		}
-	}
-	for _, b := range [][]byte{bucketDeskReturned, bucketDeskAwaiting} {
-		if err := tx.Bucket(b).Delete(rk); err != nil {
 			return err
 		}
 	}
@@ -291,19 +304,30 @@ func deskMessage(tx *bbolt.Tx, m portal.Message) error {
 	if !deskReady(tx) {
 		return nil
 	}
-	b := tx.Bucket(bucketDeskAwaiting)
+	b, rows := tx.Bucket(bucketDeskAwaiting), tx.Bucket(bucketDeskRows)
+	// keyOf is the entry's key in the list's order; nil when the account
+	// has no row of the case.
+	keyOf := func(acct uint64) []byte {
+		due := rows.Get(pairKey(acct, m.CaseID))
+		if due == nil {
+			return nil
+		}
+		return deskOrderKey(acct, due, m.CaseID)
+	}
 	if m.FromRole.IsStaff() {
 		for _, acct := range caseAccountIDs(tx, m.CaseID) {
-			if err := b.Put(pairKey(acct, m.CaseID), nil); err != nil {
-				return err
+			if k := keyOf(acct); k != nil {
+				if err := b.Put(k, nil); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	}
-	if m.From == 0 {
-		return nil
+	if k := keyOf(m.From); m.From != 0 && k != nil {
+		return b.Delete(k)
 	}
-	return b.Delete(pairKey(m.From, m.CaseID))
+	return nil
 }
 
 // deskBuildBatch is how many cases one transaction of the build indexes.
@@ -426,11 +450,8 @@ func (db *DB) Desk(account uint64, q DeskQuery) (DeskView, error) {
 		if v := tx.Bucket(bucketDeskCounts).Get(itob(account)); len(v) == 8 {
 			out.All = int(btoi(v)) // #nosec G115 -- a count this code wrote
 		}
-		action, err := db.deskAction(tx, account, q.Soon)
-		if err != nil {
-			return err
-		}
-		out.ActionTotal = len(action)
+		action, total := deskAction(tx, account, q.Soon, portal.DeskPageSize)
+		out.ActionTotal = total
 		page := max(q.Page, 1)
 		var ids []uint64
 		switch {
@@ -462,7 +483,7 @@ func (db *DB) Desk(account uint64, q DeskQuery) (DeskView, error) {
 			cache[id] = r
 			return r, nil
 		}
-		for _, a := range action[:min(len(action), portal.DeskPageSize)] {
+		for _, a := range action {
 			r, err := row(a.CaseID)
 			if err != nil {
 				return err
@@ -481,60 +502,68 @@ func (db *DB) Desk(account uint64, q DeskQuery) (DeskView, error) {
 	return out, err
 }
 
-// deskAction lists the account's cases that need its action, in the desk's
-// order, from the indexes alone: returned for correction, awaiting a reply,
-// a deadline by soon.
-func (db *DB) deskAction(tx *bbolt.Tx, account uint64, soon portal.Date) ([]DeskRow, error) {
-	found := map[uint64]*DeskRow{}
-	get := func(id uint64) *DeskRow {
-		if r, ok := found[id]; ok {
-			return r
-		}
-		r := &DeskRow{CaseListRow: CaseListRow{CaseID: id}}
-		found[id] = r
-		return r
-	}
+// deskAction lists the first n of the account's cases that need its action,
+// in the list's order, and how many there are, from the indexes alone: a
+// merge of three walks in the same order — returned for correction,
+// awaiting a reply, and the list itself up to the "soon" deadline — with no
+// decryption and no allocation per case beyond the n returned.
+func deskAction(tx *bbolt.Tx, account uint64, soon portal.Date, n int) ([]DeskRow, int) {
 	prefix := itob(account)
-	for _, b := range [][]byte{bucketDeskReturned, bucketDeskAwaiting} {
-		cur := tx.Bucket(b).Cursor()
-		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-			r := get(btoi(k[8:]))
-			if bytes.Equal(b, bucketDeskReturned) {
-				r.Returned = true
-			} else {
-				r.AwaitingReply = true
-			}
-		}
-	}
-	if !soon.IsZero() {
-		limit := binary.BigEndian.Uint32(dueKey(soon))
-		cur := tx.Bucket(bucketDeskByAccount).Cursor()
-		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-			if binary.BigEndian.Uint32(k[8:12]) > limit {
-				break
-			}
-			get(^btoi(k[12:])).DueSoon = true
-		}
-	}
-	rows := tx.Bucket(bucketDeskRows)
-	type keyed struct {
+	type stream struct {
+		cur *bbolt.Cursor
 		key []byte
-		row DeskRow
 	}
-	var list []keyed
-	for id, r := range found {
-		due := rows.Get(pairKey(account, id))
-		if due == nil {
-			continue // an entry without a row: not the account's case any more
+	var limit uint32
+	if !soon.IsZero() {
+		limit = binary.BigEndian.Uint32(dueKey(soon))
+	}
+	open := func(b []byte) *stream {
+		st := &stream{cur: tx.Bucket(b).Cursor()}
+		st.key, _ = st.cur.Seek(prefix)
+		return st
+	}
+	streams := [3]*stream{open(bucketDeskReturned), open(bucketDeskAwaiting), open(bucketDeskByAccount)}
+	live := func(i int) bool {
+		k := streams[i].key
+		if k == nil || !bytes.HasPrefix(k, prefix) {
+			return false
 		}
-		list = append(list, keyed{deskOrderKey(account, due, id), *r})
+		return i != 2 || binary.BigEndian.Uint32(k[8:12]) <= limit
 	}
-	slices.SortFunc(list, func(a, b keyed) int { return bytes.Compare(a.key, b.key) })
-	out := make([]DeskRow, len(list))
-	for i, k := range list {
-		out[i] = k.row
+	var out []DeskRow
+	var buf [20]byte
+	total := 0
+	for {
+		var least []byte
+		for i := range streams {
+			if live(i) && (least == nil || bytes.Compare(streams[i].key, least) < 0) {
+				least = streams[i].key
+			}
+		}
+		if least == nil {
+			return out, total
+		}
+		least = append(buf[:0], least...)
+		var r DeskRow
+		for i := range streams {
+			if live(i) && bytes.Equal(streams[i].key, least) {
+				switch i {
+				case 0:
+					r.Returned = true
+				case 1:
+					r.AwaitingReply = true
+				case 2:
+					r.DueSoon = true
+				}
+				streams[i].key, _ = streams[i].cur.Next()
+			}
+		}
+		total++
+		if len(out) < n {
+			r.CaseID = ^btoi(least[12:])
+			out = append(out, r)
+		}
 	}
-	return out, nil
 }
 
 // deskWalk lists up to n case ids of the account in the desk's order after
