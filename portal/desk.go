@@ -10,6 +10,12 @@ import (
 // DeskPageSize is how many cases one page of the desk lists.
 const DeskPageSize = 50
 
+// DeskActionSize is how many cases "needs your action" shows at most, the
+// most urgent first (the list below holds every case): enough for a day's
+// work, and a dashboard view decrypts at most this many summaries more than
+// its page.
+const DeskActionSize = 20
+
 // DeskSoonWorkingDays is how near a deadline puts a case under "needs your
 // action": within three working days of today.
 const DeskSoonWorkingDays = 3

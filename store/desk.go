@@ -430,7 +430,7 @@ type DeskQuery struct {
 
 // DeskView is one page of the desk.
 type DeskView struct {
-	Action      []DeskRow // needs your action: at most one page
+	Action      []DeskRow // needs your action: at most portal.DeskActionSize
 	ActionTotal int
 	Rows        []DeskRow
 	Total       int // rows matching the filter and search
@@ -440,7 +440,7 @@ type DeskView struct {
 
 // Desk reads one page of an account's desk in one transaction, decrypting
 // only the summaries of the rows it returns: the needs-your-action section
-// (at most portal.DeskPageSize) and the page.
+// (at most portal.DeskActionSize) and the page.
 func (db *DB) Desk(account uint64, q DeskQuery) (DeskView, error) {
 	var out DeskView
 	err := db.view(func(tx *bbolt.Tx) error {
@@ -450,7 +450,7 @@ func (db *DB) Desk(account uint64, q DeskQuery) (DeskView, error) {
 		if v := tx.Bucket(bucketDeskCounts).Get(itob(account)); len(v) == 8 {
 			out.All = int(btoi(v)) // #nosec G115 -- a count this code wrote
 		}
-		action, total := deskAction(tx, account, q.Soon, portal.DeskPageSize)
+		action, total := deskAction(tx, account, q.Soon, portal.DeskActionSize)
 		out.ActionTotal = total
 		page := max(q.Page, 1)
 		var ids []uint64

@@ -111,6 +111,12 @@ func TestDeskPagesDecryptOnlyThePage(t *testing.T) {
 			}
 		}
 	}
+	// Needs your action shows the most urgent few and counts them all.
+	if v := w.desk(t, DeskQuery{Soon: w.today.AddDays(60)}); len(v.Action) != portal.DeskActionSize || v.ActionTotal != 108 {
+		t.Fatalf("needs your action: %d rows of %d, want %d of 108", len(v.Action), v.ActionTotal, portal.DeskActionSize)
+	} else {
+		deskOrdered(t, v.Action)
+	}
 	if v := w.desk(t, DeskQuery{Page: 99}); v.Page != 3 || len(v.Rows) != 20 {
 		t.Fatalf("page 99 = page %d with %d rows, want the last page", v.Page, len(v.Rows))
 	}
