@@ -101,10 +101,22 @@ func seedCases(db *store.DB, hasher *portal.PasswordHasher, n int, clock portal.
 	now := clock()
 	today := portal.DateOf(now)
 	people := 0 // synthetic accounts so far (their mobile numbers)
+	// uniqueID gives every synthetic person a number of his own: a number
+	// holds only 1,000 sequences per birth date, and two verified accounts
+	// with one number are refused (issue 11), so the sequence counts per
+	// date (moving to the next day once a date's sequences are used up).
+	perBirth := map[portal.Date]uint64{}
+	uniqueID := func(birth portal.Date) string {
+		for perBirth[birth] >= 989 {
+			birth = birth.AddDays(1)
+		}
+		perBirth[birth]++
+		return portal.SyntheticIDNumber(perBirth[birth]+10, birth).String()
+	}
 	newAccount := func(role portal.Role, name string, birth portal.Date) portal.Account {
 		people++
 		a := portal.Account{Role: role, Login: syntheticMobile(people), Mobile: syntheticMobile(people), Name: name,
-			IDNumber: syntheticID(uint64(1_000_000+people), birth).String(), PasswordHash: hash, Seeded: true, // #nosec G115 -- people counts up from 0
+			IDNumber: uniqueID(birth), PasswordHash: hash, Seeded: true,
 			IdentityVerified: true, IdentityMethod: portal.IdentityBySeed, // issue 11: demo people are verified
 			CreatedAt: now.Add(-time.Duration(rng.IntN(60*24)) * time.Hour).UTC()}
 		if role == portal.RoleLawyer {
@@ -182,7 +194,7 @@ func seedCases(db *store.DB, hasher *portal.PasswordHasher, n int, clock portal.
 			Status:          statuses[i%len(statuses)],
 			Capacity:        portal.CapacitySelf,
 			PersonName:      fmt.Sprintf("示例人员%07d", i),
-			PersonIDNumber:  syntheticID(uint64(i), birth).String(),
+			PersonIDNumber:  uniqueID(birth),
 			DecidingOrganID: decider,
 			OrganCaseNumber: fmt.Sprintf("(%d)示例刑初字第%d号", decided.Year, i+1),
 			Disposition:     portal.DispositionSentenced,
@@ -280,16 +292,6 @@ func citizenRoleOf(f portal.FilerCapacity) portal.Role {
 		return portal.RoleLawyer
 	}
 	return portal.RoleMinor
-}
-
-// syntheticID is portal.SyntheticIDNumber kept clear of the demo accounts'
-// numbers (sequence 1 to 3), so that no synthetic case lands on a demo
-// person's page by accident.
-func syntheticID(seq uint64, birth portal.Date) portal.IDNumber {
-	if seq%1000 < 10 {
-		seq += 10
-	}
-	return portal.SyntheticIDNumber(seq, birth)
 }
 
 // seedPNG is a small valid PNG (16×16, grey, about a hundred bytes), made by

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"sort"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -72,77 +71,6 @@ func casesNextOf(status portal.CaseStatus, due portal.Date, holders, pending int
 	return n
 }
 
-// handleCasesList serves GET /cases: a person's or guardian's cases, or the
-// lawyer's dashboard of every client's case, nearest deadline first (overdue
-// first, no deadline last), with an optional status filter.
-func (s *Server) handleCasesList(c echo.Context) error {
-	u := currentUser(c)
-	lawyer := u.Role == portal.RoleLawyer
-	title := "cases.title"
-	if lawyer {
-		title = "cases.dashboard_title"
-	}
-	m := views.MyCasesModel{Page: s.page(c, title), Lawyer: lawyer, Statuses: portal.CaseStatuses}
-	var filter portal.CaseStatus
-	if q := c.QueryParam("status"); lawyer && q != "" {
-		if st := portal.CaseStatus(q); st.Valid() {
-			filter, m.Filter = st, q
-		} else {
-			m.NoticeKey = "cases.filter_unknown"
-		}
-	}
-	// The list comes from the cases' summary records: a lawyer with 200
-	// clients must not cost 200 case decodings per page view.
-	list, err := s.db.CaseListOfAccount(u.ID)
-	if err != nil {
-		return err
-	}
-	today := s.today()
-	organs := s.casesOrgans()
-	m.Total = len(list)
-	for _, cs := range list {
-		if filter != "" && cs.Status != filter {
-			continue
-		}
-		organ, err := organs.name(cs.Decider)
-		if err != nil {
-			return err
-		}
-		row := views.MyCaseRow{ID: cs.CaseID, Ref: cs.Ref, Draft: cs.Status == portal.StatusDraft && cs.Ref == "",
-			Status: cs.Status, Due: cs.Due, Overdue: !cs.Due.IsZero() && today.After(cs.Due), DueAwaitsCalendar: cs.DueAwaitsCalendar,
-			Next: casesNextOf(cs.Status, cs.Due, cs.Holders, cs.Pending, organ)}
-		if u.Role == portal.RoleGuardian {
-			// R1, issue 11: say on the list too that the access ended (a
-			// guardian has few cases, so each is opened).
-			full, err := s.db.Case(cs.CaseID)
-			if err != nil {
-				return err
-			}
-			row.GuardianEnded = s.formerGuardian(u, full, store.RelFiler) && full.FiledBy == u.ID
-		}
-		if lawyer {
-			// R22: the lawyer acts for the person and is entitled to the name;
-			// nobody else's list carries it.
-			row.Client = cs.PersonName
-		}
-		m.Rows = append(m.Rows, row)
-	}
-	sort.SliceStable(m.Rows, func(i, j int) bool {
-		a, b := m.Rows[i], m.Rows[j]
-		if a.Due.IsZero() != b.Due.IsZero() {
-			return !a.Due.IsZero()
-		}
-		if a.Due != b.Due {
-			return a.Due.Before(b.Due)
-		}
-		return a.ID > b.ID
-	})
-	if m.Relief, err = s.reliefRows(u.ID); err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, views.MyCasesPage(m))
-}
-
 // casesLoad reads the route's case for the signed-in citizen (404 unless
 // linked to the account) and whether the citizen may take new steps.
 func (s *Server) casesLoad(c echo.Context) (portal.Case, store.Relation, bool, error) {
@@ -197,6 +125,7 @@ func (s *Server) casesModel(c echo.Context, cs portal.Case, mayAct bool) (views.
 		// guardian filed stays.
 		m.ReadOnlyKey = "cases.read_only_guardian"
 	}
+	m.Client = deskClientName(u, cs.FiledBy == u.ID && filer, s.formerGuardian(u, cs, rel), cs.PersonName)
 	for _, ev := range cs.Events {
 		name, err := organs.name(ev.OrganID)
 		if err != nil {

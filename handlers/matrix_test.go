@@ -138,6 +138,7 @@ var mxSpecs = map[string]mxSpec{
 
 	// Citizens' cases.
 	"GET /cases":                    {ok: 200},
+	"POST /cases/search":            {ok: 422},
 	"GET /cases/:id":                {kind: "case", ok: 200},
 	"GET /cases/:id/documents/:doc": {kind: "case-doc", ok: 200},
 	"POST /cases/:id/messages":      {kind: "case", ok: 422},

@@ -143,7 +143,7 @@ func pageIDs(b *bbolt.Bucket, prefix []byte, byID bool, f AccountFilter) (ids []
 			all = append(all, idOf(k))
 		}
 		slices.Sort(all)
-		return pageOf(all, f)
+		return accountPageOf(all, f)
 	}
 	c := b.Cursor()
 	if f.Before != 0 {
@@ -184,8 +184,8 @@ func pageIDs(b *bbolt.Bucket, prefix []byte, byID bool, f AccountFilter) (ids []
 	return ids, hasPrev, hasNext
 }
 
-// pageOf cuts one page out of sorted ids.
-func pageOf(all []uint64, f AccountFilter) (ids []uint64, hasPrev, hasNext bool) {
+// accountPageOf cuts one page out of sorted ids.
+func accountPageOf(all []uint64, f AccountFilter) (ids []uint64, hasPrev, hasNext bool) {
 	lo, hi := 0, len(all)
 	switch {
 	case f.Before != 0:

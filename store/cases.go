@@ -81,6 +81,8 @@ type caseSummary struct {
 	Holders    int               `json:"holders,omitempty"`
 	Pending    int               `json:"pending,omitempty"`
 	PersonName string            `json:"person_name,omitempty"`
+	// OrganCaseNo is the organ's own case number (issue 16: the desk shows it).
+	OrganCaseNo string `json:"organ_case_no,omitempty"`
 	// AwaitsCalendar: the deadline waits for a calendar year (issue 12).
 	AwaitsCalendar bool `json:"awaits_calendar,omitempty"`
 }
@@ -88,7 +90,7 @@ type caseSummary struct {
 func summarize(c portal.Case) caseSummary {
 	return caseSummary{Ref: c.Ref, Status: c.Status, Due: c.Due, Decider: c.DecidingOrganID,
 		Holders: len(c.HoldingOrganIDs), Pending: len(c.PendingHolders()), PersonName: c.PersonName,
-		AwaitsCalendar: c.DueAwaitsCalendar}
+		AwaitsCalendar: c.DueAwaitsCalendar, OrganCaseNo: c.OrganCaseNumber}
 }
 
 // putCaseSummary writes the list record beside the case (in putCase, so no
@@ -232,7 +234,10 @@ func (db *DB) putCase(tx *bbolt.Tx, old, c portal.Case) error {
 	if err := db.putWorkbench(tx, old, c); err != nil { // issue 18 (workbench.go)
 		return err
 	}
-	return putQueueRows(tx, c)
+	if err := putQueueRows(tx, c); err != nil {
+		return err
+	}
+	return db.deskPut(tx, old, c) // issue 16: the desk's rows of every linked account
 }
 
 // queueRows lists the organ queue rows a case has: the deciding organ while
@@ -402,7 +407,10 @@ func (db *DB) link(tx *bbolt.Tx, account, caseID uint64, rel Relation) error {
 	if err := tx.Bucket(bucketCasesByAccount).Put(append(itob(account), itob(caseID)...), []byte(rel)); err != nil {
 		return err
 	}
-	return tx.Bucket(bucketCaseAccounts).Put(append(itob(caseID), itob(account)...), []byte(rel))
+	if err := tx.Bucket(bucketCaseAccounts).Put(append(itob(caseID), itob(account)...), []byte(rel)); err != nil {
+		return err
+	}
+	return db.deskLink(tx, account, caseID) // issue 16
 }
 
 // casePersonKey is the keyed hash under which the case's person is indexed
@@ -630,6 +638,9 @@ func (db *DB) DeleteDraft(id, account uint64) error {
 			return err
 		}
 		for acct := range rels {
+			if err := db.deskUnlink(tx, acct, c); err != nil {
+				return err
+			}
 			if err := tx.Bucket(bucketCasesByAccount).Delete(append(itob(acct), itob(id)...)); err != nil {
 				return err
 			}
@@ -1480,6 +1491,9 @@ func (db *DB) importMessage(tx *bbolt.Tx, c portal.Case, m portal.Message) error
 		return err
 	}
 	if err := b.Put(append(itob(c.ID), itob(id)...), raw); err != nil {
+		return err
+	}
+	if err := deskMessage(tx, m); err != nil {
 		return err
 	}
 	return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditMessage, ActorID: m.From, ActorRole: m.FromRole,

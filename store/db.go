@@ -90,7 +90,13 @@ func Open(path string, opt Options) (*DB, error) {
 		return nil, err
 	}
 	if !opt.ReadOnly {
-		if err := db.backfillWorkbench(); err != nil { // needs the keys: after the keyring
+		// Indexes of cases written before them need the keyring: the
+		// workbench's (issue 18, workbench.go) and the desk's (issue 16, desk.go).
+		err := db.backfillWorkbench()
+		if err == nil {
+			err = db.deskBuild()
+		}
+		if err != nil {
 			_ = b.Close() // the error above is the one to report
 			return nil, err
 		}

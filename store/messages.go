@@ -66,6 +66,9 @@ func (db *DB) AddMessage(m portal.Message, files [][]byte) (portal.Message, erro
 			SubjectKind: kindCase, SubjectID: m.CaseID}); err != nil {
 			return err
 		}
+		if err := deskMessage(tx, m); err != nil { // issue 16: awaiting a reply
+			return err
+		}
 		return db.notifyCase(tx, c, "notify.message", m.From)
 	})
 	return m, err

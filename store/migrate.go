@@ -128,6 +128,7 @@ var migrations = []migration{
 	{15, migrationBlindKeysName, migrateBlindKeys},
 	{16, migrationAccountIndexesName, migrateAccountIndexes},
 	{17, migrationWorkbenchName, migrateWorkbench},
+	{18, migrationDeskName, migrateDesk},
 }
 
 // recordsAwaitMigrationName names the migration that adds the index of the

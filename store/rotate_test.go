@@ -186,6 +186,11 @@ func newSealedWorld(t *testing.T) *sealedWorld {
 	if _, err := db.SaveBulkResult(5, []uint64{w.cs.ID}, nil, 0); err != nil {
 		t.Fatal(err)
 	}
+	// Issue 16: a lawyer's kept search term.
+	if err := db.PutDeskSearch(w.person.ID, "desk-token", "DESK-SEARCH-SECRET 王小明"); err != nil {
+		t.Fatal(err)
+	}
+	w.secrets = append(w.secrets, "DESK-SEARCH-SECRET")
 	return w
 }
 
@@ -194,6 +199,9 @@ func newSealedWorld(t *testing.T) *sealedWorld {
 func (w *sealedWorld) readBack(t *testing.T) {
 	t.Helper()
 	db := w.db
+	if term, err := db.DeskSearch(w.person.ID, "desk-token"); err != nil || term != "DESK-SEARCH-SECRET 王小明" {
+		t.Fatalf("desk search: %q %v", term, err)
+	}
 	if a, err := db.Account(w.person.ID); err != nil || a.Name != "欧阳秘密人" || a.Mobile != "13912345678" {
 		t.Errorf("account: %+v %v", a, err)
 	}

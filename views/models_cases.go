@@ -37,6 +37,12 @@ type MyCaseRow struct {
 	// GuardianEnded: the reader was the guardian and the person has turned
 	// 18 (R1, issue 11); the row says so instead of a next step.
 	GuardianEnded bool
+	// Issue 16, the desk: the organ's case number and why the case needs the
+	// reader's action.
+	OrganCaseNo   string
+	Returned      bool
+	AwaitingReply bool
+	DueSoon       bool
 }
 
 // MyCasesModel is GET /cases: a person's or guardian's cases, or a lawyer's
@@ -50,6 +56,7 @@ type MyCasesModel struct {
 	NoticeKey string              // e.g. an unknown filter value was ignored
 	Total     int                 // cases before filtering
 	Relief    []ReliefListRow     // the account's relief requests (R24), on the same page
+	Desk      DeskModel           // issue 16: needs your action, search, pages
 }
 
 // MyCaseDocument is a document as listed on the case page.
@@ -91,6 +98,7 @@ type MyCaseModel struct {
 	Page          Page
 	ID            uint64
 	Ref           string
+	Client        string // issue 16: the person's name, for the lawyer or guardian who filed
 	Status        portal.CaseStatus
 	ExOfficio     bool
 	DecidingOrgan string
