@@ -92,6 +92,10 @@ var sealedBuckets = []sealedBucket{
 	{bucket: bucketQueries, kind: kindQuery, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketCertificates, kind: kindCertificate, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketUnsealings, kind: kindUnsealing, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
+	{bucket: bucketLegalDocs, kind: kindLegalDoc, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
+	{bucket: bucketLegalServices, kind: kindLegalService, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
+	{bucket: bucketRightsExplained, kind: kindRightsExplained, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
+	{bucket: bucketServiceContacts, kind: kindServiceContacts, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketLeakReports, kind: kindLeak, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketLeakDocuments, kind: kindLeakDocument, fields: []string{"content:leak:%d"},
 		at: func(k []byte, _ string, owner uint64) (uint64, string) {
@@ -162,6 +166,9 @@ var plaintextBuckets = map[string]string{
 	"leak_queue":                  "due | id -> reference, status, date",
 	"leak_drafts":                 "keyed hashes of browser tokens -> id | created",
 	"leak_by_account":             "account id | report id",
+	"legal_documents_by_case":     "case id | legal document id",
+	"legal_documents_by_query":    "query id | legal document id",
+	"legal_doc_numbers":           "organ id | year | number word -> the last sequence of document numbers",
 	"outbox_due":                  "due time | outbox id",
 	"outbox_done":                 "time finished | outbox id (for the retention purge)",
 }
