@@ -144,6 +144,7 @@ func newMatrixWorld(t *testing.T) *mxWorld {
 
 	w.citizenFixtures()
 	w.organFixtures()
+	w.legalDocFixtures()
 	w.leakFixtures()
 	return w
 }

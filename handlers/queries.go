@@ -561,6 +561,9 @@ func (s *Server) handleStaffQueryApprove(c echo.Context) error {
 	} else {
 		_, err := s.db.DecideQuery(q.ID, d, *currentUser(c), requestID(c))
 		if err == nil {
+			if err := s.issueQueryLetter(c, q.ID); err != nil {
+				return err
+			}
 			return c.Redirect(http.StatusSeeOther, "/staff/queries/"+strconv.FormatUint(q.ID, 10)+"?done=approved")
 		}
 		var ok bool
@@ -591,6 +594,9 @@ func (s *Server) handleStaffQueryRefuse(c echo.Context) error {
 	d := portal.QueryDecision{Reason: strings.TrimSpace(values["refusal_reason"])}
 	_, err = s.db.DecideQuery(q.ID, d, *currentUser(c), requestID(c))
 	if err == nil {
+		if err := s.issueQueryLetter(c, q.ID); err != nil {
+			return err
+		}
 		return c.Redirect(http.StatusSeeOther, "/staff/queries/"+strconv.FormatUint(q.ID, 10)+"?done=refused")
 	}
 	form, ok := formError(err, values)

@@ -365,6 +365,9 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 	if err := s.staffIdentityModel(&m, cs, actor, base, st); err != nil {
 		return err
 	}
+	if m.LegalDocs, err = s.staffLegalDocsSummary(u, cs, actor); err != nil {
+		return err
+	}
 	for _, o := range cs.HoldingOrganIDs {
 		at, ok := cs.Confirmations[o]
 		m.Holders = append(m.Holders, views.StaffHolder{Name: names[o], Own: o == u.OrganID && u.OrganID != 0, Confirmed: ok, At: at})
@@ -582,8 +585,8 @@ func (s *Server) handleStaffAction(c echo.Context) error {
 	if action == portal.ActionConfirm {
 		stepActor = portal.ActorHolder
 	}
-	_, err = s.db.Apply(id, store.Step{Action: action, Actor: stepActor, AccountID: u.ID, Role: u.Role, OrganID: u.OrganID,
-		Rules: rules, Note: note, RequestID: requestID(c)}, s.cfg.Calendar)
+	err = s.applyStaffStep(c, id, store.Step{Action: action, Actor: stepActor, AccountID: u.ID, Role: u.Role, OrganID: u.OrganID,
+		Rules: rules, Note: note, RequestID: requestID(c)})
 	if err != nil {
 		form, ok := formError(err, in.values())
 		if !ok {

@@ -329,7 +329,7 @@ func (db *DB) IssueQueryDocument(queryID uint64, st Step, citations []string) (p
 		if err != nil {
 			return err
 		}
-		if q.DecidedAt.IsZero() || q.OrganID != st.OrganID {
+		if q.Status == portal.QuerySubmitted || q.DecidedAt.IsZero() || q.OrganID != st.OrganID {
 			return portal.NotFound()
 		}
 		docs, err := db.docsOfTx(tx, bucketLegalDocsByQuery, queryID)
@@ -347,7 +347,7 @@ func (db *DB) IssueQueryDocument(queryID uint64, st Step, citations []string) (p
 			return err
 		}
 		f := portal.LegalDocFacts{Kind: portal.DocQueryDecision, Organ: organ, Date: portal.DateOf(db.now()), Citations: citations,
-			QueryRef: q.Ref, UnitName: q.UnitName, Approved: q.RefusalReason == "" && !q.WindowTo.IsZero(),
+			QueryRef: q.Ref, UnitName: q.UnitName, Approved: q.Status != portal.QueryRefused,
 			WindowFrom: q.WindowFrom, WindowTo: q.WindowTo, Reasons: q.RefusalReason}
 		d, err = db.issueTx(tx, f, 0, queryID, st)
 		return err

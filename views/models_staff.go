@@ -144,6 +144,7 @@ type StaffCaseModel struct {
 	Messages    []StaffMessage
 	Actions     []StaffActionForm
 	MessageForm Form
+	LegalDocs   StaffLegalDocsSummary // issue 18
 }
 
 // StaffHolder is a holding organ and whether it has sealed its records.
