@@ -162,7 +162,7 @@ func TestJourneyLegalDocs(t *testing.T) {
 	q, err := h.DB.CreateQuery(portal.Query{PersonIDNumber: me.IDNumber, Reason: "拟聘用为保育员",
 		Basis:           portal.LegalBasis{Kind: portal.BasisKind("law"), Name: "《中华人民共和国未成年人保护法》", Article: "第六十二条"},
 		PurposeCategory: portal.QueryPurpose("employment"), Purpose: "入职前查询",
-		Requested:       portal.QueryScope{Kind: portal.ScopeDocuments, Documents: []portal.DocumentKind{portal.DocJudgment}}}, unit, cal, "e2e")
+		Requested: portal.QueryScope{Kind: portal.ScopeDocuments, Documents: []portal.DocumentKind{portal.DocJudgment}}}, unit, cal, "e2e")
 	if err != nil {
 		t.Fatal(err)
 	}
