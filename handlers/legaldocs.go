@@ -413,6 +413,31 @@ func (s *Server) handleStaffServiceContacts(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/staff/cases/"+strconv.FormatUint(id, 10)+"/legal-documents?done=contacts")
 }
 
+// checkExOfficioContacts adds the problems of the addresses typed on the ex
+// officio form to the form's errors.
+func checkExOfficioContacts(c echo.Context, fe *portal.FieldErrors) {
+	_, _, cfe := bindServiceContacts(c)
+	for k, v := range cfe {
+		fe.Add(k, v)
+	}
+}
+
+// withContactValues keeps the addresses typed on a posted ex officio form
+// when it is shown again.
+func withContactValues(c echo.Context, f views.Form) views.Form {
+	if c.Request().Method != http.MethodPost {
+		return f
+	}
+	_, values, _ := bindServiceContacts(c)
+	if f.Values == nil {
+		f.Values = map[string]string{}
+	}
+	for k, v := range values {
+		f.Values[k] = v
+	}
+	return f
+}
+
 // saveExOfficioContacts records the addresses typed on the ex officio form
 // for the case just opened; blank fields record nothing.
 func (s *Server) saveExOfficioContacts(c echo.Context, caseID uint64) error {
@@ -487,6 +512,11 @@ func (s *Server) handleQueryLegalDoc(c echo.Context) error {
 	q, err := s.unitQuery(c)
 	if err != nil {
 		return err
+	}
+	// R14a: until the answer is released the unit sees its query as sent;
+	// the letter, which states the decision, waits as long.
+	if q.Status == portal.QuerySubmitted {
+		return portal.NotFound()
 	}
 	return s.showQueryLetter(c, q, "/queries/"+strconv.FormatUint(q.ID, 10))
 }

@@ -3,8 +3,10 @@ package handlers
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"sealportal/portal"
 )
@@ -128,4 +130,90 @@ func TestLegalDocRefusal(t *testing.T) {
 	judge.get(staffCasePath(cs.ID, "/legal-documents/1")).wantText(t, "不予封存犯罪记录决定书", "判处的刑罚超过五年", "不封字第1号")
 	w.signIn(w.officer).get(staffCasePath(cs.ID, "/legal-documents/1")).wantStatus(t, http.StatusNotFound)
 	w.signIn(w.minor).get("/cases/"+itoaID(cs.ID)+"/legal-documents/1").wantStatus(t, http.StatusOK).wantText(t, "判处的刑罚超过五年")
+}
+
+// Issue 18, R18: an unsealing decided through the console issues its
+// decision in the deciding organ's name, sent to the holders; one referred
+// to the supervisor and confirmed issues it in the supervisor's name.
+func TestLegalDocUnsealingThroughHandlers(t *testing.T) {
+	w := newCertWorld(t)
+	over := w.completed("(2024)甲刑初字第1号")
+	exact := w.completed("(2024)甲刑初字第4号")
+	judge := w.signIn(w.judge, "en")
+	unsealPost(t, judge, over.ID, portal.UnsealingNewCrime, "2024-01-10", "61", "").wantPath(t, unsealPath(over.ID))
+	docs, err := w.db.LegalDocumentsOfCase(over.ID)
+	if err != nil || len(docs) != 1 || docs[0].Kind != portal.DocUnsealingDecision || !strings.Contains(docs[0].Number, "法") ||
+		!strings.HasSuffix(docs[0].Number, "解封字第1号") || !docs[0].Addressed(portal.RecipientOrgan, w.police.ID) {
+		t.Fatalf("documents %+v %v", docs, err)
+	}
+	judge.get(staffCasePath(over.ID, "/legal-documents/1")).wantText(t, "解除犯罪记录封存决定书", "（2026）甲刑初字第12号刑事判决")
+	w.signIn(w.officer, "en").get(staffCasePath(over.ID, "/legal-documents/1")).wantStatus(t, http.StatusOK)
+
+	// Exactly 60 months: referred; the supervisor confirms the unsealing.
+	unsealPost(t, judge, exact.ID, portal.UnsealingNewCrime, "2024-01-10", "60", "").wantPath(t, unsealPath(exact.ID))
+	if docs, _ := w.db.LegalDocumentsOfCase(exact.ID); len(docs) != 0 {
+		t.Fatalf("a referral issued %d documents", len(docs))
+	}
+	sup := w.signIn(w.sup, "en")
+	unsealDecide(t, sup, exact.ID, string(portal.VerdictConfirmUnsealing), "再审后的刑期按五年以上计算").wantPath(t, "/supervision/unsealing")
+	docs, err = w.db.LegalDocumentsOfCase(exact.ID)
+	if err != nil || len(docs) != 1 || docs[0].OrganID != w.supOrgan.ID || !strings.Contains(docs[0].Number, "检") {
+		t.Fatalf("supervisor's documents %+v %v", docs, err)
+	}
+}
+
+// Issue 18, R16, R14a: the decision of a query issues its letter to the
+// unit; the unit reads it only once the answer is released.
+func TestLegalDocQueryLetter(t *testing.T) {
+	w := newQTWorld(t, portal.QueryUnitRegulated)
+	unitC := w.qtSignIn("unit-1", "zh-CN")
+	id := w.fileQuery(unitC, qtAnswers(w.minor.IDNumber))
+	judge := w.signIn(w.judge)
+	page := w.keep(judge.get(qtStaffPath(id, "")))
+	w.post(judge, page, qtStaffPath(id, "/refuse"), url.Values{"refusal_reason": {"查询目的与所依据的规定不符"}}).wantPath(t, qtStaffPath(id, ""))
+	docs, err := w.db.LegalDocumentsOfQuery(id)
+	if err != nil || len(docs) != 1 || !strings.HasSuffix(docs[0].Number, "查字第1号") || !docs[0].Addressed(portal.RecipientUnit, 0) {
+		t.Fatalf("letters %+v %v", docs, err)
+	}
+	judge.get(qtStaffPath(id, "/legal-documents/1")).wantStatus(t, http.StatusOK).wantText(t, "查询封存犯罪记录决定书", "查询目的与所依据的规定不符", "演示市某幼儿园")
+	// R14a: not before the deadline has passed.
+	unitC.get(qtPath(id, "/legal-documents/1")).wantStatus(t, http.StatusNotFound)
+	w.clock.advance(4 * 24 * time.Hour)
+	unitC = w.qtSignIn("unit-1", "zh-CN")
+	unitC.get(qtPath(id, "/legal-documents/1")).wantStatus(t, http.StatusOK).wantText(t, "不予准许")
+	w.signIn(w.judge2).get(qtStaffPath(id, "/legal-documents/1")).wantStatus(t, http.StatusNotFound)
+}
+
+// Issue 18: the ex officio form takes the addresses for service and the
+// guardian's name of a person who has no account; a failed form keeps them.
+func TestLegalDocExOfficioContacts(t *testing.T) {
+	w := newStaffWorld(t)
+	judge := w.signIn(w.judge)
+	form := url.Values{
+		"person_name": {"无账户人"}, "person_id_number": {testIDNumber(777, staffBirth)}, "case_number": {"(2024)甲刑初字第99号"},
+		"decision_date": {"2024-11-01"}, "disposition": {"sentenced"},
+		"acts[0].date": {"2023-08-05"}, "acts[0].intent": {"intentional"},
+		"penalty_kind": {"fixed_term"}, "penalty_months": {"12"}, "intent": {"intentional"},
+		"holding_organs": {strconv.FormatUint(w.court.ID, 10)},
+		"address":        {strings.Repeat("路", 201)}, "guardian_name": {"无账户监护人"},
+	}
+	p := judge.submit("/staff/cases/new", "/staff/cases/new", form).wantStatus(t, http.StatusUnprocessableEntity)
+	if p.fieldError("address") == "" {
+		t.Fatalf("no error for a long address\n%s", excerpt(p))
+	}
+	if v, _ := p.inputValue("guardian_name"); v != "无账户监护人" {
+		t.Fatalf("typed guardian lost: %q", v)
+	}
+	form.Set("address", "甲市某路2号")
+	p = judge.submit("/staff/cases/new", "/staff/cases/new", form)
+	id, err := strconv.ParseUint(strings.TrimPrefix(p.url.Path, "/staff/cases/"), 10, 64)
+	if err != nil {
+		t.Fatalf("ex officio ended at %s\n%s", p.url.Path, excerpt(p))
+	}
+	if sc, err := w.db.ServiceContacts(id); err != nil || sc.Address != "甲市某路2号" || sc.GuardianName != "无账户监护人" {
+		t.Fatalf("contacts %+v %v", sc, err)
+	}
+	// The guardian is then an addressee of the notice.
+	staffAct(judge, id, portal.ActionSeal, url.Values{"rules": {"R2"}, "citations": {"cpl-286"}}).wantPath(t, staffCasePath(id))
+	judge.get(staffCasePath(id, "/legal-documents/1")).wantText(t, "无账户监护人（法定代理人）")
 }

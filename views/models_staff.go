@@ -245,7 +245,7 @@ func staffExOfficioOrder() []string {
 	for i := 0; i < StaffActRows; i++ {
 		out = append(out, staffActField(i))
 	}
-	return append(out, "main_act", "penalty_kind", "penalty_months", "penalty_days", "intent", "holding_organs")
+	return append(out, "main_act", "penalty_kind", "penalty_months", "penalty_days", "intent", "holding_organs", "address", "guardian_name", "guardian_address")
 }
 
 // staffSize shows a file size in kilobytes.
