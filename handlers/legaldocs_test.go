@@ -175,12 +175,21 @@ func TestLegalDocQueryLetter(t *testing.T) {
 	if err != nil || len(docs) != 1 || !strings.HasSuffix(docs[0].Number, "查字第1号") || !docs[0].Addressed(portal.RecipientUnit, 0) {
 		t.Fatalf("letters %+v %v", docs, err)
 	}
+	if !strings.Contains(judge.get(qtStaffPath(id, "")).body, `data-testid="query-legal-docs"`) {
+		t.Fatal("the staff query page does not list the letter")
+	}
+	if strings.Contains(unitC.get(qtPath(id, "")).body, `data-testid="query-legal-docs"`) {
+		t.Fatal("the unit's page lists the letter before the answer is released")
+	}
 	judge.get(qtStaffPath(id, "/legal-documents/1")).wantStatus(t, http.StatusOK).wantText(t, "查询封存犯罪记录决定书", "查询目的与所依据的规定不符", "演示市某幼儿园")
 	// R14a: not before the deadline has passed.
 	unitC.get(qtPath(id, "/legal-documents/1")).wantStatus(t, http.StatusNotFound)
 	w.clock.advance(4 * 24 * time.Hour)
 	unitC = w.qtSignIn("unit-1", "zh-CN")
 	unitC.get(qtPath(id, "/legal-documents/1")).wantStatus(t, http.StatusOK).wantText(t, "不予准许")
+	if !strings.Contains(unitC.get(qtPath(id, "")).body, `data-testid="query-legal-docs"`) {
+		t.Fatal("the unit's page does not list the released letter")
+	}
 	w.signIn(w.judge2).get(qtStaffPath(id, "/legal-documents/1")).wantStatus(t, http.StatusNotFound)
 }
 

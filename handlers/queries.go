@@ -308,6 +308,11 @@ func (s *Server) handleQueryShow(c echo.Context) error {
 		return err
 	}
 	m := s.queryShowModel(c, q, views.Form{})
+	if q.Status != portal.QuerySubmitted { // R14a: not before the answer is released
+		if m.LegalDocs, err = s.queryLetterLinks(q, "/queries/"+strconv.FormatUint(q.ID, 10)); err != nil {
+			return err
+		}
+	}
 	if c.QueryParam("done") == "signed" {
 		m.NoticeKey = "queries.notice_signed"
 	}
@@ -496,6 +501,9 @@ func (s *Server) staffQueryModel(c echo.Context, q portal.Query) (views.StaffQue
 	if q.Commitment != nil {
 		m.Commitment = &views.QueryCommitmentView{SignerName: q.Commitment.SignerName, SignerPosition: q.Commitment.SignerPosition,
 			SignedAt: q.Commitment.SignedAt}
+	}
+	if m.LegalDocs, err = s.queryLetterLinks(q, "/staff/queries/"+strconv.FormatUint(q.ID, 10)); err != nil {
+		return m, err
 	}
 	switch c.QueryParam("done") {
 	case "approved":
