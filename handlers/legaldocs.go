@@ -32,8 +32,8 @@ func docKindOf(a portal.CaseAction) (portal.LegalDocKind, bool) {
 	return "", false
 }
 
-// formCitations reads the ticked citations of a form.
-func formCitations(c echo.Context) []string {
+// legalFormCitations reads the ticked citations of a form.
+func legalFormCitations(c echo.Context) []string {
 	form, err := c.FormParams()
 	if err != nil {
 		return nil
@@ -50,7 +50,7 @@ func (s *Server) applyStaffStep(c echo.Context, id uint64, st store.Step) error 
 		_, err := s.db.Apply(id, st, s.cfg.Calendar)
 		return err
 	}
-	cits, ok := portal.ParseCitationIDs(formCitations(c))
+	cits, ok := portal.ParseCitationIDs(legalFormCitations(c))
 	if !ok {
 		return &portal.Error{Code: portal.CodeInvalid, Key: "legaldoc.citations_invalid", Fields: map[string]string{"citations": "legaldoc.citations_invalid"}}
 	}
@@ -58,9 +58,9 @@ func (s *Server) applyStaffStep(c echo.Context, id uint64, st store.Step) error 
 	return err
 }
 
-// ruleCitationIDs are the citations of rules, for the documents whose form
+// legalRuleCitationIDs are the citations of rules, for the documents whose form
 // has no picker (an unsealing decided by the rules, a query decision).
-func ruleCitationIDs(rules []string, fallback ...string) []string {
+func legalRuleCitationIDs(rules []string, fallback ...string) []string {
 	var ids []string
 	for _, c := range portal.CitationsForRules(rules) {
 		ids = append(ids, c.ID)
@@ -86,7 +86,7 @@ func (s *Server) issueUnsealingDocument(c echo.Context, caseID uint64, reasons s
 	}
 	u := currentUser(c)
 	_, err = s.db.IssueCaseDocument(caseID, store.Step{AccountID: u.ID, Role: u.Role, OrganID: u.OrganID, RequestID: requestID(c)},
-		store.DocIssue{Kind: portal.DocUnsealingDecision, Citations: ruleCitationIDs(rules, "measures-unsealing", "spp-485"), Reasons: reasons})
+		store.DocIssue{Kind: portal.DocUnsealingDecision, Citations: legalRuleCitationIDs(rules, "measures-unsealing", "spp-485"), Reasons: reasons})
 	return err
 }
 
@@ -95,7 +95,7 @@ func (s *Server) issueUnsealingDocument(c echo.Context, caseID uint64, reasons s
 func (s *Server) issueQueryLetter(c echo.Context, queryID uint64) error {
 	u := currentUser(c)
 	_, err := s.db.IssueQueryDocument(queryID, store.Step{AccountID: u.ID, Role: u.Role, OrganID: u.OrganID, RequestID: requestID(c)},
-		ruleCitationIDs([]string{"R15", "R16", "R14a"}))
+		legalRuleCitationIDs([]string{"R15", "R16", "R14a"}))
 	return err
 }
 
@@ -127,11 +127,11 @@ func citizenSeesDoc(d portal.LegalDocument) bool {
 	return d.Addressed(portal.RecipientPerson, 0) || d.Addressed(portal.RecipientGuardian, 0)
 }
 
-func staffDocURL(caseID uint64, n int) string {
+func legalStaffDocURL(caseID uint64, n int) string {
 	return "/staff/cases/" + strconv.FormatUint(caseID, 10) + "/legal-documents/" + strconv.Itoa(n)
 }
 
-func explanationViews(ex []portal.RightsExplanation, organs map[uint64]string) []views.RightsExplanationView {
+func legalExplanationViews(ex []portal.RightsExplanation, organs map[uint64]string) []views.RightsExplanationView {
 	var out []views.RightsExplanationView
 	for _, e := range ex {
 		out = append(out, views.RightsExplanationView{On: e.On, Method: e.Method, ToPerson: e.ToPerson, ToGuardian: e.ToGuardian,
@@ -168,7 +168,7 @@ func (s *Server) staffLegalDocsSummary(u *portal.Account, cs portal.Case, actor 
 		if !staffSeesDoc(u, d) {
 			continue
 		}
-		v := legalDocView(d, staffDocURL(cs.ID, d.N), organs, svc[d.ID])
+		v := legalDocView(d, legalStaffDocURL(cs.ID, d.N), organs, svc[d.ID])
 		for _, r := range v.Recipients {
 			if !r.Served() {
 				m.Unserved++
@@ -176,7 +176,7 @@ func (s *Server) staffLegalDocsSummary(u *portal.Account, cs portal.Case, actor 
 		}
 		m.Docs = append(m.Docs, v)
 	}
-	m.Explanations = explanationViews(ex, organs)
+	m.Explanations = legalExplanationViews(ex, organs)
 	return m, nil
 }
 
@@ -223,13 +223,13 @@ func (s *Server) showStaffLegalDoc(c echo.Context, status int, f views.Form, not
 		return err
 	}
 	page := s.page(c, "legaldoc.page_title")
-	page.Path = staffDocURL(id, n)
+	page.Path = legalStaffDocURL(id, n)
 	if notice == "" && c.QueryParam("done") == "served" {
 		notice = "legaldoc.notice.served"
 	}
 	m := views.LegalDocPageModel{Page: page, NoticeKey: notice, Ref: cs.Ref, BackURL: "/staff/cases/" + strconv.FormatUint(id, 10),
-		Doc: legalDocView(d, staffDocURL(id, n), organs, svc), ShowServices: true,
-		MayServe: actor == portal.ActorDecider && d.OrganID == u.OrganID, ServeURL: staffDocURL(id, n) + "/services", Form: f}
+		Doc: legalDocView(d, legalStaffDocURL(id, n), organs, svc), ShowServices: true,
+		MayServe: actor == portal.ActorDecider && d.OrganID == u.OrganID, ServeURL: legalStaffDocURL(id, n) + "/services", Form: f}
 	if m.Form.Values["served_on"] == "" && !m.Form.HasErrors() {
 		m.Form.Values["served_on"] = s.today().String()
 	}
@@ -281,7 +281,7 @@ func (s *Server) handleStaffLegalDocService(c echo.Context) error {
 		}
 		return s.showStaffLegalDoc(c, http.StatusUnprocessableEntity, f, "")
 	}
-	return c.Redirect(http.StatusSeeOther, staffDocURL(id, n)+"?done=served")
+	return c.Redirect(http.StatusSeeOther, legalStaffDocURL(id, n)+"?done=served")
 }
 
 // handleStaffLegalDocs serves GET /staff/cases/:id/legal-documents: the
@@ -336,9 +336,9 @@ func (s *Server) showStaffLegalDocs(c echo.Context, status int, explain, contact
 	return s.render(c, status, views.LegalDocsCasePage(m))
 }
 
-// deciderCase loads a case on which the reader's organ decides; any other
+// legalDeciderCase loads a case on which the reader's organ decides; any other
 // reader gets the 404 of a case that does not exist.
-func (s *Server) deciderCase(c echo.Context) (uint64, error) {
+func (s *Server) legalDeciderCase(c echo.Context) (uint64, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return 0, err
@@ -357,7 +357,7 @@ func (s *Server) deciderCase(c echo.Context) (uint64, error) {
 // /staff/cases/:id/legal-documents/explanations: R13, who explained the
 // person's rights and duties, when, how and to whom.
 func (s *Server) handleStaffRightsExplained(c echo.Context) error {
-	id, err := s.deciderCase(c)
+	id, err := s.legalDeciderCase(c)
 	if err != nil {
 		return err
 	}
@@ -398,7 +398,7 @@ func bindServiceContacts(c echo.Context) (store.ServiceContacts, map[string]stri
 // handleStaffServiceContacts serves POST
 // /staff/cases/:id/legal-documents/contacts.
 func (s *Server) handleStaffServiceContacts(c echo.Context) error {
-	id, err := s.deciderCase(c)
+	id, err := s.legalDeciderCase(c)
 	if err != nil {
 		return err
 	}
@@ -413,18 +413,18 @@ func (s *Server) handleStaffServiceContacts(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/staff/cases/"+strconv.FormatUint(id, 10)+"/legal-documents?done=contacts")
 }
 
-// checkExOfficioContacts adds the problems of the addresses typed on the ex
+// legalCheckContacts adds the problems of the addresses typed on the ex
 // officio form to the form's errors.
-func checkExOfficioContacts(c echo.Context, fe *portal.FieldErrors) {
+func legalCheckContacts(c echo.Context, fe *portal.FieldErrors) {
 	_, _, cfe := bindServiceContacts(c)
 	for k, v := range cfe {
 		fe.Add(k, v)
 	}
 }
 
-// withContactValues keeps the addresses typed on a posted ex officio form
+// legalContactValues keeps the addresses typed on a posted ex officio form
 // when it is shown again.
-func withContactValues(c echo.Context, f views.Form) views.Form {
+func legalContactValues(c echo.Context, f views.Form) views.Form {
 	if c.Request().Method != http.MethodPost {
 		return f
 	}

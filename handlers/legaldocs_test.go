@@ -70,13 +70,13 @@ func TestLegalDocSealingNoticeEndToEnd(t *testing.T) {
 
 	// The person's copy, on his case page.
 	minor := w.signIn(w.minor)
-	mp := minor.get("/cases/"+itoaID(cs.ID)).wantText(t, "Legal documents served on you", "Notice of sealing of a criminal record")
+	mp := minor.get("/cases/"+legalItoaID(cs.ID)).wantText(t, "Legal documents served on you", "Notice of sealing of a criminal record")
 	_ = mp
-	minor.get("/cases/"+itoaID(cs.ID)+"/legal-documents/1").wantStatus(t, http.StatusOK).wantText(t, "犯罪记录封存通知书", "李小华")
-	minor.get("/cases/"+itoaID(cs.ID)+"/legal-documents/2").wantStatus(t, http.StatusNotFound)
+	minor.get("/cases/"+legalItoaID(cs.ID)+"/legal-documents/1").wantStatus(t, http.StatusOK).wantText(t, "犯罪记录封存通知书", "李小华")
+	minor.get("/cases/"+legalItoaID(cs.ID)+"/legal-documents/2").wantStatus(t, http.StatusNotFound)
 }
 
-func itoaID(id uint64) string { return staffCasePath(id)[len("/staff/cases/"):] }
+func legalItoaID(id uint64) string { return staffCasePath(id)[len("/staff/cases/"):] }
 
 // Issue 18: the service of a document and the explanation of rights (R13)
 // are recorded by the deciding organ; a failed form keeps what was typed.
@@ -129,7 +129,7 @@ func TestLegalDocRefusal(t *testing.T) {
 	staffAct(judge, cs.ID, portal.ActionReject, url.Values{"rules": {"R2"}, "note": {"判处的刑罚超过五年"}, "citations": {"cpl-286"}}).wantPath(t, staffCasePath(cs.ID))
 	judge.get(staffCasePath(cs.ID, "/legal-documents/1")).wantText(t, "不予封存犯罪记录决定书", "判处的刑罚超过五年", "不封字第1号")
 	w.signIn(w.officer).get(staffCasePath(cs.ID, "/legal-documents/1")).wantStatus(t, http.StatusNotFound)
-	w.signIn(w.minor).get("/cases/"+itoaID(cs.ID)+"/legal-documents/1").wantStatus(t, http.StatusOK).wantText(t, "判处的刑罚超过五年")
+	w.signIn(w.minor).get("/cases/"+legalItoaID(cs.ID)+"/legal-documents/1").wantStatus(t, http.StatusOK).wantText(t, "判处的刑罚超过五年")
 }
 
 // Issue 18, R18: an unsealing decided through the console issues its

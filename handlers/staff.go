@@ -884,7 +884,7 @@ func (s *Server) renderExOfficio(c echo.Context, status int, f views.Form, check
 	if err != nil {
 		return err
 	}
-	m := views.StaffExOfficioModel{Page: s.page(c, "staff.exofficio_title"), Form: withContactValues(c, f), Organ: u.Organ, Acts: views.StaffActRows}
+	m := views.StaffExOfficioModel{Page: s.page(c, "staff.exofficio_title"), Form: legalContactValues(c, f), Organ: u.Organ, Acts: views.StaffActRows}
 	for _, o := range list {
 		m.Organs = append(m.Organs, views.StaffOrganOption{ID: o.ID, Name: o.Name, Kind: o.Kind, Checked: slices.Contains(checked, o.ID)})
 	}
@@ -924,7 +924,7 @@ func (s *Server) handleStaffExOfficioSubmit(c echo.Context) error {
 			fe.Add(k, v)
 		}
 	}
-	checkExOfficioContacts(c, &fe)
+	legalCheckContacts(c, &fe)
 	if len(fe) > 0 {
 		return s.renderExOfficio(c, http.StatusUnprocessableEntity, views.Form{Values: in.values(), Errors: fe}, cs.HoldingOrganIDs)
 	}

@@ -85,9 +85,9 @@ func docNumberKey(organ uint64, year int, word string) []byte {
 	return append(k, word...)
 }
 
-// nextDocNumber gives the next number of an organ's kind of document in a
+// legalNextDocNumber gives the next number of an organ's kind of document in a
 // year, under the store's one writer, so two decisions never share one.
-func nextDocNumber(tx *bbolt.Tx, o portal.Organ, year int, k portal.LegalDocKind) (string, error) {
+func legalNextDocNumber(tx *bbolt.Tx, o portal.Organ, year int, k portal.LegalDocKind) (string, error) {
 	b := tx.Bucket(bucketLegalDocNumbers)
 	key := docNumberKey(o.ID, year, k.NumberWord())
 	var n uint64
@@ -101,7 +101,7 @@ func nextDocNumber(tx *bbolt.Tx, o portal.Organ, year int, k portal.LegalDocKind
 	return portal.LegalDocNumber(o, year, k, n), nil
 }
 
-func (db *DB) organTx(tx *bbolt.Tx, id uint64) (portal.Organ, error) {
+func (db *DB) legalOrganTx(tx *bbolt.Tx, id uint64) (portal.Organ, error) {
 	v := tx.Bucket(bucketOrgans).Get(itob(id))
 	if v == nil {
 		return portal.Organ{}, portal.NotFound()
@@ -113,10 +113,10 @@ func (db *DB) organTx(tx *bbolt.Tx, id uint64) (portal.Organ, error) {
 	return portal.Organ{ID: id, Kind: r.Kind, Name: r.Name}, nil
 }
 
-// personLangs are the languages of the person's side: the person's account,
+// legalPersonLangs are the languages of the person's side: the person's account,
 // else the filer's when the filer is the person or the guardian (a lawyer's
 // language is not the person's).
-func (db *DB) personLangs(tx *bbolt.Tx, c portal.Case) ([]string, error) {
+func (db *DB) legalPersonLangs(tx *bbolt.Tx, c portal.Case) ([]string, error) {
 	rel := map[uint64]Relation{}
 	if err := caseAccounts(tx, c.ID, rel); err != nil {
 		return nil, err
@@ -141,16 +141,16 @@ func (db *DB) personLangs(tx *bbolt.Tx, c portal.Case) ([]string, error) {
 	return langs, nil
 }
 
-// caseDocFacts gathers what a case's document is composed from.
-func (db *DB) caseDocFacts(tx *bbolt.Tx, c portal.Case, organ portal.Organ, issue DocIssue) (portal.LegalDocFacts, error) {
+// legalCaseDocFacts gathers what a case's document is composed from.
+func (db *DB) legalCaseDocFacts(tx *bbolt.Tx, c portal.Case, organ portal.Organ, issue DocIssue) (portal.LegalDocFacts, error) {
 	f := portal.LegalDocFacts{Kind: issue.Kind, Organ: organ, Date: portal.DateOf(db.now()), Citations: issue.Citations,
 		Reasons: issue.Reasons, CaseRef: c.Ref, OrganCaseNumber: c.OrganCaseNumber, PersonName: c.PersonName}
-	langs, err := db.personLangs(tx, c)
+	langs, err := db.legalPersonLangs(tx, c)
 	if err != nil {
 		return f, err
 	}
 	f.Langs = langs
-	contacts, err := db.serviceContactsTx(tx, c.ID)
+	contacts, err := db.legalServiceContactsTx(tx, c.ID)
 	if err != nil {
 		return f, err
 	}
@@ -173,7 +173,7 @@ func (db *DB) caseDocFacts(tx *bbolt.Tx, c portal.Case, organ portal.Organ, issu
 		if h == organ.ID {
 			continue // the issuing organ holds its own copy
 		}
-		o, err := db.organTx(tx, h)
+		o, err := db.legalOrganTx(tx, h)
 		if err != nil {
 			return f, err
 		}
@@ -182,11 +182,11 @@ func (db *DB) caseDocFacts(tx *bbolt.Tx, c portal.Case, organ portal.Organ, issu
 	return f, nil
 }
 
-// issueTx numbers, composes and archives a document, indexes it under its
+// legalIssueTx numbers, composes and archives a document, indexes it under its
 // case or query, records the portal's own delivery to organs and units, and
 // writes the audit entry; all in the caller's transaction.
-func (db *DB) issueTx(tx *bbolt.Tx, f portal.LegalDocFacts, caseID, queryID uint64, st Step) (portal.LegalDocument, error) {
-	num, err := nextDocNumber(tx, f.Organ, f.Date.Year, f.Kind)
+func (db *DB) legalIssueTx(tx *bbolt.Tx, f portal.LegalDocFacts, caseID, queryID uint64, st Step) (portal.LegalDocument, error) {
+	num, err := legalNextDocNumber(tx, f.Organ, f.Date.Year, f.Kind)
 	if err != nil {
 		return portal.LegalDocument{}, err
 	}
@@ -203,7 +203,7 @@ func (db *DB) issueTx(tx *bbolt.Tx, f portal.LegalDocFacts, caseID, queryID uint
 	if caseID == 0 {
 		idx, owner = bucketLegalDocsByQuery, queryID
 	}
-	d.N = countPrefix(tx.Bucket(idx), itob(owner)) + 1
+	d.N = legalCountPrefix(tx.Bucket(idx), itob(owner)) + 1
 	d.ID, d.CaseID, d.QueryID, d.IssuedBy, d.IssuedAt = id, caseID, queryID, st.AccountID, db.now().UTC()
 	raw, err := db.crypt.sealJSON(kindLegalDoc, id, "body", d)
 	if err != nil {
@@ -225,7 +225,7 @@ func (db *DB) issueTx(tx *bbolt.Tx, f portal.LegalDocFacts, caseID, queryID uint
 		}
 	}
 	if len(auto) > 0 {
-		if err := db.putServices(tx, id, auto); err != nil {
+		if err := db.legalPutServices(tx, id, auto); err != nil {
 			return d, err
 		}
 	}
@@ -237,7 +237,7 @@ func (db *DB) issueTx(tx *bbolt.Tx, f portal.LegalDocFacts, caseID, queryID uint
 		SubjectKind: subject, SubjectID: sid, Detail: string(f.Kind) + ":" + strconv.FormatUint(id, 10), RequestID: st.RequestID})
 }
 
-func countPrefix(b *bbolt.Bucket, prefix []byte) int {
+func legalCountPrefix(b *bbolt.Bucket, prefix []byte) int {
 	n := 0
 	c := b.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -257,7 +257,7 @@ func (db *DB) ApplyWithDocument(caseID uint64, st Step, cal *portal.Calendar, is
 		if err != nil {
 			return err
 		}
-		organ, err := db.organTx(tx, st.OrganID)
+		organ, err := db.legalOrganTx(tx, st.OrganID)
 		if err != nil {
 			return err
 		}
@@ -272,11 +272,11 @@ func (db *DB) ApplyWithDocument(caseID uint64, st Step, cal *portal.Calendar, is
 		if err != nil {
 			return err
 		}
-		f, err := db.caseDocFacts(tx, c, organ, issue)
+		f, err := db.legalCaseDocFacts(tx, c, organ, issue)
 		if err != nil {
 			return err
 		}
-		d, err = db.issueTx(tx, f, c.ID, 0, st)
+		d, err = db.legalIssueTx(tx, f, c.ID, 0, st)
 		return err
 	})
 	return c, d, err
@@ -295,7 +295,7 @@ func (db *DB) IssueCaseDocument(caseID uint64, st Step, issue DocIssue) (portal.
 		}
 		if len(c.Events) > 0 {
 			last := c.Events[len(c.Events)-1].At
-			docs, err := db.docsOfTx(tx, bucketLegalDocsByCase, caseID)
+			docs, err := db.legalDocsOfTx(tx, bucketLegalDocsByCase, caseID)
 			if err != nil {
 				return err
 			}
@@ -306,15 +306,15 @@ func (db *DB) IssueCaseDocument(caseID uint64, st Step, issue DocIssue) (portal.
 				}
 			}
 		}
-		organ, err := db.organTx(tx, st.OrganID)
+		organ, err := db.legalOrganTx(tx, st.OrganID)
 		if err != nil {
 			return err
 		}
-		f, err := db.caseDocFacts(tx, c, organ, issue)
+		f, err := db.legalCaseDocFacts(tx, c, organ, issue)
 		if err != nil {
 			return err
 		}
-		d, err = db.issueTx(tx, f, c.ID, 0, st)
+		d, err = db.legalIssueTx(tx, f, c.ID, 0, st)
 		return err
 	})
 	return d, err
@@ -332,7 +332,7 @@ func (db *DB) IssueQueryDocument(queryID uint64, st Step, citations []string) (p
 		if q.Status == portal.QuerySubmitted || q.DecidedAt.IsZero() || q.OrganID != st.OrganID {
 			return portal.NotFound()
 		}
-		docs, err := db.docsOfTx(tx, bucketLegalDocsByQuery, queryID)
+		docs, err := db.legalDocsOfTx(tx, bucketLegalDocsByQuery, queryID)
 		if err != nil {
 			return err
 		}
@@ -342,14 +342,14 @@ func (db *DB) IssueQueryDocument(queryID uint64, st Step, citations []string) (p
 				return nil
 			}
 		}
-		organ, err := db.organTx(tx, st.OrganID)
+		organ, err := db.legalOrganTx(tx, st.OrganID)
 		if err != nil {
 			return err
 		}
 		f := portal.LegalDocFacts{Kind: portal.DocQueryDecision, Organ: organ, Date: portal.DateOf(db.now()), Citations: citations,
 			QueryRef: q.Ref, UnitName: q.UnitName, Approved: q.Status != portal.QueryRefused,
 			WindowFrom: q.WindowFrom, WindowTo: q.WindowTo, Reasons: q.RefusalReason}
-		d, err = db.issueTx(tx, f, 0, queryID, st)
+		d, err = db.legalIssueTx(tx, f, 0, queryID, st)
 		return err
 	})
 	return d, err
@@ -365,7 +365,7 @@ func (db *DB) getLegalDoc(tx *bbolt.Tx, id uint64) (portal.LegalDocument, error)
 	return d, err
 }
 
-func (db *DB) docsOfTx(tx *bbolt.Tx, idx []byte, owner uint64) ([]portal.LegalDocument, error) {
+func (db *DB) legalDocsOfTx(tx *bbolt.Tx, idx []byte, owner uint64) ([]portal.LegalDocument, error) {
 	b := tx.Bucket(idx)
 	if b == nil {
 		return nil, nil
@@ -388,7 +388,7 @@ func (db *DB) LegalDocumentsOfCase(caseID uint64) ([]portal.LegalDocument, error
 	var out []portal.LegalDocument
 	err := db.view(func(tx *bbolt.Tx) error {
 		var err error
-		out, err = db.docsOfTx(tx, bucketLegalDocsByCase, caseID)
+		out, err = db.legalDocsOfTx(tx, bucketLegalDocsByCase, caseID)
 		return err
 	})
 	return out, err
@@ -399,7 +399,7 @@ func (db *DB) LegalDocumentsOfQuery(queryID uint64) ([]portal.LegalDocument, err
 	var out []portal.LegalDocument
 	err := db.view(func(tx *bbolt.Tx) error {
 		var err error
-		out, err = db.docsOfTx(tx, bucketLegalDocsByQuery, queryID)
+		out, err = db.legalDocsOfTx(tx, bucketLegalDocsByQuery, queryID)
 		return err
 	})
 	return out, err
@@ -423,7 +423,7 @@ func (db *DB) LegalDocument(caseID, queryID uint64, n int, rd LegalDocRead) (por
 		if caseID == 0 {
 			idx, owner, subject = bucketLegalDocsByQuery, queryID, "query"
 		}
-		docs, err := db.docsOfTx(tx, idx, owner)
+		docs, err := db.legalDocsOfTx(tx, idx, owner)
 		if err != nil {
 			return err
 		}
@@ -437,13 +437,13 @@ func (db *DB) LegalDocument(caseID, queryID uint64, n int, rd LegalDocRead) (por
 				return err
 			}
 		}
-		svc, err = db.servicesTx(tx, d.ID)
+		svc, err = db.legalServicesTx(tx, d.ID)
 		return err
 	})
 	return d, svc, err
 }
 
-func (db *DB) servicesTx(tx *bbolt.Tx, docID uint64) ([]portal.Service, error) {
+func (db *DB) legalServicesTx(tx *bbolt.Tx, docID uint64) ([]portal.Service, error) {
 	raw := tx.Bucket(bucketLegalServices).Get(itob(docID))
 	if raw == nil {
 		return nil, nil
@@ -453,8 +453,8 @@ func (db *DB) servicesTx(tx *bbolt.Tx, docID uint64) ([]portal.Service, error) {
 	return out, err
 }
 
-func (db *DB) putServices(tx *bbolt.Tx, docID uint64, add []portal.Service) error {
-	old, err := db.servicesTx(tx, docID)
+func (db *DB) legalPutServices(tx *bbolt.Tx, docID uint64, add []portal.Service) error {
+	old, err := db.legalServicesTx(tx, docID)
 	if err != nil {
 		return err
 	}
@@ -473,7 +473,7 @@ func (db *DB) ServicesOfCase(caseID uint64) (map[uint64][]portal.Service, error)
 		prefix := itob(caseID)
 		cur := tx.Bucket(bucketLegalDocsByCase).Cursor()
 		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-			s, err := db.servicesTx(tx, btoi(k[8:]))
+			s, err := db.legalServicesTx(tx, btoi(k[8:]))
 			if err != nil {
 				return err
 			}
@@ -488,7 +488,7 @@ func (db *DB) ServicesOfCase(caseID uint64) (map[uint64][]portal.Service, error)
 // its recipients (issue 18). Only the issuing organ records services.
 func (db *DB) RecordService(caseID uint64, n int, s portal.Service, st Step) error {
 	return db.update(func(tx *bbolt.Tx) error {
-		docs, err := db.docsOfTx(tx, bucketLegalDocsByCase, caseID)
+		docs, err := db.legalDocsOfTx(tx, bucketLegalDocsByCase, caseID)
 		if err != nil {
 			return err
 		}
@@ -503,7 +503,7 @@ func (db *DB) RecordService(caseID uint64, n int, s portal.Service, st Step) err
 		if err := portal.ValidateService(d, s, portal.DateOf(db.now())); err != nil {
 			return err
 		}
-		if err := db.putServices(tx, d.ID, []portal.Service{s}); err != nil {
+		if err := db.legalPutServices(tx, d.ID, []portal.Service{s}); err != nil {
 			return err
 		}
 		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditLegalDocServed, ActorID: st.AccountID, ActorRole: st.Role,
@@ -522,7 +522,7 @@ func (db *DB) RecordRightsExplanation(caseID uint64, e portal.RightsExplanation,
 		if err := e.Validate(portal.DateOf(db.now())); err != nil {
 			return err
 		}
-		old, err := db.explanationsTx(tx, caseID)
+		old, err := db.legalExplanationsTx(tx, caseID)
 		if err != nil {
 			return err
 		}
@@ -538,7 +538,7 @@ func (db *DB) RecordRightsExplanation(caseID uint64, e portal.RightsExplanation,
 	})
 }
 
-func (db *DB) explanationsTx(tx *bbolt.Tx, caseID uint64) ([]portal.RightsExplanation, error) {
+func (db *DB) legalExplanationsTx(tx *bbolt.Tx, caseID uint64) ([]portal.RightsExplanation, error) {
 	raw := tx.Bucket(bucketRightsExplained).Get(itob(caseID))
 	if raw == nil {
 		return nil, nil
@@ -553,13 +553,13 @@ func (db *DB) RightsExplanations(caseID uint64) ([]portal.RightsExplanation, err
 	var out []portal.RightsExplanation
 	err := db.view(func(tx *bbolt.Tx) error {
 		var err error
-		out, err = db.explanationsTx(tx, caseID)
+		out, err = db.legalExplanationsTx(tx, caseID)
 		return err
 	})
 	return out, err
 }
 
-func (db *DB) serviceContactsTx(tx *bbolt.Tx, caseID uint64) (ServiceContacts, error) {
+func (db *DB) legalServiceContactsTx(tx *bbolt.Tx, caseID uint64) (ServiceContacts, error) {
 	var sc ServiceContacts
 	raw := tx.Bucket(bucketServiceContacts).Get(itob(caseID))
 	if raw == nil {
@@ -574,7 +574,7 @@ func (db *DB) ServiceContacts(caseID uint64) (ServiceContacts, error) {
 	var sc ServiceContacts
 	err := db.view(func(tx *bbolt.Tx) error {
 		var err error
-		sc, err = db.serviceContactsTx(tx, caseID)
+		sc, err = db.legalServiceContactsTx(tx, caseID)
 		return err
 	})
 	return sc, err

@@ -257,3 +257,27 @@ func TestMigrationLegalDocsCreatesBuckets(t *testing.T) {
 		t.Errorf("applied twice: %v", err)
 	}
 }
+
+// legalDocsSealedWorld issues a document with a service, an explanation of
+// rights and addresses on a case of the rotation tests' world, so that every
+// sealed kind of legaldocs.go is there; it returns the secrets they hold.
+func legalDocsSealedWorld(t *testing.T, db *DB, caseID, organID uint64) []string {
+	t.Helper()
+	st := Step{AccountID: 5, Role: portal.RoleCourt, OrganID: organID}
+	if _, err := db.IssueCaseDocument(caseID, st, DocIssue{Kind: portal.DocSealingNotice, Citations: []string{"cpl-286"},
+		Reasons: "LEGALDOC-REASON-SECRET"}); err != nil {
+		t.Fatal(err)
+	}
+	today := portal.DateOf(db.now())
+	if err := db.RecordService(caseID, 1, portal.Service{Recipient: 0, Method: portal.ServePost, On: today, Note: "SERVICE-NOTE-SECRET"}, st); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordRightsExplanation(caseID, portal.RightsExplanation{Method: portal.ExplainInPerson, On: today, ToPerson: true,
+		Note: "EXPLAIN-NOTE-SECRET"}, st); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetServiceContacts(caseID, ServiceContacts{Address: "CONTACT-ADDRESS-SECRET"}, st); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"LEGALDOC-REASON-SECRET", "SERVICE-NOTE-SECRET", "EXPLAIN-NOTE-SECRET", "CONTACT-ADDRESS-SECRET"}
+}

@@ -36,8 +36,8 @@ func LegalDocCitationPicker(a StaffActionForm) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		if showsCitations(a) {
-			suggested, others := citationChoices(a)
+		if legalShowsCitations(a) {
+			suggested, others := legalCitationChoices(a)
 			{
 				templ_7745c5c3_ElementWriter := templ_7745c5c3_Buffer
 				templ_7745c5c3_Buffer := templ.GetBuffer()
@@ -176,7 +176,7 @@ func LegalDocCitationPicker(a StaffActionForm) templ.Component {
 				}
 			}
 			for i, ch := range suggested {
-				templ_7745c5c3_Err = citationCheckbox(a, "s", i, ch).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = legalCitationCheckbox(a, "s", i, ch).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -199,7 +199,7 @@ func LegalDocCitationPicker(a StaffActionForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			for i, ch := range others {
-				templ_7745c5c3_Err = citationCheckbox(a, "o", i, ch).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = legalCitationCheckbox(a, "o", i, ch).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -213,7 +213,7 @@ func LegalDocCitationPicker(a StaffActionForm) templ.Component {
 	})
 }
 
-func citationCheckbox(a StaffActionForm, group string, i int, ch citationChoice) templ.Component {
+func legalCitationCheckbox(a StaffActionForm, group string, i int, ch legalCitationChoice) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1066,7 +1066,7 @@ func legalDocArticle(t portal.LegalDocText, number string, first bool) templ.Com
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var60 string
-		templ_7745c5c3_Var60, templ_7745c5c3_Err = templ.JoinStringErrs(joinComma(t.Copies, t.Lang))
+		templ_7745c5c3_Var60, templ_7745c5c3_Err = templ.JoinStringErrs(legalJoin(t.Copies, t.Lang))
 		if templ_7745c5c3_Err != nil {
 			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/legaldocs.templ`, Line: 151, Col: 94}
 		}
@@ -1082,7 +1082,7 @@ func legalDocArticle(t portal.LegalDocText, number string, first bool) templ.Com
 	})
 }
 
-func joinComma(s []string, lang string) string {
+func legalJoin(s []string, lang string) string {
 	sep := "、"
 	if lang == portal.LangEN {
 		sep = "; "
@@ -1282,9 +1282,9 @@ func LegalDocPage(m LegalDocPageModel) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var72 string
-					templ_7745c5c3_Var72, templ_7745c5c3_Err = templ.JoinStringErrs(recipientLabel(ctx, r))
+					templ_7745c5c3_Var72, templ_7745c5c3_Err = templ.JoinStringErrs(legalRecipientLabel(ctx, r))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/legaldocs.templ`, Line: 196, Col: 36}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/legaldocs.templ`, Line: 196, Col: 41}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var72))
 					if templ_7745c5c3_Err != nil {
@@ -1489,9 +1489,9 @@ func LegalDocPage(m LegalDocPageModel) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var82 string
-						templ_7745c5c3_Var82, templ_7745c5c3_Err = templ.JoinStringErrs(recipientLabel(ctx, r))
+						templ_7745c5c3_Var82, templ_7745c5c3_Err = templ.JoinStringErrs(legalRecipientLabel(ctx, r))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/legaldocs.templ`, Line: 221, Col: 138}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/legaldocs.templ`, Line: 221, Col: 143}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var82))
 						if templ_7745c5c3_Err != nil {

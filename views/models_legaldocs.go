@@ -94,16 +94,16 @@ type StaffLegalDocsSummary struct {
 	Unserved int
 }
 
-// citationChoice is one checkbox of the citation picker.
-type citationChoice struct {
+// legalCitationChoice is one checkbox of the citation picker.
+type legalCitationChoice struct {
 	Citation portal.Citation
 	Checked  bool
 }
 
-// citationChoices splits the table into the citations of the rules typed
+// legalCitationChoices splits the table into the citations of the rules typed
 // on the form (ticked by default) and the others. A form that failed on the
 // citations ticks none, as the official left them.
-func citationChoices(a StaffActionForm) (suggested, others []citationChoice) {
+func legalCitationChoices(a StaffActionForm) (suggested, others []legalCitationChoice) {
 	rules := strings.FieldsFunc(a.Form.Value("rules"), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	for i := range rules {
 		rules[i] = strings.ToUpper(rules[i][:1]) + rules[i][1:]
@@ -111,23 +111,23 @@ func citationChoices(a StaffActionForm) (suggested, others []citationChoice) {
 	picked := map[string]bool{}
 	for _, c := range portal.CitationsForRules(rules) {
 		picked[c.ID] = true
-		suggested = append(suggested, citationChoice{Citation: c, Checked: a.Form.Error("citations") == ""})
+		suggested = append(suggested, legalCitationChoice{Citation: c, Checked: a.Form.Error("citations") == ""})
 	}
 	for _, c := range portal.Citations() {
 		if !picked[c.ID] {
-			others = append(others, citationChoice{Citation: c})
+			others = append(others, legalCitationChoice{Citation: c})
 		}
 	}
 	return suggested, others
 }
 
-// showsCitations reports whether the action issues a document.
-func showsCitations(a StaffActionForm) bool {
+// legalShowsCitations reports whether the action issues a document.
+func legalShowsCitations(a StaffActionForm) bool {
 	return a.Action == portal.ActionSeal || a.Action == portal.ActionReject
 }
 
-// recipientLabel names a recipient in the reader's language.
-func recipientLabel(ctx context.Context, r LegalDocRecipientView) string {
+// legalRecipientLabel names a recipient in the reader's language.
+func legalRecipientLabel(ctx context.Context, r LegalDocRecipientView) string {
 	switch r.Kind {
 	case portal.RecipientPerson:
 		return T(ctx, "legaldoc.recipient.person_named", r.Name)
