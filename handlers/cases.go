@@ -103,6 +103,10 @@ func (s *Server) casesModel(c echo.Context, cs portal.Case, mayAct bool) (views.
 		return views.MyCaseModel{}, err
 	}
 	organMaterial := seesOrganMaterial(u, cs, rel)
+	legalDocs, err := s.citizenLegalDocs(cs, organMaterial)
+	if err != nil {
+		return views.MyCaseModel{}, err
+	}
 	filer := rel == store.RelFiler
 	organs := s.casesOrgans()
 	deciding, err := organs.name(cs.DecidingOrganID)
@@ -119,6 +123,7 @@ func (s *Server) casesModel(c echo.Context, cs portal.Case, mayAct bool) (views.
 		// Issue 11: only the filer withdraws, never an ex officio case (R11).
 		CanWithdraw: mayAct && filer && !cs.ExOfficio && cs.Status != portal.StatusDraft && slices.Contains(applicant, portal.ActionWithdraw),
 		CanResubmit: mayAct && cs.Status == portal.StatusReturned && slices.Contains(applicant, portal.ActionSubmit),
+		LegalDocs:   legalDocs,
 	}
 	if !mayAct {
 		// R1: the guardian acts only while the person is under 18; what the

@@ -145,6 +145,7 @@ func newMatrixWorld(t *testing.T) *mxWorld {
 	w.citizenFixtures()
 	w.organFixtures()
 	w.workbenchFixtures()
+	w.legalDocFixtures()
 	w.leakFixtures()
 	w.handoverFixtures() // last: a handover lasts minutes, and fixtures move the clock on
 	return w

@@ -309,6 +309,11 @@ func (s *Server) handleQueryShow(c echo.Context) error {
 		return err
 	}
 	m := s.queryShowModel(c, q, views.Form{})
+	if q.Status != portal.QuerySubmitted { // R14a: not before the answer is released
+		if m.LegalDocs, err = s.queryLetterLinks(q, "/queries/"+strconv.FormatUint(q.ID, 10)); err != nil {
+			return err
+		}
+	}
 	if c.QueryParam("done") == "signed" {
 		m.NoticeKey = "queries.notice_signed"
 	}
@@ -498,6 +503,9 @@ func (s *Server) staffQueryModel(c echo.Context, q portal.Query) (views.StaffQue
 		m.Commitment = &views.QueryCommitmentView{SignerName: q.Commitment.SignerName, SignerPosition: q.Commitment.SignerPosition,
 			SignedAt: q.Commitment.SignedAt}
 	}
+	if m.LegalDocs, err = s.queryLetterLinks(q, "/staff/queries/"+strconv.FormatUint(q.ID, 10)); err != nil {
+		return m, err
+	}
 	switch c.QueryParam("done") {
 	case "approved":
 		m.NoticeKey = "queries.notice_approved"
@@ -562,6 +570,9 @@ func (s *Server) handleStaffQueryApprove(c echo.Context) error {
 	} else {
 		_, err := s.db.DecideQuery(q.ID, d, *currentUser(c), requestID(c))
 		if err == nil {
+			if err := s.issueQueryLetter(c, q.ID); err != nil {
+				return err
+			}
 			return c.Redirect(http.StatusSeeOther, "/staff/queries/"+strconv.FormatUint(q.ID, 10)+"?done=approved")
 		}
 		var ok bool
@@ -592,6 +603,9 @@ func (s *Server) handleStaffQueryRefuse(c echo.Context) error {
 	d := portal.QueryDecision{Reason: strings.TrimSpace(values["refusal_reason"])}
 	_, err = s.db.DecideQuery(q.ID, d, *currentUser(c), requestID(c))
 	if err == nil {
+		if err := s.issueQueryLetter(c, q.ID); err != nil {
+			return err
+		}
 		return c.Redirect(http.StatusSeeOther, "/staff/queries/"+strconv.FormatUint(q.ID, 10)+"?done=refused")
 	}
 	form, ok := formError(err, values)

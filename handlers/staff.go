@@ -370,6 +370,9 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 	if err := s.staffIdentityModel(&m, cs, actor, base, st); err != nil {
 		return err
 	}
+	if m.LegalDocs, err = s.staffLegalDocsSummary(u, cs, actor); err != nil {
+		return err
+	}
 	for _, o := range cs.HoldingOrganIDs {
 		at, ok := cs.Confirmations[o]
 		m.Holders = append(m.Holders, views.StaffHolder{Name: names[o], Own: o == u.OrganID && u.OrganID != 0, Confirmed: ok, At: at})
@@ -590,8 +593,8 @@ func (s *Server) handleStaffAction(c echo.Context) error {
 	if action == portal.ActionConfirm {
 		stepActor = portal.ActorHolder
 	}
-	_, err = s.db.Apply(id, store.Step{Action: action, Actor: stepActor, AccountID: u.ID, Role: u.Role, OrganID: u.OrganID,
-		Rules: rules, Note: note, RequestID: requestID(c)}, s.cfg.Calendar)
+	err = s.applyStaffStep(c, id, store.Step{Action: action, Actor: stepActor, AccountID: u.ID, Role: u.Role, OrganID: u.OrganID,
+		Rules: rules, Note: note, RequestID: requestID(c)})
 	if err != nil {
 		form, ok := formError(err, in.values())
 		if !ok {
@@ -889,7 +892,7 @@ func (s *Server) renderExOfficio(c echo.Context, status int, f views.Form, check
 	if err != nil {
 		return err
 	}
-	m := views.StaffExOfficioModel{Page: s.page(c, "staff.exofficio_title"), Form: f, Organ: u.Organ, Acts: views.StaffActRows}
+	m := views.StaffExOfficioModel{Page: s.page(c, "staff.exofficio_title"), Form: legalContactValues(c, f), Organ: u.Organ, Acts: views.StaffActRows}
 	for _, o := range list {
 		m.Organs = append(m.Organs, views.StaffOrganOption{ID: o.ID, Name: o.Name, Kind: o.Kind, Checked: slices.Contains(checked, o.ID)})
 	}
@@ -929,6 +932,7 @@ func (s *Server) handleStaffExOfficioSubmit(c echo.Context) error {
 			fe.Add(k, v)
 		}
 	}
+	legalCheckContacts(c, &fe)
 	if len(fe) > 0 {
 		return s.renderExOfficio(c, http.StatusUnprocessableEntity, views.Form{Values: in.values(), Errors: fe}, cs.HoldingOrganIDs)
 	}
@@ -940,6 +944,9 @@ func (s *Server) handleStaffExOfficioSubmit(c echo.Context) error {
 			return err
 		}
 		return s.renderExOfficio(c, http.StatusUnprocessableEntity, f, cs.HoldingOrganIDs)
+	}
+	if err := s.saveExOfficioContacts(c, created.ID); err != nil {
+		return err
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/cases/%d?done=ex_officio", created.ID))
 }

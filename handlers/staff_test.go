@@ -283,7 +283,7 @@ func TestStaffCourtSealsAndHoldersComplete(t *testing.T) {
 	if v, _ := p.inputValue("rules"); v != "R1, R2, R3" {
 		t.Fatalf("seal rules prefilled %q", v)
 	}
-	staffAct(judge, cs.ID, portal.ActionSeal, url.Values{"rules": {"R1, r2,R3"}, "note": {"CPL art. 286"}}).
+	staffAct(judge, cs.ID, portal.ActionSeal, url.Values{"rules": {"R1, r2,R3"}, "note": {"CPL art. 286"}, "citations": {"cpl-286"}}).
 		wantPath(t, staffCasePath(cs.ID)).wantText(t, "Sealing has been decided")
 	got, err := w.db.Case(cs.ID)
 	if err != nil {

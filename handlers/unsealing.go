@@ -188,6 +188,9 @@ func (s *Server) handleUnsealRecord(c echo.Context) error {
 		}
 		return s.renderUnsealForm(c, status, id, f, "")
 	}
+	if err := s.issueUnsealingDocument(c, id, r.LegalBasis); err != nil {
+		return err
+	}
 	return c.Redirect(http.StatusSeeOther, "/staff/cases/"+strconv.FormatUint(id, 10)+"/unsealing?done="+string(rec.Decision.Outcome))
 }
 
@@ -259,6 +262,9 @@ func (s *Server) handleUnsealDecide(c echo.Context) error {
 			f, _ := formError(err, values)
 			return s.renderUnsealSupervision(c, http.StatusUnprocessableEntity, caseID, f, "")
 		}
+		return err
+	}
+	if err := s.issueUnsealingDocument(c, caseID, rv.Reasons); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/supervision/unsealing?done="+string(rv.Verdict))

@@ -86,6 +86,15 @@
 //	                                 "bix" | key id (1 byte) -> blind-index (HMAC) key {id, state active|retiring|kept|retired,
 //	                                 wrapped by the KEK; key 1 is the keys file's index_key, not stored}; "bix_reindex" -> progress
 //	                                 of a running re-index   (migration 15; blindkeys.go). Every HMAC below is under one of them.
+//	legal_documents                  itob(id) -> {body: encrypted JSON of an issued legal document (issue 18): number, organ,
+//	                                 recipients, citations, the frozen text in each language}   (written once, never updated)
+//	legal_documents_by_case          itob(case id) | itob(document id) -> ""
+//	legal_documents_by_query         itob(query id) | itob(document id) -> ""
+//	legal_doc_numbers                itob(organ id) | year (4 bytes) | number word (封, 不封, 解封, 查) -> itob(last sequence)
+//	legal_services                   itob(document id) -> {body: encrypted JSON list of services: recipient, method, day, by}
+//	rights_explanations              itob(case id) -> {body: encrypted JSON list of explanations of rights (R13)}
+//	service_contacts                 itob(case id) -> {body: encrypted JSON: addresses for service, guardian's name}
+//	                                 (all seven created by migration 19; legaldocs.go)
 //	outbox                           itob(id) -> {body: encrypted JSON of one SMS or e-mail: channel, recipient, text,
 //	                                 template, status, attempts, next try}; recipient and text erased once final
 //	outbox_due                       due time (8 bytes, UnixNano) | itob(id) -> ""   (what the sender delivers next)

@@ -129,6 +129,7 @@ var migrations = []migration{
 	{16, migrationAccountIndexesName, migrateAccountIndexes},
 	{17, migrationWorkbenchName, migrateWorkbench},
 	{18, migrationDeskName, migrateDesk},
+	{19, migrationLegalDocsName, migrateLegalDocs},
 }
 
 // recordsAwaitMigrationName names the migration that adds the index of the

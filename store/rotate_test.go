@@ -191,6 +191,7 @@ func newSealedWorld(t *testing.T) *sealedWorld {
 		t.Fatal(err)
 	}
 	w.secrets = append(w.secrets, "DESK-SEARCH-SECRET")
+	w.secrets = append(w.secrets, legalDocsSealedWorld(t, db, w.cs.ID, w.court.ID)...)
 	return w
 }
 

@@ -95,6 +95,7 @@ type MyCaseEligibility struct {
 
 // MyCaseModel is the citizen's page of one case.
 type MyCaseModel struct {
+	LegalDocs     []LegalDocView // issue 18: the documents served on the person
 	Page          Page
 	ID            uint64
 	Ref           string

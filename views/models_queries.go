@@ -92,6 +92,7 @@ type QueryCommitmentView struct {
 // QueryShowModel is GET /queries/:id: where the query stands and, once
 // approved, the commitment form and then the button to read the result.
 type QueryShowModel struct {
+	LegalDocs         []LegalDocView // issue 18: the decision letter, once released
 	Page              Page
 	ID                uint64
 	Ref               string
@@ -187,6 +188,7 @@ type StaffQueryCase struct {
 
 // StaffQueryModel is GET /staff/queries/:id and the decision forms.
 type StaffQueryModel struct {
+	LegalDocs         []LegalDocView // issue 18: the decision letter
 	Page              Page
 	ID                uint64
 	Ref               string

@@ -148,6 +148,7 @@ type StaffCaseModel struct {
 	Messages    []StaffMessage
 	Actions     []StaffActionForm
 	MessageForm Form
+	LegalDocs   StaffLegalDocsSummary // issue 18
 }
 
 // StaffHolder is a holding organ and whether it has sealed its records.
@@ -248,7 +249,7 @@ func staffExOfficioOrder() []string {
 	for i := 0; i < StaffActRows; i++ {
 		out = append(out, staffActField(i))
 	}
-	return append(out, "main_act", "penalty_kind", "penalty_months", "penalty_days", "intent", "holding_organs")
+	return append(out, "main_act", "penalty_kind", "penalty_months", "penalty_days", "intent", "holding_organs", "address", "guardian_name", "guardian_address")
 }
 
 // staffSize shows a file size in kilobytes.
