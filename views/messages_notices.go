@@ -88,7 +88,7 @@ func init() {
 		"glossary.t.ref":      {"受理编号", "reference number"},
 		"glossary.d.ref":      {"本平台在你提交申请、救济申请或证明申请时给出的编号，例如 FC-2026-000042。联系机关或本平台时请说这个编号。", "The number this portal gives your application, relief request or certificate request when you send it, e.g. FC-2026-000042. Quote it when you contact an organ or the portal."},
 		"glossary.t.caseno":   {"案号", "case number"},
-		"glossary.d.caseno":   {"法院、检察院或公安机关在判决书、决定书上写的案件编号，例如（2024）京0105刑初123号。它和本平台的受理编号不是一回事。", "The number the court, procuratorate or police wrote on the judgment or decision, e.g. (2024) Jing 0105 Xing Chu No. 123. It is not the portal's reference number."},
+		"glossary.d.caseno":   {"法院、检察院或公安机关在判决书、决定书上写的编号，例如（2024）京0105刑初123号。它和本平台的受理编号不是一回事。", "The number the court, procuratorate or police wrote on the judgment or decision, e.g. (2024) Jing 0105 Xing Chu No. 123. It is not the portal's reference number."},
 		"glossary.t.seal":     {"封存", "sealing"},
 		"glossary.d.seal":     {"犯罪时不满 18 周岁、被判处 5 年有期徒刑以下刑罚等情况下，记录要被封起来保存：不删除，但除法律规定的情况外，任何单位和个人都不能查看。", "When someone was under 18 at the time of the crime and the sentence was 5 years or less (among other cases), the record is locked away: not deleted, but nobody may see it except where the law allows."},
 		"glossary.t.unseal":   {"解除封存", "unsealing"},
