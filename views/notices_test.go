@@ -3,8 +3,8 @@ package views
 import (
 	"context"
 	"regexp"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -121,4 +121,3 @@ func TestLawBasisNeverShowsRuleIDs(t *testing.T) {
 		}
 	}
 }
-
