@@ -9,7 +9,6 @@
   var control = document.querySelector("[data-quick-exit]");
   if (!control) { return; }
   var form = document.querySelector("[data-quick-exit-form]");
-  var target = form ? form.getAttribute("data-target") : control.href;
 
   function hide() {
     // Hide the page at once, before the next site has loaded.
@@ -19,6 +18,7 @@
 
   function leave(event) {
     if (event) { event.preventDefault(); }
+    var target = form ? form.getAttribute("data-target") : control.href;
     hide();
     if (form) {
       // Sign out in the background (the request outlives the page), then go.
