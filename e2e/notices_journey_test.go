@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"sealportal/portal"
@@ -107,6 +108,22 @@ func TestJourneyNoticesNoDeadEnds(t *testing.T) {
 		})
 		h.visit("/help/glossary")
 		h.both("glossary " + variant)
+	}
+
+	// Printing the case page prints the record, not the forms, navigation
+	// or buttons.
+	h.do("desktop viewport", chromedp.EmulateViewport(1280, 1000))
+	h.visit(casePath)
+	if _, err := chromedp.Call(h.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		t.Fatal(err)
+	}
+	printed := evalJS[string](h, `["[data-testid=message-form]", ".site-header", "[data-testid=quick-exit-bar]", "[data-testid=timeline]", "[data-testid=case-summary]"]
+		.map(s => { const e = document.querySelector(s); return e ? getComputedStyle(e).display : "absent" }).join(",")`)
+	if parts := strings.Split(printed, ","); len(parts) != 5 || parts[0] != "none" || parts[1] != "none" || parts[2] != "none" || parts[3] == "none" || parts[4] == "none" {
+		t.Errorf("printed case page (form, header, quick exit, timeline, summary): %s", printed)
+	}
+	if _, err := chromedp.Call(h.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""}); err != nil {
+		t.Fatal(err)
 	}
 
 	// Quick exit from the case page ends the session. The neutral site is
