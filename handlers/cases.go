@@ -469,7 +469,8 @@ func (s *Server) handleNotifications(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		m.Rows = append(m.Rows, views.NotificationRow{CaseID: n.CaseID, Ref: n.Ref, Key: n.Key, At: n.At, Read: n.Read, From: sender})
+		m.Rows = append(m.Rows, views.NotificationRow{CaseID: n.CaseID, Ref: n.Ref, Key: n.Key, At: n.At, Read: n.Read, From: sender,
+			Link: noticeTarget(n.Key)})
 		if !n.Read {
 			m.Unread++
 		}

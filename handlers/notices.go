@@ -2,10 +2,12 @@ package handlers
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
 	"sealportal/portal"
+	"sealportal/store"
 	"sealportal/views"
 )
 
@@ -99,4 +101,43 @@ func (s *Server) notificationSenders(c echo.Context) func(portal.Notification) (
 		cache[n.CaseID] = name
 		return name, nil
 	}
+}
+
+// noticeTargets are the pages that notifications without a case point to:
+// opening the page reads them (issue 16).
+var noticeTargets = []struct {
+	path string
+	keys []string
+}{
+	{"/certificates", []string{"notify.certificate.issued", "notify.certificate.refused", "notify.certificate.revoked",
+		"notify.certificate.objection_decided", "notify.certificate.objection_extended"}},
+	{"/identity", []string{store.NotifyIdentityClaimed, store.NotifyIdentityVerified}},
+	{"/account", []string{store.NotifyNewDevice}},
+}
+
+// noticeTarget is the page a notification without a case points to, "" for
+// none.
+func noticeTarget(key string) string {
+	for _, t := range noticeTargets {
+		if slices.Contains(t.keys, key) {
+			return t.path
+		}
+	}
+	return ""
+}
+
+// readNoticesAt marks read the signed-in citizen's notifications that point
+// to path, when that page is opened (issue 16).
+func (s *Server) readNoticesAt(c echo.Context, path string) error {
+	u := currentUser(c)
+	if u == nil || !u.Role.IsCitizen() {
+		return nil
+	}
+	for _, t := range noticeTargets {
+		if t.path == path {
+			_, err := s.db.MarkNotificationsReadByKey(u.ID, t.keys...)
+			return err
+		}
+	}
+	return nil
 }

@@ -310,3 +310,26 @@ func TestNoticesCitizenPagesShowNoRuleIDs(t *testing.T) {
 		}
 	}
 }
+
+// A notification without a case links to the page it is about, and opening
+// that page reads it (issue 16).
+func TestNotificationWithoutCaseReadWhenOpened(t *testing.T) {
+	t.Parallel()
+	w := newCasesWorld(t)
+	id := testIDNumber(81, portal.Date{Year: 2008, Month: 5, Day: 1})
+	a := w.citizen(portal.RoleMinor, "13900000081", "吴小", id)
+	if _, err := w.db.VerifyIdentity(a.ID, store.IdentityProof{Method: portal.IdentityByOrgan, IDNumber: id, Name: "吴小"}); err != nil {
+		t.Fatal(err)
+	}
+	c := w.signIn(a)
+	np := c.get("/notifications")
+	if !strings.Contains(np.body, `href="/identity" data-testid="notification-link"`) {
+		t.Fatalf("the identity notification does not link to its page\n%s", excerpt(np))
+	}
+	np.wantText(t, "From: This portal")
+	before, _ := w.db.UnreadCount(a.ID)
+	c.get("/identity").wantStatus(t, http.StatusOK)
+	if after, _ := w.db.UnreadCount(a.ID); after != before-1 {
+		t.Errorf("unread %d before opening the identity page, %d after", before, after)
+	}
+}

@@ -63,6 +63,7 @@ func init() {
 		"notices.notification_from":        {"来自：%s", "From: %s"},
 		"notices.notification_from_relief": {"负责监督的检察院", "The supervising procuratorate"},
 		"notices.notification_from_portal": {"本平台", "This portal"},
+		"notices.notification_open":        {"查看", "Open"},
 
 		// The quick exit that also signs out.
 		"notices.quick_exit_signed_in": {"点这个按钮会让你马上退出登录，并打开一个普通网站。", "This button signs you out at once and opens an ordinary website."},

@@ -144,6 +144,7 @@ type NotificationRow struct {
 	At     time.Time
 	Read   bool
 	From   string // the organ behind it (issue 16)
+	Link   string // the page a notification without a case points to
 }
 
 // NotificationsModel is GET /notifications.
