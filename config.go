@@ -39,6 +39,8 @@ type config struct {
 	backupDir       string
 	passwordCost    string
 	messaging       messagingConfig
+	// operatorContact is shown on the help and contact pages (issue 16).
+	operatorContact string
 }
 
 func env(name, def string) string {
@@ -82,6 +84,8 @@ func serveFlags(fs *flag.FlagSet, c *config) {
 	fs.DurationVar(&c.staffIdle, "staff-idle", envDuration("PORTAL_STAFF_IDLE", portal.StaffIdleTimeout), "idle timeout of staff sessions (env PORTAL_STAFF_IDLE)")
 	fs.DurationVar(&c.absolute, "session-max", envDuration("PORTAL_SESSION_MAX", portal.AbsoluteTimeout), "absolute session lifetime (env PORTAL_SESSION_MAX)")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 10*time.Second, "how long in-flight requests may finish on SIGINT/SIGTERM")
+	fs.StringVar(&c.operatorContact, "operator-contact", env("PORTAL_OPERATOR_CONTACT", ""),
+		"how citizens reach the portal's operator, shown on the help and contact pages, e.g. \"XX市人民检察院 平台服务电话 010-12345678\" (env PORTAL_OPERATOR_CONTACT)")
 	fs.StringVar(&c.debugAddr, "debug-addr", env("PORTAL_DEBUG_ADDR", ""), "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060 (off by default; env PORTAL_DEBUG_ADDR)")
 	fs.Int64Var(&c.maxSize, "max-db-size", 0, "refuse writes beyond this database size in bytes (0: no limit)")
 	fs.StringVar(&c.passwordCost, "password-cost", env("PORTAL_PASSWORD_COST", "default"),

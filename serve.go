@@ -62,7 +62,7 @@ func runServe(args []string) error {
 		Calendar: cal, PublicURL: publicURL,
 		SecureCookies: !c.insecureCookies, TrustedProxies: proxies,
 		CitizenIdle: c.citizenIdle, StaffIdle: c.staffIdle, Absolute: c.absolute,
-		Logger: log, Hasher: portal.NewPasswordHasher(cost), CodeRate: c.messaging.codeRate,
+		Logger: log, Hasher: portal.NewPasswordHasher(cost), CodeRate: c.messaging.codeRate, OperatorContact: c.operatorContact,
 		OIDC: handlers.OIDCConfig{Issuer: c.oidcIssuer, ClientID: c.oidcClientID, ClientSecret: c.oidcClientSecret,
 			RedirectURL: c.oidcRedirectURL, IDNumberClaim: c.oidcIDClaim, NameClaim: c.oidcNameClaim},
 	}, db)

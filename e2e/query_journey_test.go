@@ -384,7 +384,8 @@ func qjAccessLog(h *harness, ref string) {
 	}
 	// The unit's reads (the court's reads of the acts on its decision page
 	// are listed too, as its official duty, R17).
-	n := evalJS[int](h, `[...document.querySelectorAll("[data-testid=access-entry][data-kind=read]")].filter(e => e.textContent.includes(`+jsString(qjUnitName)+`)).length`)
+	// Issue 16: reads are grouped by unit and day; the line counts them.
+	n := evalJS[int](h, `[...document.querySelectorAll("[data-testid=access-entry][data-kind=read]")].filter(e => e.textContent.includes(`+jsString(qjUnitName)+`)).reduce((sum, e) => sum + Number(e.dataset.count), 0)`)
 	if n != 2 {
 		h.t.Errorf("the access log lists %d reads by the unit, want 2: %q", n, h.text("[data-testid=access-log]"))
 	}

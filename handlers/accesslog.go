@@ -44,7 +44,8 @@ func (s *Server) handleCaseAccessLog(c echo.Context) error {
 	}
 	readers := map[uint64]portal.Account{}
 	queries := map[uint64]portal.Query{}
-	m := views.AccessLogModel{Page: s.page(c, "accesslog.title"), CaseID: id, Ref: cs.Ref}
+	// Issue 16: the page says "sealed" only once the record is.
+	m := views.AccessLogModel{Page: s.page(c, "accesslog.title"), CaseID: id, Ref: cs.Ref, Sealed: recordSealed(cs.Status)}
 	for _, ev := range evs {
 		if ev.ActorRole.IsCitizen() && (ev.Action == portal.AuditDocumentRead || ev.Action == portal.AuditCitizenRead) {
 			// Issue 11: citizens' reads are shown too, by capacity.

@@ -131,6 +131,9 @@ func (s *Server) casesModel(c echo.Context, cs portal.Case, mayAct bool) (views.
 		m.ReadOnlyKey = "cases.read_only_guardian"
 	}
 	m.Client = deskClientName(u, cs.FiledBy == u.ID && filer, s.formerGuardian(u, cs, rel), cs.PersonName)
+	// R1, issue 16: the adult reading a matter the guardian started is told
+	// it is now his.
+	m.HandedOver = rel == store.RelPerson && cs.Capacity == portal.CapacityGuardian && portal.GuardianAccessEnded(cs, s.today())
 	for _, ev := range cs.Events {
 		name, err := organs.name(ev.OrganID)
 		if err != nil {
@@ -220,6 +223,11 @@ func (s *Server) handleCaseShow(c echo.Context) error {
 		if err := s.db.RecordCitizenRead(cs.ID, *currentUser(c), "case", requestID(c)); err != nil {
 			return err
 		}
+	}
+	// Issue 16: opening what a notification points to reads it; the header's
+	// count (built below) already leaves it out.
+	if _, err := s.db.MarkNotificationsReadFor(currentUser(c).ID, cs.Ref); err != nil {
+		return err
 	}
 	m, err := s.casesModel(c, cs, mayAct)
 	if err != nil {
@@ -389,8 +397,14 @@ func (s *Server) handleNotifications(c echo.Context) error {
 		return err
 	}
 	m := views.NotificationsModel{Page: s.page(c, "cases.notifications_title")}
+	from := s.notificationSenders(c)
 	for _, n := range list {
-		m.Rows = append(m.Rows, views.NotificationRow{CaseID: n.CaseID, Ref: n.Ref, Key: n.Key, At: n.At, Read: n.Read})
+		sender, err := from(n)
+		if err != nil {
+			return err
+		}
+		m.Rows = append(m.Rows, views.NotificationRow{CaseID: n.CaseID, Ref: n.Ref, Key: n.Key, At: n.At, Read: n.Read, From: sender,
+			Link: noticeTarget(n.Key)})
 		if !n.Read {
 			m.Unread++
 		}

@@ -169,6 +169,9 @@ func (s *Server) handleCertList(c echo.Context) error {
 	if c.QueryParam("done") == "requested" {
 		notice = "cert.notice.requested"
 	}
+	if err := s.readNoticesAt(c, "/certificates"); err != nil { // issue 16
+		return err
+	}
 	return s.renderCertList(c, http.StatusOK, views.Form{Values: map[string]string{}}, notice)
 }
 

@@ -107,6 +107,9 @@ var identityDone = map[string]string{"verified": "identity.notice_verified"}
 // handleIdentity serves GET /identity: the account's identity level and the
 // ways to verify it.
 func (s *Server) handleIdentity(c echo.Context) error {
+	if err := s.readNoticesAt(c, "/identity"); err != nil { // issue 16
+		return err
+	}
 	return s.renderIdentity(c, http.StatusOK, "")
 }
 

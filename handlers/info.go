@@ -10,13 +10,13 @@ import (
 
 // handleInfoIndex serves GET /help: the list of information pages.
 func (s *Server) handleInfoIndex(c echo.Context) error {
-	return s.render(c, http.StatusOK, views.InfoIndexPage(views.InfoModel{Page: s.page(c, "info.index.title")}))
+	return s.render(c, http.StatusOK, views.InfoIndexPage(views.InfoModel{Page: s.page(c, "info.index.title"), Operator: s.cfg.OperatorContact}))
 }
 
 // handleInfoRights serves GET /rights: your rights after sealing (R11, R14,
 // R15, R23; CL art. 100).
 func (s *Server) handleInfoRights(c echo.Context) error {
-	return s.render(c, http.StatusOK, views.InfoRightsPage(views.InfoModel{Page: s.page(c, "info.rights.title")}))
+	return s.render(c, http.StatusOK, views.InfoRightsPage(views.InfoModel{Page: s.page(c, "info.rights.title"), Operator: s.cfg.OperatorContact}))
 }
 
 // handleInfoRelief serves GET /help/relief: how to ask for relief and what

@@ -240,6 +240,11 @@ var mxSpecs = map[string]mxSpec{
 	"GET /rights":      {ok: 200},
 	"GET /help/relief": {ok: 200},
 	"GET /help/report": {ok: 200},
+	// Issue 16: contacts, glossary, the quick exit that signs out.
+	"GET /help/contact":  {ok: 200},
+	"GET /help/glossary": {ok: 200},
+	"POST /exit":         {ok: 303, loc: "/exit", order: 3},
+	"GET /exit":          {ok: 200},
 
 	// Queries of sealed records.
 	"GET /queries":                    {ok: 200},

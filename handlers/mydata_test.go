@@ -96,9 +96,13 @@ func TestMyDataPageInBothLanguages(t *testing.T) {
 	c := w.signIn(w.a)
 	p := c.get("/account/data").wantStatus(t, http.StatusOK)
 	mydataNoRawKeys(t, p)
-	p.wantText(t, "My data", "Sealed case records are never deleted", "R11", "张小明", w.caseA.Ref, w.textA, "演示市人民法院",
+	p.wantText(t, "My data", "Sealed case records are never deleted", "Implementation Measures on the Sealing of Juvenile Criminal Records", "张小明", w.caseA.Ref, w.textA, "演示市人民法院",
 		"Who looked at your sealed records", "Draft relief request")
 	p.noText(t, w.a.IDNumber, w.a.Mobile, w.b.Name, w.caseB.Ref, w.textB)
+	// Issue 16: the law's article, never the portal's rule id.
+	if m := regexp.MustCompile(`\bR[0-9]+\b`).FindString(p.text()); m != "" {
+		t.Errorf("the page shows the rule id %s", m)
+	}
 	for _, id := range []string{"mydata-r11", "mydata-account", "mydata-sessions", "mydata-case", "mydata-documents", "mydata-access", "download-json"} {
 		if _, ok := p.testid(id); !ok {
 			t.Errorf("the page has no %s", id)
@@ -110,7 +114,7 @@ func TestMyDataPageInBothLanguages(t *testing.T) {
 	c.setLang("zh-CN")
 	p = c.get("/account/data").wantStatus(t, http.StatusOK)
 	mydataNoRawKeys(t, p)
-	p.wantText(t, "我的数据", "封存的案件记录不会被删除", "R11", "谁查看过你的封存记录", "救济申请草稿")
+	p.wantText(t, "我的数据", "封存的案件记录不会被删除", "关于未成年人犯罪记录封存的实施办法", "谁查看过你的封存记录", "救济申请草稿")
 }
 
 // The download parses, carries the person's records with working download

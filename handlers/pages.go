@@ -49,6 +49,9 @@ func (s *Server) handleReadyz(c echo.Context) error {
 // handleAccount serves GET /account: the signed-in person's own details,
 // masked where a shoulder could read them.
 func (s *Server) handleAccount(c echo.Context) error {
+	if err := s.readNoticesAt(c, "/account"); err != nil { // issue 16
+		return err
+	}
 	notice := ""
 	switch c.QueryParam("done") {
 	case "password":

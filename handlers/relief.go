@@ -616,6 +616,10 @@ func (s *Server) handleReliefShow(c echo.Context) error {
 	if r.Status == portal.ReliefDraft {
 		return c.Redirect(http.StatusSeeOther, "/relief/"+strconv.FormatUint(r.ID, 10)+"/check")
 	}
+	// Issue 16: opening what a notification points to reads it.
+	if _, err := s.db.MarkNotificationsReadFor(currentUser(c).ID, r.Ref); err != nil {
+		return err
+	}
 	m, err := s.reliefPageModel(c, r)
 	if err != nil {
 		return err

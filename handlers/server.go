@@ -63,6 +63,10 @@ type Config struct {
 	// OIDC is the identity provider that verifies citizens' identity
 	// (issue 11); empty, only the organ's check verifies.
 	OIDC OIDCConfig
+	// OperatorContact is how to reach whoever runs this portal (issue 16),
+	// shown on the help and contact pages as written; empty, those pages say
+	// whom to ask instead.
+	OperatorContact string
 }
 
 func (c *Config) defaults() {

@@ -1202,7 +1202,7 @@ func LeakFormPage(m LeakFormModel) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = QuickExit().Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = QuickExitFor(m.Page).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1798,7 +1798,7 @@ func LeakCheckPage(m LeakCheckModel) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = QuickExit().Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = QuickExitFor(m.Page).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2027,7 +2027,7 @@ func LeakConfirmPage(m LeakConfirmModel) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = QuickExit().Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = QuickExitFor(m.Page).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2245,7 +2245,7 @@ func LeakTrackFormPage(m LeakTrackFormModel) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = QuickExit().Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = QuickExitFor(m.Page).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2924,7 +2924,7 @@ func LeakTrackPage(m LeakTrackModel) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = QuickExit().Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = QuickExitFor(m.Page).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -224,7 +224,7 @@ func init() {
 		// Confirmation.
 		"apply.done.title":        {"申请已提交", "Application sent"},
 		"apply.done.heading":      {"申请已提交", "Application sent"},
-		"apply.done.ref_label":    {"你的申请编号是", "Your reference number is"},
+		"apply.done.ref_label":    {"你的受理编号是", "Your reference number is"},
 		"apply.done.keep_ref":     {"请记下这个编号，联系办案机关时可以用它查询。", "Keep this number. Quote it when you contact the authority."},
 		"apply.done.next_heading": {"接下来会怎样", "What happens next"},
 		"apply.done.due":          {"办案机关必须在 %s 前受理这份申请，或者退回给你补正。", "The authority must accept the application or return it to you for correction by %s."},

@@ -50,7 +50,7 @@ func init() {
 		"check.main.heading":      {"法院认定哪一个是主要犯罪行为？", "Which act did the court find to be the main act?"},
 		"check.main.hint":         {"判决书里会写明“主要犯罪行为”。当有的行为在 18 岁生日前、有的在生日后时，要看主要行为是什么时候发生的。", "The judgment says which was the main criminal act. When some acts happened before the 18th birthday and some after it, what counts is when the main act happened."},
 		"check.main.unknown":      {"判决书没有写明、写了不止一个，或者我不确定", "The judgment does not say, names more than one, or I am not sure"},
-		"check.main.unknown_hint": {"这种情况需要工作人员对照判决书来判断（R27）。", "A person will then need to check the judgment (R27)."},
+		"check.main.unknown_hint": {"这种情况需要工作人员对照判决书来判断。", "A person will then need to check the judgment."},
 
 		// How the case ended.
 		"check.outcome.heading":                                        {"案件是怎样结束的？", "How did the case end?"},

@@ -267,7 +267,7 @@ func init() {
 		"info.rights.wrong_report":        {"看到封存的记录被泄露时，怎么举报", "How to report it when a sealed record was shown to others"},
 
 		"info.relief.title":           {"受到不公平对待时怎么申请帮助", "How to ask for help when you were treated unfairly"},
-		"info.relief.lead":            {"如果因为已封存的记录，你受到了不公平的对待，可以请检察院出面监督。", "If you were treated unfairly because of a sealed record, you can ask the procuratorate to step in."},
+		"info.relief.lead":            {"如果因为已封存的记录，你受到了不公平的对待，可以请检察院出面监督，这叫作“救济”（权利受到侵害时请求检察院纠正）。", "If you were treated unfairly because of a sealed record, you can ask the procuratorate to step in. This is called “relief” (asking the procuratorate to put right a wrong done to you)."},
 		"info.relief.when_heading":    {"什么时候可以申请", "When you can ask"},
 		"info.relief.when_school":     {"学校不让你入学，或者让你退学", "A school would not take you, or made you leave"},
 		"info.relief.when_job":        {"单位不录用你，或者辞退你", "An employer would not hire you, or let you go"},

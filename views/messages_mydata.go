@@ -16,7 +16,7 @@ func init() {
 		"mydata.not_deletable":  {"这份材料已经提交，不能删除。已提交的申请和封存的记录依法保存。", "This has been sent and cannot be deleted. Sent applications and sealed records are kept by law."},
 
 		"mydata.keeping_title":     {"哪些会一直保存，哪些可以删除", "What is kept, and what you can delete"},
-		"mydata.keeping_r11":       {"封存的案件记录不会被删除：依照法律，犯罪记录封存由各机关依职权进行，是永久的——封存的记录要妥善保存，不删除，也不会过期（规则 R11）。封存的意思是除法律规定的情形外任何单位和个人都不能查看，而不是销毁。你提交的申请成为案件的一部分，也一并保存。", "Sealed case records are never deleted: by law, sealing is done by the organs of their own motion and is permanent — sealed records are kept, not deleted, and do not expire (rule R11). Sealing means nobody may see them except as the law allows, not that they are destroyed. An application you sent becomes part of the case and is kept with it."},
+		"mydata.keeping_r11":       {"封存的案件记录不会被删除：依照法律，犯罪记录封存由各机关依职权进行，是永久的——封存的记录要妥善保存，不删除，也不会过期。封存的意思是除法律规定的情形外任何单位和个人都不能查看，而不是销毁。你提交的申请成为案件的一部分，也一并保存。", "Sealed case records are never deleted: by law, sealing is done by the organs of their own motion and is permanent — sealed records are kept, not deleted, and do not expire . Sealing means nobody may see them except as the law allows, not that they are destroyed. An application you sent becomes part of the case and is kept with it."},
 		"mydata.keeping_drafts":    {"还没有提交的草稿只属于你，你可以随时删除：", "Drafts you have not sent are yours alone, and you can delete them at any time:"},
 		"mydata.no_drafts":         {"你目前没有未提交的草稿。", "You have no unsent drafts."},
 		"mydata.draft.application": {"封存申请草稿（创建于 %s）", "Draft sealing application (started %s)"},
@@ -63,7 +63,7 @@ func init() {
 		"mydata.cases_title":        {"与你有关的案件", "Cases you are connected to"},
 		"mydata.cases_intro":        {"你提交的申请（包括草稿），以及关于你本人的案件（例如机关依职权封存的案件，或监护人、律师为你提交的申请）。每个案件的完整内容在案件页面上，也都在下载文件中。", "The applications you filed (drafts too), and the cases about you (for example a case an organ sealed of its own motion, or one a guardian or lawyer filed for you). Each case's full contents are on its page, and all of them are in the download."},
 		"mydata.none":               {"没有。", "None."},
-		"mydata.no_ref":             {"草稿（尚无编号）", "Draft (no reference yet)"},
+		"mydata.no_ref":             {"草稿（尚无受理编号）", "Draft (no reference number yet)"},
 		"mydata.relation":           {"你与案件的关系", "How you are connected"},
 		"mydata.relation.applicant": {"你本人提出的申请", "You applied for yourself"},
 		"mydata.relation.guardian":  {"你作为监护人提出", "You applied as the guardian"},
@@ -95,20 +95,20 @@ func init() {
 		"mydata.attachments":    {"附件 %d 个", "Attachments: %d"},
 
 		"mydata.notifications_title": {"通知", "Notifications"},
-		"mydata.notifications_intro": {"本门户发给你的通知共 %d 条。通知只包含案件编号和发生的事情，不含个人信息。", "Notifications the portal has sent you: %d. They hold only a case reference and what happened, no personal information."},
+		"mydata.notifications_intro": {"本门户发给你的通知共 %d 条。通知只包含受理编号和发生的事情，不含个人信息。", "Notifications the portal has sent you: %d. They hold only a reference number and what happened, no personal information."},
 		"mydata.open_notifications":  {"查看通知", "See the notifications"},
 
 		"mydata.relief_title": {"救济申请", "Relief requests"},
-		"mydata.relief_intro": {"你因为封存信息被泄露或受到不公平对待而请求检察机关监督的申请（规则 R24）。", "Your requests for the procuratorate's supervision after sealed information was disclosed or you were treated unfairly (rule R24)."},
+		"mydata.relief_intro": {"你因为封存信息被泄露或受到不公平对待而请求检察机关监督的救济申请（救济：权利受到侵害时请求检察院纠正；未成年人保护法第一百零五条）。", "Your requests for the procuratorate's supervision after sealed information was disclosed or you were treated unfairly: your relief requests (relief: asking the procuratorate to put right a wrong done to you; Law on the Protection of Minors art. 105)."},
 
 		"mydata.leaks_title": {"泄露举报", "Leak reports"},
-		"mydata.leaks_intro": {"你登录后发送、并选择与账户关联的泄露举报（规则 R25）。匿名发送的举报不与任何账户关联，只能用追踪码查看。", "The leak reports you sent while signed in and chose to link to your account (rule R25). Reports sent anonymously belong to no account and open only with their tracking code."},
+		"mydata.leaks_intro": {"你登录后发送、并选择与账户关联的泄露举报（《关于未成年人犯罪记录封存的实施办法》）。匿名发送的举报不与任何账户关联，只能用追踪码查看。", "The leak reports you sent while signed in and chose to link to your account (Implementation Measures on the Sealing of Juvenile Criminal Records). Reports sent anonymously belong to no account and open only with their tracking code."},
 
 		"mydata.certificates_title": {"无犯罪记录证明", "No-criminal-record certificates"},
-		"mydata.certificates_intro": {"你申请的或关于你的无犯罪记录证明（规则 R14）。", "The certificates you asked for, or that are about you (rule R14)."},
+		"mydata.certificates_intro": {"你申请的或关于你的无犯罪记录证明（公安部犯罪记录查询工作规定）。", "The certificates you asked for, or that are about you (Ministry of Public Security rules on criminal-record queries)."},
 
 		"mydata.access_title": {"谁查看过你的封存记录", "Who looked at your sealed records"},
-		"mydata.access_intro": {"每一次工作人员或查询单位查看与你有关的封存记录，都记在审计日志中（规则 R16、R17）。这里列出全部，最新的在前，只写机关或单位的名称，不写工作人员的姓名。", "Every time an official or a querying unit looked at a sealed record you are connected to, it was written in the audit log (rules R16, R17). All of them are listed here, newest first, naming the organ or unit, never the official."},
+		"mydata.access_intro": {"每一次工作人员或查询单位查看与你有关的封存记录，都记在审计日志中（刑事诉讼法第二百八十六条）。这里列出全部，最新的在前，只写机关或单位的名称，不写工作人员的姓名。", "Every time an official or a querying unit looked at a sealed record you are connected to, it was written in the audit log (Criminal Procedure Law art. 286). All of them are listed here, newest first, naming the organ or unit, never the official."},
 		"mydata.access_none":  {"还没有人查看过。", "Nobody has looked at them yet."},
 
 		"mydata.delete.relief.title": {"删除救济申请草稿？", "Delete the draft relief request?"},
@@ -126,7 +126,7 @@ func init() {
 		"mydata.note.documents": {"citizen_records.documents_uploaded：你上传的文件；content_base64 是文件内容（Base64 编码）。", "citizen_records.documents_uploaded: the files you uploaded; content_base64 is each file's content in Base64."},
 		"mydata.note.contents":  {"citizen_records.document_contents：文件内容合计的上限，以及是否因为超出上限而省略了部分内容（truncated）。", "citizen_records.document_contents: the cap on file contents, and whether some were left out because of it (truncated)."},
 		"mydata.note.access":    {"citizen_records.access_log：工作人员和查询单位查看你的封存记录的记录。", "citizen_records.access_log: the accesses of officials and querying units to your sealed records."},
-		"mydata.note.keeping":   {"封存的记录永久保存，不会删除（规则 R11）；未提交的草稿可以在“我的数据”页面删除。", "Sealed records are kept for good and never deleted (rule R11); unsent drafts can be deleted on the My data page."},
+		"mydata.note.keeping":   {"封存的记录永久保存，不会删除（《关于未成年人犯罪记录封存的实施办法》）；未提交的草稿可以在“我的数据”页面删除。", "Sealed records are kept for good and never deleted (Implementation Measures on the Sealing of Juvenile Criminal Records); unsent drafts can be deleted on the My data page."},
 		"mydata.note.staff":     {"工作人员账户只包含自己的账户信息：处理的案件不是关于本人的数据。", "A staff account's file holds its own account only: the cases it works on are not data about it."},
 	})
 }

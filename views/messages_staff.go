@@ -32,7 +32,7 @@ func init() {
 		"staff.filter_clear":          {"清除筛选", "Clear filter"},
 		"staff.queue_cases":           {"案件（符合条件的 %d 件，期限最近的在前）", "Cases (%d matching, nearest deadline first)"},
 		"staff.queue_empty":           {"没有符合条件的案件。", "No cases match."},
-		"staff.col_ref":               {"受理编号", "Reference"},
+		"staff.col_ref":               {"受理编号", "Reference number"},
 		"staff.col_status":            {"状态", "Status"},
 		"staff.col_role":              {"本机关的职责", "Your organ's part"},
 		"staff.col_received":          {"收到日期", "Received"},

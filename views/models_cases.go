@@ -130,6 +130,9 @@ type MyCaseModel struct {
 	// UnverifiedKey explains, while the identity (or guardianship) is not
 	// verified, why the organs' documents and messages are not shown.
 	UnverifiedKey string
+	// HandedOver: a matter the guardian started is now the adult's own
+	// (R1, issue 16); the page says so.
+	HandedOver bool
 }
 
 // MyCaseWithdrawModel is the confirmation page of a withdrawal.
@@ -149,6 +152,8 @@ type NotificationRow struct {
 	Key    string
 	At     time.Time
 	Read   bool
+	From   string // the organ behind it (issue 16)
+	Link   string // the page a notification without a case points to
 }
 
 // NotificationsModel is GET /notifications.

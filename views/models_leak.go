@@ -173,6 +173,9 @@ func (m LeakSupervisorModel) actionURL(a string) string {
 // InfoModel is a public information page.
 type InfoModel struct {
 	Page Page
+	// Operator is the portal operator's contact (issue 16), "" when the
+	// deployment has not set one: the help pages then say whom to ask.
+	Operator string
 }
 
 // leakDay shows a date in the reader's language, "" when there is none.

@@ -237,4 +237,6 @@ type AccessLogModel struct {
 	CaseID  uint64
 	Ref     string
 	Entries []AccessEntry
+	// Sealed: the page may say "sealed" only once the record is (issue 16).
+	Sealed bool
 }
