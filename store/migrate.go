@@ -126,6 +126,7 @@ var migrations = []migration{
 		return err
 	}},
 	{15, migrationBlindKeysName, migrateBlindKeys},
+	{16, migrationOversightName, migrateOversight},
 }
 
 // recordsAwaitMigrationName names the migration that adds the index of the

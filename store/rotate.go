@@ -92,6 +92,7 @@ var sealedBuckets = []sealedBucket{
 	{bucket: bucketQueries, kind: kindQuery, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketCertificates, kind: kindCertificate, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketUnsealings, kind: kindUnsealing, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
+	{bucket: bucketOpinions, kind: kindOpinion, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketLeakReports, kind: kindLeak, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketLeakDocuments, kind: kindLeakDocument, fields: []string{"content:leak:%d"},
 		at: func(k []byte, _ string, owner uint64) (uint64, string) {
@@ -162,6 +163,12 @@ var plaintextBuckets = map[string]string{
 	"leak_queue":                  "due | id -> reference, status, date",
 	"leak_drafts":                 "keyed hashes of browser tokens -> id | created",
 	"leak_by_account":             "account id | report id",
+	"opinions_by_organ":           "organ id | opinion id",
+	"opinions_by_due":             "answered | due | opinion id -> number, kind, organ, issued time, count of cases",
+	"opinions_by_case":            "case id | opinion id",
+	"opinions_by_leak":            "leak report id | opinion id",
+	"audit_by_actor":              "account id | audit index",
+	"leaks_by_case":               "case id | leak report id",
 	"outbox_due":                  "due time | outbox id",
 	"outbox_done":                 "time finished | outbox id (for the retention purge)",
 }
