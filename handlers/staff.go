@@ -415,6 +415,9 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 		// say so at the top of the page.
 		m.NoticeKey = "case.action_not_allowed"
 	}
+	if m.Oversight, err = s.oversightCasePanel(c, cs); err != nil {
+		return err
+	}
 	return s.render(c, status, views.StaffCasePage(m))
 }
 

@@ -765,3 +765,21 @@ func (db *DB) LeakCaseIDs(leakID uint64) ([]uint64, error) {
 	})
 	return ids, err
 }
+
+// LeakRef returns a sent report's reference, to name it on a form; nothing
+// else of the report is read out (a draft is not found).
+func (db *DB) LeakRef(id uint64) (string, error) {
+	var ref string
+	err := db.view(func(tx *bbolt.Tx) error {
+		r, err := db.getLeak(tx, id)
+		if err != nil {
+			return err
+		}
+		if r.Status == portal.LeakDraft {
+			return portal.NotFound()
+		}
+		ref = r.Ref
+		return nil
+	})
+	return ref, err
+}
