@@ -56,8 +56,8 @@ func parseID(s string) (uint64, bool) {
 }
 
 // opinionTargetOf reads the subject from the query (GET) or the form (POST):
-// exactly one of case, leak or organ. Anything else is a page that does not
-// exist.
+// exactly one of case, leak or organ. A malformed id is a page that does not
+// exist; no subject, or two, is a request to refuse (422).
 func opinionTargetOf(subject, caseS, leakS, organS string) (opinionTarget, error) {
 	caseID, ok1 := parseID(caseS)
 	leakID, ok2 := parseID(leakS)
@@ -74,10 +74,10 @@ func opinionTargetOf(subject, caseS, leakS, organS string) (opinionTarget, error
 	case organID != 0 && caseID == 0 && leakID == 0:
 		t.subject = portal.OpinionOnOrgan
 	default:
-		return opinionTarget{}, portal.NotFound()
+		return opinionTarget{}, portal.Invalid("oversight.subject_invalid")
 	}
 	if subject != "" && portal.OpinionSubject(subject) != t.subject {
-		return opinionTarget{}, portal.NotFound()
+		return opinionTarget{}, portal.Invalid("oversight.subject_invalid")
 	}
 	return t, nil
 }
@@ -217,7 +217,22 @@ func (s *Server) opinionFormModel(c echo.Context, t opinionTarget, f views.Form,
 // handleOpinionNew serves GET /supervision/opinions/new?case=|leak=|organ=:
 // the form of a new opinion from a case (its page, an overdue row, a list),
 // a leak report, or for an organ's overdue cases together.
+//
+// Without any, the organs to choose from for a bulk opinion.
 func (s *Server) handleOpinionNew(c echo.Context) error {
+	if c.QueryParam("case") == "" && c.QueryParam("leak") == "" && c.QueryParam("organ") == "" {
+		organs, err := s.db.Organs()
+		if err != nil {
+			return err
+		}
+		m := views.OpinionStartModel{Page: s.page(c, "oversight.new_title")}
+		for _, o := range organs {
+			if o.Kind.IsOrgan() {
+				m.Organs = append(m.Organs, views.OversightLink{Ref: o.Name, URL: "/supervision/opinions/new?organ=" + strconv.FormatUint(o.ID, 10)})
+			}
+		}
+		return s.render(c, http.StatusOK, views.OpinionStartPage(m))
+	}
 	t, err := opinionTargetOf("", c.QueryParam("case"), c.QueryParam("leak"), c.QueryParam("organ"))
 	if t.subject == portal.OpinionOnCase && c.QueryParam("organ") != "" {
 		// From a list: the case with the organ it names (checked below).

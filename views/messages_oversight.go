@@ -18,6 +18,7 @@ func init() {
 		"oversight.col_action":        {"操作", "Action"},
 
 		// The form.
+		"oversight.start_intro":          {"选择机关，就其全部逾期案件发出一份意见。针对单个案件或泄露举报的意见，请从案件页面、逾期列表或举报页面发出。", "Choose an organ to issue one opinion covering all its overdue cases. For one case or a leak report, issue the opinion from the case's page, the overdue list or the report's page."},
 		"oversight.new_title":            {"发出监督意见", "Issue a supervision opinion"},
 		"oversight.back":                 {"返回", "Back"},
 		"oversight.subject":              {"依据", "Issued from"},

@@ -163,3 +163,9 @@ type OversightPanel struct {
 	Opinions   []OpinionView
 	Related    []OversightLink
 }
+
+// OpinionStartModel is the choice of an organ for a bulk opinion.
+type OpinionStartModel struct {
+	Page   Page
+	Organs []OversightLink
+}
