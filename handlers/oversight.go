@@ -29,6 +29,16 @@ var opinionRules = map[portal.OpinionSubject][]string{
 	portal.OpinionOnLeak:  {"R17", "R22", "R25", "R33"},
 }
 
+// opinionDefaultCitations are the citations ticked on a new form: the
+// provisions every such opinion rests on (the organs' duty to seal, the
+// procuratorate's supervision; for a leak, the liability for disclosure and
+// the minor's identity shield). The supervisor adds or removes.
+var opinionDefaultCitations = map[portal.OpinionSubject][]string{
+	portal.OpinionOnCase:  {"cpl-286", "measures-organ-duties", "measures-supervision"},
+	portal.OpinionOnOrgan: {"cpl-286", "measures-organ-duties", "measures-supervision"},
+	portal.OpinionOnLeak:  {"measures-accountability", "mpl-103", "measures-supervision"},
+}
+
 // opinionStates are the filters of the supervisor's list.
 var opinionStates = []string{"", "open", "overdue", "answered"}
 
@@ -188,7 +198,8 @@ func (s *Server) opinionFormModel(c echo.Context, t opinionTarget, f views.Form,
 	suggested := map[string]bool{}
 	for _, cit := range portal.CitationsForRules(opinionRules[t.subject]) {
 		suggested[cit.ID] = true
-		m.Suggested = append(m.Suggested, views.OversightOption{Value: cit.ID, Label: cit.In(lang), Checked: fresh || ch.citations[cit.ID]})
+		checked := fresh && slices.Contains(opinionDefaultCitations[t.subject], cit.ID) || ch.citations[cit.ID]
+		m.Suggested = append(m.Suggested, views.OversightOption{Value: cit.ID, Label: cit.In(lang), Checked: checked})
 	}
 	for _, cit := range portal.Citations() {
 		if !suggested[cit.ID] {
