@@ -244,11 +244,9 @@ func (s *Server) handleOpinionNew(c echo.Context) error {
 		}
 		return s.render(c, http.StatusOK, views.OpinionStartPage(m))
 	}
+	// From a list, a case comes with the organ the row names: the case is
+	// the subject, and the organ is proposed when it has a duty on it.
 	t, err := opinionTargetOf("", c.QueryParam("case"), c.QueryParam("leak"), c.QueryParam("organ"))
-	if t.subject == portal.OpinionOnCase && c.QueryParam("organ") != "" {
-		// From a list: the case with the organ it names (checked below).
-		t, err = opinionTargetOf("", c.QueryParam("case"), "", "")
-	}
 	if err != nil {
 		return err
 	}

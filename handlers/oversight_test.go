@@ -64,7 +64,7 @@ func TestOversightOpinionJourney(t *testing.T) {
 
 	// Another organ: 404; the court: in its list, and replies.
 	police := w.signIn(w.officer)
-	police.get("/staff/opinions/" + id).wantStatus(t, http.StatusNotFound)
+	police.get("/staff/opinions/"+id).wantStatus(t, http.StatusNotFound)
 	police.get("/staff/opinions").wantStatus(t, http.StatusOK).noText(t, number)
 	judge := w.signIn(w.judge)
 	judge.get("/staff/opinions").wantStatus(t, http.StatusOK).wantText(t, number, "Awaiting reply")
@@ -76,13 +76,13 @@ func TestOversightOpinionJourney(t *testing.T) {
 	judge.submit("/staff/opinions/"+id, "/staff/opinions/"+id+"/answer", url.Values{"answer": {"本院已完成封存，并已书面告知当事人。"}}).
 		wantStatus(t, http.StatusOK).wantText(t, "本院已完成封存，并已书面告知当事人。")
 	// The case's page shows the opinion to the court and to the supervisor.
-	judge.get("/staff/cases/" + caseID).wantStatus(t, http.StatusOK).wantText(t, number)
-	sup.get("/staff/cases/" + caseID).wantStatus(t, http.StatusOK).wantText(t, number, "Issue a correction notice or a procuratorial suggestion")
+	judge.get("/staff/cases/"+caseID).wantStatus(t, http.StatusOK).wantText(t, number)
+	sup.get("/staff/cases/"+caseID).wantStatus(t, http.StatusOK).wantText(t, number, "Issue a correction notice or a procuratorial suggestion")
 
 	sup.get("/supervision/opinions?state=answered").wantStatus(t, http.StatusOK).wantText(t, number)
 	sup.get("/supervision/opinions?state=open").wantStatus(t, http.StatusOK).noText(t, number)
 	sup.get("/supervision/opinions?state=bogus").wantStatus(t, http.StatusBadRequest)
-	sup.get("/supervision/opinions/" + id).wantText(t, "The organ's written reply", "本院已完成封存")
+	sup.get("/supervision/opinions/"+id).wantText(t, "The organ's written reply", "本院已完成封存")
 
 	// The police still owes its confirmation: on the list, and in bulk.
 	sup.get("/supervision/unconfirmed").wantStatus(t, http.StatusOK).wantText(t, w.sealed.Ref, w.police.Name, "days late")
@@ -96,7 +96,7 @@ func TestOversightOpinionJourney(t *testing.T) {
 	}
 	// No subject: the organs for a bulk opinion; two subjects: refused.
 	sup.get("/supervision/opinions/new").wantStatus(t, http.StatusOK).wantText(t, w.police.Name)
-	sup.get("/supervision/opinions/new?case=" + caseID + "&leak=1").wantStatus(t, http.StatusBadRequest)
+	sup.get("/supervision/opinions/new?case="+caseID+"&leak=1").wantStatus(t, http.StatusBadRequest)
 	sup.get("/supervision/opinions/new?case=987654").wantStatus(t, http.StatusNotFound)
 }
 
@@ -120,17 +120,17 @@ func TestOversightLeakInvestigation(t *testing.T) {
 		t.Fatal(err)
 	}
 	sup := w.signIn(w.sup)
-	lp := sup.get("/supervision/leaks/" + idStr(leak.ID)).wantStatus(t, http.StatusOK)
+	lp := sup.get("/supervision/leaks/"+idStr(leak.ID)).wantStatus(t, http.StatusOK)
 	lp.wantText(t, "Read the access records", w.sealed.Ref, relief.Ref)
-	page := sup.get("/supervision/leaks/" + idStr(leak.ID) + "/investigation").wantStatus(t, http.StatusOK)
+	page := sup.get("/supervision/leaks/"+idStr(leak.ID)+"/investigation").wantStatus(t, http.StatusOK)
 	page.wantText(t, "Every access to case "+w.sealed.Ref, "Read the sealed record", w.police.Name)
 	acct := "/supervision/leaks/" + idStr(leak.ID) + "/investigation?account=" + idStr(w.officer.ID)
 	if !strings.Contains(page.body, strings.ReplaceAll(acct, "&", "&amp;")) {
 		t.Fatalf("no link to the official's actions\n%s", excerpt(page))
 	}
 	sup.get(acct).wantStatus(t, http.StatusOK).wantText(t, "Every action of account "+idStr(w.officer.ID))
-	sup.get("/supervision/leaks/" + idStr(leak.ID) + "/investigation?case=" + idStr(w.sealed.ID+999)).wantStatus(t, http.StatusNotFound)
-	sup.get("/supervision/leaks/" + idStr(leak.ID) + "/investigation?case=x").wantStatus(t, http.StatusNotFound)
+	sup.get("/supervision/leaks/"+idStr(leak.ID)+"/investigation?case="+idStr(w.sealed.ID+999)).wantStatus(t, http.StatusNotFound)
+	sup.get("/supervision/leaks/"+idStr(leak.ID)+"/investigation?case=x").wantStatus(t, http.StatusNotFound)
 	evs, err := w.db.AuditBySubject("leak_report", leak.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -145,7 +145,7 @@ func TestOversightLeakInvestigation(t *testing.T) {
 		t.Fatalf("%d investigation reads audited, want 2", n)
 	}
 	// An organ official never reaches it.
-	w.signIn(w.judge).get("/supervision/leaks/" + idStr(leak.ID) + "/investigation").wantStatus(t, http.StatusForbidden)
+	w.signIn(w.judge).get("/supervision/leaks/"+idStr(leak.ID)+"/investigation").wantStatus(t, http.StatusForbidden)
 	// The relief request's page links the case and the report.
 	sup.get(supPath(relief.ID, "")).wantStatus(t, http.StatusOK).wantText(t, leak.Ref, w.sealed.Ref)
 }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"bytes"
+	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -25,9 +27,9 @@ type oversightWorld struct {
 	latest                   portal.Date
 }
 
-func newOversightWorld(t *testing.T) *oversightWorld {
+func newOversightWorld(t testing.TB) *oversightWorld {
 	t.Helper()
-	db := newTestDB(t)
+	db := openTestDB(t, filepath.Join(t.TempDir(), "portal.db"), NewTestKeys())
 	clock, advance := fixedClock(time.Date(2026, 3, 2, 10, 0, 0, 0, portal.China)) // a Monday
 	db.now = clock
 	w := &oversightWorld{db: db, advance: advance, cal: portal.DefaultCalendar(), known: func(id string) bool { _, ok := portal.CitationByID(id); return ok }}
@@ -52,13 +54,42 @@ func newOversightWorld(t *testing.T) *oversightWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.c = completeDraft(t, db, w.minor, w.court, w.police)
+	w.c = ovDraft(t, db, w.minor, w.court, w.police)
 	if w.c, err = db.Apply(w.c.ID, Step{Action: portal.ActionSubmit, Actor: portal.ActorApplicant, AccountID: w.minor.ID}, w.cal); err != nil {
 		t.Fatal(err)
 	}
 	w.today = portal.DateOf(clock())
 	w.latest = portal.OpinionLatestDue(w.cal, w.today)
 	return w
+}
+
+// ovDraft is completeDraft (cases_test.go) for a benchmark too.
+func ovDraft(t testing.TB, db *DB, filer portal.Account, court, police portal.Organ) portal.Case {
+	t.Helper()
+	c, err := db.CreateDraft(portal.Case{Capacity: portal.CapacityOf(filer.Role)}, filer.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err = db.UpdateDraft(c.ID, func(c *portal.Case) error {
+		c.PersonName = "测试人"
+		c.PersonIDNumber = portal.SyntheticIDNumber(7, portal.Date{Year: 2006, Month: 3, Day: 14}).String()
+		c.DecidingOrganID, c.OrganCaseNumber = court.ID, "(2023)演刑初字第1号"
+		c.Disposition, c.DecisionDate, c.Intent = portal.DispositionSentenced, portal.Date{Year: 2023, Month: 9, Day: 1}, portal.IntentIntentional
+		c.Acts = []portal.Act{{Date: portal.Date{Year: 2023, Month: 1, Day: 5}, Main: true}}
+		c.Penalty = &portal.Penalty{Kind: portal.PenaltyFixedTerm, Months: 36}
+		c.HoldingOrganIDs = []uint64{court.ID, police.ID}
+		c.DeclaredTrue = true
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []portal.DocumentKind{portal.DocJudgment, portal.DocIdentity} {
+		if _, err := db.AddDocument(c.ID, portal.Document{Kind: k, Name: "x.pdf", MediaType: portal.MediaPDF, UploadedBy: filer.ID}, []byte("%PDF-1.4 test")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c
 }
 
 func (w *oversightWorld) step(t *testing.T, a portal.CaseAction, who portal.Actor, organ portal.Organ) {
@@ -332,5 +363,49 @@ func TestMigrationOversightIndexesAuditByActor(t *testing.T) {
 	}
 	if n := count(w.courtOff.ID); n != 4 {
 		t.Fatalf("%d entries after one more read, want 4", n)
+	}
+}
+
+// BenchmarkInvestigateLeakByAccount reads one official's actions from a log
+// where nearly every entry is someone else's: the index by actor makes the
+// cost follow that official's entries, not the log's length (compare the
+// sizes: go test ./store -run '^$' -bench InvestigateLeak).
+func BenchmarkInvestigateLeakByAccount(b *testing.B) {
+	for _, others := range []int{1_000, 20_000} {
+		b.Run(strconv.Itoa(others)+"-other-entries", func(b *testing.B) {
+			w := newOversightWorld(b)
+			db := w.db
+			if err := db.update(func(tx *bbolt.Tx) error {
+				for i := range others {
+					if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditLogin, ActorID: w.minor.ID + uint64(1000+i%50), ActorRole: portal.RoleMinor}); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+			for range 20 {
+				if _, err := db.CaseForStaff(w.c.ID, w.policeOff, portal.FreshFactor{}, "case_duty", "r"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			in := leakInput(w.today)
+			in.PersonIDNumber = w.c.PersonIDNumber
+			if _, err := db.SaveLeakDraft("tok", in, nil, nil); err != nil {
+				b.Fatal(err)
+			}
+			r, _, err := db.SubmitLeakReport("tok", w.cal, "r")
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				inv, err := db.InvestigateLeak(r.ID, 0, w.policeOff.ID, w.sup, portal.FreshFactor{}, "r")
+				if err != nil || len(inv.Entries) != 20 {
+					b.Fatalf("%d entries, %v", len(inv.Entries), err)
+				}
+			}
+		})
 	}
 }
