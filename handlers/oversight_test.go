@@ -149,3 +149,42 @@ func TestOversightLeakInvestigation(t *testing.T) {
 	// The relief request's page links the case and the report.
 	sup.get(supPath(relief.ID, "")).wantStatus(t, http.StatusOK).wantText(t, leak.Ref, w.sealed.Ref)
 }
+
+// FuzzOpinionTarget: whatever the query or form carries, the subject is
+// refused or is exactly one of a case, a leak report or an organ, with its
+// id set.
+func FuzzOpinionTarget(f *testing.F) {
+	f.Add("", "12", "", "")
+	f.Add("organ", "", "", "7")
+	f.Add("case", "1", "2", "3")
+	f.Add("leak", "", "0009", "")
+	f.Add("", "-1", "x", "18446744073709551616")
+	f.Fuzz(func(t *testing.T, subject, caseS, leakS, organS string) {
+		got, err := opinionTargetOf(subject, caseS, leakS, organS)
+		if err != nil {
+			if c := portal.ErrorCode(err); c != portal.CodeNotFound && c != portal.CodeInvalid {
+				t.Fatalf("error code %s", c)
+			}
+			return
+		}
+		switch got.subject {
+		case portal.OpinionOnCase:
+			if got.caseID == 0 || got.leakID != 0 {
+				t.Fatalf("case target %+v", got)
+			}
+		case portal.OpinionOnLeak:
+			if got.leakID == 0 || got.caseID != 0 {
+				t.Fatalf("leak target %+v", got)
+			}
+		case portal.OpinionOnOrgan:
+			if got.organID == 0 || got.caseID != 0 || got.leakID != 0 {
+				t.Fatalf("organ target %+v", got)
+			}
+		default:
+			t.Fatalf("no subject %+v", got)
+		}
+		if subject != "" && string(got.subject) != subject {
+			t.Fatalf("asked %q, got %q", subject, got.subject)
+		}
+	})
+}
