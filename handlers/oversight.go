@@ -575,6 +575,37 @@ func (s *Server) handleInvestigation(c echo.Context) error {
 	if !ok1 || !ok2 || caseID != 0 && account != 0 {
 		return portal.NotFound()
 	}
+	return s.renderInvestigation(c, http.StatusOK, id, caseID, account, views.Form{})
+}
+
+// handleInvestigationAccount serves POST
+// /supervision/leaks/:id/investigation: the login of the suspected official
+// (typed, since it need not appear in the case's log) leads to every action
+// of that account. The login travels in the form, never in an address; an
+// unknown login, or a citizen's, is refused at the field.
+func (s *Server) handleInvestigationAccount(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	login := strings.TrimSpace(c.FormValue("login"))
+	a, err := s.db.AccountByLogin(login)
+	switch {
+	case login == "":
+		return s.renderInvestigation(c, http.StatusUnprocessableEntity, id, 0, 0,
+			views.Form{Values: map[string]string{"login": login}, Errors: map[string]string{"login": "oversight.login_required"}})
+	case err != nil && portal.ErrorCode(err) != portal.CodeNotFound:
+		return err
+	case err != nil || !a.Role.IsStaff():
+		return s.renderInvestigation(c, http.StatusUnprocessableEntity, id, 0, 0,
+			views.Form{Values: map[string]string{"login": login}, Errors: map[string]string{"login": "oversight.login_unknown"}})
+	}
+	return c.Redirect(http.StatusSeeOther, leakSupervisorPath(id)+"/investigation?account="+strconv.FormatUint(a.ID, 10))
+}
+
+// renderInvestigation reads (audited) and shows the log of a case or an
+// account, with the form to name an official by login.
+func (s *Server) renderInvestigation(c echo.Context, status int, id, caseID, account uint64, f views.Form) error {
 	u := currentUser(c)
 	inv, err := s.db.InvestigateLeak(id, caseID, account, *u, s.freshFactor(c), requestID(c))
 	if err != nil {
@@ -582,7 +613,7 @@ func (s *Server) handleInvestigation(c echo.Context) error {
 	}
 	base := leakSupervisorPath(id) + "/investigation"
 	m := views.InvestigationModel{Page: s.page(c, "oversight.investigation_page"), LeakID: id, LeakRef: inv.Report.Ref,
-		Account: inv.Account, Back: leakSupervisorPath(id), NoPerson: inv.Report.PersonIDNumber == ""}
+		Account: inv.Account, Back: leakSupervisorPath(id), NoPerson: inv.Report.PersonIDNumber == "", Form: f}
 	m.Page.Path = base
 	for _, cs := range inv.Cases {
 		m.Cases = append(m.Cases, views.OversightOption{Value: base + "?case=" + strconv.FormatUint(cs.ID, 10), Label: cs.Ref,
@@ -632,7 +663,7 @@ func (s *Server) handleInvestigation(c echo.Context) error {
 		}
 		m.Entries = append(m.Entries, e)
 	}
-	return s.render(c, http.StatusOK, views.InvestigationPage(m))
+	return s.render(c, status, views.InvestigationPage(m))
 }
 
 // ---- Panels and cross-links ----

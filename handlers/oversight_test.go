@@ -129,6 +129,16 @@ func TestOversightLeakInvestigation(t *testing.T) {
 		t.Fatalf("no link to the official's actions\n%s", excerpt(page))
 	}
 	sup.get(acct).wantStatus(t, http.StatusOK).wantText(t, "Every action of account "+idStr(w.officer.ID))
+	// The suspected official named by login (in the form, not the address);
+	// a citizen's login is not an official's.
+	invPath := "/supervision/leaks/" + idStr(leak.ID) + "/investigation"
+	byLogin := sup.submit(invPath, invPath, url.Values{"login": {w.officer.Login}}).wantStatus(t, http.StatusOK)
+	if byLogin.url.Query().Get("account") != idStr(w.officer.ID) {
+		t.Fatalf("the login led to %s", byLogin.url.RequestURI())
+	}
+	if p := sup.submit(invPath, invPath, url.Values{"login": {w.minor.Login}}).wantStatus(t, http.StatusUnprocessableEntity); p.fieldError("login") == "" {
+		t.Fatal("a citizen's login was not refused at the field")
+	}
 	sup.get("/supervision/leaks/"+idStr(leak.ID)+"/investigation?case="+idStr(w.sealed.ID+999)).wantStatus(t, http.StatusNotFound)
 	sup.get("/supervision/leaks/"+idStr(leak.ID)+"/investigation?case=x").wantStatus(t, http.StatusNotFound)
 	evs, err := w.db.AuditBySubject("leak_report", leak.ID)
@@ -141,8 +151,10 @@ func TestOversightLeakInvestigation(t *testing.T) {
 			n++
 		}
 	}
-	if n != 2 {
-		t.Fatalf("%d investigation reads audited, want 2", n)
+	// The case's log, the official's (by link), then each login form's page
+	// and its answer (the account's log; the refused form's page again).
+	if n != 6 {
+		t.Fatalf("%d investigation reads audited, want 6", n)
 	}
 	// An organ official never reaches it.
 	w.signIn(w.judge).get("/supervision/leaks/"+idStr(leak.ID)+"/investigation").wantStatus(t, http.StatusForbidden)

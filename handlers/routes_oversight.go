@@ -19,6 +19,7 @@ func oversightRoutes() []route {
 		{http.MethodGet, "/supervision/refusals", supervisors, (*Server).handleRefusals},
 		{http.MethodGet, "/supervision/unconfirmed", supervisors, (*Server).handleUnconfirmed},
 		{http.MethodGet, "/supervision/leaks/:id/investigation", supervisors, (*Server).handleInvestigation},
+		{http.MethodPost, "/supervision/leaks/:id/investigation", supervisors, (*Server).handleInvestigationAccount},
 
 		{http.MethodGet, "/staff/opinions", organOfficials, (*Server).handleOrganOpinionList},
 		{http.MethodGet, "/staff/opinions/:id", organOfficials, (*Server).handleOrganOpinionShow},
@@ -31,4 +32,5 @@ func init() {
 	// report it starts from carries the sealed information: a recent second
 	// factor first, as for the report's own page (R17).
 	sealedRecordRoutes["GET /supervision/leaks/:id/investigation"] = true
+	sealedRecordRoutes["POST /supervision/leaks/:id/investigation"] = true
 }

@@ -136,6 +136,7 @@ type InvestigationModel struct {
 	Role     portal.Role
 	Entries  []InvestigationEntry
 	NoPerson bool // the report names no identity number: no case to read
+	Form     Form // the login of an official whose actions to read
 	Back     string
 }
 
