@@ -541,6 +541,9 @@ func (s *Server) showLeakSupervisor(c echo.Context, status int, id uint64, faile
 		m.Outcome = &views.LeakOutcomeView{Responsible: r.Outcome.Responsible, Name: r.Outcome.ResponsibleName,
 			Measure: r.Outcome.Measure, Date: r.Outcome.Date, Summary: r.Outcome.Summary}
 	}
+	if m.Oversight, err = s.oversightLeakPanel(c, id); err != nil {
+		return err
+	}
 	return s.render(c, status, views.LeakSupervisorPage(m))
 }
 

@@ -106,6 +106,19 @@ func (w *mxWorld) legalDocFixtures() {
 		w.t.Fatalf("unit's letter: %v", err)
 	}
 	ql.own[portal.RoleQueryingUnit] = mxParams{"id": mxID(qid), "n": "1"}
+	// R15(a): each judicial official's own query (organFixtures) with the
+	// letter of the organ that decided it.
+	for _, role := range []portal.Role{portal.RoleCourt, portal.RoleProcuratorate, portal.RolePolice, portal.RoleSupervisor} {
+		jid, _ := strconv.ParseUint(uq.own[role]["id"], 10, 64)
+		decider := w.officialOf["court"]
+		if role == portal.RoleCourt {
+			decider = w.officialOf["police"]
+		}
+		if _, err := w.db.IssueQueryDocument(jid, store.Step{AccountID: decider.ID, Role: decider.Role, OrganID: decider.OrganID}, []string{"cpl-286"}); err != nil {
+			w.t.Fatalf("%s's letter: %v", role, err)
+		}
+		ql.own[role] = mxParams{"id": mxID(jid), "n": "1"}
+	}
 	ql.foreign = mxParams{"id": uq.foreign["id"], "n": "1"}
 	ql.unknown = mxParams{"id": mxID(qid), "n": "2"}
 }

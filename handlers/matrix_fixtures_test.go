@@ -516,7 +516,7 @@ func (w *mxWorld) organFixtures() {
 	sentB := w.submitted(other, "court-b")
 	sealedB := w.sealed(other, "court-b")
 	qB := w.query(w.otherUnit, sealedB.PersonIDNumber)
-	sealedOf := map[portal.Role]portal.Case{}
+	sealedOf := map[portal.Role]portal.Case{} // by organ key
 	for _, role := range portal.OrganRoles {
 		key := string(role)
 		sent := w.submitted(other, key)
@@ -646,6 +646,22 @@ func (w *mxWorld) organFixtures() {
 	}
 	cn.otherOrgan, cn.unknown = mxParams{"id": mxID(notices["court-b"])}, unknown
 
+	// Supervision opinions (R33): one to each organ A on its sealed case, and
+	// one to court B on its own.
+	opinions := map[string]uint64{}
+	sealedOf["court-b"] = sealedB
+	for _, key := range []string{"court", "procuratorate", "police", "judicial_admin", "court-b"} {
+		opinions[key] = w.opinion(key, sealedOf[portal.Role(key)].ID)
+	}
+	op := w.kind("opinion")
+	for _, role := range portal.OrganRoles {
+		op.own[role] = mxParams{"id": mxID(opinions[string(role)])}
+	}
+	op.otherOrgan, op.unknown = mxParams{"id": mxID(opinions["court-b"])}, unknown
+	sop := w.kind("sup-opinion")
+	sop.own[portal.RoleSupervisor] = mxParams{"id": mxID(opinions["court-b"])}
+	sop.unknown = unknown
+
 	// The supervisor's review of an unsealing (R18: a combined term of exactly
 	// 60 months is referred): court B records a new crime on its sealed case,
 	// which the matrix's supervisor then decides. The case is named in the
@@ -751,4 +767,19 @@ func (w *mxWorld) handoverFixtures() {
 	ho.own[portal.RoleSysadmin] = mxParams{"token": handover(w.acting[portal.RoleSysadmin].ID)}
 	ho.foreign = mxParams{"token": handover(w.official(portal.RoleSysadmin, "mx-sysadmin-2", "").ID)}
 	ho.unknown = mxParams{"token": "999999.bm90LWEtdG9rZW4tYXQtYWxsLW5vdC1vbmUtYXQ"}
+}
+
+// opinion issues a correction notice to the organ with the given key on one
+// of its cases (R33).
+func (w *mxWorld) opinion(organ string, caseID uint64) uint64 {
+	w.t.Helper()
+	today := portal.DateOf(w.clock.Now())
+	o, err := w.db.IssueOpinion(portal.Opinion{Kind: portal.OpinionCorrection, Subject: portal.OpinionOnCase, OrganID: w.organs[organ].ID,
+		CaseIDs: []uint64{caseID}, Facts: "矩阵案件逾期未封存，违反封存规定", Request: "请立即封存并书面回复纠正情况",
+		Citations: []string{"cpl-286"}, Due: today.AddDays(15)}, w.acting[portal.RoleSupervisor], today.AddDays(60),
+		func(string) bool { return true }, "mx")
+	if err != nil {
+		w.t.Fatalf("opinion to %s: %v", organ, err)
+	}
+	return o.ID
 }

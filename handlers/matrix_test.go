@@ -229,6 +229,18 @@ var mxSpecs = map[string]mxSpec{
 	"POST /supervision/relief/:id/messages":        {kind: "sup-relief", ok: 422},
 	"POST /supervision/relief/:id/actions/:action": {kind: "sup-relief-action", ok: 303},
 	"GET /supervision/unsealing":                   {ok: 200},
+	// Supervision opinions, lists and the leak investigation (R24, R25, R33).
+	"GET /supervision/opinions":                 {ok: 200},
+	"GET /supervision/opinions/new":             {ok: 200},
+	"POST /supervision/opinions":                {ok: 400}, // no subject named: a request no form of the portal sends
+	"GET /supervision/opinions/:id":             {kind: "sup-opinion", ok: 200},
+	"GET /supervision/refusals":                 {ok: 200},
+	"GET /supervision/unconfirmed":              {ok: 200},
+	"POST /supervision/leaks/:id/investigation": {kind: "sup-leak", ok: 422}, // no login typed
+	"GET /supervision/leaks/:id/investigation":  {kind: "sup-leak", ok: 200},
+	"GET /staff/opinions":                       {ok: 200},
+	"GET /staff/opinions/:id":                   {kind: "opinion", ok: 200},
+	"POST /staff/opinions/:id/answer":           {kind: "opinion", ok: 422},
 	// The supervisor keeps the referred record sealed: 303. A case on which no
 	// review waits gets 409 from the store before it looks the case up, so an
 	// unknown case gets the same 409; the supervisor reads every case, so this

@@ -153,7 +153,7 @@ func TestStaffRouteRoles(t *testing.T) {
 	t.Run("sysadmin", func(t *testing.T) {
 		// The administrator manages accounts, not cases.
 		c := ts.newClient()
-		c.login("sysadmin-1", pwStaff).wantPath(t, "/account")
+		c.login("sysadmin-1", pwStaff).wantPath(t, "/sysadmin/accounts")
 		c.get("/staff").wantStatus(t, http.StatusForbidden).wantText(t, "你没有权限访问此页面")
 	})
 	t.Run("court", func(t *testing.T) {

@@ -423,6 +423,9 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 		// say so at the top of the page.
 		m.NoticeKey = "case.action_not_allowed"
 	}
+	if m.Oversight, err = s.oversightCasePanel(c, cs); err != nil {
+		return err
+	}
 	if err := s.workbenchCasePanel(&m, u, cs, actor, base, st); err != nil {
 		return err
 	}

@@ -480,6 +480,9 @@ func (s *Server) showSupervisionRelief(c echo.Context, status int, id uint64, st
 	m.CanMessage = r.Status.Open()
 	m.MessageForm = st.messageForm
 	m.NoticeKey, m.AlertKey = st.notice, st.alert
+	if m.Oversight, err = s.oversightReliefPanel(id, r.LinkedCaseID); err != nil {
+		return err
+	}
 	return s.render(c, status, views.SupervisionReliefPage(m))
 }
 

@@ -168,6 +168,11 @@ func (db *DB) appendAudit(tx *bbolt.Tx, ev portal.AuditEvent) error {
 			}
 		}
 	}
+	// And by actor: every action of one account, for a leak investigation
+	// (oversight.go).
+	if err := indexAuditActor(tx, ev.ActorID, uint64(n)); err != nil { // #nosec G115 -- n is the log size, >= 0
+		return fmt.Errorf("store: audit append %d: actor index: %w", n, err)
+	}
 	return nil
 }
 

@@ -77,6 +77,15 @@
 //	leak_drafts                      HMAC("leakdraft", browser token) -> itob(id) | created
 //	leak_documents                   itob(document id) -> encrypted bytes, bound to document id and report id
 //	leak_by_account                  itob(account id) | itob(id) -> ""   (a signed-in reporter's own reports)
+//	opinions                         itob(id) -> {body: encrypted JSON of a supervision opinion (纠正意见 / 检察建议, R33)}
+//	opinions_by_organ                itob(organ) | itob(id) -> ""
+//	opinions_by_due                  answered (1 byte) | due (4 bytes) | itob(id) -> {number, kind, organ, issued, cases}
+//	opinions_by_case                 itob(case) | itob(id) -> ""
+//	opinions_by_leak                 itob(leak report) | itob(id) -> ""
+//	audit_by_actor                   itob(actor account) | itob(audit index) -> ""   (every action of one account, for a
+//	                                 leak investigation; earlier entries indexed by the migration; oversight.go)
+//	leaks_by_case                    itob(case) | itob(leak report) -> ""   (the cases about a report's person, by the keyed
+//	                                 hash of the identity number; written when a report is sent or investigated)
 //	totp                             itob(account id) -> totpRecord: encrypted TOTP secret (or the pending one shown
 //	                                 at enrolment), last accepted time step, HMAC("recovery", id:code) of each unused
 //	                                 recovery code and the blind key id that made them   (created by the first enrolment, CreateBucketIfNotExists)

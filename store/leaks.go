@@ -352,6 +352,9 @@ func (db *DB) SubmitLeakReport(token string, cal *portal.Calendar, requestID str
 		if err := putLeakQueue(tx, old, r); err != nil {
 			return err
 		}
+		if _, err := db.linkLeakCases(tx, r); err != nil { // oversight.go: cross-links by case
+			return err
+		}
 		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditLeakReported, ActorID: r.ReporterAccount,
 			SubjectKind: kindLeak, SubjectID: r.ID, RequestID: requestID})
 	})

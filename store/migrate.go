@@ -130,6 +130,7 @@ var migrations = []migration{
 	{17, migrationWorkbenchName, migrateWorkbench},
 	{18, migrationDeskName, migrateDesk},
 	{19, migrationLegalDocsName, migrateLegalDocs},
+	{20, migrationOversightName, migrateOversight},
 }
 
 // recordsAwaitMigrationName names the migration that adds the index of the

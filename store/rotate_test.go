@@ -192,6 +192,13 @@ func newSealedWorld(t *testing.T) *sealedWorld {
 	}
 	w.secrets = append(w.secrets, "DESK-SEARCH-SECRET")
 	w.secrets = append(w.secrets, legalDocsSealedWorld(t, db, w.cs.ID, w.court.ID)...)
+	// A supervision opinion on the case (oversight.go).
+	if _, err := db.IssueOpinion(portal.Opinion{Kind: portal.OpinionCorrection, Subject: portal.OpinionOnCase, OrganID: w.cs.DecidingOrganID,
+		CaseIDs: []uint64{w.cs.ID}, Facts: "OPINION-FACTS-SECRET", Request: "OPINION-REQUEST-SECRET", Citations: []string{"cpl-286"},
+		Due: portal.DateOf(db.now()).AddDays(10)}, sup, portal.DateOf(db.now()).AddDays(60), func(string) bool { return true }, "r"); err != nil {
+		t.Fatal(err)
+	}
+	w.secrets = append(w.secrets, "OPINION-FACTS-SECRET", "OPINION-REQUEST-SECRET")
 	return w
 }
 

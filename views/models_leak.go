@@ -125,6 +125,7 @@ type LeakMineModel struct {
 
 // LeakSupervisorModel is GET /supervision/leaks/:id.
 type LeakSupervisorModel struct {
+	Oversight         OversightPanel // opinions, investigation, cross-links (oversight.templ)
 	Page              Page
 	ID                uint64
 	Ref               string

@@ -237,6 +237,7 @@ type SupervisionActionForm struct {
 
 // SupervisionReliefModel is the supervisor's page of a relief request.
 type SupervisionReliefModel struct {
+	Oversight         OversightPanel // cross-links (oversight.templ)
 	Page              Page
 	ID                uint64
 	Ref               string

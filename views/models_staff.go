@@ -83,6 +83,7 @@ type StaffPager struct {
 // StaffCaseModel is a case's page for an official (GET /staff/cases/:id).
 type StaffCaseModel struct {
 	Workbench WorkbenchCasePanel // issue 18: accept and review, assignment
+	Oversight OversightPanel     // supervision opinions and cross-links (oversight.templ)
 	// Identity (issue 11): the deciding organ's explicit check of the
 	// identity papers ("identity") or of the guardianship proof
 	// ("guardianship"); IdentityDone says it was done; IdentityForm carries
