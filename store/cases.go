@@ -750,6 +750,13 @@ type Step struct {
 	Rules     []string
 	Note      string
 	RequestID string
+	// Version is the case's UpdatedAt (UnixNano) as the official's page
+	// showed it; a step from a page the case changed since is refused
+	// (decisions.go). Zero skips the check (the system's own steps).
+	Version int64
+	// ConfirmDuplicate: the official confirmed opening an ex officio case
+	// although one with the same person and case number exists.
+	ConfirmDuplicate bool
 }
 
 // Apply takes one step of the procedure on a case, in one transaction: the
@@ -780,6 +787,9 @@ func (db *DB) applyStep(tx *bbolt.Tx, old portal.Case, st Step, cal *portal.Cale
 	}
 	c := old
 	c.Events = slices.Clone(old.Events)
+	if err := decisionChecks(&c, st); err != nil {
+		return old, err
+	}
 	now := db.now().UTC()
 	switch st.Action {
 	case portal.ActionSubmit:
@@ -960,6 +970,9 @@ func (db *DB) OpenExOfficio(c portal.Case, st Step, cal *portal.Calendar) (porta
 			return err
 		}
 		if err := c.SectionErrors(portal.SectionOrgans, today).Err(); err != nil {
+			return err
+		}
+		if err := db.checkExOfficioOpen(tx, c, st); err != nil {
 			return err
 		}
 		if err := db.putCase(tx, portal.Case{}, c); err != nil {
