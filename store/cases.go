@@ -948,7 +948,9 @@ func nextRef(tx *bbolt.Tx) (uint64, error) {
 
 // OpenExOfficio records a case an organ opens on its own initiative (R11): the
 // person is linked by identity number and, with an account, sees it appear.
-func (db *DB) OpenExOfficio(c portal.Case, st Step, cal *portal.Calendar) (portal.Case, error) {
+// docs are the judgment or decision attached to it (issue 18), stored
+// encrypted like any upload in the same transaction.
+func (db *DB) OpenExOfficio(c portal.Case, st Step, cal *portal.Calendar, docs ...ImportDocument) (portal.Case, error) {
 	err := db.update(func(tx *bbolt.Tx) error {
 		id, err := tx.Bucket(bucketCases).NextSequence()
 		if err != nil {
@@ -974,6 +976,17 @@ func (db *DB) OpenExOfficio(c portal.Case, st Step, cal *portal.Calendar) (porta
 		}
 		if err := db.checkExOfficioOpen(tx, c, st); err != nil {
 			return err
+		}
+		if len(docs) > portal.MaxDocumentsPerCase {
+			return &portal.Error{Code: portal.CodeInvalid, Key: "upload.too_many", Fields: map[string]string{"file": "upload.too_many"}}
+		}
+		for _, d := range docs {
+			d.Document.UploadedBy = st.AccountID
+			stored, err := db.putDocument(tx, id, d.Document, d.Content)
+			if err != nil {
+				return err
+			}
+			c.Documents = append(c.Documents, stored)
 		}
 		if err := db.putCase(tx, portal.Case{}, c); err != nil {
 			return err

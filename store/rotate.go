@@ -153,6 +153,7 @@ var plaintextBuckets = map[string]string{
 	"certificate_objections":      "police organ | due | certificate id -> reference, date",
 	"unsealings_by_case":          "case id | unsealing id",
 	"unsealing_pending":           "case id -> unsealing id",
+	"overrides":                   "override id -> case reference and ids, decision, state, times (the reasons stay in the sealed case)",
 	"cooffender_cases":            "keyed hashes of adult case numbers | case id",
 	"sealed_info_marks":           "a judicial organ's own case number and kind, organ and date (R21); nothing of the sealed record",
 	"sealed_info_by_number":       "keyed hashes of case numbers | marking id",
