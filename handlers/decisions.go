@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -34,36 +33,29 @@ func init() {
 // decisionsState is what a re-rendered case page carries for this area.
 type decisionsState struct {
 	stale      bool
-	since      int64 // the version the stale page showed
+	since      string // the version the stale page showed
 	rejectForm views.Form
 }
 
-// formVersion reads the hidden version field: the case's UpdatedAt as the
-// page showed it, in nanoseconds. Anything unusable is 0 (no check).
-func formVersion(c echo.Context) int64 {
+// formVersion reads the hidden version field (portal.CaseVersion as the page
+// showed it); anything unusable is "" (no check).
+func formVersion(c echo.Context) string {
 	v := strings.TrimSpace(c.FormValue("version"))
-	if v == "" || len(v) > 20 {
-		return 0
+	if _, ok := portal.VersionSteps(v); !ok || len(v) > 40 {
+		return ""
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return 0
-	}
-	return n
+	return v
 }
-
-// caseVersion is the version a page carries in its forms.
-func caseVersion(cs portal.Case) string { return strconv.FormatInt(cs.UpdatedAt.UnixNano(), 10) }
 
 // staleVersion reports whether the page the step came from showed an older
 // state of the case.
-func staleVersion(cs portal.Case, version int64) bool {
-	return version != 0 && cs.UpdatedAt.UnixNano() != version
+func staleVersion(cs portal.Case, version string) bool {
+	return version != "" && portal.CaseVersion(cs) != version
 }
 
 // showStale re-renders the case page after a step from a stale page: the
 // changes since, the typed values kept, nothing done.
-func (s *Server) showStale(c echo.Context, id uint64, actor portal.Actor, action portal.CaseAction, values map[string]string, since int64) error {
+func (s *Server) showStale(c echo.Context, id uint64, actor portal.Actor, action portal.CaseAction, values map[string]string, since string) error {
 	return s.showStaffCase(c, http.StatusConflict, id, actor, staffCaseState{failedAction: action,
 		actionForm: views.Form{Values: values, Summary: "decide.stale"}, decisions: decisionsState{stale: true, since: since}})
 }
@@ -105,7 +97,7 @@ func whoKey(ev portal.CaseEvent) string {
 // decisionsModel fills the case page's panel and marks the decision forms
 // that go against the rules; every form carries the page's version.
 func (s *Server) decisionsModel(m *views.StaffCaseModel, u *portal.Account, cs portal.Case, actor portal.Actor, base string, st decisionsState) error {
-	version := caseVersion(cs)
+	version := portal.CaseVersion(cs)
 	for i := range m.Actions {
 		a := &m.Actions[i]
 		a.Version = version
@@ -130,9 +122,9 @@ func (s *Server) decisionsModel(m *views.StaffCaseModel, u *portal.Account, cs p
 		}
 	}
 	if st.stale {
-		since := time.Unix(0, st.since)
-		for _, ev := range cs.Events {
-			if ev.At.After(since) {
+		seen, _ := portal.VersionSteps(st.since)
+		for i, ev := range cs.Events {
+			if i >= seen {
 				ch := views.DecisionChange{At: ev.At, By: names[ev.ActorID], Action: ev.Action}
 				if ch.By == "" {
 					ch.ByKey = whoKey(ev)
@@ -163,7 +155,7 @@ func (s *Server) decisionsModel(m *views.StaffCaseModel, u *portal.Account, cs p
 
 // proposeOverride records a decision against the rules as an override: the
 // written reasons are required; the case then waits for a second official.
-func (s *Server) proposeOverride(c echo.Context, id uint64, actor portal.Actor, action portal.CaseAction, in staffActionInput, version int64) error {
+func (s *Server) proposeOverride(c echo.Context, id uint64, actor portal.Actor, action portal.CaseAction, in staffActionInput, version string) error {
 	u := currentUser(c)
 	fail := func(status int, f views.Form) error {
 		return s.showStaffCase(c, status, id, actor, staffCaseState{failedAction: action, actionForm: f})

@@ -200,7 +200,9 @@ func (w *mxWorld) personFor(filer portal.Account) (string, string) {
 	case portal.RoleGuardian:
 		return "矩阵被监护人", testIDNumber(w.nextSeq(), portal.Date{Year: 2010, Month: 7, Day: 1})
 	}
-	return "矩阵委托人", testIDNumber(w.nextSeq(), portal.Date{Year: 2006, Month: 9, Day: 1})
+	// Born 2008: under 18 at the act of 2025, so the rules say seal and one
+	// official seals without an override (issue 18).
+	return "矩阵委托人", testIDNumber(w.nextSeq(), portal.Date{Year: 2008, Month: 9, Day: 1})
 }
 
 // draft is an application by filer decided by the organ with key decider and

@@ -373,7 +373,9 @@ func TestStaffActionFormErrors(t *testing.T) {
 	if v := staffInputByID(p, "reject-rules"); v != "R2" {
 		t.Fatalf("rules typed were not kept: %q", v)
 	}
-	if msg := p.fieldError("note"); !strings.HasSuffix(msg, "Give the reasons for not sealing.") {
+	// The rules say seal: refusing is an override (issue 18), whose reasons
+	// are always required.
+	if msg := p.fieldError("note"); !strings.HasSuffix(msg, "Give the reasons for deciding differently from the rules.") {
 		t.Fatalf("reject without reasons: %q", msg)
 	}
 	p = staffAct(judge, cs.ID, portal.ActionReject, url.Values{"rules": {"R2, R99"}, "note": {"the term is over five years"}}).
@@ -703,7 +705,8 @@ func TestStaffExOfficioLinksMinorAccount(t *testing.T) {
 		cs.Penalty == nil || cs.Penalty.Kind != portal.PenaltyCriminalDetention || cs.Intent != portal.IntentNegligent {
 		t.Fatalf("ex officio case %+v", cs)
 	}
-	if forms := staffActionForms(p); !slices.Equal(forms, []string{"seal", "reject", "return"}) {
+	// Issue 18, R11: an ex officio case has no return for correction.
+	if forms := staffActionForms(p); !slices.Equal(forms, []string{"seal", "reject"}) {
 		t.Fatalf("actions on an ex officio case %v", forms)
 	}
 	mine, err := w.db.CasesOfAccount(w.minor.ID)
@@ -717,6 +720,8 @@ func TestStaffExOfficioLinksMinorAccount(t *testing.T) {
 	// deciding organ is always the official's own.
 	police := w.signIn(w.officer)
 	form.Set("case_number", "(2024)甲公立字第1号")
+	// Issue 18: the police opens what it decides, a withdrawn case.
+	form.Set("disposition", string(portal.DispositionCaseWithdrawn))
 	p = police.submit("/staff/cases/new", "/staff/cases/new", form)
 	id2, _ := strconv.ParseUint(strings.TrimPrefix(p.url.Path, "/staff/cases/"), 10, 64)
 	cs2, err := w.db.Case(id2)

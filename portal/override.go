@@ -2,6 +2,7 @@ package portal
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -142,13 +143,16 @@ func CheckExOfficio(c Case, a CaseAction) error {
 // and can therefore open a case for ex officio (R11, R12): the court its
 // judgments (a sentence, exemption from punishment, an acquittal, R10), the
 // procuratorate its decisions not to prosecute (R8), the police the cases it
-// withdraws (撤销案件, R9) and its administrative penalties (R28), the
+// withdraws (撤销案件, R9), its administrative penalties and the specialised
+// correctional education decided with it (Law on Preventing Juvenile
+// Delinquency 2020 art. 45; R28), the
 // judicial administration the sentences whose community correction it ends
 // (R33).
 var ExOfficioDispositions = map[Role][]Disposition{
 	RoleCourt:         {DispositionSentenced, DispositionExempted, DispositionAcquittedInsufficientEvidence, DispositionNoCriminalLiability},
 	RoleProcuratorate: {DispositionNotProsecuted, DispositionConditionalNonProsecutionCompleted},
-	RolePolice:        {DispositionCaseWithdrawn, DispositionNoCriminalLiability, DispositionAdministrativePenalty},
+	RolePolice: {DispositionCaseWithdrawn, DispositionNoCriminalLiability, DispositionAdministrativePenalty,
+		DispositionSpecialisedCorrectionalEducation},
 	RoleJudicialAdmin: {DispositionSentenced},
 }
 
@@ -164,3 +168,22 @@ const (
 	AuditOverrideApproved AuditAction = "override_approved" // Detail is the decision taken
 	AuditOverrideRejected AuditAction = "override_rejected" // Detail is the decision not taken
 )
+
+// CaseVersion names the state of a case a page shows: the time of its last
+// change and the number of steps in its timeline (two steps in the same
+// instant still differ). A step posted with another version comes from a
+// stale page (issue 18).
+func CaseVersion(c Case) string {
+	return strconv.FormatInt(c.UpdatedAt.UnixNano(), 36) + "." + strconv.Itoa(len(c.Events))
+}
+
+// VersionSteps is the number of timeline steps a version names, false when
+// the version is not one.
+func VersionSteps(v string) (int, bool) {
+	_, n, ok := strings.Cut(v, ".")
+	if !ok {
+		return 0, false
+	}
+	k, err := strconv.Atoi(n)
+	return k, err == nil && k >= 0
+}

@@ -750,10 +750,10 @@ type Step struct {
 	Rules     []string
 	Note      string
 	RequestID string
-	// Version is the case's UpdatedAt (UnixNano) as the official's page
+	// Version is portal.CaseVersion of the case as the official's page
 	// showed it; a step from a page the case changed since is refused
-	// (decisions.go). Zero skips the check (the system's own steps).
-	Version int64
+	// (decisions.go). Empty skips the check (the system's own steps).
+	Version string
 	// ConfirmDuplicate: the official confirmed opening an ex officio case
 	// although one with the same person and case number exists.
 	ConfirmDuplicate bool

@@ -29,7 +29,7 @@ var bucketOverrides = []byte("overrides")
 // proposed, by another official of the organ; an ex officio case has no
 // return and no withdrawal (R11).
 func decisionChecks(c *portal.Case, st Step) error {
-	if st.Version != 0 && c.UpdatedAt.UnixNano() != st.Version {
+	if st.Version != "" && portal.CaseVersion(*c) != st.Version {
 		return portal.Conflict("decide.stale")
 	}
 	if err := portal.CheckExOfficio(*c, st.Action); err != nil {
@@ -69,7 +69,7 @@ func (db *DB) ProposeOverride(caseID uint64, o portal.Override, st Step, cal *po
 		if st.OrganID == 0 || old.DecidingOrganID != st.OrganID {
 			return portal.NotFound()
 		}
-		if st.Version != 0 && old.UpdatedAt.UnixNano() != st.Version {
+		if st.Version != "" && portal.CaseVersion(old) != st.Version {
 			return portal.Conflict("decide.stale")
 		}
 		d, against := portal.AgainstRules(old, o.Action)
@@ -97,7 +97,7 @@ func (db *DB) ProposeOverride(caseID uint64, o portal.Override, st Step, cal *po
 		withOverride.Override = &o
 		// The timeline says a decision waits for approval; the reasons stay
 		// with the officials until the decision is taken.
-		st.Action, st.Actor, st.Rules, st.Note, st.Version = portal.ActionProposeOverride, portal.ActorDecider, nil, "", 0
+		st.Action, st.Actor, st.Rules, st.Note, st.Version = portal.ActionProposeOverride, portal.ActorDecider, nil, "", ""
 		c, err = db.applyStep(tx, withOverride, st, cal, portal.DateOf(db.now()))
 		if err != nil {
 			return err

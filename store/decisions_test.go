@@ -159,11 +159,13 @@ func TestStaleStepRefused(t *testing.T) {
 	t.Parallel()
 	w := newDecisionsWorld(t)
 	st := w.by(w.judge, portal.ActionSeal)
-	st.Version = w.c.UpdatedAt.UnixNano() - 1
+	stale := w.c
+	stale.Events = stale.Events[:len(stale.Events)-1]
+	st.Version = portal.CaseVersion(stale) // the same instant, one step fewer
 	if _, err := w.db.Apply(w.c.ID, st, w.cal); portal.ErrorCode(err) != portal.CodeConflict {
 		t.Fatalf("stale step: %v", err)
 	}
-	st.Version = w.c.UpdatedAt.UnixNano()
+	st.Version = portal.CaseVersion(w.c)
 	w.apply(t, st)
 }
 
