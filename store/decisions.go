@@ -15,12 +15,16 @@ import (
 // ex officio cases. The buckets of this file:
 //
 //	overrides   itob(id) -> JSON portal.OverrideEntry (reference, ids, state, times; no personal data;
-//	            created by the first proposal)
+//	            created by migrationOverridesName)
 //
 // The override itself (with its written reasons) lives on the case, sealed
 // with it (portal.Case.Override).
 
 var bucketOverrides = []byte("overrides")
+
+// migrationOverridesName names the migration that adds the list of overrides
+// (tests find it by name).
+const migrationOverridesName = "decisions: the supervisor's list of decisions against the rules' computation"
 
 // decisionChecks runs inside applyStep, on the case as it is before the step
 // (c is the copy the step will write): a step posted from a stale page is
@@ -81,10 +85,7 @@ func (db *DB) ProposeOverride(caseID uint64, o portal.Override, st Step, cal *po
 		if err := o.Validate(); err != nil {
 			return err
 		}
-		b, err := tx.CreateBucketIfNotExists(bucketOverrides)
-		if err != nil {
-			return err
-		}
+		b := tx.Bucket(bucketOverrides)
 		if o.ID, err = b.NextSequence(); err != nil {
 			return err
 		}
@@ -177,7 +178,7 @@ func (db *DB) Overrides(offset, limit int) (rows []portal.OverrideEntry, total i
 		if b == nil {
 			return nil
 		}
-		total = b.Stats().KeyN
+		total = int(b.Sequence()) // #nosec G115 -- a count of overrides; ids are never reused and rows never deleted
 		cur := b.Cursor()
 		i := 0
 		for k, v := cur.Last(); k != nil && len(rows) < limit; k, v = cur.Prev() {

@@ -1,8 +1,11 @@
 package store
 
 import (
+	"errors"
 	"testing"
 	"time"
+
+	"go.etcd.io/bbolt"
 
 	"sealportal/portal"
 )
@@ -223,4 +226,32 @@ func auditActionsOf(t *testing.T, db *DB) map[portal.AuditAction]bool {
 		out[e.Action] = true
 	}
 	return out
+}
+
+// The migration that adds the list of overrides: a database from before it
+// gains the bucket on opening, and an override can then be listed.
+func TestMigrationOverrides(t *testing.T) {
+	t.Parallel()
+	w := newDecisionsWorld(t)
+	err := w.db.update(func(tx *bbolt.Tx) error {
+		if err := tx.DeleteBucket(bucketOverrides); err != nil {
+			return err
+		}
+		for i, m := range migrations {
+			if m.name == migrationOverridesName {
+				return tx.Bucket(bucketMeta).Put(keySchemaVersion, itob(uint64(migrations[i-1].version)))
+			}
+		}
+		return errors.New("migration not found")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.db = reopenTestDB(t, w.db)
+	if _, err := w.db.ProposeOverride(w.c.ID, portal.Override{Action: portal.ActionReject, Rules: []string{"R2"}, Reasons: "理由"}, w.by(w.judge, ""), w.cal); err != nil {
+		t.Fatal(err)
+	}
+	if rows, total, err := w.db.Overrides(0, 10); err != nil || total != 1 || len(rows) != 1 {
+		t.Fatalf("after the migration: %v %d %v", rows, total, err)
+	}
 }

@@ -61,7 +61,7 @@
 //	unsealings, unsealings_by_case   unsealing events (R18/R19) and their index by case
 //	unsealing_pending                cases waiting for the supervisor's review (exactly 60 months)
 //	overrides                        itob(id) -> JSON{case id, reference, organ, decision, rules' outcome, state, who, when}
-//	                                 (decisions against the rules' computation, decisions.go; created by the first proposal)
+//	                                 (decisions against the rules' computation, decisions.go; created by a migration)
 //	cooffender_cases                 HMAC("cooffender", adult case number) | itob(case id) -> ""   (R20)
 //	sealed_info_marks                itob(id) -> JSON{case number, kind, basis, organ, by, at}   (R21: another case of a judicial
 //	                                 organ that uses sealed information; created by its first write)

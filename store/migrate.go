@@ -126,6 +126,10 @@ var migrations = []migration{
 		return err
 	}},
 	{15, migrationBlindKeysName, migrateBlindKeys},
+	{16, migrationOverridesName, func(tx *bbolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketOverrides)
+		return err
+	}},
 }
 
 // recordsAwaitMigrationName names the migration that adds the index of the
