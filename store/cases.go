@@ -857,6 +857,9 @@ func (db *DB) applyStep(tx *bbolt.Tx, old portal.Case, st Step, cal *portal.Cale
 	if err := db.notifyCase(tx, c, key, st.AccountID); err != nil {
 		return old, err
 	}
+	if err := db.notifyStaff(tx, old, c, st); err != nil {
+		return old, err
+	}
 	if c.SealingDuty && st.Action == portal.ActionWithdraw {
 		if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditSealingDutyRemains, ActorID: st.AccountID, ActorRole: st.Role,
 			SubjectKind: kindCase, SubjectID: c.ID, Detail: "R11", RequestID: st.RequestID}); err != nil {

@@ -17,6 +17,9 @@ import (
 //	overrides   itob(id) -> JSON portal.OverrideEntry (reference, ids, state, times; no personal data;
 //	            created by migrationOverridesName)
 //
+//	staff_notifications       itob(organ) | itob(id) -> JSON{id, case id, reference, message key, time, except account}
+//	staff_notifications_seen  itob(account) -> itob(the newest notification id the official marked read)
+//
 // The override itself (with its written reasons) lives on the case, sealed
 // with it (portal.Case.Override).
 
@@ -24,7 +27,7 @@ var bucketOverrides = []byte("overrides")
 
 // migrationOverridesName names the migration that adds the list of overrides
 // (tests find it by name).
-const migrationOverridesName = "decisions: the supervisor's list of decisions against the rules' computation"
+const migrationOverridesName = "decisions: the supervisor's list of decisions against the rules' computation; officials' notifications"
 
 // decisionChecks runs inside applyStep, on the case as it is before the step
 // (c is the copy the step will write): a step posted from a stale page is

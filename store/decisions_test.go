@@ -255,3 +255,55 @@ func TestMigrationOverrides(t *testing.T) {
 		t.Fatalf("after the migration: %v %d %v", rows, total, err)
 	}
 }
+
+// Issue 18: officials are told when a case of their organ needs them: a new
+// application (the deciding organ), a citizen's message, an override to
+// approve (not its proposer), sealing to do (each holding organ).
+func TestStaffNotifications(t *testing.T) {
+	t.Parallel()
+	w := newDecisionsWorld(t) // submitted, accepted and under review
+	list := func(a portal.Account) ([]string, int) {
+		t.Helper()
+		ns, unread, err := w.db.StaffNotifications(a, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, n := range ns {
+			if n.Ref != w.c.Ref || n.CaseID != w.c.ID {
+				t.Fatalf("notification %+v", n)
+			}
+			keys = append(keys, n.Key)
+		}
+		return keys, unread
+	}
+	if keys, unread := list(w.judge); len(keys) != 1 || keys[0] != NotifyStaffNewApplication || unread != 1 {
+		t.Fatalf("after submission: %v %d", keys, unread)
+	}
+	if _, err := w.db.AddMessage(portal.Message{CaseID: w.c.ID, From: w.c.FiledBy, FromRole: portal.RoleMinor, Text: "请问进展"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.ProposeOverride(w.c.ID, portal.Override{Action: portal.ActionReject, Rules: []string{"R2"}, Reasons: "理由"}, w.by(w.judge, ""), w.cal); err != nil {
+		t.Fatal(err)
+	}
+	if keys, _ := list(w.second); len(keys) != 3 || keys[0] != NotifyStaffOverride || keys[1] != NotifyStaffMessage {
+		t.Fatalf("second official: %v", keys)
+	}
+	if keys, _ := list(w.judge); len(keys) != 2 {
+		t.Fatalf("the proposer is told of his own override: %v", keys)
+	}
+	if err := w.db.MarkStaffNotificationsRead(w.second); err != nil {
+		t.Fatal(err)
+	}
+	if _, unread := list(w.second); unread != 0 {
+		t.Fatalf("%d unread after marking read", unread)
+	}
+	if _, err := w.db.DecideOverride(w.c.ID, false, "不批准", w.by(w.second, ""), w.cal); err != nil {
+		t.Fatal(err)
+	}
+	w.apply(t, w.by(w.second, portal.ActionSeal))
+	police := portal.Account{ID: 999, OrganID: w.police.ID}
+	if ns, unread, err := w.db.StaffNotifications(police, 50); err != nil || unread != 1 || ns[0].Key != NotifyStaffToSeal {
+		t.Fatalf("holding police: %+v %d %v", ns, unread, err)
+	}
+}

@@ -127,8 +127,12 @@ var migrations = []migration{
 	}},
 	{15, migrationBlindKeysName, migrateBlindKeys},
 	{16, migrationOverridesName, func(tx *bbolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucketOverrides)
-		return err
+		for _, b := range [][]byte{bucketOverrides, bucketStaffNotifications, bucketStaffNotificationsSeen} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
 	}},
 }
 

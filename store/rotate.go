@@ -154,6 +154,8 @@ var plaintextBuckets = map[string]string{
 	"unsealings_by_case":          "case id | unsealing id",
 	"unsealing_pending":           "case id -> unsealing id",
 	"overrides":                   "override id -> case reference and ids, decision, state, times (the reasons stay in the sealed case)",
+	"staff_notifications":         "organ | id -> case id, reference, message key, time",
+	"staff_notifications_seen":    "official's account id -> newest notification id read",
 	"cooffender_cases":            "keyed hashes of adult case numbers | case id",
 	"sealed_info_marks":           "a judicial organ's own case number and kind, organ and date (R21); nothing of the sealed record",
 	"sealed_info_by_number":       "keyed hashes of case numbers | marking id",
