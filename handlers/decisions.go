@@ -307,3 +307,30 @@ func (s *Server) exOfficioDuplicates(cs portal.Case, f views.Form) []string {
 	}
 	return found.Duplicates
 }
+
+// handleStaffNotifications serves GET /staff/notifications: what cases of
+// the official's organ need it (issue 18), newest first, the unread marked.
+func (s *Server) handleStaffNotifications(c echo.Context) error {
+	u := currentUser(c)
+	ns, unread, err := s.db.StaffNotifications(*u, staffPageSize)
+	if err != nil {
+		return err
+	}
+	m := views.StaffNotificationsModel{Page: s.page(c, "staff_notify.title"), Unread: unread}
+	if c.QueryParam("done") == "read" {
+		m.NoticeKey = "staff_notify.marked_read"
+	}
+	for _, n := range ns {
+		m.Rows = append(m.Rows, views.StaffNotificationRow{CaseURL: "/staff/cases/" + strconv.FormatUint(n.CaseID, 10), Ref: n.Ref,
+			Key: n.Key, At: n.At, Unread: n.Unread})
+	}
+	return s.render(c, http.StatusOK, views.StaffNotificationsPage(m))
+}
+
+// handleStaffNotificationsRead serves POST /staff/notifications/read.
+func (s *Server) handleStaffNotificationsRead(c echo.Context) error {
+	if err := s.db.MarkStaffNotificationsRead(*currentUser(c)); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/staff/notifications?done=read")
+}

@@ -210,3 +210,30 @@ func pathIDOf(t *testing.T, path string) uint64 {
 	}
 	return id
 }
+
+// Issue 18 item 4: the deciding organ's officials are told of a new
+// application and of an override to approve, in the portal; marking them
+// read clears the count.
+func TestStaffNotificationsPage(t *testing.T) {
+	t.Parallel()
+	w := newStaffWorld(t)
+	second := w.official(portal.RoleCourt, "judge-a2", w.court)
+	cs := w.underReview()
+	staffAct(w.signIn(w.judge), cs.ID, portal.ActionReject, url.Values{"rules": {"R2"}, "note": {"reasons"}}).wantPath(t, staffCasePath(cs.ID))
+	sc := w.signIn(second)
+	p := sc.get("/staff/notifications").wantStatus(t, http.StatusOK).
+		wantText(t, cs.Ref, "A new application was received", "A decision against the rules awaits your approval", "2 unread")
+	p.noText(t, w.minor.Name)
+	sc.submit("/staff/notifications", "/staff/notifications/read", nil).wantPath(t, "/staff/notifications").
+		wantText(t, "All notifications are marked as read.")
+	if p := sc.get("/staff/notifications"); strings.Contains(p.body, `data-unread="true"`) {
+		t.Fatal("still unread after marking read")
+	}
+	// The proposer is not told of his own override; another court nothing.
+	if p := w.signIn(w.judge).get("/staff/notifications"); strings.Contains(p.body, `data-key="staff_notify.override"`) {
+		t.Fatal("the proposer is told of his own override")
+	}
+	if p := w.signIn(w.judge2).get("/staff/notifications"); strings.Contains(p.body, cs.Ref) {
+		t.Fatal("another court sees the case")
+	}
+}

@@ -70,6 +70,17 @@ func init() {
 		"decide.duplicate_body":            {"已有同一当事人、同一案号的案件：%s。", "A case with the same person and case number already exists: %s."},
 		"decide.duplicate_confirm":         {"我已核对，仍要启动新案件", "I have checked, and open a new case anyway"},
 		"decide.document":                  {"判决书或决定书（可选）", "Judgment or decision (optional)"},
+		"staff_notify.title":               {"本机关的通知", "Your organ's notifications"},
+		"staff_notify.none":                {"目前没有通知。", "There are no notifications."},
+		"staff_notify.unread":              {"未读%d条", "%d unread"},
+		"staff_notify.new":                 {"新", "New"},
+		"staff_notify.mark_read":           {"全部标为已读", "Mark all as read"},
+		"staff_notify.marked_read":         {"已全部标为已读。", "All notifications are marked as read."},
+		"staff_notify.new_application":     {"收到新的封存申请", "A new application was received"},
+		"staff_notify.message":             {"申请人发来新消息", "The applicant sent a message"},
+		"staff_notify.override":            {"有与规则计算结果不同的决定等待您批准", "A decision against the rules awaits your approval"},
+		"staff_notify.to_seal":             {"已决定封存，请封存本机关的记录并确认", "Sealing was decided: seal your organ's records and confirm"},
+		"staff_notify.unsealed":            {"记录已解除封存，请处理本机关的记录", "The record was unsealed: act on your organ's records"},
 		"decide.document_hint":             {"PDF、JPG 或 PNG，不超过 10 MB。", "PDF, JPG or PNG, at most 10 MB."},
 	})
 }

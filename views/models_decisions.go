@@ -75,3 +75,21 @@ type OverrideRow struct {
 	DecidedBy  string
 	DecidedAt  time.Time
 }
+
+// StaffNotificationsModel is GET /staff/notifications.
+type StaffNotificationsModel struct {
+	Page      Page
+	NoticeKey string
+	Unread    int
+	Rows      []StaffNotificationRow
+}
+
+// StaffNotificationRow is one notification: a case reference and what it
+// needs, never personal data.
+type StaffNotificationRow struct {
+	CaseURL string
+	Ref     string
+	Key     string
+	At      time.Time
+	Unread  bool
+}
