@@ -181,7 +181,9 @@ func Allowed(from CaseStatus, actor Actor) []CaseAction {
 	return out
 }
 
-// ruleChosen reports whether the rules, not a person, choose the action.
+// ruleChosen reports whether the rules, not a person, choose the action. A
+// proposed override is chosen by the rules too: a seal or a refusal against
+// their computation becomes one (override.go).
 func ruleChosen(a CaseAction) bool {
 	return a == ActionRecordUnsealingEvent || a == ActionUnseal || a == ActionReferUnsealing || a == ActionProposeOverride
 }
