@@ -129,6 +129,21 @@ func (w *casesWorld) staff(id uint64, a portal.CaseAction, actor portal.Actor, o
 	if a == portal.ActionSeal {
 		st.Rules = []string{"R1", "R2"}
 	}
+	if cs, err := w.db.Case(id); err == nil && actor == portal.ActorDecider {
+		if _, against := portal.AgainstRules(cs, a); against {
+			// Issue 18: against the rules, the decision is proposed by the
+			// judge and approved by a second official of the court.
+			if _, err := w.db.ProposeOverride(id, portal.Override{Action: a, Rules: st.Rules, Reasons: note}, st, w.cal); err != nil {
+				w.t.Fatalf("propose %s: %v", a, err)
+			}
+			second := store.Step{AccountID: w.judge.ID + 1_000_000, Role: portal.RoleCourt, OrganID: organ}
+			got, err := w.db.DecideOverride(id, true, "", second, w.cal)
+			if err != nil {
+				w.t.Fatalf("approve %s: %v", a, err)
+			}
+			return got
+		}
+	}
 	got, err := w.db.Apply(id, st, w.cal)
 	if err != nil {
 		w.t.Fatalf("%s: %v", a, err)

@@ -99,9 +99,15 @@ func TestStaffExOfficioNewDispositions(t *testing.T) {
 	w := newStaffWorld(t)
 	judge := w.signIn(w.judge)
 	p := judge.get("/staff/cases/new")
-	for _, v := range []string{`value="administrative_penalty"`, `value="specialised_correctional_education"`, `value="deportation"`} {
-		if !strings.Contains(p.body, v) {
-			t.Fatalf("ex officio form lacks %s", v)
+	if !strings.Contains(p.body, `value="deportation"`) {
+		t.Fatal("ex officio form lacks deportation")
+	}
+	// Issue 18: each organ opens only what it decides; administrative
+	// penalties and specialised correctional education are the police's.
+	police := w.signIn(w.officer).get("/staff/cases/new")
+	for _, v := range []string{`value="administrative_penalty"`, `value="specialised_correctional_education"`} {
+		if !strings.Contains(police.body, v) {
+			t.Fatalf("police's ex officio form lacks %s", v)
 		}
 	}
 	form := url.Values{

@@ -122,7 +122,8 @@ func TestLegalDocServiceAndRightsExplanation(t *testing.T) {
 // holders.
 func TestLegalDocRefusal(t *testing.T) {
 	w := newStaffWorld(t)
-	cs := w.submitted(w.court)
+	// Six years: the rules refuse too, so one official decides (issue 18).
+	cs := w.submittedWith(w.court, func(c *portal.Case) { c.Penalty = &portal.Penalty{Kind: portal.PenaltyFixedTerm, Months: 72} })
 	w.step(cs.ID, portal.ActionAccept, w.judge)
 	w.step(cs.ID, portal.ActionStartReview, w.judge)
 	judge := w.signIn(w.judge)

@@ -203,7 +203,9 @@ func (w *mxWorld) personFor(filer portal.Account) (string, string) {
 	case portal.RoleGuardian:
 		return "矩阵被监护人", testIDNumber(w.nextSeq(), portal.Date{Year: 2010, Month: 7, Day: 1})
 	}
-	return "矩阵委托人", testIDNumber(w.nextSeq(), portal.Date{Year: 2006, Month: 9, Day: 1})
+	// Born 2008: under 18 at the act of 2025, so the rules say seal and one
+	// official seals without an override (issue 18).
+	return "矩阵委托人", testIDNumber(w.nextSeq(), portal.Date{Year: 2008, Month: 9, Day: 1})
 }
 
 // draft is an application by filer decided by the organ with key decider and
@@ -219,11 +221,17 @@ func (w *mxWorld) draft(filer portal.Account, decider string, declared bool) por
 	}
 	name, idn := w.personFor(filer)
 	organ := w.organs[decider]
+	// Under 18 at the act, so the rules say seal and one official seals
+	// without an override (issue 18): the minors are born in May 2006.
+	actDate := portal.Date{Year: 2025, Month: 1, Day: 5}
+	if filer.Role == portal.RoleMinor {
+		actDate = portal.Date{Year: 2024, Month: 1, Day: 5}
+	}
 	if _, err = db.UpdateDraft(c.ID, func(c *portal.Case) error {
 		c.PersonName, c.PersonIDNumber = name, idn
 		c.DecidingOrganID, c.OrganCaseNumber = organ.ID, "(2025)矩刑初字第"+mxID(c.ID)+"号"
 		c.Disposition, c.DecisionDate, c.Intent = portal.DispositionSentenced, portal.Date{Year: 2025, Month: 9, Day: 1}, portal.IntentIntentional
-		c.Acts = []portal.Act{{Date: portal.Date{Year: 2025, Month: 1, Day: 5}, Main: true}}
+		c.Acts = []portal.Act{{Date: actDate, Main: true}}
 		c.Penalty = &portal.Penalty{Kind: portal.PenaltyFixedTerm, Months: 12}
 		c.HoldingOrganIDs = []uint64{organ.ID}
 		c.DeclaredTrue = declared

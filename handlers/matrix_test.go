@@ -241,6 +241,13 @@ var mxSpecs = map[string]mxSpec{
 	"GET /staff/opinions":                       {ok: 200},
 	"GET /staff/opinions/:id":                   {kind: "opinion", ok: 200},
 	"POST /staff/opinions/:id/answer":           {kind: "opinion", ok: 422},
+	// Issue 18: nothing is pending on the organ's sent case, so the second
+	// official's answer is refused (409) after access was decided.
+	"POST /staff/cases/:id/override/approve": {kind: "staff-case", ok: 409},
+	"POST /staff/cases/:id/override/reject":  {kind: "staff-case", form: mxForm("note", "矩阵"), ok: 409},
+	"GET /supervision/overrides":             {ok: 200},
+	"GET /staff/notifications":               {ok: 200},
+	"POST /staff/notifications/read":         {ok: 303, loc: "/staff/notifications"},
 	// The supervisor keeps the referred record sealed: 303. A case on which no
 	// review waits gets 409 from the store before it looks the case up, so an
 	// unknown case gets the same 409; the supervisor reads every case, so this

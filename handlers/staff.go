@@ -306,6 +306,9 @@ type staffCaseState struct {
 	courtBirthForm views.Form
 	// workbenchForm is the hand-over form after a failed post (issue 18).
 	workbenchForm views.Form
+	// decisions: a step refused because the page was stale, or an
+	// override's failed rejection (decisions.go).
+	decisions decisionsState
 }
 
 // showStaffCase reads the case through the audited read (R17) and renders its
@@ -418,7 +421,10 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 			ShowNote: spec.note != noteNone, NoteRequired: spec.note == noteRequired, ShowRules: spec.rules != rulesNone,
 			Warning: a == portal.ActionReject})
 	}
-	if st.failedAction != "" && !slices.Contains(staffActions(u, cs, actor), st.failedAction) {
+	if err := s.decisionsModel(&m, u, cs, actor, base, st.decisions); err != nil {
+		return err
+	}
+	if st.failedAction != "" && !st.decisions.stale && !slices.Contains(staffActions(u, cs, actor), st.failedAction) {
 		// The step is no longer possible (someone else took one meanwhile):
 		// say so at the top of the page.
 		m.NoticeKey = "case.action_not_allowed"
@@ -439,7 +445,8 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 func staffActions(u *portal.Account, cs portal.Case, actor portal.Actor) []portal.CaseAction {
 	var out []portal.CaseAction
 	if actor == portal.ActorDecider {
-		for _, a := range portal.Allowed(cs.Status, portal.ActorDecider) {
+		// R11: an ex officio case has no return for correction.
+		for _, a := range portal.AllowedOn(cs, portal.ActorDecider) {
 			if a == portal.ActionTakeUp && !cs.SealingDuty {
 				continue // R11: only a withdrawal that left the duty
 			}
@@ -582,8 +589,16 @@ func (s *Server) handleStaffAction(c echo.Context) error {
 	fail := func(status int, f views.Form) error {
 		return s.showStaffCase(c, status, id, actor, staffCaseState{failedAction: action, actionForm: f})
 	}
+	version := formVersion(c)
+	if staleVersion(cs, version) {
+		return s.showStale(c, id, actor, action, in.values(), version)
+	}
 	if !slices.Contains(staffActions(u, cs, actor), action) {
 		return fail(http.StatusConflict, views.Form{Values: in.values(), Summary: "case.action_not_allowed"})
+	}
+	if _, against := portal.AgainstRules(cs, action); against {
+		// Issue 18: a decision against the rules needs a second official.
+		return s.proposeOverride(c, id, actor, action, in, version)
 	}
 	rules, note, fe := in.check(spec)
 	if len(fe) > 0 {
@@ -597,7 +612,10 @@ func (s *Server) handleStaffAction(c echo.Context) error {
 		stepActor = portal.ActorHolder
 	}
 	err = s.applyStaffStep(c, id, store.Step{Action: action, Actor: stepActor, AccountID: u.ID, Role: u.Role, OrganID: u.OrganID,
-		Rules: rules, Note: note, RequestID: requestID(c)})
+		Rules: rules, Note: note, RequestID: requestID(c), Version: version})
+	if errKey(err) == "decide.stale" {
+		return s.showStale(c, id, actor, action, in.values(), version)
+	}
 	if err != nil {
 		form, ok := formError(err, in.values())
 		if !ok {
@@ -889,13 +907,14 @@ func (s *Server) sealingOrgans() ([]portal.Organ, map[uint64]portal.Organ, error
 	return list, byID, nil
 }
 
-func (s *Server) renderExOfficio(c echo.Context, status int, f views.Form, checked []uint64) error {
+func (s *Server) renderExOfficio(c echo.Context, status int, f views.Form, checked []uint64, duplicates ...string) error {
 	u := currentUser(c)
 	list, _, err := s.sealingOrgans()
 	if err != nil {
 		return err
 	}
-	m := views.StaffExOfficioModel{Page: s.page(c, "staff.exofficio_title"), Form: legalContactValues(c, f), Organ: u.Organ, Acts: views.StaffActRows}
+	m := views.StaffExOfficioModel{Page: s.page(c, "staff.exofficio_title"), Form: legalContactValues(c, f), Organ: u.Organ, Acts: views.StaffActRows,
+		Dispositions: portal.ExOfficioDispositions[u.Role], Duplicates: duplicates}
 	for _, o := range list {
 		m.Organs = append(m.Organs, views.StaffOrganOption{ID: o.ID, Name: o.Name, Kind: o.Kind, Checked: slices.Contains(checked, o.ID)})
 	}
@@ -927,6 +946,10 @@ func (s *Server) handleStaffExOfficioSubmit(c echo.Context) error {
 		return err
 	}
 	cs, fe := in.toCase(u, organs)
+	docs, docErrs := exOfficioDocuments(c)
+	for k, v := range docErrs {
+		fe.Add(k, v)
+	}
 	// Every section's problems at once (the store checks them again inside
 	// its transaction, and stops at the first section that fails).
 	today := s.today()
@@ -940,13 +963,14 @@ func (s *Server) handleStaffExOfficioSubmit(c echo.Context) error {
 		return s.renderExOfficio(c, http.StatusUnprocessableEntity, views.Form{Values: in.values(), Errors: fe}, cs.HoldingOrganIDs)
 	}
 	created, err := s.db.OpenExOfficio(cs, store.Step{Action: portal.ActionExOfficio, Actor: portal.ActorDecider, AccountID: u.ID,
-		Role: u.Role, OrganID: u.OrganID, Rules: []string{"R11"}, RequestID: requestID(c)}, s.cfg.Calendar)
+		Role: u.Role, OrganID: u.OrganID, Rules: []string{"R11"}, RequestID: requestID(c),
+		ConfirmDuplicate: c.FormValue("confirm_duplicate") != ""}, s.cfg.Calendar, docs...)
 	if err != nil {
 		f, ok := formError(err, in.values())
 		if !ok {
 			return err
 		}
-		return s.renderExOfficio(c, http.StatusUnprocessableEntity, f, cs.HoldingOrganIDs)
+		return s.renderExOfficio(c, http.StatusUnprocessableEntity, f, cs.HoldingOrganIDs, s.exOfficioDuplicates(cs, f)...)
 	}
 	if err := s.saveExOfficioContacts(c, created.ID); err != nil {
 		return err

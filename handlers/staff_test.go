@@ -83,6 +83,12 @@ func (w *staffWorld) official(role portal.Role, login string, o portal.Organ) po
 // by the given court and held by that court and the police, and submits it.
 func (w *staffWorld) submitted(court portal.Organ) portal.Case {
 	w.t.Helper()
+	return w.submittedWith(court, nil)
+}
+
+// submittedWith is submitted with the facts changed by change first.
+func (w *staffWorld) submittedWith(court portal.Organ, change func(*portal.Case)) portal.Case {
+	w.t.Helper()
 	db := w.db
 	c, err := db.CreateDraft(portal.Case{Capacity: portal.CapacitySelf}, w.minor.ID)
 	if err != nil {
@@ -96,6 +102,9 @@ func (w *staffWorld) submitted(court portal.Organ) portal.Case {
 		c.Penalty = &portal.Penalty{Kind: portal.PenaltyFixedTerm, Months: 18, Suspended: true}
 		c.HoldingOrganIDs = []uint64{court.ID, w.police.ID}
 		c.DeclaredTrue = true
+		if change != nil {
+			change(c)
+		}
 		return nil
 	})
 	if err != nil {
@@ -373,7 +382,9 @@ func TestStaffActionFormErrors(t *testing.T) {
 	if v := staffInputByID(p, "reject-rules"); v != "R2" {
 		t.Fatalf("rules typed were not kept: %q", v)
 	}
-	if msg := p.fieldError("note"); !strings.HasSuffix(msg, "Give the reasons for not sealing.") {
+	// The rules say seal: refusing is an override (issue 18), whose reasons
+	// are always required.
+	if msg := p.fieldError("note"); !strings.HasSuffix(msg, "Give the reasons for deciding differently from the rules.") {
 		t.Fatalf("reject without reasons: %q", msg)
 	}
 	p = staffAct(judge, cs.ID, portal.ActionReject, url.Values{"rules": {"R2, R99"}, "note": {"the term is over five years"}}).
@@ -703,7 +714,8 @@ func TestStaffExOfficioLinksMinorAccount(t *testing.T) {
 		cs.Penalty == nil || cs.Penalty.Kind != portal.PenaltyCriminalDetention || cs.Intent != portal.IntentNegligent {
 		t.Fatalf("ex officio case %+v", cs)
 	}
-	if forms := staffActionForms(p); !slices.Equal(forms, []string{"seal", "reject", "return"}) {
+	// Issue 18, R11: an ex officio case has no return for correction.
+	if forms := staffActionForms(p); !slices.Equal(forms, []string{"seal", "reject"}) {
 		t.Fatalf("actions on an ex officio case %v", forms)
 	}
 	mine, err := w.db.CasesOfAccount(w.minor.ID)
@@ -717,6 +729,8 @@ func TestStaffExOfficioLinksMinorAccount(t *testing.T) {
 	// deciding organ is always the official's own.
 	police := w.signIn(w.officer)
 	form.Set("case_number", "(2024)甲公立字第1号")
+	// Issue 18: the police opens what it decides, a withdrawn case.
+	form.Set("disposition", string(portal.DispositionCaseWithdrawn))
 	p = police.submit("/staff/cases/new", "/staff/cases/new", form)
 	id2, _ := strconv.ParseUint(strings.TrimPrefix(p.url.Path, "/staff/cases/"), 10, 64)
 	cs2, err := w.db.Case(id2)

@@ -168,9 +168,12 @@ type Case struct {
 	DueFrom           Date   `json:",omitzero"`
 	DueDeadline       string `json:",omitempty"` // the policy key of the awaited deadline
 	Events            []CaseEvent
-	CreatedAt         time.Time
-	SubmittedAt       time.Time
-	UpdatedAt         time.Time
+	// Override is a decision against the rules waiting for a second
+	// official's approval (override.go); nil otherwise.
+	Override    *Override `json:",omitempty"`
+	CreatedAt   time.Time
+	SubmittedAt time.Time
+	UpdatedAt   time.Time
 }
 
 // PersonDocument is the person's identity document (R31); no kind is the

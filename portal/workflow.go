@@ -24,11 +24,15 @@ const (
 	StatusUnsealingReview CaseStatus = "unsealing_review"
 	// R18: the record was unsealed, from the day the ground arose.
 	StatusUnsealed CaseStatus = "unsealed"
+	// StatusOverridePending: an official decided against the rules'
+	// computation (override.go); the decision waits for a second official
+	// of the same organ.
+	StatusOverridePending CaseStatus = "override_pending"
 )
 
 // CaseStatuses lists the statuses in the order of the procedure.
 var CaseStatuses = []CaseStatus{StatusDraft, StatusSubmitted, StatusReturned, StatusAccepted, StatusUnderReview,
-	StatusSealed, StatusRejected, StatusCompleted, StatusWithdrawn, StatusUnsealingReview, StatusUnsealed}
+	StatusSealed, StatusRejected, StatusCompleted, StatusWithdrawn, StatusUnsealingReview, StatusUnsealed, StatusOverridePending}
 
 // Valid reports whether s is a known status.
 func (s CaseStatus) Valid() bool {
@@ -76,6 +80,12 @@ const (
 	ActionReferUnsealing       CaseAction = "refer_unsealing"        // R18: exactly 60 months, the supervisor decides
 	ActionConfirmUnsealing     CaseAction = "confirm_unsealing"      // the supervisor decides the record is unsealed
 	ActionKeepSealed           CaseAction = "keep_sealed"            // the supervisor decides the record stays sealed
+
+	// Overrides (override.go): a decision against the rules' computation is
+	// proposed by one official and approved (the decision itself, taken by
+	// the approver) or rejected by a second official of the same organ.
+	ActionProposeOverride CaseAction = "propose_override"
+	ActionRejectOverride  CaseAction = "reject_override"
 )
 
 // Actor is the capacity in which someone acts on a case; it is derived from
@@ -91,6 +101,9 @@ const (
 	// ActorSupervisor is the supervising procuratorate (MPL art. 105): it
 	// decides an unsealing that the rules leave to a legal review (R18).
 	ActorSupervisor Actor = "supervisor"
+	// ActorApprover is a second official of the deciding organ, not the one
+	// who proposed the override being approved (override.go).
+	ActorApprover Actor = "approver"
 )
 
 // Transition is one row of the table.
@@ -134,6 +147,13 @@ var Transitions = []Transition{
 	// Kept sealed, the case returns to sealing; the store completes it at once
 	// when every holding organ had already confirmed (R12).
 	{StatusUnsealingReview, ActionKeepSealed, ActorSupervisor, StatusSealed},
+
+	// Overrides: the decision against the rules waits for a second official,
+	// who takes it (seal or reject) or sends the case back to review.
+	{StatusUnderReview, ActionProposeOverride, ActorDecider, StatusOverridePending},
+	{StatusOverridePending, ActionSeal, ActorApprover, StatusSealed},
+	{StatusOverridePending, ActionReject, ActorApprover, StatusRejected},
+	{StatusOverridePending, ActionRejectOverride, ActorApprover, StatusUnderReview},
 }
 
 // Next returns the status that action by actor leads to from status, or a
@@ -161,7 +181,9 @@ func Allowed(from CaseStatus, actor Actor) []CaseAction {
 	return out
 }
 
-// ruleChosen reports whether the rules, not a person, choose the action.
+// ruleChosen reports whether the rules, not a person, choose the action. A
+// proposed override is chosen by the rules too: a seal or a refusal against
+// their computation becomes one (override.go).
 func ruleChosen(a CaseAction) bool {
-	return a == ActionRecordUnsealingEvent || a == ActionUnseal || a == ActionReferUnsealing
+	return a == ActionRecordUnsealingEvent || a == ActionUnseal || a == ActionReferUnsealing || a == ActionProposeOverride
 }

@@ -7,8 +7,9 @@ import "testing"
 func TestTransitionsExhaustive(t *testing.T) {
 	actions := []CaseAction{ActionSubmit, ActionAccept, ActionReturn, ActionStartReview, ActionSeal, ActionReject,
 		ActionConfirm, ActionComplete, ActionWithdraw, ActionExOfficio, ActionTakeUp,
-		ActionRecordUnsealingEvent, ActionUnseal, ActionReferUnsealing, ActionConfirmUnsealing, ActionKeepSealed}
-	actors := []Actor{ActorApplicant, ActorDecider, ActorHolder, ActorSystem, ActorSupervisor}
+		ActionRecordUnsealingEvent, ActionUnseal, ActionReferUnsealing, ActionConfirmUnsealing, ActionKeepSealed,
+		ActionProposeOverride, ActionRejectOverride}
+	actors := []Actor{ActorApplicant, ActorDecider, ActorHolder, ActorSystem, ActorSupervisor, ActorApprover}
 	allowed := map[Transition]bool{}
 	for _, tr := range Transitions {
 		allowed[Transition{tr.From, tr.Action, tr.Actor, ""}] = true

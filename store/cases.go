@@ -764,6 +764,13 @@ type Step struct {
 	Rules     []string
 	Note      string
 	RequestID string
+	// Version is portal.CaseVersion of the case as the official's page
+	// showed it; a step from a page the case changed since is refused
+	// (decisions.go). Empty skips the check (the system's own steps).
+	Version string
+	// ConfirmDuplicate: the official confirmed opening an ex officio case
+	// although one with the same person and case number exists.
+	ConfirmDuplicate bool
 }
 
 // Apply takes one step of the procedure on a case, in one transaction: the
@@ -794,6 +801,9 @@ func (db *DB) applyStep(tx *bbolt.Tx, old portal.Case, st Step, cal *portal.Cale
 	}
 	c := old
 	c.Events = slices.Clone(old.Events)
+	if err := decisionChecks(&c, st); err != nil {
+		return old, err
+	}
 	now := db.now().UTC()
 	switch st.Action {
 	case portal.ActionSubmit:
@@ -859,6 +869,9 @@ func (db *DB) applyStep(tx *bbolt.Tx, old portal.Case, st Step, cal *portal.Cale
 		key = "notify.action." + string(st.Action) // e.g. one holding organ confirmed
 	}
 	if err := db.notifyCase(tx, c, key, st.AccountID); err != nil {
+		return old, err
+	}
+	if err := db.notifyStaff(tx, old, c, st); err != nil {
 		return old, err
 	}
 	if c.SealingDuty && st.Action == portal.ActionWithdraw {
@@ -952,7 +965,9 @@ func nextRef(tx *bbolt.Tx) (uint64, error) {
 
 // OpenExOfficio records a case an organ opens on its own initiative (R11): the
 // person is linked by identity number and, with an account, sees it appear.
-func (db *DB) OpenExOfficio(c portal.Case, st Step, cal *portal.Calendar) (portal.Case, error) {
+// docs are the judgment or decision attached to it (issue 18), stored
+// encrypted like any upload in the same transaction.
+func (db *DB) OpenExOfficio(c portal.Case, st Step, cal *portal.Calendar, docs ...ImportDocument) (portal.Case, error) {
 	err := db.update(func(tx *bbolt.Tx) error {
 		id, err := tx.Bucket(bucketCases).NextSequence()
 		if err != nil {
@@ -975,6 +990,20 @@ func (db *DB) OpenExOfficio(c portal.Case, st Step, cal *portal.Calendar) (porta
 		}
 		if err := c.SectionErrors(portal.SectionOrgans, today).Err(); err != nil {
 			return err
+		}
+		if err := db.checkExOfficioOpen(tx, c, st); err != nil {
+			return err
+		}
+		if len(docs) > portal.MaxDocumentsPerCase {
+			return &portal.Error{Code: portal.CodeInvalid, Key: "upload.too_many", Fields: map[string]string{"file": "upload.too_many"}}
+		}
+		for _, d := range docs {
+			d.Document.UploadedBy = st.AccountID
+			stored, err := db.putDocument(tx, id, d.Document, d.Content)
+			if err != nil {
+				return err
+			}
+			c.Documents = append(c.Documents, stored)
 		}
 		if err := db.putCase(tx, portal.Case{}, c); err != nil {
 			return err

@@ -64,6 +64,10 @@
 //	                                 created by the first write of the area, like the other certificate buckets)
 //	unsealings, unsealings_by_case   unsealing events (R18/R19) and their index by case
 //	unsealing_pending                cases waiting for the supervisor's review (exactly 60 months)
+//	overrides                        itob(id) -> JSON{case id, reference, organ, decision, rules' outcome, state, who, when}
+//	                                 (decisions against the rules' computation, decisions.go; created by a migration)
+//	staff_notifications              itob(organ) | itob(id) -> JSON{case id, reference, message key, time, except}   (officials' news)
+//	staff_notifications_seen         itob(account) -> itob(newest id read)
 //	cooffender_cases                 HMAC("cooffender", adult case number) | itob(case id) -> ""   (R20)
 //	sealed_info_marks                itob(id) -> JSON{case number, kind, basis, organ, by, at}   (R21: another case of a judicial
 //	                                 organ that uses sealed information; created by its first write)

@@ -69,6 +69,12 @@ func (db *DB) AddMessage(m portal.Message, files [][]byte) (portal.Message, erro
 		if err := deskMessage(tx, m); err != nil { // issue 16: awaiting a reply
 			return err
 		}
+		if m.FromRole.IsCitizen() {
+			// Issue 18: the deciding organ's officials are told too.
+			if err := db.notifyOrgan(tx, c.DecidingOrganID, c, NotifyStaffMessage, m.From); err != nil {
+				return err
+			}
+		}
 		return db.notifyCase(tx, c, "notify.message", m.From)
 	})
 	return m, err

@@ -131,6 +131,14 @@ var migrations = []migration{
 	{18, migrationDeskName, migrateDesk},
 	{19, migrationLegalDocsName, migrateLegalDocs},
 	{20, migrationOversightName, migrateOversight},
+	{21, migrationOverridesName, func(tx *bbolt.Tx) error {
+		for _, b := range [][]byte{bucketOverrides, bucketStaffNotifications, bucketStaffNotificationsSeen} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
 }
 
 // recordsAwaitMigrationName names the migration that adds the index of the

@@ -150,6 +150,8 @@ type StaffCaseModel struct {
 	Actions     []StaffActionForm
 	MessageForm Form
 	LegalDocs   StaffLegalDocsSummary // issue 18
+	// Decisions: last change, stale page, pending override (issue 18).
+	Decisions DecisionsModel
 }
 
 // StaffHolder is a holding organ and whether it has sealed its records.
@@ -198,6 +200,11 @@ type StaffActionForm struct {
 	NoteRequired bool
 	ShowRules    bool
 	Warning      bool // a decision that ends the procedure gets the warning button
+	// Version is the case's version the page shows (a step from a stale
+	// page is refused); Override says the decision goes against the rules'
+	// computation and needs a second official (issue 18).
+	Version  string
+	Override bool
 }
 
 // StaffExOfficioModel is the form to open a case on the organ's own
@@ -208,6 +215,11 @@ type StaffExOfficioModel struct {
 	Organ  string
 	Organs []StaffOrganOption
 	Acts   int // how many act rows the form offers
+	// Dispositions are those the official's kind of organ decides (issue
+	// 18); Duplicates the references of cases with the same person and case
+	// number, to be confirmed.
+	Dispositions []portal.Disposition
+	Duplicates   []string
 }
 
 // StaffOrganOption is a holding organ the form offers.
@@ -250,7 +262,7 @@ func staffExOfficioOrder() []string {
 	for i := 0; i < StaffActRows; i++ {
 		out = append(out, staffActField(i))
 	}
-	return append(out, "main_act", "penalty_kind", "penalty_months", "penalty_days", "intent", "holding_organs", "address", "guardian_name", "guardian_address")
+	return append(out, "main_act", "penalty_kind", "penalty_months", "penalty_days", "intent", "holding_organs", "address", "guardian_name", "guardian_address", "file")
 }
 
 // staffSize shows a file size in kilobytes.
