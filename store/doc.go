@@ -90,6 +90,9 @@
 //	                                 hash, tries, sends, token hash}   (created by migration 13; codes.go)
 //	password_resets                  itob(id) -> {body: encrypted JSON: account id, code hash, tries, token hash}
 //	email_pending                    itob(account id) -> {body: encrypted JSON: address, code hash, tries}
+//	check_answers                    itob(id) -> {body: encrypted JSON: token hash, created, updated, the eligibility
+//	                                 check's answers as typed}; kept one hour after the last page   (migration "eligibility
+//	                                 check answers between pages"; checkflow.go)
 //
 // Lists read these indexes with cursors over a prefix, never a scan of a whole
 // entity bucket. Changing the tree means a new migration and an update here in

@@ -58,6 +58,7 @@ var sealedBuckets = []sealedBucket{
 	{bucket: bucketPendingRegs, kind: kindPendingReg, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketResets, kind: kindReset, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketEmailPending, kind: kindEmailPending, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
+	{bucket: bucketCheckAnswers, kind: kindCheckAnswers, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketTOTP, kind: kindTOTP, members: []string{"secret", "pending"}, fields: []string{"secret", "pending"}, at: byID},
 	{bucket: bucketCases, kind: kindCase, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketCaseSummaries, kind: kindCaseSummary, fields: []string{"summary"},
