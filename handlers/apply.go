@@ -115,6 +115,17 @@ func (s *Server) handleApplyStart(c echo.Context) error {
 // number filled in from the account.
 func (s *Server) handleApplyCreate(c echo.Context) error {
 	u := currentUser(c)
+	cs, err := s.db.CreateDraft(applyNewDraft(u), u.ID)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, applyPath(cs.ID, ""))
+}
+
+// applyNewDraft is a new application of the account: in the capacity of its
+// role, and for a person applying for himself with his name and identity
+// document filled in from the account.
+func applyNewDraft(u *portal.Account) portal.Case {
 	draft := portal.Case{Capacity: portal.CapacityOf(u.Role)}
 	if draft.Capacity == portal.CapacitySelf {
 		draft.PersonName, draft.PersonIDNumber = u.Name, u.IDNumber
@@ -124,11 +135,7 @@ func (s *Server) handleApplyCreate(c echo.Context) error {
 			draft.PersonDocType, draft.PersonDocCountry, draft.PersonDocBirth = u.DocType, u.DocCountry, u.DocBirth
 		}
 	}
-	cs, err := s.db.CreateDraft(draft, u.ID)
-	if err != nil {
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, applyPath(cs.ID, ""))
+	return draft
 }
 
 // handleApplyTasks serves GET /apply/:id: the task list, with each section's

@@ -110,7 +110,23 @@ var mxSpecs = map[string]mxSpec{
 
 	// The eligibility check and the JSON APIs.
 	"GET /check":                   {ok: 200},
-	"POST /check":                  {ok: 200},
+	"POST /check":                  {ok: 303, loc: "/check/birth-date"}, // a page of the older single-address check
+	"GET /check/birth-date":        {ok: 200},
+	"POST /check/birth-date":       {ok: 303, loc: "/check/birth-date"}, // nothing typed: the question again
+	"GET /check/acts":              {ok: 303, loc: "/check/birth-date"}, // the current question
+	"POST /check/acts":             {ok: 303, loc: "/check/"},
+	"GET /check/main-act":          {ok: 303, loc: "/check/birth-date"},
+	"POST /check/main-act":         {ok: 303, loc: "/check/"},
+	"GET /check/outcome":           {ok: 303, loc: "/check/birth-date"},
+	"POST /check/outcome":          {ok: 303, loc: "/check/"},
+	"GET /check/penalty":           {ok: 303, loc: "/check/birth-date"},
+	"POST /check/penalty":          {ok: 303, loc: "/check/"},
+	"GET /check/term":              {ok: 303, loc: "/check/birth-date"},
+	"POST /check/term":             {ok: 303, loc: "/check/"},
+	"GET /check/result":            {ok: 303, loc: "/check/birth-date"},
+	"GET /check/restart":           {ok: 303, loc: "/check/"},
+	"POST /check/restart":          {ok: 303, loc: "/check/birth-date"},
+	"POST /check/apply":            {ok: 303, loc: "/apply/"}, // a new application (no answers: an empty one)
 	"POST /api/v1/eligibility":     {ok: 415},
 	"POST /api/v1/unsealing-check": {ok: 415},
 

@@ -17,7 +17,7 @@ func init() {
 		"check.start.need_acts":     {"案件涉及的行为是哪一天发生的；", "the date of each act the case is about"},
 		"check.start.need_outcome":  {"案件是怎样结束的（判刑、不起诉等）；", "how the case ended (a sentence, a decision not to prosecute, and so on)"},
 		"check.start.need_sentence": {"如果判了刑，判的是什么刑罚、刑期多长。", "if there was a sentence, what it was and how long"},
-		"check.start.private":       {"不需要注册，也不需要填写姓名或身份证号码。我们不会保存你的回答。", "You do not need an account, your name or your ID number. We do not keep your answers."},
+		"check.start.private":       {"不需要注册，也不需要填写姓名或身份证号码。你的回答加密保存 1 小时，方便你返回修改，之后自动删除。", "You do not need an account, your name or your ID number. Your answers are kept, encrypted, for 1 hour so that you can go back and change them, then deleted."},
 		"check.start.guidance":      {"结果只是参考，不是法律决定。", "The result is guidance, not a legal decision."},
 		"check.start.button":        {"开始", "Start now"},
 
@@ -50,7 +50,7 @@ func init() {
 		"check.main.heading":      {"法院认定哪一个是主要犯罪行为？", "Which act did the court find to be the main act?"},
 		"check.main.hint":         {"判决书里会写明“主要犯罪行为”。当有的行为在 18 岁生日前、有的在生日后时，要看主要行为是什么时候发生的。", "The judgment says which was the main criminal act. When some acts happened before the 18th birthday and some after it, what counts is when the main act happened."},
 		"check.main.unknown":      {"判决书没有写明、写了不止一个，或者我不确定", "The judgment does not say, names more than one, or I am not sure"},
-		"check.main.unknown_hint": {"这种情况需要工作人员对照判决书来判断（R27）。", "A person will then need to check the judgment (R27)."},
+		"check.main.unknown_hint": {"这种情况需要工作人员对照判决书来判断。", "A person will then need to check the judgment."},
 
 		// How the case ended.
 		"check.outcome.heading":                                        {"案件是怎样结束的？", "How did the case end?"},
@@ -117,7 +117,7 @@ func init() {
 		"check.result.not_eligible": {"不符合这部法律规定的封存条件", "Not eligible under this law"},
 		"check.result.review":       {"需要法律专业人员审查", "Needs a legal review"},
 		"check.result.not_yet":      {"现在还不能判断：案件还没有结束", "Not yet: the case has not ended"},
-		"check.result.guidance":     {"这个结果只是参考，不是法律决定。我们没有保存你的回答。", "This result is guidance, not a legal decision. We have not kept your answers."},
+		"check.result.guidance":     {"这个结果只是参考，不是法律决定。你的回答在 1 小时后自动删除。", "This result is guidance, not a legal decision. Your answers are deleted after 1 hour."},
 		"check.restart":             {"重新开始", "Start again"},
 
 		"check.rules.heading": {"依据的规则", "Rules applied"},
