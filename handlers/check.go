@@ -589,9 +589,9 @@ var checkTitles = map[views.CheckStep]string{
 
 // checkView is what a question page is rendered from.
 type checkView struct {
-	a        views.CheckAnswers
-	step     views.CheckStep
-	errs     map[string]string // by field id; only the step's own are shown
+	a          views.CheckAnswers
+	step       views.CheckStep
+	errs       map[string]string // by field id; only the step's own are shown
 	focusAct   int               // the act row just added, -1 for none
 	fromResult bool              // a change started from the result page
 }

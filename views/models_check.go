@@ -122,7 +122,7 @@ type CheckStepModel struct {
 
 // CheckResultModel is the result page with the answers to check and change.
 type CheckResultModel struct {
-	Page      Page
+	Page    Page
 	Outcome portal.Outcome
 	// Rules are the rules that decided (for tests, in a data attribute:
 	// citizens never see rule ids); Basis the legal basis of each as a
@@ -132,7 +132,7 @@ type CheckResultModel struct {
 	ReasonKey string
 	// Decided says the dates alone decided (R6): how the case ended was not
 	// asked, so it is not listed.
-	Decided bool
+	Decided   bool
 	BirthDate portal.Date
 	Acts      []portal.Date
 	Main      int // index of the main act, -1 when not known or one act
