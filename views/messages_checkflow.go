@@ -36,6 +36,11 @@ func init() {
 		"checkflow.basis.R28":     {"《预防未成年人犯罪法》第五十九条第二款：未成年人的行政处罚、专门矫治教育等记录同样封存；《刑法》第三十五条：单独适用的驱逐出境", "Law on Preventing Juvenile Delinquency art. 59 para 2: records of a minor's administrative penalty or specialised correctional education are sealed too; Criminal Law art. 35: deportation imposed alone"},
 		"checkflow.basis.R29":     {"《刑法》第十七条、第七十二条：不可能的情形", "Criminal Law arts. 17 and 72: situations the law does not allow"},
 
+		// The application's documents still needed, uploaded together.
+		"checkflow.docs.needed_heading":  {"上传还需要的材料", "Upload the documents still needed"},
+		"checkflow.docs.other_heading":   {"上传其他材料（可选）", "Upload another document (optional)"},
+		"checkflow.docs.upload_continue": {"上传并继续", "Upload and continue"},
+
 		// Apply from the result.
 		"checkflow.apply_now":      {"现在申请", "Apply now"},
 		"checkflow.apply_hint":     {"你在这里的回答会自动填进申请，不用再填一遍。", "Your answers here are filled into the application for you."},
