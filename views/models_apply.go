@@ -117,8 +117,8 @@ type ApplyDocumentsModel struct {
 	Missing   []string // message keys of the documents still needed
 	// Needed are the kinds still needed, uploaded together on one form
 	// (one file box each).
-	Needed []portal.DocumentKind
-	Full      bool     // the per-application limit is reached
+	Needed    []portal.DocumentKind
+	Full      bool // the per-application limit is reached
 	NoticeKey string
 }
 
