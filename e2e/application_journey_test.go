@@ -142,7 +142,12 @@ func TestApplicationJourney(t *testing.T) {
 	h.clickAndWait("[data-testid=section-organs] a")
 	h.expectPath(tasks + "/organs")
 	h.both("")
-	h.click(fmt.Sprintf("#organ-%d", court.OrganID))
+	// The deciding court comes ticked (it holds the records of its
+	// judgment, R12).
+	if !evalJS[bool](h, fmt.Sprintf(`document.querySelector("#organ-%d").checked`, court.OrganID)) {
+		t.Errorf("the deciding court is not ticked among the holders")
+		h.click(fmt.Sprintf("#organ-%d", court.OrganID))
+	}
 	h.click(fmt.Sprintf("#organ-%d", police.OrganID))
 	h.clickAndWait("[data-testid=organs-form] [data-testid=save]")
 	appjNoErrors(h, tasks)
