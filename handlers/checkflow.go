@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -120,7 +121,7 @@ func checkPrefill(d *portal.Case, a views.CheckAnswers, today portal.Date) {
 // part saved to the next part still to fill in, rather than back to the task
 // list (which stays the hub of an application started from /apply). The
 // browser marks the application as guided with a cookie scoped to its own
-// pages (/apply/<id>), holding no personal data.
+// pages (/apply/<id>) that holds its id, no personal data.
 func (s *Server) applyGuideCookie() string {
 	if s.cfg.SecureCookies {
 		return "__Secure-guided" // __Host- would need the path /
@@ -131,14 +132,14 @@ func (s *Server) applyGuideCookie() string {
 // guideApply marks application cs as guided in this browser.
 func (s *Server) guideApply(c echo.Context, cs portal.Case) {
 	// #nosec G124 -- HttpOnly and SameSite are set; Secure follows Config.SecureCookies (off only with -insecure-cookies)
-	c.SetCookie(&http.Cookie{Name: s.applyGuideCookie(), Value: "1", Path: applyPath(cs.ID, ""), MaxAge: 24 * 3600,
+	c.SetCookie(&http.Cookie{Name: s.applyGuideCookie(), Value: strconv.FormatUint(cs.ID, 10), Path: applyPath(cs.ID, ""), MaxAge: 24 * 3600,
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
 }
 
 // applyAfterSave is where a saved part leads: the next part still to fill
 // in on the guided route, else the task list.
 func (s *Server) applyAfterSave(c echo.Context, cs portal.Case) string {
-	if ck, err := c.Cookie(s.applyGuideCookie()); err == nil && ck.Value == "1" {
+	if ck, err := c.Cookie(s.applyGuideCookie()); err == nil && ck.Value == strconv.FormatUint(cs.ID, 10) {
 		return applyFirstOpen(cs, s.today())
 	}
 	return applyPath(cs.ID, "")

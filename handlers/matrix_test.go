@@ -142,7 +142,7 @@ var mxSpecs = map[string]mxSpec{
 	"POST /apply/:id/organs":                {kind: "draft", ok: 422},
 	"GET /apply/:id/documents":              {kind: "draft", ok: 200},
 	"POST /apply/:id/documents":             {kind: "draft", ok: 422},
-	"POST /apply/:id/documents/needed":      {kind: "draft", ok: 422}, // no file chosen
+	"POST /apply/:id/documents/needed":      {kind: "draft", ok: 303, loc: "/apply/"}, // nothing still needed: on to the task list
 	"GET /apply/:id/documents/:doc":         {kind: "draft-doc", ok: 200},
 	"POST /apply/:id/documents/:doc/remove": {kind: "draft-doc-removable", ok: 303},
 	"GET /apply/:id/declarations":           {kind: "draft", ok: 200},
