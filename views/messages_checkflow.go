@@ -46,7 +46,5 @@ func init() {
 		"checkflow.apply_hint":     {"你在这里的回答会自动填进申请，不用再填一遍。", "Your answers here are filled into the application for you."},
 		"checkflow.register_apply": {"注册并申请", "Register and apply"},
 		"checkflow.register_hint":  {"注册后会直接进入申请，你在这里的回答会自动填好。", "After registering you go straight to the application, with your answers here already filled in."},
-		"checkflow.prefilled":      {"已根据你在“查一查”中的回答填好了出生日期、行为日期、案件结果和刑罚。请补充其余内容，并核对已填写的内容。", "The date of birth, the dates of the acts, how the case ended and the sentence are filled in from your answers to the check. Add the rest and check what is filled in."},
-		"checkflow.check_expired":  {"“查一查”的回答已经超过 1 小时被删除了，请重新回答。", "Your answers to the check were deleted after 1 hour. Please answer again."},
 	})
 }
