@@ -61,15 +61,18 @@ func TestApplicationJourney(t *testing.T) {
 	h.visit("/check")
 	h.expectLang(views.LangZH)
 	appjEligibilityCheck(h)
-	// The language switch on the result (a posted page) returns to the
-	// check's start page.
+	// The language switch on the result stays on it (each question and the
+	// result have their own address); the check again in English.
 	h.switchLanguage()
-	h.expectPath("/check")
+	h.expectPath("/check/result")
 	h.expectLang(views.LangEN)
+	h.visit("/check")
 	appjEligibilityCheck(h)
 
-	// ---- Register from the result's link, as the person himself.
-	h.clickAndWait("[data-testid=check-register]")
+	// ---- Register, as the person himself, then apply from the task list
+	// (registering from the result's "Register and apply" is
+	// TestJourneyCheckToApplication).
+	h.visit("/register")
 	h.expectPath("/register")
 	h.both("")
 	h.click("#role-minor")
@@ -139,7 +142,12 @@ func TestApplicationJourney(t *testing.T) {
 	h.clickAndWait("[data-testid=section-organs] a")
 	h.expectPath(tasks + "/organs")
 	h.both("")
-	h.click(fmt.Sprintf("#organ-%d", court.OrganID))
+	// The deciding court comes ticked (it holds the records of its
+	// judgment, R12).
+	if !evalJS[bool](h, fmt.Sprintf(`document.querySelector("#organ-%d").checked`, court.OrganID)) {
+		t.Errorf("the deciding court is not ticked among the holders")
+		h.click(fmt.Sprintf("#organ-%d", court.OrganID))
+	}
 	h.click(fmt.Sprintf("#organ-%d", police.OrganID))
 	h.clickAndWait("[data-testid=organs-form] [data-testid=save]")
 	appjNoErrors(h, tasks)
@@ -300,8 +308,7 @@ func TestApplicationJourney(t *testing.T) {
 // appjEligibilityCheck walks the eligibility check from its start page,
 // which the browser shows, to the result, in the page's language: born
 // 2006-03-14, one act on 2023-06-10, a fixed-term sentence of 36 months. The
-// result is "seal". Each question (they all share the address /check) is
-// checked by axe.
+// result is "seal". Each question has its own address.
 func appjEligibilityCheck(h *harness) {
 	h.t.Helper()
 	l := h.pageLang()
@@ -316,7 +323,7 @@ func appjEligibilityCheck(h *harness) {
 	appjCheckContinue(h, views.CheckStepPenalty)
 	h.click("[data-testid=" + views.CheckFieldPenaltyKind + "-" + string(portal.PenaltyFixedTerm) + "]")
 	appjCheckContinue(h, views.CheckStepTerm)
-	h.fill("#"+views.CheckFieldMonths, "36")
+	h.fill("#"+views.CheckFieldYears, "3")
 	appjCheckContinue(h, views.CheckStepResult)
 	if got := h.attr("[data-testid=check-outcome]", "data-outcome"); got != string(portal.OutcomeSeal) {
 		h.t.Fatalf("the check's outcome is %q (%q), want %q", got, h.text("[data-testid=check-reason]"), portal.OutcomeSeal)
@@ -339,7 +346,7 @@ func appjCheckContinue(h *harness, want views.CheckStep) {
 // and checks that page with axe.
 func appjCheckStep(h *harness, want views.CheckStep) {
 	h.t.Helper()
-	h.expectPath("/check")
+	h.expectPath(views.CheckPath(want))
 	if h.exists("[data-testid=error-summary]") {
 		h.t.Fatalf("the check refused the answers: %q", h.text("[data-testid=error-summary]"))
 	}

@@ -115,6 +115,17 @@ func (s *Server) handleApplyStart(c echo.Context) error {
 // number filled in from the account.
 func (s *Server) handleApplyCreate(c echo.Context) error {
 	u := currentUser(c)
+	cs, err := s.db.CreateDraft(applyNewDraft(u), u.ID)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, applyPath(cs.ID, ""))
+}
+
+// applyNewDraft is a new application of the account: in the capacity of its
+// role, and for a person applying for himself with his name and identity
+// document filled in from the account.
+func applyNewDraft(u *portal.Account) portal.Case {
 	draft := portal.Case{Capacity: portal.CapacityOf(u.Role)}
 	if draft.Capacity == portal.CapacitySelf {
 		draft.PersonName, draft.PersonIDNumber = u.Name, u.IDNumber
@@ -124,11 +135,7 @@ func (s *Server) handleApplyCreate(c echo.Context) error {
 			draft.PersonDocType, draft.PersonDocCountry, draft.PersonDocBirth = u.DocType, u.DocCountry, u.DocBirth
 		}
 	}
-	cs, err := s.db.CreateDraft(draft, u.ID)
-	if err != nil {
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, applyPath(cs.ID, ""))
+	return draft
 }
 
 // handleApplyTasks serves GET /apply/:id: the task list, with each section's
@@ -342,7 +349,7 @@ func (s *Server) handleApplyPersonSave(c echo.Context) error {
 	if len(fe) > 0 {
 		return s.renderApplyPerson(c, http.StatusUnprocessableEntity, cs, views.Form{Values: in.values(), Errors: fe})
 	}
-	return c.Redirect(http.StatusSeeOther, applyPath(cs.ID, ""))
+	return c.Redirect(http.StatusSeeOther, s.applyAfterSave(c, cs))
 }
 
 // ---- The case ----
@@ -661,7 +668,7 @@ func (s *Server) handleApplyCaseSave(c echo.Context) error {
 	if len(fe) > 0 {
 		return s.renderApplyCase(c, http.StatusUnprocessableEntity, cs.ID, len(in.Acts), views.Form{Values: in.values(), Errors: fe})
 	}
-	return c.Redirect(http.StatusSeeOther, applyPath(cs.ID, ""))
+	return c.Redirect(http.StatusSeeOther, s.applyAfterSave(c, cs))
 }
 
 // ---- Organs holding records ----
@@ -680,6 +687,10 @@ func (s *Server) handleApplyOrgansForm(c echo.Context) error {
 	sel := map[uint64]bool{}
 	for _, id := range ac.cs.HoldingOrganIDs {
 		sel[id] = true
+	}
+	if len(sel) == 0 && ac.cs.DecidingOrganID != 0 {
+		// R12: the deciding organ holds the records of its decision.
+		sel[ac.cs.DecidingOrganID] = true
 	}
 	return s.renderApplyOrgans(c, http.StatusOK, ac.cs.ID, sel, views.Form{})
 }
@@ -724,7 +735,7 @@ func (s *Server) handleApplyOrgansSave(c echo.Context) error {
 	if fe := cs.SectionErrors(portal.SectionOrgans, s.today()); len(fe) > 0 {
 		return s.renderApplyOrgans(c, http.StatusUnprocessableEntity, cs.ID, sel, views.Form{Errors: fe})
 	}
-	return c.Redirect(http.StatusSeeOther, applyPath(cs.ID, ""))
+	return c.Redirect(http.StatusSeeOther, s.applyAfterSave(c, cs))
 }
 
 // ---- Documents ----
@@ -766,7 +777,7 @@ func applyMissingDocs(cs portal.Case) []string {
 func (s *Server) renderApplyDocuments(c echo.Context, status int, cs portal.Case, f views.Form, notice string) error {
 	return s.render(c, status, views.ApplyDocumentsPage(views.ApplyDocumentsModel{Page: s.page(c, "apply.documents.title"),
 		ID: cs.ID, Capacity: cs.Capacity, Form: f, Documents: cs.Documents, Kinds: applyDocKinds(cs.Capacity),
-		Missing: applyMissingDocs(cs), Full: len(cs.Documents) >= portal.MaxDocumentsPerCase, NoticeKey: notice}))
+		Missing: applyMissingDocs(cs), Needed: applyNeededKinds(cs), Full: len(cs.Documents) >= portal.MaxDocumentsPerCase, NoticeKey: notice}))
 }
 
 // handleApplyDocuments serves GET /apply/:id/documents: the documents
@@ -917,7 +928,7 @@ func (s *Server) handleApplyDeclarationsSave(c echo.Context) error {
 		return s.render(c, http.StatusUnprocessableEntity, views.ApplyDeclarationsPage(views.ApplyDeclarationsModel{
 			Page: s.page(c, "apply.declarations.title"), ID: cs.ID, Form: views.Form{Values: map[string]string{}, Errors: fe}}))
 	}
-	return c.Redirect(http.StatusSeeOther, applyPath(cs.ID, ""))
+	return c.Redirect(http.StatusSeeOther, s.applyAfterSave(c, cs))
 }
 
 // ---- Check your answers, submission, confirmation ----
@@ -974,10 +985,13 @@ func (s *Server) applyCheckModel(c echo.Context, cs portal.Case, submitErr error
 	for _, id := range cs.HoldingOrganIDs {
 		m.Holders = append(m.Holders, names[id])
 	}
+	posted := submitErr != nil
 	if submitErr == nil {
 		submitErr = cs.ValidateForSubmit(today)
 	}
 	m.Problems = applyProblems(submitErr)
+	// The declaration is made on this page (checkflow.go).
+	m.Problems, m.DeclareError = applySplitDeclaration(m.Problems, posted)
 	// The acceptance deadline is counted on the official calendar; a year the
 	// calendar lacks shows no date rather than a guess.
 	if due, err := s.cfg.Calendar.Due(today, portal.Policy.ApplicationAcceptance); err == nil {
@@ -1006,6 +1020,9 @@ func (s *Server) handleApplyCheck(c echo.Context) error {
 func (s *Server) handleApplySubmit(c echo.Context) error {
 	ac, ok, err := s.loadApply(c, true)
 	if !ok {
+		return err
+	}
+	if ac.cs, err = s.applyDeclareOnSubmit(c, ac.cs); err != nil {
 		return err
 	}
 	cs, err := s.db.Apply(ac.cs.ID, store.Step{Action: portal.ActionSubmit, Actor: portal.ActorApplicant, AccountID: ac.u.ID,

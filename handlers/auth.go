@@ -20,6 +20,8 @@ type registerInput struct {
 	// R31: the kind of identity document, a passport's issuing state, and
 	// the birth date asked for a document whose number carries none.
 	DocType, Country, BirthDate string
+	// Then is registerThenApply to land on a new application (checkflow.go).
+	Then string
 }
 
 func bindRegister(c echo.Context) registerInput {
@@ -29,6 +31,7 @@ func bindRegister(c echo.Context) registerInput {
 		Password: c.FormValue("password"), PasswordConfirm: c.FormValue("password_confirm"),
 		ConsentPrivacy: c.FormValue("consent_privacy"), ConsentSensitive: c.FormValue("consent_sensitive"),
 		DocType: c.FormValue("doc_type"), Country: c.FormValue("doc_country"), BirthDate: c.FormValue("birth_date"),
+		Then: registerThen(c),
 	}
 }
 
@@ -38,7 +41,7 @@ func (in registerInput) values() map[string]string {
 	return map[string]string{"role": in.Role, "name": in.Name, "mobile": in.Mobile,
 		"id_number": in.IDNumber, "licence": in.Licence, "firm": in.Firm,
 		"consent_privacy": in.ConsentPrivacy, "consent_sensitive": in.ConsentSensitive,
-		"doc_type": in.DocType, "doc_country": in.Country, "birth_date": in.BirthDate}
+		"doc_type": in.DocType, "doc_country": in.Country, "birth_date": in.BirthDate, "then": in.Then}
 }
 
 // handleRegisterForm serves GET /register.
@@ -47,7 +50,7 @@ func (s *Server) handleRegisterForm(c echo.Context) error {
 	if !portal.Role(role).IsCitizen() {
 		role = ""
 	}
-	m := views.RegisterModel{Page: s.page(c, "register.title"), Form: views.Form{Values: map[string]string{"role": role, "doc_type": string(portal.DocResidentID)}}}
+	m := views.RegisterModel{Page: s.page(c, "register.title"), Form: views.Form{Values: map[string]string{"role": role, "doc_type": string(portal.DocResidentID), "then": registerThen(c)}}}
 	if c.QueryParam("expired") != "" {
 		m.NoticeKey = "code.registration_expired"
 	}

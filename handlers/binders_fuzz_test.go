@@ -190,10 +190,14 @@ func FuzzBindCheck(f *testing.F) {
 		views.CheckFieldBirth + "-year": {"2005"}, views.CheckFieldBirth + "-month": {"6"}, views.CheckFieldBirth + "-day": {"10"},
 		views.CheckActField(0) + "-year": {"2023"}, views.CheckActField(0) + "-month": {"6"}, views.CheckActField(0) + "-day": {"10"},
 		views.CheckFieldActsCount: {"1"}, views.CheckFieldDisposition: {"sentenced"}, views.CheckFieldPenaltyKind: {"fixed_term"},
-		views.CheckFieldMonths: {"60"}, views.CheckFieldDays: {"0"}, views.CheckFieldSuspended: {"yes"}},
+		views.CheckFieldYears: {"5"}, views.CheckFieldMonths: {"0"}, views.CheckFieldDays: {"0"}, views.CheckFieldSuspended: {"yes"}},
 		url.Values{views.CheckFieldActsCount: {"1000"}, views.CheckFieldMain: {"7"}, views.CheckFieldMonths: {"１２"}})
 	f.Fuzz(func(t *testing.T, body []byte) {
-		a := bindCheck(fuzzContext(body))
+		c := fuzzContext(body)
+		var a views.CheckAnswers
+		for _, st := range views.CheckSteps {
+			bindCheckStep(c, st, &a)
+		}
 		if len(a.Acts) < 1 || len(a.Acts) > views.CheckMaxActs {
 			t.Fatalf("%d act rows", len(a.Acts))
 		}

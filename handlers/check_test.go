@@ -1,10 +1,12 @@
 package handlers
 
 import (
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -71,17 +73,54 @@ type chkWizard struct {
 	answers []string
 }
 
-// chkStart opens the start page and presses "start".
+// chkStart opens the start page and follows "start".
 func chkStart(t *testing.T, c *testClient) *chkWizard {
 	t.Helper()
 	w := &chkWizard{t: t, c: c}
 	w.page = c.get("/check").wantStatus(t, http.StatusOK)
-	w.press("check-start-form", views.CheckFieldGoto, string(views.CheckStepBirthDate), nil)
+	w.link("check-start")
 	w.wantStep(views.CheckStepBirthDate)
 	return w
 }
 
-// press fills in the form with set and presses the button name=value.
+// link follows the link with the given data-testid, as a click would.
+func (w *chkWizard) link(testid string) *testPage {
+	w.t.Helper()
+	m := regexp.MustCompile(`<a\b[^>]*\bhref="([^"]*)"[^>]*data-testid="` + regexp.QuoteMeta(testid) + `"`).FindStringSubmatch(w.page.body)
+	if m == nil {
+		w.t.Fatalf("no link %q on the page\n%s", testid, excerpt(w.page))
+	}
+	w.page = w.c.get(html.UnescapeString(m[1])).wantStatus(w.t, http.StatusOK)
+	chkNoAnswersInURLs(w.t, w.page, w.answers)
+	return w.page
+}
+
+// back follows the page's back link (as the browser's Back button would
+// show the question before: by its own address).
+func (w *chkWizard) back() *testPage {
+	w.t.Helper()
+	return w.link("check-back")
+}
+
+// change follows the result page's change link of question st.
+func (w *chkWizard) change(st views.CheckStep) *testPage {
+	w.t.Helper()
+	return w.link("check-change-" + string(st))
+}
+
+// wantCheckErrors fails unless the page shows the question again with an
+// error summary (after the post and the redirect).
+func (p *testPage) wantCheckErrors(t *testing.T) *testPage {
+	t.Helper()
+	if _, ok := p.testid("error-summary"); !ok || p.status != http.StatusOK {
+		t.Fatalf("no error summary (status %d)\n%s", p.status, excerpt(p))
+	}
+	return p
+}
+
+// press fills in the form with set and presses the button name=value: the
+// post is answered with a redirect to a page without answers in its URL,
+// which is then loaded.
 func (w *chkWizard) press(form, name, value string, set url.Values) *testPage {
 	w.t.Helper()
 	action, v := chkForm(w.t, w.page, form)
@@ -94,12 +133,22 @@ func (w *chkWizard) press(form, name, value string, set url.Values) *testPage {
 		}
 	}
 	v.Set(name, value)
-	if action != "/check" {
+	if !strings.HasPrefix(action, "/check/") {
 		w.t.Fatalf("form %s posts to %q", form, action)
 	}
-	w.page = w.c.do(http.MethodPost, action, v)
-	if w.page.status >= 500 || w.page.status == http.StatusForbidden {
-		w.t.Fatalf("POST %s: %d\n%s", action, w.page.status, excerpt(w.page))
+	posted := w.c.do(http.MethodPost, action, v)
+	loc := posted.header.Get("Location")
+	if posted.status != http.StatusSeeOther || !strings.HasPrefix(loc, "/check/") {
+		w.t.Fatalf("POST %s: %d to %q, want 303 to a question\n%s", action, posted.status, loc, excerpt(posted))
+	}
+	for _, ans := range w.answers {
+		if strings.Contains(loc, ans) {
+			w.t.Errorf("redirect %q carries the answer %q", loc, ans)
+		}
+	}
+	w.page = w.c.get(loc)
+	if w.page.status != http.StatusOK {
+		w.t.Fatalf("GET %s: %d\n%s", loc, w.page.status, excerpt(w.page))
 	}
 	chkNoAnswersInURLs(w.t, w.page, w.answers)
 	if cc := w.page.header.Get("Cache-Control"); cc != "no-store" {
@@ -186,7 +235,7 @@ func chkNoAnswersInURLs(t *testing.T, p *testPage, answers []string) {
 			}
 		}
 	}
-	if p.url != nil && p.url.RawQuery != "" {
+	if q := p.url.RawQuery; q != "" && q != views.CheckFieldFrom+"="+views.CheckFromResult && q != "then=apply" {
 		t.Errorf("page URL %s has a query", p.url)
 	}
 }
@@ -216,7 +265,12 @@ func TestCheckJourneySeal(t *testing.T) {
 	w.wantResult(portal.OutcomeSeal, "R1 R2")
 	p := w.page
 	p.wantText(t, views.Translate(views.LangZH, "check.result.seal"), views.Translate(views.LangZH, "eligibility.reason.term_within"),
-		"2005年6月10日", "2023年6月10日", "60 个月 0 天", "12348", "12309")
+		"2005年6月10日", "2023年6月10日", "5 年", "12348", "12309",
+		// The legal basis by articles of law, never the portal's rule ids.
+		"《刑事诉讼法》第二百八十六条")
+	if regexp.MustCompile(`>[^<]*\bR[0-9]{1,2}\b[^<]*<`).MatchString(p.body) {
+		t.Errorf("the result shows a rule id: %s", regexp.MustCompile(`>[^<]*\bR[0-9]{1,2}\b[^<]*<`).FindString(p.body))
+	}
 	if h, _ := p.testid("page-heading"); h != views.Translate(views.LangZH, "check.result.heading") {
 		t.Errorf("result heading %q", h)
 	}
@@ -258,7 +312,7 @@ func TestCheckJourneyOutcomes(t *testing.T) {
 		{"suspended prison term", []step{birth, act("2022-01-01"), {views.CheckStepOutcome, chkOne("disposition", "sentenced")},
 			{views.CheckStepPenalty, chkOne("penalty-kind", "fixed_term")},
 			{views.CheckStepTerm, url.Values{"penalty-months": {"36"}, "penalty-suspended": {"yes"}}}},
-			portal.OutcomeSeal, "R1 R2 R3", "36 months and 0 days, suspended"},
+			portal.OutcomeSeal, "R1 R2 R3", "3 years, suspended"},
 		{"60 months and a day", []step{birth, act("2022-01-01"), {views.CheckStepOutcome, chkOne("disposition", "sentenced")},
 			{views.CheckStepPenalty, chkOne("penalty-kind", "fixed_term")},
 			{views.CheckStepTerm, url.Values{"penalty-months": {"60"}, "penalty-days": {"1"}}}},
@@ -269,8 +323,17 @@ func TestCheckJourneyOutcomes(t *testing.T) {
 		{"detention, no term asked", []step{birth, act("2022-01-01"), {views.CheckStepOutcome, chkOne("disposition", "sentenced")},
 			{views.CheckStepPenalty, chkOne("penalty-kind", "criminal_detention")}},
 			portal.OutcomeSeal, "R1 R2", "Criminal detention"},
-		{"adult acts", []step{birth, act("2023-06-11"), {views.CheckStepOutcome, chkOne("disposition", "not_prosecuted")}},
+		// R6 decides on the dates alone: how the case ended is not asked.
+		{"adult acts", []step{birth, act("2023-06-11")},
 			portal.OutcomeNotEligible, "R1 R6", "Not eligible under this law"},
+		{"3 years 6 months", []step{birth, act("2022-01-01"), {views.CheckStepOutcome, chkOne("disposition", "sentenced")},
+			{views.CheckStepPenalty, chkOne("penalty-kind", "fixed_term")},
+			{views.CheckStepTerm, url.Values{"penalty-years": {"3"}, "penalty-months": {"6"}}}},
+			portal.OutcomeSeal, "R1 R2", "3 years 6 months"},
+		{"5 years 1 month", []step{birth, act("2022-01-01"), {views.CheckStepOutcome, chkOne("disposition", "sentenced")},
+			{views.CheckStepPenalty, chkOne("penalty-kind", "fixed_term")},
+			{views.CheckStepTerm, url.Values{"penalty-years": {"5"}, "penalty-months": {"1"}}}},
+			portal.OutcomeNotEligible, "R1 R2", "5 years 1 month"},
 		{"pending", []step{birth, act("2022-01-01"), {views.CheckStepOutcome, chkOne("disposition", "pending")}},
 			portal.OutcomeNotYet, "R1 R12", "Not yet: the case has not ended"},
 		{"acquitted", []step{birth, act("2022-01-01"), {views.CheckStepOutcome, chkOne("disposition", "acquitted_insufficient_evidence")}},
@@ -334,7 +397,7 @@ func TestCheckStraddlingActs(t *testing.T) {
 			w.wantStep(views.CheckStepMainAct)
 			w.page.wantText(t, "2023年5月1日", "2023年8月1日")
 			// No choice is an error, in Chinese by default.
-			w.answer(nil).wantStatus(t, http.StatusUnprocessableEntity)
+			w.answer(nil).wantCheckErrors(t)
 			w.wantStep(views.CheckStepMainAct)
 			if got := w.page.fieldError(views.CheckFieldMain); !strings.Contains(got, views.Translate(views.LangZH, "check.main_required")) {
 				t.Fatalf("main-act error %q", got)
@@ -379,12 +442,11 @@ func TestCheckAddAndRemoveActs(t *testing.T) {
 	w.wantStep(views.CheckStepOutcome)
 	w.answer(chkOne("disposition", "no_criminal_liability"))
 	w.wantResult(portal.OutcomeSeal, "R1 R9")
-	// A tampered row count is clamped.
-	action, v := chkForm(t, w.page, "check-answers-form")
-	v.Set(views.CheckFieldActsCount, "999")
-	v.Set(views.CheckFieldGoto, string(views.CheckStepActs))
-	p := w.c.do(http.MethodPost, action, v).wantStatus(t, http.StatusOK)
-	if strings.Contains(p.body, `id="acts-1-date"`) {
+	// A tampered row count is clamped, and its empty rows dropped.
+	w.change(views.CheckStepActs)
+	w.press("check-form", views.CheckFieldAction, views.CheckActionContinue, url.Values{views.CheckFieldActsCount: {"999"}})
+	w.wantResult(portal.OutcomeSeal, "R1 R9")
+	if p := w.change(views.CheckStepActs); strings.Contains(p.body, `id="acts-1-date"`) {
 		t.Fatal("rows invented from a tampered count")
 	}
 }
@@ -413,7 +475,7 @@ func TestCheckInvalidAnswers(t *testing.T) {
 				{url.Values{"birth-date-year": {""}, "birth-date-month": {""}, "birth-date-day": {""}}, "eligibility.birth_date_required"},
 			}
 			for _, tc := range cases {
-				w.answer(tc.set).wantStatus(t, http.StatusUnprocessableEntity)
+				w.answer(tc.set).wantCheckErrors(t)
 				w.wantStep(views.CheckStepBirthDate)
 				want := views.Translate(lang, tc.key)
 				if got := w.page.fieldError("birth-date"); !strings.Contains(got, want) {
@@ -438,7 +500,7 @@ func TestCheckInvalidAnswers(t *testing.T) {
 			// Full-width digits from a Chinese input method are fine.
 			w.answer(url.Values{"birth-date-year": {"２００５"}, "birth-date-month": {"６"}, "birth-date-day": {"１０"}}).wantStatus(t, http.StatusOK)
 			w.wantStep(views.CheckStepActs)
-			w.answer(chkDate("acts-0-date", "2004-01-01")).wantStatus(t, http.StatusUnprocessableEntity)
+			w.answer(chkDate("acts-0-date", "2004-01-01")).wantCheckErrors(t)
 			if got := w.page.fieldError("acts-0-date"); !strings.Contains(got, views.Translate(lang, "eligibility.act_before_birth")) {
 				t.Fatalf("act error %q", got)
 			}
@@ -446,34 +508,36 @@ func TestCheckInvalidAnswers(t *testing.T) {
 				t.Fatal("no summary link to the act")
 			}
 			w.answer(chkDate("acts-0-date", "2022-01-01"))
-			w.answer(nil).wantStatus(t, http.StatusUnprocessableEntity)
+			w.answer(nil).wantCheckErrors(t)
 			w.wantStep(views.CheckStepOutcome)
 			if !strings.Contains(w.page.fieldError("disposition"), views.Translate(lang, "eligibility.disposition_required")) || !strings.Contains(w.page.body, `href="#disposition"`) {
 				t.Fatal("no disposition error")
 			}
 			w.answer(chkOne("disposition", "sentenced"))
-			w.answer(chkOne("penalty-kind", "no-such-kind")).wantStatus(t, http.StatusUnprocessableEntity)
+			w.answer(chkOne("penalty-kind", "no-such-kind")).wantCheckErrors(t)
 			w.wantStep(views.CheckStepPenalty)
 			w.answer(chkOne("penalty-kind", "fixed_term"))
 			for _, tc := range []struct {
-				months, days, field, key string
+				years, months, days, field, key string
 			}{
-				{"", "", "penalty-months", "check.months_required"},
-				{"abc", "", "penalty-months", "check.number_invalid"},
-				{"-3", "", "penalty-months", "check.number_invalid"},
-				{"301", "", "penalty-months", "eligibility.months_range"},
-				{"0", "0", "penalty-months", "eligibility.months_range"},
-				{"12", "31", "penalty-days", "eligibility.days_range"},
+				{"", "", "", "penalty-years", "checkflow.term_required"},
+				{"", "abc", "", "penalty-months", "checkflow.months_invalid"},
+				{"", "-3", "", "penalty-months", "checkflow.months_invalid"},
+				{"x", "", "", "penalty-years", "checkflow.years_invalid"},
+				{"26", "", "", "penalty-years", "checkflow.years_invalid"},
+				{"", "301", "", "penalty-years", "eligibility.months_range"},
+				{"0", "0", "0", "penalty-years", "eligibility.months_range"},
+				{"1", "", "31", "penalty-days", "eligibility.days_range"},
 				// R29: impossible terms are said clearly.
-				{"5", "0", "penalty-months", "eligibility.term_below_min.fixed_term"},
-				{"48s", "0", "penalty-months", "eligibility.suspended_over_3y"},
+				{"", "5", "0", "penalty-years", "eligibility.term_below_min.fixed_term"},
+				{"4", "0s", "0", "penalty-years", "eligibility.suspended_over_3y"},
 			} {
-				set := url.Values{"penalty-months": {tc.months}, "penalty-days": {tc.days}}
+				set := url.Values{"penalty-years": {tc.years}, "penalty-months": {tc.months}, "penalty-days": {tc.days}}
 				if m, ok := strings.CutSuffix(tc.months, "s"); ok {
 					tc.months = m
-					set = url.Values{"penalty-months": {m}, "penalty-days": {tc.days}, "penalty-suspended": {"yes"}}
+					set = url.Values{"penalty-years": {tc.years}, "penalty-months": {m}, "penalty-days": {tc.days}, "penalty-suspended": {"yes"}}
 				}
-				w.answer(set).wantStatus(t, http.StatusUnprocessableEntity)
+				w.answer(set).wantCheckErrors(t)
 				w.wantStep(views.CheckStepTerm)
 				if got := w.page.fieldError(tc.field); !strings.Contains(got, views.Translate(lang, tc.key)) {
 					t.Fatalf("%s/%s: %s error %q", tc.months, tc.days, tc.field, got)
@@ -484,15 +548,15 @@ func TestCheckInvalidAnswers(t *testing.T) {
 			}
 			// The suspended box stays ticked from the last answer: 36 months
 			// suspended is within CL art. 72 (R29) and R3 applies.
-			w.answer(url.Values{"penalty-months": {"３６"}, "penalty-days": {""}})
+			w.answer(url.Values{"penalty-years": {"３"}, "penalty-months": {""}, "penalty-days": {""}})
 			w.wantResult(portal.OutcomeSeal, "R1 R2 R3")
 		})
 	}
 }
 
-// Back goes one question back with every answer kept; change from the result
-// comes straight back to it, unless the change makes a later answer wrong or
-// asks a new question.
+// Back goes one question back with every answer kept (each question has
+// its own address); change from the result comes straight back to it, unless
+// the change makes a later answer wrong or asks a new question.
 func TestCheckBackAndChange(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
@@ -503,27 +567,43 @@ func TestCheckBackAndChange(t *testing.T) {
 	w.answer(chkDate("birth-date", "2005-06-10"))
 	w.answer(chkDate("acts-0-date", "2022-01-01"))
 	w.wantStep(views.CheckStepOutcome)
-	w.press("check-back-form", views.CheckFieldGoto, string(views.CheckStepActs), nil)
+	w.back()
 	w.wantStep(views.CheckStepActs)
 	if v, _ := w.page.inputValue("acts-0-date-year"); v != "2022" {
 		t.Fatalf("act date lost going back: %q", v)
 	}
-	w.press("check-back-form", views.CheckFieldGoto, string(views.CheckStepBirthDate), nil)
+	w.back()
 	w.wantStep(views.CheckStepBirthDate)
 	if v, _ := w.page.inputValue("birth-date-day"); v != "10" {
 		t.Fatalf("birth date lost going back: %q", v)
+	}
+	// The browser's Back loads the address again: the same answer.
+	if v, _ := w.c.get("/check/birth-date").inputValue("birth-date-day"); v != "10" {
+		t.Fatalf("birth date lost reloading: %q", v)
 	}
 	w.answer(nil)
 	w.wantStep(views.CheckStepActs)
 	w.answer(nil)
 	w.wantStep(views.CheckStepOutcome)
+	// A question further on than the answers reach goes to the current one.
+	if p := w.c.get("/check/term"); p.url.Path != "/check/outcome" {
+		t.Fatalf("GET /check/term before the outcome lands on %s", p.url.Path)
+	}
+	if p := w.c.get("/check/result"); p.url.Path != "/check/outcome" {
+		t.Fatalf("GET /check/result before the outcome lands on %s", p.url.Path)
+	}
 	w.answer(chkOne("disposition", "sentenced"))
 	w.answer(chkOne("penalty-kind", "fixed_term"))
 	w.answer(url.Values{"penalty-months": {"36"}})
 	w.wantResult(portal.OutcomeSeal, "R1 R2")
+	// Refreshing the result shows it again; nothing is posted twice.
+	if p := w.c.get("/check/result"); !chkOutcomeRE.MatchString(p.body) {
+		t.Fatal("reloading the result lost it")
+	}
 
-	// Change the birth date: straight back to the result.
-	w.press("check-answers-form", views.CheckFieldGoto, string(views.CheckStepBirthDate), nil)
+	// Change the birth date to one that makes every act an adult's: R6
+	// decides, straight back to the result, without the case's outcome.
+	w.change(views.CheckStepBirthDate)
 	w.wantStep(views.CheckStepBirthDate)
 	if v, _ := w.page.inputValue("birth-date-year"); v != "2005" {
 		t.Fatalf("change lost the birth date: %q", v)
@@ -531,25 +611,37 @@ func TestCheckBackAndChange(t *testing.T) {
 	w.answer(chkDate("birth-date", "2003-06-10"))
 	w.wantResult(portal.OutcomeNotEligible, "R1 R6")
 	w.page.wantText(t, "2003年6月10日")
+	if _, ok := w.page.testid("check-change-outcome"); ok {
+		t.Error("the result lists how the case ended, which was not asked")
+	}
+	if p := w.c.get("/check/outcome"); p.url.Path != "/check/result" {
+		t.Errorf("GET of a question no longer asked lands on %s", p.url.Path)
+	}
 
 	// A birth date after the act: the act question comes back with its error.
-	w.press("check-answers-form", views.CheckFieldGoto, string(views.CheckStepBirthDate), nil)
-	w.answer(chkDate("birth-date", "2023-01-01")).wantStatus(t, http.StatusUnprocessableEntity)
-	w.wantStep(views.CheckStepActs)
+	w.change(views.CheckStepBirthDate)
+	w.answer(chkDate("birth-date", "2023-01-01"))
+	w.wantStep(views.CheckStepActs).page.wantCheckErrors(t)
 	if got := w.page.fieldError("acts-0-date"); !strings.Contains(got, views.Translate(views.LangZH, "eligibility.act_before_birth")) {
 		t.Fatalf("act error %q", got)
 	}
 	// R29: a sentence for an act at the age of one is an impossible input.
-	w.answer(chkDate("acts-0-date", "2024-01-01")).wantStatus(t, http.StatusUnprocessableEntity)
+	w.answer(chkDate("acts-0-date", "2024-01-01")).wantCheckErrors(t)
 	if got := w.page.fieldError("acts-0-date"); !strings.Contains(got, views.Translate(views.LangZH, "eligibility.act_under_12")) {
 		t.Fatalf("act error %q", got)
 	}
 
 	// No sentence any more: the sentence is forgotten.
-	w.press("check-back-form", views.CheckFieldGoto, string(views.CheckStepBirthDate), nil)
+	w.back()
 	w.answer(chkDate("birth-date", "2010-01-01"))
+	// Not a change from the result: the next question, with its answer.
+	w.wantStep(views.CheckStepActs)
+	if v, _ := w.page.inputValue("acts-0-date-year"); v != "2024" {
+		t.Fatalf("act date lost: %q", v)
+	}
+	w.page = w.c.get("/check/result")
 	w.wantResult(portal.OutcomeSeal, "R1 R2")
-	w.press("check-answers-form", views.CheckFieldGoto, string(views.CheckStepOutcome), nil)
+	w.change(views.CheckStepOutcome)
 	w.wantStep(views.CheckStepOutcome)
 	if !regexp.MustCompile(`<input[^>]*value="sentenced"[^>]*checked`).MatchString(w.page.body) {
 		t.Fatal("the chosen answer is not checked")
@@ -559,16 +651,52 @@ func TestCheckBackAndChange(t *testing.T) {
 	if _, ok := w.page.testid("check-change-penalty"); ok {
 		t.Fatal("the sentence is still shown")
 	}
-	if _, v := chkForm(t, w.page, "check-answers-form"); v.Get("penalty-kind") != "" || v.Get("penalty-months") != "" {
-		t.Fatalf("the sentence is still carried: %v", v)
-	}
 	// Back to a sentence: its questions are asked again.
-	w.press("check-answers-form", views.CheckFieldGoto, string(views.CheckStepOutcome), nil)
+	w.change(views.CheckStepOutcome)
 	w.answer(chkOne("disposition", "sentenced"))
 	w.wantStep(views.CheckStepPenalty)
+
+	// Start again: the answers are deleted.
+	w.c.get("/check/result")
+	if p := w.c.get("/check/restart"); p.url.Path != "/check/penalty" {
+		t.Errorf("GET /check/restart lands on %s, want the current question", p.url.Path)
+	}
+	w.page = w.c.get("/check/penalty")
+	w.page = w.c.submit("/check/penalty", "/check/restart", nil)
+	w.wantStep(views.CheckStepBirthDate)
+	if v, _ := w.page.inputValue("birth-date-year"); v != "" {
+		t.Errorf("after starting again the birth date is %q", v)
+	}
 }
 
-// The result offers /apply to a signed-in citizen and nothing to an official.
+// The answers are kept on the server under an HttpOnly cookie, sealed; the
+// cookie holds no answer.
+func TestCheckAnswersStayOnTheServer(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	c := ts.newClient()
+	w := chkStart(t, c)
+	w.answer(chkDate("birth-date", "2005-06-10"))
+	found := false
+	for k, v := range c.cookies {
+		if strings.Contains(k, "check") {
+			found = true
+			if strings.Contains(v, "2005") {
+				t.Errorf("the cookie carries an answer: %s", v)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no check cookie among %v", c.cookies)
+	}
+	// Another browser does not see them.
+	if v, _ := ts.newClient().get("/check/birth-date").inputValue("birth-date-year"); v != "" {
+		t.Errorf("another browser sees the birth year %q", v)
+	}
+}
+
+// The result offers "Apply now" to a signed-in citizen, which opens a new
+// application with the answers filled in, and nothing to an official.
 func TestCheckResultForSignedIn(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
@@ -578,42 +706,116 @@ func TestCheckResultForSignedIn(t *testing.T) {
 	w := chkStart(t, c)
 	w.answer(chkDate("birth-date", "2005-06-10"))
 	w.answer(chkDate("acts-0-date", "2022-01-01"))
-	w.answer(chkOne("disposition", "exempted"))
-	w.wantResult(portal.OutcomeSeal, "R1 R2")
-	if !strings.Contains(w.page.body, `href="/apply"`) {
-		t.Error("a citizen is not offered /apply")
+	w.answer(chkOne("disposition", "sentenced"))
+	w.answer(chkOne("penalty-kind", "fixed_term"))
+	w.answer(url.Values{"penalty-years": {"2"}, "penalty-months": {"6"}, "penalty-suspended": {"yes"}})
+	w.wantResult(portal.OutcomeSeal, "R1 R2 R3")
+	if _, ok := w.page.testid("check-apply"); !ok {
+		t.Fatal("a citizen is not offered to apply")
 	}
 	if _, ok := w.page.testid("check-register"); ok {
 		t.Error("a citizen is offered to register")
 	}
+	p := c.submit("/check/result", "/check/apply", nil)
+	id := chkAppliedCase(t, p)
+	cs, err := ts.db.Case(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs.Acts) != 1 || cs.Acts[0].Date != (portal.Date{Year: 2022, Month: 1, Day: 1}) || cs.Disposition != portal.DispositionSentenced ||
+		cs.Penalty == nil || cs.Penalty.Kind != portal.PenaltyFixedTerm || cs.Penalty.Months != 30 || !cs.Penalty.Suspended {
+		t.Fatalf("the application holds %+v, penalty %+v", cs.Acts, cs.Penalty)
+	}
+	// The answers now live in the application: the check starts afresh.
+	if p := c.get("/check/result"); p.url.Path != "/check/birth-date" {
+		t.Errorf("after applying the check shows %s", p.url.Path)
+	}
 }
 
-// Pressing a button without the CSRF token is refused; a tampered step starts
-// over rather than failing.
+// chkAppliedCase is the id of the new application the browser landed on (its
+// first part still to fill in).
+func chkAppliedCase(t *testing.T, p *testPage) uint64 {
+	t.Helper()
+	m := regexp.MustCompile(`^/apply/([0-9]+)/[a-z]+$`).FindStringSubmatch(p.url.Path)
+	if m == nil || p.status != http.StatusOK {
+		t.Fatalf("landed on %s (%d), want a part of a new application\n%s", p.url.Path, p.status, excerpt(p))
+	}
+	id, _ := strconv.ParseUint(m[1], 10, 64)
+	return id
+}
+
+// A visitor's "Register and apply": registered, signed in and on a new
+// application with the check's answers, without signing in again.
+func TestCheckRegisterAndApply(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	c := ts.newClient()
+	w := chkStart(t, c)
+	w.answer(chkDate("birth-date", "2010-03-14"))
+	w.press("check-form", views.CheckFieldAction, views.CheckActionAddAct, chkDate("acts-0-date", "2023-05-01"))
+	w.answer(chkDate("acts-1-date", "2024-08-01"))
+	w.answer(chkOne(views.CheckFieldMain, "0"))
+	w.answer(chkOne("disposition", "not_prosecuted"))
+	w.wantResult(portal.OutcomeSeal, "R1 R8")
+	w.link("check-register")
+	if v, _ := w.page.inputValue("then"); v != "apply" {
+		t.Fatalf("the register form does not carry then=apply: %q", v)
+	}
+	const mobile = "13800000078"
+	p := c.submit("/register?then=apply", "/register", url.Values{"role": {string(portal.RoleGuardian)}, "name": {"王监护"},
+		"mobile": {mobile}, "id_number": {testIDNumber(78, portal.Date{Year: 1980, Month: 1, Day: 1})},
+		"password": {"a long passphrase 78"}, "password_confirm": {"a long passphrase 78"},
+		"consent_privacy": {"yes"}, "consent_sensitive": {"yes"}, "then": {"apply"}})
+	if v, _ := p.inputValue("then"); v != "apply" {
+		t.Fatalf("the code page does not carry then=apply\n%s", excerpt(p))
+	}
+	code, ok := ts.lastCode(mobile, portal.OutRegisterCode)
+	if !ok {
+		t.Fatal("no registration code sent")
+	}
+	p = c.postForm(p, "/register/code", url.Values{"code": {code}, "action": {"confirm"}})
+	id := chkAppliedCase(t, p)
+	if p.url.Path != fmt.Sprintf("/apply/%d/person", id) {
+		t.Errorf("a guardian lands on %s, want the person page first", p.url.Path)
+	}
+	cs, err := ts.db.Case(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs.Capacity != portal.CapacityGuardian || len(cs.Acts) != 2 || !cs.Acts[0].Main || cs.Acts[1].Main ||
+		cs.Disposition != portal.DispositionNotProsecuted || cs.Penalty != nil || cs.PersonDocBirth != (portal.Date{Year: 2010, Month: 3, Day: 14}) {
+		t.Fatalf("the application holds %+v", cs)
+	}
+}
+
+// Pressing a button without the CSRF token is refused; tampered answers are
+// refused with their errors, never a failure.
 func TestCheckNeedsCSRFAndSurvivesTampering(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
 	c := ts.newClient()
 	c.get("/check")
-	c.do(http.MethodPost, "/check", chkJoin(chkOne("step", "birth-date"), chkDate("birth-date", "2005-06-10"))).wantStatus(t, http.StatusForbidden)
+	c.do(http.MethodPost, "/check/birth-date", chkDate("birth-date", "2005-06-10")).wantStatus(t, http.StatusForbidden)
+	c.do(http.MethodPost, "/check/apply", nil).wantStatus(t, http.StatusForbidden)
 
 	w := chkStart(t, c)
 	for _, v := range []url.Values{
-		{"step": {"result"}, "action": {"continue"}},
-		{"step": {"nowhere"}},
-		{"goto": {"nowhere"}},
-		{"goto": {"main-act"}},
-		{"goto": {"term"}, "disposition": {"exempted"}},
-		{"action": {"add_act"}, "acts-count": {"-4"}},
+		{views.CheckFieldMain: {"7"}},
+		{views.CheckFieldDisposition: {"nowhere"}},
+		{views.CheckFieldAction: {"add_act"}, views.CheckFieldActsCount: {"-4"}},
+		{views.CheckFieldFrom: {"result"}},
 	} {
-		_, base := chkForm(t, w.page, "check-form")
-		for k, x := range v {
-			base[k] = x
+		for _, st := range []views.CheckStep{views.CheckStepBirthDate, views.CheckStepActs, views.CheckStepOutcome} {
+			v.Set("_csrf", w.page.csrf(t))
+			p := c.do(http.MethodPost, views.CheckPath(st), v)
+			if p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), "/check/") {
+				t.Errorf("%s %v: status %d to %q", st, v, p.status, p.header.Get("Location"))
+			}
 		}
-		p := c.do(http.MethodPost, "/check", base)
-		if p.status != http.StatusOK && p.status != http.StatusUnprocessableEntity {
-			t.Errorf("%v: status %d", v, p.status)
-		}
+	}
+	// A page of the older single-address check goes to the current question.
+	if p := c.follow(http.MethodPost, "/check", url.Values{"_csrf": {w.page.csrf(t)}, "step": {"birth-date"}}); p.status != http.StatusOK || p.url.Path != "/check/birth-date" {
+		t.Errorf("POST /check: %d at %s", p.status, p.url.Path)
 	}
 }
 
@@ -636,9 +838,20 @@ func TestCheckMessages(t *testing.T) {
 	for _, o := range []portal.Outcome{portal.OutcomeSeal, portal.OutcomeNotEligible, portal.OutcomeReview, portal.OutcomeNotYet} {
 		keys = append(keys, "check.result."+string(o))
 	}
-	// Every rule the eligibility rules can cite has a name on the result page.
-	for _, r := range []string{"R1", "R2", "R3", "R5", "R6", "R8", "R9", "R10", "R12"} {
-		keys = append(keys, "check.rule."+r)
+	// Every rule the eligibility rules can cite has its articles of law on
+	// the result page, and none names a rule id.
+	for _, r := range []string{"R1", "R2", "R3", "R5", "R6", "R8", "R9", "R10", "R12", "R27", "R28"} {
+		keys = append(keys, "checkflow.basis."+r)
+	}
+	for _, k := range views.MessageKeys() {
+		if strings.HasPrefix(k, "checkflow.") {
+			keys = append(keys, k)
+			for _, l := range []views.Lang{views.LangZH, views.LangEN} {
+				if regexp.MustCompile(`\bR[0-9]{1,2}\b`).MatchString(views.Translate(l, k)) {
+					t.Errorf("%s names a rule id: %q", k, views.Translate(l, k))
+				}
+			}
+		}
 	}
 	if len(keys) < 100 {
 		t.Fatalf("only %d check messages", len(keys))

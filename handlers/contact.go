@@ -102,7 +102,7 @@ func (s *Server) handleRegisterSubmit(c echo.Context) error {
 
 func (s *Server) renderRegisterCode(c echo.Context, status int, token, masked string, form views.Form, notice string) error {
 	return s.render(c, status, views.RegisterCodePage(views.CodeModel{Page: s.page(c, "code.register_title"),
-		Token: token, Masked: masked, Form: form, NoticeKey: notice}))
+		Token: token, Masked: masked, Form: form, NoticeKey: notice, Then: registerThen(c)}))
 }
 
 // handleRegisterCode serves POST /register/code: the code creates the account.
@@ -127,7 +127,7 @@ func (s *Server) handleRegisterCode(c echo.Context) error {
 		return s.renderRegisterCode(c, http.StatusUnprocessableEntity, token, masked,
 			views.Form{Errors: map[string]string{"code": "code.format"}}, "")
 	}
-	_, err := s.db.ConfirmRegistration(token, code)
+	acct, err := s.db.ConfirmRegistration(token, code)
 	switch {
 	case portal.ErrorCode(err) == portal.CodeNotFound, portal.ErrorCode(err) == portal.CodeConflict:
 		// Unknown token, or the number was registered by another pending
@@ -139,6 +139,11 @@ func (s *Server) handleRegisterCode(c echo.Context) error {
 			return err
 		}
 		return s.renderRegisterCode(c, http.StatusUnprocessableEntity, token, masked, form, "")
+	}
+	if registerThen(c) == registerThenApply {
+		// Register and apply: signed in, on a new application with the
+		// eligibility check's answers (checkflow.go).
+		return s.registerAndApply(c, acct)
 	}
 	return c.Redirect(http.StatusSeeOther, "/login?done=registered")
 }

@@ -110,7 +110,23 @@ var mxSpecs = map[string]mxSpec{
 
 	// The eligibility check and the JSON APIs.
 	"GET /check":                   {ok: 200},
-	"POST /check":                  {ok: 200},
+	"POST /check":                  {ok: 303, loc: "/check/birth-date"}, // a page of the older single-address check
+	"GET /check/birth-date":        {ok: 200},
+	"POST /check/birth-date":       {ok: 303, loc: "/check/birth-date"}, // nothing typed: the question again
+	"GET /check/acts":              {ok: 303, loc: "/check/birth-date"}, // the current question
+	"POST /check/acts":             {ok: 303, loc: "/check/"},
+	"GET /check/main-act":          {ok: 303, loc: "/check/birth-date"},
+	"POST /check/main-act":         {ok: 303, loc: "/check/"},
+	"GET /check/outcome":           {ok: 303, loc: "/check/birth-date"},
+	"POST /check/outcome":          {ok: 303, loc: "/check/"},
+	"GET /check/penalty":           {ok: 303, loc: "/check/birth-date"},
+	"POST /check/penalty":          {ok: 303, loc: "/check/"},
+	"GET /check/term":              {ok: 303, loc: "/check/birth-date"},
+	"POST /check/term":             {ok: 303, loc: "/check/"},
+	"GET /check/result":            {ok: 303, loc: "/check/birth-date"},
+	"GET /check/restart":           {ok: 303, loc: "/check/"},
+	"POST /check/restart":          {ok: 303, loc: "/check/birth-date"},
+	"POST /check/apply":            {ok: 303, loc: "/apply/"}, // a new application (no answers: an empty one)
 	"POST /api/v1/eligibility":     {ok: 415},
 	"POST /api/v1/unsealing-check": {ok: 415},
 
@@ -126,6 +142,7 @@ var mxSpecs = map[string]mxSpec{
 	"POST /apply/:id/organs":                {kind: "draft", ok: 422},
 	"GET /apply/:id/documents":              {kind: "draft", ok: 200},
 	"POST /apply/:id/documents":             {kind: "draft", ok: 422},
+	"POST /apply/:id/documents/needed":      {kind: "draft", ok: 303, loc: "/apply/"}, // nothing still needed: on to the task list
 	"GET /apply/:id/documents/:doc":         {kind: "draft-doc", ok: 200},
 	"POST /apply/:id/documents/:doc/remove": {kind: "draft-doc-removable", ok: 303},
 	"GET /apply/:id/declarations":           {kind: "draft", ok: 200},

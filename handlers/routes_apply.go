@@ -26,6 +26,7 @@ func applyRoutes() []route {
 		{http.MethodPost, "/apply/:id/organs", applicants, (*Server).handleApplyOrgansSave},
 		{http.MethodGet, "/apply/:id/documents", applicants, (*Server).handleApplyDocuments},
 		{http.MethodPost, "/apply/:id/documents", applicants, (*Server).handleApplyUpload},
+		{http.MethodPost, "/apply/:id/documents/needed", applicants, (*Server).handleApplyUploadNeeded},
 		{http.MethodGet, "/apply/:id/documents/:doc", applicants, (*Server).handleApplyDocumentDownload},
 		{http.MethodPost, "/apply/:id/documents/:doc/remove", applicants, (*Server).handleApplyDocumentRemove},
 		{http.MethodGet, "/apply/:id/declarations", applicants, (*Server).handleApplyDeclarationsForm},

@@ -125,6 +125,9 @@
 //	workbench_states                 itob(id) -> {body: encrypted JSON of a results page: owner, expiry, case ids}   (15 minutes)
 //	                                 (all six created by the workbench migration; meta/workbench_backfill is the
 //	                                 progress of indexing older cases, run by Open after the keys are loaded)
+//	check_answers                    itob(id) -> {body: encrypted JSON: token hash, created, updated, the eligibility
+//	                                 check's answers as typed}; kept one hour after the last page   (migration "eligibility
+//	                                 check answers between pages"; checkflow.go)
 //
 // Lists read these indexes with cursors over a prefix, never a scan of a whole
 // entity bucket. Changing the tree means a new migration and an update here in

@@ -41,9 +41,14 @@ func newDocWorld(t *testing.T, lang string) *docWorld {
 }
 
 // underReview files a case and brings it to the court's review.
-func (w *docWorld) underReview(t *testing.T) portal.Case {
+func (w *docWorld) underReview(t *testing.T, change ...func(*portal.Case) error) portal.Case {
 	t.Helper()
 	c := completeDraft(t, w.db, w.minor, w.court, w.police)
+	for _, f := range change {
+		if _, err := w.db.UpdateDraft(c.ID, f); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, s := range []Step{{Action: portal.ActionSubmit, Actor: portal.ActorApplicant},
 		{Action: portal.ActionAccept, Actor: portal.ActorDecider, OrganID: w.court.ID},
 		{Action: portal.ActionStartReview, Actor: portal.ActorDecider, OrganID: w.court.ID}} {
@@ -98,7 +103,8 @@ func TestSealingIssuesNumberedNotice(t *testing.T) {
 		t.Fatalf("second number %q %v", d2.Number, err)
 	}
 	// A refusal has its own word and sequence, and needs reasons.
-	c3 := w.underReview(t)
+	// Six years: the rules refuse too, so no second official is needed.
+	c3 := w.underReview(t, overFiveYears)
 	rej := st
 	rej.Action, rej.Note = portal.ActionReject, ""
 	if _, _, err := w.db.ApplyWithDocument(c3.ID, rej, w.cal, DocIssue{Kind: portal.DocRefusalDecision, Citations: []string{"cpl-286"}}); portal.ErrorCode(err) != portal.CodeInvalid {
@@ -280,4 +286,12 @@ func legalDocsSealedWorld(t *testing.T, db *DB, caseID, organID uint64) []string
 		t.Fatal(err)
 	}
 	return []string{"LEGALDOC-REASON-SECRET", "SERVICE-NOTE-SECRET", "EXPLAIN-NOTE-SECRET", "CONTACT-ADDRESS-SECRET"}
+}
+
+// overFiveYears makes a draft's penalty six years of fixed-term
+// imprisonment: the rules refuse to seal it (R2), so a refusal by one
+// official agrees with them (issue 18: no override).
+func overFiveYears(c *portal.Case) error {
+	c.Penalty = &portal.Penalty{Kind: portal.PenaltyFixedTerm, Months: 72}
+	return nil
 }

@@ -139,6 +139,10 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	{22, migrationCheckAnswersName, func(tx *bbolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketCheckAnswers)
+		return err
+	}},
 }
 
 // recordsAwaitMigrationName names the migration that adds the index of the
@@ -149,6 +153,10 @@ const recordsAwaitMigrationName = "deadlines of relief requests, notices, leak r
 // migrationBlindKeysName names the migration that records the blind-index key
 // (tests find it by name).
 const migrationBlindKeysName = "blind-index keys: the keys file's index key is recorded as blind key 1 (nothing re-hashed)"
+
+// migrationCheckAnswersName names the migration that adds the eligibility
+// check's answers between pages (checkflow.go); tests find it by name.
+const migrationCheckAnswersName = "eligibility check answers between pages"
 
 // calendarAwaitMigrationName names the migration that adds the index of
 // deadlines waiting for a calendar year and the calendar confirmations.

@@ -225,6 +225,9 @@ func TestOversightLists(t *testing.T) {
 	}
 	// A second case, refused.
 	c2 := completeDraft(t, w.db, w.minor, w.court, w.police)
+	if _, err := w.db.UpdateDraft(c2.ID, overFiveYears); err != nil {
+		t.Fatal(err)
+	}
 	w.c = c2
 	w.step(t, portal.ActionSubmit, portal.ActorApplicant, portal.Organ{})
 	w.step(t, portal.ActionAccept, portal.ActorDecider, w.court)

@@ -59,6 +59,7 @@ var sealedBuckets = []sealedBucket{
 	{bucket: bucketResets, kind: kindReset, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketHandovers, kind: kindHandover, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketEmailPending, kind: kindEmailPending, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
+	{bucket: bucketCheckAnswers, kind: kindCheckAnswers, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketTOTP, kind: kindTOTP, members: []string{"secret", "pending"}, fields: []string{"secret", "pending"}, at: byID},
 	{bucket: bucketCases, kind: kindCase, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},
 	{bucket: bucketWorkbenchStates, kind: kindWorkbenchState, members: []string{"body"}, fields: []string{"body"}, at: bodyByID},

@@ -85,6 +85,11 @@ func newSealedWorld(t *testing.T) *sealedWorld {
 	}
 	w.secrets = append(w.secrets, w.totp)
 
+	// The eligibility check's answers between its pages.
+	if _, err := db.SaveCheckAnswers("", []byte(`{"a":{"Birth":{"Year":"2007","Month":"8","Day":"9"}}}`)); err != nil {
+		t.Fatal(err)
+	}
+
 	// A registration waiting for its code, a password reset and an e-mail
 	// address waiting for confirmation (each also leaves an outbox row).
 	if _, err := db.StartRegistration(portal.Account{Role: portal.RoleMinor, Login: "13700000077", Mobile: "13700000077", Name: "注册秘密人",

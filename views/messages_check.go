@@ -17,7 +17,7 @@ func init() {
 		"check.start.need_acts":     {"案件涉及的行为是哪一天发生的；", "the date of each act the case is about"},
 		"check.start.need_outcome":  {"案件是怎样结束的（判刑、不起诉等）；", "how the case ended (a sentence, a decision not to prosecute, and so on)"},
 		"check.start.need_sentence": {"如果判了刑，判的是什么刑罚、刑期多长。", "if there was a sentence, what it was and how long"},
-		"check.start.private":       {"不需要注册，也不需要填写姓名或身份证号码。我们不会保存你的回答。", "You do not need an account, your name or your ID number. We do not keep your answers."},
+		"check.start.private":       {"不需要注册，也不需要填写姓名或身份证号码。你的回答加密保存 1 小时，方便你返回修改，之后自动删除。", "You do not need an account, your name or your ID number. Your answers are kept, encrypted, for 1 hour so that you can go back and change them, then deleted."},
 		"check.start.guidance":      {"结果只是参考，不是法律决定。", "The result is guidance, not a legal decision."},
 		"check.start.button":        {"开始", "Start now"},
 
@@ -117,7 +117,7 @@ func init() {
 		"check.result.not_eligible": {"不符合这部法律规定的封存条件", "Not eligible under this law"},
 		"check.result.review":       {"需要法律专业人员审查", "Needs a legal review"},
 		"check.result.not_yet":      {"现在还不能判断：案件还没有结束", "Not yet: the case has not ended"},
-		"check.result.guidance":     {"这个结果只是参考，不是法律决定。我们没有保存你的回答。", "This result is guidance, not a legal decision. We have not kept your answers."},
+		"check.result.guidance":     {"这个结果只是参考，不是法律决定。你的回答在 1 小时后自动删除。", "This result is guidance, not a legal decision. Your answers are deleted after 1 hour."},
 		"check.restart":             {"重新开始", "Start again"},
 
 		"check.rules.heading": {"依据的规则", "Rules applied"},

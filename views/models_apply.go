@@ -115,7 +115,10 @@ type ApplyDocumentsModel struct {
 	Documents []portal.Document
 	Kinds     []portal.DocumentKind
 	Missing   []string // message keys of the documents still needed
-	Full      bool     // the per-application limit is reached
+	// Needed are the kinds still needed, uploaded together on one form
+	// (one file box each).
+	Needed    []portal.DocumentKind
+	Full      bool // the per-application limit is reached
 	NoticeKey string
 }
 
@@ -160,6 +163,9 @@ type ApplyCheckModel struct {
 	Documents    []portal.Document
 	DeclaredTrue bool
 	Problems     []ApplyProblem
+	// DeclareError is the declaration's problem after sending without it
+	// (the declaration is made on this page).
+	DeclareError string
 	Eligibility  ApplyEligibility
 	Due          portal.Date // the acceptance deadline if submitted today; zero when the calendar lacks the year
 }

@@ -6,11 +6,13 @@ import (
 	"sealportal/portal"
 )
 
-// The eligibility check (/check) is a short series of questions, one per page.
-// Nothing is stored on the server and nothing goes into a URL: every page is a
-// form that posts all the answers given so far, the earlier ones in hidden
-// fields. The names below are shared by the templates and the handler that
-// reads them back, and are stable for test automation.
+// The eligibility check (/check) is a short series of questions, one per page,
+// each at its own address (/check/birth-date, /check/acts, …) so that the
+// browser's Back button shows the previous question with its answer. The
+// answers are kept on the server between pages (sealed, for an hour, under a
+// random token in an HttpOnly cookie) and never go into a URL. The names
+// below are shared by the templates and the handler that reads them back, and
+// are stable for test automation.
 
 // CheckStep names one page of the check.
 type CheckStep string
@@ -47,23 +49,26 @@ const CheckMainUnknown = "unknown"
 // base-month and base-day; the year input (the first) has the id base, so an
 // error summary link to #base lands in it.
 const (
-	CheckFieldStep        = "step"   // the page whose answers are posted
 	CheckFieldAction      = "action" // continue, add_act, remove_act
-	CheckFieldGoto        = "goto"   // back and change buttons: the page to show
-	CheckFieldMode        = "mode"   // CheckModeChange while changing an answer from the result
+	CheckFieldFrom        = "from"   // CheckFromResult while changing an answer from the result
 	CheckFieldBirth       = "birth-date"
 	CheckFieldActsCount   = "acts-count"
 	CheckFieldMain        = "acts-main"
 	CheckFieldDisposition = "disposition"
 	CheckFieldPenaltyKind = "penalty-kind"
+	CheckFieldYears       = "penalty-years"
 	CheckFieldMonths      = "penalty-months"
 	CheckFieldDays        = "penalty-days"
 	CheckFieldSuspended   = "penalty-suspended"
 )
 
-// CheckModeChange marks a change started from the result page: "continue"
-// then returns to the result as soon as every question is answered.
-const CheckModeChange = "change"
+// CheckFromResult marks a change started from the result page (the change
+// link's ?from=result, then a hidden field): "continue" then returns to the
+// result as soon as every question is answered.
+const CheckFromResult = "result"
+
+// CheckPath is the address of a question (or of the result).
+func CheckPath(st CheckStep) string { return "/check/" + string(st) }
 
 // The actions of the check's buttons.
 const (
@@ -89,51 +94,10 @@ type CheckAnswers struct {
 	Main        string      // index of the main act, CheckMainUnknown, or ""
 	Disposition string
 	PenaltyKind string
+	Years       string
 	Months      string
 	Days        string
 	Suspended   bool
-}
-
-// HiddenField is one answer carried forward in a hidden input.
-type HiddenField struct{ Name, Value string }
-
-// Hidden returns the answers as hidden inputs, except those asked on page
-// skip (which are visible inputs there); an empty skip returns them all.
-func (a CheckAnswers) Hidden(skip CheckStep) []HiddenField {
-	var h []HiddenField
-	date := func(base string, d CheckDate) {
-		h = append(h, HiddenField{base + "-year", d.Year}, HiddenField{base + "-month", d.Month}, HiddenField{base + "-day", d.Day})
-	}
-	if skip != CheckStepBirthDate {
-		date(CheckFieldBirth, a.Birth)
-	}
-	h = append(h, HiddenField{CheckFieldActsCount, strconv.Itoa(len(a.Acts))})
-	if skip != CheckStepActs {
-		for i, d := range a.Acts {
-			date(CheckActField(i), d)
-		}
-	}
-	if skip != CheckStepMainAct && a.Main != "" {
-		h = append(h, HiddenField{CheckFieldMain, a.Main})
-	}
-	if skip != CheckStepOutcome && a.Disposition != "" {
-		h = append(h, HiddenField{CheckFieldDisposition, a.Disposition})
-	}
-	if skip != CheckStepPenalty && a.PenaltyKind != "" {
-		h = append(h, HiddenField{CheckFieldPenaltyKind, a.PenaltyKind})
-	}
-	if skip != CheckStepTerm {
-		if a.Months != "" {
-			h = append(h, HiddenField{CheckFieldMonths, a.Months})
-		}
-		if a.Days != "" {
-			h = append(h, HiddenField{CheckFieldDays, a.Days})
-		}
-		if a.Suspended {
-			h = append(h, HiddenField{CheckFieldSuspended, "yes"})
-		}
-	}
-	return h
 }
 
 // CheckStartModel is the check's start page.
@@ -143,14 +107,14 @@ type CheckStartModel struct{ Page Page }
 type CheckStepModel struct {
 	Page    Page
 	Step    CheckStep
-	Back    CheckStep // the page the back button shows; "" goes to the start page
+	Back    string // the address of the page before (the start page before the first)
 	Answers CheckAnswers
 	Form    Form     // errors keyed by field id (CheckFieldBirth, CheckActField(i), …)
 	Order   []string // the order of the error summary
 	// ActDates are the acts' dates, for the main-act question's labels.
 	ActDates []portal.Date
-	// Changing is a change started from the result page.
-	Changing bool
+	// FromResult is a change started from the result page.
+	FromResult bool
 	// FocusAct is the row just added by "add another date", which gets the
 	// focus (-1 for none): without JavaScript the page reloads at the top.
 	FocusAct int
@@ -158,11 +122,17 @@ type CheckStepModel struct {
 
 // CheckResultModel is the result page with the answers to check and change.
 type CheckResultModel struct {
-	Page      Page
-	Answers   CheckAnswers // carried by the change buttons
-	Outcome   portal.Outcome
+	Page    Page
+	Outcome portal.Outcome
+	// Rules are the rules that decided (for tests, in a data attribute:
+	// citizens never see rule ids); Basis the legal basis of each as a
+	// message key naming the articles of law.
 	Rules     []string
+	Basis     []string
 	ReasonKey string
+	// Decided says the dates alone decided (R6): how the case ended was not
+	// asked, so it is not listed.
+	Decided   bool
 	BirthDate portal.Date
 	Acts      []portal.Date
 	Main      int // index of the main act, -1 when not known or one act
@@ -253,9 +223,21 @@ func checkMainOptions(l Lang, acts []portal.Date) []checkOption {
 	return append(opts, checkOption{CheckMainUnknown, Translate(l, "check.main.unknown"), Translate(l, "check.main.unknown_hint")})
 }
 
-// checkTermText is "36 months and 0 days", with ", suspended" when it was.
+// checkTermText is "3 years 6 months", with the days when there are any and
+// ", suspended" when it was.
 func checkTermText(l Lang, months, days int, suspended bool) string {
-	s := Translate(l, "check.answers.term_value", months, days)
+	var s string
+	switch {
+	case months >= 12 && months%12 == 0:
+		s = Translate(l, "checkflow.term_years", months/12)
+	case months >= 12:
+		s = Translate(l, "checkflow.term_years_months", months/12, months%12)
+	default:
+		s = Translate(l, "checkflow.term_months", months)
+	}
+	if days > 0 {
+		s += Translate(l, "checkflow.term_days", days)
+	}
 	if suspended {
 		s += Translate(l, "check.answers.suspended")
 	}

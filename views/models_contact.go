@@ -8,6 +8,8 @@ type CodeModel struct {
 	Masked    string // the mobile number with its middle digits hidden
 	Form      Form
 	NoticeKey string
+	// Then carries the register form's "then" (land on a new application).
+	Then string
 }
 
 // ForgotModel is the "forgot password" form.
