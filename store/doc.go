@@ -90,6 +90,10 @@
 //	                                 hash, tries, sends, token hash}   (created by migration 13; codes.go)
 //	password_resets                  itob(id) -> {body: encrypted JSON: account id, code hash, tries, token hash}
 //	email_pending                    itob(account id) -> {body: encrypted JSON: address, code hash, tries}
+//	form_states                      SHA-256(cookie id) | kind ('a' answer, 'k' kept) -> {body: encrypted JSON of a
+//	                                 form's answer page or of a form kept across a sign-in: account id, page, values,
+//	                                 expiry}   (migration 16; formstate.go; minutes-long, purged at each write)
+//	form_states_by_expiry            expiry (8 bytes, UnixNano) | the form_states key -> ""
 //
 // Lists read these indexes with cursors over a prefix, never a scan of a whole
 // entity bucket. Changing the tree means a new migration and an update here in

@@ -126,6 +126,14 @@ var migrations = []migration{
 		return err
 	}},
 	{15, migrationBlindKeysName, migrateBlindKeys},
+	{16, migrationFormStatesName, func(tx *bbolt.Tx) error {
+		for _, b := range formStateBuckets() {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
 }
 
 // recordsAwaitMigrationName names the migration that adds the index of the
