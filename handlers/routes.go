@@ -48,7 +48,7 @@ type route struct {
 func routes() []route {
 	var all []route
 	for _, area := range [][]route{coreRoutes(), checkRoutes(), applyRoutes(), caseRoutes(), staffRoutes(),
-		reliefRoutes(), leakRoutes(), supervisionRoutes(), infoRoutes(), queryRoutes(), certificateRoutes(), securityRoutes(), mydataRoutes(), identityRoutes(), contactRoutes()} {
+		reliefRoutes(), leakRoutes(), supervisionRoutes(), infoRoutes(), queryRoutes(), certificateRoutes(), securityRoutes(), mydataRoutes(), identityRoutes(), contactRoutes(), formStateRoutes()} {
 		all = append(all, area...)
 	}
 	return all
@@ -93,6 +93,7 @@ func (s *Server) register(e *echo.Echo) error {
 func (s *Server) guard(r route) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
+			next := next
 			if !r.access.declared() {
 				return echo.NewHTTPError(http.StatusForbidden)
 			}
@@ -105,6 +106,18 @@ func (s *Server) guard(r route) echo.MiddlewareFunc {
 				if u.NeedsTOTPEnrolment() && !allowedBeforeEnrolment(r) {
 					return c.Redirect(http.StatusSeeOther, totpSetupURL(returnPath(c, r)))
 				}
+			}
+			if r.method == http.MethodGet {
+				// Forms, Back and time-outs (formstate.go): the answer of a
+				// form post is shown here, a form kept across a time-out is
+				// filled back in.
+				if served, err := s.serveFormAnswer(c); served {
+					return err
+				}
+				inner := next
+				next = func(c echo.Context) error { return s.withKeptForm(c, inner) }
+			} else if err := s.dropFormAnswer(c); err != nil {
+				return err
 			}
 			if r.access.public {
 				return next(c)

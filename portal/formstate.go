@@ -32,7 +32,10 @@ type FormState struct {
 	Values map[string][]string
 	// HadFiles says that chosen files were dropped (FormKept).
 	HadFiles bool
-	Expires  time.Time
+	// Shown says that the answer has been shown once: from then on only a
+	// reload of the page shows it again.
+	Shown   bool
+	Expires time.Time
 }
 
 // FormStateKind names the two kinds of FormState.

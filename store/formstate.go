@@ -38,6 +38,7 @@ type formStateBody struct {
 	Body      []byte              `json:"body,omitempty"`
 	Values    map[string][]string `json:"values,omitempty"`
 	HadFiles  bool                `json:"had_files,omitempty"`
+	Shown     bool                `json:"shown,omitempty"`
 	Expires   int64               `json:"expires"`
 }
 
@@ -64,7 +65,7 @@ func (db *DB) PutFormState(hash []byte, st portal.FormState) error {
 	}
 	raw, err := db.crypt.sealJSON(kindFormState, formStateID(k), "body", formStateBody{Kind: byte(st.Kind),
 		AccountID: st.AccountID, Path: st.Path, Action: st.Action, Status: st.Status, Body: st.Body,
-		Values: st.Values, HadFiles: st.HadFiles, Expires: st.Expires.UnixNano()})
+		Values: st.Values, HadFiles: st.HadFiles, Shown: st.Shown, Expires: st.Expires.UnixNano()})
 	if err != nil {
 		return err
 	}
@@ -105,7 +106,7 @@ func (db *DB) FormState(hash []byte, kind portal.FormStateKind) (portal.FormStat
 		return portal.FormState{}, portal.NotFound()
 	}
 	return portal.FormState{Kind: portal.FormStateKind(b.Kind), AccountID: b.AccountID, Path: b.Path, Action: b.Action,
-		Status: b.Status, Body: b.Body, Values: b.Values, HadFiles: b.HadFiles, Expires: exp}, nil
+		Status: b.Status, Body: b.Body, Values: b.Values, HadFiles: b.HadFiles, Shown: b.Shown, Expires: exp}, nil
 }
 
 // DeleteFormState removes the state of kind under hash (none is no error).
