@@ -65,8 +65,8 @@ func answersByRedirect(c echo.Context) bool {
 }
 
 // ctxDirectAnswer marks a request whose page is sent as it is: error pages
-// (not found, forbidden, too large, storage full) say what went wrong with
-// this very request; there is no form to show again.
+// (not found, forbidden, too large, too many, storage full, internal) say
+// what went wrong with this very request; there is no form to show again.
 const ctxDirectAnswer = "direct_answer"
 
 // redirectWithAnswer keeps the page rendered in answer to a form post and

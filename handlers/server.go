@@ -286,7 +286,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
-	c.Set(ctxDirectAnswer, true)
+	switch status {
+	case http.StatusBadRequest, http.StatusConflict, http.StatusUnprocessableEntity:
+		// A refused form post (bad input, a step not allowed now) is kept and
+		// shown by its page like any form's answer (formstate.go).
+	default:
+		c.Set(ctxDirectAnswer, true)
+	}
 	// The error handler runs after ContextTimeout has returned and cancelled
 	// the request's context (and after a timeout, by definition); templ refuses
 	// to render into a cancelled context, so the page is rendered without it.
