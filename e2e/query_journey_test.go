@@ -216,7 +216,7 @@ func TestQueryJourney(t *testing.T) {
 	// ---- The person: a notification waits, and "who looked at my record"
 	// lists the unit's reads under the query with its purpose.
 	h.login(me.Login, testPassword)
-	h.expectPath("/account")
+	h.expectPath("/cases")
 	h.both("", qjNoRecordWording)
 	casePage := fmt.Sprintf("/cases/%d", sealed.ID)
 	h.visit(casePage)

@@ -39,8 +39,12 @@ func fillKeptForm(page []byte, st portal.FormState, lang views.Lang) ([]byte, bo
 	if len(forms) == 0 {
 		return nil, false
 	}
+	target := forms[0]
+	filled := false
 	for _, f := range forms {
-		fillForm(f, st.Values)
+		if fillForm(f, st.Values) && !filled {
+			target, filled = f, true
+		}
 	}
 	key := "formstate.kept"
 	if st.HadFiles {
@@ -49,7 +53,7 @@ func fillKeptForm(page []byte, st portal.FormState, lang views.Lang) ([]byte, bo
 	notice := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div, Attr: []html.Attribute{
 		{Key: "class", Val: "notice"}, {Key: "role", Val: "status"}, {Key: "data-testid", Val: "form-kept"}}}
 	notice.AppendChild(&html.Node{Type: html.TextNode, Data: views.Translate(lang, key)})
-	forms[0].InsertBefore(notice, forms[0].FirstChild)
+	target.InsertBefore(notice, target.FirstChild)
 	var out bytes.Buffer
 	if err := html.Render(&out, doc); err != nil {
 		return nil, false
@@ -92,9 +96,10 @@ func formPostsTo(n *html.Node, path string) bool {
 }
 
 // fillForm puts values into the form's fields, in document order for
-// repeated names.
-func fillForm(form *html.Node, values map[string][]string) {
+// repeated names, and reports whether it filled any field.
+func fillForm(form *html.Node, values map[string][]string) bool {
 	used := map[string]int{}
+	filled := false
 	next := func(name string) (string, bool) {
 		vs := values[name]
 		if used[name] >= len(vs) {
@@ -127,6 +132,7 @@ func fillForm(form *html.Node, values map[string][]string) {
 					default:
 						if v, ok := next(name); ok {
 							setAttr(n, "value", v)
+							filled = true
 						}
 					}
 				case atom.Textarea:
@@ -135,6 +141,7 @@ func fillForm(form *html.Node, values map[string][]string) {
 							n.RemoveChild(n.FirstChild)
 						}
 						n.AppendChild(&html.Node{Type: html.TextNode, Data: v})
+						filled = true
 					}
 				case atom.Select:
 					selectOptions(n, values[name])
@@ -146,6 +153,7 @@ func fillForm(form *html.Node, values map[string][]string) {
 		}
 	}
 	walk(form)
+	return filled
 }
 
 func selectOptions(sel *html.Node, chosen []string) {
