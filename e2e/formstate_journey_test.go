@@ -7,6 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"sealportal/handlers"
 	"sealportal/portal"
 )
 
@@ -124,4 +125,41 @@ func (h *harness) outboxCount() int {
 		h.t.Fatal(err)
 	}
 	return len(rows)
+}
+
+// TestTimeOutWarningJourney (WCAG 2.2.1): before the idle limit a dialog
+// offers to stay signed in, and doing so keeps the session beyond the limit.
+// The limit is shortened to 20 seconds for the test.
+func TestTimeOutWarningJourney(t *testing.T) {
+	const idle = 20 * time.Second
+	h := newHarnessWith(t, func(cfg *handlers.Config, _ string) { cfg.CitizenIdle = idle })
+	me := h.createCitizen(portal.RoleMinor, "13900005502", "陈小雨", 5502, portal.Date{Year: 2008, Month: 5, Day: 6})
+	h.visit("/login")
+	h.both("")
+	h.login(me.Login, testPassword)
+	signedIn := time.Now()
+	h.expectPath("/cases")
+	h.both("")
+	// The dialog opens before the limit (half of it here, two minutes before
+	// a real one).
+	open := false
+	for i := 0; i < 200 && !open; i++ {
+		time.Sleep(100 * time.Millisecond)
+		open = evalJS[bool](h, `document.getElementById("session-timeout").open`)
+	}
+	if !open {
+		t.Fatal("no time-out warning before the limit")
+	}
+	if time.Since(signedIn) >= idle {
+		t.Fatalf("the warning came %v after signing in, after the limit", time.Since(signedIn))
+	}
+	h.axeVariant("time-out warning")
+	h.click("[data-testid=session-stay]")
+	if evalJS[bool](h, `document.getElementById("session-timeout").open`) {
+		t.Fatal("the dialog stayed open")
+	}
+	// Past the original limit, still signed in.
+	time.Sleep(time.Until(signedIn.Add(idle + 2*time.Second)))
+	h.visit("/cases")
+	h.expectPath("/cases")
 }

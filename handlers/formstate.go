@@ -115,6 +115,18 @@ func (s *Server) serveFormAnswer(c echo.Context) (bool, error) {
 	return false, nil
 }
 
+// showsPage reports whether a GET route is a page, as opposed to what a page
+// loads (static files, documents shown inside it) or a probe: only a page
+// shows, keeps or drops a form's answer.
+func showsPage(r route) bool {
+	switch {
+	case strings.HasPrefix(r.path, "/static/"), r.path == "/healthz", r.path == "/readyz",
+		strings.Contains(r.path, "/documents/"), strings.HasPrefix(r.path, "/api/"):
+		return false
+	}
+	return true
+}
+
 // isReload reports whether a GET is the browser's reload of the page it
 // shows (browsers send Cache-Control: max-age=0 or no-cache then; following
 // a link or a redirect sends neither): a reload shows a form's answer again,
@@ -384,13 +396,13 @@ func landingAfterLogin(next string) string {
 	return ownerPage(u.Path)
 }
 
-// idleMinutes is the time limit without activity of a session of role r.
-func (s *Server) idleMinutes(r portal.Role) int {
+// idleSeconds is the time limit without activity of a session of role r.
+func (s *Server) idleSeconds(r portal.Role) int {
 	idle := s.cfg.CitizenIdle
 	if r.IsStaff() {
 		idle = s.cfg.StaffIdle
 	}
-	return int(idle.Minutes())
+	return int(idle.Seconds())
 }
 
 // handleKeepAlive serves POST /session/keepalive: the page's script says the
@@ -398,5 +410,13 @@ func (s *Server) idleMinutes(r portal.Role) int {
 // has already renewed it. It answers 204 to a script; a session already over
 // is sent to sign in like any other request.
 func (s *Server) handleKeepAlive(c echo.Context) error {
+	// loadSession touches a session at most every 30 seconds; the person
+	// asked to stay, so the time limit restarts now.
+	if sess := currentSession(c); sess != nil && !sess.IsNew {
+		sess.Values[svSeen] = s.cfg.Clock()
+		if err := s.sessions.Save(c.Request(), c.Response(), sess); err != nil {
+			return err
+		}
+	}
 	return c.NoContent(http.StatusNoContent)
 }

@@ -307,3 +307,18 @@ func TestTimeLimitStated(t *testing.T) {
 	}
 	c.post("/session/keepalive", url.Values{csrfField: {p.csrf(t)}}).wantStatus(t, http.StatusNoContent)
 }
+
+// What a page loads (its CSS, script, a document shown in it) does not drop
+// the page's kept answer before a reload.
+func TestFormAnswerSurvivesAssets(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	c := ts.newClient()
+	c.register(portal.RoleGuardian, "王小二", "138 0013 8001", "not an id number", "short").wantStatus(t, http.StatusUnprocessableEntity)
+	c.get("/static/app.css").wantStatus(t, http.StatusOK)
+	c.get("/healthz")
+	c.header.Set("Cache-Control", "max-age=0")
+	if p := c.get("/register"); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "王小二") {
+		t.Fatalf("reload after the page's assets: %d", p.status)
+	}
+}

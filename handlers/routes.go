@@ -107,7 +107,7 @@ func (s *Server) guard(r route) echo.MiddlewareFunc {
 					return c.Redirect(http.StatusSeeOther, totpSetupURL(returnPath(c, r)))
 				}
 			}
-			if r.method == http.MethodGet {
+			if r.method == http.MethodGet && showsPage(r) {
 				// Forms, Back and time-outs (formstate.go): the answer of a
 				// form post is shown here, a form kept across a time-out is
 				// filled back in.
@@ -116,8 +116,10 @@ func (s *Server) guard(r route) echo.MiddlewareFunc {
 				}
 				inner := next
 				next = func(c echo.Context) error { return s.withKeptForm(c, inner) }
-			} else if err := s.dropFormAnswer(c); err != nil {
-				return err
+			} else if r.method == http.MethodPost {
+				if err := s.dropFormAnswer(c); err != nil {
+					return err
+				}
 			}
 			if r.access.public {
 				return next(c)

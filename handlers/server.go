@@ -195,7 +195,7 @@ func (s *Server) page(c echo.Context, titleKey string) views.Page {
 	}
 	if u := currentUser(c); u != nil {
 		p.User = &views.User{Role: u.Role, Staff: u.Role.IsStaff(), Console: u.Role.IsOrgan() || u.Role == portal.RoleSupervisor,
-			IdleMinutes: s.idleMinutes(u.Role)}
+			IdleSeconds: s.idleSeconds(u.Role)}
 		if n, err := s.db.UnreadCount(u.ID); err == nil {
 			p.User.Unread = n
 		}

@@ -24,9 +24,9 @@ type User struct {
 	Staff   bool
 	Console bool // works cases: the four organs and the supervisor
 	Unread  int  // unread notifications, shown as a count in the header
-	// IdleMinutes is the session's time limit without activity, stated on
+	// IdleSeconds is the session's time limit without activity, stated on
 	// the page (SessionTimeout); 0 states nothing.
-	IdleMinutes int
+	IdleSeconds int
 }
 
 // Form carries a form's typed values and per-field message keys, so that a
