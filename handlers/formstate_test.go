@@ -322,3 +322,18 @@ func TestFormAnswerSurvivesAssets(t *testing.T) {
 		t.Fatalf("reload after the page's assets: %d", p.status)
 	}
 }
+
+// Refreshing the page after adding a document to an application does not
+// add it twice: the upload is answered by a redirect, the refresh is a GET.
+func TestRefreshAfterUploadAddsNothing(t *testing.T) {
+	t.Parallel()
+	ts, c, id := uploadDraft(t, 41)
+	p := applyUpload(t, c, id, "identity", "id.png", applyPNG).wantPath(t, applyP(id, "documents"))
+	c.header.Set("Cache-Control", "max-age=0")
+	c.get(p.url.RequestURI())
+	c.get(p.url.RequestURI())
+	cs, err := ts.db.Case(id)
+	if err != nil || len(cs.Documents) != 1 {
+		t.Fatalf("after two refreshes: %d documents, %v", len(cs.Documents), err)
+	}
+}
