@@ -63,8 +63,6 @@ func TestJourneyRegisterByCodeAndResetPassword(t *testing.T) {
 	h.expectText("[data-testid=notice]", msg(zh, "login.notice_reset"))
 	h.login(mobile, newPassword)
 	h.expectPath("/cases")
-	h.both("")
-	h.both("")
 	h.visit("/account")
 	h.both("")
 

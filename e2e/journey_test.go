@@ -93,6 +93,8 @@ func TestJourneyRegisterLoginLanguageLogout(t *testing.T) {
 	h.clickAndWait("[data-testid=login-submit]")
 	// A citizen lands on "my cases" (issue 16).
 	h.expectPath("/cases")
+	h.both("")
+	h.both("")
 	h.visit("/account")
 	h.expectText("[data-testid=page-heading]", msg(zh, "account.title"))
 	h.expectText("[data-testid=account-role]", msg(zh, "role.minor"))

@@ -346,7 +346,8 @@ func qjReadResult(h *harness, queryPage, last4 string) {
 	l := h.pageLang()
 	qjExpectStatus(h, portal.QuerySigned)
 	h.clickAndWait("[data-testid=read-result]")
-	h.expectPath(queryPage + "/read")
+	// POST-redirect-GET (issue 16): the result is shown at the query's page.
+	h.expectPath(queryPage)
 	if h.exists("[data-testid=read-refused]") {
 		h.t.Fatalf("the read was refused: %q", h.text("[data-testid=read-refused]"))
 	}
