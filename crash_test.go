@@ -284,7 +284,22 @@ func (c *crashClient) do(method, path, contentType string, body io.Reader) (cras
 	if err != nil {
 		return crashPage{}, err
 	}
+	if method == http.MethodPost && resp.StatusCode == http.StatusSeeOther && setsFormAnswer(resp) {
+		// POST-redirect-GET: the form's answer is shown by its page.
+		return c.get(resp.Header.Get("Location"))
+	}
 	return crashPage{status: resp.StatusCode, body: string(raw), location: resp.Header.Get("Location")}, nil
+}
+
+// setsFormAnswer reports whether a form post's answer was kept for the page
+// it redirects to (handlers/formstate.go).
+func setsFormAnswer(resp *http.Response) bool {
+	for _, ck := range resp.Cookies() {
+		if (ck.Name == "form" || ck.Name == "__Host-form") && ck.MaxAge >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *crashClient) get(path string) (crashPage, error) { return c.do(http.MethodGet, path, "", nil) }

@@ -481,7 +481,7 @@ func (s *loadSession) login(l loadLogin, staff bool, totpSecret string) error {
 	if status != http.StatusSeeOther {
 		return fmt.Errorf("login answered %d: %s", status, loadExcerpt(body))
 	}
-	home := "/account"
+	home := "/cases" // a citizen lands on "my cases" (issue 16)
 	if staff {
 		home = "/staff"
 	}
@@ -514,13 +514,15 @@ func (s *loadSession) login(l loadLogin, staff bool, totpSecret string) error {
 			if err != nil {
 				return err
 			}
-			if status == http.StatusSeeOther || try == 2 {
+			// A refused code is answered by a redirect back to the code
+			// page (POST-redirect-GET); a passed one goes on elsewhere.
+			if status == http.StatusSeeOther && loc != string(m[1]) || try == 2 {
 				break
 			}
 			time.Sleep(time.Until(time.Now().Truncate(30 * time.Second).Add(31 * time.Second)))
 		}
-		if status != http.StatusSeeOther {
-			return fmt.Errorf("one-time code answered %d: %s", status, loadExcerpt(body))
+		if status != http.StatusSeeOther || loc == string(m[1]) {
+			return fmt.Errorf("one-time code answered %d to %q: %s", status, loc, loadExcerpt(body))
 		}
 	}
 	return fmt.Errorf("login of %s did not reach %s", l.login, home)

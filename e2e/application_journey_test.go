@@ -92,7 +92,7 @@ func TestApplicationJourney(t *testing.T) {
 	h.fill("#login", mobile)
 	h.fill("#password", testPassword)
 	h.clickAndWait("[data-testid=login-submit]")
-	h.expectPath("/account")
+	h.expectPath("/cases")
 	h.both("")
 
 	// ---- Apply: a new application, its task list.

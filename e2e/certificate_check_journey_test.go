@@ -116,7 +116,7 @@ func TestJourneyCertificateCheck(t *testing.T) {
 
 	// ---- The person prints the certificate: full name and identity number.
 	h.login(me.Login, testPassword)
-	h.expectPath("/account")
+	h.expectPath("/cases")
 	h.both("")
 	h.visit(href)
 	h.expectText("[data-testid=cert-holder]", me.Name)

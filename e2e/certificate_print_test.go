@@ -37,6 +37,7 @@ func TestJourneyCertificatePrint(t *testing.T) {
 
 	// The person asks, in Chinese.
 	h.login(me.Login, testPassword)
+	h.visit("/account")
 	h.visit("/certificates")
 	if !h.exists("input[name=person]:checked") || !h.exists("input[name=police]:checked") {
 		t.Fatal("the only person and police organ are not chosen")

@@ -62,7 +62,8 @@ func TestJourneyRegisterByCodeAndResetPassword(t *testing.T) {
 	h.expectPath("/login")
 	h.expectText("[data-testid=notice]", msg(zh, "login.notice_reset"))
 	h.login(mobile, newPassword)
-	h.expectPath("/account")
+	h.expectPath("/cases")
+	h.visit("/account")
 	h.both("")
 
 	// E-mail as well as SMS.

@@ -610,6 +610,12 @@ func (h *harness) login(login, password string) {
 	h.clickQuietly("[data-testid=login-submit]")
 	h.passSecondFactor(login)
 	h.loaded("after signing in")
+	if h.location().Path == "/cases" && h.location().RawQuery == "" {
+		// A citizen lands on "my cases" (issue 16): checked in both
+		// languages here, and back to the language the journey was in.
+		h.both("")
+		h.both("")
+	}
 }
 
 // clickQuietly clicks and waits for the next page's heading without the

@@ -91,7 +91,11 @@ func TestJourneyRegisterLoginLanguageLogout(t *testing.T) {
 	h.fill("#login", mobile)
 	h.fill("#password", testPassword)
 	h.clickAndWait("[data-testid=login-submit]")
-	h.expectPath("/account")
+	// A citizen lands on "my cases" (issue 16).
+	h.expectPath("/cases")
+	h.both("")
+	h.both("")
+	h.visit("/account")
 	h.expectText("[data-testid=page-heading]", msg(zh, "account.title"))
 	h.expectText("[data-testid=account-role]", msg(zh, "role.minor"))
 	if got := h.text("[data-testid=nav-account]"); !strings.Contains(got, msg(zh, "role.minor")) {

@@ -58,7 +58,7 @@ func TestJourneyLeakReport(t *testing.T) {
 		h.clickAndWait("[data-testid=leak-continue]")
 		h.expectPath("/report/check")
 		h.clickAndWait("[data-testid=leak-submit]")
-		h.expectPath("/report/submit")
+		h.expectPath("/report") // POST-redirect-GET: the confirmation is shown at /report
 		code := h.text("[data-testid=tracking-code]")
 		ref := h.text("[data-testid=leak-ref]")
 

@@ -216,7 +216,7 @@ func TestQueryJourney(t *testing.T) {
 	// ---- The person: a notification waits, and "who looked at my record"
 	// lists the unit's reads under the query with its purpose.
 	h.login(me.Login, testPassword)
-	h.expectPath("/account")
+	h.expectPath("/cases")
 	h.both("", qjNoRecordWording)
 	casePage := fmt.Sprintf("/cases/%d", sealed.ID)
 	h.visit(casePage)
@@ -346,7 +346,8 @@ func qjReadResult(h *harness, queryPage, last4 string) {
 	l := h.pageLang()
 	qjExpectStatus(h, portal.QuerySigned)
 	h.clickAndWait("[data-testid=read-result]")
-	h.expectPath(queryPage + "/read")
+	// POST-redirect-GET (issue 16): the result is shown at the query's page.
+	h.expectPath(queryPage)
 	if h.exists("[data-testid=read-refused]") {
 		h.t.Fatalf("the read was refused: %q", h.text("[data-testid=read-refused]"))
 	}

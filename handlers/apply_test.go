@@ -60,7 +60,7 @@ func applyClient(t *testing.T, ts *testServer, role portal.Role, mobile string) 
 	a := ts.createCitizen(role, mobile, pwApply)
 	c := ts.newClient()
 	c.setLang("en")
-	c.login(mobile, pwApply).wantPath(t, "/account")
+	c.login(mobile, pwApply).wantPath(t, "/cases")
 	return c, a
 }
 
@@ -150,6 +150,7 @@ func applyUpload(t *testing.T, c *testClient, id uint64, kind, filename string, 
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode == http.StatusSeeOther {
+		c.keepCookies(resp)
 		return c.get(resp.Header.Get("Location"))
 	}
 	return &testPage{status: resp.StatusCode, header: resp.Header, body: string(raw), url: resp.Request.URL, first: resp}
@@ -337,7 +338,7 @@ func TestApplyLawyerTwoClients(t *testing.T) {
 	// deadline comes first.
 	_, refA := applySubmit(t, c, a)
 	ts.clock.advance(24 * time.Hour)
-	c.login("13900000311", pwApply).wantPath(t, "/account")
+	c.login("13900000311", pwApply).wantPath(t, "/cases")
 	_, refB := applySubmit(t, c, b)
 	if refA == refB {
 		t.Fatalf("both clients got reference %s", refA)

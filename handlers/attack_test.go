@@ -600,16 +600,16 @@ func TestAttackSessionFixation(t *testing.T) {
 		c := w.browser()
 		planted := strings.Repeat("P", 43)
 		c.setCookie(name, planted)
-		c.login(w.alice.Login, casesPassword).wantPath(t, "/account")
+		c.login(w.alice.Login, casesPassword).wantPath(t, "/cases")
 		if got := c.cookie(name); got == "" || got == planted {
 			t.Fatalf("session cookie after login %q (planted %q)", got, planted)
 		}
 		// The visitor's own earlier session (an id the server issued) is
 		// replaced too.
 		c2 := w.browser()
-		c2.login(w.bob.Login, casesPassword).wantPath(t, "/account")
+		c2.login(w.bob.Login, casesPassword).wantPath(t, "/cases")
 		before := c2.cookie(name)
-		c2.login(w.bob.Login, casesPassword).wantPath(t, "/account")
+		c2.login(w.bob.Login, casesPassword).wantPath(t, "/cases")
 		if after := c2.cookie(name); after == before {
 			t.Fatal("signing in again kept the session id")
 		}
@@ -692,6 +692,7 @@ func TestAttackLoginTiming(t *testing.T) {
 		start := time.Now()
 		p := c.do(http.MethodPost, "/login", url.Values{csrfField: {token}, "login": {login}, "password": {"wrong passphrase " + login}})
 		d := time.Since(start)
+		p = followFormAnswer(c, p)
 		if p.status != http.StatusUnprocessableEntity {
 			t.Fatalf("login %s: %d", login, p.status)
 		}
@@ -852,7 +853,7 @@ func TestAttackLogsHoldNoPersonalData(t *testing.T) {
 	c := ts.newClient()
 	c.setLang("en")
 	c.register(portal.RoleGuardian, name, mobile, ownID, pw).wantStatus(t, http.StatusOK)
-	c.login(mobile, pw).wantPath(t, "/account")
+	c.login(mobile, pw).wantPath(t, "/cases")
 	id := applyStartDraft(t, c)
 	// The sections as applyComplete fills them, with files that pass the
 	// upload checks; the judgment carries the secret text.

@@ -193,6 +193,7 @@ func (s *Server) handleLoginSubmit(c echo.Context) error {
 // one-time password, then to enrol a second factor when its role requires
 // one, then where it was going.
 func (s *Server) afterLogin(c echo.Context, acct portal.Account, next string) error {
+	next = landingAfterLogin(next)
 	if err := s.noteDevice(c, acct); err != nil {
 		return err
 	}
@@ -217,6 +218,9 @@ func homeFor(r portal.Role) string {
 		return "/queries"
 	case r == portal.RoleSysadmin:
 		return "/sysadmin/accounts"
+	case r.IsCitizen():
+		// A citizen lands on "my cases" (issue 16).
+		return "/cases"
 	}
 	return "/account"
 }

@@ -60,7 +60,8 @@ func TestRegisterThenLogin(t *testing.T) {
 	p.wantPath(t, "/login").wantText(t, "Your account has been created. Sign in to continue.")
 
 	// The mobile number signs in whatever way it is typed.
-	p = c.login("+86 139-1234-5678", pwMinor).wantPath(t, "/account")
+	c.login("+86 139-1234-5678", pwMinor).wantPath(t, "/cases")
+	p = c.get("/account").wantPath(t, "/account")
 	// The account page masks what a shoulder could read.
 	p.wantText(t, "139****5678").noText(t, "13912345678", id)
 }
@@ -81,7 +82,8 @@ func TestRegisterErrorsKeepValuesAndTranslate(t *testing.T) {
 			c.setLang(tc.lang)
 			p := c.register(portal.RoleGuardian, "李 <小红>", "138 0013 8000", bad, "short")
 			p.wantStatus(t, http.StatusUnprocessableEntity)
-			if p.url.Path != "/register" || len(p.redirects) != 0 {
+			// POST-redirect-GET: the form again, by a redirect to itself.
+			if p.url.Path != "/register" || len(p.redirects) != 1 || p.redirects[0] != "/register" {
 				t.Fatalf("ended at %s via %v, want the form again", p.url, p.redirects)
 			}
 			if !strings.Contains(p.body, tc.htmlLang) {
@@ -227,9 +229,9 @@ func TestLoginSetsSessionCookie(t *testing.T) {
 	ts := newTestServer(t)
 	ts.createCitizen(portal.RoleMinor, "13900000021", pwMinor)
 	c := ts.newClient()
-	p := c.login("13900000021", pwMinor).wantPath(t, "/account")
-	if len(p.redirects) != 1 || p.redirects[0] != "/account" {
-		t.Fatalf("login redirected via %v, want straight to /account", p.redirects)
+	p := c.login("13900000021", pwMinor).wantPath(t, "/cases")
+	if len(p.redirects) != 1 || p.redirects[0] != "/cases" {
+		t.Fatalf("login redirected via %v, want straight to my cases (/cases)", p.redirects)
 	}
 	if p.first.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login answered %d, want 303", p.first.StatusCode)
@@ -287,7 +289,7 @@ func TestLoginLockout(t *testing.T) {
 	ts.clock.advance(portal.LockoutDuration - time.Second)
 	c.login("13900000041", pwMinor).wantStatus(t, http.StatusUnprocessableEntity)
 	ts.clock.advance(time.Second)
-	c.login("13900000041", pwMinor).wantPath(t, "/account")
+	c.login("13900000041", pwMinor).wantPath(t, "/cases")
 }
 
 func TestLoginRotatesSessionID(t *testing.T) {
@@ -300,14 +302,14 @@ func TestLoginRotatesSessionID(t *testing.T) {
 	c := ts.newClient()
 	planted := strings.Repeat("A", 43)
 	c.setCookie(name, planted)
-	c.login("13900000051", pwMinor).wantPath(t, "/account")
+	c.login("13900000051", pwMinor).wantPath(t, "/cases")
 	first := c.cookie(name)
 	if first == "" || first == planted {
 		t.Fatalf("session cookie after login = %q, planted %q", first, planted)
 	}
 
 	// Signing in again in the same browser issues a new id and ends the old one.
-	c.login("13900000051", pwMinor).wantPath(t, "/account")
+	c.login("13900000051", pwMinor).wantPath(t, "/cases")
 	second := c.cookie(name)
 	if second == "" || second == first {
 		t.Fatalf("session id not rotated at the second login: %q", second)
@@ -324,7 +326,7 @@ func TestLogoutEndsSession(t *testing.T) {
 	ts.createCitizen(portal.RoleMinor, "13900000061", pwMinor)
 	c := ts.newClient()
 	c.setLang("en")
-	c.login("13900000061", pwMinor).wantPath(t, "/account")
+	c.login("13900000061", pwMinor).wantPath(t, "/cases")
 	cookie := c.cookie(ts.sessionCookie())
 
 	c.logout().wantPath(t, "/login").wantText(t, "You have signed out.")
@@ -345,8 +347,8 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 	ts.createCitizen(portal.RoleMinor, "13900000071", pwMinor)
 	phone, laptop := ts.newClient(), ts.newClient()
 	laptop.setLang("en")
-	phone.login("13900000071", pwMinor).wantPath(t, "/account")
-	laptop.login("13900000071", pwMinor).wantPath(t, "/account")
+	phone.login("13900000071", pwMinor).wantPath(t, "/cases")
+	laptop.login("13900000071", pwMinor).wantPath(t, "/cases")
 
 	// A wrong current password changes nothing.
 	p := laptop.changePassword("not my password", "a brand new passphrase").wantStatus(t, http.StatusUnprocessableEntity)
@@ -365,7 +367,7 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 	wantSignedOut(t, phone, "/account")
 
 	phone.login("13900000071", pwMinor).wantStatus(t, http.StatusUnprocessableEntity)
-	phone.login("13900000071", "a brand new passphrase").wantPath(t, "/account")
+	phone.login("13900000071", "a brand new passphrase").wantPath(t, "/cases")
 }
 
 func TestDisablingEndsSessions(t *testing.T) {
@@ -373,7 +375,7 @@ func TestDisablingEndsSessions(t *testing.T) {
 	ts := newTestServer(t)
 	a := ts.createCitizen(portal.RoleGuardian, "13900000081", pwMinor)
 	c := ts.newClient()
-	c.login("13900000081", pwMinor).wantPath(t, "/account")
+	c.login("13900000081", pwMinor).wantPath(t, "/cases")
 	if err := ts.db.SetDisabled(a.ID, true, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -387,7 +389,7 @@ func TestIdleTimeoutCitizen(t *testing.T) {
 	ts.createCitizen(portal.RoleMinor, "13900000091", pwMinor)
 	c := ts.newClient()
 	c.setLang("en")
-	c.login("13900000091", pwMinor).wantPath(t, "/account")
+	c.login("13900000091", pwMinor).wantPath(t, "/cases")
 
 	// Activity keeps the session alive: 28 minutes in all, never 15 idle.
 	ts.clock.advance(14 * time.Minute)
@@ -420,7 +422,7 @@ func TestAbsoluteTimeout(t *testing.T) {
 	ts := newTestServer(t)
 	ts.createCitizen(portal.RoleLawyer, "13900000101", pwMinor)
 	c := ts.newClient()
-	c.login("13900000101", pwMinor).wantPath(t, "/account")
+	c.login("13900000101", pwMinor).wantPath(t, "/cases")
 
 	step := 14 * time.Minute
 	var elapsed time.Duration
@@ -472,7 +474,7 @@ func TestCSRFRequired(t *testing.T) {
 	refused("/register/code", with(with(codePage.hiddenFields("/register/code"), "code", code), "_csrf", other))
 	c.postForm(codePage, "/register/code", url.Values{"code": {code}}).wantPath(t, "/login")
 
-	c.login("13900000111", pwMinor).wantPath(t, "/account")
+	c.login("13900000111", pwMinor).wantPath(t, "/cases")
 	refused("/account/password", url.Values{"current_password": {pwMinor}, "new_password": {"changed passphrase"}, "new_password_confirm": {"changed passphrase"}})
 	refused("/logout", nil)
 	wantSignedIn(t, c)
@@ -555,7 +557,7 @@ func TestDatabaseHoldsNoPlaintextPersonalData(t *testing.T) {
 	lawyer.register(portal.RoleLawyer, "欧阳律师", "13612340987", lawyerID, "lawyer passphrase 42",
 		"licence", "31101201910987654", "firm", "测试法律援助中心").wantPath(t, "/login")
 	minor.login("13987654321", "a wrong password").wantStatus(t, http.StatusUnprocessableEntity)
-	minor.login("13987654321", pwMinor).wantPath(t, "/account")
+	minor.login("13987654321", pwMinor).wantPath(t, "/cases")
 	cookie := minor.cookie(ts.sessionCookie())
 
 	ts.srv.Close()

@@ -244,7 +244,7 @@ func TestLeakDeadlineWaitsForCalendarYear(t *testing.T) {
 	form := leakReportForm(c.get("/report").wantStatus(t, http.StatusOK).csrf(t))
 	form.Set("seen_on", "2027-12-20")
 	leakMultipart(t, c, "/report", form, nil).wantPath(t, "/report/check")
-	p := c.submit("/report/check", "/report/submit", nil).wantPath(t, "/report/submit")
+	p := c.submit("/report/check", "/report/submit", nil).wantPath(t, "/report")
 	p.wantText(t, "aims to finish by "+awaitsInlineEN)
 	code, _ := p.testid("tracking-code")
 	ref, _ := p.testid("leak-ref")

@@ -702,7 +702,7 @@ func TestCheckResultForSignedIn(t *testing.T) {
 	ts := newTestServer(t)
 	ts.createCitizen(portal.RoleMinor, "13800000077", "a long passphrase 77")
 	c := ts.newClient()
-	c.login("13800000077", "a long passphrase 77").wantPath(t, "/account")
+	c.login("13800000077", "a long passphrase 77").wantPath(t, "/cases")
 	w := chkStart(t, c)
 	w.answer(chkDate("birth-date", "2005-06-10"))
 	w.answer(chkDate("acts-0-date", "2022-01-01"))

@@ -65,8 +65,9 @@ func TestCheckGuidedApplication(t *testing.T) {
 	}
 	// Nothing chosen: said at the first box.
 	p = c.postMultipart(applyP(id, "documents/needed"), url.Values{"_csrf": {p.csrf(t)}})
-	if p.status != http.StatusUnprocessableEntity || p.fieldError("file_judgment") == "" {
-		t.Fatalf("an empty upload: %d, error %q", p.status, p.fieldError("file_judgment"))
+	// The refusal is shown on the documents page after the redirect (PRG).
+	if p.url.Path != applyP(id, "documents") || p.fieldError("file_judgment") == "" {
+		t.Fatalf("an empty upload: %d at %s, error %q", p.status, p.url.Path, p.fieldError("file_judgment"))
 	}
 	p = c.postMultipart(applyP(id, "documents/needed"), url.Values{"_csrf": {p.csrf(t)}},
 		testUpload{"file_judgment", "判决书.pdf", applyPDF}, testUpload{"file_identity", "id.png", applyPNG})

@@ -47,7 +47,7 @@ func TestRegisterByCode(t *testing.T) {
 	if err != nil || a.Lang != portal.LangEN || a.PrivacyConsentAt.IsZero() || a.SensitiveConsentAt.IsZero() {
 		t.Fatalf("account %+v %v", a, err)
 	}
-	c.login("13900000201", pwMinor).wantPath(t, "/account")
+	c.login("13900000201", pwMinor).wantPath(t, "/cases")
 	// A forged or used token leads back to the form, not to an error page.
 	c2 := ts.newClient()
 	c2.setLang("en")
@@ -128,7 +128,7 @@ func TestForgotPasswordResetsAndUnlocks(t *testing.T) {
 	ts := newTestServer(t)
 	ts.createCitizen(portal.RoleMinor, "13900000231", pwMinor)
 	other := ts.newClient()
-	other.login("13900000231", pwMinor).wantPath(t, "/account")
+	other.login("13900000231", pwMinor).wantPath(t, "/cases")
 	attacker := ts.newClient()
 	for range portal.MaxFailedLogins {
 		attacker.login("13900000231", "wrong password here").wantStatus(t, http.StatusUnprocessableEntity)
@@ -156,7 +156,7 @@ func TestForgotPasswordResetsAndUnlocks(t *testing.T) {
 	c.postForm(p, "/login/reset", url.Values{"code": {code}, "new_password": {newPw}, "new_password_confirm": {newPw}}).
 		wantPath(t, "/login").wantText(t, "any lock is lifted")
 	wantSignedOut(t, other, "/account")
-	c.login("13900000231", newPw).wantPath(t, "/account")
+	c.login("13900000231", newPw).wantPath(t, "/cases")
 	if _, ok := ts.lastCode("13900000231", portal.OutPasswordChanged); ok {
 		t.Fatal("lastCode found a parameter on a notice")
 	}
@@ -177,7 +177,7 @@ func TestAccountEmail(t *testing.T) {
 	a := ts.createCitizen(portal.RoleMinor, "13900000241", pwMinor)
 	c := ts.newClient()
 	c.setLang("en")
-	c.login("13900000241", pwMinor).wantPath(t, "/account")
+	c.login("13900000241", pwMinor).wantPath(t, "/cases")
 	c.get("/account").wantText(t, "Text messages and e-mail")
 	// The language of the person's messages can be changed here.
 	c.submit("/account/email", "/account/email", url.Values{"action": {"lang"}, "lang": {"fr"}}).

@@ -58,7 +58,7 @@ func leakFile(t *testing.T, c *testClient, form url.Values, files map[string][]b
 		form = leakReportForm(c.get("/report").wantStatus(t, http.StatusOK).csrf(t))
 	}
 	leakMultipart(t, c, "/report", form, files).wantPath(t, "/report/check")
-	p := c.submit("/report/check", "/report/submit", nil).wantPath(t, "/report/submit")
+	p := c.submit("/report/check", "/report/submit", nil).wantPath(t, "/report")
 	code, _ = p.testid("tracking-code")
 	ref, _ = p.testid("leak-ref")
 	if !leakCode.MatchString(code) || !strings.HasPrefix(ref, "LK-") {
@@ -127,7 +127,7 @@ func TestLeakAnonymousReportJourney(t *testing.T) {
 	p.wantText(t, "某某的判决书照片和名字", "https://bbs.example.org/t/42", "screenshot.png", "1 March 2026")
 	leakWantQuickExit(t, p)
 
-	p = c.submit("/report/check", "/report/submit", nil).wantPath(t, "/report/submit")
+	p = c.submit("/report/check", "/report/submit", nil).wantPath(t, "/report")
 	if cc := p.header.Get("Cache-Control"); cc != "no-store" {
 		t.Fatalf("confirmation Cache-Control %q", cc)
 	}
@@ -165,7 +165,7 @@ func TestLeakAnonymousReportJourney(t *testing.T) {
 	add := p.hiddenFields("/track/add")
 	add.Set(csrfField, p.csrf(t))
 	add.Set("more", "公告栏上也贴了")
-	p = leakMultipart(t, c, "/track/add", add, map[string][]byte{"more.pdf": leakPDF}).wantPath(t, "/track/add")
+	p = leakMultipart(t, c, "/track/add", add, map[string][]byte{"more.pdf": leakPDF}).wantPath(t, "/track")
 	p.wantText(t, "We have what you added", "You added information", "公告栏上也贴了", "1 files")
 	// Nothing at all is refused, per field.
 	add.Set("more", "")

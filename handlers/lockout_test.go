@@ -71,6 +71,6 @@ func TestLockoutWithoutSecondFactorIsBounded(t *testing.T) {
 			ts.clock.advance(portal.LockoutDuration)
 			continue
 		}
-		p.wantPath(t, "/account")
+		p.wantPath(t, "/cases")
 	}
 }

@@ -107,6 +107,8 @@ var mxSpecs = map[string]mxSpec{
 	"POST /account/email": {form: mxForm("action", "send"), ok: 422},
 	// No session named: 422 (a session of another account is not found).
 	"POST /account/sessions/end": {ok: 422},
+	// The time-out warning's keep-alive answers its script (formstate.go).
+	"POST /session/keepalive": {ok: 204},
 
 	// The eligibility check and the JSON APIs.
 	"GET /check":                   {ok: 200},
@@ -495,7 +497,8 @@ func mxSend(w *mxWorld, c *testClient, row mxRow) *testPage {
 		v[k] = vs
 	}
 	v.Set(csrfField, c.cookie(mxCookie(w.testServer, "csrf")))
-	return c.do(row.route.method, row.path, v)
+	p := c.do(row.route.method, row.path, v)
+	return followFormAnswer(c, p)
 }
 
 // mxRefusalText is the message of the error page for each refusal, in the
@@ -516,7 +519,7 @@ func mxCheck(row mxRow, p *testPage) string {
 		return fmt.Sprintf("answered %s, want %d", got, row.want)
 	}
 	if row.wantLogin {
-		if want := "/login?next=" + safeNext(row.path); loc != want {
+		if want := "/login?next=" + safeNext(ownerPage(row.path)); loc != want {
 			return fmt.Sprintf("answered %s, want 303 to %s", got, want)
 		}
 		return ""

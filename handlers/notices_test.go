@@ -49,7 +49,8 @@ func noticesNoRuleIDs(t *testing.T, p *testPage) {
 func TestNoticesRefusedCaseShowsNextSteps(t *testing.T) {
 	t.Parallel()
 	w := newStaffWorld(t)
-	cs := w.submitted(w.court)
+	// Six years: the rules refuse too, so one official decides (issue 18).
+	cs := w.submittedWith(w.court, func(c *portal.Case) { c.Penalty = &portal.Penalty{Kind: portal.PenaltyFixedTerm, Months: 72} })
 	w.step(cs.ID, portal.ActionAccept, w.judge)
 	w.step(cs.ID, portal.ActionStartReview, w.judge)
 	if _, err := w.db.Apply(cs.ID, store.Step{Action: portal.ActionReject, Actor: portal.ActorDecider, AccountID: w.judge.ID,

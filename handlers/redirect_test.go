@@ -140,7 +140,7 @@ func TestOpenRedirectEnrolmentContinue(t *testing.T) {
 		mobile := "1390000740" + string(rune('1'+i))
 		ts.createCitizen(portal.RoleGuardian, mobile, pwMinor)
 		c := ts.manualClient()
-		c.login(mobile, pwMinor).wantPath(t, "/account")
+		c.login(mobile, pwMinor).wantPath(t, "/cases")
 		// The attacker's link passes next in the query, encoded.
 		p := c.get("/account/totp/setup?next=" + url.QueryEscape(evil))
 		codesPage, _ := enrolByHand(t, c, p, mobile)

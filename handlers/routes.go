@@ -48,7 +48,7 @@ type route struct {
 func routes() []route {
 	var all []route
 	for _, area := range [][]route{coreRoutes(), checkRoutes(), applyRoutes(), caseRoutes(), staffRoutes(),
-		reliefRoutes(), leakRoutes(), supervisionRoutes(), infoRoutes(), queryRoutes(), certificateRoutes(), securityRoutes(), mydataRoutes(), identityRoutes(), contactRoutes(), workbenchRoutes(), legalDocRoutes(), noticesRoutes(), oversightRoutes(), decisionsRoutes()} {
+		reliefRoutes(), leakRoutes(), supervisionRoutes(), infoRoutes(), queryRoutes(), certificateRoutes(), securityRoutes(), mydataRoutes(), identityRoutes(), contactRoutes(), workbenchRoutes(), legalDocRoutes(), noticesRoutes(), oversightRoutes(), decisionsRoutes(), formStateRoutes()} {
 		all = append(all, area...)
 	}
 	return all
@@ -83,6 +83,16 @@ func (s *Server) register(e *echo.Echo) error {
 		h := func(c echo.Context) error { return r.handler(s, c) }
 		e.Add(r.method, r.path, h, s.guard(r))
 	}
+	// A POST-only address that a GET route with a parameter would also match
+	// (POST /staff/cases/:id/legal-documents/contacts beside GET
+	// /staff/cases/:id/legal-documents/:n) would be read by that GET as an
+	// id: a bookmark or a re-login landing there goes to the page that owns
+	// it instead, like every other POST-only address (issue 16).
+	for _, path := range shadowedPOSTOnly() {
+		e.GET(path, func(c echo.Context) error {
+			return c.Redirect(http.StatusSeeOther, ownerPage(c.Request().URL.Path))
+		})
+	}
 	return nil
 }
 
@@ -93,6 +103,7 @@ func (s *Server) register(e *echo.Echo) error {
 func (s *Server) guard(r route) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
+			next := next
 			if !r.access.declared() {
 				return echo.NewHTTPError(http.StatusForbidden)
 			}
@@ -104,6 +115,20 @@ func (s *Server) guard(r route) echo.MiddlewareFunc {
 				}
 				if u.NeedsTOTPEnrolment() && !allowedBeforeEnrolment(r) {
 					return c.Redirect(http.StatusSeeOther, totpSetupURL(returnPath(c, r)))
+				}
+			}
+			if r.method == http.MethodGet && showsPage(r) {
+				// Forms, Back and time-outs (formstate.go): the answer of a
+				// form post is shown here, a form kept across a time-out is
+				// filled back in.
+				if served, err := s.serveFormAnswer(c); served {
+					return err
+				}
+				inner := next
+				next = func(c echo.Context) error { return s.withKeptForm(c, inner) }
+			} else if r.method == http.MethodPost {
+				if err := s.dropFormAnswer(c); err != nil {
+					return err
 				}
 			}
 			if r.access.public {
@@ -199,4 +224,31 @@ func (s *Server) handleStatic(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=31536000, immutable")
 	staticFS.ServeHTTP(c.Response(), c.Request())
 	return nil
+}
+
+// shadowedPOSTOnly are the POST-only addresses a GET route with a parameter
+// would also match; each gets a GET that redirects to its owning page.
+func shadowedPOSTOnly() []string {
+	get, _ := routePatterns()
+	seen := map[string]bool{}
+	for _, r := range routes() {
+		if r.method == http.MethodGet {
+			seen[r.path] = true
+		}
+	}
+	var out []string
+	for _, r := range routes() {
+		if r.method == http.MethodGet || seen[r.path] || strings.HasSuffix(r.path, "*") {
+			continue
+		}
+		segs := strings.Split(r.path, "/")
+		for _, pat := range get {
+			if literalsMatched(pat, segs) >= 0 {
+				seen[r.path] = true
+				out = append(out, r.path)
+				break
+			}
+		}
+	}
+	return out
 }

@@ -49,6 +49,11 @@ func TestEveryRegisteredRouteIsInTable(t *testing.T) {
 	for _, r := range routes() {
 		table[r.method+" "+r.path] = true
 	}
+	// The redirects of POST-only addresses a GET route with a parameter
+	// would read as an id are the one addition (routes.go).
+	for _, p := range shadowedPOSTOnly() {
+		table["GET "+p] = true
+	}
 	registered := map[string]bool{}
 	for _, r := range ts.echo.Routes() {
 		key := r.Method + " " + r.Path
@@ -116,7 +121,9 @@ func TestGuardedRoutesSendVisitorsToLogin(t *testing.T) {
 			form = url.Values{"_csrf": {token}}
 		}
 		p := c.do(r.method, path, form)
-		want := "/login?next=" + safeNext(path)
+		// A form post comes back to the page that owns it, never to its
+		// POST-only address (issue 16).
+		want := "/login?next=" + safeNext(ownerPage(path))
 		if p.status != http.StatusSeeOther || p.header.Get("Location") != want {
 			t.Errorf("%s %s as a visitor: %d to %q, want 303 to %q", r.method, path, p.status, p.header.Get("Location"), want)
 		}
@@ -147,7 +154,7 @@ func TestStaffRouteRoles(t *testing.T) {
 	t.Run("minor", func(t *testing.T) {
 		c := ts.newClient()
 		c.setLang("en")
-		c.login("13900000201", pwMinor).wantPath(t, "/account")
+		c.login("13900000201", pwMinor).wantPath(t, "/cases")
 		c.get("/staff").wantStatus(t, http.StatusForbidden).wantText(t, "You do not have permission to see this page")
 	})
 	t.Run("sysadmin", func(t *testing.T) {
@@ -240,7 +247,7 @@ func TestSignedInPagesAreNotCached(t *testing.T) {
 	ts := newTestServer(t)
 	ts.createCitizen(portal.RoleGuardian, "13900000211", pwMinor)
 	c := ts.newClient()
-	c.login("13900000211", pwMinor).wantPath(t, "/account")
+	c.login("13900000211", pwMinor).wantPath(t, "/cases")
 	for _, path := range []string{"/account", "/account/password", "/"} {
 		if cc := c.get(path).header.Get("Cache-Control"); cc != "no-store" {
 			t.Errorf("signed in, %s: Cache-Control %q, want no-store", path, cc)

@@ -181,6 +181,10 @@ func (s *Server) render(c echo.Context, status int, comp templ.Component) error 
 	if err := comp.Render(ctx, &buf); err != nil {
 		return portal.Internal(fmt.Errorf("render %s: %w", c.Path(), err))
 	}
+	if answersByRedirect(c) {
+		// POST-redirect-GET: the answer is shown by the GET of the form's page.
+		return s.redirectWithAnswer(c, status, buf.Bytes())
+	}
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
@@ -195,7 +199,8 @@ func (s *Server) page(c echo.Context, titleKey string) views.Page {
 	}
 	if u := currentUser(c); u != nil {
 		_, _, queries := u.QueryingAs()
-		p.User = &views.User{Role: u.Role, Staff: u.Role.IsStaff(), Console: u.Role.IsOrgan() || u.Role == portal.RoleSupervisor, Queries: queries}
+		p.User = &views.User{Role: u.Role, Staff: u.Role.IsStaff(), Console: u.Role.IsOrgan() || u.Role == portal.RoleSupervisor, Queries: queries,
+			IdleSeconds: s.idleSeconds(u.Role)}
 		if n, err := s.db.UnreadCount(u.ID); err == nil {
 			p.User.Unread = n
 		}
@@ -256,10 +261,20 @@ func (s *Server) handleError(err error, c echo.Context) {
 			key = "error.internal"
 		}
 	}
+	if status == http.StatusMethodNotAllowed && (c.Request().Method == http.MethodGet || c.Request().Method == http.MethodHead) && !isAPI(c) {
+		// A bookmark or a re-login landing on an address that only takes
+		// form posts goes to the page that owns it (whose GET answers 404
+		// for an unknown or foreign id).
+		_ = c.Redirect(http.StatusSeeOther, ownerPage(c.Request().URL.Path))
+		return
+	}
 	if status == http.StatusUnauthorized {
-		// Not signed in: send the visitor to the login page and back afterwards,
-		// saying why when a session has just timed out.
-		target := "/login?next=" + safeNext(c.Request().URL.Path)
+		// Not signed in: send the visitor to the login page and back afterwards
+		// (to the form's page, never to a POST-only address), saying why when
+		// a session has just timed out; a form posted after the time-out is
+		// kept for its writer (keepExpiredForm).
+		s.keepExpiredForm(c)
+		target := "/login?next=" + safeNext(ownerPage(c.Request().URL.Path))
 		if expired, _ := c.Get(ctxExpired).(bool); expired {
 			target += "&done=expired"
 		}
@@ -276,6 +291,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	switch status {
+	case http.StatusBadRequest, http.StatusConflict, http.StatusUnprocessableEntity:
+		// A refused form post (bad input, a step not allowed now) is kept and
+		// shown by its page like any form's answer (formstate.go).
+	default:
+		c.Set(ctxDirectAnswer, true)
+	}
 	// The error handler runs after ContextTimeout has returned and cancelled
 	// the request's context (and after a timeout, by definition); templ refuses
 	// to render into a cancelled context, so the page is rendered without it.

@@ -184,12 +184,24 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			s.endSession(c, sess)
 			c.Set(ctxSession, nil)
 			c.Set(ctxExpired, true)
+			if err == nil && !acct.Disabled {
+				// A form posted now is kept for this account (keepExpiredForm).
+				c.Set(ctxExpiredAccount, acct.ID)
+			}
 			return next(c)
 		}
 		c.Set(ctxUser, &acct)
+		// The step-up's five minutes count from inactivity, not from the last
+		// code (issue 18): an official who keeps working within them is not
+		// asked again, so every request renews a factor that is still fresh.
+		renewFactor := false
+		if age := s.secondFactorAge(c); age > 30*time.Second && age <= portal.StepUpAge {
+			sess.Values[svSecondFactor] = strconv.FormatInt(now.UnixNano(), 10)
+			renewFactor = true
+		}
 		// Touch at most every 30 s: the idle limit is minutes, and a write per
 		// page view would cost the store for nothing.
-		if now.Sub(seen) > 30*time.Second {
+		if now.Sub(seen) > 30*time.Second || renewFactor {
 			sess.Values[svSeen] = now
 			if err := s.sessions.Save(c.Request(), c.Response(), sess); err != nil {
 				return err
@@ -199,7 +211,10 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-const ctxExpired = "session_expired"
+const (
+	ctxExpired        = "session_expired"
+	ctxExpiredAccount = "session_expired_account"
+)
 
 func isStatic(c echo.Context) bool {
 	p := c.Request().URL.Path

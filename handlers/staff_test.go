@@ -560,6 +560,13 @@ func TestStaffDocumentDownloadAndMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if resp.StatusCode == http.StatusSeeOther {
+		// POST-redirect-GET: the answer is shown by the case page.
+		resp.Body.Close()
+		judge.keepCookies(resp)
+		p := judge.get(resp.Header.Get("Location"))
+		resp = &http.Response{StatusCode: p.status, Body: io.NopCloser(strings.NewReader(p.body))}
+	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(body), `data-testid="error-file"`) || !strings.Contains(string(body), ">see attached</textarea>") {

@@ -111,12 +111,12 @@ func TestSysadminDisableEnable(t *testing.T) {
 	t.Parallel()
 	w := newSysadminWorld(t)
 	cc := w.newClient()
-	cc.login("13900008001", pwMinor).wantPath(t, "/account")
+	cc.login("13900008001", pwMinor).wantPath(t, "/cases")
 	w.act(w.citizen.ID, "disable").wantPath(t, "/sysadmin/accounts").wantText(t, "The account is disabled.")
 	cc.get("/account").wantPath(t, "/login")
 	cc.login("13900008001", pwMinor).wantStatus(t, http.StatusUnprocessableEntity)
 	w.act(w.citizen.ID, "enable").wantPath(t, "/sysadmin/accounts")
-	cc.login("13900008001", pwMinor).wantPath(t, "/account")
+	cc.login("13900008001", pwMinor).wantPath(t, "/cases")
 	if len(w.accountAudits(portal.AuditAccountDisabled, w.citizen.ID)) != 2 {
 		t.Fatal("disable and enable not both audited")
 	}

@@ -226,11 +226,16 @@ func TestTOTPStepUpBeforeSealedRecord(t *testing.T) {
 	p := c.login("judge-a", staffPassword)
 	typeCode(t, c, p, w.totpCode("judge-a")).wantPath(t, "/staff")
 	c.get(staffCasePath(cs.ID)).wantPath(t, staffCasePath(cs.ID))
-	// Active for six minutes (the idle limit is five, so touch in between).
+	// Active for six minutes (the idle limit is five, so touch in between):
+	// the step-up counts from inactivity (issue 18), so working on is not
+	// interrupted.
 	w.clock.advance(4 * time.Minute)
 	c.get("/staff").wantPath(t, "/staff")
 	w.clock.advance(2 * time.Minute)
 	c.get("/staff").wantPath(t, "/staff") // the queue holds no sealed contents
+	c.get(staffCasePath(cs.ID)).wantPath(t, staffCasePath(cs.ID))
+	// Five minutes without activity (a longer idle limit) asks again.
+	goStale(t, w.testServer, c)
 	p = c.get(staffCasePath(cs.ID)).wantPath(t, "/account/verify").wantText(t, "Confirm it is you")
 	if p.url.Query().Get("next") != staffCasePath(cs.ID) {
 		t.Fatalf("step-up next = %q", p.url.Query().Get("next"))
@@ -244,9 +249,7 @@ func TestTOTPStepUpBeforeSealedRecord(t *testing.T) {
 		t.Fatalf("step-up failure audit %+v", n)
 	}
 	// A document of the case is guarded the same way.
-	w.clock.advance(3 * time.Minute)
-	c.get("/staff").wantPath(t, "/staff")
-	w.clock.advance(3 * time.Minute)
+	goStale(t, w.testServer, c)
 	doc := staffCasePath(cs.ID, "/documents/", strconv.FormatUint(cs.Documents[0].ID, 10))
 	c.get(doc).wantPath(t, "/account/verify")
 	for route := range sealedRecordRoutes {
@@ -287,7 +290,7 @@ func TestTOTPCitizenEnables(t *testing.T) {
 	ts := newTestServer(t)
 	ts.createCitizen(portal.RoleGuardian, "13900007001", pwMinor)
 	c := ts.manualClient()
-	c.login("13900007001", pwMinor).wantPath(t, "/account")
+	c.login("13900007001", pwMinor).wantPath(t, "/cases")
 	p := c.get("/account/totp").wantPath(t, "/account/totp").wantText(t, "Off")
 	if _, ok := p.testid("totp-enable"); !ok {
 		t.Fatal("no way to turn it on")
@@ -297,5 +300,5 @@ func TestTOTPCitizenEnables(t *testing.T) {
 	continueFrom(t, c, codesPage).wantPath(t, "/account/totp").wantText(t, "Two-step verification is on.")
 	c.logout()
 	p = c.login("13900007001", pwMinor).wantPath(t, "/login/code")
-	typeCode(t, c, p, ts.totpCode("13900007001")).wantPath(t, "/account")
+	typeCode(t, c, p, ts.totpCode("13900007001")).wantPath(t, "/cases")
 }

@@ -137,6 +137,7 @@ func uploadRaw(t *testing.T, c *testClient, id uint64, kind, dispositionName str
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode == http.StatusSeeOther {
+		c.keepCookies(resp)
 		return c.get(resp.Header.Get("Location"))
 	}
 	return &testPage{status: resp.StatusCode, header: resp.Header, body: string(raw), url: resp.Request.URL, first: resp}

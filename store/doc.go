@@ -128,6 +128,10 @@
 //	check_answers                    itob(id) -> {body: encrypted JSON: token hash, created, updated, the eligibility
 //	                                 check's answers as typed}; kept one hour after the last page   (migration "eligibility
 //	                                 check answers between pages"; checkflow.go)
+//	form_states                      SHA-256(cookie id) | kind ('a' answer, 'k' kept) -> {body: encrypted JSON of a
+//	                                 form's answer page or of a form kept across a sign-in: account id, page, values,
+//	                                 expiry}   (migration 16; formstate.go; minutes-long, purged at each write)
+//	form_states_by_expiry            expiry (8 bytes, UnixNano) | the form_states key -> ""
 //
 // Lists read these indexes with cursors over a prefix, never a scan of a whole
 // entity bucket. Changing the tree means a new migration and an update here in

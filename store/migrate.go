@@ -143,6 +143,14 @@ var migrations = []migration{
 		_, err := tx.CreateBucketIfNotExists(bucketCheckAnswers)
 		return err
 	}},
+	{23, migrationFormStatesName, func(tx *bbolt.Tx) error {
+		for _, b := range formStateBuckets() {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
 }
 
 // recordsAwaitMigrationName names the migration that adds the index of the

@@ -110,6 +110,8 @@ var sealedBuckets = []sealedBucket{
 			err := db.crypt.openJSON(kindLeak, id, "body", raw, &r)
 			return docIDs(r.Documents, func(d int) uint64 { return r.Documents[d].ID }), err
 		}}},
+	{bucket: bucketFormStates, kind: kindFormState, members: []string{"body"}, fields: []string{"body"},
+		at: func(k []byte, _ string, _ uint64) (uint64, string) { return formStateID(k), "body" }},
 }
 
 func docIDs[T any](docs []T, id func(int) uint64) []uint64 {
@@ -191,6 +193,7 @@ var plaintextBuckets = map[string]string{
 	"sealing_register":            "organ | day | case id | kind -> reference, kind, time",
 	"case_assignments":            "organ | case id -> account ids and time",
 	"cases_by_assignee":           "account id | case id -> organ id",
+	"form_states_by_expiry":       "expiry time | SHA-256 of a cookie id and a kind letter",
 }
 
 // sealedValue is one ciphertext inside a stored value.

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -89,6 +90,13 @@ func newSealedWorld(t *testing.T) *sealedWorld {
 	if _, err := db.SaveCheckAnswers("", []byte(`{"a":{"Birth":{"Year":"2007","Month":"8","Day":"9"}}}`)); err != nil {
 		t.Fatal(err)
 	}
+	// A form kept across a sign-in (formstate.go).
+	formHash := sha256.Sum256([]byte("form cookie"))
+	if err := db.PutFormState(formHash[:], portal.FormState{Kind: portal.FormKept, AccountID: w.person.ID, Path: "/cases",
+		Action: "/cases/1/messages", Values: map[string][]string{"text": {"FORM-STATE-SECRET-4411"}}, Expires: db.now().Add(portal.FormKeptAge)}); err != nil {
+		t.Fatal(err)
+	}
+	w.secrets = append(w.secrets, "FORM-STATE-SECRET-4411")
 
 	// A registration waiting for its code, a password reset and an e-mail
 	// address waiting for confirmation (each also leaves an outbox row).

@@ -25,6 +25,9 @@ type User struct {
 	Console bool // works cases: the four organs and the supervisor
 	Queries bool // files queries of sealed records (R15): units and judicial officials
 	Unread  int  // unread notifications, shown as a count in the header
+	// IdleSeconds is the session's time limit without activity, stated on
+	// the page (SessionTimeout); 0 states nothing.
+	IdleSeconds int
 }
 
 // Form carries a form's typed values and per-field message keys, so that a

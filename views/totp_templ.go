@@ -209,7 +209,7 @@ func TOTPSetupPage(m TOTPSetupModel) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = Field(FieldSpec{Name: "code", LabelKey: "totp.code_label", HintKey: "totp.setup_code_hint", Type: "text", Autocomplete: "one-time-code", InputMode: "numeric", Width: "w-11"}, m.Form).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Field(FieldSpec{Name: "code", LabelKey: "totp.code_label", HintKey: "totp.setup_code_hint", Type: "text", Autocomplete: "one-time-code", InputMode: "numeric", Width: "w-11", Autofocus: true}, m.Form).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -597,7 +597,7 @@ func SecondFactorPage(m SecondFactorModel) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = Field(FieldSpec{Name: m.CodeName(), LabelKey: "totp.code_label", HintKey: "totp.code_hint", Type: "text", Autocomplete: "one-time-code", Width: "w-20"}, m.Form).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Field(FieldSpec{Name: m.CodeName(), LabelKey: "totp.code_label", HintKey: "totp.code_hint", Type: "text", Autocomplete: "one-time-code", Width: "w-20", Autofocus: true}, m.Form).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
