@@ -43,7 +43,7 @@ func init() {
 		"override.list_intro":           {"以下决定与规则的计算结果不同，均经第二名工作人员审批。打开案件可查看书面理由（查看将记入审计日志）。", "These decisions differ from what the rules compute; each needs a second official. Open a case to read the written reasons (the read is logged)."},
 		"override.list_empty":           {"目前没有此类决定。", "There are no such decisions."},
 		"override.list_total":           {"共%d项", "%d in all"},
-		"override.col_ref":              {"案件编号", "Reference"},
+		"override.col_ref":              {"受理编号", "Reference"},
 		"override.col_organ":            {"机关", "Organ"},
 		"override.col_decision":         {"决定 / 规则计算结果", "Decision / the rules compute"},
 		"override.col_state":            {"状态", "State"},

@@ -37,7 +37,7 @@ func init() {
 		"oversight.cases_hint":           {"该机关的逾期案件，已全部选中；取消选择不需涵盖的案件。", "The organ's overdue cases, all chosen; untick any the opinion should not cover."},
 		"oversight.case_option":          {"%s（逾期 %d 天）", "%s (%d days overdue)"},
 		"oversight.facts_label":          {"查明的事实", "What was found"},
-		"oversight.facts_hint":           {"写明违法情形或存在的问题，只写案件编号，不写当事人的姓名等身份信息。", "State the violation or the problem. Use case references only, never the person's name or other identifying details."},
+		"oversight.facts_hint":           {"写明违法情形或存在的问题，只写受理编号，不写当事人的姓名等身份信息。", "State the violation or the problem. Use reference numbers only, never the person's name or other identifying details."},
 		"oversight.request_label":        {"纠正意见或建议", "What the organ is to do"},
 		"oversight.request_hint":         {"写明要求机关纠正或改进的具体事项。", "State precisely what the organ is to correct or improve."},
 		"oversight.citations_label":      {"引用的法律条文", "Articles of law cited"},
