@@ -3,6 +3,12 @@ package views
 // Messages of the frame, the start page, accounts and errors.
 func init() {
 	addMessages(map[string][2]string{
+		// The language file's own description: its name in itself, its
+		// writing direction, and the Go layouts of its dates.
+		"lang.name":       {"中文（简体）", "English"},
+		"lang.dir":        {"ltr", "ltr"},
+		"format.day":      {"2006年1月2日", "2 January 2006"},
+		"format.datetime": {"2006年1月2日 15:04", "2 January 2006 15:04"},
 		// Identity documents (R31).
 		"iddoc.type_legend":                      {"证件类型", "Kind of identity document"},
 		"iddoc.type_hint":                        {"外国人、港澳台居民也可以使用本平台。", "Foreigners and residents of Hong Kong, Macao and Taiwan are covered too."},
