@@ -132,7 +132,7 @@ func (s *Server) serveAPI(c echo.Context, decide func([]byte, portal.Date) (port
 	h := c.Response().Header()
 	h.Set(echo.HeaderCacheControl, "no-store")
 	lang := views.ParseLang(c.Request().Header.Get("Accept-Language"))
-	h.Set("Content-Language", map[views.Lang]string{views.LangZH: "zh-CN", views.LangEN: "en"}[lang])
+	h.Set("Content-Language", string(lang))
 	if ok, _ := s.apiLimiter.Allow(c.RealIP()); !ok {
 		h.Set("Retry-After", "1")
 		return apiFail(c, lang, &apiError{Status: http.StatusTooManyRequests, Code: "rate_limited", Key: "check.api.rate_limited"})

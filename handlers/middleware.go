@@ -123,12 +123,15 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 
 const langCookie = "lang"
 
-// locale picks the language: the switch's cookie first, then Accept-Language.
+// locale picks the language: the switch's cookie first (any language with a
+// file), then Accept-Language.
 func (s *Server) locale(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		lang := views.ParseLang(c.Request().Header.Get("Accept-Language"))
-		if ck, err := c.Cookie(langCookie); err == nil && (ck.Value == string(views.LangZH) || ck.Value == string(views.LangEN)) {
-			lang = views.Lang(ck.Value)
+		if ck, err := c.Cookie(langCookie); err == nil {
+			if l, ok := views.LookupLang(ck.Value); ok {
+				lang = l
+			}
 		}
 		c.Set(ctxLang, lang)
 		c.Response().Header().Add(echo.HeaderVary, "Accept-Language")

@@ -15,12 +15,12 @@ func (s *Server) handleStart(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.StartPage(views.StartModel{Page: s.page(c, "start.title")}))
 }
 
-// handleLangSwitch serves GET /lang?to=en&next=/path: it stores the choice in
+// handleLangSwitch serves GET /lang?to=<tag>&next=/path (any language with a file): it stores the choice in
 // a cookie and returns to the page. A link, so it works without JavaScript.
 func (s *Server) handleLangSwitch(c echo.Context) error {
-	to := views.LangZH
-	if c.QueryParam("to") == string(views.LangEN) {
-		to = views.LangEN
+	to, ok := views.LookupLang(c.QueryParam("to"))
+	if !ok {
+		to = views.LangZH
 	}
 	// #nosec G124 -- HttpOnly and SameSite are set; Secure follows Config.SecureCookies (off only with -insecure-cookies)
 	c.SetCookie(&http.Cookie{Name: langCookie, Value: string(to), Path: "/", MaxAge: 365 * 24 * 3600,

@@ -118,44 +118,38 @@ func asset(name string) string { return "/static/" + name + "?v=" + static.Versi
 // roleKey is the message key of a role's name.
 func roleKey(r portal.Role) string { return "role." + string(r) }
 
-// formatDate shows a time as a date in the reader's language.
+// formatDate shows a time as a date in the reader's language (the layout is
+// the language file's "format.day").
 func formatDate(l Lang, t time.Time) string {
-	t = t.In(portal.China)
-	if l == LangEN {
-		return t.Format("2 January 2006")
-	}
-	return t.Format("2006年1月2日")
+	return t.In(portal.China).Format(Translate(l, "format.day"))
 }
 
-// otherLang is the language the switch offers.
-func otherLang(l Lang) Lang {
-	if l == LangEN {
-		return LangZH
+// otherLanguages are the languages the switch offers: every one but l.
+func otherLanguages(l Lang) []Lang {
+	var out []Lang
+	for _, o := range Languages() {
+		if o != l {
+			out = append(out, o)
+		}
 	}
-	return LangEN
+	return out
 }
 
-// htmlLang is the lang attribute value.
-func htmlLang(l Lang) string {
-	if l == LangEN {
-		return "en"
+// langSwitchID is the test id of a language's link: "lang-switch" for the
+// one a reader of the default pair switches to, "lang-<tag>" for the rest.
+func langSwitchID(current, to Lang) string {
+	if (current == LangZH && to == LangEN) || (current != LangZH && to == LangZH) {
+		return "lang-switch"
 	}
-	return "zh-CN"
+	return "lang-" + string(to)
 }
 
 // FormatDay shows a calendar date in the reader's language.
 func FormatDay(l Lang, d portal.Date) string {
-	if l == LangEN {
-		return d.Time().Format("2 January 2006")
-	}
-	return d.Time().Format("2006年1月2日")
+	return d.Time().Format(Translate(l, "format.day"))
 }
 
 // FormatDateTime shows a moment in China's time in the reader's language.
 func FormatDateTime(l Lang, t time.Time) string {
-	t = t.In(portal.China)
-	if l == LangEN {
-		return t.Format("2 January 2006 15:04")
-	}
-	return t.Format("2006年1月2日 15:04")
+	return t.In(portal.China).Format(Translate(l, "format.datetime"))
 }

@@ -94,7 +94,7 @@ func mydataRef(ctx context.Context, ref string) string {
 // read as "another account event" until they have their own words.
 func mydataActionKey(a portal.AuditAction) string {
 	k := "mydata.action." + string(a)
-	if _, ok := catalogue[k]; ok {
+	if HasMessage(k) {
 		return k
 	}
 	return "mydata.action.other"

@@ -96,7 +96,7 @@ func LawBasis(ctx context.Context, rules []string) string {
 			continue
 		}
 		key := "law.art." + r
-		if _, ok := catalogue[key]; !ok {
+		if !HasMessage(key) {
 			continue
 		}
 		text := T(ctx, key)
@@ -151,4 +151,14 @@ func GroupAccess(entries []AccessEntry) []AccessGroup {
 		out = append(out, AccessGroup{AccessEntry: e, Day: k.day, Count: 1, First: e.At, Last: e.At})
 	}
 	return out
+}
+
+// glossaryPeer is the language a glossary term is also given in: English
+// beside Chinese, Chinese beside every other language (the language of the
+// proceedings).
+func glossaryPeer(l Lang) Lang {
+	if l == LangZH {
+		return LangEN
+	}
+	return LangZH
 }

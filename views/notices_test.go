@@ -3,7 +3,6 @@ package views
 import (
 	"context"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,14 +28,11 @@ var glossarySynonyms = []struct {
 // TestCatalogueUsesOneTermPerConcept fails when a message uses a synonym the
 // glossary forbids, and when the glossary's own terms are missing.
 func TestCatalogueUsesOneTermPerConcept(t *testing.T) {
-	keys := make([]string, 0, len(catalogue))
-	for k := range catalogue {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := MessageKeys()
 	for _, row := range glossarySynonyms {
 		for _, k := range keys {
-			for i, text := range catalogue[k] {
+			for i, l := range Languages() {
+				text := Translate(l, k)
 				low := strings.ToLower(text)
 				for _, bad := range row.forbidden {
 					if strings.Contains(low, strings.ToLower(bad)) {
@@ -48,7 +44,7 @@ func TestCatalogueUsesOneTermPerConcept(t *testing.T) {
 	}
 	for _, g := range Glossary {
 		for _, prefix := range []string{"glossary.t.", "glossary.d."} {
-			v, ok := catalogue[prefix+g.Key]
+			v, ok := inEveryLanguage(prefix+g.Key), HasMessage(prefix+g.Key)
 			if !ok || v[0] == "" || v[1] == "" {
 				t.Errorf("glossary %s%s missing in a language", prefix, g.Key)
 			}
@@ -57,7 +53,7 @@ func TestCatalogueUsesOneTermPerConcept(t *testing.T) {
 	// The preferred words are the glossary's.
 	want := map[string]bool{"受理编号": true, "案号": true, "reference number": true, "case number": true, "救济": true, "relief": true}
 	for _, g := range Glossary {
-		v := catalogue["glossary.t."+g.Key]
+		v := inEveryLanguage("glossary.t." + g.Key)
 		delete(want, v[0])
 		delete(want, v[1])
 	}
@@ -78,7 +74,8 @@ var ruleIDText = regexp.MustCompile(`\bR[0-9]+\b`)
 // TestCitizenMessagesNameNoRuleIDs: citizens read articles of law, never the
 // portal's internal rule ids (issue 16).
 func TestCitizenMessagesNameNoRuleIDs(t *testing.T) {
-	for k, v := range catalogue {
+	for _, k := range MessageKeys() {
+		v := inEveryLanguage(k)
 		citizen := false
 		for _, p := range citizenPrefixes {
 			citizen = citizen || strings.HasPrefix(k, p)
@@ -116,8 +113,18 @@ func TestLawBasisNeverShowsRuleIDs(t *testing.T) {
 		}
 	}
 	for i := 1; i <= 33; i++ {
-		if _, ok := catalogue["law.art.R"+strconv.Itoa(i)]; !ok {
+		if !HasMessage("law.art.R" + strconv.Itoa(i)) {
 			t.Errorf("no article of law for R%d", i)
 		}
 	}
+}
+
+// inEveryLanguage is a message in each language of the catalogue, the
+// default first.
+func inEveryLanguage(key string) []string {
+	var out []string
+	for _, l := range Languages() {
+		out = append(out, Translate(l, key))
+	}
+	return out
 }
