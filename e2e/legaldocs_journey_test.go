@@ -134,7 +134,10 @@ func TestJourneyLegalDocs(t *testing.T) {
 	// person without an account language), an unsealing decision and a
 	// query decision letter.
 	other := h.createCitizen(portal.RoleMinor, "13900006602", "周小林", 6602, birth)
-	refused := ldjCaseUnderReview(h, other, court, holders, "(2024)测试刑初字第62号")
+	// Six years: the rules refuse too, so one official decides (issue 18).
+	refused := ldjCaseUnderReview(h, other, court, holders, "(2024)测试刑初字第62号", func(c *portal.Case) {
+		c.Penalty = &portal.Penalty{Kind: portal.PenaltyFixedTerm, Months: 72}
+	})
 	if _, _, err := h.DB.ApplyWithDocument(refused.ID, store.Step{Action: portal.ActionReject, Actor: portal.ActorDecider, AccountID: court.ID,
 		Role: court.Role, OrganID: court.OrganID, Rules: []string{"R2"}, Note: "数罪并罚后决定执行的刑罚超过五年有期徒刑。"}, portal.DefaultCalendar(),
 		store.DocIssue{Kind: portal.DocRefusalDecision, Citations: []string{"cpl-286", "cl-99", "measures-eligibility"}, Reasons: "数罪并罚后决定执行的刑罚超过五年有期徒刑。"}); err != nil {
@@ -199,7 +202,7 @@ func TestJourneyLegalDocs(t *testing.T) {
 
 // ldjCaseUnderReview stores a sent application of the person, decided by
 // the court and held by holders, taken to the court's review.
-func ldjCaseUnderReview(h *harness, me, court portal.Account, holders []uint64, number string) portal.Case {
+func ldjCaseUnderReview(h *harness, me, court portal.Account, holders []uint64, number string, change ...func(*portal.Case)) portal.Case {
 	h.t.Helper()
 	db, cal := h.DB, portal.DefaultCalendar()
 	c, err := db.CreateDraft(portal.Case{Capacity: portal.CapacitySelf}, me.ID)
@@ -214,6 +217,9 @@ func ldjCaseUnderReview(h *harness, me, court portal.Account, holders []uint64, 
 		c.Penalty = &portal.Penalty{Kind: portal.PenaltyFixedTerm, Months: 12, Suspended: true}
 		c.HoldingOrganIDs = holders
 		c.DeclaredTrue = true
+		for _, f := range change {
+			f(c)
+		}
 		return nil
 	}); err != nil {
 		h.t.Fatal(err)
