@@ -39,11 +39,9 @@ const (
 // directAnswerPOSTs are the POST routes still answered directly with a page,
 // each with its reason; the README's "Forms, Back and time-outs" lists the
 // same, and TestEveryPOSTAnswersWithRedirect checks both.
-var directAnswerPOSTs = map[string]string{
-	// The eligibility check is one URL whose every step posts to itself so
-	// that no answer reaches a URL or the server's storage (check.go).
-	"POST /check": "the eligibility check keeps its answers in the page, never on the server",
-}
+// None today: the eligibility check, the last one, now keeps its answers
+// sealed on the server between its pages and redirects like every form.
+var directAnswerPOSTs = map[string]string{}
 
 // answersByRedirect reports whether a page rendered for this request is to
 // be kept and redirected to rather than sent.
