@@ -25,9 +25,9 @@ import (
 
 	"github.com/pquerna/otp/totp"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
-	"go.etcd.io/bbolt"
 
 	"sealportal/portal"
+	"sealportal/store/kv/boltkv"
 )
 
 // The load test: one scenario after another against a running portal with
@@ -229,7 +229,7 @@ func loadtest(ctx context.Context, o loadOptions, out io.Writer) (loadReport, er
 		logf("%-18s %8.0f req/s  p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  errors %d%s", name, res.RPS, res.P50, res.P95, res.P99, res.Errors,
 			map[bool]string{true: "  (" + res.note + ")", false: ""}[res.note != ""])
 	}
-	put, err := bboltSinglePutRate(o.diskDir, 2*time.Second)
+	put, err := boltkv.SinglePutRate(o.diskDir, 2*time.Second)
 	if err != nil {
 		return rep, err
 	}
@@ -708,43 +708,6 @@ func fillDraft(s *loadSession, id, organ, idNumber string, png []byte) (string, 
 // loadPNG is the small upload of a submission: a valid 16×16 PNG (the same
 // bytes seed -n stores).
 func loadPNG() []byte { return seedPNG }
-
-// bboltSinglePutRate measures, in dir, how many bbolt transactions of one Put
-// each (fsync on, bbolt's default) commit per second: the ceiling of any
-// write that must be durable when it is answered.
-func bboltSinglePutRate(dir string, d time.Duration) (float64, error) {
-	f, err := os.CreateTemp(dir, "loadtest-bbolt-*.db")
-	if err != nil {
-		return 0, fmt.Errorf("bbolt measurement: %w", err)
-	}
-	path := f.Name()
-	defer os.Remove(path)
-	if err := f.Close(); err != nil {
-		return 0, fmt.Errorf("bbolt measurement: %w", err)
-	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
-	if err != nil {
-		return 0, fmt.Errorf("bbolt measurement: %w", err)
-	}
-	defer db.Close()
-	val := bytes.Repeat([]byte{0xA5}, 512)
-	start := time.Now()
-	n := 0
-	for time.Since(start) < d {
-		err := db.Update(func(tx *bbolt.Tx) error {
-			b, err := tx.CreateBucketIfNotExists([]byte("b"))
-			if err != nil {
-				return err
-			}
-			return b.Put([]byte(strconv.Itoa(n)), val)
-		})
-		if err != nil {
-			return 0, fmt.Errorf("bbolt measurement: %w", err)
-		}
-		n++
-	}
-	return float64(n) / time.Since(start).Seconds(), nil
-}
 
 // pidListeningOn finds the process listening on the target's TCP port on
 // this machine, from /proc/net/tcp{,6} (the socket's inode) and /proc/*/fd
