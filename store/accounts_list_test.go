@@ -2,12 +2,10 @@ package store
 
 import (
 	"fmt"
+	"sealportal/portal"
+	"sealportal/store/kv"
 	"slices"
 	"testing"
-
-	"go.etcd.io/bbolt"
-
-	"sealportal/portal"
 )
 
 // The administrator's list pages through 50 rows at a time, forward and
@@ -122,7 +120,7 @@ func TestListAccountsPagesEveryFilter(t *testing.T) {
 	check(t, db)
 
 	// The migration rebuilds the same indexes from the accounts alone.
-	err = db.bolt.Update(func(tx *bbolt.Tx) error {
+	err = db.update(func(tx kv.Tx) error {
 		for _, b := range [][]byte{bucketAccountsByRole, bucketAccountsByOrgan} {
 			if err := tx.DeleteBucket(b); err != nil {
 				return err

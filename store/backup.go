@@ -8,7 +8,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"go.etcd.io/bbolt"
+	"sealportal/store/kv"
+	"sealportal/store/kv/boltkv"
 )
 
 // BackupReport describes a backup copy once it has been written and checked.
@@ -26,10 +27,11 @@ type BackupReport struct {
 // read transaction, so the portal keeps serving and writing meanwhile; pages
 // freed by writers are only reused once the copy ends.
 func (db *DB) Backup(w io.Writer) (n int64, err error) {
-	err = db.view(func(tx *bbolt.Tx) error {
-		n, err = tx.WriteTo(w)
-		return err
-	})
+	fb, err := db.fileBackup()
+	if err != nil {
+		return 0, err
+	}
+	n, err = fb.Backup(w)
 	if err != nil {
 		return n, fmt.Errorf("store: backup: %w", err)
 	}
@@ -96,13 +98,13 @@ func (db *DB) BackupTo(path string) (BackupReport, error) {
 // The copy shares everything but the file with db, so the check proves that
 // the keys in use now can read it.
 func (db *DB) checkFile(path string) (BackupReport, error) {
-	b, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+	eng, err := boltkv.Open(path, boltkv.Options{ReadOnly: true, LockTimeout: time.Second})
 	if err != nil {
 		return BackupReport{}, fmt.Errorf("store: open copy %s: %w", path, err)
 	}
 	cp := *db
-	cp.bolt, cp.path = b, path
-	defer b.Close()
+	cp.eng, cp.path = eng, path
+	defer eng.Close()
 	return cp.CheckCopy()
 }
 
@@ -127,18 +129,17 @@ var ErrBadCopy = errors.New("store: copy failed its check")
 // keys at hand, and that the whole audit log verifies against its signed head.
 func (db *DB) CheckCopy() (BackupReport, error) {
 	rep := BackupReport{Path: db.path}
-	err := db.view(func(tx *bbolt.Tx) error {
-		rep.Bytes = tx.Size()
-		var bad error
-		for cerr := range tx.Check() {
-			// The channel must be drained; the first problem is enough to say.
-			if bad == nil {
-				bad = cerr
-			}
+	if fb, ok := db.eng.(kv.FileBackup); ok {
+		size, err := fb.Size()
+		if err != nil {
+			return rep, err
 		}
-		if bad != nil {
-			return fmt.Errorf("%w: bbolt consistency: %v", ErrBadCopy, bad)
+		rep.Bytes = size
+		if bad := fb.CheckPages(); bad != nil {
+			return rep, fmt.Errorf("%w: bbolt consistency: %v", ErrBadCopy, bad)
 		}
+	}
+	err := db.view(func(tx kv.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
 			return fmt.Errorf("%w: not a portal database (no meta bucket)", ErrBadCopy)
@@ -148,13 +149,13 @@ func (db *DB) CheckCopy() (BackupReport, error) {
 			return fmt.Errorf("%w: schema %d, this program expects %d", ErrBadCopy, rep.Schema, SchemaVersion())
 		}
 		if b := tx.Bucket(bucketAccounts); b != nil {
-			rep.Accounts = b.Stats().KeyN
+			rep.Accounts = b.KeyN()
 			if err := db.checkEnds(b, func(id uint64, v []byte) error { _, err := db.decodeAccount(id, v); return err }); err != nil {
 				return fmt.Errorf("%w: the keys cannot read account %v", ErrBadCopy, err)
 			}
 		}
 		if b := tx.Bucket(bucketCases); b != nil {
-			rep.Cases = b.Stats().KeyN
+			rep.Cases = b.KeyN()
 			if err := db.checkEnds(b, func(id uint64, v []byte) error { _, err := db.decodeCase(id, v); return err }); err != nil {
 				return fmt.Errorf("%w: the keys cannot read case %v", ErrBadCopy, err)
 			}
@@ -175,15 +176,25 @@ func (db *DB) CheckCopy() (BackupReport, error) {
 	return rep, nil
 }
 
+// fileBackup is the engine's file copy, when it has one (bbolt; a server is
+// backed up with its own tools).
+func (db *DB) fileBackup() (kv.FileBackup, error) {
+	fb, ok := db.eng.(kv.FileBackup)
+	if !ok {
+		return nil, errors.New("store: backup: this database engine is backed up with its own tools, not by the portal")
+	}
+	return fb, nil
+}
+
 // checkEnds decodes the first and the last record of a bucket keyed by id.
-func (db *DB) checkEnds(b *bbolt.Bucket, decode func(id uint64, v []byte) error) error {
+func (db *DB) checkEnds(b kv.Bucket, decode func(id uint64, v []byte) error) error {
 	c := b.Cursor()
-	for _, kv := range [][2][]byte{kvOf(c.First()), kvOf(c.Last())} {
-		if kv[0] == nil || len(kv[0]) != 8 || kv[1] == nil {
+	for _, pair := range [][2][]byte{kvOf(c.First()), kvOf(c.Last())} {
+		if pair[0] == nil || len(pair[0]) != 8 || pair[1] == nil {
 			continue
 		}
-		id := btoi(kv[0])
-		if err := decode(id, kv[1]); err != nil {
+		id := btoi(pair[0])
+		if err := decode(id, pair[1]); err != nil {
 			return fmt.Errorf("%d: %v", id, err)
 		}
 	}

@@ -107,7 +107,7 @@ func FuzzCodeLookups(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { db.Close() })
-	db.bolt.NoSync = true // verifications append audit entries; the file is thrown away
+	setNoSync(db, true) // verifications append audit entries; the file is thrown away
 	clock, _ := fixedClock(time.Date(2026, 3, 2, 10, 0, 0, 0, portal.China))
 	db.now = clock
 	w := &codesWorld{db: db}

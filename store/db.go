@@ -1,31 +1,35 @@
-// Package store keeps the portal's data in one bbolt file: accounts, sessions,
-// cases and the tamper-evident audit log. Personal fields are encrypted before
-// they reach bbolt. See doc.go for the bucket tree.
+// Package store keeps the portal's data (accounts, sessions, cases and the
+// tamper-evident audit log) in a kv engine: by default one bbolt file
+// (kv/boltkv). Personal fields are encrypted before they reach the engine.
+// See doc.go for the bucket tree and the engine seam.
 package store
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
 
-	"go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 	"golang.org/x/mod/sumdb/note"
 
 	"sealportal/portal"
+	"sealportal/store/kv"
+	"sealportal/store/kv/boltkv"
 )
 
 // DB is the portal's store. Every exported method is one domain operation in
-// one bbolt transaction.
+// one engine transaction.
 type DB struct {
-	bolt     *bbolt.DB
+	eng      kv.Engine
 	path     string
 	now      portal.Clock
 	crypt    *crypter
 	ring     *keyring // the KEK and the rotation lock (keyring.go)
 	signer   note.Signer
 	verifier note.Verifier
+	// migrating is Open's keys while the migrations run (migrationKeys).
+	migrating *migrationInput
 }
 
 // Options configure Open.
@@ -37,17 +41,61 @@ type Options struct {
 	ReadOnly    bool
 }
 
-// ErrLocked is returned when another process holds the database file.
+// ErrLocked is returned when another process holds the database file (the
+// engine's kv.ErrLocked).
 var ErrLocked = errors.New("store: database is in use by another process")
 
-// Open opens (creating if needed) the database at path and runs pending
-// migrations. A second process fails after the lock timeout with ErrLocked.
+// Open opens (creating if needed) the bbolt database file at path and runs
+// pending migrations. A second process fails after the lock timeout with
+// ErrLocked.
 func Open(path string, opt Options) (*DB, error) {
+	// The keys are checked before the file is opened, as before the seam.
+	if err := checkKeys(opt.Keys); err != nil {
+		return nil, err
+	}
+	eng, err := boltkv.Open(path, boltkv.Options{LockTimeout: opt.LockTimeout, MaxSize: opt.MaxSize, ReadOnly: opt.ReadOnly})
+	if err != nil {
+		if errors.Is(err, kv.ErrLocked) {
+			return nil, fmt.Errorf("%w: %s (is the portal already running?)", ErrLocked, path)
+		}
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return OpenEngine(eng, path, opt)
+}
+
+// checkKeys refuses keys the store cannot use, before anything is opened.
+func checkKeys(keys Keys) error {
+	if _, err := note.NewSigner(keys.AuditSigner); err != nil {
+		return fmt.Errorf("store: audit signer: %w", err)
+	}
+	if _, err := note.NewVerifier(keys.AuditVerifier); err != nil {
+		return fmt.Errorf("store: audit verifier: %w", err)
+	}
+	if _, err := newCrypter(keys.Index); err != nil {
+		return err
+	}
+	if len(keys.KEK) != 32 {
+		return errors.New("store: the key-encryption key must be 32 bytes")
+	}
+	return nil
+}
+
+// OpenEngine opens the store on an engine that is already open (name is what
+// Path reports: the file, or the server's name without credentials), runs
+// pending migrations and loads the keyring. The store owns eng from then on:
+// on error it is closed, and DB.Close closes it.
+func OpenEngine(eng kv.Engine, name string, opt Options) (*DB, error) {
+	db, err := openEngine(eng, name, opt)
+	if err != nil {
+		_ = eng.Close() // the error above is the one to report
+		return nil, err
+	}
+	return db, nil
+}
+
+func openEngine(eng kv.Engine, path string, opt Options) (*DB, error) {
 	if opt.Clock == nil {
 		opt.Clock = portal.SystemClock
-	}
-	if opt.LockTimeout == 0 {
-		opt.LockTimeout = time.Second
 	}
 	signer, err := note.NewSigner(opt.Keys.AuditSigner)
 	if err != nil {
@@ -64,29 +112,19 @@ func Open(path string, opt Options) (*DB, error) {
 	if len(opt.Keys.KEK) != 32 {
 		return nil, errors.New("store: the key-encryption key must be 32 bytes")
 	}
-	b, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opt.LockTimeout, MaxSize: opt.MaxSize, ReadOnly: opt.ReadOnly})
-	if err != nil {
-		if errors.Is(err, berrors.ErrTimeout) {
-			return nil, fmt.Errorf("%w: %s (is the portal already running?)", ErrLocked, path)
-		}
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
-	db := &DB{bolt: b, path: path, now: opt.Clock, crypt: crypt, signer: signer, verifier: verifier}
+	db := &DB{eng: eng, path: path, now: opt.Clock, crypt: crypt, signer: signer, verifier: verifier}
 	if !opt.ReadOnly {
 		// Migration 8 wraps an older keys file's data key under the KEK.
-		migrationKeys.Store(b, migrationInput{keys: opt.Keys, now: opt.Clock()})
+		db.migrating = &migrationInput{keys: opt.Keys, now: opt.Clock()}
 		err := db.migrate()
-		migrationKeys.Delete(b)
+		db.migrating = nil
 		if err != nil {
-			_ = b.Close() // the error above is the one to report
 			return nil, err
 		}
 	} else if err := db.checkSchema(); err != nil {
-		_ = b.Close() // the error above is the one to report
 		return nil, err
 	}
 	if err := db.openKeyring(opt.Keys, opt.ReadOnly); err != nil {
-		_ = b.Close() // the error above is the one to report
 		return nil, err
 	}
 	if !opt.ReadOnly {
@@ -97,22 +135,25 @@ func Open(path string, opt Options) (*DB, error) {
 			err = db.deskBuild()
 		}
 		if err != nil {
-			_ = b.Close() // the error above is the one to report
 			return nil, err
 		}
 	}
 	return db, nil
 }
 
-// Close closes the database file.
-func (db *DB) Close() error { return db.bolt.Close() }
+// Close closes the engine.
+func (db *DB) Close() error { return db.eng.Close() }
 
-// Path is the database file's path.
+// Path is the database file's path (the name given to OpenEngine).
 func (db *DB) Path() string { return db.path }
+
+// Engine is the engine under the store (for tools and tests; the store's
+// logic never leaves its own methods).
+func (db *DB) Engine() kv.Engine { return db.eng }
 
 // Ping checks that the store answers a read transaction (for /readyz).
 func (db *DB) Ping() error {
-	return db.bolt.View(func(tx *bbolt.Tx) error {
+	return db.view(func(tx kv.Tx) error {
 		if tx.Bucket(bucketMeta) == nil {
 			return errors.New("store: meta bucket missing")
 		}
@@ -120,11 +161,18 @@ func (db *DB) Ping() error {
 	})
 }
 
-// update runs fn in one write transaction, translating bbolt's storage-full
-// error into a domain error the user can be shown.
-func (db *DB) update(fn func(tx *bbolt.Tx) error) error {
-	err := db.bolt.Update(fn)
-	if errors.Is(err, berrors.ErrMaxSizeReached) || errors.Is(err, berrors.ErrDatabaseReadOnly) {
+// update runs fn in one write transaction, translating the engine's
+// storage-full error into a domain error the user can be shown. The engine
+// returns the transaction's sticky error (Tx.Err) whatever fn returned, and
+// then rolls back (kv's contract).
+func (db *DB) update(fn func(tx kv.Tx) error) error {
+	return storageFull(db.eng.Update(context.Background(), fn))
+}
+
+// storageFull makes a write refused by a full or read-only database a domain
+// error (error.storage_full); other errors pass unchanged.
+func storageFull(err error) error {
+	if err != nil && errors.Is(err, kv.ErrFull) {
 		return &portal.Error{Code: portal.CodeInternal, Key: "error.storage_full", Err: err}
 	}
 	return err
@@ -133,15 +181,12 @@ func (db *DB) update(fn func(tx *bbolt.Tx) error) error {
 // batch is update for frequent, independent writes such as a case's steps
 // (submissions, decisions): calls that arrive together share one transaction
 // and one fsync (bbolt's Batch, at most 10 ms of waiting), so throughput under
-// load is no longer one fsync per request. bbolt may run fn more than once
-// (when another call in the same batch fails, each is retried alone), so fn
-// must change nothing outside the transaction except overwriting its results.
-func (db *DB) batch(fn func(tx *bbolt.Tx) error) error {
-	err := db.bolt.Batch(fn)
-	if errors.Is(err, berrors.ErrMaxSizeReached) || errors.Is(err, berrors.ErrDatabaseReadOnly) {
-		return &portal.Error{Code: portal.CodeInternal, Key: "error.storage_full", Err: err}
-	}
-	return err
+// load is no longer one fsync per request. The engine may run fn more than
+// once (when another call in the same batch fails, each is retried alone), so
+// fn must change nothing outside the transaction except overwriting its
+// results.
+func (db *DB) batch(fn func(tx kv.Tx) error) error {
+	return storageFull(db.eng.Batch(context.Background(), fn))
 }
 
 // BulkLoad runs fn, which fills an empty database (seed -n), without an fsync
@@ -149,18 +194,18 @@ func (db *DB) batch(fn func(tx *bbolt.Tx) error) error {
 // bound by the CPU instead of by thousands of disk flushes. A crash in the
 // middle can leave the file unusable, which is acceptable only because the
 // database was empty: delete it and seed again.
+// An engine without a bulk mode runs fn as it is.
 func (db *DB) BulkLoad(fn func() error) error {
-	db.bolt.NoSync = true
-	err := fn()
-	db.bolt.NoSync = false
-	if serr := db.bolt.Sync(); err == nil && serr != nil {
-		err = fmt.Errorf("store: sync after bulk load: %w", serr)
+	if bl, ok := db.eng.(kv.BulkLoader); ok {
+		return bl.BulkLoad(fn)
 	}
-	return err
+	return fn()
 }
 
-// view runs fn in one read transaction.
-func (db *DB) view(fn func(tx *bbolt.Tx) error) error { return db.bolt.View(fn) }
+// view runs fn in one read transaction; the engine returns its sticky error.
+func (db *DB) view(fn func(tx kv.Tx) error) error {
+	return db.eng.View(context.Background(), fn)
+}
 
 // itob encodes an id as an 8-byte big-endian key, so that keys sort by id.
 func itob(v uint64) []byte {
@@ -172,8 +217,8 @@ func itob(v uint64) []byte {
 // btoi decodes an 8-byte big-endian key.
 func btoi(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
 
-// copyBytes copies a value out of a transaction: bbolt's slices are only valid
-// until it ends.
+// copyBytes copies a value out of a transaction: the engine's slices are only
+// valid until it ends.
 func copyBytes(b []byte) []byte {
 	if b == nil {
 		return nil

@@ -3,12 +3,10 @@ package store
 import (
 	"bytes"
 	"os"
+	"sealportal/portal"
+	"sealportal/store/kv"
 	"testing"
 	"time"
-
-	"go.etcd.io/bbolt"
-
-	"sealportal/portal"
 )
 
 // reliefWorld is a store with a court, a police organ, a minor whose case the
@@ -441,7 +439,7 @@ func TestReliefEncryptedAtRest(t *testing.T) {
 // Migration 4 creates every bucket the relief store uses.
 func TestMigration4ReliefBuckets(t *testing.T) {
 	db := newTestDB(t)
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		for _, b := range reliefBuckets() {
 			if tx.Bucket(b) == nil {
 				t.Errorf("bucket %s missing", b)

@@ -1,14 +1,12 @@
 package store
 
 import (
+	"sealportal/portal"
+	"sealportal/store/kv"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
-
-	"go.etcd.io/bbolt"
-
-	"sealportal/portal"
 )
 
 // Issue 18: a search by identity number, name or organ case number answers
@@ -109,7 +107,7 @@ func benchLookup(b *testing.B, kind portal.SearchKind, term func(benchSearchTarg
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := f.db.view(func(tx *bbolt.Tx) error {
+		if err := f.db.view(func(tx kv.Tx) error {
 			ids, err := visibleMatches(tx, t.reader, index, prefixes)
 			found += len(ids)
 			return err
