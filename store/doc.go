@@ -136,4 +136,21 @@
 // Lists read these indexes with cursors over a prefix, never a scan of a whole
 // entity bucket. Changing the tree means a new migration and an update here in
 // the same commit.
+//
+// The engine seam (store/kv; design: shared/design/scale-out.md §6.1). The
+// tree lives in a kv.Engine, not in bbolt directly: every helper takes kv.Tx,
+// kv.Bucket and kv.Cursor, DB holds the engine, and only store/kv/boltkv (the
+// embedded file, the default) imports bbolt. Open opens the bbolt file;
+// OpenEngine takes any engine. The contract, which the store's code relies
+// on: keys sort bytewise; update is one writer at a time across every
+// process (so a read-modify-write in one update is serializable); batch may
+// run its closure more than once, so it must change nothing outside the
+// transaction; Get and cursor moves answer nil after an engine failure and
+// the engine records it in the transaction (Tx.Err), so update/view/batch
+// return that error and roll back whatever the closure returned: a failed
+// read is never committed nor shown as "not found" (store/kv/faultkv proves
+// it); values are valid only inside the transaction (copyBytes); a full or
+// read-only database is kv.ErrFull (error.storage_full). The file's own
+// features (hot copy, page check, size, bulk load without fsync) are
+// kv.FileBackup and kv.BulkLoader, which a server engine need not offer.
 package store

@@ -1,7 +1,8 @@
 // Package boltkv is the embedded engine of the store's kv seam: one bbolt
 // file, one process. It is the only package of the project that imports
-// bbolt. Its wrappers are single-pointer structs held in interfaces by value,
-// so a Get, a Bucket or a cursor move allocates nothing beyond what bbolt does.
+// bbolt. Its transactions are pooled and cache their buckets and cursors, so a
+// Bucket, a Get, a Cursor or a cursor move allocates nothing of its own (see
+// txState).
 package boltkv
 
 import (
@@ -9,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -60,18 +62,18 @@ func (e *Engine) Path() string { return e.db.Path() }
 
 // View runs fn in a read-only transaction.
 func (e *Engine) View(_ context.Context, fn func(kv.Tx) error) error {
-	return e.db.View(func(t *bbolt.Tx) error { return fn(tx{t}) })
+	return e.db.View(func(t *bbolt.Tx) error { return with(t, fn) })
 }
 
 // Update runs fn in the read-write transaction.
 func (e *Engine) Update(_ context.Context, fn func(kv.Tx) error) error {
-	return mapErr(e.db.Update(func(t *bbolt.Tx) error { return fn(tx{t}) }))
+	return mapErr(e.db.Update(func(t *bbolt.Tx) error { return with(t, fn) }))
 }
 
 // Batch is bbolt's Batch: concurrent calls share one commit and one fsync;
 // fn may run more than once.
 func (e *Engine) Batch(_ context.Context, fn func(kv.Tx) error) error {
-	return mapErr(e.db.Batch(func(t *bbolt.Tx) error { return fn(tx{t}) }))
+	return mapErr(e.db.Batch(func(t *bbolt.Tx) error { return with(t, fn) }))
 }
 
 // Backup writes a consistent copy of the file to w in one read transaction.
@@ -141,60 +143,151 @@ func mapErr(err error) error {
 	return err
 }
 
-// tx, bucket and cursor hold one pointer each: stored in an interface they
-// need no allocation.
-type tx struct{ t *bbolt.Tx }
+// txState is one transaction as the store sees it. It is pooled, and it
+// keeps the transaction's buckets (by name) and cursors in slabs, so that on
+// the hot paths a Bucket, a Get, a Cursor or a cursor move allocates nothing
+// of its own: a read transaction of bbolt would otherwise allocate a Bucket
+// on every lookup, and a cursor handed out in an interface escapes to the heap.
+type txState struct {
+	t     *bbolt.Tx
+	bks   []bucket       // the buckets looked up so far (name = names[off:off+n])
+	names []byte         // their names, end to end
+	curs  []bbolt.Cursor // the cursors handed out
+}
 
-type boltTx = tx // for the tests
+type boltTx = txState // for the tests
 
-func (x tx) Bucket(name []byte) kv.Bucket {
-	b := x.t.Bucket(name)
+var statePool = sync.Pool{New: func() any { return new(txState) }}
+
+// with runs fn with the pooled state of t.
+func with(t *bbolt.Tx, fn func(kv.Tx) error) error {
+	st := statePool.Get().(*txState)
+	st.t = t
+	err := fn(st)
+	st.reset()
+	statePool.Put(st)
+	return err
+}
+
+// maxSlab bounds what a pooled state keeps between transactions (a migration
+// may open thousands of cursors).
+const maxSlab = 1024
+
+func (st *txState) reset() {
+	st.t = nil
+	clear(st.bks)
+	clear(st.curs)
+	st.bks, st.names, st.curs = st.bks[:0], st.names[:0], st.curs[:0]
+	if cap(st.curs) > maxSlab {
+		st.curs = nil
+	}
+	if cap(st.bks) > maxSlab {
+		st.bks, st.names = nil, nil
+	}
+}
+
+// cached finds a bucket looked up earlier in this transaction.
+func (st *txState) cached(name []byte) int {
+	for i := range st.bks {
+		b := &st.bks[i]
+		if b.n == len(name) && string(st.names[b.off:b.off+b.n]) == string(name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// keep caches b under name and returns its wrapper. The wrapper points into
+// the slab: when the slab grows, wrappers handed out earlier keep pointing at
+// the old copy, which stays valid (a bucket wrapper never changes).
+func (st *txState) keep(name []byte, b *bbolt.Bucket) kv.Bucket {
+	if i := st.cached(name); i >= 0 {
+		st.bks[i].b = b
+		return &st.bks[i]
+	}
+	off := len(st.names)
+	st.names = append(st.names, name...)
+	st.bks = append(st.bks, bucket{b: b, st: st, off: off, n: len(name)})
+	return &st.bks[len(st.bks)-1]
+}
+
+func (st *txState) Bucket(name []byte) kv.Bucket {
+	if i := st.cached(name); i >= 0 {
+		return &st.bks[i]
+	}
+	b := st.t.Bucket(name)
 	if b == nil {
 		return nil
 	}
-	return bucket{b}
+	return st.keep(name, b)
 }
 
-func (x tx) CreateBucket(name []byte) (kv.Bucket, error) {
-	b, err := x.t.CreateBucket(name)
+func (st *txState) CreateBucket(name []byte) (kv.Bucket, error) {
+	b, err := st.t.CreateBucket(name)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	return bucket{b}, nil
+	return st.keep(name, b), nil
 }
 
-func (x tx) CreateBucketIfNotExists(name []byte) (kv.Bucket, error) {
-	b, err := x.t.CreateBucketIfNotExists(name)
+func (st *txState) CreateBucketIfNotExists(name []byte) (kv.Bucket, error) {
+	b, err := st.t.CreateBucketIfNotExists(name)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	return bucket{b}, nil
+	return st.keep(name, b), nil
 }
 
-func (x tx) DeleteBucket(name []byte) error { return mapErr(x.t.DeleteBucket(name)) }
-
-func (x tx) ForEachBucket(fn func(name []byte) error) error {
-	return x.t.ForEach(func(name []byte, _ *bbolt.Bucket) error { return fn(name) })
+func (st *txState) DeleteBucket(name []byte) error {
+	if err := st.t.DeleteBucket(name); err != nil {
+		return mapErr(err)
+	}
+	if i := st.cached(name); i >= 0 {
+		st.bks[i].n = -1 // forgotten: no name has that length
+	}
+	return nil
 }
 
-func (x tx) Writable() bool { return x.t.Writable() }
+func (st *txState) ForEachBucket(fn func(name []byte) error) error {
+	return st.t.ForEach(func(name []byte, _ *bbolt.Bucket) error { return fn(name) })
+}
+
+func (st *txState) Writable() bool { return st.t.Writable() }
 
 // Err is always nil: bbolt's reads are memory reads of a mapped file.
-func (x tx) Err() error { return nil }
+func (st *txState) Err() error { return nil }
 
-type bucket struct{ b *bbolt.Bucket }
+type bucket struct {
+	b      *bbolt.Bucket
+	st     *txState
+	off, n int // the name in st.names
+}
 
-func (b bucket) Get(key []byte) []byte                    { return b.b.Get(key) }
-func (b bucket) Put(key, value []byte) error              { return mapErr(b.b.Put(key, value)) }
-func (b bucket) Delete(key []byte) error                  { return mapErr(b.b.Delete(key)) }
-func (b bucket) NextSequence() (uint64, error)            { n, err := b.b.NextSequence(); return n, mapErr(err) }
-func (b bucket) Sequence() uint64                         { return b.b.Sequence() }
-func (b bucket) SetSequence(v uint64) error               { return mapErr(b.b.SetSequence(v)) }
-func (b bucket) Cursor() kv.Cursor                        { return cursor{b.b.Cursor()} }
-func (b bucket) ForEach(fn func(k, v []byte) error) error { return b.b.ForEach(fn) }
-func (b bucket) KeyN() int                                { return b.b.Stats().KeyN }
-func (b bucket) SetFillPercent(p float64)                 { b.b.FillPercent = p }
+func (b *bucket) Get(key []byte) []byte                    { return b.b.Get(key) }
+func (b *bucket) Put(key, value []byte) error              { return mapErr(b.b.Put(key, value)) }
+func (b *bucket) Delete(key []byte) error                  { return mapErr(b.b.Delete(key)) }
+func (b *bucket) Sequence() uint64                         { return b.b.Sequence() }
+func (b *bucket) SetSequence(v uint64) error               { return mapErr(b.b.SetSequence(v)) }
+func (b *bucket) ForEach(fn func(k, v []byte) error) error { return b.b.ForEach(fn) }
+func (b *bucket) KeyN() int                                { return b.b.Stats().KeyN }
+func (b *bucket) SetFillPercent(p float64)                 { b.b.FillPercent = p }
 
+func (b *bucket) NextSequence() (uint64, error) {
+	n, err := b.b.NextSequence()
+	return n, mapErr(err)
+}
+
+// Cursor hands out a cursor kept in the transaction's slab: bbolt's own
+// Cursor() is inlined here and its result copied, so it does not escape.
+func (b *bucket) Cursor() kv.Cursor {
+	st := b.st
+	st.curs = append(st.curs, bbolt.Cursor{})
+	c := &st.curs[len(st.curs)-1]
+	*c = *b.b.Cursor()
+	return cursor{c}
+}
+
+// cursor holds one pointer: stored in an interface it needs no allocation.
 type cursor struct{ c *bbolt.Cursor }
 
 func (c cursor) First() ([]byte, []byte)           { return c.c.First() }
