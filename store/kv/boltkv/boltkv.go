@@ -148,6 +148,7 @@ func mapErr(err error) error {
 // the hot paths a Bucket, a Get, a Cursor or a cursor move allocates nothing
 // of its own: a read transaction of bbolt would otherwise allocate a Bucket
 // on every lookup, and a cursor handed out in an interface escapes to the heap.
+// Like a bbolt transaction, it belongs to one goroutine.
 type txState struct {
 	t     *bbolt.Tx
 	bks   []bucket       // the buckets looked up so far (name = names[off:off+n])
