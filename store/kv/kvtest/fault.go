@@ -264,8 +264,9 @@ func Sticky(t testing.TB, e kv.Engine, breakTx func(t testing.TB, tx kv.Tx)) {
 		return nil
 	})
 	err = e.View(bg, func(tx kv.Tx) error {
+		b := tx.Bucket([]byte("sticky"))
 		breakTx(t, tx)
-		if v := tx.Bucket([]byte("sticky")).Get([]byte("present")); v != nil {
+		if v := b.Get([]byte("present")); v != nil {
 			t.Errorf("a failed Get in a View answered %q", v)
 		}
 		return nil

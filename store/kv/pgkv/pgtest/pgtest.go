@@ -239,8 +239,7 @@ func (c *cluster) startServer() error {
 	}
 	defer func() { _ = logf.Close() }()
 	srv := exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-k", dir, // #nosec G204 -- the server binary of the test harness, arguments are our own
-		"-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off",
-		"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=32MB",
+		"-c", "listen_addresses=", "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=32MB",
 		"-c", "log_min_messages=warning", "-c", "log_min_error_statement=panic")
 	srv.SysProcAttr = attr
 	srv.Stdout, srv.Stderr = logf, logf

@@ -1,0 +1,351 @@
+package pgkv
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"sealportal/store/kv"
+	"sealportal/store/kv/kvtest"
+	"sealportal/store/kv/pgkv/pgtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+var bg = context.Background()
+
+func openTest(t testing.TB, dsn string) *Engine {
+	t.Helper()
+	e, err := Open(dsn)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := e.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return e
+}
+
+func TestConformance(t *testing.T) {
+	kvtest.Run(t, func(t *testing.T) kv.Engine { return openTest(t, pgtest.NewDatabase(t)) })
+}
+
+// adminDB is a connection to the test server's admin database.
+func adminDB(t testing.TB) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("pgx", pgtest.Server(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// killConn terminates the server process behind tx's connection: the
+// connection dies the way it does when the network or the server fails.
+func killConn(t testing.TB, admin *sql.DB, tx kv.Tx) {
+	t.Helper()
+	x := tx.(*txn)
+	var pid int64
+	if err := x.stx.QueryRowContext(bg, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+		t.Fatalf("backend pid: %v", err)
+	}
+	var ok bool
+	if err := admin.QueryRowContext(bg, "SELECT pg_terminate_backend($1, 10000)", pid).Scan(&ok); err != nil || !ok {
+		t.Fatalf("pg_terminate_backend(%d) = %v, %v", pid, ok, err)
+	}
+}
+
+// TestStickyErrors: a connection killed inside a transaction makes the next
+// read answer nil with the error recorded; nothing written before is committed.
+func TestStickyErrors(t *testing.T) {
+	e := openTest(t, pgtest.NewDatabase(t))
+	admin := adminDB(t)
+	kvtest.Sticky(t, e, func(t testing.TB, tx kv.Tx) { killConn(t, admin, tx) })
+}
+
+// TestStickyOnTheFaultWrapper: the suite's fault-injecting wrapper over this engine.
+func TestStickyOnTheFaultWrapper(t *testing.T) {
+	f := kvtest.Faulty(openTest(t, pgtest.NewDatabase(t)))
+	kvtest.Sticky(t, f, func(testing.TB, kv.Tx) { f.FailNext(errors.New("injected")) })
+}
+
+// TestCommitOutcomeUnknown: the connection dies at COMMIT; Update answers
+// with ErrOutcomeUnknown, never nil and never a plain failure.
+func TestCommitOutcomeUnknown(t *testing.T) {
+	e := openTest(t, pgtest.NewDatabase(t))
+	admin := adminDB(t)
+	update(t, e, func(tx kv.Tx) error { _, err := tx.CreateBucket([]byte("b")); return err })
+	e.beforeCommit = func(x *txn) { killConn(t, admin, x) }
+	err := e.Update(bg, func(tx kv.Tx) error { return tx.Bucket([]byte("b")).Put([]byte("k"), []byte("v")) })
+	e.beforeCommit = nil
+	if !errors.Is(err, kv.ErrOutcomeUnknown) {
+		t.Fatalf("Update with the connection lost at COMMIT = %v, want ErrOutcomeUnknown", err)
+	}
+	// The engine works on afterwards (the dead connection left the pool).
+	update(t, e, func(tx kv.Tx) error { return tx.Bucket([]byte("b")).Put([]byte("k2"), []byte("v")) })
+}
+
+// TestCommitNotUnderCallersContext: a request canceled after fn returned
+// does not cut off the COMMIT.
+func TestCommitNotUnderCallersContext(t *testing.T) {
+	e := openTest(t, pgtest.NewDatabase(t))
+	update(t, e, func(tx kv.Tx) error { _, err := tx.CreateBucket([]byte("b")); return err })
+	ctx, cancel := context.WithCancel(bg)
+	err := e.Update(ctx, func(tx kv.Tx) error {
+		if err := tx.Bucket([]byte("b")).Put([]byte("k"), []byte("v")); err != nil {
+			return err
+		}
+		cancel() // the request ends while the transaction is committing
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Update whose context was canceled after fn: %v", err)
+	}
+	view(t, e, func(tx kv.Tx) error {
+		if string(tx.Bucket([]byte("b")).Get([]byte("k"))) != "v" {
+			t.Fatal("the write was not committed")
+		}
+		return nil
+	})
+}
+
+// TestStatementTimeout: a statement that takes longer than the timeout fails
+// the transaction (sticky) instead of hanging.
+func TestStatementTimeout(t *testing.T) {
+	e, err := OpenOptions(bg, pgtest.NewDatabase(t), Options{StatementTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	start := time.Now()
+	err = e.View(bg, func(tx kv.Tx) error {
+		tx.(*txn).exec("sleep", "SELECT pg_sleep(5)")
+		return nil
+	})
+	if err == nil || time.Since(start) > 4*time.Second {
+		t.Fatalf("a slow statement: %v after %v", err, time.Since(start))
+	}
+	view(t, e, func(kv.Tx) error { return nil })
+}
+
+// TestTwoEnginesSerialized: two engines (as two app servers) on one
+// database increment one counter; writers are serialized across them.
+func TestTwoEnginesSerialized(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	a, b := openTest(t, dsn), openTest(t, dsn)
+	update(t, a, func(tx kv.Tx) error { _, err := tx.CreateBucket([]byte("counter")); return err })
+	kvtest.Counter(t, []kv.Engine{a, b}, 8, 25)
+}
+
+// TestBucketsAcrossEngines: a bucket deleted and recreated by one engine is
+// seen by another engine whose cache of bucket ids is older.
+func TestBucketsAcrossEngines(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	a, b := openTest(t, dsn), openTest(t, dsn)
+	update(t, a, func(tx kv.Tx) error {
+		x, _ := tx.CreateBucket([]byte("x"))
+		y, _ := tx.CreateBucket([]byte("y"))
+		_ = x.Put([]byte("k"), []byte("old x"))
+		return y.Put([]byte("k"), []byte("y"))
+	})
+	view(t, b, func(tx kv.Tx) error { // b caches the ids
+		if string(tx.Bucket([]byte("x")).Get([]byte("k"))) != "old x" {
+			t.Fatal("b does not see x")
+		}
+		return nil
+	})
+	update(t, a, func(tx kv.Tx) error {
+		if err := tx.DeleteBucket([]byte("x")); err != nil {
+			return err
+		}
+		if err := tx.DeleteBucket([]byte("y")); err != nil {
+			return err
+		}
+		y, _ := tx.CreateBucket([]byte("y")) // takes a fresh id
+		x, _ := tx.CreateBucket([]byte("x"))
+		_ = y.Put([]byte("k"), []byte("new y"))
+		return x.Put([]byte("k"), []byte("new x"))
+	})
+	view(t, b, func(tx kv.Tx) error {
+		if v := tx.Bucket([]byte("x")).Get([]byte("k")); string(v) != "new x" {
+			t.Fatalf("b reads x through a stale bucket id: %q", v)
+		}
+		return nil
+	})
+}
+
+// TestConcurrentOpen: processes starting together on an empty database
+// create the schema once.
+func TestConcurrentOpen(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	engines := make([]*Engine, 4)
+	for i := range engines {
+		wg.Go(func() { engines[i], errs[i] = Open(dsn) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("Open %d: %v", i, err)
+		}
+		defer engines[i].Close()
+	}
+	update(t, engines[0], func(tx kv.Tx) error { _, err := tx.CreateBucket([]byte("b")); return err })
+	view(t, engines[3], func(tx kv.Tx) error {
+		if tx.Bucket([]byte("b")) == nil {
+			t.Fatal("the engines do not share one schema")
+		}
+		return nil
+	})
+}
+
+func TestAdminLock(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	a, b := openTest(t, dsn), openTest(t, dsn)
+	unlock, err := a.LockAdmin(bg, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.LockAdmin(bg, false); !errors.Is(err, ErrAdminBusy) {
+		t.Fatalf("a second admin lock = %v, want ErrAdminBusy", err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		u, err := b.LockAdmin(bg, true)
+		if err == nil {
+			err = u()
+		}
+		got <- err
+	}()
+	select {
+	case err := <-got:
+		t.Fatalf("a waiting admin lock returned while held: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	// Ordinary writes go on while an admin process holds its lock.
+	update(t, b, func(tx kv.Tx) error { _, err := tx.CreateBucket([]byte("b")); return err })
+	if err := unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Fatalf("the waiting admin lock: %v", err)
+	}
+}
+
+// TestMultiHostURL: libpq's multi-host form with target_session_attrs=
+// read-write connects to the first writable host (here the first host does
+// not exist).
+func TestMultiHostURL(t *testing.T) {
+	u, err := url.Parse(pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	host := q.Get("host")
+	if host == "" || !strings.HasPrefix(host, "/") {
+		t.Skip("PORTAL_TEST_DATABASE_URL is not a unix socket URL: the multi-host check needs the throwaway server")
+	}
+	q.Set("host", "/nonexistent-pgkv-host,"+host)
+	q.Set("target_session_attrs", "read-write")
+	u.RawQuery = q.Encode()
+	e := openTest(t, u.String())
+	update(t, e, func(tx kv.Tx) error { _, err := tx.CreateBucket([]byte("b")); return err })
+	if _, err := Open("mysql://nope"); err == nil {
+		t.Fatal("Open accepted a URL that is not PostgreSQL's")
+	}
+}
+
+func TestBulkLoad(t *testing.T) {
+	e := openTest(t, pgtest.NewDatabase(t))
+	var kvErr error
+	err := e.BulkLoad(func() error {
+		return e.Update(bg, func(tx kv.Tx) error {
+			var sc string
+			if !tx.(*txn).row("show", "SHOW synchronous_commit", nil, &sc) || sc != "off" {
+				kvErr = fmt.Errorf("synchronous_commit in a bulk load = %q", sc)
+			}
+			b, err := tx.CreateBucket([]byte("b"))
+			if err != nil {
+				return err
+			}
+			for i := range 2000 {
+				if err := b.Put(binary.BigEndian.AppendUint32(nil, uint32(i)), []byte("v")); err != nil { // #nosec G115 -- small counts
+					return err
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil || kvErr != nil {
+		t.Fatal(err, kvErr)
+	}
+	update(t, e, func(tx kv.Tx) error {
+		var sc string
+		tx.(*txn).row("show", "SHOW synchronous_commit", nil, &sc)
+		if sc == "off" {
+			t.Fatal("synchronous_commit stays off after the bulk load")
+		}
+		if n := tx.Bucket([]byte("b")).KeyN(); n != 2000 {
+			t.Fatalf("%d keys", n)
+		}
+		return nil
+	})
+}
+
+// TestOnlyPortableSQL: the engine's statements (its string literals) use
+// none of the PostgreSQL extensions the portability rule excludes (§6.2).
+func TestOnlyPortableSQL(t *testing.T) {
+	n := 0
+	for _, f := range []string{"pgkv.go", "tx.go", "batch.go"} {
+		file, err := parser.ParseFile(token.NewFileSet(), f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(node ast.Node) bool {
+			lit, ok := node.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			n++
+			s := strings.ToUpper(lit.Value)
+			for _, bad := range []string{"ON CONFLICT", "NEXTVAL", "ADVISORY", "EXTENSION", "COPY ", "SERIALIZABLE", "RETURNING *", "::"} {
+				if strings.Contains(s, bad) {
+					t.Errorf("%s: %s uses %s", f, lit.Value, bad)
+				}
+			}
+			return true
+		})
+	}
+	if n < 30 {
+		t.Fatalf("only %d string literals: the check reads the wrong files", n)
+	}
+}
+
+func update(t testing.TB, e kv.Engine, fn func(kv.Tx) error) {
+	t.Helper()
+	if err := e.Update(bg, fn); err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+}
+
+func view(t testing.TB, e kv.Engine, fn func(kv.Tx) error) {
+	t.Helper()
+	if err := e.View(bg, fn); err != nil {
+		t.Fatalf("View: %v", err)
+	}
+}
