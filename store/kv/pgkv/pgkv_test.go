@@ -11,6 +11,7 @@ import (
 	"go/token"
 	"net/url"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -348,4 +349,117 @@ func view(t testing.TB, e kv.Engine, fn func(kv.Tx) error) {
 	if err := e.View(bg, fn); err != nil {
 		t.Fatalf("View: %v", err)
 	}
+}
+
+// TestBatchCallWithAFailedStatement: a batched call whose statement fails on
+// the server (the transaction is then aborted) is rolled back to its
+// savepoint alone; the calls batched with it commit.
+func TestBatchCallWithAFailedStatement(t *testing.T) {
+	e, err := OpenOptions(bg, pgtest.NewDatabase(t), Options{BatchDelay: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	update(t, e, func(tx kv.Tx) error { _, err := tx.CreateBucket([]byte("b")); return err })
+	var wg sync.WaitGroup
+	errs := make([]error, 6)
+	for i := range errs {
+		wg.Go(func() {
+			errs[i] = e.Batch(bg, func(tx kv.Tx) error {
+				b := tx.Bucket([]byte("b"))
+				if err := b.Put([]byte{byte(i)}, []byte("v")); err != nil {
+					return err
+				}
+				if i == 2 {
+					b.Get([]byte("warm the cache"))
+					tx.(*txn).exec("division", "SELECT 1/0") // aborts the transaction on the server
+					return nil                               // careless: the recorded error wins
+				}
+				_, err := b.NextSequence()
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	view(t, e, func(tx kv.Tx) error {
+		b := tx.Bucket([]byte("b"))
+		for i, err := range errs {
+			if (i == 2) != (err != nil) {
+				t.Errorf("call %d: %v", i, err)
+			}
+			if (i == 2) == (b.Get([]byte{byte(i)}) != nil) {
+				t.Errorf("call %d: its write present = %v", i, i != 2)
+			}
+		}
+		if got := b.Sequence(); got != 5 {
+			t.Errorf("sequence %d, want 5", got)
+		}
+		return nil
+	})
+}
+
+// TestTwoProcessesSerialized: this test binary started twice more, as two
+// processes, each incrementing one counter concurrently through Update.
+func TestTwoProcessesSerialized(t *testing.T) {
+	if os.Getenv("PGKV_CHILD_DSN") != "" {
+		t.Skip("inside a child process")
+	}
+	dsn := pgtest.NewDatabase(t)
+	e := openTest(t, dsn)
+	update(t, e, func(tx kv.Tx) error { _, err := tx.CreateBucket([]byte("counter")); return err })
+	const perProcess = 100
+	var cmds []*exec.Cmd
+	for range 2 {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestChildIncrements$", "-test.count=1") // #nosec G204 -- this test binary
+		cmd.Env = append(os.Environ(), "PGKV_CHILD_DSN="+dsn, fmt.Sprintf("PGKV_CHILD_N=%d", perProcess))
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds = append(cmds, cmd)
+	}
+	for _, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("child: %v", err)
+		}
+	}
+	view(t, e, func(tx kv.Tx) error {
+		if got := binary.BigEndian.Uint64(tx.Bucket([]byte("counter")).Get([]byte("n"))); got != 2*perProcess {
+			t.Fatalf("counter = %d, want %d: two processes' writers were not serialized", got, 2*perProcess)
+		}
+		return nil
+	})
+}
+
+// TestChildIncrements is the child of TestTwoProcessesSerialized.
+func TestChildIncrements(t *testing.T) {
+	dsn := os.Getenv("PGKV_CHILD_DSN")
+	if dsn == "" {
+		t.Skip("runs only as TestTwoProcessesSerialized's child")
+	}
+	var n int
+	if _, err := fmt.Sscan(os.Getenv("PGKV_CHILD_N"), &n); err != nil {
+		t.Fatal(err)
+	}
+	e := openTest(t, dsn)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range n / 4 {
+				err := e.Update(bg, func(tx kv.Tx) error {
+					b := tx.Bucket([]byte("counter"))
+					var c uint64
+					if v := b.Get([]byte("n")); v != nil {
+						c = binary.BigEndian.Uint64(v)
+					}
+					return b.Put([]byte("n"), binary.BigEndian.AppendUint64(nil, c+1))
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
