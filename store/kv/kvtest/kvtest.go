@@ -125,7 +125,7 @@ func equalKeys(t *testing.T, what string, got, want [][]byte) {
 	if len(got) != len(want) {
 		t.Fatalf("%s: %d keys %x, want %d %x", what, len(got), got, len(want), want)
 	}
-	for i := range got {
+	for i := 0; i < len(got) && i < len(want); i++ {
 		if !bytes.Equal(got[i], want[i]) {
 			t.Fatalf("%s: key %d is %x, want %x (all: %x)", what, i, got[i], want[i], got)
 		}
