@@ -109,7 +109,8 @@ func (t *txn) savepointCall(fn func(kv.Tx) error) error {
 	}
 	t.err = nil
 	t.pending, t.pendingBytes, t.cache = nil, 0, nil
-	t.local = map[string]*bucket{}
+	// Buckets are read again: an earlier call may have created some.
+	t.local, t.names, t.genKnown = map[string]*bucket{}, nil, false
 	t.exec("savepoint", "ROLLBACK TO SAVEPOINT kv_batch")
 	t.exec("savepoint", "RELEASE SAVEPOINT kv_batch")
 	return err

@@ -463,3 +463,45 @@ func TestChildIncrements(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestSavepointKeepsEarlierCalls: after a batched call fails, the buckets and
+// writes of the calls before it in the same transaction are still seen.
+func TestSavepointKeepsEarlierCalls(t *testing.T) {
+	e := openTest(t, pgtest.NewDatabase(t))
+	update(t, e, func(tx kv.Tx) error {
+		x := tx.(*txn)
+		if err := x.savepointCall(func(tx kv.Tx) error {
+			b, err := tx.CreateBucket([]byte("made by the first call"))
+			if err != nil {
+				return err
+			}
+			return b.Put([]byte("k"), []byte("v"))
+		}); err != nil {
+			return err
+		}
+		if err := x.savepointCall(func(tx kv.Tx) error {
+			if err := tx.DeleteBucket([]byte("made by the first call")); err != nil {
+				return err
+			}
+			return errors.New("second call fails")
+		}); err == nil {
+			t.Fatal("the failing call's error was lost")
+		}
+		return x.savepointCall(func(tx kv.Tx) error {
+			b := tx.Bucket([]byte("made by the first call"))
+			if b == nil {
+				t.Fatal("the first call's bucket vanished with the second call's rollback")
+			}
+			if string(b.Get([]byte("k"))) != "v" {
+				t.Fatal("the first call's write vanished")
+			}
+			return nil
+		})
+	})
+	view(t, e, func(tx kv.Tx) error {
+		if tx.Bucket([]byte("made by the first call")) == nil {
+			t.Fatal("not committed")
+		}
+		return nil
+	})
+}
