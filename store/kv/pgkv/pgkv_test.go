@@ -312,7 +312,7 @@ func TestBulkLoad(t *testing.T) {
 // none of the PostgreSQL extensions the portability rule excludes (§6.2).
 func TestOnlyPortableSQL(t *testing.T) {
 	n := 0
-	for _, f := range []string{"pgkv.go", "tx.go", "batch.go"} {
+	for _, f := range []string{"pgkv.go", "tx.go", "batch.go", "unlocked.go"} {
 		file, err := parser.ParseFile(token.NewFileSet(), f, nil, 0)
 		if err != nil {
 			t.Fatal(err)
@@ -501,6 +501,73 @@ func TestSavepointKeepsEarlierCalls(t *testing.T) {
 	view(t, e, func(tx kv.Tx) error {
 		if tx.Bucket([]byte("made by the first call")) == nil {
 			t.Fatal("not committed")
+		}
+		return nil
+	})
+}
+
+// TestPutUnlocked: a session-like write goes through while another process
+// holds the writer lock, inserts and then updates, and refuses an absent bucket.
+func TestPutUnlocked(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	a, b := openTest(t, dsn), openTest(t, dsn)
+	update(t, a, func(tx kv.Tx) error { _, err := tx.CreateBucket([]byte("sessions")); return err })
+	holding, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- a.Update(bg, func(tx kv.Tx) error {
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	ctx, cancel := context.WithTimeout(bg, 5*time.Second)
+	defer cancel()
+	if err := b.PutUnlocked(ctx, []byte("sessions"), []byte("s1"), []byte("one")); err != nil {
+		t.Fatalf("PutUnlocked while the writer lock is held: %v", err)
+	}
+	if err := b.PutUnlocked(ctx, []byte("sessions"), []byte("s1"), []byte("two")); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.PutUnlocked(ctx, []byte("absent"), []byte("s1"), []byte("x")); !errors.Is(err, kv.ErrBucketNotFound) {
+		t.Fatalf("PutUnlocked into an absent bucket = %v", err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	view(t, a, func(tx kv.Tx) error {
+		if v := tx.Bucket([]byte("sessions")).Get([]byte("s1")); string(v) != "two" {
+			t.Fatalf("s1 = %q", v)
+		}
+		return nil
+	})
+	if err := a.Ready(bg); err != nil {
+		t.Fatalf("Ready on the primary: %v", err)
+	}
+}
+
+// TestPutUnlockedConcurrentInserts: many first saves of one key at once end
+// with one row and no error (the INSERT race falls back to UPDATE).
+func TestPutUnlockedConcurrentInserts(t *testing.T) {
+	e := openTest(t, pgtest.NewDatabase(t))
+	update(t, e, func(tx kv.Tx) error { _, err := tx.CreateBucket([]byte("sessions")); return err })
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for i := range 8 {
+		wg.Go(func() { errs <- e.PutUnlocked(bg, []byte("sessions"), []byte("same"), []byte{byte(i)}) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	view(t, e, func(tx kv.Tx) error {
+		if n := tx.Bucket([]byte("sessions")).KeyN(); n != 1 {
+			t.Fatalf("%d rows", n)
 		}
 		return nil
 	})
