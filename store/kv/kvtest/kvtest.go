@@ -719,6 +719,13 @@ func testLargeValues(t *testing.T, e kv.Engine) {
 		if v := b.Get([]byte("doc")); !bytes.Equal(v, big) {
 			t.Fatalf("10 MB value before commit: %d bytes", len(v))
 		}
+		// A cursor read in between (an engine may send its queued writes).
+		if k, v := b.Cursor().Last(); string(k) != "small" || string(v) != "s" {
+			t.Fatalf("Last before commit = %q, %q", k, v)
+		}
+		if v := b.Get([]byte("doc")); !bytes.Equal(v, big) {
+			t.Fatalf("10 MB value read again before commit: %d bytes", len(v))
+		}
 		return nil
 	})
 	view(t, e, func(tx kv.Tx) error {

@@ -45,6 +45,9 @@ type op struct {
 // flushAt is the size of queued writes that is sent before commit.
 const flushAt = 32 << 20
 
+// cacheWrites is the most bytes of flushed writes kept for reading back.
+const cacheWrites = 1 << 20
+
 // fail records the first engine error.
 func (t *txn) fail(what string, err error) {
 	if t.err == nil && err != nil {
@@ -369,6 +372,9 @@ func (t *txn) flush() {
 	if t.err != nil {
 		return
 	}
+	// Small writes stay readable from memory; big ones (a bulk load) are
+	// forgotten, so that a long transaction's memory stays bounded.
+	keep := t.pendingBytes <= cacheWrites
 	if t.cache == nil {
 		t.cache = map[int64]map[string][]byte{}
 	}
@@ -379,9 +385,12 @@ func (t *txn) flush() {
 			t.cache[id] = m
 		}
 		for k, o := range ops {
-			if o.del {
+			switch {
+			case !keep:
+				delete(m, k)
+			case o.del:
 				m[k] = nil
-			} else {
+			default:
 				m[k] = o.v
 			}
 		}
