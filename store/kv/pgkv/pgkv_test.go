@@ -22,7 +22,18 @@ import (
 	"sealportal/store/kv/pgkv/pgtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func TestMain(m *testing.M) {
+	// Every test's database starts with the engine's schema (TestConcurrentOpen
+	// makes its own empty one to check the creation).
+	pgtest.InitTemplate(func(dsn string) error {
+		e, err := Open(dsn)
+		if err != nil {
+			return err
+		}
+		return e.Close()
+	})
+	os.Exit(pgtest.Main(m))
+}
 
 var bg = context.Background()
 
@@ -193,6 +204,14 @@ func TestBucketsAcrossEngines(t *testing.T) {
 // create the schema once.
 func TestConcurrentOpen(t *testing.T) {
 	dsn := pgtest.NewDatabase(t)
+	drop, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := drop.ExecContext(bg, "DROP TABLE kv, kv_bucket, kv_writer, kv_admin"); err != nil {
+		t.Fatal(err)
+	}
+	_ = drop.Close()
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
 	engines := make([]*Engine, 4)

@@ -67,7 +67,21 @@ func Main(m *testing.M) int {
 	return code
 }
 
-// NewDatabase returns the URL of a new, empty database for t alone.
+var templateInit func(dsn string) error
+
+// InitTemplate sets what is done once to the template before any test's
+// database is cloned from it (for instance creating the schema, or running
+// the store's migrations), so that each test starts from that state. Call it
+// from TestMain before Main; fn must close its connections before returning.
+func InitTemplate(fn func(dsn string) error) {
+	if inMain {
+		panic("pgtest: InitTemplate after Main started")
+	}
+	templateInit = fn
+}
+
+// NewDatabase returns the URL of a new database for t alone: empty, or as
+// InitTemplate's function left the template.
 func NewDatabase(t testing.TB) string {
 	t.Helper()
 	if !inMain {
@@ -164,6 +178,12 @@ func start() (*cluster, error) {
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+c.template+" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"); err != nil {
 		_ = c.close()
 		return nil, fmt.Errorf("creating the template: %w", err)
+	}
+	if templateInit != nil {
+		if err := templateInit(c.url(c.template)); err != nil {
+			_ = c.close()
+			return nil, fmt.Errorf("initialising the template: %w", err)
+		}
 	}
 	return c, nil
 }

@@ -7,7 +7,18 @@ import (
 	"testing"
 )
 
-func TestMain(m *testing.M) { os.Exit(Main(m)) }
+func TestMain(m *testing.M) {
+	InitTemplate(func(dsn string) error {
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		_, err = db.ExecContext(context.Background(), "CREATE TABLE from_template (x int)")
+		return err
+	})
+	os.Exit(Main(m))
+}
 
 func TestDatabasesAreSeparate(t *testing.T) {
 	ctx := context.Background()
@@ -34,6 +45,9 @@ func TestDatabasesAreSeparate(t *testing.T) {
 	}
 	if n != 0 {
 		t.Fatal("a table created in one test's database is in another's")
+	}
+	if err := dbb.QueryRowContext(ctx, "SELECT count(*) FROM from_template").Scan(&n); err != nil {
+		t.Fatalf("the template's table is not in a test's database: %v", err)
 	}
 	var fsync string
 	if err := dbb.QueryRowContext(ctx, "SHOW fsync").Scan(&fsync); err != nil {
