@@ -140,14 +140,20 @@ func (c *crypter) seal(kind string, id uint64, field string, plaintext []byte) [
 
 // seal encrypts plaintext under this key with associated data ad: key id,
 // random nonce, then the AES-GCM ciphertext and tag.
-func (k *dataKey) seal(ad, plaintext []byte) []byte {
-	nonce := make([]byte, k.aead.NonceSize())
+func (k *dataKey) seal(ad, plaintext []byte) []byte { return k.sealAppend(nil, ad, plaintext) }
+
+// sealAppend is seal appending to prefix (the envelope's format byte), in
+// one allocation.
+func (k *dataKey) sealAppend(prefix, ad, plaintext []byte) []byte {
+	ns := k.aead.NonceSize()
+	out := make([]byte, 0, len(prefix)+1+ns+len(plaintext)+k.aead.Overhead())
+	out = append(out, prefix...)
+	out = append(out, k.id)
+	nonce := out[len(out) : len(out)+ns]
 	if _, err := rand.Read(nonce); err != nil {
 		panic("store: no randomness: " + err.Error()) // crypto/rand never fails on supported systems
 	}
-	out := make([]byte, 0, 1+len(nonce)+len(plaintext)+k.aead.Overhead())
-	out = append(out, k.id)
-	out = append(out, nonce...)
+	out = out[:len(out)+ns]
 	return k.aead.Seal(out, nonce, plaintext, ad)
 }
 
@@ -209,32 +215,59 @@ func (k *blindKey) blind(purpose, value string) []byte {
 	return m.Sum(nil)
 }
 
-// sealedRecord is how every encrypted record is stored: a JSON object whose
-// body is the AES-GCM ciphertext of the record's own JSON.
+// sealedRecord is how every encrypted record was stored before the envelope
+// (codec.go): a JSON object whose body is the AES-GCM ciphertext of the
+// record's own JSON. Still read; rewriteLegacyRecords replaces it.
 type sealedRecord struct {
 	Body []byte `json:"body"`
 }
 
-// sealJSON marshals v and encrypts it, bound to the record's kind, id and
-// field, into the stored form.
+// sealJSON encodes v (its binary form when it has one, else JSON) and
+// encrypts it, bound to the record's kind, id and field, into the stored
+// form: the envelope of codec.go.
 func (c *crypter) sealJSON(kind string, id uint64, field string, v any) ([]byte, error) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("store: encode %s %d: %w", kind, id, err)
+	var body []byte
+	if bb, ok := v.(binaryBody); ok {
+		body = bb.appendBinary([]byte{bodyBinaryV1})
+	} else {
+		var err error
+		if body, err = json.Marshal(v); err != nil {
+			return nil, fmt.Errorf("store: encode %s %d: %w", kind, id, err)
+		}
 	}
-	return json.Marshal(sealedRecord{Body: c.seal(kind, id, field, body)})
+	return c.keys.Load().active.sealAppend([]byte{envelopeV1}, associated(kind, id, field), body), nil
 }
 
-// openJSON decrypts what sealJSON stored under the same kind, id and field and
-// unmarshals it into v.
+// openJSON decrypts what sealJSON stored under the same kind, id and field
+// (the envelope, or the JSON wrapper of before) and decodes it into v (the
+// binary form or JSON, whichever the plaintext is).
 func (c *crypter) openJSON(kind string, id uint64, field string, raw []byte, v any) error {
-	var rec sealedRecord
-	if err := json.Unmarshal(raw, &rec); err != nil {
-		return fmt.Errorf("store: decode %s %d: %w", kind, id, err)
+	var ct []byte
+	switch {
+	case len(raw) > 0 && raw[0] == envelopeV1:
+		ct = raw[1:]
+	case isLegacyWrapper(raw):
+		var rec sealedRecord
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			return fmt.Errorf("store: decode %s %d: %w", kind, id, err)
+		}
+		ct = rec.Body
+	default:
+		return fmt.Errorf("store: decode %s %d: unknown record format", kind, id)
 	}
-	body, err := c.open(kind, id, field, rec.Body)
+	body, err := c.open(kind, id, field, ct)
 	if err != nil {
 		return err
+	}
+	if len(body) > 0 && body[0] == bodyBinaryV1 {
+		bd, ok := v.(binaryDecoder)
+		if !ok {
+			return fmt.Errorf("store: decode %s %d body: a binary body for a type without one", kind, id)
+		}
+		if err := bd.decodeBinary(body[1:]); err != nil {
+			return fmt.Errorf("store: decode %s %d body: %w", kind, id, err)
+		}
+		return nil
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return fmt.Errorf("store: decode %s %d body: %w", kind, id, err)
