@@ -90,9 +90,14 @@ func Open(path string, opt Options) (*DB, error) {
 		return nil, err
 	}
 	if !opt.ReadOnly {
+		// Sealed records in the form of before the codec (issue 19,
+		// codec_migrate.go) are rewritten in batches; they read either way.
+		err := db.rewriteLegacyRecords(codecRewriteBatch, 0)
 		// Indexes of cases written before them need the keyring: the
 		// workbench's (issue 18, workbench.go) and the desk's (issue 16, desk.go).
-		err := db.backfillWorkbench()
+		if err == nil {
+			err = db.backfillWorkbench()
+		}
 		if err == nil {
 			err = db.deskBuild()
 		}
