@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 )
 
@@ -159,6 +160,11 @@ func (k *dataKey) sealAppend(prefix, ad, plaintext []byte) []byte {
 
 // open decrypts what seal produced for the same kind, id and field.
 func (c *crypter) open(kind string, id uint64, field string, ciphertext []byte) ([]byte, error) {
+	return c.openAppend(nil, kind, id, field, ciphertext)
+}
+
+// openAppend is open appending the plaintext to dst (a reused buffer).
+func (c *crypter) openAppend(dst []byte, kind string, id uint64, field string, ciphertext []byte) ([]byte, error) {
 	if len(ciphertext) == 0 {
 		return nil, errors.New("store: ciphertext too short")
 	}
@@ -166,7 +172,7 @@ func (c *crypter) open(kind string, id uint64, field string, ciphertext []byte) 
 	if k == nil {
 		return nil, fmt.Errorf("store: decrypt %s %d %s: unknown or retired key id %d", kind, id, field, ciphertext[0])
 	}
-	pt, err := k.open(associated(kind, id, field), ciphertext)
+	pt, err := k.openAppend(dst, associated(kind, id, field), ciphertext)
 	if err != nil {
 		return nil, fmt.Errorf("store: decrypt %s %d %s: %w", kind, id, field, err)
 	}
@@ -174,12 +180,14 @@ func (c *crypter) open(kind string, id uint64, field string, ciphertext []byte) 
 }
 
 // open decrypts what seal produced under this key with the same associated data.
-func (k *dataKey) open(ad, ciphertext []byte) ([]byte, error) {
+func (k *dataKey) open(ad, ciphertext []byte) ([]byte, error) { return k.openAppend(nil, ad, ciphertext) }
+
+func (k *dataKey) openAppend(dst, ad, ciphertext []byte) ([]byte, error) {
 	ns := k.aead.NonceSize()
 	if len(ciphertext) < 1+ns+k.aead.Overhead() {
 		return nil, errors.New("ciphertext too short")
 	}
-	return k.aead.Open(nil, ciphertext[1:1+ns], ciphertext[1+ns:], ad)
+	return k.aead.Open(dst, ciphertext[1:1+ns], ciphertext[1+ns:], ad)
 }
 
 // sealString and openString are the string forms used by records.
@@ -238,6 +246,12 @@ func (c *crypter) sealJSON(kind string, id uint64, field string, v any) ([]byte,
 	return c.keys.Load().active.sealAppend([]byte{envelopeV1}, associated(kind, id, field), body), nil
 }
 
+// plainBuffers are openJSON's plaintext buffers, kept up to
+// maxPooledPlaintext bytes.
+var plainBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+const maxPooledPlaintext = 64 << 10
+
 // openJSON decrypts what sealJSON stored under the same kind, id and field
 // (the envelope, or the JSON wrapper of before) and decodes it into v (the
 // binary form or JSON, whichever the plaintext is).
@@ -255,10 +269,20 @@ func (c *crypter) openJSON(kind string, id uint64, field string, raw []byte, v a
 	default:
 		return fmt.Errorf("store: decode %s %d: unknown record format", kind, id)
 	}
-	body, err := c.open(kind, id, field, ct)
+	// The plaintext goes to a reused buffer: both decoders copy what they
+	// keep (strings, byte slices), and the buffer is cleared after use.
+	bp := plainBuffers.Get().(*[]byte)
+	defer func() {
+		clear(*bp) // what was written: the personal data of this read
+		if cap(*bp) <= maxPooledPlaintext {
+			plainBuffers.Put(bp)
+		}
+	}()
+	body, err := c.openAppend((*bp)[:0], kind, id, field, ct)
 	if err != nil {
 		return err
 	}
+	*bp = body
 	if len(body) > 0 && body[0] == bodyBinaryV1 {
 		bd, ok := v.(binaryDecoder)
 		if !ok {
