@@ -180,7 +180,9 @@ func (c *crypter) openAppend(dst []byte, kind string, id uint64, field string, c
 }
 
 // open decrypts what seal produced under this key with the same associated data.
-func (k *dataKey) open(ad, ciphertext []byte) ([]byte, error) { return k.openAppend(nil, ad, ciphertext) }
+func (k *dataKey) open(ad, ciphertext []byte) ([]byte, error) {
+	return k.openAppend(nil, ad, ciphertext)
+}
 
 func (k *dataKey) openAppend(dst, ad, ciphertext []byte) ([]byte, error) {
 	ns := k.aead.NonceSize()
