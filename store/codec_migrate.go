@@ -35,7 +35,8 @@ func migrateCodec(tx *bbolt.Tx) error {
 // values, every sealed value still in the JSON wrapper of before: a case
 // decrypted and sealed again in its binary form under the active key (same
 // contents, so no index changes), any other record's ciphertext moved as it
-// is into the envelope (no decryption). It resumes from its mark after a
+// is into the envelope (no decryption); and every case summary whose
+// plaintext is JSON, sealed again in its binary form. It resumes from its mark after a
 // crash and ends by deleting it. Readers take both forms throughout.
 // batch is the values per transaction; stopAfter > 0 (tests) stops after
 // that many transactions, as a crash would.
@@ -77,7 +78,7 @@ func (db *DB) rewriteBatch(tx *bbolt.Tx, mark []byte, batch int) ([]byte, error)
 	values, size := 0, 0
 	for i := range sealedBuckets {
 		sb := &sealedBuckets[i]
-		if !sb.isEnvelope() {
+		if !sb.isEnvelope() && sb.kind != kindCaseSummary {
 			continue
 		}
 		if !started {
@@ -106,11 +107,18 @@ func (db *DB) rewriteBatch(tx *bbolt.Tx, mark []byte, batch int) ([]byte, error)
 				continue // a nested bucket
 			}
 			values++
-			if isLegacyWrapper(v) {
-				nv, err := db.reencode(sb, k, v)
-				if err != nil {
-					return nil, fmt.Errorf("bucket %s key %x: %w", sb.bucket, k, err)
-				}
+			var nv []byte
+			var err error
+			switch {
+			case sb.kind == kindCaseSummary:
+				nv, err = db.reencodeSummary(k, v)
+			case isLegacyWrapper(v):
+				nv, err = db.reencode(sb, k, v)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("bucket %s key %x: %w", sb.bucket, k, err)
+			}
+			if nv != nil {
 				puts = append(puts, put{copyBytes(k), nv})
 				size += len(nv)
 			}
@@ -151,4 +159,26 @@ func (db *DB) reencode(sb *sealedBucket, k, v []byte) ([]byte, error) {
 		return nil, errCodec
 	}
 	return append([]byte{envelopeV1}, rec.Body...), nil
+}
+
+// reencodeSummary is a case summary of before (bare ciphertext of JSON) in
+// the binary form, or nil when it already is.
+func (db *DB) reencodeSummary(k, v []byte) ([]byte, error) {
+	if len(k) != 8 {
+		return nil, errCodec
+	}
+	id := btoi(k)
+	body, err := db.crypt.open(kindCaseSummary, id, "summary", v)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(body)
+	if len(body) > 0 && body[0] == bodyBinaryV1 {
+		return nil, nil
+	}
+	var s caseSummary
+	if err := json.Unmarshal(body, &s); err != nil {
+		return nil, err
+	}
+	return db.crypt.seal(kindCaseSummary, id, "summary", s.appendBinary([]byte{bodyBinaryV1})), nil
 }

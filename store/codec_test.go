@@ -120,6 +120,37 @@ func TestCaseCodecCoversEveryField(t *testing.T) {
 	}
 }
 
+// The same for the case summary (the lists' record).
+func TestSummaryCodecCoversEveryField(t *testing.T) {
+	t.Parallel()
+	var s caseSummary
+	seq := 0
+	fillValue(t, reflect.ValueOf(&s).Elem(), &seq)
+	b := s.appendBinary(nil)
+	var got caseSummary
+	if err := got.decodeBinary(b); err != nil || got != s {
+		t.Fatalf("%v\n got %+v\nwant %+v", err, got, s)
+	}
+	for n := range len(b) {
+		if err := got.decodeBinary(b[:n]); err == nil {
+			t.Fatalf("a summary cut at %d of %d bytes decoded", n, len(b))
+		}
+	}
+	// Written in the binary form, read from either form.
+	db := newTestDB(t)
+	raw := db.crypt.seal(kindCaseSummary, 5, "summary", s.appendBinary([]byte{bodyBinaryV1}))
+	if got, err := db.openSummary(5, raw); err != nil || got != s {
+		t.Fatalf("binary: %v %+v", err, got)
+	}
+	j, _ := json.Marshal(s)
+	if got, err := db.openSummary(5, db.crypt.seal(kindCaseSummary, 5, "summary", j)); err != nil || got != s {
+		t.Fatalf("json: %v %+v", err, got)
+	}
+	if _, err := db.openSummary(6, raw); err == nil {
+		t.Fatal("a summary opened under another case's id")
+	}
+}
+
 // The binary form is what sealJSON writes for a case, and openJSON reads it
 // and the two forms of before (the JSON wrapper, JSON plaintext) alike, to the
 // same case.
@@ -271,6 +302,7 @@ func TestMigrationCodecRewritesLegacyRecords(t *testing.T) {
 	// The database as it was before: every sealJSON value in the JSON
 	// wrapper, the cases' plaintext JSON.
 	legacyValues := 0
+	wantSummaries := map[uint64]caseSummary{}
 	if err := db.bolt.Update(func(tx *bbolt.Tx) error {
 		for i := range sealedBuckets {
 			sb := &sealedBuckets[i]
@@ -309,9 +341,33 @@ func TestMigrationCodecRewritesLegacyRecords(t *testing.T) {
 			}
 			legacyValues += len(puts)
 		}
+		// Summaries: their plaintext as JSON, as before.
+		sums := tx.Bucket(bucketCaseSummaries)
+		type put struct{ k, v []byte }
+		var puts []put
+		if err := sums.ForEach(func(k, v []byte) error {
+			s, err := db.openSummary(btoi(k), v)
+			if err != nil {
+				return err
+			}
+			wantSummaries[btoi(k)] = s
+			j, err := json.Marshal(s)
+			puts = append(puts, put{copyBytes(k), db.crypt.seal(kindCaseSummary, btoi(k), "summary", j)})
+			return err
+		}); err != nil {
+			return err
+		}
+		for _, p := range puts {
+			if err := sums.Put(p.k, p.v); err != nil {
+				return err
+			}
+		}
 		return m.apply(tx)
 	}); err != nil {
 		t.Fatal(err)
+	}
+	if len(wantSummaries) < 2 {
+		t.Fatalf("%d summaries", len(wantSummaries))
 	}
 	if legacyValues < 20 {
 		t.Fatalf("only %d legacy values", legacyValues)
@@ -344,6 +400,20 @@ func TestMigrationCodecRewritesLegacyRecords(t *testing.T) {
 			c, err := db.decodeCase(btoi(k), v)
 			if err != nil || !reflect.DeepEqual(c, want[btoi(k)]) {
 				t.Errorf("case %d changed: %v\n got %+v\nwant %+v", btoi(k), err, c, want[btoi(k)])
+			}
+			return nil
+		})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.view(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketCaseSummaries).ForEach(func(k, v []byte) error {
+			pt, err := db.crypt.open(kindCaseSummary, btoi(k), "summary", v)
+			if err != nil || pt[0] != bodyBinaryV1 {
+				t.Errorf("summary %d not in the binary form: %v", btoi(k), err)
+			}
+			if s, err := db.openSummary(btoi(k), v); err != nil || s != wantSummaries[btoi(k)] {
+				t.Errorf("summary %d changed: %v %+v", btoi(k), err, s)
 			}
 			return nil
 		})
@@ -411,6 +481,22 @@ func FuzzCaseBinary(f *testing.F) {
 		}
 		if !bytes.Equal(y.appendBinary(nil), again) {
 			t.Fatal("encoding is not stable")
+		}
+	})
+}
+
+// FuzzSummaryBinary: the same for the case summary's binary form.
+func FuzzSummaryBinary(f *testing.F) {
+	f.Add(caseSummary{Ref: "FC-2026-000001", Status: portal.StatusSealed, Holders: 2, PersonName: "甲"}.appendBinary(nil))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var x caseSummary
+		if err := x.decodeBinary(b); err != nil {
+			return
+		}
+		var y caseSummary
+		if err := y.decodeBinary(x.appendBinary(nil)); err != nil || y != x {
+			t.Fatalf("a decoded summary does not come back: %v", err)
 		}
 	})
 }
