@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"errors"
+	"math"
 	"time"
 
 	"sealportal/portal"
@@ -71,7 +72,7 @@ func (e *enc) bool(v bool) {
 // count writes a slice's or map's length so that nil (0) and empty (1) stay
 // apart, as they did in JSON (null and []).
 func (e *enc) count(n int, isNil bool) {
-	if isNil {
+	if isNil || n < 0 {
 		e.uint(0)
 		return
 	}
@@ -158,14 +159,32 @@ func (d *dec) int() int {
 
 func (d *dec) left() int { return len(d.b) - d.off }
 
-func (d *dec) str() string {
-	n := d.uint()
-	if d.err != nil || n > uint64(d.left()) {
+// size reads a length n, which must be at most left/per + extra, where left
+// is what remains after the length itself.
+func (d *dec) size(per, extra int) int {
+	v := d.uint()
+	if d.err != nil {
+		return 0
+	}
+	if v > math.MaxInt32 {
 		d.fail()
+		return 0
+	}
+	n := int(v)
+	if n > d.left()/per+extra {
+		d.fail()
+		return 0
+	}
+	return n
+}
+
+func (d *dec) str() string {
+	n := d.size(1, 0)
+	if d.err != nil {
 		return ""
 	}
-	s := d.s[d.off : d.off+int(n)]
-	d.off += int(n)
+	s := d.s[d.off : d.off+n]
+	d.off += n
 	return s
 }
 
@@ -184,15 +203,11 @@ func (d *dec) bool() bool {
 // which takes at least minSize bytes (so that n elements cannot be more than
 // what is left, and a forged length allocates nothing).
 func (d *dec) count(minSize int) (n int, isNil bool) {
-	v := d.uint()
+	v := d.size(minSize, 1)
 	if d.err != nil || v == 0 {
 		return 0, true
 	}
-	if v-1 > uint64(d.left()/minSize) {
-		d.fail()
-		return 0, true
-	}
-	return int(v - 1), false // #nosec G115 -- at most the input's length
+	return v - 1, false
 }
 
 // strings reads what enc.strings wrote.
@@ -209,30 +224,23 @@ func (d *dec) strings() []string {
 }
 
 func (d *dec) time() time.Time {
-	n := d.uint()
+	n := d.size(1, 0)
 	if d.err != nil || n == 0 {
 		return time.Time{}
 	}
-	if n > uint64(d.left()) {
-		d.fail()
-		return time.Time{}
-	}
 	var t time.Time
-	if err := t.UnmarshalBinary(d.b[d.off : d.off+int(n)]); err != nil || t.IsZero() {
+	if err := t.UnmarshalBinary(d.b[d.off : d.off+n]); err != nil || t.IsZero() {
 		d.fail()
 		return time.Time{}
 	}
-	d.off += int(n)
+	d.off += n
 	return t
 }
 
+// date reads what enc.date wrote. No range check: whatever a Date held
+// when written (JSON kept any int) comes back as it was.
 func (d *dec) date() portal.Date {
-	year, m, day := d.int(), d.int(), d.int()
-	if m < 0 || m > 12 || day < 0 || day > 31 {
-		d.fail()
-		return portal.Date{}
-	}
-	return portal.Date{Year: year, Month: time.Month(m), Day: day}
+	return portal.Date{Year: d.int(), Month: time.Month(d.int()), Day: d.int()}
 }
 
 // end checks that the whole input was read.
