@@ -20,7 +20,7 @@ import (
 // reach the file in clear. What lists need (status, reference, deadline,
 // organs) lives in indexes without personal data:
 //
-//	cases               id -> sealedRecord (encrypted body)
+//	cases               id -> envelope of the case's encrypted binary form (codec.go, casecodec.go)
 //	cases_by_ref        reference -> id
 //	cases_by_account    account id | case id -> relation (filer, person)
 //	case_accounts       case id | account id -> relation (the reverse, for notifications)
@@ -30,7 +30,7 @@ import (
 //	                    deadline: the supervisor's overdue list, shown without opening a case)
 //	queue_counts        organ id | due | status -> count (rows of queue_by_organ; organ 0 counts
 //	                    open_by_due), so that a list's total is a sum over dates, not a walk of its rows
-//	case_summaries      case id -> ciphertext of the summary JSON: what a person's or lawyer's list shows,
+//	case_summaries      case id -> ciphertext of the summary's binary form: what a person's or lawyer's list shows,
 //	                    so a dashboard of 200 clients decodes 200 small records, not 200 cases
 //	documents           document id -> encrypted bytes, bound to document id and case id
 //	organs              id -> organ
