@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"go.etcd.io/bbolt"
+	"sealportal/store/kv"
 )
 
 // migrationCodecName names the migration to the envelope and the case's
@@ -27,7 +27,7 @@ const (
 // migrateCodec asks Open for the rewrite: re-encoding a case needs the data
 // keys, which the keyring opens after the migrations, and a million records
 // do not belong in one transaction.
-func migrateCodec(tx *bbolt.Tx) error {
+func migrateCodec(tx kv.Tx) error {
 	return tx.Bucket(bucketMeta).Put(keyCodecRewrite, []byte{})
 }
 
@@ -43,7 +43,7 @@ func migrateCodec(tx *bbolt.Tx) error {
 func (db *DB) rewriteLegacyRecords(batch, stopAfter int) error {
 	for n := 0; stopAfter <= 0 || n < stopAfter; n++ {
 		done := false
-		err := db.update(func(tx *bbolt.Tx) error {
+		err := db.update(func(tx kv.Tx) error {
 			meta := tx.Bucket(bucketMeta)
 			mark := meta.Get(keyCodecRewrite)
 			if mark == nil {
@@ -72,7 +72,7 @@ func (db *DB) rewriteLegacyRecords(batch, stopAfter int) error {
 
 // rewriteBatch rewrites up to one batch from after the mark and returns the
 // next mark, nil when every bucket is done.
-func (db *DB) rewriteBatch(tx *bbolt.Tx, mark []byte, batch int) ([]byte, error) {
+func (db *DB) rewriteBatch(tx kv.Tx, mark []byte, batch int) ([]byte, error) {
 	bucketName, after, _ := bytes.Cut(mark, []byte{0})
 	started := len(bucketName) == 0
 	values, size := 0, 0

@@ -9,9 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // fillValue sets every field of v, recursively, to a non-zero value that
@@ -287,7 +286,7 @@ func TestMigrationCodecRewritesLegacyRecords(t *testing.T) {
 	}
 	// Every case as the portal reads it now.
 	want := map[uint64]portal.Case{}
-	if err := db.view(func(tx *bbolt.Tx) error {
+	if err := db.view(func(tx kv.Tx) error {
 		return tx.Bucket(bucketCases).ForEach(func(k, v []byte) error {
 			c, err := db.decodeCase(btoi(k), v)
 			want[btoi(k)] = c
@@ -303,7 +302,7 @@ func TestMigrationCodecRewritesLegacyRecords(t *testing.T) {
 	// wrapper, the cases' plaintext JSON.
 	legacyValues := 0
 	wantSummaries := map[uint64]caseSummary{}
-	if err := db.bolt.Update(func(tx *bbolt.Tx) error {
+	if err := db.update(func(tx kv.Tx) error {
 		for i := range sealedBuckets {
 			sb := &sealedBuckets[i]
 			b := tx.Bucket(sb.bucket)
@@ -388,7 +387,7 @@ func TestMigrationCodecRewritesLegacyRecords(t *testing.T) {
 	if left := countLegacy(t, db); left != 0 {
 		t.Fatalf("%d legacy values left after Open", left)
 	}
-	if err := db.view(func(tx *bbolt.Tx) error {
+	if err := db.view(func(tx kv.Tx) error {
 		if tx.Bucket(bucketMeta).Get(keyCodecRewrite) != nil {
 			t.Error("the rewrite mark is still there")
 		}
@@ -406,7 +405,7 @@ func TestMigrationCodecRewritesLegacyRecords(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.view(func(tx *bbolt.Tx) error {
+	if err := db.view(func(tx kv.Tx) error {
 		return tx.Bucket(bucketCaseSummaries).ForEach(func(k, v []byte) error {
 			pt, err := db.crypt.open(kindCaseSummary, btoi(k), "summary", v)
 			if err != nil || pt[0] != bodyBinaryV1 {
@@ -437,7 +436,7 @@ func TestMigrationCodecRewritesLegacyRecords(t *testing.T) {
 func countLegacy(t *testing.T, db *DB) int {
 	t.Helper()
 	n := 0
-	if err := db.view(func(tx *bbolt.Tx) error {
+	if err := db.view(func(tx kv.Tx) error {
 		for i := range sealedBuckets {
 			sb := &sealedBuckets[i]
 			if b := tx.Bucket(sb.bucket); b != nil && sb.isEnvelope() {
