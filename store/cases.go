@@ -17,7 +17,7 @@ import (
 // reach the file in clear. What lists need (status, reference, deadline,
 // organs) lives in indexes without personal data:
 //
-//	cases               id -> sealedRecord (encrypted body)
+//	cases               id -> envelope of the case's encrypted binary form (codec.go, casecodec.go)
 //	cases_by_ref        reference -> id
 //	cases_by_account    account id | case id -> relation (filer, person)
 //	case_accounts       case id | account id -> relation (the reverse, for notifications)
@@ -27,7 +27,7 @@ import (
 //	                    deadline: the supervisor's overdue list, shown without opening a case)
 //	queue_counts        organ id | due | status -> count (rows of queue_by_organ; organ 0 counts
 //	                    open_by_due), so that a list's total is a sum over dates, not a walk of its rows
-//	case_summaries      case id -> ciphertext of the summary JSON: what a person's or lawyer's list shows,
+//	case_summaries      case id -> ciphertext of the summary's binary form: what a person's or lawyer's list shows,
 //	                    so a dashboard of 200 clients decodes 200 small records, not 200 cases
 //	documents           document id -> encrypted bytes, bound to document id and case id
 //	organs              id -> organ
@@ -98,13 +98,10 @@ func (db *DB) putCaseSummary(tx kv.Tx, c portal.Case) error {
 	if err != nil {
 		return err
 	}
-	// The value is the bare ciphertext of the summary's JSON, without the
-	// {"body": base64} wrapper of whole records: a dashboard opens 200 of
-	// them per view, and the wrapper's decoding was half of that cost.
-	body, err := json.Marshal(summarize(c))
-	if err != nil {
-		return fmt.Errorf("store: encode case summary %d: %w", c.ID, err)
-	}
+	// The value is the bare ciphertext of the summary's binary form
+	// (casecodec.go; JSON before issue 19, still read by openSummary): a
+	// dashboard opens 50 of them per page.
+	body := summarize(c).appendBinary([]byte{bodyBinaryV1})
 	return b.Put(itob(c.ID), db.crypt.seal(kindCaseSummary, c.ID, "summary", body))
 }
 
@@ -1066,12 +1063,9 @@ func (db *DB) CaseListOfAccount(account uint64) ([]CaseListRow, error) {
 			id := btoi(k[8:])
 			var s caseSummary
 			if raw := bucketGet(sums, itob(id)); raw != nil {
-				body, err := db.crypt.open(kindCaseSummary, id, "summary", raw)
-				if err != nil {
+				var err error
+				if s, err = db.openSummary(id, raw); err != nil {
 					return err
-				}
-				if err := json.Unmarshal(body, &s); err != nil {
-					return fmt.Errorf("store: decode case summary %d: %w", id, err)
 				}
 			} else {
 				c, err := db.getCase(tx, id)

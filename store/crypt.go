@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 )
 
@@ -140,19 +141,30 @@ func (c *crypter) seal(kind string, id uint64, field string, plaintext []byte) [
 
 // seal encrypts plaintext under this key with associated data ad: key id,
 // random nonce, then the AES-GCM ciphertext and tag.
-func (k *dataKey) seal(ad, plaintext []byte) []byte {
-	nonce := make([]byte, k.aead.NonceSize())
+func (k *dataKey) seal(ad, plaintext []byte) []byte { return k.sealAppend(nil, ad, plaintext) }
+
+// sealAppend is seal appending to prefix (the envelope's format byte), in
+// one allocation.
+func (k *dataKey) sealAppend(prefix, ad, plaintext []byte) []byte {
+	ns := k.aead.NonceSize()
+	out := make([]byte, 0, len(prefix)+1+ns+len(plaintext)+k.aead.Overhead())
+	out = append(out, prefix...)
+	out = append(out, k.id)
+	nonce := out[len(out) : len(out)+ns]
 	if _, err := rand.Read(nonce); err != nil {
 		panic("store: no randomness: " + err.Error()) // crypto/rand never fails on supported systems
 	}
-	out := make([]byte, 0, 1+len(nonce)+len(plaintext)+k.aead.Overhead())
-	out = append(out, k.id)
-	out = append(out, nonce...)
+	out = out[:len(out)+ns]
 	return k.aead.Seal(out, nonce, plaintext, ad)
 }
 
 // open decrypts what seal produced for the same kind, id and field.
 func (c *crypter) open(kind string, id uint64, field string, ciphertext []byte) ([]byte, error) {
+	return c.openAppend(nil, kind, id, field, ciphertext)
+}
+
+// openAppend is open appending the plaintext to dst (a reused buffer).
+func (c *crypter) openAppend(dst []byte, kind string, id uint64, field string, ciphertext []byte) ([]byte, error) {
 	if len(ciphertext) == 0 {
 		return nil, errors.New("store: ciphertext too short")
 	}
@@ -160,7 +172,7 @@ func (c *crypter) open(kind string, id uint64, field string, ciphertext []byte) 
 	if k == nil {
 		return nil, fmt.Errorf("store: decrypt %s %d %s: unknown or retired key id %d", kind, id, field, ciphertext[0])
 	}
-	pt, err := k.open(associated(kind, id, field), ciphertext)
+	pt, err := k.openAppend(dst, associated(kind, id, field), ciphertext)
 	if err != nil {
 		return nil, fmt.Errorf("store: decrypt %s %d %s: %w", kind, id, field, err)
 	}
@@ -169,11 +181,15 @@ func (c *crypter) open(kind string, id uint64, field string, ciphertext []byte) 
 
 // open decrypts what seal produced under this key with the same associated data.
 func (k *dataKey) open(ad, ciphertext []byte) ([]byte, error) {
+	return k.openAppend(nil, ad, ciphertext)
+}
+
+func (k *dataKey) openAppend(dst, ad, ciphertext []byte) ([]byte, error) {
 	ns := k.aead.NonceSize()
 	if len(ciphertext) < 1+ns+k.aead.Overhead() {
 		return nil, errors.New("ciphertext too short")
 	}
-	return k.aead.Open(nil, ciphertext[1:1+ns], ciphertext[1+ns:], ad)
+	return k.aead.Open(dst, ciphertext[1:1+ns], ciphertext[1+ns:], ad)
 }
 
 // sealString and openString are the string forms used by records.
@@ -209,32 +225,75 @@ func (k *blindKey) blind(purpose, value string) []byte {
 	return m.Sum(nil)
 }
 
-// sealedRecord is how every encrypted record is stored: a JSON object whose
-// body is the AES-GCM ciphertext of the record's own JSON.
+// sealedRecord is how every encrypted record was stored before the envelope
+// (codec.go): a JSON object whose body is the AES-GCM ciphertext of the
+// record's own JSON. Still read; rewriteLegacyRecords replaces it.
 type sealedRecord struct {
 	Body []byte `json:"body"`
 }
 
-// sealJSON marshals v and encrypts it, bound to the record's kind, id and
-// field, into the stored form.
+// sealJSON encodes v (its binary form when it has one, else JSON) and
+// encrypts it, bound to the record's kind, id and field, into the stored
+// form: the envelope of codec.go.
 func (c *crypter) sealJSON(kind string, id uint64, field string, v any) ([]byte, error) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("store: encode %s %d: %w", kind, id, err)
+	var body []byte
+	if bb, ok := v.(binaryBody); ok {
+		body = bb.appendBinary([]byte{bodyBinaryV1})
+	} else {
+		var err error
+		if body, err = json.Marshal(v); err != nil {
+			return nil, fmt.Errorf("store: encode %s %d: %w", kind, id, err)
+		}
 	}
-	return json.Marshal(sealedRecord{Body: c.seal(kind, id, field, body)})
+	return c.keys.Load().active.sealAppend([]byte{envelopeV1}, associated(kind, id, field), body), nil
 }
 
-// openJSON decrypts what sealJSON stored under the same kind, id and field and
-// unmarshals it into v.
+// plainBuffers are openJSON's plaintext buffers, kept up to
+// maxPooledPlaintext bytes.
+var plainBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+const maxPooledPlaintext = 64 << 10
+
+// openJSON decrypts what sealJSON stored under the same kind, id and field
+// (the envelope, or the JSON wrapper of before) and decodes it into v (the
+// binary form or JSON, whichever the plaintext is).
 func (c *crypter) openJSON(kind string, id uint64, field string, raw []byte, v any) error {
-	var rec sealedRecord
-	if err := json.Unmarshal(raw, &rec); err != nil {
-		return fmt.Errorf("store: decode %s %d: %w", kind, id, err)
+	var ct []byte
+	switch {
+	case len(raw) > 0 && raw[0] == envelopeV1:
+		ct = raw[1:]
+	case isLegacyWrapper(raw):
+		var rec sealedRecord
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			return fmt.Errorf("store: decode %s %d: %w", kind, id, err)
+		}
+		ct = rec.Body
+	default:
+		return fmt.Errorf("store: decode %s %d: unknown record format", kind, id)
 	}
-	body, err := c.open(kind, id, field, rec.Body)
+	// The plaintext goes to a reused buffer: both decoders copy what they
+	// keep (strings, byte slices), and the buffer is cleared after use.
+	bp := plainBuffers.Get().(*[]byte)
+	defer func() {
+		clear(*bp) // what was written: the personal data of this read
+		if cap(*bp) <= maxPooledPlaintext {
+			plainBuffers.Put(bp)
+		}
+	}()
+	body, err := c.openAppend((*bp)[:0], kind, id, field, ct)
 	if err != nil {
 		return err
+	}
+	*bp = body
+	if len(body) > 0 && body[0] == bodyBinaryV1 {
+		bd, ok := v.(binaryDecoder)
+		if !ok {
+			return fmt.Errorf("store: decode %s %d body: a binary body for a type without one", kind, id)
+		}
+		if err := bd.decodeBinary(body[1:]); err != nil {
+			return fmt.Errorf("store: decode %s %d body: %w", kind, id, err)
+		}
+		return nil
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return fmt.Errorf("store: decode %s %d body: %w", kind, id, err)

@@ -130,7 +130,12 @@ func openEngine(eng kv.Engine, path string, opt Options) (*DB, error) {
 	if !opt.ReadOnly {
 		// Indexes of cases written before them need the keyring: the
 		// workbench's (issue 18, workbench.go) and the desk's (issue 16, desk.go).
-		err := db.backfillWorkbench()
+		// Sealed records in the form of before the codec (issue 19,
+		// codec_migrate.go) are rewritten first, in batches; they read either way.
+		err := db.rewriteLegacyRecords(codecRewriteBatch, 0)
+		if err == nil {
+			err = db.backfillWorkbench()
+		}
 		if err == nil {
 			err = db.deskBuild()
 		}

@@ -670,12 +670,9 @@ func (db *DB) deskSearch(tx kv.Tx, account uint64, term string) []uint64 {
 func (db *DB) deskSummary(tx kv.Tx, account, id uint64) (DeskRow, error) {
 	var s caseSummary
 	if raw := bucketGet(tx.Bucket(bucketCaseSummaries), itob(id)); raw != nil {
-		body, err := db.crypt.open(kindCaseSummary, id, "summary", raw)
-		if err != nil {
+		var err error
+		if s, err = db.openSummary(id, raw); err != nil {
 			return DeskRow{}, err
-		}
-		if err := json.Unmarshal(body, &s); err != nil {
-			return DeskRow{}, fmt.Errorf("store: decode case summary %d: %w", id, err)
 		}
 	} else {
 		c, err := db.getCase(tx, id)

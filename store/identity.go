@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/json"
+
 	"sealportal/portal"
 	"sealportal/store/kv"
 )

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+
 	"sealportal/portal"
 	"sealportal/store/kv"
 )

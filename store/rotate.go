@@ -112,6 +112,12 @@ var sealedBuckets = []sealedBucket{
 		at: func(k []byte, _ string, _ uint64) (uint64, string) { return formStateID(k), "body" }},
 }
 
+// isEnvelope reports whether the bucket's values are sealJSON's: the
+// envelope of codec.go, or before it the JSON object with one member "body".
+func (sb *sealedBucket) isEnvelope() bool {
+	return len(sb.members) == 1 && sb.members[0] == "body"
+}
+
 func docIDs[T any](docs []T, id func(int) uint64) []uint64 {
 	out := make([]uint64, len(docs))
 	for i := range docs {
@@ -207,6 +213,13 @@ func (sb *sealedBucket) ciphertextsOf(v []byte) ([]sealedValue, map[string]json.
 			return nil, nil, nil
 		}
 		return []sealedValue{{ct: v}}, nil, nil
+	}
+	if sb.isEnvelope() && len(v) > 0 && v[0] == envelopeV1 {
+		// sealJSON's envelope (codec.go): the value is its body's ciphertext.
+		if len(v) == 1 {
+			return nil, nil, errCodec
+		}
+		return []sealedValue{{member: "body", ct: v[1:]}}, nil, nil
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(v, &obj); err != nil {
@@ -540,10 +553,13 @@ func (db *DB) reencryptValue(sb *sealedBucket, k, v []byte, owners map[uint64]ui
 		if err != nil {
 			return nil, fmt.Errorf("decrypt %s %d %s: %w", sb.kind, id, field, err)
 		}
-		nct := active.seal(ad, pt)
 		if sb.members == nil {
-			return nct, nil
+			return active.seal(ad, pt), nil
 		}
+		if obj == nil { // the envelope
+			return active.sealAppend([]byte{envelopeV1}, ad, pt), nil
+		}
+		nct := active.seal(ad, pt)
 		if obj[sv.member], err = json.Marshal(nct); err != nil {
 			return nil, err
 		}
