@@ -26,7 +26,7 @@ func TestQueuePagesReadNoCase(t *testing.T) {
 	for i := range 70 {
 		birth := portal.Date{Year: 2008, Month: time.Month(1 + i%12), Day: 1 + i%28}
 		batch = append(batch, portal.Case{Status: portal.StatusSubmitted, Capacity: portal.CapacitySelf, PersonName: "甲",
-			PersonIDNumber: portal.SyntheticIDNumber(uint64(300+i), birth).String(), // #nosec G115 -- a loop index
+			PersonIDNumber:  portal.SyntheticIDNumber(uint64(300+i), birth).String(), // #nosec G115 -- a loop index
 			DecidingOrganID: court.ID, HoldingOrganIDs: []uint64{court.ID}, OrganCaseNumber: "(2025)示例刑初1号",
 			Disposition: portal.DispositionSentenced, DecisionDate: portal.Date{Year: 2025, Month: 9, Day: 1},
 			Acts:   []portal.Act{{Date: portal.Date{Year: 2024, Month: 1, Day: 10}, Main: true}},
