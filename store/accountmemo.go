@@ -5,9 +5,8 @@ import (
 	"slices"
 	"sync"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Every request of a signed-in person reads his account (role, organ,
@@ -62,7 +61,7 @@ func (m *accountMemo) put(id uint64, raw []byte, a portal.Account) {
 // read.
 func (db *DB) SignedInAccount(id uint64) (portal.Account, error) {
 	var a portal.Account
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		raw := tx.Bucket(bucketAccounts).Get(itob(id))
 		if raw == nil {
 			return portal.NotFound()

@@ -4,9 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Issue 19: the organ's queue, its overdue filter, the supervisor's overdue
@@ -43,7 +42,7 @@ func TestQueuePagesReadNoCase(t *testing.T) {
 		refs[c.ID] = c.Ref
 	}
 	// Every case record becomes garbage: any read of a case fails.
-	if err := db.update(func(tx *bbolt.Tx) error {
+	if err := db.update(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketCases)
 		for _, c := range cases {
 			if err := b.Put(itob(c.ID), []byte("not a case")); err != nil {
