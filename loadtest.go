@@ -83,6 +83,10 @@ type loadOptions struct {
 	court, super  loadLogin
 	guardian      loadLogin
 	spread        bool
+	// pin binds the server to serverCPUs and the load test to clientCPUs
+	// (issue 19), so that on one machine they do not take each other's cores.
+	pin                    bool
+	serverCPUs, clientCPUs []int
 }
 
 type loadLogin struct{ login, password string }
@@ -93,6 +97,71 @@ type loadReport struct {
 	BboltSinglePut  float64              `json:"bbolt_single_put_rps"`
 	SubmissionRatio float64              `json:"submission_ratio"`
 	PeakRSSMB       float64              `json:"peak_rss_mb"`
+	// Summary is issue 19's figures by name; Pinning the cores used, when
+	// -pin bound them.
+	Summary loadSummary  `json:"summary"`
+	Pinning *loadPinning `json:"pinning,omitempty"`
+}
+
+// loadSummary names the figures issue 19 sets targets for: /healthz, a
+// person's case page (minor_case) and the court's overdue queue
+// (staff_overdue), each with its ratio to /healthz and its p99, and the
+// server's peak resident memory. A scenario not run leaves zeros.
+type loadSummary struct {
+	HealthzRPS        float64 `json:"healthz_rps"`
+	HealthzP99        float64 `json:"healthz_p99_ms"`
+	CasePageRPS       float64 `json:"case_page_rps"`
+	CasePageRatio     float64 `json:"case_page_ratio"`
+	CasePageP99       float64 `json:"case_page_p99_ms"`
+	OverdueQueueRPS   float64 `json:"overdue_queue_rps"`
+	OverdueQueueRatio float64 `json:"overdue_queue_ratio"`
+	OverdueQueueP99   float64 `json:"overdue_queue_p99_ms"`
+	PeakRSSMB         float64 `json:"peak_rss_mb"`
+}
+
+// loadPinning is where -pin put the two processes.
+type loadPinning struct {
+	ServerPID  int   `json:"server_pid"`
+	ServerCPUs []int `json:"server_cpus"`
+	ClientCPUs []int `json:"client_cpus"`
+}
+
+func summarize(rep loadReport) loadSummary {
+	out := loadSummary{PeakRSSMB: rep.PeakRSSMB}
+	for _, s := range rep.Scenarios {
+		switch s.Name {
+		case "healthz":
+			out.HealthzRPS, out.HealthzP99 = s.RPS, s.P99
+		case "minor_case":
+			out.CasePageRPS, out.CasePageRatio, out.CasePageP99 = s.RPS, s.RatioToBaseline, s.P99
+		case "staff_overdue":
+			out.OverdueQueueRPS, out.OverdueQueueRatio, out.OverdueQueueP99 = s.RPS, s.RatioToBaseline, s.P99
+		}
+	}
+	return out
+}
+
+// parseCPUList reads a CPU list as taskset -c writes it: "1", "0,2", "0-3".
+func parseCPUList(s string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		a, err := strconv.Atoi(lo)
+		b := a
+		if err == nil && isRange {
+			b, err = strconv.Atoi(hi)
+		}
+		if err != nil || a < 0 || b < a || b >= 1024 {
+			return nil, fmt.Errorf("CPU list %q: want e.g. 0 or 0,2 or 1-3", s)
+		}
+		for c := a; c <= b; c++ {
+			if !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 type loadScenarioResult struct {
@@ -122,6 +191,9 @@ func runLoadtest(args []string, out io.Writer) error {
 	fs.StringVar(&o.diskDir, "disk-dir", "", "folder for the raw bbolt measurement (default: -data's folder, else the system temp folder)")
 	fs.IntVar(&o.submissions, "submissions", 2000, "drafts prepared before the submission scenario (one per submitted request)")
 	fs.StringVar(&o.staffTOTP, "staff-totp-secret", env("PORTAL_LOADTEST_TOTP_SECRET", DemoStaffTOTPSecret), "base32 authenticator secret of the staff demo accounts, for the one-time code at sign-in (env PORTAL_LOADTEST_TOTP_SECRET; default the one seed enrols)")
+	fs.BoolVar(&o.pin, "pin", false, "bind the server (-pid, or the process on the target's port) to -server-cpus and this load test to -client-cpus, so that on one machine neither takes the other's cores (Linux sched_setaffinity)")
+	serverCPUs := fs.String("server-cpus", "0", "with -pin: the server's CPUs (taskset -c syntax)")
+	clientCPUs := fs.String("client-cpus", "1", "with -pin: this load test's CPUs (taskset -c syntax)")
 	fs.BoolVar(&o.spread, "spread-clients", true, "send API requests with X-Forwarded-For from 10.0.0.0/16 (counted per client only when the portal runs with -trusted-proxies 127.0.0.1/32)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -136,6 +208,19 @@ func runLoadtest(args []string, out io.Writer) error {
 	}
 	if o.conns < 1 || o.duration <= 0 {
 		return errors.New("-c and -duration must be positive")
+	}
+	if o.pin {
+		if o.serverCPUs, err = parseCPUList(*serverCPUs); err != nil {
+			return fmt.Errorf("-server-cpus: %w", err)
+		}
+		if o.clientCPUs, err = parseCPUList(*clientCPUs); err != nil {
+			return fmt.Errorf("-client-cpus: %w", err)
+		}
+		for _, c := range o.serverCPUs {
+			if slices.Contains(o.clientCPUs, c) {
+				return fmt.Errorf("-pin: CPU %d is in both -server-cpus and -client-cpus", c)
+			}
+		}
 	}
 	o.scenarios = loadScenarios
 	if *only != "" {
@@ -190,6 +275,19 @@ func loadtest(ctx context.Context, o loadOptions, out io.Writer) (loadReport, er
 	if pid == 0 {
 		logf("server process not found on this machine: peak_rss_mb is 0 (-pid to name it)")
 	}
+	if o.pin {
+		if pid == 0 {
+			return rep, errors.New("-pin: the server's process was not found (-pid to name it)")
+		}
+		if err := pinProcess(pid, o.serverCPUs); err != nil {
+			return rep, err
+		}
+		if err := pinProcess(0, o.clientCPUs); err != nil {
+			return rep, err
+		}
+		rep.Pinning = &loadPinning{ServerPID: pid, ServerCPUs: o.serverCPUs, ClientCPUs: o.clientCPUs}
+		logf("pinned: server %d on CPUs %v, load test on CPUs %v", pid, o.serverCPUs, o.clientCPUs)
+	}
 
 	sessions := map[string]*loadSession{}
 	signIn := func(key string, l loadLogin, staff bool) (*loadSession, error) {
@@ -240,6 +338,7 @@ func loadtest(ctx context.Context, o loadOptions, out io.Writer) (loadReport, er
 		}
 	}
 	rep.PeakRSSMB = round2(rss.stop())
+	rep.Summary = summarize(rep)
 	if !o.json {
 		printLoadTable(out, rep, o)
 	}
@@ -255,6 +354,13 @@ func printLoadTable(out io.Writer, rep loadReport, o loadOptions) {
 	_ = tw.Flush()
 	fmt.Fprintf(out, "bbolt single-put transactions (fsync) in %s: %.0f/s; submissions ÷ that: %.3f\n", o.diskDir, rep.BboltSinglePut, rep.SubmissionRatio)
 	fmt.Fprintf(out, "server peak resident memory: %.1f MB\n", rep.PeakRSSMB)
+	if sm := rep.Summary; sm.HealthzRPS > 0 {
+		fmt.Fprintf(out, "issue 19: case page %.3f of /healthz (p99 %.2f ms), overdue queue %.3f (p99 %.2f ms)\n",
+			sm.CasePageRatio, sm.CasePageP99, sm.OverdueQueueRatio, sm.OverdueQueueP99)
+	}
+	if p := rep.Pinning; p != nil {
+		fmt.Fprintf(out, "pinned: server %d on CPUs %v, load test on CPUs %v\n", p.ServerPID, p.ServerCPUs, p.ClientCPUs)
+	}
 }
 
 func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }

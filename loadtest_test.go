@@ -93,8 +93,24 @@ func TestLoadtestJSONShapeAndNoErrors(t *testing.T) {
 	if err := json.Unmarshal(raw, &generic); err != nil {
 		t.Fatal(err)
 	}
-	if got := keysOf(generic); !reflect.DeepEqual(got, []string{"bbolt_single_put_rps", "peak_rss_mb", "scenarios", "submission_ratio"}) {
+	if got := keysOf(generic); !reflect.DeepEqual(got, []string{"bbolt_single_put_rps", "peak_rss_mb", "scenarios", "submission_ratio", "summary"}) {
 		t.Fatalf("top-level keys %v", got)
+	}
+	// Issue 19's figures by name, taken from their scenarios.
+	if got := keysOf(generic["summary"].(map[string]any)); !reflect.DeepEqual(got, []string{"case_page_p99_ms", "case_page_ratio", "case_page_rps",
+		"healthz_p99_ms", "healthz_rps", "overdue_queue_p99_ms", "overdue_queue_ratio", "overdue_queue_rps", "peak_rss_mb"}) {
+		t.Fatalf("summary keys %v", got)
+	}
+	for _, sc := range rep.Scenarios {
+		sm := rep.Summary
+		if sc.Name == "minor_case" && (sm.CasePageRPS != sc.RPS || sm.CasePageRatio != sc.RatioToBaseline || sm.CasePageP99 != sc.P99) ||
+			sc.Name == "staff_overdue" && (sm.OverdueQueueRPS != sc.RPS || sm.OverdueQueueRatio != sc.RatioToBaseline || sm.OverdueQueueP99 != sc.P99) ||
+			sc.Name == "healthz" && (sm.HealthzRPS != sc.RPS || sm.HealthzP99 != sc.P99) {
+			t.Errorf("summary %+v does not match scenario %+v", sm, sc)
+		}
+	}
+	if rep.Summary.PeakRSSMB != rep.PeakRSSMB || rep.Pinning != nil {
+		t.Errorf("summary %+v, pinning %+v without -pin", rep.Summary, rep.Pinning)
 	}
 	first := generic["scenarios"].([]any)[0].(map[string]any)
 	if got := keysOf(first); !reflect.DeepEqual(got, []string{"errors", "name", "p50_ms", "p95_ms", "p99_ms", "ratio_to_baseline", "rps"}) {

@@ -25,36 +25,13 @@ func (s *Server) middleware(e *echo.Echo) error {
 	e.Use(assignRequestID)
 	e.Use(s.securityHeaders)
 	e.Use(s.logRequests)
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: gzipLevel, MinLength: gzipMinLength, Skipper: skipGzip}))
+	e.Use(s.compress) // compress.go
 	e.Use(middleware.BodyLimit(s.cfg.BodyLimit))
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.cfg.RequestTimeout}))
 	e.Use(s.locale)
 	e.Use(s.csrf)
 	e.Use(s.loadSession)
 	return nil
-}
-
-// Responses are gzip-compressed for the cheap phones on slow networks the
-// portal is for: pages, CSS, JS and JSON shrink four- to eightfold. Level 1
-// (BestSpeed, Go's fast encoder): under load, level 5 took 15% of a 200-row
-// dashboard's CPU, for pages a few hundred bytes smaller; answers under 1 KB
-// (health checks, redirects) are sent as they are.
-//
-// BREACH (guessing a secret in a compressed page from its length, with the
-// attacker's text reflected beside it) needs the victim's browser to send
-// thousands of cross-site requests carrying its cookies. Here the CSRF cookie
-// is SameSite=Strict, so a cross-site request is answered with a fresh token,
-// not the victim's, and the session cookie is SameSite=Lax, so cross-site
-// subresource requests carry no session: such requests see neither secret.
-const (
-	gzipLevel     = 1
-	gzipMinLength = 1024
-)
-
-// skipGzip leaves uploaded documents as they are: PDFs, JPEGs and PNGs are
-// compressed already.
-func skipGzip(c echo.Context) bool {
-	return strings.Contains(c.Request().URL.Path, "/documents/")
 }
 
 // recoverPanics turns a panic into a logged 500 with the request id; the stack

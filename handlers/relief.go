@@ -788,6 +788,21 @@ func (s *Server) reliefCorrectionRows(u *portal.Account) ([]views.CorrectionRow,
 // reliefCaseURLFor is the official's page of the case when the organ has a
 // duty on it, "" otherwise (no link to a page that would answer 404).
 func (s *Server) reliefCaseURLFor(u *portal.Account, caseID uint64) string {
+	// The case's plain workbench card carries its status and organs, so a
+	// list of notices decrypts no case for its links (issue 19); a case
+	// without a card yet is read whole, as before.
+	if row, ok, err := s.db.WorkbenchCase(caseID, u.OrganID); err != nil {
+		return ""
+	} else if ok {
+		switch {
+		case row.Status == "" || row.Status == portal.StatusDraft:
+			return ""
+		case u.Role == portal.RoleSupervisor:
+		case !u.Role.IsOrgan() || u.OrganID == 0 || row.Standing == "":
+			return ""
+		}
+		return "/staff/cases/" + strconv.FormatUint(caseID, 10)
+	}
 	cs, err := s.db.Case(caseID)
 	if err != nil || cs.Status == portal.StatusDraft {
 		return ""

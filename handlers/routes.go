@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"io/fs"
 	"net/http"
 	"net/url"
 	"slices"
@@ -10,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"sealportal/portal"
-	"sealportal/static"
 	"sealportal/views"
 )
 
@@ -201,29 +199,6 @@ func returnPath(c echo.Context, r route) string {
 		}
 	}
 	return safeNext(p)
-}
-
-var staticFS = func() http.Handler {
-	sub, err := fs.Sub(static.Files, ".")
-	if err != nil {
-		panic(err)
-	}
-	return http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
-}()
-
-// handleStatic serves GET /static/*: embedded assets with long caching (their
-// URLs carry a version so a new release is fetched afresh).
-func (s *Server) handleStatic(c echo.Context) error {
-	name := strings.TrimPrefix(c.Request().URL.Path, "/static/")
-	if name == "" || strings.HasSuffix(name, "/") {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
-	if _, err := fs.Stat(static.Files, name); err != nil {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
-	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=31536000, immutable")
-	staticFS.ServeHTTP(c.Response(), c.Request())
-	return nil
 }
 
 // shadowedPOSTOnly are the POST-only addresses a GET route with a parameter

@@ -172,7 +172,7 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			return next(c)
 		}
-		acct, err := s.db.Account(id)
+		acct, err := s.db.SignedInAccount(id) // decoded again only when the account changed (issue 19)
 		if err != nil && portal.ErrorCode(err) != portal.CodeNotFound {
 			return err
 		}
