@@ -26,6 +26,7 @@ type DB struct {
 	ring     *keyring // the KEK and the rotation lock (keyring.go)
 	signer   note.Signer
 	verifier note.Verifier
+	group    *groupCommit // grouped commits of audited searches (groupcommit.go)
 }
 
 // Options configure Open.
@@ -71,7 +72,7 @@ func Open(path string, opt Options) (*DB, error) {
 		}
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	db := &DB{bolt: b, path: path, now: opt.Clock, crypt: crypt, signer: signer, verifier: verifier}
+	db := &DB{bolt: b, path: path, now: opt.Clock, crypt: crypt, signer: signer, verifier: verifier, group: &groupCommit{}}
 	if !opt.ReadOnly {
 		// Migration 8 wraps an older keys file's data key under the KEK.
 		migrationKeys.Store(b, migrationInput{keys: opt.Keys, now: opt.Clock()})
