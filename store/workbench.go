@@ -350,13 +350,14 @@ const MaxSearchResults = 200
 // log with the kind of key and the number of results, never the term
 // (R17). The results are kept for the reader alone for a short while
 // (workbench_states), and their state's id is returned for the results
-// page.
+// page. Searches that arrive together share a commit (grouped,
+// groupcommit.go): each is still audited in the transaction that finds it.
 func (db *DB) SearchCases(reader portal.Account, kind portal.SearchKind, term, requestID string) (stateID uint64, n int, err error) {
 	index, prefixes, err := db.searchKeys(kind, term)
 	if err != nil {
 		return 0, 0, err
 	}
-	err = db.update(func(tx *bbolt.Tx) error {
+	err = db.grouped(func(tx *bbolt.Tx) error {
 		ids, err := visibleMatches(tx, reader, index, prefixes)
 		if err != nil {
 			return err
