@@ -35,7 +35,9 @@ import (
 // committed with its fsync), then the read of the results page's rows
 // (store.WorkbenchResults, the GET the redirect leads to). The metrics:
 // p50-ms and p99-ms of the search, p99-page-ms of search plus results read,
-// results/op.
+// results/op. BenchmarkSearch1MDisk measures the disk's own floor (two
+// synced writes) beside them, BenchmarkSearch1MParallel eight officials at
+// once.
 
 // benchSeedVersion changes whenever seedCases changes what it writes, so that
 // a kept database is rebuilt.
@@ -318,6 +320,37 @@ func BenchmarkSearch1M(b *testing.B) {
 		}
 		reportLatency(b, search, page, found)
 	})
+}
+
+// BenchmarkSearch1MDisk is the floor under every audited search: two
+// 4 KiB writes, each made durable (a bbolt commit syncs its pages, then its
+// meta page), in the benchmark database's folder on the same disk, with
+// nothing else. A search's p99 cannot be lower than this one's.
+func BenchmarkSearch1MDisk(b *testing.B) {
+	f := seededBenchDB(b)
+	file, err := os.CreateTemp(filepath.Dir(f.db.Path()), "fsync-*")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.Remove(file.Name())
+	defer file.Close()
+	page := make([]byte, 4096)
+	ds := make([]time.Duration, 0, b.N)
+	for i := 0; b.Loop(); i++ {
+		start := time.Now()
+		for _, off := range []int64{int64(1+i%64) * 4096, 0} {
+			if _, err := file.WriteAt(page, off); err != nil {
+				b.Fatal(err)
+			}
+			if err := file.Sync(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ds = append(ds, time.Since(start))
+	}
+	slices.Sort(ds)
+	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(ds[len(ds)*99/100].Microseconds())/1000, "p99-ms")
 }
 
 // BenchmarkSearch1MParallel: eight officials searching at once (each
