@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sync"
 
-	"go.etcd.io/bbolt"
+	"sealportal/store/kv"
 )
 
 // Group commit for short audited reads (issue 18: a workbench search answers
@@ -31,14 +31,14 @@ type groupCommit struct {
 }
 
 type groupCall struct {
-	fn   func(tx *bbolt.Tx) error
+	fn   func(tx kv.Tx) error
 	done chan error    // the call's outcome, when another call led its group
 	lead chan struct{} // this call leads the next group
 }
 
 // grouped runs fn in a write transaction that it may share with calls that
 // arrived while the previous one committed.
-func (db *DB) grouped(fn func(tx *bbolt.Tx) error) error {
+func (db *DB) grouped(fn func(tx kv.Tx) error) error {
 	g := db.group
 	if g == nil {
 		return db.update(fn) // a DB not made by Open (tests of old schemas)
@@ -79,7 +79,7 @@ func (db *DB) grouped(fn func(tx *bbolt.Tx) error) error {
 // fails is run alone, for its own error, and the rest again together.
 func (db *DB) commitGroup(calls []*groupCall) error {
 	failed := -1
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		for i, c := range calls {
 			if err := runGuarded(c, tx); err != nil {
 				failed = i
@@ -97,7 +97,7 @@ func (db *DB) commitGroup(calls []*groupCall) error {
 		return err
 	}
 	alone := func(c *groupCall) error {
-		return db.update(func(tx *bbolt.Tx) error { return runGuarded(c, tx) })
+		return db.update(func(tx kv.Tx) error { return runGuarded(c, tx) })
 	}
 	rest := append(append([]*groupCall{}, calls[:failed]...), calls[failed+1:]...)
 	if failed == 0 {
@@ -110,7 +110,7 @@ func (db *DB) commitGroup(calls []*groupCall) error {
 
 // runGuarded runs a call's fn, a panic becoming its error: a panic on the
 // leader's goroutine must not leave the others of its group waiting forever.
-func runGuarded(c *groupCall, tx *bbolt.Tx) (err error) {
+func runGuarded(c *groupCall, tx kv.Tx) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("store: panic in a grouped write: %v", r)

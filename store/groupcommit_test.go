@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
+	"sealportal/store/kv"
 )
 
 var bucketGroupTest = []byte("group_commit_test")
@@ -17,13 +17,13 @@ var bucketGroupTest = []byte("group_commit_test")
 // once the leader is inside its transaction.
 func groupTestStart(t *testing.T, db *DB) (release chan struct{}, leaderDone chan error) {
 	t.Helper()
-	if err := db.update(func(tx *bbolt.Tx) error { _, err := tx.CreateBucket(bucketGroupTest); return err }); err != nil {
+	if err := db.update(func(tx kv.Tx) error { _, err := tx.CreateBucket(bucketGroupTest); return err }); err != nil {
 		t.Fatal(err)
 	}
 	release, leaderDone = make(chan struct{}), make(chan error, 1)
 	inside := make(chan struct{})
 	go func() {
-		leaderDone <- db.grouped(func(tx *bbolt.Tx) error {
+		leaderDone <- db.grouped(func(tx kv.Tx) error {
 			close(inside)
 			<-release
 			return tx.Bucket(bucketGroupTest).Put([]byte("leader"), []byte("1"))
@@ -61,7 +61,7 @@ func TestGroupedCallsShareOneCommit(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = db.grouped(func(tx *bbolt.Tx) error {
+			errs[i] = db.grouped(func(tx kv.Tx) error {
 				txids[i] = tx.ID()
 				return tx.Bucket(bucketGroupTest).Put(fmt.Appendf(nil, "k%02d", i), []byte("v"))
 			})
@@ -81,8 +81,8 @@ func TestGroupedCallsShareOneCommit(t *testing.T) {
 			t.Fatalf("the queued calls ran in transactions %d and %d, want one", txids[0], txids[i])
 		}
 	}
-	if err := db.view(func(tx *bbolt.Tx) error {
-		if got := tx.Bucket(bucketGroupTest).Stats().KeyN; got != n+1 {
+	if err := db.view(func(tx kv.Tx) error {
+		if got := tx.Bucket(bucketGroupTest).KeyN(); got != n+1 {
 			return fmt.Errorf("%d keys written, want %d", got, n+1)
 		}
 		return nil
@@ -90,7 +90,7 @@ func TestGroupedCallsShareOneCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Nobody leads any more: a lone call commits at once.
-	if err := db.grouped(func(tx *bbolt.Tx) error { return tx.Bucket(bucketGroupTest).Put([]byte("lone"), nil) }); err != nil {
+	if err := db.grouped(func(tx kv.Tx) error { return tx.Bucket(bucketGroupTest).Put([]byte("lone"), nil) }); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -102,14 +102,14 @@ func TestGroupedFailureStaysWithItsCall(t *testing.T) {
 	release, leaderDone := groupTestStart(t, db)
 	refused := errors.New("refused")
 	// The failing call leads the group, the panicking one is in its middle.
-	fns := []func(tx *bbolt.Tx) error{
-		func(tx *bbolt.Tx) error {
+	fns := []func(tx kv.Tx) error{
+		func(tx kv.Tx) error {
 			_ = tx.Bucket(bucketGroupTest).Put([]byte("refused"), nil)
 			return refused
 		},
-		func(tx *bbolt.Tx) error { return tx.Bucket(bucketGroupTest).Put([]byte("a"), nil) },
-		func(tx *bbolt.Tx) error { panic("boom") },
-		func(tx *bbolt.Tx) error { return tx.Bucket(bucketGroupTest).Put([]byte("b"), nil) },
+		func(tx kv.Tx) error { return tx.Bucket(bucketGroupTest).Put([]byte("a"), nil) },
+		func(tx kv.Tx) error { panic("boom") },
+		func(tx kv.Tx) error { return tx.Bucket(bucketGroupTest).Put([]byte("b"), nil) },
 	}
 	errs := make([]error, len(fns))
 	var wg sync.WaitGroup
@@ -132,7 +132,7 @@ func TestGroupedFailureStaysWithItsCall(t *testing.T) {
 	if errs[2] == nil {
 		t.Fatal("the panicking call got no error")
 	}
-	if err := db.view(func(tx *bbolt.Tx) error {
+	if err := db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketGroupTest)
 		for _, k := range []string{"leader", "a", "b"} {
 			if b.Get([]byte(k)) == nil {
