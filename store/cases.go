@@ -398,13 +398,20 @@ func overdueValue(c portal.Case) ([]byte, error) {
 }
 
 func (db *DB) link(tx kv.Tx, account, caseID uint64, rel Relation) error {
-	if err := tx.Bucket(bucketCasesByAccount).Put(append(itob(account), itob(caseID)...), []byte(rel)); err != nil {
-		return err
-	}
-	if err := tx.Bucket(bucketCaseAccounts).Put(append(itob(caseID), itob(account)...), []byte(rel)); err != nil {
+	if err := linkRows(tx, account, caseID, rel); err != nil {
 		return err
 	}
 	return db.deskLink(tx, account, caseID) // issue 16
+}
+
+// linkRows is link without the desk's rows, for putCase, whose deskPut
+// writes them for every linked account from the case in hand (deskLink would
+// read the case back and decrypt it).
+func linkRows(tx kv.Tx, account, caseID uint64, rel Relation) error {
+	if err := tx.Bucket(bucketCasesByAccount).Put(append(itob(account), itob(caseID)...), []byte(rel)); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketCaseAccounts).Put(append(itob(caseID), itob(account)...), []byte(rel))
 }
 
 // casePersonKey is the keyed hash under which the case's person is indexed
@@ -450,7 +457,7 @@ func (db *DB) linkPersonAccounts(tx kv.Tx, c portal.Case) error {
 	if existing := tx.Bucket(bucketCasesByAccount).Get(append(itob(a.ID), itob(c.ID)...)); existing != nil {
 		return nil
 	}
-	return db.link(tx, a.ID, c.ID, RelPerson)
+	return linkRows(tx, a.ID, c.ID, RelPerson) // putCase's deskPut, after this, writes the desk's rows
 }
 
 // linkCasesOfVerifiedPerson links the cases about a person whose identity
@@ -1467,13 +1474,16 @@ func (db *DB) ImportCasesWith(batch []ImportCase) ([]portal.Case, error) {
 				}
 				c.Documents = append(c.Documents, doc)
 			}
-			if err := db.putCase(tx, portal.Case{}, c); err != nil {
-				return err
-			}
+			// The filer first: putCase then writes the desk's rows of every
+			// linked account from the case in hand, and the filer's link
+			// wins over the person's (a person who files his own case).
 			if c.FiledBy != 0 {
-				if err := db.link(tx, c.FiledBy, id, RelFiler); err != nil {
+				if err := linkRows(tx, c.FiledBy, id, RelFiler); err != nil {
 					return err
 				}
+			}
+			if err := db.putCase(tx, portal.Case{}, c); err != nil {
+				return err
 			}
 			if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditCaseCreated, ActorID: c.FiledBy,
 				SubjectKind: kindCase, SubjectID: id, Detail: "seed"}); err != nil {

@@ -30,6 +30,7 @@ type DB struct {
 	verifier note.Verifier
 	// migrating is Open's keys while the migrations run (migrationKeys).
 	migrating *migrationInput
+	group     *groupCommit // grouped commits of audited searches (groupcommit.go)
 	accounts  *accountMemo // the signed-in accounts' last decode (accountmemo.go); nil: none kept
 }
 
@@ -113,7 +114,7 @@ func openEngine(eng kv.Engine, path string, opt Options) (*DB, error) {
 	if len(opt.Keys.KEK) != 32 {
 		return nil, errors.New("store: the key-encryption key must be 32 bytes")
 	}
-	db := &DB{eng: eng, path: path, now: opt.Clock, crypt: crypt, signer: signer, verifier: verifier, accounts: &accountMemo{}}
+	db := &DB{eng: eng, path: path, now: opt.Clock, crypt: crypt, signer: signer, verifier: verifier, accounts: &accountMemo{}, group: &groupCommit{}}
 	if !opt.ReadOnly {
 		// Migration 8 wraps an older keys file's data key under the KEK.
 		db.migrating = &migrationInput{keys: opt.Keys, now: opt.Clock()}
