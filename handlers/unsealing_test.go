@@ -249,7 +249,7 @@ func TestCoOffenderMarking(t *testing.T) {
 	// Recorded, the adult's file still carries the marking until a second
 	// official approves (issue 18); unsealed, it no longer does.
 	unsealPost(t, judge, cs.ID, portal.UnsealingRetrial, "", "80", "再审判决").wantText(t, "the rules say the record is to be unsealed")
-	cop.get("/staff/cooffender?number=" + url.QueryEscape("(2024)甲刑初字第88号")).wantText(t, "Contains sealed-record information")
+	cop.get("/staff/cooffender?number="+url.QueryEscape("(2024)甲刑初字第88号")).wantText(t, "Contains sealed-record information")
 	unsealApprove(t, w.signIn(w.unsealSecondJudge(t), "en"), cs.ID, "approve", "")
 	after := cop.get("/staff/cooffender?number="+url.QueryEscape("(2024)甲刑初字第88号")).wantText(t, "No marking")
 	if _, marked := after.testid("cooff-marking"); marked {
