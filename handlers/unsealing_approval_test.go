@@ -118,7 +118,7 @@ func TestUnsealingTwoStepThroughHandlers(t *testing.T) {
 	// The police: notified, the case in its queue with a check box, the
 	// confirmation offered on the case page.
 	cop := w.signIn(w.officer, "en")
-	cop.get("/staff/notifications").wantText(t, "The record was unsealed: act on your organ's records")
+	cop.get("/staff/notifications").wantText(t, "The record was unsealed: lift the seal on your organ's records and confirm")
 	q := cop.get("/staff").wantText(t, cs.Ref, "For a checked case being unsealed")
 	if !strings.Contains(q.body, `name="case" value="`+strconv.FormatUint(cs.ID, 10)+`"`) {
 		t.Fatal("no check box for the unsealing in the police queue")
