@@ -73,6 +73,13 @@ func TestUnsealingTwoStepThroughHandlers(t *testing.T) {
 	// The second official: a missing verdict, a rejection without reasons,
 	// an approval without a citation are each said at their field, the typed
 	// values kept.
+	// The colleague's case page leads to the approval.
+	if _, ok := second.get(staffCasePath(cs.ID)).testid("unseal-approval-link"); !ok {
+		t.Fatal("no link to the approval on the colleague's case page")
+	}
+	if _, ok := judge.get(staffCasePath(cs.ID)).testid("unseal-approval-link"); ok {
+		t.Fatal("the recorder is led to approve his own record")
+	}
 	p := second.get(unsealPath(cs.ID)).wantText(t, "Approval of the unsealing", "Recorded by 测试工作人员 (cert-judge)")
 	if !strings.Contains(p.body, `data-testid="unseal-approve-form"`) || !strings.Contains(p.body, `data-testid="citation-measures-unsealing"`) {
 		t.Fatal("no approval form with its citations")
