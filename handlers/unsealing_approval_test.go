@@ -139,6 +139,23 @@ func TestUnsealingTwoStepThroughHandlers(t *testing.T) {
 	if forms := staffActionForms(cop.get(staffCasePath(cs.ID))); len(forms) != 0 {
 		t.Fatalf("confirm offered twice: %v", forms)
 	}
+	// In bulk: the police again (already confirmed) is told by reference;
+	// another court, holding nothing, learns nothing of the case.
+	q = cop.get("/staff")
+	again := cop.post("/staff/confirm-sealing", url.Values{csrfField: {q.csrf(t)}, "case": {strconv.FormatUint(cs.ID, 10)}}).wantStatus(t, http.StatusOK)
+	if ref, _ := again.testid("bulk-failed-ref"); ref != cs.Ref {
+		t.Fatalf("a second bulk confirmation: %s", excerpt(again))
+	}
+	stranger := w.signIn(w.judge2, "en")
+	q = stranger.get("/staff")
+	foreign := stranger.post("/staff/confirm-sealing", url.Values{csrfField: {q.csrf(t)}, "case": {strconv.FormatUint(cs.ID, 10)}}).
+		wantStatus(t, http.StatusOK).noText(t, cs.Ref)
+	if n, _ := foreign.testid("bulk-confirmed"); !strings.Contains(foreign.body, `data-count="0"`) {
+		t.Fatalf("a foreign organ confirmed: %q", n)
+	}
+	if c, _ := w.db.Case(cs.ID); len(c.PendingUnsealHolders()) != 1 {
+		t.Fatalf("pending after the refused bulk steps: %v", c.PendingUnsealHolders())
+	}
 	// The supervisor names the court as the organ that has not confirmed.
 	row := sup.get("/supervision/unsealing")
 	if m := regexp.MustCompile(`(?s)data-testid="unseal-open-pending">(.*?)</td>`).FindStringSubmatch(row.body); m == nil ||
