@@ -4,9 +4,8 @@ import (
 	"strings"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Two-step unsealing (issue 18, R18; portal/unsealing_approval.go).
@@ -30,13 +29,13 @@ var bucketUnsealingOpen = []byte("unsealing_open")
 // waits for an approval, so nothing is back-filled.
 const migrationUnsealingOpenName = "two-step unsealing: the index of unsealings waiting for approval or holders' confirmations (issue 18)"
 
-func migrateUnsealingOpen(tx *bbolt.Tx) error {
+func migrateUnsealingOpen(tx kv.Tx) error {
 	_, err := tx.CreateBucketIfNotExists(bucketUnsealingOpen)
 	return err
 }
 
 // putUnsealingOpen lists the case's unsealing as open.
-func putUnsealingOpen(tx *bbolt.Tx, caseID, unsealingID uint64) error {
+func putUnsealingOpen(tx kv.Tx, caseID, unsealingID uint64) error {
 	b, err := tx.CreateBucketIfNotExists(bucketUnsealingOpen)
 	if err != nil {
 		return err
@@ -46,7 +45,7 @@ func putUnsealingOpen(tx *bbolt.Tx, caseID, unsealingID uint64) error {
 
 // deleteUnsealingOpen takes the case off the open list (rejected, or every
 // holder confirmed).
-func deleteUnsealingOpen(tx *bbolt.Tx, caseID uint64) error {
+func deleteUnsealingOpen(tx kv.Tx, caseID uint64) error {
 	if b := tx.Bucket(bucketUnsealingOpen); b != nil {
 		return b.Delete(itob(caseID))
 	}
@@ -54,7 +53,7 @@ func deleteUnsealingOpen(tx *bbolt.Tx, caseID uint64) error {
 }
 
 // openUnsealing is the unsealing of the case on the open list.
-func (db *DB) openUnsealing(tx *bbolt.Tx, caseID uint64) (portal.UnsealingRecord, bool, error) {
+func (db *DB) openUnsealing(tx kv.Tx, caseID uint64) (portal.UnsealingRecord, bool, error) {
 	b := tx.Bucket(bucketUnsealingOpen)
 	if b == nil {
 		return portal.UnsealingRecord{}, false, nil
@@ -91,7 +90,7 @@ func (db *DB) DecideUnsealingApproval(caseID uint64, d UnsealingDecision, st Ste
 	var r portal.UnsealingRecord
 	var c portal.Case
 	a := d.Approval
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		old, err := db.getCase(tx, caseID)
 		if err != nil {
 			return err
@@ -176,7 +175,7 @@ func (db *DB) DecideUnsealingApproval(caseID uint64, d UnsealingDecision, st Ste
 // restoreSealing puts a case whose unsealing was refused back where it was
 // before the event: completed at once when every holding organ had
 // confirmed the sealing (R12), or sealing with its former deadline.
-func (db *DB) restoreSealing(tx *bbolt.Tx, c portal.Case, r portal.UnsealingRecord, cal *portal.Calendar, today portal.Date) (portal.Case, error) {
+func (db *DB) restoreSealing(tx kv.Tx, c portal.Case, r portal.UnsealingRecord, cal *portal.Calendar, today portal.Date) (portal.Case, error) {
 	if len(c.PendingHolders()) == 0 {
 		return db.applyStep(tx, c, Step{Action: portal.ActionComplete, Actor: portal.ActorSystem, Rules: []string{"R12"}}, cal, today)
 	}
@@ -225,7 +224,7 @@ type OpenUnsealingRow struct {
 // its status and holders only; nothing personal leaves it.
 func (db *DB) OpenUnsealings() ([]OpenUnsealingRow, error) {
 	var out []OpenUnsealingRow
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketUnsealingOpen)
 		if b == nil {
 			return nil
@@ -257,7 +256,7 @@ func (db *DB) OpenUnsealings() ([]OpenUnsealingRow, error) {
 func (db *DB) UnsealingOpenOf(caseID uint64) (portal.UnsealingRecord, bool, error) {
 	var r portal.UnsealingRecord
 	var ok bool
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		var err error
 		r, ok, err = db.openUnsealing(tx, caseID)
 		return err

@@ -4,9 +4,8 @@ import (
 	"slices"
 	"testing"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // approveUnsealingForTest approves the unsealing waiting on a case as a
@@ -228,7 +227,7 @@ func TestMigrationUnsealingOpen(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_ = b.View(func(tx *bbolt.Tx) error {
+	_ = b.View(func(tx kv.Tx) error {
 		if tx.Bucket(bucketUnsealingOpen) == nil {
 			t.Error("bucket missing")
 		}
