@@ -155,8 +155,14 @@ func TestJourneyCertificateCheck(t *testing.T) {
 	// unseals the record (R18), as the court records it.
 	if _, cs, err := h.DB.RecordUnsealingEvent(sealed.ID, portal.UnsealingRecord{Event: portal.UnsealingEvent{Kind: portal.UnsealingNewCrime,
 		ActDate: portal.Date{Year: 2024, Month: 1, Day: 10}, CombinedMonths: 72}, LegalBasis: "（2026）测试刑初字第9号刑事判决"},
-		store.Step{AccountID: court.ID, Role: court.Role, OrganID: court.OrganID, RequestID: "e2e"}, portal.DefaultCalendar()); err != nil || cs.Status != portal.StatusUnsealed {
+		store.Step{AccountID: court.ID, Role: court.Role, OrganID: court.OrganID, RequestID: "e2e"}, portal.DefaultCalendar()); err != nil || cs.Status != portal.StatusUnsealingApproval {
 		t.Fatalf("unsealing: %v %v", cs.Status, err)
+	}
+	// Issue 18: a second official of the court approves it.
+	approver := h.createStaff(portal.RoleCourt, "court-check-2")
+	if _, cs, err := h.DB.DecideUnsealingApproval(sealed.ID, store.UnsealingDecision{Approval: portal.UnsealingApproval{Verdict: portal.ApprovalUnseal}},
+		store.Step{AccountID: approver.ID, Role: approver.Role, OrganID: approver.OrganID, RequestID: "e2e"}, portal.DefaultCalendar()); err != nil || cs.Status.RecordSealed() {
+		t.Fatalf("approval: %v %v", cs.Status, err)
 	}
 	// R14: the certificate issued before still verifies exactly as issued.
 	verify("after unsealing")

@@ -153,11 +153,14 @@ func TestJourneyLegalDocs(t *testing.T) {
 	}
 	if _, c, err := h.DB.RecordUnsealingEvent(unsealed.ID, portal.UnsealingRecord{LegalBasis: "（2026）测试刑初字第70号刑事判决",
 		Event: portal.UnsealingEvent{Kind: portal.UnsealingNewCrime, ActDate: portal.Date{Year: 2024, Month: 1, Day: 10}, CombinedMonths: 61}},
-		courtStep, cal); err != nil || c.Status != portal.StatusUnsealed {
+		courtStep, cal); err != nil || c.Status != portal.StatusUnsealingApproval {
 		t.Fatalf("unsealing: %v %v", c.Status, err)
 	}
-	if _, err := h.DB.IssueCaseDocument(unsealed.ID, courtStep, store.DocIssue{Kind: portal.DocUnsealingDecision,
-		Citations: []string{"measures-unsealing", "spp-485"}, Reasons: "（2026）测试刑初字第70号刑事判决"}); err != nil {
+	// Issue 18: a second official of the court approves; the decision is
+	// issued with the approval.
+	second := h.createStaff(portal.RoleCourt, "court-docs-2")
+	if _, _, err := h.DB.DecideUnsealingApproval(unsealed.ID, store.UnsealingDecision{Approval: portal.UnsealingApproval{Verdict: portal.ApprovalUnseal},
+		Citations: []string{"measures-unsealing", "spp-485"}}, store.Step{AccountID: second.ID, Role: second.Role, OrganID: second.OrganID}, cal); err != nil {
 		t.Fatal(err)
 	}
 	unit := h.createAccount(portal.Account{Role: portal.RoleQueryingUnit, UnitKind: string(portal.QueryUnitRegulated),

@@ -151,6 +151,9 @@ func (s *Server) casesModel(c echo.Context, cs portal.Case, mayAct bool) (views.
 		m.Eligibility = &views.MyCaseEligibility{Outcome: d.Outcome, Rules: d.Rules, ReasonKey: d.ReasonKey}
 	}
 	for _, id := range cs.HoldingOrganIDs {
+		if cs.Status == portal.StatusUnsealing || cs.Status == portal.StatusUnsealed {
+			break // issue 18: the organs' sealing no longer describes the record
+		}
 		name, err := organs.name(id)
 		if err != nil {
 			return m, err

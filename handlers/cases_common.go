@@ -93,7 +93,7 @@ func seesOrganMaterial(u *portal.Account, cs portal.Case, rel store.Relation) bo
 // contents, whose every read by any account is audited.
 func sealedContents(cs portal.Case) bool {
 	switch cs.Status {
-	case portal.StatusSealed, portal.StatusCompleted, portal.StatusUnsealingReview:
+	case portal.StatusSealed, portal.StatusCompleted, portal.StatusUnsealingReview, portal.StatusUnsealingApproval:
 		return true
 	}
 	return cs.ExOfficio && cs.Status != portal.StatusDraft

@@ -309,8 +309,9 @@ func TestCertificateCheckedIssuedVerifiedNotRevoked(t *testing.T) {
 	// R18: a new crime before 18, combined term over 60 months: unsealed.
 	// R14: the certificate issued before still verifies exactly as issued.
 	judge := w.signIn(w.judge, "en")
-	unsealPost(t, judge, cs.ID, portal.UnsealingNewCrime, "2024-01-10", "72", "").wantText(t, "The record is unsealed")
-	if st := w.caseStatus(cs.ID); st != portal.StatusUnsealed {
+	unsealPost(t, judge, cs.ID, portal.UnsealingNewCrime, "2024-01-10", "72", "").wantText(t, "the rules say the record is to be unsealed")
+	unsealApprove(t, w.signIn(w.unsealSecondJudge(t), "en"), cs.ID, "approve", "")
+	if st := w.caseStatus(cs.ID); st != portal.StatusUnsealing {
 		t.Fatalf("status %s", st)
 	}
 	v = certVerify(t, anon, code)

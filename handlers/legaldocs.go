@@ -71,25 +71,6 @@ func legalRuleCitationIDs(rules []string, fallback ...string) []string {
 	return ids
 }
 
-// issueUnsealingDocument issues the unsealing decision once the case is
-// unsealed (R18), in the name of the organ that decided it, citing the
-// rules the decision relied on; it does nothing for a case still sealed. The
-// store makes it idempotent per decision.
-func (s *Server) issueUnsealingDocument(c echo.Context, caseID uint64, reasons string) error {
-	cs, err := s.db.Case(caseID)
-	if err != nil || cs.Status != portal.StatusUnsealed {
-		return err
-	}
-	var rules []string
-	if n := len(cs.Events); n > 0 {
-		rules = cs.Events[n-1].Rules
-	}
-	u := currentUser(c)
-	_, err = s.db.IssueCaseDocument(caseID, store.Step{AccountID: u.ID, Role: u.Role, OrganID: u.OrganID, RequestID: requestID(c)},
-		store.DocIssue{Kind: portal.DocUnsealingDecision, Citations: legalRuleCitationIDs(rules, "measures-unsealing", "spp-485"), Reasons: reasons})
-	return err
-}
-
 // issueQueryLetter issues the decision letter of a decided query to the
 // querying unit (R16).
 func (s *Server) issueQueryLetter(c echo.Context, queryID uint64) error {

@@ -133,15 +133,22 @@ func TestLegalDocRefusal(t *testing.T) {
 	w.signIn(w.minor).get("/cases/"+legalItoaID(cs.ID)+"/legal-documents/1").wantStatus(t, http.StatusOK).wantText(t, "判处的刑罚超过五年")
 }
 
-// Issue 18, R18: an unsealing decided through the console issues its
-// decision in the deciding organ's name, sent to the holders; one referred
-// to the supervisor and confirmed issues it in the supervisor's name.
+// Issue 18, R18: an unsealing approved through the console issues its
+// decision in the deciding organ's name, sent to the holders; nothing is
+// issued before the second official approves, and one referred to the
+// supervisor and confirmed is issued, on approval, by the deciding organ
+// too (Measures: the organ that sealed unseals).
 func TestLegalDocUnsealingThroughHandlers(t *testing.T) {
 	w := newCertWorld(t)
 	over := w.completed("(2024)甲刑初字第1号")
 	exact := w.completed("(2024)甲刑初字第4号")
 	judge := w.signIn(w.judge, "en")
+	second := w.signIn(w.unsealSecondJudge(t), "en")
 	unsealPost(t, judge, over.ID, portal.UnsealingNewCrime, "2024-01-10", "61", "").wantPath(t, unsealPath(over.ID))
+	if docs, _ := w.db.LegalDocumentsOfCase(over.ID); len(docs) != 0 {
+		t.Fatalf("a document before approval: %d", len(docs))
+	}
+	unsealApprove(t, second, over.ID, "approve", "").wantPath(t, unsealPath(over.ID))
 	docs, err := w.db.LegalDocumentsOfCase(over.ID)
 	if err != nil || len(docs) != 1 || docs[0].Kind != portal.DocUnsealingDecision || !strings.Contains(docs[0].Number, "法") ||
 		!strings.HasSuffix(docs[0].Number, "解封字第1号") || !docs[0].Addressed(portal.RecipientOrgan, w.police.ID) {
@@ -157,9 +164,13 @@ func TestLegalDocUnsealingThroughHandlers(t *testing.T) {
 	}
 	sup := w.signIn(w.sup, "en")
 	unsealDecide(t, sup, exact.ID, string(portal.VerdictConfirmUnsealing), "再审后的刑期按五年以上计算").wantPath(t, "/supervision/unsealing")
+	if docs, _ := w.db.LegalDocumentsOfCase(exact.ID); len(docs) != 0 {
+		t.Fatalf("a document before approval: %d", len(docs))
+	}
+	unsealApprove(t, second, exact.ID, "approve", "按监督机关意见").wantPath(t, unsealPath(exact.ID))
 	docs, err = w.db.LegalDocumentsOfCase(exact.ID)
-	if err != nil || len(docs) != 1 || docs[0].OrganID != w.supOrgan.ID || !strings.Contains(docs[0].Number, "检") {
-		t.Fatalf("supervisor's documents %+v %v", docs, err)
+	if err != nil || len(docs) != 1 || docs[0].OrganID != w.court.ID || !strings.HasSuffix(docs[0].Number, "解封字第2号") {
+		t.Fatalf("documents after review %+v %v", docs, err)
 	}
 }
 

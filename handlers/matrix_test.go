@@ -185,6 +185,8 @@ var mxSpecs = map[string]mxSpec{
 	"POST /staff/cases/:id/identity":        {kind: "staff-case", ok: 422},
 	"GET /staff/cases/:id/unsealing":        {kind: "decided-case", ok: 200},
 	"POST /staff/cases/:id/unsealing":       {kind: "decided-case", ok: 422},
+	// Issue 18: no verdict posted, so the row changes nothing.
+	"POST /staff/cases/:id/unsealing/approve": {kind: "decided-case", ok: 422},
 	// R30: a birth date in the future is refused, so the row changes nothing.
 	"POST /staff/cases/:id/court-birth-date": {kind: "decided-case", form: mxForm("court_birth_date", "2999-01-01"), ok: 422},
 	"GET /staff/cases/:id/cooffenders":       {kind: "decided-case", ok: 200},

@@ -52,7 +52,7 @@ func (s *Server) handleExitPage(c echo.Context) error {
 // says "sealed" only then (issue 16).
 func recordSealed(st portal.CaseStatus) bool {
 	switch st {
-	case portal.StatusSealed, portal.StatusCompleted, portal.StatusUnsealingReview:
+	case portal.StatusSealed, portal.StatusCompleted, portal.StatusUnsealingReview, portal.StatusUnsealingApproval:
 		return true
 	}
 	return false

@@ -43,6 +43,8 @@ func certificateRoutes() []route {
 
 		{http.MethodGet, "/staff/cases/:id/unsealing", organOfficials, (*Server).handleUnsealForm},
 		{http.MethodPost, "/staff/cases/:id/unsealing", organOfficials, (*Server).handleUnsealRecord},
+		// Issue 18: a second official of the deciding organ approves.
+		{http.MethodPost, "/staff/cases/:id/unsealing/approve", organOfficials, (*Server).handleUnsealApprove},
 		{http.MethodGet, "/supervision/unsealing", supervisors, (*Server).handleUnsealSupervision},
 		{http.MethodPost, "/supervision/unsealing/:case/decide", supervisors, (*Server).handleUnsealDecide},
 

@@ -380,6 +380,9 @@ func (s *Server) showStaffCase(c echo.Context, status int, id uint64, actor port
 		at, ok := cs.Confirmations[o]
 		m.Holders = append(m.Holders, views.StaffHolder{Name: names[o], Own: o == u.OrganID && u.OrganID != 0, Confirmed: ok, At: at})
 	}
+	if m.Unsealing, err = s.unsealApprovalView(u, cs, views.Form{}); err != nil { // issue 18
+		return err
+	}
 	if d, ok := cs.Eligibility(); ok {
 		m.Eligibility = &views.StaffEligibility{Outcome: d.Outcome, Rules: d.Rules, ReasonKey: d.ReasonKey}
 	}
@@ -454,7 +457,12 @@ func staffActions(u *portal.Account, cs portal.Case, actor portal.Actor) []porta
 		}
 	}
 	if actor != "" && u.OrganID != 0 && cs.Holds(u.OrganID) {
-		if _, done := cs.Confirmations[u.OrganID]; !done {
+		if cs.Status == portal.StatusUnsealing {
+			// Issue 18: each holder confirms the unsealing once.
+			if cs.OwesUnsealConfirmation(u.OrganID) {
+				out = append(out, portal.ActionConfirmUnsealed)
+			}
+		} else if _, done := cs.Confirmations[u.OrganID]; !done {
 			out = append(out, portal.Allowed(cs.Status, portal.ActorHolder)...)
 		}
 	}
@@ -496,6 +504,8 @@ var staffActionSpecs = map[portal.CaseAction]staffActionSpec{
 	portal.ActionReject:      {note: noteRequired, noteKey: "staff.reject_note_required", rules: rulesRequired},
 	// R12: each organ seals what it holds.
 	portal.ActionConfirm: {note: noteOptional, fixed: []string{"R12"}},
+	// Issue 18, R18: each holder lifts the seal on what it holds.
+	portal.ActionConfirmUnsealed: {note: noteOptional, fixed: []string{"R18"}},
 	// R11: the withdrawn application's record is still to be sealed.
 	portal.ActionTakeUp: {note: noteOptional, fixed: []string{"R11"}},
 }
@@ -608,7 +618,7 @@ func (s *Server) handleStaffAction(c echo.Context) error {
 	// does (the deciding organ too, for the records it holds); every other
 	// step is the deciding organ's.
 	stepActor := portal.ActorDecider
-	if action == portal.ActionConfirm {
+	if action == portal.ActionConfirm || action == portal.ActionConfirmUnsealed {
 		stepActor = portal.ActorHolder
 	}
 	err = s.applyStaffStep(c, id, store.Step{Action: action, Actor: stepActor, AccountID: u.ID, Role: u.Role, OrganID: u.OrganID,

@@ -15,8 +15,8 @@ import (
 
 // Unsealing (R18, R19). The deciding organ's official records an event
 // reported against a sealed record; the store applies the rules
-// (portal.EvaluateUnsealing) and takes the step they pick: unseal (the
-// person's certificates are revoked and he is told), refer to the supervisor
+// (portal.EvaluateUnsealing) and takes the step they pick: propose the
+// unsealing to a second official (unsealing_approval.go), refer to the supervisor
 // (exactly 60 months), or only record it (R19 for adult crimes, R18 within
 // the limit). The supervisor decides referred events and reviews every one.
 
@@ -114,12 +114,19 @@ func unsealRecordView(r portal.UnsealingRecord, names map[uint64]string) views.U
 }
 
 // unsealNotices are the ?done= values of the event form.
-var unsealNotices = []string{string(portal.OutcomeUnseal), string(portal.OutcomeReview), string(portal.OutcomeStaysSealed)}
+var unsealNotices = []string{string(portal.OutcomeUnseal), string(portal.OutcomeReview), string(portal.OutcomeStaysSealed),
+	string(portal.ApprovalUnseal), string(portal.ApprovalReject)}
 
 // renderUnsealForm reads the case through the audited read (R17: the
 // official has a duty on it) and renders the event form with the events
 // recorded so far.
 func (s *Server) renderUnsealForm(c echo.Context, status int, id uint64, f views.Form, notice string) error {
+	return s.renderUnsealPage(c, status, id, f, views.Form{}, notice)
+}
+
+// renderUnsealPage renders the unsealing page with the event form f and the
+// approval form approval (issue 18).
+func (s *Server) renderUnsealPage(c echo.Context, status int, id uint64, f, approval views.Form, notice string) error {
 	u := currentUser(c)
 	cs, err := s.db.CaseForStaff(id, *u, s.freshFactor(c), purposeCaseDuty, requestID(c))
 	if err != nil {
@@ -139,6 +146,9 @@ func (s *Server) renderUnsealForm(c echo.Context, status int, id uint64, f views
 		MayRecord: cs.Status == portal.StatusSealed || cs.Status == portal.StatusCompleted}
 	for i := len(records) - 1; i >= 0; i-- {
 		m.Records = append(m.Records, unsealRecordView(records[i], names))
+	}
+	if m.Approval, err = s.unsealApprovalView(u, cs, approval); err != nil {
+		return err
 	}
 	return s.render(c, status, views.UnsealFormPage(m))
 }
@@ -188,9 +198,6 @@ func (s *Server) handleUnsealRecord(c echo.Context) error {
 		}
 		return s.renderUnsealForm(c, status, id, f, "")
 	}
-	if err := s.issueUnsealingDocument(c, id, r.LegalBasis); err != nil {
-		return err
-	}
 	return c.Redirect(http.StatusSeeOther, "/staff/cases/"+strconv.FormatUint(id, 10)+"/unsealing?done="+string(rec.Decision.Outcome))
 }
 
@@ -213,6 +220,9 @@ func (s *Server) renderUnsealSupervision(c echo.Context, status int, failedCase 
 	p := s.page(c, "unseal.sup_title")
 	p.Path = "/supervision/unsealing"
 	m := views.UnsealSupervisionModel{Page: p, Total: total, Pager: pager("/supervision/unsealing", nil, page, total), NoticeKey: notice}
+	if m.Open, err = s.unsealOpenRows(names); err != nil {
+		return err
+	}
 	for _, r := range pending {
 		v := unsealRecordView(r, names)
 		v.DecideURL = "/supervision/unsealing/" + strconv.FormatUint(r.CaseID, 10) + "/decide"
@@ -262,9 +272,6 @@ func (s *Server) handleUnsealDecide(c echo.Context) error {
 			f, _ := formError(err, values)
 			return s.renderUnsealSupervision(c, http.StatusUnprocessableEntity, caseID, f, "")
 		}
-		return err
-	}
-	if err := s.issueUnsealingDocument(c, caseID, rv.Reasons); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/supervision/unsealing?done="+string(rv.Verdict))

@@ -85,15 +85,20 @@ func TestUnsealingR18ThroughHandlers(t *testing.T) {
 		t.Fatalf("a refused form changed the case: %s", st)
 	}
 
-	// Over 60 months: unsealed, with its legal basis on the timeline.
+	// Over 60 months: recorded for a second official to approve (issue 18),
+	// with its legal basis on the timeline; the record stays sealed.
 	unsealPost(t, judge, over.ID, portal.UnsealingNewCrime, "2024-01-10", "61", "").wantPath(t, unsealPath(over.ID)).
-		wantText(t, "The record is unsealed", "Unsealed", "（2026）甲刑初字第12号刑事判决")
-	if st := w.caseStatus(over.ID); st != portal.StatusUnsealed {
+		wantText(t, "the rules say the record is to be unsealed", "Unsealing awaiting approval", "（2026）甲刑初字第12号刑事判决")
+	if st := w.caseStatus(over.ID); st != portal.StatusUnsealingApproval {
 		t.Fatalf("over 60: %s", st)
 	}
 	ev := unsealLastEvent(t, w, over.ID)
-	if ev.Action != portal.ActionUnseal || ev.Note != "（2026）甲刑初字第12号刑事判决" || !unsealHas(ev.Rules, "R18") {
+	if ev.Action != portal.ActionProposeUnsealing || ev.Note != "（2026）甲刑初字第12号刑事判决" || !unsealHas(ev.Rules, "R18") {
 		t.Fatalf("event %+v", ev)
+	}
+	unsealApprove(t, w.signIn(w.unsealSecondJudge(t), "en"), over.ID, "approve", "").wantPath(t, unsealPath(over.ID))
+	if st := w.caseStatus(over.ID); st != portal.StatusUnsealing {
+		t.Fatalf("approved: %s", st)
 	}
 	// Nothing more can be recorded on it.
 	judge.get(unsealPath(over.ID)).wantText(t, "only on a record that is sealed")
@@ -153,7 +158,7 @@ func TestUnsealingR18ThroughHandlers(t *testing.T) {
 		t.Fatalf("kept: %s", st)
 	}
 	unsealDecide(t, sup, exactUnseal.ID, "confirm", "按最高检规则，再审改判为五年的解除封存").wantText(t, "Unsealing confirmed")
-	if st := w.caseStatus(exactUnseal.ID); st != portal.StatusUnsealed {
+	if st := w.caseStatus(exactUnseal.ID); st != portal.StatusUnsealingApproval {
 		t.Fatalf("confirmed: %s", st)
 	}
 	if ev := unsealLastEvent(t, w, exactUnseal.ID); ev.Action != portal.ActionConfirmUnsealing || ev.ActorRole != portal.RoleSupervisor {
@@ -241,8 +246,11 @@ func TestCoOffenderMarking(t *testing.T) {
 	}
 	w.signIn(w.minor, "en").get("/staff/cooffender?number=x").wantStatus(t, http.StatusForbidden)
 
-	// Unsealed, the adult's file no longer carries sealed information.
-	unsealPost(t, judge, cs.ID, portal.UnsealingRetrial, "", "80", "再审判决").wantText(t, "The record is unsealed")
+	// Recorded, the adult's file still carries the marking until a second
+	// official approves (issue 18); unsealed, it no longer does.
+	unsealPost(t, judge, cs.ID, portal.UnsealingRetrial, "", "80", "再审判决").wantText(t, "the rules say the record is to be unsealed")
+	cop.get("/staff/cooffender?number="+url.QueryEscape("(2024)甲刑初字第88号")).wantText(t, "Contains sealed-record information")
+	unsealApprove(t, w.signIn(w.unsealSecondJudge(t), "en"), cs.ID, "approve", "")
 	after := cop.get("/staff/cooffender?number="+url.QueryEscape("(2024)甲刑初字第88号")).wantText(t, "No marking")
 	if _, marked := after.testid("cooff-marking"); marked {
 		t.Fatal("marked after unsealing")

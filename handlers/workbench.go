@@ -38,7 +38,7 @@ func (s *Server) workbenchQueue(u *portal.Account, m *views.StaffQueueModel) err
 		Police: u.Role == portal.RolePolice}
 	var sealed []uint64
 	for _, r := range m.Rows {
-		if r.Status == portal.StatusSealed {
+		if r.Status == portal.StatusSealed || r.Status == portal.StatusUnsealing { // issue 18: unsealings too
 			sealed = append(sealed, r.CaseID)
 		}
 	}
@@ -52,6 +52,7 @@ func (s *Server) workbenchQueue(u *portal.Account, m *views.StaffQueueModel) err
 	for i := range m.Rows {
 		if ok[m.Rows[i].CaseID] {
 			m.Rows[i].Confirmable, m.Workbench.BulkConfirm = true, true
+			m.Workbench.BulkUnseal = m.Workbench.BulkUnseal || m.Rows[i].Status == portal.StatusUnsealing
 		}
 	}
 	return nil
@@ -194,7 +195,8 @@ func (s *Server) handleWorkbenchAssign(c echo.Context) error {
 }
 
 // handleWorkbenchBulkConfirm serves POST /staff/confirm-sealing: a holding
-// organ confirms the sealing of several cases (R12). Each case is its own
+// organ confirms the sealing of several cases (R12), or the unsealing of
+// those being unsealed (issue 18, R18). Each case is its own
 // step with its own audit entry, under the same rules as the single
 // confirmation; a case that cannot be confirmed is reported by reference
 // (or only counted, when it is not the organ's at all) and the others go
@@ -242,8 +244,13 @@ func (s *Server) handleWorkbenchBulkConfirm(c echo.Context) error {
 			failed = append(failed, row.Ref)
 			continue
 		}
-		_, err = s.db.Apply(id, store.Step{Action: portal.ActionConfirm, Actor: portal.ActorHolder, AccountID: u.ID, Role: u.Role,
-			OrganID: u.OrganID, Rules: []string{"R12"}, RequestID: requestID(c)}, s.cfg.Calendar)
+		action, rules := portal.ActionConfirm, []string{"R12"}
+		if row.Status == portal.StatusUnsealing {
+			// Issue 18: the holder lifted the seal on its files (R18).
+			action, rules = portal.ActionConfirmUnsealed, []string{"R18"}
+		}
+		_, err = s.db.Apply(id, store.Step{Action: action, Actor: portal.ActorHolder, AccountID: u.ID, Role: u.Role,
+			OrganID: u.OrganID, Rules: rules, RequestID: requestID(c)}, s.cfg.Calendar)
 		if err != nil {
 			if code := portal.ErrorCode(err); code != portal.CodeConflict && code != portal.CodeForbidden && code != portal.CodeInvalid {
 				return err

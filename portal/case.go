@@ -159,7 +159,10 @@ type Case struct {
 
 	// Processing.
 	Confirmations map[uint64]time.Time // holding organ id -> when it confirmed sealing
-	Due           Date                 // the current stage's deadline; zero when nobody owes a step
+	// UnsealConfirmations: holding organ id -> when it confirmed lifting the
+	// seal on its files after an approved unsealing (issue 18, R18).
+	UnsealConfirmations map[uint64]time.Time `json:",omitempty"`
+	Due                 Date                 // the current stage's deadline; zero when nobody owes a step
 	// DueAwaitsCalendar says the stage's deadline falls in a year whose
 	// official calendar is not loaded yet: Due is zero, the filing or decision
 	// went ahead, and the deadline is counted from DueFrom when the year is

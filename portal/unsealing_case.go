@@ -15,9 +15,10 @@ import (
 
 // RecordSealed reports whether a case in this status holds a sealed record:
 // sealing was decided (R12) and nothing has unsealed it. A record in an
-// unsealing review is still sealed until the supervisor decides (R18).
+// unsealing review is still sealed until the supervisor decides (R18), and a
+// recorded unsealing until a second official approves it (issue 18).
 func (s CaseStatus) RecordSealed() bool {
-	return s == StatusSealed || s == StatusCompleted || s == StatusUnsealingReview
+	return s == StatusSealed || s == StatusCompleted || s == StatusUnsealingReview || s == StatusUnsealingApproval
 }
 
 // UnsealingStep is the step that follows the rules' answer on an event: unseal
@@ -26,7 +27,7 @@ func (s CaseStatus) RecordSealed() bool {
 func UnsealingStep(d Decision) (CaseAction, error) {
 	switch d.Outcome {
 	case OutcomeUnseal:
-		return ActionUnseal, nil
+		return ActionProposeUnsealing, nil
 	case OutcomeReview:
 		return ActionReferUnsealing, nil
 	case OutcomeStaysSealed:
@@ -109,6 +110,12 @@ type UnsealingRecord struct {
 	PriorDueFrom        Date             `json:",omitzero"`
 	PriorDueDeadline    string           `json:",omitempty"`
 	Review              *UnsealingReview // the supervisor's decision, when the answer was review
+	// TwoStep says the record follows the two-step procedure (issue 18):
+	// an unsealing takes effect only on Approval by a second official.
+	// Records from before it have none: they took effect when recorded or
+	// when the supervisor confirmed them.
+	TwoStep  bool               `json:",omitempty"`
+	Approval *UnsealingApproval `json:",omitempty"`
 }
 
 // Pending reports whether the record waits for the supervisor.
@@ -117,6 +124,10 @@ func (r UnsealingRecord) Pending() bool { return r.Step == ActionReferUnsealing 
 // Unsealed reports whether the event ended with the record unsealed, by the
 // rules or by the supervisor.
 func (r UnsealingRecord) Unsealed() bool {
+	if r.TwoStep {
+		return r.Approval != nil && r.Approval.Verdict == ApprovalUnseal
+	}
+	// Before the two-step procedure: "unseal" was the rules' own step.
 	return r.Step == ActionUnseal || r.Review != nil && r.Review.Verdict == VerdictConfirmUnsealing
 }
 

@@ -5,7 +5,8 @@ import (
 	"testing"
 )
 
-// R18, R19: the rules' answer picks the step.
+// R18, R19: the rules' answer picks the step; an unsealing is only proposed
+// (issue 18: a second official approves it).
 func TestUnsealingStep(t *testing.T) {
 	birth := Date{Year: 2006, Month: 5, Day: 1}
 	minorAct := Date{Year: 2023, Month: 1, Day: 10}
@@ -15,10 +16,10 @@ func TestUnsealingStep(t *testing.T) {
 		ev   UnsealingEvent
 		want CaseAction
 	}{
-		{"R18(a) over 60 months", UnsealingEvent{Kind: UnsealingNewCrime, ActDate: minorAct, CombinedMonths: 61}, ActionUnseal},
-		{"R18(a) 60 months and a day", UnsealingEvent{Kind: UnsealingNewCrime, ActDate: minorAct, CombinedMonths: 60, CombinedDays: 1}, ActionUnseal},
-		{"R18(b) undiscovered, over", UnsealingEvent{Kind: UnsealingUndiscoveredCrime, ActDate: minorAct, CombinedMonths: 72}, ActionUnseal},
-		{"R18(c) retrial over", UnsealingEvent{Kind: UnsealingRetrial, CombinedMonths: 66}, ActionUnseal},
+		{"R18(a) over 60 months", UnsealingEvent{Kind: UnsealingNewCrime, ActDate: minorAct, CombinedMonths: 61}, ActionProposeUnsealing},
+		{"R18(a) 60 months and a day", UnsealingEvent{Kind: UnsealingNewCrime, ActDate: minorAct, CombinedMonths: 60, CombinedDays: 1}, ActionProposeUnsealing},
+		{"R18(b) undiscovered, over", UnsealingEvent{Kind: UnsealingUndiscoveredCrime, ActDate: minorAct, CombinedMonths: 72}, ActionProposeUnsealing},
+		{"R18(c) retrial over", UnsealingEvent{Kind: UnsealingRetrial, CombinedMonths: 66}, ActionProposeUnsealing},
 		{"R18 exactly 60: review", UnsealingEvent{Kind: UnsealingNewCrime, ActDate: minorAct, CombinedMonths: 60}, ActionReferUnsealing},
 		{"R18 under: stays sealed", UnsealingEvent{Kind: UnsealingNewCrime, ActDate: minorAct, CombinedMonths: 59}, ActionRecordUnsealingEvent},
 		{"R19 adult crime", UnsealingEvent{Kind: UnsealingAdultCrime, ActDate: adultAct, CombinedMonths: 120}, ActionRecordUnsealingEvent},
@@ -65,7 +66,7 @@ func TestUnsealingReviewValidate(t *testing.T) {
 
 func TestRecordSealed(t *testing.T) {
 	for _, s := range CaseStatuses {
-		want := s == StatusSealed || s == StatusCompleted || s == StatusUnsealingReview
+		want := s == StatusSealed || s == StatusCompleted || s == StatusUnsealingReview || s == StatusUnsealingApproval
 		if s.RecordSealed() != want {
 			t.Errorf("%s.RecordSealed() = %v", s, !want)
 		}

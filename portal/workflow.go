@@ -28,11 +28,20 @@ const (
 	// computation (override.go); the decision waits for a second official
 	// of the same organ.
 	StatusOverridePending CaseStatus = "override_pending"
+	// Two-step unsealing (issue 18, R18; unsealing_approval.go): an event
+	// the rules (or the supervisor) say unseals waits for a second official
+	// of the deciding organ; the record stays sealed until approved.
+	StatusUnsealingApproval CaseStatus = "unsealing_approval"
+	// StatusUnsealing: the unsealing was approved and took effect; the
+	// organs that hold records are lifting the seal on their files and each
+	// confirms it, as they confirmed the sealing (R12).
+	StatusUnsealing CaseStatus = "unsealing"
 )
 
 // CaseStatuses lists the statuses in the order of the procedure.
 var CaseStatuses = []CaseStatus{StatusDraft, StatusSubmitted, StatusReturned, StatusAccepted, StatusUnderReview,
-	StatusSealed, StatusRejected, StatusCompleted, StatusWithdrawn, StatusUnsealingReview, StatusUnsealed, StatusOverridePending}
+	StatusSealed, StatusRejected, StatusCompleted, StatusWithdrawn, StatusUnsealingReview, StatusUnsealed, StatusOverridePending,
+	StatusUnsealingApproval, StatusUnsealing}
 
 // Valid reports whether s is a known status.
 func (s CaseStatus) Valid() bool {
@@ -76,10 +85,18 @@ const (
 	// picks which of the three steps is taken (UnsealingStep), so that each
 	// row of the table has one outcome.
 	ActionRecordUnsealingEvent CaseAction = "record_unsealing_event" // the event leaves the record sealed (R18 within the limit, R19)
-	ActionUnseal               CaseAction = "unseal"                 // R18: the event unseals the record
+	ActionProposeUnsealing     CaseAction = "propose_unsealing"      // R18: the event unseals; a second official approves
 	ActionReferUnsealing       CaseAction = "refer_unsealing"        // R18: exactly 60 months, the supervisor decides
-	ActionConfirmUnsealing     CaseAction = "confirm_unsealing"      // the supervisor decides the record is unsealed
+	ActionConfirmUnsealing     CaseAction = "confirm_unsealing"      // the supervisor decides the record is to be unsealed
 	ActionKeepSealed           CaseAction = "keep_sealed"            // the supervisor decides the record stays sealed
+	// Two-step unsealing (issue 18): the second official of the deciding
+	// organ unseals (the decision that takes effect) or rejects the record
+	// with reasons; each holding organ then confirms it lifted the seal on
+	// its files, and the system closes the unsealing when all have.
+	ActionUnseal            CaseAction = "unseal"             // the approver's decision: the record is unsealed (R18)
+	ActionRejectUnsealing   CaseAction = "reject_unsealing"   // the approver refuses the recorded unsealing, with reasons
+	ActionConfirmUnsealed   CaseAction = "confirm_unsealed"   // a holding organ lifted the seal on its files
+	ActionCompleteUnsealing CaseAction = "complete_unsealing" // the system, when every holding organ confirmed
 
 	// Overrides (override.go): a decision against the rules' computation is
 	// proposed by one official and approved (the decision itself, taken by
@@ -139,14 +156,21 @@ var Transitions = []Transition{
 	// Unsealing (R18, R19): only on a record that is sealed.
 	{StatusSealed, ActionRecordUnsealingEvent, ActorDecider, StatusSealed},
 	{StatusCompleted, ActionRecordUnsealingEvent, ActorDecider, StatusCompleted},
-	{StatusSealed, ActionUnseal, ActorDecider, StatusUnsealed},
-	{StatusCompleted, ActionUnseal, ActorDecider, StatusUnsealed},
+	{StatusSealed, ActionProposeUnsealing, ActorDecider, StatusUnsealingApproval},
+	{StatusCompleted, ActionProposeUnsealing, ActorDecider, StatusUnsealingApproval},
 	{StatusSealed, ActionReferUnsealing, ActorDecider, StatusUnsealingReview},
 	{StatusCompleted, ActionReferUnsealing, ActorDecider, StatusUnsealingReview},
-	{StatusUnsealingReview, ActionConfirmUnsealing, ActorSupervisor, StatusUnsealed},
+	{StatusUnsealingReview, ActionConfirmUnsealing, ActorSupervisor, StatusUnsealingApproval},
 	// Kept sealed, the case returns to sealing; the store completes it at once
 	// when every holding organ had already confirmed (R12).
 	{StatusUnsealingReview, ActionKeepSealed, ActorSupervisor, StatusSealed},
+	// Two-step unsealing (issue 18): nothing is unsealed until a second
+	// official of the deciding organ approves; rejected, the case returns to
+	// sealing (completed again at once when every holder had confirmed).
+	{StatusUnsealingApproval, ActionUnseal, ActorApprover, StatusUnsealing},
+	{StatusUnsealingApproval, ActionRejectUnsealing, ActorApprover, StatusSealed},
+	{StatusUnsealing, ActionConfirmUnsealed, ActorHolder, StatusUnsealing},
+	{StatusUnsealing, ActionCompleteUnsealing, ActorSystem, StatusUnsealed},
 
 	// Overrides: the decision against the rules waits for a second official,
 	// who takes it (seal or reject) or sends the case back to review.
@@ -185,5 +209,5 @@ func Allowed(from CaseStatus, actor Actor) []CaseAction {
 // proposed override is chosen by the rules too: a seal or a refusal against
 // their computation becomes one (override.go).
 func ruleChosen(a CaseAction) bool {
-	return a == ActionRecordUnsealingEvent || a == ActionUnseal || a == ActionReferUnsealing || a == ActionProposeOverride
+	return a == ActionRecordUnsealingEvent || a == ActionProposeUnsealing || a == ActionReferUnsealing || a == ActionProposeOverride
 }

@@ -8,7 +8,8 @@ func TestTransitionsExhaustive(t *testing.T) {
 	actions := []CaseAction{ActionSubmit, ActionAccept, ActionReturn, ActionStartReview, ActionSeal, ActionReject,
 		ActionConfirm, ActionComplete, ActionWithdraw, ActionExOfficio, ActionTakeUp,
 		ActionRecordUnsealingEvent, ActionUnseal, ActionReferUnsealing, ActionConfirmUnsealing, ActionKeepSealed,
-		ActionProposeOverride, ActionRejectOverride}
+		ActionProposeOverride, ActionRejectOverride,
+		ActionProposeUnsealing, ActionRejectUnsealing, ActionConfirmUnsealed, ActionCompleteUnsealing}
 	actors := []Actor{ActorApplicant, ActorDecider, ActorHolder, ActorSystem, ActorSupervisor, ActorApprover}
 	allowed := map[Transition]bool{}
 	for _, tr := range Transitions {
@@ -108,13 +109,18 @@ func TestUnsealingTransitions(t *testing.T) {
 		actor  Actor
 		want   CaseStatus
 	}{
-		{StatusCompleted, ActionUnseal, ActorDecider, StatusUnsealed},
-		{StatusSealed, ActionUnseal, ActorDecider, StatusUnsealed},
+		{StatusCompleted, ActionProposeUnsealing, ActorDecider, StatusUnsealingApproval},
+		{StatusSealed, ActionProposeUnsealing, ActorDecider, StatusUnsealingApproval},
 		{StatusCompleted, ActionReferUnsealing, ActorDecider, StatusUnsealingReview},
 		{StatusSealed, ActionReferUnsealing, ActorDecider, StatusUnsealingReview},
 		{StatusCompleted, ActionRecordUnsealingEvent, ActorDecider, StatusCompleted}, // R19, R18 within the limit
 		{StatusSealed, ActionRecordUnsealingEvent, ActorDecider, StatusSealed},
-		{StatusUnsealingReview, ActionConfirmUnsealing, ActorSupervisor, StatusUnsealed},
+		{StatusUnsealingReview, ActionConfirmUnsealing, ActorSupervisor, StatusUnsealingApproval},
+		// Issue 18: the second official unseals or rejects; holders confirm.
+		{StatusUnsealingApproval, ActionUnseal, ActorApprover, StatusUnsealing},
+		{StatusUnsealingApproval, ActionRejectUnsealing, ActorApprover, StatusSealed},
+		{StatusUnsealing, ActionConfirmUnsealed, ActorHolder, StatusUnsealing},
+		{StatusUnsealing, ActionCompleteUnsealing, ActorSystem, StatusUnsealed},
 		{StatusUnsealingReview, ActionKeepSealed, ActorSupervisor, StatusSealed},
 	}
 	for _, tt := range tests {
@@ -125,7 +131,7 @@ func TestUnsealingTransitions(t *testing.T) {
 	}
 	// Nothing unseals a record that was never sealed, or twice.
 	for _, s := range []CaseStatus{StatusDraft, StatusSubmitted, StatusUnderReview, StatusRejected, StatusWithdrawn, StatusUnsealed, StatusUnsealingReview} {
-		for _, a := range []CaseAction{ActionUnseal, ActionReferUnsealing, ActionRecordUnsealingEvent} {
+		for _, a := range []CaseAction{ActionUnseal, ActionProposeUnsealing, ActionReferUnsealing, ActionRecordUnsealingEvent} {
 			if _, err := Next(s, a, ActorDecider); err == nil {
 				t.Errorf("%s allowed from %s", a, s)
 			}

@@ -110,6 +110,12 @@ func (c caseBody) appendBinary(b []byte) []byte {
 	e.time(c.CreatedAt)
 	e.time(c.SubmittedAt)
 	e.time(c.UpdatedAt)
+	// Issue 18: the holders' confirmations of an approved unsealing, in key order.
+	e.count(len(c.UnsealConfirmations), c.UnsealConfirmations == nil)
+	for _, o := range slices.Sorted(maps.Keys(c.UnsealConfirmations)) {
+		e.uint(o)
+		e.time(c.UnsealConfirmations[o])
+	}
 	return e.b
 }
 
@@ -190,6 +196,13 @@ func (c *caseBody) decodeBinary(b []byte) error {
 	x.CreatedAt = d.time()
 	x.SubmittedAt = d.time()
 	x.UpdatedAt = d.time()
+	if n, isNil := d.count(2); !isNil {
+		x.UnsealConfirmations = make(map[uint64]time.Time, min(n, 64))
+		for range n {
+			o := d.uint()
+			x.UnsealConfirmations[o] = d.time()
+		}
+	}
 	if err := d.end(); err != nil {
 		return err
 	}

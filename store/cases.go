@@ -250,6 +250,14 @@ func queueRows(c portal.Case) map[uint64]queueEntry {
 		rows[c.DecidingOrganID] = queueEntry{Ref: c.Ref, Status: c.Status, Due: due, Role: "decider", ExOfficio: c.ExOfficio, Submitted: c.SubmittedAt,
 			AwaitsCalendar: c.DueAwaitsCalendar}
 	}
+	if c.Status == portal.StatusUnsealing { // issue 18: each holder confirms the unsealing
+		for _, o := range c.PendingUnsealHolders() {
+			if _, ok := rows[o]; !ok {
+				rows[o] = queueEntry{Ref: c.Ref, Status: c.Status, Due: due, Role: "holder", ExOfficio: c.ExOfficio, Submitted: c.SubmittedAt,
+					AwaitsCalendar: c.DueAwaitsCalendar}
+			}
+		}
+	}
 	if c.Status == portal.StatusSealed {
 		for _, o := range c.PendingHolders() {
 			if _, ok := rows[o]; !ok {
@@ -846,6 +854,12 @@ func (db *DB) applyStep(tx kv.Tx, old portal.Case, st Step, cal *portal.Calendar
 			return old, &portal.Error{Code: portal.CodeConflict, Key: "case.action_not_allowed"}
 		}
 		c.SealingDuty, c.ExOfficio = false, true
+	case portal.ActionConfirmUnsealed: // issue 18 (unsealing_approval.go)
+		if err := confirmUnsealed(old, &c, st.OrganID, now); err != nil {
+			return old, err
+		}
+	case portal.ActionUnseal:
+		c.UnsealConfirmations = nil // every holder owes its confirmation afresh
 	case portal.ActionReturn, portal.ActionReject:
 		if st.Note == "" {
 			return old, &portal.Error{Code: portal.CodeInvalid, Key: "case.reason_required", Fields: map[string]string{"note": "case.reason_required"}}
@@ -866,7 +880,7 @@ func (db *DB) applyStep(tx kv.Tx, old portal.Case, st Step, cal *portal.Calendar
 		return old, err
 	}
 	key := "notify.status." + string(to)
-	if to == old.Status {
+	if to == old.Status || st.Action == portal.ActionRejectUnsealing {
 		key = "notify.action." + string(st.Action) // e.g. one holding organ confirmed
 	}
 	if err := db.notifyCase(tx, c, key, st.AccountID); err != nil {
@@ -883,6 +897,14 @@ func (db *DB) applyStep(tx kv.Tx, old portal.Case, st Step, cal *portal.Calendar
 	}
 	if c.Status == portal.StatusSealed && len(c.PendingHolders()) == 0 && st.Action == portal.ActionConfirm {
 		return db.applyStep(tx, c, Step{Action: portal.ActionComplete, Actor: portal.ActorSystem, Rules: []string{"R12"}}, cal, today)
+	}
+	if c.Status == portal.StatusUnsealing && len(c.PendingUnsealHolders()) == 0 && st.Action == portal.ActionConfirmUnsealed {
+		return db.applyStep(tx, c, Step{Action: portal.ActionCompleteUnsealing, Actor: portal.ActorSystem, Rules: []string{"R18"}}, cal, today)
+	}
+	if to == portal.StatusUnsealed {
+		if err := deleteUnsealingOpen(tx, c.ID); err != nil { // issue 18: the unsealing is over
+			return old, err
+		}
 	}
 	return c, nil
 }

@@ -592,6 +592,7 @@ func (db *DB) RecordUnsealingEvent(caseID uint64, r portal.UnsealingRecord, st S
 		r.ID, r.CaseID, r.CaseRef, r.DecidingOrganID = id, caseID, old.Ref, old.DecidingOrganID
 		r.RecordedBy, r.RecordedAt, r.PriorStatus, r.PriorDue, r.Review = st.AccountID, db.now().UTC(), old.Status, old.Due, nil
 		r.PriorAwaitsCalendar, r.PriorDueFrom, r.PriorDueDeadline = old.DueAwaitsCalendar, old.DueFrom, old.DueDeadline
+		r.TwoStep, r.Approval = true, nil // issue 18: an unsealing waits for a second official
 		if err := db.putUnsealing(tx, r); err != nil {
 			return err
 		}
@@ -601,6 +602,10 @@ func (db *DB) RecordUnsealingEvent(caseID uint64, r portal.UnsealingRecord, st S
 		switch r.Step {
 		case portal.ActionReferUnsealing:
 			if err := tx.Bucket(bucketUnsealingPending).Put(itob(caseID), itob(id)); err != nil {
+				return err
+			}
+		case portal.ActionProposeUnsealing:
+			if err := putUnsealingOpen(tx, caseID, id); err != nil {
 				return err
 			}
 		}
@@ -613,8 +618,9 @@ func (db *DB) RecordUnsealingEvent(caseID uint64, r portal.UnsealingRecord, st S
 }
 
 // DecideUnsealingReview records the supervisor's decision on a review (R18,
-// exactly 60 months), in one transaction: confirmed, the case is unsealed
-// (certificates already issued stay valid, R14); kept, the record stays sealed and the
+// exactly 60 months), in one transaction: confirmed, the unsealing waits for
+// a second official of the deciding organ (issue 18; certificates already
+// issued stay valid, R14); kept, the record stays sealed and the
 // case returns to where it was (completed again at once when every holding
 // organ had confirmed, R12, or sealing with its former deadline).
 func (db *DB) DecideUnsealingReview(caseID uint64, rv portal.UnsealingReview, st Step, cal *portal.Calendar) (portal.UnsealingRecord, portal.Case, error) {
@@ -648,17 +654,15 @@ func (db *DB) DecideUnsealingReview(caseID uint64, rv portal.UnsealingReview, st
 		}
 		switch action {
 		case portal.ActionKeepSealed:
-			if len(c.PendingHolders()) == 0 {
-				if c, err = db.applyStep(tx, c, Step{Action: portal.ActionComplete, Actor: portal.ActorSystem, Rules: []string{"R12"}}, cal, today); err != nil {
-					return err
-				}
-			} else if c.Due != r.PriorDue || c.DueAwaitsCalendar != r.PriorAwaitsCalendar {
-				prev := c
-				c.Due = r.PriorDue
-				c.DueAwaitsCalendar, c.DueFrom, c.DueDeadline = r.PriorAwaitsCalendar, r.PriorDueFrom, r.PriorDueDeadline
-				if err := db.putCase(tx, prev, c); err != nil {
-					return err
-				}
+			if c, err = db.restoreSealing(tx, c, r, cal, today); err != nil {
+				return err
+			}
+		case portal.ActionConfirmUnsealing:
+			// Issue 18: confirmed, the unsealing still waits for a second
+			// official of the deciding organ.
+			r.TwoStep = true
+			if err := putUnsealingOpen(tx, caseID, r.ID); err != nil {
+				return err
 			}
 		}
 		rv.By, rv.At = st.AccountID, db.now().UTC()

@@ -169,17 +169,29 @@ func TestCertificateLifecycle(t *testing.T) {
 	rec, cs, err := db.RecordUnsealingEvent(w.cs.ID, portal.UnsealingRecord{Event: portal.UnsealingEvent{Kind: portal.UnsealingNewCrime,
 		ActDate: portal.Date{Year: 2024, Month: 2, Day: 1}, CombinedMonths: 72}, LegalBasis: "（2026）演刑初字第3号判决"},
 		Step{AccountID: 5, Role: portal.RoleCourt, OrganID: w.court.ID, RequestID: "r"}, w.cal)
-	if err != nil || cs.Status != portal.StatusUnsealed || rec.Step != portal.ActionUnseal || !rec.Unsealed() {
+	if err != nil || cs.Status != portal.StatusUnsealingApproval || rec.Step != portal.ActionProposeUnsealing || rec.Unsealed() || !rec.AwaitsApproval() {
 		t.Fatalf("unsealing %+v %s %v", rec, cs.Status, err)
 	}
 	if last := cs.Events[len(cs.Events)-1]; last.Note != "（2026）演刑初字第3号判决" || len(last.Rules) == 0 {
 		t.Fatalf("event %+v", last)
 	}
+	// Issue 18: a second official approves; the holders confirm.
+	cs = approveUnsealingForTest(t, db, w.cs.ID, w.court.ID, w.cal)
+	for _, o := range []uint64{w.court.ID, w.police.ID} {
+		if cs, err = db.Apply(w.cs.ID, Step{Action: portal.ActionConfirmUnsealed, Actor: portal.ActorHolder, OrganID: o}, w.cal); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if cs.Status != portal.StatusUnsealed {
+		t.Fatalf("status %s", cs.Status)
+	}
 	if res, _ = db.VerifyCertificate(c.Code, ""); res != paper {
 		t.Fatalf("after unsealing %+v, want %+v", res, paper)
 	}
-	if after, _ := db.UnreadCount(w.minor.ID); after != before+1 {
-		t.Fatalf("unread %d -> %d, want the unsealing only", before, after)
+	// Recorded, approved, each holder's confirmation, closed: the person is
+	// told of each step of his own record.
+	if after, _ := db.UnreadCount(w.minor.ID); after != before+5 {
+		t.Fatalf("unread %d -> %d, want the unsealing's five steps", before, after)
 	}
 	// A new request: the police records show the record; refused.
 	c2 := w.request(t)
@@ -253,8 +265,12 @@ func TestUnsealingReviewAndAdultCrime(t *testing.T) {
 	if _, cs, err = db.RecordUnsealingEvent(w.cs.ID, ev(portal.UnsealingRetrial, portal.Date{}, 60), court, w.cal); err != nil || cs.Status != portal.StatusUnsealingReview {
 		t.Fatalf("retrial 60: %s %v", cs.Status, err)
 	}
-	if _, cs, err = db.DecideUnsealingReview(w.cs.ID, portal.UnsealingReview{Verdict: portal.VerdictConfirmUnsealing, Reasons: "按SPP规则"}, sup, w.cal); err != nil || cs.Status != portal.StatusUnsealed {
+	if _, cs, err = db.DecideUnsealingReview(w.cs.ID, portal.UnsealingReview{Verdict: portal.VerdictConfirmUnsealing, Reasons: "按SPP规则"}, sup, w.cal); err != nil || cs.Status != portal.StatusUnsealingApproval {
 		t.Fatalf("confirmed: %s %v", cs.Status, err)
+	}
+	// Issue 18: the court's second official approves; unsealed.
+	if cs = approveUnsealingForTest(t, db, w.cs.ID, w.court.ID, w.cal); cs.Status != portal.StatusUnsealing {
+		t.Fatalf("approved: %s", cs.Status)
 	}
 	if res, _ := db.VerifyCertificate(c.Code, ""); res.Status != portal.CertIssued {
 		t.Fatalf("confirmed, certificate %+v", res)
@@ -301,6 +317,10 @@ func TestCoOffenderMarking(t *testing.T) {
 		LegalBasis: "再审判决"}, court, w.cal); err != nil {
 		t.Fatal(err)
 	}
+	if got, _ := db.CoOffenderMarked("(2023)演刑初字第9号", reader, ""); !got {
+		t.Error("unmarked before the unsealing was approved (issue 18)")
+	}
+	approveUnsealingForTest(t, db, w.cs.ID, w.court.ID, w.cal)
 	if got, _ := db.CoOffenderMarked("(2023)演刑初字第9号", reader, ""); got {
 		t.Error("marked after unsealing")
 	}

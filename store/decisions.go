@@ -48,6 +48,10 @@ func decisionChecks(c *portal.Case, st Step) error {
 			}
 		}
 	case portal.ActorApprover:
+		if st.Action == portal.ActionUnseal || st.Action == portal.ActionRejectUnsealing {
+			// Issue 18: the unsealing's second official, never its recorder.
+			return portal.MayApproveUnsealing(*c, st.AccountID, st.OrganID)
+		}
 		if err := portal.MayDecideOverride(*c, st.AccountID, st.OrganID); err != nil {
 			return err
 		}

@@ -64,6 +64,8 @@
 //	                                 created by the first write of the area, like the other certificate buckets)
 //	unsealings, unsealings_by_case   unsealing events (R18/R19) and their index by case
 //	unsealing_pending                cases waiting for the supervisor's review (exactly 60 months)
+//	unsealing_open                   case id -> unsealing id: unsealings waiting for a second official's approval or
+//	                                 for the holders' confirmations (issue 18, unsealing_approval.go)
 //	overrides                        itob(id) -> JSON{case id, reference, organ, decision, rules' outcome, state, who, when}
 //	                                 (decisions against the rules' computation, decisions.go; created by a migration)
 //	staff_notifications              itob(organ) | itob(id) -> JSON{case id, reference, message key, time, except}   (officials' news)

@@ -152,6 +152,7 @@ var migrations = []migration{
 		return nil
 	}},
 	{24, migrationCodecName, migrateCodec},
+	{25, migrationUnsealingOpenName, migrateUnsealingOpen},
 }
 
 // recordsAwaitMigrationName names the migration that adds the index of the

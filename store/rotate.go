@@ -169,6 +169,7 @@ var plaintextBuckets = map[string]string{
 	"certificate_objections":      "police organ | due | certificate id -> reference, date",
 	"unsealings_by_case":          "case id | unsealing id",
 	"unsealing_pending":           "case id -> unsealing id",
+	"unsealing_open":              "case id -> unsealing id (waiting for approval or holders' confirmations)",
 	"overrides":                   "override id -> case reference and ids, decision, state, times (the reasons stay in the sealed case)",
 	"staff_notifications":         "organ | id -> case id, reference, message key, time",
 	"staff_notifications_seen":    "official's account id -> newest notification id read",

@@ -193,6 +193,17 @@ func newSealedWorld(t *testing.T) *sealedWorld {
 		t.Fatal(err)
 	}
 	w.secrets = append(w.secrets, "UNSEALING-BASIS-SECRET")
+	// Issue 18: a recorded unsealing rejected by a second official, whose
+	// reasons are sealed with the record (and the case stays completed).
+	if _, _, err := db.RecordUnsealingEvent(w.cs.ID, portal.UnsealingRecord{Event: portal.UnsealingEvent{Kind: portal.UnsealingRetrial,
+		CombinedMonths: 80}, LegalBasis: "再审判决"}, court, w.cal); err != nil {
+		t.Fatal(err)
+	}
+	if _, c, err := db.DecideUnsealingApproval(w.cs.ID, UnsealingDecision{Approval: portal.UnsealingApproval{Verdict: portal.ApprovalReject,
+		Reasons: "APPROVAL-REASONS-SECRET"}}, Step{AccountID: 6, Role: portal.RoleCourt, OrganID: w.court.ID}, w.cal); err != nil || c.Status != portal.StatusCompleted {
+		t.Fatalf("rejected unsealing: %v", err)
+	}
+	w.secrets = append(w.secrets, "APPROVAL-REASONS-SECRET")
 	// Issue 18: a results page of the workbench (sealed: which cases).
 	if _, err := db.SaveBulkResult(5, []uint64{w.cs.ID}, nil, 0); err != nil {
 		t.Fatal(err)
@@ -262,7 +273,8 @@ func (w *sealedWorld) readBack(t *testing.T) {
 	if err := db.view(func(tx kv.Tx) (err error) { cert, err = db.getCertificate(tx, w.cert.ID); return }); err != nil || cert.PersonIDNumber != w.minor.IDNumber {
 		t.Errorf("certificate: %v", err)
 	}
-	if us, err := db.UnsealingsOfCase(w.cs.ID); err != nil || len(us) != 1 || us[0].LegalBasis != "UNSEALING-BASIS-SECRET" {
+	if us, err := db.UnsealingsOfCase(w.cs.ID); err != nil || len(us) != 2 || us[0].LegalBasis != "UNSEALING-BASIS-SECRET" ||
+		us[1].Approval == nil || us[1].Approval.Reasons != "APPROVAL-REASONS-SECRET" {
 		t.Errorf("unsealings: %+v %v", us, err)
 	}
 	var l portal.LeakReport

@@ -27,6 +27,7 @@ const (
 	NotifyStaffOverride       = "staff_notify.override"
 	NotifyStaffToSeal         = "staff_notify.to_seal"
 	NotifyStaffUnsealed       = "staff_notify.unsealed"
+	NotifyStaffUnsealApproval = "staff_notify.unseal_approval" // issue 18
 )
 
 // StaffNotification is one notification of an organ.
@@ -49,13 +50,18 @@ func (db *DB) notifyStaff(tx kv.Tx, old, c portal.Case, st Step) error {
 		return db.notifyOrgan(tx, c.DecidingOrganID, c, NotifyStaffNewApplication, st.AccountID)
 	case st.Action == portal.ActionProposeOverride:
 		return db.notifyOrgan(tx, c.DecidingOrganID, c, NotifyStaffOverride, st.AccountID)
-	case c.Status == portal.StatusSealed && old.Status != portal.StatusSealed && old.Status != portal.StatusUnsealingReview:
+	case st.Action == portal.ActionProposeUnsealing || st.Action == portal.ActionConfirmUnsealing:
+		// Issue 18: a second official of the deciding organ approves.
+		return db.notifyOrgan(tx, c.DecidingOrganID, c, NotifyStaffUnsealApproval, st.AccountID)
+	case c.Status == portal.StatusSealed && old.Status != portal.StatusSealed && old.Status != portal.StatusUnsealingReview &&
+		old.Status != portal.StatusUnsealingApproval:
 		for _, o := range c.PendingHolders() {
 			if err := db.notifyOrgan(tx, o, c, NotifyStaffToSeal, st.AccountID); err != nil {
 				return err
 			}
 		}
-	case c.Status == portal.StatusUnsealed && old.Status != portal.StatusUnsealed:
+	case c.Status == portal.StatusUnsealing && old.Status != portal.StatusUnsealing:
+		// Issue 18: every holder lifts the seal on its files and confirms.
 		for _, o := range c.HoldingOrganIDs {
 			if err := db.notifyOrgan(tx, o, c, NotifyStaffUnsealed, st.AccountID); err != nil {
 				return err

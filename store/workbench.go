@@ -72,6 +72,8 @@ type caseCard struct {
 	Decider        uint64            `json:"decider,omitempty"`
 	Holders        []uint64          `json:"holders,omitempty"`
 	Confirmed      []uint64          `json:"confirmed,omitempty"`
+	// UnsealConfirmed: the holders that confirmed an unsealing (issue 18).
+	UnsealConfirmed []uint64 `json:"unseal_confirmed,omitempty"`
 }
 
 func cardOf(c portal.Case) caseCard {
@@ -81,6 +83,10 @@ func cardOf(c portal.Case) caseCard {
 		card.Confirmed = append(card.Confirmed, o)
 	}
 	slices.Sort(card.Confirmed)
+	for o := range c.UnsealConfirmations {
+		card.UnsealConfirmed = append(card.UnsealConfirmed, o)
+	}
+	slices.Sort(card.UnsealConfirmed)
 	return card
 }
 
@@ -177,7 +183,7 @@ func registerKind(a portal.CaseAction) string {
 		return RegisterRefused
 	case portal.ActionConfirm:
 		return RegisterConfirmed
-	case portal.ActionUnseal, portal.ActionConfirmUnsealing:
+	case portal.ActionUnseal: // issue 18: the approved unsealing
 		return RegisterUnsealed
 	}
 	return ""
@@ -321,7 +327,8 @@ func readCard(tx kv.Tx, id uint64) (caseCard, bool, error) {
 func rowOf(tx kv.Tx, id uint64, card caseCard, organ uint64) WorkbenchRow {
 	r := WorkbenchRow{CaseID: id, Ref: card.Ref, Status: card.Status, Due: card.Due, AwaitsCalendar: card.AwaitsCalendar,
 		Standing: card.standing(organ)}
-	r.Confirmable = card.Status == portal.StatusSealed && slices.Contains(card.Holders, organ) && !slices.Contains(card.Confirmed, organ)
+	r.Confirmable = card.Status == portal.StatusSealed && slices.Contains(card.Holders, organ) && !slices.Contains(card.Confirmed, organ) ||
+		card.Status == portal.StatusUnsealing && slices.Contains(card.Holders, organ) && !slices.Contains(card.UnsealConfirmed, organ)
 	if a, ok := readAssignment(tx, organ, id); ok {
 		r.Assignee = a.To
 	}

@@ -221,6 +221,8 @@ type UnsealFormModel struct {
 	Form      Form
 	Records   []UnsealRecordView
 	NoticeKey string
+	// Approval: the two-step unsealing's state (issue 18); nil when none.
+	Approval *UnsealApprovalView
 }
 
 // UnsealSupervisionModel is GET /supervision/unsealing: reviews waiting for
@@ -228,6 +230,7 @@ type UnsealFormModel struct {
 type UnsealSupervisionModel struct {
 	Page      Page
 	Pending   []UnsealRecordView
+	Open      []UnsealOpenRow // issue 18: waiting for approval or holders' confirmations
 	All       []UnsealRecordView
 	Total     int
 	Pager     StaffPager

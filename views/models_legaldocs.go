@@ -123,7 +123,7 @@ func legalCitationChoices(a StaffActionForm) (suggested, others []legalCitationC
 
 // legalShowsCitations reports whether the action issues a document.
 func legalShowsCitations(a StaffActionForm) bool {
-	return a.Action == portal.ActionSeal || a.Action == portal.ActionReject
+	return a.Action == portal.ActionSeal || a.Action == portal.ActionReject || a.Action == portal.ActionUnseal
 }
 
 // legalRecipientLabel names a recipient in the reader's language.

@@ -142,6 +142,7 @@ type StaffCaseModel struct {
 	Intent          portal.Intent
 	Penalty         *portal.Penalty
 	Holders         []StaffHolder
+	Unsealing       *UnsealApprovalView // issue 18: the unsealing's state and holders' confirmations
 
 	Eligibility *StaffEligibility
 	Documents   []StaffDocument

@@ -18,6 +18,8 @@ type WorkbenchQueue struct {
 	Police                             bool // certificate requests are the police's (R14)
 	// BulkConfirm: some rows of the page can be confirmed together (R12).
 	BulkConfirm bool
+	// BulkUnseal: some of them are unsealings to confirm (issue 18).
+	BulkUnseal bool
 }
 
 // WorkbenchCasePanel is what the workbench adds to a case's action panel.
