@@ -969,6 +969,17 @@ func nextRef(tx *bbolt.Tx) (uint64, error) {
 // encrypted like any upload in the same transaction.
 func (db *DB) OpenExOfficio(c portal.Case, st Step, cal *portal.Calendar, docs ...ImportDocument) (portal.Case, error) {
 	err := db.update(func(tx *bbolt.Tx) error {
+		var err error
+		c, err = db.openExOfficio(tx, c, st, cal, docs...)
+		return err
+	})
+	return c, err
+}
+
+// openExOfficio is OpenExOfficio inside a transaction (also the bulk
+// records of organs' systems, ingest.go).
+func (db *DB) openExOfficio(tx *bbolt.Tx, c portal.Case, st Step, cal *portal.Calendar, docs ...ImportDocument) (portal.Case, error) {
+	err := func() error {
 		id, err := tx.Bucket(bucketCases).NextSequence()
 		if err != nil {
 			return err
@@ -1010,7 +1021,7 @@ func (db *DB) OpenExOfficio(c portal.Case, st Step, cal *portal.Calendar, docs .
 		}
 		c, err = db.applyStep(tx, c, st, cal, today)
 		return err
-	})
+	}()
 	return c, err
 }
 
