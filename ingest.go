@@ -348,6 +348,11 @@ func runIngest(args []string, out io.Writer) error {
 		return fmt.Errorf("ingest: %w", err)
 	}
 	fmt.Fprintln(out, countsLine(job.ID, job.Counts))
+	records, cases, err := db.IngestRecordStats(*organ)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "organ %d: %d record ids known, %d cases opened from them\n", *organ, records, cases)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"sealportal/portal"
 	"sealportal/store"
@@ -122,11 +123,13 @@ func (w *ingestWorld) job(t *testing.T, secret, id string) ingestJobJSON {
 	return j
 }
 
-// ingestLine builds a record line; person n is born on 2005-06-10.
+// ingestLine builds a record line; persons under 1000 are born on
+// 2005-06-10, later ones a day earlier for each thousand (an identity
+// number's sequence has three digits).
 func ingestLine(recordID string, person uint64, facts string, extra ...string) string {
-	birth := portal.Date{Year: 2005, Month: 6, Day: 10}
-	s := fmt.Sprintf(`{"record_id":%q,"person":{"name":"张%s","id_type":"resident_id","id_number":%q,"birth_date":"2005-06-10"},%s`,
-		recordID, strings.Repeat("三", int(person%3)+1), portal.SyntheticIDNumber(9000+person, birth).String(), facts)
+	birth := portal.DateOf(time.Date(2005, 6, 10-int(person/1000%300), 12, 0, 0, 0, portal.China))
+	s := fmt.Sprintf(`{"record_id":%q,"person":{"name":"张%s","id_type":"resident_id","id_number":%q,"birth_date":%q},%s`,
+		recordID, strings.Repeat("三", int(person%3)+1), portal.SyntheticIDNumber(person, birth).String(), birth.String(), facts)
 	for _, e := range extra {
 		s += "," + e
 	}
