@@ -218,22 +218,10 @@ func runIngestWorker(ctx context.Context, db *store.DB, opt store.IngestOptions,
 	}
 }
 
-// drainIngestJob runs a job's batches until it is done, calling progress
-// after each.
+// drainIngestJob runs a job's batches until it is done (decoding the next
+// batch while the current one is written), calling progress after each.
 func drainIngestJob(ctx context.Context, db *store.DB, id uint64, opt store.IngestOptions, progress func(store.IngestJob)) error {
-	for ctx.Err() == nil {
-		job, done, err := db.IngestStep(id, opt)
-		if err != nil {
-			return err
-		}
-		if progress != nil {
-			progress(job)
-		}
-		if done {
-			return nil
-		}
-	}
-	return ctx.Err()
+	return db.IngestRun(ctx, id, opt, progress)
 }
 
 func countsLine(id uint64, c portal.IngestCounts) string {

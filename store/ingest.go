@@ -3,6 +3,7 @@ package store
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -439,84 +441,199 @@ type decodedLine struct {
 // whether the job is done. Safe to call again after a crash: the chunk and
 // the progress move together.
 func (db *DB) IngestStep(id uint64, opt IngestOptions) (IngestJob, bool, error) {
-	var job ingestJobRecord
-	var chunk ingestChunk
-	have := false
-	err := db.view(func(tx *bbolt.Tx) error {
-		var err error
-		if job, err = getIngestJob(tx, id); err != nil {
-			return err
-		}
-		if job.Receiving || job.State == portal.IngestDone || job.NextChunk >= job.Chunks {
-			return nil
-		}
-		raw := tx.Bucket(bucketIngestChunks).Get(chunkKey(id, job.NextChunk))
-		if raw == nil {
-			return fmt.Errorf("store: ingest job %d: chunk %d missing", id, job.NextChunk)
-		}
-		have = true
-		return db.crypt.openJSON(kindIngestChunk, id, fmt.Sprintf("chunk:%d", job.NextChunk), raw, &chunk)
-	})
+	p, err := db.prepareIngest(id, -1, opt)
 	if err != nil {
 		return IngestJob{}, false, err
 	}
-	today := portal.DateOf(db.now())
-	// Decoding needs no transaction: it is done before the write one.
-	var lines []decodedLine
+	return db.commitIngest(p, opt)
+}
+
+// IngestRun decides a job to its end (or until ctx ends), decoding the next
+// batch on another core while the current one is written: the single writer
+// only writes. progress is called after each batch.
+func (db *DB) IngestRun(ctx context.Context, id uint64, opt IngestOptions, progress func(IngestJob)) error {
+	job, err := db.jobRecord(id)
+	if err != nil {
+		return err
+	}
+	type result struct {
+		p   preparedIngest
+		err error
+	}
+	ch := make(chan result, 2)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(ch)
+		for n := job.NextChunk; n < job.Chunks; n++ {
+			p, err := db.prepareIngest(id, n, opt)
+			select {
+			case ch <- result{p, err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for r := range ch {
+		if r.err != nil {
+			return r.err
+		}
+		j, done, err := db.commitIngest(r.p, opt)
+		if err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(j)
+		}
+		if done {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	// Nothing left to decode (an empty job, or one whose last batch was
+	// committed before a stop): the step that marks it done.
+	j, _, err := db.IngestStep(id, opt)
+	if err == nil && progress != nil {
+		progress(j)
+	}
+	return err
+}
+
+func (db *DB) jobRecord(id uint64) (ingestJobRecord, error) {
+	var job ingestJobRecord
+	err := db.view(func(tx *bbolt.Tx) error {
+		var err error
+		job, err = getIngestJob(tx, id)
+		return err
+	})
+	return job, err
+}
+
+// preparedIngest is a chunk read and decoded, ready to be decided.
+type preparedIngest struct {
+	id    uint64
+	n     int // the chunk
+	have  bool
+	lines []decodedLine
+	today portal.Date
+}
+
+// prepareIngest reads and decodes chunk n of the job (n < 0: the job's next
+// one) outside any write transaction.
+func (db *DB) prepareIngest(id uint64, n int, opt IngestOptions) (preparedIngest, error) {
+	p := preparedIngest{id: id, n: n, today: portal.DateOf(db.now())}
+	var chunk ingestChunk
+	err := db.view(func(tx *bbolt.Tx) error {
+		job, err := getIngestJob(tx, id)
+		if err != nil {
+			return err
+		}
+		if p.n < 0 {
+			p.n = job.NextChunk
+		}
+		if job.Receiving || job.State == portal.IngestDone || p.n >= job.Chunks || p.n < job.NextChunk {
+			return nil
+		}
+		raw := tx.Bucket(bucketIngestChunks).Get(chunkKey(id, p.n))
+		if raw == nil {
+			return fmt.Errorf("store: ingest job %d: chunk %d missing", id, p.n)
+		}
+		p.have = true
+		return db.crypt.openJSON(kindIngestChunk, id, fmt.Sprintf("chunk:%d", p.n), raw, &chunk)
+	})
+	if err != nil {
+		return p, err
+	}
 	for i, l := range chunk.Lines {
 		no := chunk.First + i
 		if isLong(chunk.Long, i) {
-			lines = append(lines, decodedLine{no: no, fields: map[string]string{"body": "ingest.line_too_long"}})
+			p.lines = append(p.lines, decodedLine{no: no, fields: map[string]string{"body": "ingest.line_too_long"}})
 			continue
 		}
 		if strings.TrimSpace(l) == "" {
 			continue // blank lines (a trailing newline) are not records
 		}
-		rec, fe := opt.Decode([]byte(l), today)
-		lines = append(lines, decodedLine{no: no, rec: rec, fields: fe})
+		rec, fe := opt.Decode([]byte(l), p.today)
+		p.lines = append(p.lines, decodedLine{no: no, rec: rec, fields: fe})
 	}
-	n := job.NextChunk
+	return p, nil
+}
+
+// auditSignDeferred marks the write transactions that append many audit
+// entries and sign the log's head once, at their end (appendAudit).
+var auditSignDeferred sync.Map // *bbolt.Tx -> struct{}
+
+// commitIngest decides a prepared chunk in one write transaction, if it is
+// still the job's next one.
+func (db *DB) commitIngest(p preparedIngest, opt IngestOptions) (IngestJob, bool, error) {
+	var job ingestJobRecord
 	done := false
-	err = db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx *bbolt.Tx) error {
+		auditSignDeferred.Store(tx, struct{}{})
+		defer auditSignDeferred.Delete(tx)
 		var err error
-		if job, err = getIngestJob(tx, id); err != nil {
+		if job, err = getIngestJob(tx, p.id); err != nil {
 			return err
 		}
 		if job.State == portal.IngestDone {
 			done = true
 			return nil
 		}
-		if have && job.NextChunk == n {
+		if p.have && job.NextChunk == p.n {
 			job.State = portal.IngestRunning
 			kinds := map[uint64]portal.Role{}
-			for _, l := range lines {
-				if err := db.ingestLine(tx, id, &job, l, kinds, opt, today); err != nil {
-					return fmt.Errorf("store: ingest job %d line %d: %w", id, l.no, err)
+			for _, l := range p.lines {
+				if err := db.ingestLine(tx, p.id, &job, l, kinds, opt, p.today); err != nil {
+					return fmt.Errorf("store: ingest job %d line %d: %w", p.id, l.no, err)
 				}
 			}
-			if err := tx.Bucket(bucketIngestChunks).Delete(chunkKey(id, n)); err != nil {
+			if err := tx.Bucket(bucketIngestChunks).Delete(chunkKey(p.id, p.n)); err != nil {
 				return err
 			}
 			job.NextChunk++
 		}
 		if job.NextChunk >= job.Chunks {
 			job.State, job.Finished, done = portal.IngestDone, db.now().UTC(), true
-			if err := tx.Bucket(bucketIngestQueue).Delete(itob(id)); err != nil {
+			if err := tx.Bucket(bucketIngestQueue).Delete(itob(p.id)); err != nil {
 				return err
 			}
 			c := job.Counts
-			if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditIngestJob, SubjectKind: kindIngestJob, SubjectID: id,
+			if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditIngestJob, SubjectKind: kindIngestJob, SubjectID: p.id,
 				Detail: fmt.Sprintf("done organ:%d received:%d sealed:%d review:%d not_eligible:%d not_yet:%d rejected:%d duplicates:%d updated:%d",
 					job.Organ, c.Received, c.Sealed, c.Review, c.NotEligible, c.NotYet, c.Rejected, c.Duplicates, c.Updated)}); err != nil {
 				return err
 			}
 		}
-		return putIngestJob(tx, id, job)
+		if err := putIngestJob(tx, p.id, job); err != nil {
+			return err
+		}
+		return db.signAuditHeadNow(tx)
 	})
 	if err != nil {
 		return IngestJob{}, false, err
 	}
-	return job.job(id), done, nil
+	return job.job(p.id), done, nil
+}
+
+// signAuditHeadNow signs the audit log's head as the transaction leaves it.
+func (db *DB) signAuditHeadNow(tx *bbolt.Tx) error {
+	entries, hashes, meta, err := auditBuckets(tx)
+	if err != nil {
+		return err
+	}
+	n, err := auditSize(entries, hashes)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return nil
+	}
+	return db.signAuditHead(meta, boltHashes{hashes}, n)
 }
 
 func isLong(long []int, i int) bool {

@@ -120,13 +120,17 @@ func TestIngestResumesAfterStop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for done := false; !done; {
-		if _, done, err = db.IngestStep(again.ID, ingestTestOptions()); err != nil {
-			t.Fatal(err)
-		}
+	batches := 0
+	if err := db.IngestRun(context.Background(), again.ID, ingestTestOptions(), func(IngestJob) { batches++ }); err != nil {
+		t.Fatal(err)
 	}
-	if j, _ := db.IngestJobOf(organ.ID, again.ID); j.Counts.Duplicates != 1200 || j.Counts.Sealed != 0 {
-		t.Errorf("resent: %+v", j.Counts)
+	if j, _ := db.IngestJobOf(organ.ID, again.ID); j.Counts.Duplicates != 1200 || j.Counts.Sealed != 0 || j.State != portal.IngestDone || batches != 3 {
+		t.Errorf("resent: %+v, %d batches", j, batches)
+	}
+	// The audit log, whose head a batch signs once at its end, verifies.
+	rep, err := db.VerifyAudit()
+	if err != nil || !rep.OK {
+		t.Errorf("verify audit: %+v %v", rep, err)
 	}
 }
 
