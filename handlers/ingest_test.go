@@ -174,10 +174,12 @@ func TestIngestAcceptance(t *testing.T) {
 		"",
 		// 18: a holder that is not an organ.
 		ingestLine("C-18", 18, `"acts":[{"date":"2022-01-01"}],"disposition":"exempted"`, dec, `"holders":[999]`),
+		// 19: main acts on both sides of 18 (R27), left in review.
+		ingestLine("C-19", 19, `"acts":[{"date":"2022-01-01","main":true},{"date":"2023-08-01","main":true}],"disposition":"exempted"`, `"decided_on":"2024-01-10"`),
 	}
 	id := w.ingestSend(t, w.courtKey, lines)
 	j := w.job(t, w.courtKey, id)
-	want := portal.IngestCounts{Received: 17, Sealed: 4, Review: 1, NotEligible: 2, NotYet: 1, Rejected: 7, Duplicates: 1, Updated: 1}
+	want := portal.IngestCounts{Received: 18, Sealed: 4, Review: 2, NotEligible: 2, NotYet: 1, Rejected: 7, Duplicates: 1, Updated: 1}
 	if j.State != "done" || j.Counts != want {
 		t.Fatalf("job = %+v, want done %+v", j, want)
 	}
@@ -268,13 +270,21 @@ func TestIngestAcceptance(t *testing.T) {
 			}
 		}
 	}
-	// No review is left: C-8's update sealed it; its audit says so.
+	// One review is left in the court's queue (C-8's update sealed the
+	// other), with the rules' reason on its timeline.
 	q, _, err := db.Queue(w.court.ID, store.QueueFilter{Status: portal.StatusUnderReview, Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(q) != 0 {
-		t.Errorf("review queue after the update: %+v", q)
+	if len(q) != 1 {
+		t.Fatalf("review queue: %+v", q)
+	}
+	rc, err := db.Case(q[0].CaseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := rc.Events[len(rc.Events)-1]; !strings.HasPrefix(last.Note, "reason ") || !slices.Contains(last.Rules, "R27") || rc.OrganCaseNumber != "C-19" {
+		t.Errorf("review case %s: last event %+v", rc.OrganCaseNumber, last)
 	}
 
 	// The procuratorate and the police send their own dispositions; the
@@ -393,4 +403,26 @@ func TestDecodeIngestLineFields(t *testing.T) {
 			t.Errorf("%s: errors %v, want %s", name, fe, tc.field)
 		}
 	}
+}
+
+// FuzzDecodeIngestLine: any line is either rejected with field errors or
+// decoded into a record whose facts pass the domain's validation and whose
+// person's document parses.
+func FuzzDecodeIngestLine(f *testing.F) {
+	today := portal.Date{Year: 2026, Month: 3, Day: 10}
+	f.Add(ingestLine("F-1", 1, `"acts":[{"date":"2022-01-01","main":true}],"disposition":"sentenced","penalty":{"kind":"fixed_term","months":24}`, `"decided_on":"2023-01-01"`, `"holders":[2,3]`))
+	f.Add(`{"record_id":"x","person":{"name":"a","id_type":"passport","id_number":"E1234567","country":"GBR","birth_date":"2005-06-10"},"acts":[{"date":"2022-01-01"}],"disposition":"pending"}`)
+	f.Add(`{"record_id":null,"person":[],"acts":{}}`)
+	f.Fuzz(func(t *testing.T, line string) {
+		r, fe := DecodeIngestLine([]byte(line), today)
+		if len(fe) > 0 {
+			return
+		}
+		if err := r.Facts.Validate(today); err != nil {
+			t.Fatalf("accepted facts that do not validate: %v", err)
+		}
+		if _, err := portal.ParseIdentityDocument(r.Person.DocType, r.Person.IDNumber, r.Person.DocCountry); err != nil || r.RecordID == "" || r.Person.Name == "" {
+			t.Fatalf("accepted a record without a valid person or id: %+v %v", r, err)
+		}
+	})
 }
