@@ -144,6 +144,7 @@ func ingestLine(recordID string, person uint64, facts string, extra ...string) s
 func TestIngestAcceptance(t *testing.T) {
 	w := newIngestWorld(t)
 	db := w.ts.db
+	var err error
 	holders := fmt.Sprintf(`"holders":[%d,%d]`, w.procurate.ID, w.police.ID)
 	dec := `"decided_on":"2023-03-01","effective_on":"2023-03-15"`
 	lines := []string{
@@ -176,6 +177,14 @@ func TestIngestAcceptance(t *testing.T) {
 		ingestLine("C-18", 18, `"acts":[{"date":"2022-01-01"}],"disposition":"exempted"`, dec, `"holders":[999]`),
 		// 19: main acts on both sides of 18 (R27), left in review.
 		ingestLine("C-19", 19, `"acts":[{"date":"2022-01-01","main":true},{"date":"2023-08-01","main":true}],"disposition":"exempted"`, `"decided_on":"2024-01-10"`),
+	}
+	// Person 1 has an identity-verified account: the cases about him appear
+	// there (and he is told), those of every organ as one person's.
+	person1, err := db.CreateAccount(portal.Account{Role: portal.RoleMinor, Login: "13900005555", Mobile: "13900005555", Name: "张三三",
+		IDNumber: portal.SyntheticIDNumber(1, portal.Date{Year: 2005, Month: 6, Day: 10}).String(), PasswordHash: "x",
+		IdentityVerified: true, IdentityMethod: portal.IdentityByOrgan}, 0)
+	if err != nil {
+		t.Fatal(err)
 	}
 	id := w.ingestSend(t, w.courtKey, lines)
 	j := w.job(t, w.courtKey, id)
@@ -304,6 +313,16 @@ func TestIngestAcceptance(t *testing.T) {
 	})
 	if c := w.job(t, w.polKey, lid).Counts; c.Sealed != 3 || c.Received != 3 {
 		t.Errorf("police job counts %+v", c)
+	}
+	mine, err := db.CasesOfAccount(person1.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mine) != 2 || mine[0].Case.DecidingOrganID == mine[1].Case.DecidingOrganID {
+		t.Errorf("person 1's account has %d cases, want the court's and the police's", len(mine))
+	}
+	if n, err := db.UnreadCount(person1.ID); err != nil || n == 0 {
+		t.Errorf("person 1 was not told: %d unread, %v", n, err)
 	}
 
 	// A credential acts only for its organ: another organ's job is 404, as
