@@ -12,9 +12,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Organs' machine credentials (issue 17): an organ's case management system
@@ -78,7 +77,7 @@ func (r apiClientRecord) client(id uint64) APIClient {
 	return APIClient{ID: id, ClientID: ClientIDOf(id), Organ: r.Organ, Name: r.Name, Created: r.Created, Rotated: r.Rotated, Revoked: r.Revoked}
 }
 
-func getAPIClient(tx *bbolt.Tx, id uint64) (apiClientRecord, error) {
+func getAPIClient(tx kv.Tx, id uint64) (apiClientRecord, error) {
 	var r apiClientRecord
 	b := tx.Bucket(bucketAPIClients)
 	if b == nil {
@@ -91,7 +90,7 @@ func getAPIClient(tx *bbolt.Tx, id uint64) (apiClientRecord, error) {
 	return r, json.Unmarshal(v, &r)
 }
 
-func putAPIClient(tx *bbolt.Tx, id uint64, r apiClientRecord) error {
+func putAPIClient(tx kv.Tx, id uint64, r apiClientRecord) error {
 	raw, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -109,7 +108,7 @@ func (db *DB) CreateAPIClient(organ uint64, name string, actor uint64) (APIClien
 	}
 	var out APIClient
 	var secret string
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		v := tx.Bucket(bucketOrgans).Get(itob(organ))
 		if v == nil {
 			return portal.NotFound()
@@ -144,7 +143,7 @@ func (db *DB) CreateAPIClient(organ uint64, name string, actor uint64) (APIClien
 // APIClients lists every credential in id order.
 func (db *DB) APIClients() ([]APIClient, error) {
 	var out []APIClient
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		return tx.Bucket(bucketAPIClients).ForEach(func(k, v []byte) error {
 			var r apiClientRecord
 			if err := json.Unmarshal(v, &r); err != nil {
@@ -162,7 +161,7 @@ func (db *DB) APIClients() ([]APIClient, error) {
 func (db *DB) RotateAPIClient(id, actor uint64) (APIClient, string, error) {
 	var out APIClient
 	var secret string
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		r, err := getAPIClient(tx, id)
 		if err != nil {
 			return err
@@ -192,7 +191,7 @@ func (db *DB) RotateAPIClient(id, actor uint64) (APIClient, string, error) {
 // index that lets a request in.
 func (db *DB) RevokeAPIClient(id, actor uint64) (APIClient, error) {
 	var out APIClient
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		r, err := getAPIClient(tx, id)
 		if err != nil {
 			return err
@@ -225,7 +224,7 @@ func (db *DB) AuthenticateAPIClient(secret string) (APIClient, error) {
 	h := sha256.Sum256([]byte(secret))
 	var out APIClient
 	found := false
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketAPIClientsByHash)
 		if b == nil {
 			return nil
@@ -259,7 +258,7 @@ func (db *DB) AuthenticateAPIClient(secret string) (APIClient, error) {
 // nothing else, such as reading a job). Batched: uses that arrive together
 // share a transaction.
 func (db *DB) AuditAPIUse(c APIClient, op, requestID string) error {
-	return db.batch(func(tx *bbolt.Tx) error {
+	return db.batch(func(tx kv.Tx) error {
 		return db.appendAudit(tx, apiUse(c, op, requestID))
 	})
 }

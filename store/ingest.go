@@ -14,9 +14,8 @@ import (
 	"sync"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Bulk records from organs' systems (issue 17). A job's body is stored first,
@@ -63,7 +62,7 @@ func ingestBuckets() [][]byte {
 		bucketIngestErrors, bucketIngestRecords}
 }
 
-func migrateIngest(tx *bbolt.Tx) error {
+func migrateIngest(tx kv.Tx) error {
 	for _, b := range ingestBuckets() {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return err
@@ -129,7 +128,7 @@ type ingestChunk struct {
 	Long  []int    `json:"long,omitempty"` // indexes of lines over IngestMaxLine (kept empty)
 }
 
-func getIngestJob(tx *bbolt.Tx, id uint64) (ingestJobRecord, error) {
+func getIngestJob(tx kv.Tx, id uint64) (ingestJobRecord, error) {
 	var r ingestJobRecord
 	v := tx.Bucket(bucketIngestJobs).Get(itob(id))
 	if v == nil {
@@ -138,7 +137,7 @@ func getIngestJob(tx *bbolt.Tx, id uint64) (ingestJobRecord, error) {
 	return r, json.Unmarshal(v, &r)
 }
 
-func putIngestJob(tx *bbolt.Tx, id uint64, r ingestJobRecord) error {
+func putIngestJob(tx kv.Tx, id uint64, r ingestJobRecord) error {
 	raw, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -159,7 +158,7 @@ var ErrIngestTooLarge = errors.New("store: ingest body too large")
 func (db *DB) ReceiveIngest(organ uint64, client APIClient, body io.Reader, requestID string) (IngestJob, error) {
 	var id uint64
 	rec := ingestJobRecord{Organ: organ, Client: client.ID, State: portal.IngestQueued, Receiving: true, Created: db.now().UTC()}
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		v := tx.Bucket(bucketOrgans).Get(itob(organ))
 		if v == nil {
 			return portal.NotFound()
@@ -184,7 +183,7 @@ func (db *DB) ReceiveIngest(organ uint64, client APIClient, body io.Reader, requ
 		}
 	}
 	write := func(last bool) error {
-		err := db.update(func(tx *bbolt.Tx) error {
+		err := db.update(func(tx kv.Tx) error {
 			r, err := getIngestJob(tx, id)
 			if err != nil {
 				return err
@@ -223,7 +222,7 @@ func (db *DB) ReceiveIngest(organ uint64, client APIClient, body io.Reader, requ
 	}
 	fail := func(err error) (IngestJob, error) {
 		// Nothing was acknowledged: the partial body goes.
-		derr := db.update(func(tx *bbolt.Tx) error {
+		derr := db.update(func(tx kv.Tx) error {
 			if err := deletePrefix(tx.Bucket(bucketIngestChunks), itob(id)); err != nil {
 				return err
 			}
@@ -306,7 +305,7 @@ func readLine(br *bufio.Reader) (line []byte, long bool, err error) {
 // acknowledged. Called once at start, before anything is received.
 func (db *DB) AbandonReceivingIngest() (int, error) {
 	n := 0
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketIngestJobs)
 		var drop []uint64
 		err := b.ForEach(func(k, v []byte) error {
@@ -340,7 +339,7 @@ func (db *DB) AbandonReceivingIngest() (int, error) {
 	return n, err
 }
 
-func deletePrefix(b *bbolt.Bucket, prefix []byte) error {
+func deletePrefix(b kv.Bucket, prefix []byte) error {
 	c := b.Cursor()
 	var keys [][]byte
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -358,7 +357,7 @@ func deletePrefix(b *bbolt.Bucket, prefix []byte) error {
 // found. A client's read is audited.
 func (db *DB) IngestJobOf(organ, id uint64) (IngestJob, error) {
 	var out IngestJob
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		r, err := getIngestJob(tx, id)
 		if err != nil {
 			return err
@@ -375,7 +374,7 @@ func (db *DB) IngestJobOf(organ, id uint64) (IngestJob, error) {
 // IngestErrors calls fn for each rejected line of organ's job, in line order.
 func (db *DB) IngestErrors(organ, id uint64, fn func(portal.IngestLineError) error) error {
 	var rows []portal.IngestLineError
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		r, err := getIngestJob(tx, id)
 		if err != nil {
 			return err
@@ -409,7 +408,7 @@ func (db *DB) IngestErrors(organ, id uint64, fn func(portal.IngestLineError) err
 func (db *DB) NextIngestJob() (uint64, bool, error) {
 	var id uint64
 	var ok bool
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		if k, _ := tx.Bucket(bucketIngestQueue).Cursor().First(); k != nil {
 			id, ok = btoi(k), true
 		}
@@ -506,7 +505,7 @@ func (db *DB) IngestRun(ctx context.Context, id uint64, opt IngestOptions, progr
 
 func (db *DB) jobRecord(id uint64) (ingestJobRecord, error) {
 	var job ingestJobRecord
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		var err error
 		job, err = getIngestJob(tx, id)
 		return err
@@ -528,7 +527,7 @@ type preparedIngest struct {
 func (db *DB) prepareIngest(id uint64, n int, opt IngestOptions) (preparedIngest, error) {
 	p := preparedIngest{id: id, n: n, today: portal.DateOf(db.now())}
 	var chunk ingestChunk
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		job, err := getIngestJob(tx, id)
 		if err != nil {
 			return err
@@ -566,14 +565,14 @@ func (db *DB) prepareIngest(id uint64, n int, opt IngestOptions) (preparedIngest
 
 // auditSignDeferred marks the write transactions that append many audit
 // entries and sign the log's head once, at their end (appendAudit).
-var auditSignDeferred sync.Map // *bbolt.Tx -> struct{}
+var auditSignDeferred sync.Map // kv.Tx -> struct{}
 
 // commitIngest decides a prepared chunk in one write transaction, if it is
 // still the job's next one.
 func (db *DB) commitIngest(p preparedIngest, opt IngestOptions) (IngestJob, bool, error) {
 	var job ingestJobRecord
 	done := false
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		auditSignDeferred.Store(tx, struct{}{})
 		defer auditSignDeferred.Delete(tx)
 		var err error
@@ -621,7 +620,7 @@ func (db *DB) commitIngest(p preparedIngest, opt IngestOptions) (IngestJob, bool
 }
 
 // signAuditHeadNow signs the audit log's head as the transaction leaves it.
-func (db *DB) signAuditHeadNow(tx *bbolt.Tx) error {
+func (db *DB) signAuditHeadNow(tx kv.Tx) error {
 	entries, hashes, meta, err := auditBuckets(tx)
 	if err != nil {
 		return err
@@ -657,7 +656,7 @@ func ingestRecordKey(organ uint64, recordID string) []byte {
 }
 
 // reject records a line's field errors and counts it.
-func rejectLine(tx *bbolt.Tx, job uint64, r *ingestJobRecord, line int, fields map[string]string) error {
+func rejectLine(tx kv.Tx, job uint64, r *ingestJobRecord, line int, fields map[string]string) error {
 	var out []portal.IngestLineError
 	for f, k := range fields {
 		out = append(out, portal.IngestLineError{Line: line, Field: f, Key: k})
@@ -708,7 +707,7 @@ func ingestFieldOf(k string) string {
 // every holding organ, a review waits in the deciding organ's queue with the
 // reason, and the others are counted and recorded. Nothing is written for a
 // line before it has passed every check, so a refused line leaves nothing.
-func (db *DB) ingestLine(tx *bbolt.Tx, jobID uint64, job *ingestJobRecord, l decodedLine, kinds map[uint64]portal.Role,
+func (db *DB) ingestLine(tx kv.Tx, jobID uint64, job *ingestJobRecord, l decodedLine, kinds map[uint64]portal.Role,
 	opt IngestOptions, today portal.Date) error {
 	job.Counts.Received++
 	if len(l.fields) > 0 {
@@ -865,7 +864,7 @@ func (db *DB) ingestLine(tx *bbolt.Tx, jobID uint64, job *ingestJobRecord, l dec
 // record ids kept, and the distinct cases they opened. `ingest` prints it;
 // the crash test checks with it that every acknowledged line is there once.
 func (db *DB) IngestRecordStats(organ uint64) (records, cases int, err error) {
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		seen := map[uint64]bool{}
 		c := tx.Bucket(bucketIngestRecords).Cursor()
 		prefix := itob(organ)

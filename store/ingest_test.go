@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // ingestTestDecode is a small decoder for the store's own tests (the real
@@ -103,11 +102,11 @@ func TestIngestResumesAfterStop(t *testing.T) {
 	if _, ok, _ := db.NextIngestJob(); ok {
 		t.Error("a done job is still queued")
 	}
-	_ = db.view(func(tx *bbolt.Tx) error {
-		if n := tx.Bucket(bucketIngestChunks).Stats().KeyN; n != 0 {
+	_ = db.view(func(tx kv.Tx) error {
+		if n := tx.Bucket(bucketIngestChunks).KeyN(); n != 0 {
 			t.Errorf("%d chunks left after the job", n)
 		}
-		if n := tx.Bucket(bucketIngestRecords).Stats().KeyN; n != 1200 {
+		if n := tx.Bucket(bucketIngestRecords).KeyN(); n != 1200 {
 			t.Errorf("%d record ids, want 1200", n)
 		}
 		return nil
@@ -158,7 +157,7 @@ func TestIngestReceiveLongLineAndAbandon(t *testing.T) {
 		t.Errorf("errors %+v", errs)
 	}
 	// A receiving job (the process stopped during the upload).
-	err = db.update(func(tx *bbolt.Tx) error {
+	err = db.update(func(tx kv.Tx) error {
 		return putIngestJob(tx, 999, ingestJobRecord{Organ: organ.ID, Receiving: true, State: portal.IngestQueued})
 	})
 	if err != nil {
@@ -207,7 +206,7 @@ func TestMigrationIngest(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_ = b.View(func(tx *bbolt.Tx) error {
+	_ = b.View(func(tx kv.Tx) error {
 		for _, name := range ingestBuckets() {
 			if tx.Bucket(name) == nil {
 				t.Errorf("bucket %s missing", name)
@@ -226,8 +225,9 @@ func TestAPIClientSecrets(t *testing.T) {
 	if err != nil || !strings.HasPrefix(secret, apiSecretPrefix) || len(secret) != len(apiSecretPrefix)+43 {
 		t.Fatalf("create: %+v %q %v", cl, secret, err)
 	}
-	_ = db.view(func(tx *bbolt.Tx) error {
-		return tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
+	_ = db.view(func(tx kv.Tx) error {
+		return tx.ForEachBucket(func(name []byte) error {
+			b := tx.Bucket(name)
 			return b.ForEach(func(k, v []byte) error {
 				if strings.Contains(string(k)+string(v), secret[len(apiSecretPrefix):]) {
 					t.Errorf("bucket %s holds the secret", name)
