@@ -19,12 +19,16 @@ import (
 // citizens (their names and numbers are masked).
 func runAdmin(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("admin: want a subcommand: create-user, list-users, disable-user, enable-user, end-sessions, reset-totp, load-calendar, confirm-calendar, rotate-keys")
+		return errors.New("admin: want a subcommand: create-user, list-users, disable-user, enable-user, end-sessions, reset-totp, load-calendar, confirm-calendar, rotate-keys, list-organs, create-api-client, list-api-clients, rotate-api-client, revoke-api-client")
 	}
 	// rotate-keys must not open the store itself: a running server holds the
 	// lock, and the rotation then runs inside it through the control socket.
 	if args[0] == "rotate-keys" {
 		return adminRotateKeys(args[1:], out)
+	}
+	// The organs' machine credentials (ingest.go), also through a running server.
+	if apiAdminCommands[args[0]] {
+		return runAPIAdmin(args[0], args[1:], out)
 	}
 	sub, args := args[0], args[1:]
 	var c config

@@ -11,6 +11,7 @@
 //	sealportal backup -o FILE        write a checked hot copy of the database (asks a running server)
 //	sealportal restore FILE [-force] check a backup and put it in place of the database
 //	sealportal loadtest [flags]      measure a running portal scenario by scenario (loopback only)
+//	sealportal ingest -organ N -file F  an organ's records (NDJSON) decided in bulk (ingest.go)
 package main
 
 import (
@@ -44,11 +45,13 @@ func main() {
 		err = runBackup(args, os.Stdout)
 	case "restore":
 		err = runRestore(args, os.Stdout)
+	case "ingest":
+		err = runIngest(args, os.Stdout)
 	case "help", "-h", "--help":
-		fmt.Println("usage: sealportal [serve|seed|admin|verify-audit|backup|restore|loadtest] [flags]; each takes -h")
+		fmt.Println("usage: sealportal [serve|seed|admin|verify-audit|backup|restore|loadtest|ingest] [flags]; each takes -h")
 		return
 	default:
-		err = fmt.Errorf("unknown command %q (serve, seed, admin, verify-audit, backup, restore, loadtest)", cmd)
+		err = fmt.Errorf("unknown command %q (serve, seed, admin, verify-audit, backup, restore, loadtest, ingest)", cmd)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sealportal:", err)

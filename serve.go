@@ -54,6 +54,14 @@ func runServe(args []string) error {
 		return err
 	}
 	log.Info("calendar", "years", cal.Years())
+	// Bulk jobs (issue 17): a body that was still arriving at the last stop
+	// was never acknowledged and goes; acknowledged jobs resume below.
+	if n, err := db.AbandonReceivingIngest(); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("ingest: unacknowledged bodies removed", "jobs", n)
+	}
+	ingestKick := make(chan struct{}, 1)
 	publicURL, err := c.publicURL()
 	if err != nil {
 		return err
@@ -65,6 +73,7 @@ func runServe(args []string) error {
 		Logger: log, Hasher: portal.NewPasswordHasher(cost), CodeRate: c.messaging.codeRate, OperatorContact: c.operatorContact,
 		OIDC: handlers.OIDCConfig{Issuer: c.oidcIssuer, ClientID: c.oidcClientID, ClientSecret: c.oidcClientSecret,
 			RedirectURL: c.oidcRedirectURL, IDNumberClaim: c.oidcIDClaim, NameClaim: c.oidcNameClaim},
+		IngestKick: ingestKick,
 	}, db)
 	if err != nil {
 		return err
@@ -95,6 +104,15 @@ func runServe(args []string) error {
 		stop()
 		<-senderDone
 	}()
+	ingestDone := make(chan struct{})
+	go func() {
+		defer close(ingestDone)
+		runIngestWorker(ctx, db, ingestOptions(cal), ingestKick, log)
+	}()
+	defer func() {
+		stop()
+		<-ingestDone
+	}()
 	// The runner also answers "backup" on the control socket (control.go), so
 	// that `sealportal backup` works while this process holds the database.
 	backups := &backupRunner{db: db, dir: c.backupFolder(), keep: c.backupKeep, log: log}
@@ -110,7 +128,10 @@ func runServe(args []string) error {
 	controlDone := make(chan struct{})
 	go func() {
 		defer close(controlDone)
-		more := map[string]controlCommand{"backup": backups.controlBackup}
+		more := map[string]controlCommand{"backup": backups.controlBackup, "ingest": controlIngest(db, cal)}
+		for sub := range apiAdminCommands {
+			more[sub] = controlAPIAdmin(db, sub)
+		}
 		if err := serveControl(ctx, db, controlSocket(c.data), log, more); err != nil {
 			log.Error("control socket", "err", err)
 		}

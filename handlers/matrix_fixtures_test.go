@@ -147,6 +147,7 @@ func newMatrixWorld(t *testing.T) *mxWorld {
 	w.workbenchFixtures()
 	w.legalDocFixtures()
 	w.leakFixtures()
+	w.ingestFixtures()
 	w.handoverFixtures() // last: a handover lasts minutes, and fixtures move the clock on
 	return w
 }

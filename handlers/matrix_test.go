@@ -131,6 +131,12 @@ var mxSpecs = map[string]mxSpec{
 	"POST /check/apply":            {ok: 303, loc: "/apply/"}, // a new application (no answers: an empty one)
 	"POST /api/v1/eligibility":     {ok: 415},
 	"POST /api/v1/unsealing-check": {ok: 415},
+	// Issue 17: the API's description, and the organs' bulk API, which
+	// answers 401 to anything without an organ's credential.
+	"GET /api/v1/openapi.json":          {ok: 200},
+	"POST /api/v1/organ/records":        {ok: 401},
+	"GET /api/v1/organ/jobs/:id":        {kind: "ingest-job", ok: 401, notFound: 401},
+	"GET /api/v1/organ/jobs/:id/errors": {kind: "ingest-job", ok: 401, notFound: 401},
 
 	// The applicant's journey.
 	"GET /apply":                            {ok: 200},

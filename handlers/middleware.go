@@ -26,7 +26,10 @@ func (s *Server) middleware(e *echo.Echo) error {
 	e.Use(s.securityHeaders)
 	e.Use(s.logRequests)
 	e.Use(s.compress) // compress.go
-	e.Use(middleware.BodyLimit(s.cfg.BodyLimit))
+	// The organs' bulk records (issue 17) have their own, larger limit and
+	// are read line by line, never held whole (ingest.go).
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: s.cfg.BodyLimit,
+		Skipper: func(c echo.Context) bool { return c.Request().URL.Path == "/api/v1/organ/records" }}))
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.cfg.RequestTimeout}))
 	e.Use(s.locale)
 	e.Use(s.csrf)

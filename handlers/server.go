@@ -67,6 +67,9 @@ type Config struct {
 	// shown on the help and contact pages as written; empty, those pages say
 	// whom to ask instead.
 	OperatorContact string
+	// IngestKick wakes the worker that decides organs' bulk jobs (issue 17)
+	// when a job arrives; nil, the worker finds it on its next poll.
+	IngestKick chan<- struct{}
 }
 
 func (c *Config) defaults() {

@@ -147,16 +147,11 @@ func (db *DB) appendAudit(tx kv.Tx, ev portal.AuditEvent) error {
 			return fmt.Errorf("store: audit append %d: %w", n, err)
 		}
 	}
-	th, err := tlog.TreeHash(n+1, r)
-	if err != nil {
-		return fmt.Errorf("store: audit append %d: tree hash: %w", n, err)
-	}
-	head, err := note.Sign(&note.Note{Text: string(tlog.FormatTree(tlog.Tree{N: n + 1, Hash: th}))}, db.signer)
-	if err != nil {
-		return fmt.Errorf("store: audit append %d: sign head: %w", n, err)
-	}
-	if err := meta.Put(keyAuditHead, head); err != nil {
-		return fmt.Errorf("store: audit append %d: %w", n, err)
+	// A bulk transaction (ingest.go) signs the head once, at its end.
+	if _, deferred := auditSignDeferred.Load(tx); !deferred {
+		if err := db.signAuditHead(meta, r, n+1); err != nil {
+			return fmt.Errorf("store: audit append %d: %w", n, err)
+		}
 	}
 	// The subject index lets a person see every access to his record ("who
 	// looked at my record") without scanning the log. It is not part of the
@@ -174,6 +169,19 @@ func (db *DB) appendAudit(tx kv.Tx, ev portal.AuditEvent) error {
 		return fmt.Errorf("store: audit append %d: actor index: %w", n, err)
 	}
 	return nil
+}
+
+// signAuditHead signs the tree head of a log of n entries into meta.
+func (db *DB) signAuditHead(meta kv.Bucket, r boltHashes, n int64) error {
+	th, err := tlog.TreeHash(n, r)
+	if err != nil {
+		return fmt.Errorf("tree hash: %w", err)
+	}
+	head, err := note.Sign(&note.Note{Text: string(tlog.FormatTree(tlog.Tree{N: n, Hash: th}))}, db.signer)
+	if err != nil {
+		return fmt.Errorf("sign head: %w", err)
+	}
+	return meta.Put(keyAuditHead, head)
 }
 
 var bucketAuditBySubject = []byte("audit_by_subject")

@@ -992,6 +992,17 @@ func nextRef(tx kv.Tx) (uint64, error) {
 // encrypted like any upload in the same transaction.
 func (db *DB) OpenExOfficio(c portal.Case, st Step, cal *portal.Calendar, docs ...ImportDocument) (portal.Case, error) {
 	err := db.update(func(tx kv.Tx) error {
+		var err error
+		c, err = db.openExOfficio(tx, c, st, cal, docs...)
+		return err
+	})
+	return c, err
+}
+
+// openExOfficio is OpenExOfficio inside a transaction (also the bulk
+// records of organs' systems, ingest.go).
+func (db *DB) openExOfficio(tx kv.Tx, c portal.Case, st Step, cal *portal.Calendar, docs ...ImportDocument) (portal.Case, error) {
+	err := func() error {
 		id, err := tx.Bucket(bucketCases).NextSequence()
 		if err != nil {
 			return err
@@ -1033,7 +1044,7 @@ func (db *DB) OpenExOfficio(c portal.Case, st Step, cal *portal.Calendar, docs .
 		}
 		c, err = db.applyStep(tx, c, st, cal, today)
 		return err
-	})
+	}()
 	return c, err
 }
 

@@ -134,6 +134,15 @@
 //	                                 form's answer page or of a form kept across a sign-in: account id, page, values,
 //	                                 expiry}   (migration 16; formstate.go; minutes-long, purged at each write)
 //	form_states_by_expiry            expiry (8 bytes, UnixNano) | the form_states key -> ""
+//	api_clients                      itob(id) -> JSON{organ, name, SHA-256 of the secret, created, rotated, revoked}
+//	api_clients_by_hash              SHA-256 of a live secret -> itob(id)   (apiclients.go, issue 17)
+//	ingest_jobs                      itob(job) -> JSON{organ, state, lines, chunks, next chunk, counts}
+//	ingest_queue                     itob(job) -> ""   (queued or running)
+//	ingest_chunks                    itob(job) | itob(n) -> {body: encrypted JSON of up to 500 lines of the body},
+//	                                 deleted in the transaction that decides them
+//	ingest_errors                    itob(job) | itob(line) -> JSON[{line, field, message key}]
+//	ingest_records                   itob(organ) | the organ's record id -> JSON{case, outcome, keyed hash of the content}
+//	                                 (all seven created by migration "bulk records of organs' systems"; ingest.go)
 //
 // Lists read these indexes with cursors over a prefix, never a scan of a whole
 // entity bucket. Changing the tree means a new migration and an update here in

@@ -153,6 +153,7 @@ var migrations = []migration{
 	}},
 	{24, migrationCodecName, migrateCodec},
 	{25, migrationUnsealingOpenName, migrateUnsealingOpen},
+	{26, migrationIngestName, migrateIngest},
 }
 
 // recordsAwaitMigrationName names the migration that adds the index of the

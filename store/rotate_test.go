@@ -221,6 +221,11 @@ func newSealedWorld(t *testing.T) *sealedWorld {
 		t.Fatal(err)
 	}
 	w.secrets = append(w.secrets, "OPINION-FACTS-SECRET", "OPINION-REQUEST-SECRET")
+	// Issue 17: an organ's bulk body waiting to be decided (ingest.go).
+	if _, err := db.ReceiveIngest(w.court.ID, APIClient{}, strings.NewReader(`{"record_id":"INGEST-BODY-SECRET"}`+"\n"), "r"); err != nil {
+		t.Fatal(err)
+	}
+	w.secrets = append(w.secrets, "INGEST-BODY-SECRET")
 	return w
 }
 
