@@ -96,6 +96,9 @@ func Open(path string, opt Options) (*DB, error) {
 		if err == nil {
 			err = db.deskBuild()
 		}
+		if err == nil {
+			err = db.backfillStatistics() // issue 17 (statistics.go)
+		}
 		if err != nil {
 			_ = b.Close() // the error above is the one to report
 			return nil, err

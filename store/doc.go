@@ -132,6 +132,11 @@
 //	                                 form's answer page or of a form kept across a sign-in: account id, page, values,
 //	                                 expiry}   (migration 16; formstate.go; minutes-long, purged at each write)
 //	form_states_by_expiry            expiry (8 bytes, UnixNano) | the form_states key -> ""
+//	statistics                       itob(organ; 0 = none) | yyyymm (4 bytes) | measure -> itob(count)   (issue 17; no personal
+//	                                 data: the statistics pages read these, never the records; statistics.go)
+//	statistics_sources               kind (1 byte) | itob(record id) -> JSON{counter keys the record adds to, events counted,
+//	                                 deadline in force}   (the hook's memo; both created by the statistics migration, which
+//	                                 asks Open for a back-fill in batches, progress in meta/statistics_backfill)
 //
 // Lists read these indexes with cursors over a prefix, never a scan of a whole
 // entity bucket. Changing the tree means a new migration and an update here in

@@ -151,6 +151,7 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	{24, migrationStatisticsName, migrateStatistics},
 }
 
 // recordsAwaitMigrationName names the migration that adds the index of the
