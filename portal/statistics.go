@@ -68,7 +68,7 @@ func StatisticsPeriod(from, to Month) FieldErrors {
 	var fe FieldErrors
 	if from.After(to) {
 		fe.Add("to", "stats.period_order")
-	} else if from.AddMonths(MaxStatisticsMonths - 1).Key() < to.Key() {
+	} else if from.AddMonths(MaxStatisticsMonths-1).Key() < to.Key() {
 		fe.Add("to", "stats.period_too_long")
 	}
 	return fe
@@ -130,7 +130,9 @@ func SealBand(days int) string {
 // StatResearchSeal is the research measure of a decision to seal a record of
 // a crime of the given intent (intentional, negligent, unknown), in a band of
 // time to the decision.
-func StatResearchSeal(i Intent, band string) string { return "research.seal." + string(IntentOrUnknown(i)) + "." + band }
+func StatResearchSeal(i Intent, band string) string {
+	return "research.seal." + string(IntentOrUnknown(i)) + "." + band
+}
 
 // StatResearchRefuse is the research measure of a decision not to seal.
 func StatResearchRefuse(i Intent) string { return "research.refuse." + string(IntentOrUnknown(i)) }
