@@ -226,6 +226,9 @@ func Suppress(counts [][]int) SuppressedTable {
 	for changed := true; changed; {
 		changed = false
 		for _, eq := range eqs {
+			if len(eq) < 2 {
+				continue // a total alone: nothing to recompute it from
+			}
 			hidden := 0
 			for _, p := range eq {
 				if t[p[0]][p[1]].Suppressed {
@@ -247,8 +250,10 @@ func Suppress(counts [][]int) SuppressedTable {
 				best = len(eq) - 1
 			}
 			p := eq[best]
-			t[p[0]][p[1]].Suppressed = true
-			changed = true
+			if !t[p[0]][p[1]].Suppressed {
+				t[p[0]][p[1]].Suppressed = true
+				changed = true
+			}
 		}
 	}
 	return t
@@ -262,6 +267,9 @@ func (t SuppressedTable) Recoverable() bool {
 		return false
 	}
 	rows, cols := len(t)-1, len(t[0])-1
+	if rows == 0 && cols == 0 {
+		return false // a total alone
+	}
 	for i := 0; i <= rows; i++ {
 		hidden := 0
 		for j := 0; j <= cols; j++ {
