@@ -48,7 +48,7 @@ type route struct {
 func routes() []route {
 	var all []route
 	for _, area := range [][]route{coreRoutes(), checkRoutes(), applyRoutes(), caseRoutes(), staffRoutes(),
-		reliefRoutes(), leakRoutes(), supervisionRoutes(), infoRoutes(), queryRoutes(), certificateRoutes(), securityRoutes(), mydataRoutes(), identityRoutes(), contactRoutes(), workbenchRoutes(), legalDocRoutes(), noticesRoutes(), oversightRoutes(), decisionsRoutes(), formStateRoutes()} {
+		reliefRoutes(), leakRoutes(), supervisionRoutes(), infoRoutes(), queryRoutes(), certificateRoutes(), securityRoutes(), mydataRoutes(), identityRoutes(), contactRoutes(), workbenchRoutes(), legalDocRoutes(), noticesRoutes(), oversightRoutes(), decisionsRoutes(), formStateRoutes(), statisticsRoutes()} {
 		all = append(all, area...)
 	}
 	return all
