@@ -75,7 +75,7 @@ func TestStatisticsPageAndCSVAgree(t *testing.T) {
 		page string
 	}{{w.sup, "/supervision/statistics"}, {w.judge, "/staff/statistics"}} {
 		c := w.signIn(tc.who)
-		p := c.get(tc.page + "?from=2026-01&to=2026-06").wantStatus(t, http.StatusOK)
+		p := c.get(tc.page+"?from=2026-01&to=2026-06").wantStatus(t, http.StatusOK)
 		onPage := pageCells(t, p.body)
 		inCSV := csvCells(t, c.get(tc.page+".csv?from=2026-01&to=2026-06").wantStatus(t, http.StatusOK))
 		if len(onPage) != len(inCSV) {
@@ -140,12 +140,12 @@ func TestStatisticsPeriodIsValidated(t *testing.T) {
 		{"from=2026-05&to=2026-03", "The end month cannot be before the start month", "2026-05"},
 		{"from=2010-01&to=2026-03", "A period can be at most 120 months", "2010-01"},
 	} {
-		p := c.get("/supervision/statistics?" + tc.query).wantStatus(t, http.StatusUnprocessableEntity)
+		p := c.get("/supervision/statistics?"+tc.query).wantStatus(t, http.StatusUnprocessableEntity)
 		p.wantText(t, tc.message)
 		if !strings.Contains(p.body, `value="`+tc.kept+`"`) {
 			t.Errorf("%s: the typed value is not kept", tc.query)
 		}
-		c.get("/supervision/statistics.csv?" + tc.query).wantStatus(t, http.StatusBadRequest)
+		c.get("/supervision/statistics.csv?"+tc.query).wantStatus(t, http.StatusBadRequest)
 	}
 	// No period: the twelve months up to this one.
 	c.get("/supervision/statistics").wantStatus(t, http.StatusOK).wantText(t, "2025-04 to 2026-03")
