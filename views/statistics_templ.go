@@ -111,11 +111,11 @@ func StatisticsPage(m StatisticsModel) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Field(FieldSpec{Name: "from", LabelKey: "stats.from", HintKey: "stats.month_hint", Type: "month", Autocomplete: "off", Width: "w-11"}, m.Form).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Field(FieldSpec{Name: "from", LabelKey: "stats.from", HintKey: "stats.month_hint", Type: "text", Autocomplete: "off", Width: "w-11"}, m.Form).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Field(FieldSpec{Name: "to", LabelKey: "stats.to", HintKey: "stats.month_hint", Type: "month", Autocomplete: "off", Width: "w-11"}, m.Form).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Field(FieldSpec{Name: "to", LabelKey: "stats.to", HintKey: "stats.month_hint", Type: "text", Autocomplete: "off", Width: "w-11"}, m.Form).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
