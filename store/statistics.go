@@ -385,6 +385,8 @@ func statisticsRows(tx *bbolt.Tx, organ uint64, all bool, from, to portal.Month)
 		return nil, nil
 	}
 	var out []StatCount
+	// The few measure names are interned: one string each, not one per counter.
+	names := map[string]string{}
 	read := func(organ uint64) {
 		prefix := itob(organ)
 		start := binary.BigEndian.AppendUint32(slices.Clone(prefix), from.Key())
@@ -397,7 +399,12 @@ func statisticsRows(tx *bbolt.Tx, organ uint64, all bool, from, to portal.Month)
 			if m > to.Key() {
 				break
 			}
-			out = append(out, StatCount{Organ: organ, Month: portal.MonthFromKey(m), Measure: string(k[12:]), N: int(btoi(v))}) // #nosec G115 -- a count
+			name, ok := names[string(k[12:])]
+			if !ok {
+				name = string(k[12:])
+				names[name] = name
+			}
+			out = append(out, StatCount{Organ: organ, Month: portal.MonthFromKey(m), Measure: name, N: int(btoi(v))}) // #nosec G115 -- a count
 		}
 	}
 	if !all {
