@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 
 	"go.etcd.io/bbolt"
 
@@ -181,7 +182,7 @@ func putStatistics(tx *bbolt.Tx, rec any) error {
 func statisticsOf(tx *bbolt.Tx, prev statMemo, rec any) (statMemo, error) {
 	switch r := rec.(type) {
 	case portal.Case:
-		return caseStatistics(prev, r, func() (*portal.Calendar, error) { return calendarOf(tx) })
+		return caseStatistics(prev, r, func() (*portal.Calendar, error) { return statCalendar(tx) })
 	case portal.ReliefRequest:
 		return statMemo{Keys: reliefStatistics(r)}, nil
 	case portal.LeakReport:
@@ -192,6 +193,30 @@ func statisticsOf(tx *bbolt.Tx, prev statMemo, rec any) (statMemo, error) {
 		return statMemo{Keys: certificateStatistics(r)}, nil
 	}
 	return statMemo{}, fmt.Errorf("store: statistics of %T", rec)
+}
+
+// statCal keeps the calendar of the last transaction that needed one, so
+// that an import of many cases with their history builds it once per batch.
+// The cache holds the transaction itself, so no later transaction can have
+// the same address while it is cached.
+var statCal struct {
+	sync.Mutex
+	tx  *bbolt.Tx
+	cal *portal.Calendar
+}
+
+func statCalendar(tx *bbolt.Tx) (*portal.Calendar, error) {
+	statCal.Lock()
+	defer statCal.Unlock()
+	if statCal.tx == tx && statCal.cal != nil {
+		return statCal.cal, nil
+	}
+	cal, err := calendarOf(tx)
+	if err != nil {
+		return nil, err
+	}
+	statCal.tx, statCal.cal = tx, cal
+	return cal, nil
 }
 
 // caseStatistics counts the case's events not yet counted. Each step is
