@@ -487,38 +487,52 @@ type Backlog struct {
 	Overdue   int // of all these, past their deadline
 }
 
-// Backlogs reads the backlog of one organ, or of every organ with all.
+// Backlogs reads the backlog of one organ, or of every organ with all (the
+// organs with open work), in one pass over the queue's counters
+// (queue_counts: organ | due | status -> count), never a case.
 func (db *DB) Backlogs(organ uint64, all bool) ([]Backlog, error) {
 	today := portal.DateOf(db.now())
 	var out []Backlog
 	err := db.view(func(tx *bbolt.Tx) error {
-		organs := []uint64{organ}
-		if all {
-			organs = nil
-			if err := tx.Bucket(bucketOrgans).ForEach(func(k, _ []byte) error {
-				organs = append(organs, btoi(k))
-				return nil
-			}); err != nil {
-				return err
+		b := tx.Bucket(bucketQueueCounts)
+		if b == nil {
+			if !all {
+				out = []Backlog{{Organ: organ}}
 			}
+			return nil
 		}
-		for _, o := range organs {
-			bl := Backlog{Organ: o}
-			n := func(st portal.CaseStatus, overdue bool) int {
-				before := portal.Date{}
-				if overdue {
-					before = today
-				}
-				v, _ := queueTotal(tx, o, st, false, before, portal.Date{})
-				return v
+		var prefix []byte
+		if !all {
+			prefix = itob(organ)
+			out = []Backlog{{Organ: organ}}
+		}
+		cur := b.Cursor()
+		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+			if len(k) < 12 || len(v) != 8 {
+				continue
 			}
-			bl.Submitted = n(portal.StatusSubmitted, false)
-			bl.Review = n(portal.StatusAccepted, false) + n(portal.StatusUnderReview, false) + n(portal.StatusOverridePending, false)
-			bl.Sealing = n(portal.StatusSealed, false)
-			for _, st := range []portal.CaseStatus{portal.StatusSubmitted, portal.StatusAccepted, portal.StatusUnderReview, portal.StatusOverridePending, portal.StatusSealed} {
-				bl.Overdue += n(st, true)
+			o := btoi(k[:8])
+			if o == 0 {
+				continue // the deadline index of all organs, not an organ
 			}
-			out = append(out, bl)
+			if len(out) == 0 || out[len(out)-1].Organ != o {
+				out = append(out, Backlog{Organ: o})
+			}
+			bl := &out[len(out)-1]
+			n := int(btoi(v)) // #nosec G115 -- a count of cases
+			switch portal.CaseStatus(k[12:]) {
+			case portal.StatusSubmitted:
+				bl.Submitted += n
+			case portal.StatusAccepted, portal.StatusUnderReview, portal.StatusOverridePending:
+				bl.Review += n
+			case portal.StatusSealed:
+				bl.Sealing += n
+			default:
+				continue // returned to the applicant, or decided
+			}
+			if due := dateFromKey(k[8:12]); !due.IsZero() && today.After(due) {
+				bl.Overdue += n
+			}
 		}
 		return nil
 	})
