@@ -51,16 +51,36 @@ func (s *Server) statsPeriod(c echo.Context) (from, to portal.Month, values map[
 
 // statsScope is whose numbers a request reads.
 type statsScope struct {
-	all    bool   // the supervisor: every organ
-	organ  uint64 // an organ's own
-	action string // the page's address
+	supervisor bool   // the supervisor: every organ, or one he chose
+	all        bool   // every organ (and what is no organ's: relief, leaks)
+	organ      uint64 // one organ's: an official's own, or the supervisor's choice
+	action     string // the page's address
 }
 
-func scopeOf(u *portal.Account) statsScope {
-	if u.Role == portal.RoleSupervisor {
-		return statsScope{all: true, action: "/supervision/statistics"}
+// statsScopeOf decides whose numbers the request reads. An official reads
+// his own organ's, whatever the address says; the supervisor every organ's,
+// or one organ's he chose (organ=id, validated against the organs).
+func (s *Server) statsScopeOf(c echo.Context, u *portal.Account, values map[string]string, fe *portal.FieldErrors) (statsScope, []portal.Organ, error) {
+	if u.Role != portal.RoleSupervisor {
+		return statsScope{organ: u.OrganID, action: "/staff/statistics"}, nil, nil
 	}
-	return statsScope{organ: u.OrganID, action: "/staff/statistics"}
+	sc := statsScope{supervisor: true, all: true, action: "/supervision/statistics"}
+	organs, err := s.db.Organs()
+	if err != nil {
+		return sc, nil, err
+	}
+	v := strings.TrimSpace(c.QueryParam("organ"))
+	values["organ"] = v
+	if v == "" {
+		return sc, organs, nil
+	}
+	id, perr := strconv.ParseUint(v, 10, 64)
+	if perr != nil || !slices.ContainsFunc(organs, func(o portal.Organ) bool { return o.ID == id && o.Kind != portal.RoleSupervisor }) {
+		fe.Add("organ", "stats.organ_invalid")
+		return sc, organs, nil
+	}
+	sc.all, sc.organ = false, id
+	return sc, organs, nil
 }
 
 // handleStatisticsSupervision serves GET /supervision/statistics.
@@ -78,11 +98,21 @@ func (s *Server) handleStatisticsOrganCSV(c echo.Context) error { return s.stati
 
 func (s *Server) statisticsPage(c echo.Context) error {
 	u := currentUser(c)
-	sc := scopeOf(u)
 	from, to, values, fe := s.statsPeriod(c)
+	sc, organs, err := s.statsScopeOf(c, u, values, &fe)
+	if err != nil {
+		return err
+	}
 	m := views.StatisticsModel{Page: s.page(c, "stats.title"), Action: sc.action, Form: views.Form{Values: values, Errors: fe}}
-	if !sc.all {
+	if !sc.supervisor {
 		m.Organ = u.Organ
+	} else {
+		m.Organs = []views.SupervisionOption{}
+		for _, o := range organs {
+			if o.Kind != portal.RoleSupervisor {
+				m.Organs = append(m.Organs, views.SupervisionOption{Value: strconv.FormatUint(o.ID, 10), Label: o.Name})
+			}
+		}
 	}
 	if len(fe) > 0 {
 		return s.render(c, http.StatusUnprocessableEntity, views.StatisticsPage(m))
@@ -96,12 +126,15 @@ func (s *Server) statisticsPage(c echo.Context) error {
 		return err
 	}
 	m.Tables, m.Charts = tables, charts
-	q := url.Values{"from": {from.String()}, "to": {to.String()}}.Encode()
+	q := url.Values{"from": {from.String()}, "to": {to.String()}}
 	m.Period = views.Translate(langOf(c), "stats.period", from.String(), to.String())
-	m.CSVURL = sc.action + ".csv?" + q
-	if sc.all {
-		m.ResearchURL = "/supervision/statistics/research.csv?" + q
+	if sc.supervisor {
+		m.ResearchURL = "/supervision/statistics/research.csv?" + q.Encode()
+		if !sc.all {
+			q.Set("organ", strconv.FormatUint(sc.organ, 10))
+		}
 	}
+	m.CSVURL = sc.action + ".csv?" + q.Encode()
 	return s.render(c, http.StatusOK, views.StatisticsPage(m))
 }
 
@@ -110,12 +143,15 @@ func (s *Server) statisticsPage(c echo.Context) error {
 // register's export (Excel reads the Chinese), audited with its period.
 func (s *Server) statisticsCSV(c echo.Context) error {
 	u := currentUser(c)
-	sc := scopeOf(u)
-	from, to, _, fe := s.statsPeriod(c)
+	from, to, values, fe := s.statsPeriod(c)
+	sc, _, err := s.statsScopeOf(c, u, values, &fe)
+	if err != nil {
+		return err
+	}
 	if len(fe) > 0 {
 		return echo.NewHTTPError(http.StatusBadRequest)
 	}
-	rows, err := s.db.ExportStatistics(*u, sc.all, false, from, to, requestID(c))
+	rows, err := s.db.ExportStatistics(*u, sc.organ, sc.all, false, from, to, requestID(c))
 	if err != nil {
 		return err
 	}
@@ -309,7 +345,7 @@ func (s *Server) handleStatisticsResearchCSV(c echo.Context) error {
 	if len(fe) > 0 {
 		return echo.NewHTTPError(http.StatusBadRequest)
 	}
-	rows, err := s.db.ExportStatistics(*u, true, true, from, to, requestID(c))
+	rows, err := s.db.ExportStatistics(*u, 0, true, true, from, to, requestID(c))
 	if err != nil {
 		return err
 	}

@@ -117,7 +117,8 @@ func TestStatisticsOwnOrganOnly(t *testing.T) {
 	w := newStaffWorld(t)
 	w.sealedBy(w.court, w.judge)
 	other := w.signIn(w.judge2)
-	p := other.get("/staff/statistics").wantStatus(t, http.StatusOK)
+	// An organ in the address changes nothing: an official reads his own.
+	p := other.get("/staff/statistics?organ="+strconv.FormatUint(w.court.ID, 10)).wantStatus(t, http.StatusOK)
 	for k, v := range pageCells(t, p.body) {
 		if v != "0" {
 			t.Errorf("the other court reads %s = %s", k, v)
@@ -126,6 +127,39 @@ func TestStatisticsOwnOrganOnly(t *testing.T) {
 	p.noText(t, "甲市人民法院")
 	other.get("/supervision/statistics").wantStatus(t, http.StatusForbidden)
 	other.get("/supervision/statistics/research.csv").wantStatus(t, http.StatusForbidden)
+}
+
+// TestStatisticsSupervisorChoosesAnOrgan: the supervisor reads one organ's
+// numbers month by month; an organ that is not one of the sealing organs is
+// refused with a translated message and the choice kept.
+func TestStatisticsSupervisorChoosesAnOrgan(t *testing.T) {
+	w := newStaffWorld(t)
+	w.sealedBy(w.court, w.judge)
+	w.submitted(w.court2)
+	c := w.signIn(w.sup)
+	id := strconv.FormatUint(w.court2.ID, 10)
+	p := c.get("/supervision/statistics?from=2026-03&to=2026-03&organ="+id).wantStatus(t, http.StatusOK)
+	cells := pageCells(t, p.body)
+	if got := cells["Sealing cases by month|2026-03|Received"]; got != "1" {
+		t.Errorf("the other court's received: %q", got)
+	}
+	if got := cells["Sealing cases by month|2026-03|Decided to seal: within the deadline"]; got != "0" {
+		t.Errorf("the other court's sealed: %q", got)
+	}
+	if !strings.Contains(p.body, `statistics.csv?from=2026-03&amp;organ=`+id) {
+		t.Error("the CSV link does not carry the organ")
+	}
+	inCSV := csvCells(t, c.get("/supervision/statistics.csv?from=2026-03&to=2026-03&organ="+id).wantStatus(t, http.StatusOK))
+	for k, v := range cells {
+		if inCSV[k] != v {
+			t.Errorf("%q: page %s, CSV %q", k, v, inCSV[k])
+		}
+	}
+	for _, bad := range []string{"99999", "x", strconv.FormatUint(w.supOrgan.ID, 10)} {
+		p := c.get("/supervision/statistics?organ="+bad).wantStatus(t, http.StatusUnprocessableEntity)
+		p.wantText(t, "Choose an organ from the list")
+		c.get("/supervision/statistics.csv?organ="+bad).wantStatus(t, http.StatusBadRequest)
+	}
 }
 
 // TestStatisticsPeriodIsValidated: a month that is not one, a period the

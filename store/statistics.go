@@ -455,19 +455,20 @@ func statisticsRows(tx *bbolt.Tx, organ uint64, all bool, from, to portal.Month)
 
 // ExportStatistics is Statistics for a download, audited in the same
 // transaction with the period, the organ (0: all) and the number of counters.
+// The caller decides which organ the reader may read (handlers: his own, or
+// any for the supervisor).
 // research says the export is the anonymised one for researchers.
-func (db *DB) ExportStatistics(reader portal.Account, all, research bool, from, to portal.Month, requestID string) ([]StatCount, error) {
+func (db *DB) ExportStatistics(reader portal.Account, organ uint64, all, research bool, from, to portal.Month, requestID string) ([]StatCount, error) {
 	var out []StatCount
 	err := db.update(func(tx *bbolt.Tx) error {
 		var err error
-		if out, err = statisticsRows(tx, reader.OrganID, all, from, to); err != nil {
+		if out, err = statisticsRows(tx, organ, all, from, to); err != nil {
 			return err
 		}
 		action := portal.AuditStatisticsExport
 		if research {
 			action = portal.AuditResearchExport
 		}
-		organ := reader.OrganID
 		if all {
 			organ = 0
 		}

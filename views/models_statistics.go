@@ -16,8 +16,11 @@ type StatisticsModel struct {
 	Period      string // the period shown, in words; "" when the form is in error
 	CSVURL      string
 	ResearchURL string // the supervisor's anonymised research export; "" for organs
-	Charts      []StatChart
-	Tables      []StatTable
+	// Organs is the supervisor's choice of one organ (every organ by
+	// default); nil on an organ's own page.
+	Organs []SupervisionOption
+	Charts []StatChart
+	Tables []StatTable
 }
 
 // StatTable is one table of counts: a caption, column headings and rows.
