@@ -28,6 +28,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The load test: one scenario after another against a running portal with
@@ -731,7 +732,7 @@ func bboltSinglePutRate(dir string, d time.Duration) (float64, error) {
 	start := time.Now()
 	n := 0
 	for time.Since(start) < d {
-		err := db.Update(func(tx *bbolt.Tx) error {
+		err := db.Update(func(tx kv.Tx) error {
 			b, err := tx.CreateBucketIfNotExists([]byte("b"))
 			if err != nil {
 				return err

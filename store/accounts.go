@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // accountRecord is the stored form of portal.Account. Personal fields are
@@ -163,7 +162,7 @@ func accountPersonKeyWith(bl blindFunc, a portal.Account) []byte {
 }
 
 // putAccount writes the account row; indexes are the caller's business.
-func (db *DB) putAccount(tx *bbolt.Tx, a portal.Account) error {
+func (db *DB) putAccount(tx kv.Tx, a portal.Account) error {
 	raw, err := db.encodeAccount(a)
 	if err != nil {
 		return err
@@ -171,7 +170,7 @@ func (db *DB) putAccount(tx *bbolt.Tx, a portal.Account) error {
 	return tx.Bucket(bucketAccounts).Put(itob(a.ID), raw)
 }
 
-func (db *DB) getAccount(tx *bbolt.Tx, id uint64) (portal.Account, error) {
+func (db *DB) getAccount(tx kv.Tx, id uint64) (portal.Account, error) {
 	raw := tx.Bucket(bucketAccounts).Get(itob(id))
 	if raw == nil {
 		return portal.Account{}, portal.NotFound()
@@ -186,7 +185,7 @@ func (db *DB) getAccount(tx *bbolt.Tx, id uint64) (portal.Account, error) {
 // a conflict. actor is the account that did it (0 for self-registration or the
 // command line).
 func (db *DB) CreateAccount(a portal.Account, actor uint64) (portal.Account, error) {
-	err := db.update(func(tx *bbolt.Tx) error { return db.createAccount(tx, &a, actor) })
+	err := db.update(func(tx kv.Tx) error { return db.createAccount(tx, &a, actor) })
 	if err != nil {
 		return portal.Account{}, err
 	}
@@ -194,7 +193,7 @@ func (db *DB) CreateAccount(a portal.Account, actor uint64) (portal.Account, err
 }
 
 // createAccount is CreateAccount within tx; it sets a.ID.
-func (db *DB) createAccount(tx *bbolt.Tx, ap *portal.Account, actor uint64) error {
+func (db *DB) createAccount(tx kv.Tx, ap *portal.Account, actor uint64) error {
 	a := *ap
 	{
 		if err := a.Validate(); err != nil {
@@ -245,7 +244,7 @@ func (db *DB) createAccount(tx *bbolt.Tx, ap *portal.Account, actor uint64) erro
 // Account returns the account with the given id.
 func (db *DB) Account(id uint64) (portal.Account, error) {
 	var a portal.Account
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		var err error
 		a, err = db.getAccount(tx, id)
 		return err
@@ -256,7 +255,7 @@ func (db *DB) Account(id uint64) (portal.Account, error) {
 // AccountByLogin finds an account by its login (mobile number or username).
 func (db *DB) AccountByLogin(login string) (portal.Account, error) {
 	var a portal.Account
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		v := db.getBlind(tx.Bucket(bucketAccountsByLogin), "login", login)
 		if v == nil {
 			return portal.NotFound()
@@ -272,7 +271,7 @@ func (db *DB) AccountByLogin(login string) (portal.Account, error) {
 // identity number, found through its keyed hash.
 func (db *DB) AccountsByIDNumber(idNumber string) ([]uint64, error) {
 	var ids []uint64
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		ids = idsUnder(tx.Bucket(bucketAccountsByIDNum), db.crypt.blindLookup("idnumber", idNumber))
 		return nil
 	})
@@ -284,7 +283,7 @@ func (db *DB) AccountsByIDNumber(idNumber string) ([]uint64, error) {
 // factor (a bounded number of times a day), a throttling pause otherwise. It
 // reports whether the account is locked now and the pause to make.
 func (db *DB) RecordLoginFailure(id uint64, requestID string) (locked bool, delay time.Duration, err error) {
-	err = db.update(func(tx *bbolt.Tx) error {
+	err = db.update(func(tx kv.Tx) error {
 		a, err := db.getAccount(tx, id)
 		if err != nil {
 			return err
@@ -311,7 +310,7 @@ func (db *DB) RecordLoginFailure(id uint64, requestID string) (locked bool, dela
 // RecordLoginSuccess resets the failure count and, when the hash parameters
 // were upgraded at this login, stores the new hash.
 func (db *DB) RecordLoginSuccess(id uint64, newHash string, requestID string) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		a, err := db.getAccount(tx, id)
 		if err != nil {
 			return err
@@ -332,7 +331,7 @@ func (db *DB) RecordLoginSuccess(id uint64, newHash string, requestID string) er
 // whose password was right but whose second factor is still to come (the
 // only moment the password is known); nothing else changes.
 func (db *DB) UpgradePasswordHash(id uint64, newHash string) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		a, err := db.getAccount(tx, id)
 		if err != nil {
 			return err
@@ -345,7 +344,7 @@ func (db *DB) UpgradePasswordHash(id uint64, newHash string) error {
 // ChangePassword stores a new hash, clears the must-change flag and ends every
 // session of the account, so that a stolen cookie stops working.
 func (db *DB) ChangePassword(id uint64, newHash string, requestID string) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		a, err := db.getAccount(tx, id)
 		if err != nil {
 			return err
@@ -370,7 +369,7 @@ func (db *DB) ChangePassword(id uint64, newHash string, requestID string) error 
 
 // SetDisabled disables (or re-enables) an account; disabling ends its sessions.
 func (db *DB) SetDisabled(id uint64, disabled bool, actor uint64) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		a, err := db.getAccount(tx, id)
 		if err != nil {
 			return err
@@ -396,7 +395,7 @@ func (db *DB) SetDisabled(id uint64, disabled bool, actor uint64) error {
 // Accounts lists every account in id order (for the administrator's list).
 func (db *DB) Accounts() ([]portal.Account, error) {
 	var out []portal.Account
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		return tx.Bucket(bucketAccounts).ForEach(func(k, v []byte) error {
 			a, err := db.decodeAccount(btoi(k), v)
 			if err != nil {
@@ -416,7 +415,7 @@ var ErrNotSeeded = errors.New("store: the database holds accounts the seed comma
 // AccountCounts reports how many accounts exist and how many of them the seed
 // command created.
 func (db *DB) AccountCounts() (total, seeded int, err error) {
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		return tx.Bucket(bucketAccounts).ForEach(func(k, v []byte) error {
 			var r struct {
 				Seeded bool `json:"seeded"`

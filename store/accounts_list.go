@@ -5,9 +5,8 @@ import (
 	"encoding/json"
 	"slices"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The administrator's list of accounts pages through indexes, so that a
@@ -45,7 +44,7 @@ func accountOrganKey(organ uint64, role portal.Role, id uint64) []byte {
 // Before the migration that creates the indexes (a database being migrated,
 // a migration test) there is nothing to write: the migration indexes every
 // account it finds.
-func indexAccount(tx *bbolt.Tx, a portal.Account) error {
+func indexAccount(tx kv.Tx, a portal.Account) error {
 	byRole, byOrgan := tx.Bucket(bucketAccountsByRole), tx.Bucket(bucketAccountsByOrgan)
 	if byRole == nil || byOrgan == nil {
 		return nil
@@ -61,7 +60,7 @@ func indexAccount(tx *bbolt.Tx, a portal.Account) error {
 
 // migrateAccountIndexes creates the two indexes and fills them from the
 // accounts (their role and organ id are stored in clear).
-func migrateAccountIndexes(tx *bbolt.Tx) error {
+func migrateAccountIndexes(tx kv.Tx) error {
 	for _, b := range [][]byte{bucketAccountsByRole, bucketAccountsByOrgan} {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return err
@@ -97,8 +96,8 @@ type AccountPage struct {
 // filter selects, decrypting only those.
 func (db *DB) ListAccounts(f AccountFilter) (AccountPage, error) {
 	var page AccountPage
-	err := db.view(func(tx *bbolt.Tx) error {
-		var bucket *bbolt.Bucket
+	err := db.view(func(tx kv.Tx) error {
+		var bucket kv.Bucket
 		var prefix []byte
 		switch {
 		case f.Organ != 0:
@@ -134,7 +133,7 @@ func (db *DB) ListAccounts(f AccountFilter) (AccountPage, error) {
 // itob(id) under prefix. byID says the keys under prefix are in id order
 // (then the walk seeks straight to the page); otherwise all ids under prefix
 // are collected and sorted.
-func pageIDs(b *bbolt.Bucket, prefix []byte, byID bool, f AccountFilter) (ids []uint64, hasPrev, hasNext bool) {
+func pageIDs(b kv.Bucket, prefix []byte, byID bool, f AccountFilter) (ids []uint64, hasPrev, hasNext bool) {
 	idOf := func(k []byte) uint64 { return btoi(k[len(k)-8:]) }
 	if !byID {
 		var all []uint64

@@ -5,9 +5,8 @@ import (
 	"slices"
 	"testing"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The administrator's list pages through 50 rows at a time, forward and
@@ -122,7 +121,7 @@ func TestListAccountsPagesEveryFilter(t *testing.T) {
 	check(t, db)
 
 	// The migration rebuilds the same indexes from the accounts alone.
-	err = db.bolt.Update(func(tx *bbolt.Tx) error {
+	err = db.update(func(tx kv.Tx) error {
 		for _, b := range [][]byte{bucketAccountsByRole, bucketAccountsByOrgan} {
 			if err := tx.DeleteBucket(b); err != nil {
 				return err

@@ -8,11 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"go.etcd.io/bbolt"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The audit log is a Merkle tree log in the style of Certificate Transparency,
@@ -67,7 +67,7 @@ const maxAuditPage = 1000
 
 // boltHashes reads stored hashes from the audit_hashes bucket of one
 // transaction; inside a write transaction it sees that transaction's own writes.
-type boltHashes struct{ b *bbolt.Bucket }
+type boltHashes struct{ b kv.Bucket }
 
 func (h boltHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
@@ -82,7 +82,7 @@ func (h boltHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 }
 
 // auditBuckets returns the audit buckets and the meta bucket of tx.
-func auditBuckets(tx *bbolt.Tx) (entries, hashes, meta *bbolt.Bucket, err error) {
+func auditBuckets(tx kv.Tx) (entries, hashes, meta kv.Bucket, err error) {
 	entries, hashes, meta = tx.Bucket(bucketAuditEntries), tx.Bucket(bucketAuditHashes), tx.Bucket(bucketMeta)
 	if entries == nil || hashes == nil || meta == nil {
 		return nil, nil, nil, errors.New("store: audit buckets missing")
@@ -93,7 +93,7 @@ func auditBuckets(tx *bbolt.Tx) (entries, hashes, meta *bbolt.Bucket, err error)
 // auditSize returns the number of entries in the log, from its last key, and
 // checks that the stored hashes end where that many entries put them: extending
 // a tree whose hashes do not match its entries would sign a broken history.
-func auditSize(entries, hashes *bbolt.Bucket) (int64, error) {
+func auditSize(entries, hashes kv.Bucket) (int64, error) {
 	var n int64
 	if k, _ := entries.Cursor().Last(); k != nil {
 		n = int64(btoi(k)) + 1 // #nosec G115 -- keys are entry indexes written from n >= 0
@@ -111,7 +111,7 @@ func auditSize(entries, hashes *bbolt.Bucket) (int64, error) {
 // appendAudit appends ev to the audit log inside tx, so that the event commits
 // or rolls back together with the change it records. It sets Seq and At,
 // writes the entry and its new stored hashes, and signs the new tree head.
-func (db *DB) appendAudit(tx *bbolt.Tx, ev portal.AuditEvent) error {
+func (db *DB) appendAudit(tx kv.Tx, ev portal.AuditEvent) error {
 	if ev.Action == "" {
 		return errors.New("store: audit event without an action")
 	}
@@ -190,7 +190,7 @@ func auditSubjectKey(kind string, id, seq uint64) []byte {
 // oldest first, read through the subject index.
 func (db *DB) AuditBySubject(kind string, id uint64) ([]portal.AuditEvent, error) {
 	var out []portal.AuditEvent
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		idx := tx.Bucket(bucketAuditBySubject)
 		if idx == nil {
 			return nil
@@ -217,7 +217,7 @@ func (db *DB) AuditBySubject(kind string, id uint64) ([]portal.AuditEvent, error
 // RecordAudit appends one event in its own transaction, for events that change
 // nothing else: a failed login for an unknown account, a refused read.
 func (db *DB) RecordAudit(ev portal.AuditEvent) error {
-	return db.update(func(tx *bbolt.Tx) error { return db.appendAudit(tx, ev) })
+	return db.update(func(tx kv.Tx) error { return db.appendAudit(tx, ev) })
 }
 
 // openHead checks the signature on a stored head and parses the tree it signs.
@@ -235,7 +235,7 @@ func (db *DB) openHead(raw []byte) (tlog.Tree, error) {
 // Whether the entries still match their hashes is VerifyAudit's job.
 func (db *DB) AuditHead() (tlog.Tree, error) {
 	var tree tlog.Tree
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		entries, hashes, meta, err := auditBuckets(tx)
 		if err != nil {
 			return err
@@ -278,7 +278,7 @@ func (db *DB) AuditEntries(from uint64, limit int) ([]portal.AuditEvent, error) 
 		limit = maxAuditPage
 	}
 	var out []portal.AuditEvent
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		entries := tx.Bucket(bucketAuditEntries)
 		if entries == nil {
 			return errors.New("store: audit buckets missing")
@@ -360,7 +360,7 @@ func (db *DB) VerifyAudit() (AuditReport, error) {
 		}
 		problems = append(problems, fmt.Sprintf(format, args...))
 	}
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		entries, hashes, meta, err := auditBuckets(tx)
 		if err != nil {
 			return err

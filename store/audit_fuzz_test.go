@@ -6,10 +6,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"go.etcd.io/bbolt"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // auditFuzzEntries is the length of the log the fuzzer tampers with: seven
@@ -27,7 +27,7 @@ type auditState struct {
 func readAuditState(tb testing.TB, db *DB) auditState {
 	tb.Helper()
 	st := auditState{entries: map[string]string{}, hashes: map[string]string{}}
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		entries, hashes, meta, err := auditBuckets(tx)
 		if err != nil {
 			return err
@@ -50,7 +50,7 @@ func (a auditState) equal(b auditState) bool {
 // restoreAudit writes st back over whatever the fuzzer left.
 func restoreAudit(tb testing.TB, db *DB, st auditState) {
 	tb.Helper()
-	err := db.bolt.Update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		for name, m := range map[string]map[string]string{string(bucketAuditEntries): st.entries, string(bucketAuditHashes): st.hashes} {
 			if err := tx.DeleteBucket([]byte(name)); err != nil {
 				return err
@@ -74,7 +74,7 @@ func restoreAudit(tb testing.TB, db *DB, st auditState) {
 
 // tamperAudit applies the fuzzer's edits: ops is read three bytes at a time
 // (what, which, where) and data is cut into the bytes written.
-func tamperAudit(tx *bbolt.Tx, ops, data []byte) error {
+func tamperAudit(tx kv.Tx, ops, data []byte) error {
 	entries, hashes, meta, err := auditBuckets(tx)
 	if err != nil {
 		return err
@@ -85,7 +85,7 @@ func tamperAudit(tx *bbolt.Tx, ops, data []byte) error {
 		data = data[k:]
 		return out
 	}
-	flip := func(b *bbolt.Bucket, key []byte, pos, bit byte) error {
+	flip := func(b kv.Bucket, key []byte, pos, bit byte) error {
 		v := b.Get(key)
 		if len(v) == 0 {
 			return nil
@@ -159,7 +159,7 @@ func FuzzVerifyAudit(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { db.Close() })
-	db.bolt.NoSync = true // the file is thrown away; restoring after each input need not wait for the disk
+	setNoSync(db, true) // the file is thrown away; restoring after each input need not wait for the disk
 	for i := range auditFuzzEntries {
 		if err := db.RecordAudit(portal.AuditEvent{Action: portal.AuditLoginFailed, SubjectKind: "account", SubjectID: uint64(i + 1),
 			Detail: "fuzz", RequestID: "r"}); err != nil {
@@ -175,7 +175,7 @@ func FuzzVerifyAudit(f *testing.F) {
 		if len(ops) > 60 {
 			ops = ops[:60]
 		}
-		if err := db.bolt.Update(func(tx *bbolt.Tx) error { return tamperAudit(tx, ops, data) }); err != nil {
+		if err := db.update(func(tx kv.Tx) error { return tamperAudit(tx, ops, data) }); err != nil {
 			// bbolt refuses some keys and values (empty, too long): nothing was changed.
 			t.Skipf("edit refused: %v", err)
 		}

@@ -12,11 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // auditClock returns a clock that moves on by step at each reading, so that
@@ -84,7 +84,7 @@ func TestAuditAppendAndRead(t *testing.T) {
 	db.now = auditClock(auditEpoch, 1500*time.Microsecond)
 	appendProbes(t, db, 0, 40)
 	// Several events in one transaction get consecutive indexes and one head.
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		for i := 40; i < 50; i++ {
 			if err := db.appendAudit(tx, auditProbe(i)); err != nil {
 				return err
@@ -151,7 +151,7 @@ func TestAuditRollsBackWithTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	errBoom := errors.New("boom")
-	err = db.update(func(tx *bbolt.Tx) error {
+	err = db.update(func(tx kv.Tx) error {
 		if err := db.appendAudit(tx, auditProbe(3)); err != nil {
 			return err
 		}
@@ -202,7 +202,7 @@ func TestAuditRecordProofs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		r := boltHashes{tx.Bucket(bucketAuditHashes)}
 		for i := int64(0); i < head.N; i++ {
 			p, err := tlog.ProveRecord(head.N, i, r)
@@ -249,7 +249,7 @@ func TestAuditReopen(t *testing.T) {
 			t.Fatalf("entry %d = %+v", i, ev)
 		}
 	}
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		p, err := tlog.ProveTree(head.N, old.N, boltHashes{tx.Bucket(bucketAuditHashes)})
 		if err != nil {
 			return err
@@ -362,13 +362,13 @@ func TestAuditTamperStructure(t *testing.T) {
 		appendProbes(t, db, 0, n)
 		return db
 	}
-	edit := func(t *testing.T, db *DB, fn func(tx *bbolt.Tx) error) {
+	edit := func(t *testing.T, db *DB, fn func(tx kv.Tx) error) {
 		t.Helper()
-		if err := db.bolt.Update(fn); err != nil {
+		if err := db.update(fn); err != nil {
 			t.Fatal(err)
 		}
 	}
-	deleteHashesOf := func(tx *bbolt.Tx, rec int64) error {
+	deleteHashesOf := func(tx kv.Tx, rec int64) error {
 		for i := tlog.StoredHashIndex(0, rec); i < tlog.StoredHashCount(rec+1); i++ {
 			if err := tx.Bucket(bucketAuditHashes).Delete(itob(uint64(i))); err != nil {
 				return err
@@ -379,7 +379,7 @@ func TestAuditTamperStructure(t *testing.T) {
 
 	t.Run("entry deleted from the middle", func(t *testing.T) {
 		db := setup(t)
-		edit(t, db, func(tx *bbolt.Tx) error { return tx.Bucket(bucketAuditEntries).Delete(itob(5)) })
+		edit(t, db, func(tx kv.Tx) error { return tx.Bucket(bucketAuditEntries).Delete(itob(5)) })
 		rep := wantAuditBad(t, db, 5)
 		if rep.Entries != n-1 || !strings.Contains(rep.Problem, "missing") {
 			t.Fatalf("report %+v", rep)
@@ -387,7 +387,7 @@ func TestAuditTamperStructure(t *testing.T) {
 	})
 	t.Run("last entry deleted with its hashes", func(t *testing.T) {
 		db := setup(t)
-		edit(t, db, func(tx *bbolt.Tx) error {
+		edit(t, db, func(tx kv.Tx) error {
 			if err := tx.Bucket(bucketAuditEntries).Delete(itob(n - 1)); err != nil {
 				return err
 			}
@@ -400,7 +400,7 @@ func TestAuditTamperStructure(t *testing.T) {
 	})
 	t.Run("last entry deleted, hashes kept", func(t *testing.T) {
 		db := setup(t)
-		edit(t, db, func(tx *bbolt.Tx) error { return tx.Bucket(bucketAuditEntries).Delete(itob(n - 1)) })
+		edit(t, db, func(tx kv.Tx) error { return tx.Bucket(bucketAuditEntries).Delete(itob(n - 1)) })
 		wantAuditBad(t, db, n-1)
 		// Extending an inconsistent tree would sign a broken history.
 		if err := db.RecordAudit(auditProbe(99)); err == nil {
@@ -410,14 +410,14 @@ func TestAuditTamperStructure(t *testing.T) {
 	t.Run("interior hash changed", func(t *testing.T) {
 		db := setup(t)
 		// Record 7 completes subtrees of 2, 4 and 8 leaves; change the one of 4.
-		edit(t, db, func(tx *bbolt.Tx) error {
+		edit(t, db, func(tx kv.Tx) error {
 			return tx.Bucket(bucketAuditHashes).Put(itob(uint64(tlog.StoredHashIndex(2, 1))), make([]byte, tlog.HashSize))
 		})
 		wantAuditBad(t, db, 7)
 	})
 	t.Run("entry rewritten with all hashes recomputed", func(t *testing.T) {
 		db := setup(t)
-		edit(t, db, func(tx *bbolt.Tx) error {
+		edit(t, db, func(tx kv.Tx) error {
 			entries := tx.Bucket(bucketAuditEntries)
 			v := copyBytes(entries.Get(itob(4)))
 			if err := entries.Put(itob(4), bytes.Replace(v, []byte("probe-004"), []byte("probe-444"), 1)); err != nil {
@@ -456,17 +456,17 @@ func TestAuditTamperStructure(t *testing.T) {
 		db := newTestDB(t)
 		appendProbes(t, db, 0, 10)
 		var old []byte
-		db.view(func(tx *bbolt.Tx) error {
+		db.view(func(tx kv.Tx) error {
 			old = copyBytes(tx.Bucket(bucketMeta).Get(keyAuditHead))
 			return nil
 		})
 		appendProbes(t, db, 10, n)
-		edit(t, db, func(tx *bbolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyAuditHead, old) })
+		edit(t, db, func(tx kv.Tx) error { return tx.Bucket(bucketMeta).Put(keyAuditHead, old) })
 		wantAuditBad(t, db, 10)
 	})
 	t.Run("head removed", func(t *testing.T) {
 		db := setup(t)
-		edit(t, db, func(tx *bbolt.Tx) error { return tx.Bucket(bucketMeta).Delete(keyAuditHead) })
+		edit(t, db, func(tx kv.Tx) error { return tx.Bucket(bucketMeta).Delete(keyAuditHead) })
 		wantAuditBad(t, db, 0)
 		if _, err := db.AuditHead(); err == nil {
 			t.Fatal("AuditHead accepted a log without a head")
@@ -491,7 +491,7 @@ func TestAuditTamperStructure(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		edit(t, db, func(tx *bbolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyAuditHead, forged) })
+		edit(t, db, func(tx kv.Tx) error { return tx.Bucket(bucketMeta).Put(keyAuditHead, forged) })
 		if _, err := db.AuditHead(); err == nil {
 			t.Fatal("AuditHead accepted a head signed by another key")
 		}
@@ -539,7 +539,7 @@ func BenchmarkAppendAudit(b *testing.B) {
 	for _, withSync := range []bool{true, false} {
 		b.Run(map[bool]string{true: "sync", false: "nosync"}[withSync], func(b *testing.B) {
 			db := openTestDB(b, filepath.Join(b.TempDir(), "portal.db"), NewTestKeys())
-			db.bolt.NoSync = !withSync
+			setNoSync(db, !withSync)
 			ev := auditProbe(1)
 			for b.Loop() {
 				if err := db.RecordAudit(ev); err != nil {
@@ -555,7 +555,7 @@ func BenchmarkVerifyAudit(b *testing.B) {
 	db := openTestDB(b, filepath.Join(b.TempDir(), "portal.db"), NewTestKeys())
 	const n = 10000
 	for i := 0; i < n; i += 1000 {
-		err := db.update(func(tx *bbolt.Tx) error {
+		err := db.update(func(tx kv.Tx) error {
 			for j := 0; j < 1000; j++ {
 				if err := db.appendAudit(tx, auditProbe(i+j)); err != nil {
 					return err

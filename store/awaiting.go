@@ -4,9 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Deadlines other than a sealing case's stage deadline (relief requests,
@@ -38,7 +37,7 @@ type awaitingDeadline struct {
 // awaitingSetter writes the counted due date on the record of its kind with
 // that id, if it still awaits the calendar, and moves its queue row; set
 // says whether it did.
-type awaitingSetter func(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) (set bool, err error)
+type awaitingSetter func(db *DB, tx kv.Tx, id uint64, due portal.Date) (set bool, err error)
 
 // awaitingKinds lists the kinds of record whose deadline can await the
 // calendar, each with how to set it.
@@ -62,7 +61,7 @@ func awaitingKey(kind string, id uint64) []byte {
 // kind with id. A year the calendar lacks is no error: it returns a zero date
 // and awaits true, and indexes the record so that loading the year sets it.
 // A deadline that is counted removes any earlier index row of the record.
-func dueOrAwait(tx *bbolt.Tx, cal *portal.Calendar, kind string, id uint64, from portal.Date, d portal.Deadline) (portal.Date, bool, error) {
+func dueOrAwait(tx kv.Tx, cal *portal.Calendar, kind string, id uint64, from portal.Date, d portal.Deadline) (portal.Date, bool, error) {
 	if _, ok := awaitingKinds[kind]; !ok {
 		return portal.Date{}, false, portal.Internal(errUnknownAwaitingKind(kind))
 	}
@@ -98,7 +97,7 @@ func (e errUnknownAwaitingKind) Error() string {
 // recomputeAwaitingRecords counts, on cal, every indexed deadline of a record
 // other than a case that the calendar now covers and sets it on its record;
 // those still in a missing year keep waiting. It returns how many were set.
-func (db *DB) recomputeAwaitingRecords(tx *bbolt.Tx, cal *portal.Calendar) (int, error) {
+func (db *DB) recomputeAwaitingRecords(tx kv.Tx, cal *portal.Calendar) (int, error) {
 	b := tx.Bucket(bucketDeadlinesAwaitingCalendar)
 	if b == nil {
 		return 0, nil
@@ -155,7 +154,7 @@ func (db *DB) recomputeAwaitingRecords(tx *bbolt.Tx, cal *portal.Calendar) (int,
 	return n, nil
 }
 
-func setReliefDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) (bool, error) {
+func setReliefDue(db *DB, tx kv.Tx, id uint64, due portal.Date) (bool, error) {
 	old, err := db.getRelief(tx, id)
 	if err != nil || !old.DueAwaitsCalendar {
 		return false, err
@@ -165,7 +164,7 @@ func setReliefDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) (bool, error
 	return true, db.putRelief(tx, old, r)
 }
 
-func setNoticeDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) (bool, error) {
+func setNoticeDue(db *DB, tx kv.Tx, id uint64, due portal.Date) (bool, error) {
 	old, err := db.getNotice(tx, id)
 	if err != nil || !old.DueAwaitsCalendar {
 		return false, err
@@ -193,7 +192,7 @@ func setNoticeDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) (bool, error
 	return true, db.putRelief(tx, rold, r)
 }
 
-func setLeakDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) (bool, error) {
+func setLeakDue(db *DB, tx kv.Tx, id uint64, due portal.Date) (bool, error) {
 	old, err := db.getLeak(tx, id)
 	if err != nil || !old.DueAwaitsCalendar {
 		return false, err
@@ -209,7 +208,7 @@ func setLeakDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) (bool, error) 
 // setQueryDue sets a query's decision deadline. A query that found no sealed
 // record is then approved by the portal at that deadline, as one an organ
 // decides is answered by it: the same schedule either way (R14a).
-func setQueryDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) (bool, error) {
+func setQueryDue(db *DB, tx kv.Tx, id uint64, due portal.Date) (bool, error) {
 	old, err := db.getQuery(tx, id)
 	if err != nil || !old.DueAwaitsCalendar {
 		return false, err
@@ -219,7 +218,7 @@ func setQueryDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) (bool, error)
 	return true, db.putQuery(tx, old, q)
 }
 
-func setCertificateDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) (bool, error) {
+func setCertificateDue(db *DB, tx kv.Tx, id uint64, due portal.Date) (bool, error) {
 	old, err := db.getCertificate(tx, id)
 	if err != nil || !old.DueAwaitsCalendar {
 		return false, err
@@ -245,7 +244,7 @@ func setCertificateDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) (bool, 
 	return true, q.Put(certQueueKey(c.PoliceOrganID, c.Due, false, c.ID), v)
 }
 
-func setObjectionDue(db *DB, tx *bbolt.Tx, id uint64, due portal.Date) (bool, error) {
+func setObjectionDue(db *DB, tx kv.Tx, id uint64, due portal.Date) (bool, error) {
 	c, err := db.getCertificate(tx, id)
 	if err != nil || c.Objection == nil || !c.Objection.DueAwaitsCalendar {
 		return false, err

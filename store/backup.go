@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"sealportal/store/kv"
 )
 
 // BackupReport describes a backup copy once it has been written and checked.
@@ -26,7 +28,7 @@ type BackupReport struct {
 // read transaction, so the portal keeps serving and writing meanwhile; pages
 // freed by writers are only reused once the copy ends.
 func (db *DB) Backup(w io.Writer) (n int64, err error) {
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		n, err = tx.WriteTo(w)
 		return err
 	})
@@ -127,7 +129,7 @@ var ErrBadCopy = errors.New("store: copy failed its check")
 // keys at hand, and that the whole audit log verifies against its signed head.
 func (db *DB) CheckCopy() (BackupReport, error) {
 	rep := BackupReport{Path: db.path}
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		rep.Bytes = tx.Size()
 		var bad error
 		for cerr := range tx.Check() {
@@ -148,13 +150,13 @@ func (db *DB) CheckCopy() (BackupReport, error) {
 			return fmt.Errorf("%w: schema %d, this program expects %d", ErrBadCopy, rep.Schema, SchemaVersion())
 		}
 		if b := tx.Bucket(bucketAccounts); b != nil {
-			rep.Accounts = b.Stats().KeyN
+			rep.Accounts = b.KeyN()
 			if err := db.checkEnds(b, func(id uint64, v []byte) error { _, err := db.decodeAccount(id, v); return err }); err != nil {
 				return fmt.Errorf("%w: the keys cannot read account %v", ErrBadCopy, err)
 			}
 		}
 		if b := tx.Bucket(bucketCases); b != nil {
-			rep.Cases = b.Stats().KeyN
+			rep.Cases = b.KeyN()
 			if err := db.checkEnds(b, func(id uint64, v []byte) error { _, err := db.decodeCase(id, v); return err }); err != nil {
 				return fmt.Errorf("%w: the keys cannot read case %v", ErrBadCopy, err)
 			}
@@ -176,7 +178,7 @@ func (db *DB) CheckCopy() (BackupReport, error) {
 }
 
 // checkEnds decodes the first and the last record of a bucket keyed by id.
-func (db *DB) checkEnds(b *bbolt.Bucket, decode func(id uint64, v []byte) error) error {
+func (db *DB) checkEnds(b kv.Bucket, decode func(id uint64, v []byte) error) error {
 	c := b.Cursor()
 	for _, kv := range [][2][]byte{kvOf(c.First()), kvOf(c.Last())} {
 		if kv[0] == nil || len(kv[0]) != 8 || kv[1] == nil {

@@ -8,9 +8,8 @@ import (
 	"sync"
 	"testing"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // backupWorld is a database with accounts, a complete case and audit entries.
@@ -84,7 +83,7 @@ func TestBackupToWhileWriting(t *testing.T) {
 }
 
 func (db *DB) testCaseByID(id uint64) (c portal.Case, err error) {
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		c, err = db.getCase(tx, id)
 		return err
 	})
@@ -124,11 +123,11 @@ func TestCheckCopyFindsProblems(t *testing.T) {
 	if _, err := db.BackupTo(bad); err != nil {
 		t.Fatal(err)
 	}
-	b, err := bbolt.Open(bad, 0o600, nil)
+	b, err := openRaw(bad)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = b.Update(func(tx *bbolt.Tx) error {
+	err = b.Update(func(tx kv.Tx) error {
 		e := tx.Bucket(bucketAuditEntries)
 		v := append([]byte(nil), e.Get(itob(2))...)
 		v[len(v)/2] ^= 1
@@ -143,7 +142,7 @@ func TestCheckCopyFindsProblems(t *testing.T) {
 	}
 
 	other := filepath.Join(dir, "other.db")
-	ob, err := bbolt.Open(other, 0o600, nil)
+	ob, err := openRaw(other)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,9 +11,8 @@ import (
 	"sort"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Blind-index keys. Every keyed hash (crypter.blind) is an HMAC-SHA-256 under
@@ -126,7 +125,7 @@ func (db *DB) lookupWith(f func(blindFunc) []byte) [][]byte {
 
 // getBlind reads a recomputable index entry keyed by the hash of value,
 // trying each lookup key.
-func (db *DB) getBlind(b *bbolt.Bucket, purpose, value string) []byte {
+func (db *DB) getBlind(b kv.Bucket, purpose, value string) []byte {
 	for _, k := range db.crypt.blindLookup(purpose, value) {
 		if v := b.Get(k); v != nil {
 			return v
@@ -137,7 +136,7 @@ func (db *DB) getBlind(b *bbolt.Bucket, purpose, value string) []byte {
 
 // getBlindAny reads an entry keyed by the hash of a value that cannot be
 // recomputed (a code), trying every kept key.
-func (db *DB) getBlindAny(b *bbolt.Bucket, purpose, value string) ([]byte, []byte) {
+func (db *DB) getBlindAny(b kv.Bucket, purpose, value string) ([]byte, []byte) {
 	for _, k := range db.crypt.blindAny(purpose, value) {
 		if v := b.Get(k); v != nil {
 			return k, v
@@ -149,7 +148,7 @@ func (db *DB) getBlindAny(b *bbolt.Bucket, purpose, value string) ([]byte, []byt
 // idsUnder lists the 8-byte ids that follow any of the prefixes in bucket b
 // (a recomputable index read under each lookup key), in order, without
 // repeats.
-func idsUnder(b *bbolt.Bucket, prefixes [][]byte) []uint64 {
+func idsUnder(b kv.Bucket, prefixes [][]byte) []uint64 {
 	seen := map[uint64]bool{}
 	var ids []uint64
 	cur := b.Cursor()
@@ -168,7 +167,7 @@ func idsUnder(b *bbolt.Bucket, prefixes [][]byte) []uint64 {
 // deleteUnder deletes an index entry made by f under every lookup key (an
 // update does not know which key the entry was made with while a re-index
 // runs).
-func (db *DB) deleteUnder(b *bbolt.Bucket, f func(blindFunc) []byte) error {
+func (db *DB) deleteUnder(b kv.Bucket, f func(blindFunc) []byte) error {
 	for _, k := range db.lookupWith(f) {
 		if err := b.Delete(k); err != nil {
 			return err
@@ -185,7 +184,7 @@ func unwrapBlind(kek []byte, id byte, wrapped []byte) ([]byte, error) {
 	return unwrapUnderKEK(kek, bixAD(id), wrapped)
 }
 
-func readBlindKeys(kr *bbolt.Bucket) ([]dekRecord, error) {
+func readBlindKeys(kr kv.Bucket) ([]dekRecord, error) {
 	var out []dekRecord
 	c := kr.Cursor()
 	prefix := []byte("bix")
@@ -203,7 +202,7 @@ func readBlindKeys(kr *bbolt.Bucket) ([]dekRecord, error) {
 	return out, nil
 }
 
-func putBlindKey(kr *bbolt.Bucket, r dekRecord) error {
+func putBlindKey(kr kv.Bucket, r dekRecord) error {
 	raw, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -214,7 +213,7 @@ func putBlindKey(kr *bbolt.Bucket, r dekRecord) error {
 // migrateBlindKeys is migration 15: the index key of the keys file becomes
 // blind key 1, active. Nothing else is rewritten: every existing hash was
 // made with it.
-func migrateBlindKeys(tx *bbolt.Tx) error {
+func migrateBlindKeys(tx kv.Tx) error {
 	kr, err := tx.CreateBucketIfNotExists(bucketKeyring)
 	if err != nil {
 		return err
@@ -223,7 +222,7 @@ func migrateBlindKeys(tx *bbolt.Tx) error {
 		return nil
 	}
 	created := time.Now().UTC()
-	if in, ok := migrationKeys.Load(tx.DB()); ok {
+	if in, ok := migrationKeys.Load(tx); ok {
 		created = in.(migrationInput).now.UTC()
 	}
 	return putBlindKey(kr, dekRecord{ID: 1, State: KeyActive, Created: created, KeysFile: true})
@@ -232,7 +231,7 @@ func migrateBlindKeys(tx *bbolt.Tx) error {
 // loadBlindKeys reads the blind keys with the KEK (or the previous KEK's
 // wraps, usePrevious) into a blindSet. A keyring without blind keys (a
 // database migrated by a test without keys) has the keys file's key only.
-func loadBlindKeys(kr *bbolt.Bucket, keys Keys, usePrevious bool) (*blindSet, error) {
+func loadBlindKeys(kr kv.Bucket, keys Keys, usePrevious bool) (*blindSet, error) {
 	recs, err := readBlindKeys(kr)
 	if err != nil {
 		return nil, err
@@ -280,7 +279,7 @@ func loadBlindKeys(kr *bbolt.Bucket, keys Keys, usePrevious bool) (*blindSet, er
 
 // rewrapBlindKeys wraps the blind keys under newKEK, keeping the current
 // wraps as previous (RotateKEK).
-func rewrapBlindKeys(kr *bbolt.Bucket, kek, newKEK []byte) (int, error) {
+func rewrapBlindKeys(kr kv.Bucket, kek, newKEK []byte) (int, error) {
 	recs, err := readBlindKeys(kr)
 	if err != nil {
 		return 0, err
@@ -308,7 +307,7 @@ func rewrapBlindKeys(kr *bbolt.Bucket, kek, newKEK []byte) (int, error) {
 
 // forgetPreviousBlindWraps deletes the wraps under the previous KEK once the
 // new one is confirmed.
-func forgetPreviousBlindWraps(kr *bbolt.Bucket) error {
+func forgetPreviousBlindWraps(kr kv.Bucket) error {
 	recs, err := readBlindKeys(kr)
 	if err != nil {
 		return err
@@ -329,7 +328,7 @@ func forgetPreviousBlindWraps(kr *bbolt.Bucket) error {
 type reindexSource struct {
 	name    string
 	bucket  []byte
-	entries func(db *DB, tx *bbolt.Tx, id uint64, raw []byte, bl blindFunc) ([]blindEntry, error)
+	entries func(db *DB, tx kv.Tx, id uint64, raw []byte, bl blindFunc) ([]blindEntry, error)
 }
 
 // blindEntry is one index entry: the bucket and the key under one blind key.
@@ -341,7 +340,7 @@ type blindEntry struct {
 // reindexSources are every recomputable blind index, by the records that
 // hold the values.
 var reindexSources = []reindexSource{
-	{"accounts", bucketAccounts, func(db *DB, tx *bbolt.Tx, id uint64, _ []byte, bl blindFunc) ([]blindEntry, error) {
+	{"accounts", bucketAccounts, func(db *DB, tx kv.Tx, id uint64, _ []byte, bl blindFunc) ([]blindEntry, error) {
 		a, err := db.getAccount(tx, id)
 		if err != nil {
 			return nil, err
@@ -352,7 +351,7 @@ var reindexSources = []reindexSource{
 		}
 		return out, nil
 	}},
-	{"cases", bucketCases, func(db *DB, tx *bbolt.Tx, id uint64, _ []byte, bl blindFunc) ([]blindEntry, error) {
+	{"cases", bucketCases, func(db *DB, tx kv.Tx, id uint64, _ []byte, bl blindFunc) ([]blindEntry, error) {
 		c, err := db.getCase(tx, id)
 		if err != nil {
 			return nil, err
@@ -369,14 +368,14 @@ var reindexSources = []reindexSource{
 		}
 		return out, nil
 	}},
-	{"certificates", bucketCertificates, func(db *DB, tx *bbolt.Tx, id uint64, _ []byte, bl blindFunc) ([]blindEntry, error) {
+	{"certificates", bucketCertificates, func(db *DB, tx kv.Tx, id uint64, _ []byte, bl blindFunc) ([]blindEntry, error) {
 		c, err := db.getCertificate(tx, id)
 		if err != nil {
 			return nil, err
 		}
 		return []blindEntry{{bucketCertByPerson, append(certHolderKeyWith(bl, c), itob(id)...)}}, nil
 	}},
-	{"sealed_info_marks", bucketSealedInfoMarks, func(_ *DB, _ *bbolt.Tx, id uint64, raw []byte, bl blindFunc) ([]blindEntry, error) {
+	{"sealed_info_marks", bucketSealedInfoMarks, func(_ *DB, _ kv.Tx, id uint64, raw []byte, bl blindFunc) ([]blindEntry, error) {
 		var m portal.SealedInfoMark
 		if err := json.Unmarshal(raw, &m); err != nil {
 			return nil, fmt.Errorf("store: decode sealed information mark %d: %w", id, err)
@@ -411,7 +410,7 @@ type BlindKeyInfo struct {
 // (the key id stored with each: the byte after the record id in
 // leak_by_code and certificates_by_code, RecoveryKey of a TOTP record; a
 // value written before blind keys rotated has none and is key 1's).
-func blindCodeUse(tx *bbolt.Tx) (map[byte]int, error) {
+func blindCodeUse(tx kv.Tx) (map[byte]int, error) {
 	use := map[byte]int{}
 	for _, name := range [][]byte{bucketLeakByCode, bucketCertByCode} {
 		b := tx.Bucket(name)
@@ -449,7 +448,7 @@ func blindCodeUse(tx *bbolt.Tx) (map[byte]int, error) {
 // BlindKeys lists the blind-index keys, oldest first.
 func (db *DB) BlindKeys() ([]BlindKeyInfo, error) {
 	var out []BlindKeyInfo
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		kr := tx.Bucket(bucketKeyring)
 		if kr == nil {
 			return nil
@@ -509,7 +508,7 @@ func (db *DB) RotateBlindKey(ctx context.Context, opt BlindRotateOptions) (Blind
 	}
 	var prog reindexProgress
 	var newKey []byte
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		kr := tx.Bucket(bucketKeyring)
 		if raw := kr.Get(keyBlindReindex); raw != nil {
 			rep.Resumed = true
@@ -587,7 +586,7 @@ func (db *DB) RotateBlindKey(ctx context.Context, opt BlindRotateOptions) (Blind
 	}
 	// Every recomputable entry is under the new key: the old keys only check
 	// codes from now on.
-	err = db.update(func(tx *bbolt.Tx) error {
+	err = db.update(func(tx kv.Tx) error {
 		kr := tx.Bucket(bucketKeyring)
 		recs, err := readBlindKeys(kr)
 		if err != nil {
@@ -616,7 +615,7 @@ func (db *DB) RotateBlindKey(ctx context.Context, opt BlindRotateOptions) (Blind
 	return rep, db.reloadBlindKeys(kek)
 }
 
-func putJSON(b *bbolt.Bucket, key []byte, v any) error {
+func putJSON(b kv.Bucket, key []byte, v any) error {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -626,7 +625,7 @@ func putJSON(b *bbolt.Bucket, key []byte, v any) error {
 
 // reloadBlindKeys reads the blind keys of the keyring into the crypter.
 func (db *DB) reloadBlindKeys(kek []byte) error {
-	return db.view(func(tx *bbolt.Tx) error {
+	return db.view(func(tx kv.Tx) error {
 		set, err := loadBlindKeys(tx.Bucket(bucketKeyring), Keys{KEK: kek, Index: db.crypt.keysFileIndex()}, false)
 		if err != nil {
 			return err
@@ -649,7 +648,7 @@ func (db *DB) reindexBatch(prog *reindexProgress, n int, rep *BlindRotateReport)
 	}
 	next := *prog
 	records, entries := 0, 0
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		next = *prog
 		records, entries = 0, 0
 		src := reindexSources[next.Source]
@@ -739,7 +738,7 @@ func (db *DB) RetireBlindKey(id byte) error {
 	if old {
 		return errors.New("store: this process runs with the previous KEK of an unconfirmed KEK rotation; start it with the new KEK first")
 	}
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		kr := tx.Bucket(bucketKeyring)
 		raw := kr.Get(bixKey(id))
 		if raw == nil {

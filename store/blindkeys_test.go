@@ -15,6 +15,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // blindWorld is the sealed world plus what only a blind-key rotation
@@ -74,7 +75,7 @@ func (w *blindWorld) lookups(t *testing.T, stage string, recoveryIndex int) {
 	if ids, err := db.AccountsByIDNumber(w.person.IDNumber); err != nil || len(ids) != 1 || ids[0] != w.person.ID {
 		t.Errorf("%s: accounts by identity number: %v %v", stage, ids, err)
 	}
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		cases, err := db.casesOfPerson(tx, w.minor.IDNumber)
 		if err != nil || len(cases) == 0 {
 			t.Errorf("%s: cases of person: %d %v", stage, len(cases), err)
@@ -118,7 +119,7 @@ var recomputableBuckets = [][]byte{bucketAccountsByLogin, bucketAccountsByIDNum,
 func indexKeys(t *testing.T, db *DB) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		for _, name := range recomputableBuckets {
 			b := tx.Bucket(name)
 			if b == nil {
@@ -144,7 +145,7 @@ func indexKeys(t *testing.T, db *DB) map[string][]string {
 func expectedUnder(t *testing.T, db *DB, k *blindKey) map[string]bool {
 	t.Helper()
 	out := map[string]bool{}
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		for _, src := range reindexSources {
 			b := tx.Bucket(src.bucket)
 			if b == nil {
@@ -232,7 +233,7 @@ func TestRotateBlindKey(t *testing.T) {
 	// The live data of the file (compacted, so that freed pages that held
 	// the old entries do not count) holds no index key made with the old key.
 	compacted := filepath.Join(t.TempDir(), "compact.db")
-	dst, err := bbolt.Open(compacted, 0o600, nil)
+	dst, err := openRaw(compacted)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +270,7 @@ func TestRotateBlindKey(t *testing.T) {
 	db = w.db
 	w.lookups(t, "after reopening", 2)
 	// The new key is wrapped by the KEK: its material is not in the file.
-	if err := db.bolt.Sync(); err != nil {
+	if err := syncFile(db); err != nil {
 		t.Fatal(err)
 	}
 	file, err := os.ReadFile(db.Path())
@@ -399,7 +400,7 @@ func TestRotateBlindKeyResumes(t *testing.T) {
 	if a, err := db.AccountByLogin("13800000099"); err != nil || a.ID != fresh.ID {
 		t.Fatalf("account created mid re-index: %v", err)
 	}
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		if ids := idsUnder(tx.Bucket(bucketCasesByPerson), db.lookupWith(func(bl blindFunc) []byte { return casePersonKeyWith(bl, w.docCase) })); len(ids) != 1 {
 			t.Errorf("case by its new passport number: %v", ids)
 		}
@@ -425,7 +426,7 @@ func TestMigrationBlindKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Back to the state before migration 15.
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		if err := tx.Bucket(bucketKeyring).Delete(bixKey(1)); err != nil {
 			return err
 		}

@@ -6,9 +6,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 var (
@@ -43,7 +42,7 @@ func (db *DB) PutCalendarYear(y portal.CalendarYear, raw []byte, actor uint64) (
 		return 0, err
 	}
 	var n int
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketCalendar)
 		if err != nil {
 			return err
@@ -83,7 +82,7 @@ func (db *DB) ConfirmCalendarYear(year int, notice string, actor uint64) error {
 	if notice == "" || utf8.RuneCountInString(notice) > maxNoticeRunes {
 		return &portal.Error{Code: portal.CodeInvalid, Key: "calendar.notice_required", Fields: map[string]string{"notice": "calendar.notice_required"}}
 	}
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		cal, err := calendarOf(tx)
 		if err != nil {
 			return err
@@ -111,7 +110,7 @@ func (db *DB) ConfirmCalendarYear(year int, notice string, actor uint64) error {
 // confirmations applied.
 func (db *DB) Calendar() (*portal.Calendar, error) {
 	var cal *portal.Calendar
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		var err error
 		cal, err = calendarOf(tx)
 		return err
@@ -120,7 +119,7 @@ func (db *DB) Calendar() (*portal.Calendar, error) {
 }
 
 // calendarOf builds the calendar inside a transaction.
-func calendarOf(tx *bbolt.Tx) (*portal.Calendar, error) {
+func calendarOf(tx kv.Tx) (*portal.Calendar, error) {
 	cal := portal.DefaultCalendar()
 	if b := tx.Bucket(bucketCalendar); b != nil {
 		err := b.ForEach(func(_, v []byte) error {
@@ -157,7 +156,7 @@ func calendarOf(tx *bbolt.Tx) (*portal.Calendar, error) {
 // recomputeAwaitingDeadlines counts, on cal, every deadline that waited for
 // a missing calendar year, from the day its stage began; those still in a
 // missing year keep waiting. It returns how many were set.
-func (db *DB) recomputeAwaitingDeadlines(tx *bbolt.Tx, cal *portal.Calendar) (int, error) {
+func (db *DB) recomputeAwaitingDeadlines(tx kv.Tx, cal *portal.Calendar) (int, error) {
 	b := tx.Bucket(bucketCasesAwaitingCalendar)
 	if b == nil {
 		return 0, nil

@@ -9,10 +9,8 @@ import (
 	"slices"
 	"time"
 
-	"go.etcd.io/bbolt"
-	bbolterrors "go.etcd.io/bbolt/errors"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Cases. The whole case (person, facts, documents list, history) is one
@@ -96,7 +94,7 @@ func summarize(c portal.Case) caseSummary {
 // putCaseSummary writes the list record beside the case (in putCase, so no
 // write can forget it). The bucket is created on first use: databases older
 // than the summaries fall back to reading the case until its next write.
-func (db *DB) putCaseSummary(tx *bbolt.Tx, c portal.Case) error {
+func (db *DB) putCaseSummary(tx kv.Tx, c portal.Case) error {
 	b, err := tx.CreateBucketIfNotExists(bucketCaseSummaries)
 	if err != nil {
 		return err
@@ -127,7 +125,7 @@ func (db *DB) decodeCase(id uint64, raw []byte) (portal.Case, error) {
 	return portal.Case(c), err
 }
 
-func (db *DB) getCase(tx *bbolt.Tx, id uint64) (portal.Case, error) {
+func (db *DB) getCase(tx kv.Tx, id uint64) (portal.Case, error) {
 	raw := tx.Bucket(bucketCases).Get(itob(id))
 	if raw == nil {
 		return portal.Case{}, portal.NotFound()
@@ -187,7 +185,7 @@ func dateFromKey(b []byte) portal.Date {
 
 // putCase writes a case and rebuilds its index rows from old (the case as it
 // was, zero for a new one) to c.
-func (db *DB) putCase(tx *bbolt.Tx, old, c portal.Case) error {
+func (db *DB) putCase(tx kv.Tx, old, c portal.Case) error {
 	raw, err := db.encodeCase(c)
 	if err != nil {
 		return err
@@ -284,7 +282,7 @@ func isOpen(c portal.Case) bool {
 
 // queue rows are kept for final decided cases too (completed, rejected) so a
 // queue can be filtered by them; they carry no deadline.
-func deleteQueueRows(tx *bbolt.Tx, c portal.Case) error {
+func deleteQueueRows(tx kv.Tx, c portal.Case) error {
 	for organ, e := range queueRows(c) {
 		if err := tx.Bucket(bucketQueueByOrgan).Delete(queueKey(organ, c.Due, c.ID)); err != nil {
 			return err
@@ -310,7 +308,7 @@ func queueCountKey(organ uint64, due portal.Date, st portal.CaseStatus) []byte {
 
 // addQueueCount adds delta to the number of rows of an organ's queue with a
 // deadline and status; a count that reaches zero is removed.
-func addQueueCount(tx *bbolt.Tx, organ uint64, due portal.Date, st portal.CaseStatus, delta int64) error {
+func addQueueCount(tx kv.Tx, organ uint64, due portal.Date, st portal.CaseStatus, delta int64) error {
 	b := tx.Bucket(bucketQueueCounts)
 	if b == nil {
 		return nil // before migration 9; the migration counts what exists
@@ -330,7 +328,7 @@ func addQueueCount(tx *bbolt.Tx, organ uint64, due portal.Date, st portal.CaseSt
 // with none, every status but the final ones unless done is asked for) and a
 // deadline before today (overdue) or no later than horizon. ok is false when
 // the database has no counts (before migration 9).
-func queueTotal(tx *bbolt.Tx, organ uint64, st portal.CaseStatus, includeDone bool, overdueBefore, horizon portal.Date) (total int, ok bool) {
+func queueTotal(tx kv.Tx, organ uint64, st portal.CaseStatus, includeDone bool, overdueBefore, horizon portal.Date) (total int, ok bool) {
 	b := tx.Bucket(bucketQueueCounts)
 	if b == nil {
 		return 0, false
@@ -354,7 +352,7 @@ func queueTotal(tx *bbolt.Tx, organ uint64, st portal.CaseStatus, includeDone bo
 	return total, true
 }
 
-func putQueueRows(tx *bbolt.Tx, c portal.Case) error {
+func putQueueRows(tx kv.Tx, c portal.Case) error {
 	for organ, e := range queueRows(c) {
 		raw, err := json.Marshal(e)
 		if err != nil {
@@ -406,7 +404,7 @@ func overdueValue(c portal.Case) ([]byte, error) {
 	return append(itob(c.DecidingOrganID), raw...), nil
 }
 
-func (db *DB) link(tx *bbolt.Tx, account, caseID uint64, rel Relation) error {
+func (db *DB) link(tx kv.Tx, account, caseID uint64, rel Relation) error {
 	if err := tx.Bucket(bucketCasesByAccount).Put(append(itob(account), itob(caseID)...), []byte(rel)); err != nil {
 		return err
 	}
@@ -444,7 +442,7 @@ func casePersonKeyWith(bl blindFunc, c portal.Case) []byte {
 // linkPersonAccounts links the person's identity-verified account to the
 // case, when the name on the account matches the name on the record (issue
 // 11). A contact-verified account that merely typed the number gets nothing.
-func (db *DB) linkPersonAccounts(tx *bbolt.Tx, c portal.Case) error {
+func (db *DB) linkPersonAccounts(tx kv.Tx, c portal.Case) error {
 	holder, ok, err := db.verifiedHolder(tx, db.casePersonKeys(c), 0)
 	if err != nil || !ok {
 		return err
@@ -467,7 +465,7 @@ func (db *DB) linkPersonAccounts(tx *bbolt.Tx, c portal.Case) error {
 // case past its draft whose recorded name matches, and a guardian's
 // unsubmitted draft about a person who is now an adult (R1: it passes to
 // him).
-func (db *DB) linkCasesOfVerifiedPerson(tx *bbolt.Tx, a portal.Account) error {
+func (db *DB) linkCasesOfVerifiedPerson(tx kv.Tx, a portal.Account) error {
 	if a.Role != portal.RoleMinor || a.IDNumber == "" || !a.IdentityVerified {
 		return nil
 	}
@@ -502,7 +500,7 @@ func (db *DB) linkCasesOfVerifiedPerson(tx *bbolt.Tx, a portal.Account) error {
 // Relation returns how account is connected to a case, "" when it is not.
 func (db *DB) Relation(account, caseID uint64) (Relation, error) {
 	var rel Relation
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		rel = Relation(tx.Bucket(bucketCasesByAccount).Get(append(itob(account), itob(caseID)...)))
 		return nil
 	})
@@ -512,13 +510,13 @@ func (db *DB) Relation(account, caseID uint64) (Relation, error) {
 // CaseAccounts lists the accounts connected to a case and how.
 func (db *DB) CaseAccounts(caseID uint64) (map[uint64]Relation, error) {
 	out := map[uint64]Relation{}
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		return caseAccounts(tx, caseID, out)
 	})
 	return out, err
 }
 
-func caseAccounts(tx *bbolt.Tx, caseID uint64, out map[uint64]Relation) error {
+func caseAccounts(tx kv.Tx, caseID uint64, out map[uint64]Relation) error {
 	prefix := itob(caseID)
 	cur := tx.Bucket(bucketCaseAccounts).Cursor()
 	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
@@ -529,7 +527,7 @@ func caseAccounts(tx *bbolt.Tx, caseID uint64, out map[uint64]Relation) error {
 
 // CreateDraft stores a new draft application filed by account.
 func (db *DB) CreateDraft(c portal.Case, account uint64) (portal.Case, error) {
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		id, err := tx.Bucket(bucketCases).NextSequence()
 		if err != nil {
 			return err
@@ -551,7 +549,7 @@ func (db *DB) CreateDraft(c portal.Case, account uint64) (portal.Case, error) {
 // it, and staff reads go through CaseForStaff, which audits.
 func (db *DB) Case(id uint64) (portal.Case, error) {
 	var c portal.Case
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		var err error
 		c, err = db.getCase(tx, id)
 		return err
@@ -568,7 +566,7 @@ func (db *DB) CaseForStaff(id uint64, reader portal.Account, proof portal.FreshF
 	if err := proof.Check(reader, db.now()); err != nil {
 		return c, err
 	}
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		var err error
 		if c, err = db.getCase(tx, id); err != nil {
 			return err
@@ -582,7 +580,7 @@ func (db *DB) CaseForStaff(id uint64, reader portal.Account, proof portal.FreshF
 // CaseByRef finds a case's id by its reference number.
 func (db *DB) CaseByRef(ref string) (uint64, error) {
 	var id uint64
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		v := tx.Bucket(bucketCasesByRef).Get([]byte(ref))
 		if v == nil {
 			return portal.NotFound()
@@ -598,7 +596,7 @@ func (db *DB) CaseByRef(ref string) (uint64, error) {
 // changed, which the handler guarantees by what it binds.
 func (db *DB) UpdateDraft(id uint64, fn func(*portal.Case) error) (portal.Case, error) {
 	var c portal.Case
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		old, err := db.getCase(tx, id)
 		if err != nil {
 			return err
@@ -623,7 +621,7 @@ func (db *DB) UpdateDraft(id uint64, fn func(*portal.Case) error) (portal.Case, 
 // DeleteDraft removes a draft that was never submitted (the person's right to
 // delete what is only theirs; submitted cases are never deleted, R11).
 func (db *DB) DeleteDraft(id, account uint64) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		c, err := db.getCase(tx, id)
 		if err != nil {
 			return err
@@ -672,7 +670,7 @@ func (db *DB) DeleteDraft(id, account uint64) error {
 // case, refusing more than portal.MaxDocumentsPerCase. Message attachments are
 // added with the message instead.
 func (db *DB) AddDocument(caseID uint64, d portal.Document, content []byte) (portal.Document, error) {
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		old, err := db.getCase(tx, caseID)
 		if err != nil {
 			return err
@@ -697,7 +695,7 @@ func (db *DB) AddDocument(caseID uint64, d portal.Document, content []byte) (por
 	return d, err
 }
 
-func (db *DB) putDocument(tx *bbolt.Tx, caseID uint64, d portal.Document, content []byte) (portal.Document, error) {
+func (db *DB) putDocument(tx kv.Tx, caseID uint64, d portal.Document, content []byte) (portal.Document, error) {
 	b := tx.Bucket(bucketDocuments)
 	id, err := b.NextSequence()
 	if err != nil {
@@ -723,7 +721,7 @@ func (db *DB) RemoveDocument(caseID, docID, account uint64) error {
 	if err != nil {
 		return err
 	}
-	return db.update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketDocuments).Delete(itob(docID)) })
+	return db.update(func(tx kv.Tx) error { return tx.Bucket(bucketDocuments).Delete(itob(docID)) })
 }
 
 // StaffDocumentContent returns a case document's bytes to an official or
@@ -740,7 +738,7 @@ func (db *DB) StaffDocumentContent(caseID, docID uint64, reader portal.Account, 
 // that the reader may have them (and audits staff reads through CaseForStaff).
 func (db *DB) DocumentContent(caseID, docID uint64) ([]byte, error) {
 	var out []byte
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		raw := tx.Bucket(bucketDocuments).Get(itob(docID))
 		if raw == nil {
 			return portal.NotFound()
@@ -785,7 +783,7 @@ func (db *DB) Apply(caseID uint64, st Step, cal *portal.Calendar) (portal.Case, 
 	var c portal.Case
 	// Batched: the closure only reads and writes the transaction and
 	// overwrites c, so running it again is harmless.
-	err := db.batch(func(tx *bbolt.Tx) error {
+	err := db.batch(func(tx kv.Tx) error {
 		old, err := db.getCase(tx, caseID)
 		if err != nil {
 			return err
@@ -797,7 +795,7 @@ func (db *DB) Apply(caseID uint64, st Step, cal *portal.Calendar) (portal.Case, 
 	return c, err
 }
 
-func (db *DB) applyStep(tx *bbolt.Tx, old portal.Case, st Step, cal *portal.Calendar, today portal.Date) (portal.Case, error) {
+func (db *DB) applyStep(tx kv.Tx, old portal.Case, st Step, cal *portal.Calendar, today portal.Date) (portal.Case, error) {
 	to, err := portal.Next(old.Status, st.Action, st.Actor)
 	if err != nil {
 		return old, err
@@ -942,7 +940,7 @@ func setStageDue(cal *portal.Calendar, c *portal.Case, today portal.Date) error 
 
 // putAwaitingCalendar keeps the index of cases whose deadline waits for a
 // calendar year in step with the case.
-func putAwaitingCalendar(tx *bbolt.Tx, c portal.Case) error {
+func putAwaitingCalendar(tx kv.Tx, c portal.Case) error {
 	if !c.DueAwaitsCalendar || c.Status.Final() {
 		if b := tx.Bucket(bucketCasesAwaitingCalendar); b != nil {
 			return b.Delete(itob(c.ID))
@@ -956,7 +954,7 @@ func putAwaitingCalendar(tx *bbolt.Tx, c portal.Case) error {
 	return b.Put(itob(c.ID), nil)
 }
 
-func nextRef(tx *bbolt.Tx) (uint64, error) {
+func nextRef(tx kv.Tx) (uint64, error) {
 	meta := tx.Bucket(bucketMeta)
 	var n uint64
 	if v := meta.Get(keyRefSeq); len(v) == 8 {
@@ -971,7 +969,7 @@ func nextRef(tx *bbolt.Tx) (uint64, error) {
 // docs are the judgment or decision attached to it (issue 18), stored
 // encrypted like any upload in the same transaction.
 func (db *DB) OpenExOfficio(c portal.Case, st Step, cal *portal.Calendar, docs ...ImportDocument) (portal.Case, error) {
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		id, err := tx.Bucket(bucketCases).NextSequence()
 		if err != nil {
 			return err
@@ -1027,7 +1025,7 @@ type CaseSummary struct {
 // account's index (never a scan of all cases).
 func (db *DB) CasesOfAccount(account uint64) ([]CaseSummary, error) {
 	var out []CaseSummary
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		prefix := itob(account)
 		cur := tx.Bucket(bucketCasesByAccount).Cursor()
 		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
@@ -1064,7 +1062,7 @@ type CaseListRow struct {
 // summaries existed is read whole).
 func (db *DB) CaseListOfAccount(account uint64) ([]CaseListRow, error) {
 	var out []CaseListRow
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		prefix := itob(account)
 		sums := tx.Bucket(bucketCaseSummaries)
 		cur := tx.Bucket(bucketCasesByAccount).Cursor()
@@ -1095,7 +1093,7 @@ func (db *DB) CaseListOfAccount(account uint64) ([]CaseListRow, error) {
 }
 
 // bucketGet is Get on a bucket that may not exist yet.
-func bucketGet(b *bbolt.Bucket, k []byte) []byte {
+func bucketGet(b kv.Bucket, k []byte) []byte {
 	if b == nil {
 		return nil
 	}
@@ -1138,7 +1136,7 @@ func (db *DB) Queue(organ uint64, f QueueFilter) (rows []QueueRow, total int, er
 	if f.DueWithin > 0 {
 		horizon = today.AddDays(f.DueWithin)
 	}
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		var overdueBefore portal.Date
 		if f.OverdueOnly {
 			overdueBefore = today
@@ -1236,7 +1234,7 @@ func (db *DB) Overdue(offset, limit int) (rows []OverdueRow, total int, err erro
 	}
 	today := portal.DateOf(db.now())
 	end := dueKey(today)
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		counted, ok := queueTotal(tx, 0, "", true, today, portal.Date{})
 		cur := tx.Bucket(bucketOpenByDue).Cursor()
 		for k, v := cur.First(); k != nil && bytes.Compare(k[:4], end) < 0; k, v = cur.Next() {
@@ -1264,7 +1262,7 @@ func (db *DB) Overdue(offset, limit int) (rows []OverdueRow, total int, err erro
 // fillOverdueRow reads the list's fields from the index value, or from the
 // case for a row written before the index carried them (migration 9 rewrites
 // those).
-func (db *DB) fillOverdueRow(tx *bbolt.Tx, r *OverdueRow, raw []byte) error {
+func (db *DB) fillOverdueRow(tx kv.Tx, r *OverdueRow, raw []byte) error {
 	if len(raw) > 0 {
 		var e overdueEntry
 		if err := json.Unmarshal(raw, &e); err != nil {
@@ -1302,7 +1300,7 @@ func (db *DB) OverdueFiltered(f OverdueFilter) (rows []OverdueRow, total int, er
 	}
 	today := portal.DateOf(db.now())
 	end := dueKey(today)
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		cur := tx.Bucket(bucketOpenByDue).Cursor()
 		for k, v := cur.First(); k != nil && bytes.Compare(k[:4], end) < 0; k, v = cur.Next() {
 			r := OverdueRow{CaseID: btoi(k[4:]), Organ: btoi(v), Due: dateFromKey(k[:4])}
@@ -1330,7 +1328,7 @@ func (db *DB) OverdueFiltered(f OverdueFilter) (rows []OverdueRow, total int, er
 // is left in the old format: which holders still owe their sealing is known
 // exactly only from the case, so its row is read through the case until its
 // next step rewrites it.
-func rebuildOverdueIndex(tx *bbolt.Tx) error {
+func rebuildOverdueIndex(tx kv.Tx) error {
 	open, queue := tx.Bucket(bucketOpenByDue), tx.Bucket(bucketQueueByOrgan)
 	if open == nil || queue == nil {
 		return nil
@@ -1370,8 +1368,8 @@ func rebuildOverdueIndex(tx *bbolt.Tx) error {
 
 // countQueues (re)builds queue_counts from the organ queues and the deadline
 // index (part of migration 9).
-func countQueues(tx *bbolt.Tx) error {
-	if err := tx.DeleteBucket(bucketQueueCounts); err != nil && !errors.Is(err, bbolterrors.ErrBucketNotFound) {
+func countQueues(tx kv.Tx) error {
+	if err := tx.DeleteBucket(bucketQueueCounts); err != nil && !errors.Is(err, kv.ErrBucketNotFound) {
 		return err
 	}
 	counts, err := tx.CreateBucket(bucketQueueCounts)
@@ -1451,12 +1449,12 @@ func (db *DB) ImportCases(batch []portal.Case) ([]portal.Case, error) {
 // would have written them.
 func (db *DB) ImportCasesWith(batch []ImportCase) ([]portal.Case, error) {
 	out := make([]portal.Case, 0, len(batch))
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		out = out[:0]
 		b := tx.Bucket(bucketCases)
 		// Ids only grow within a batch: full pages cost nothing and keep the
 		// file small, as for the audit log.
-		b.FillPercent = 0.95
+		b.SetFillPercent(0.95)
 		for _, ic := range batch {
 			c := ic.Case
 			id, err := b.NextSequence()
@@ -1505,7 +1503,7 @@ func (db *DB) ImportCasesWith(batch []ImportCase) ([]portal.Case, error) {
 
 // importMessage stores one message of an imported case, audited, without
 // notifications (synthetic people read nothing).
-func (db *DB) importMessage(tx *bbolt.Tx, c portal.Case, m portal.Message) error {
+func (db *DB) importMessage(tx kv.Tx, c portal.Case, m portal.Message) error {
 	b := tx.Bucket(bucketMessages)
 	id, err := b.NextSequence()
 	if err != nil {
@@ -1536,7 +1534,7 @@ func (db *DB) importMessage(tx *bbolt.Tx, c portal.Case, m portal.Message) error
 // adds synthetic cases only to a database without any).
 func (db *DB) HasCases() (bool, error) {
 	var any bool
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		k, _ := tx.Bucket(bucketCases).Cursor().First()
 		any = k != nil
 		return nil
@@ -1551,10 +1549,10 @@ func (db *DB) HasCases() (bool, error) {
 // would take days for a million.
 func (db *DB) ImportAccounts(batch []portal.Account) ([]portal.Account, error) {
 	out := make([]portal.Account, 0, len(batch))
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		out = out[:0]
 		b, byLogin := tx.Bucket(bucketAccounts), tx.Bucket(bucketAccountsByLogin)
-		b.FillPercent = 0.95
+		b.SetFillPercent(0.95)
 		now := db.now().UTC()
 		for _, a := range batch {
 			if err := a.Validate(); err != nil {

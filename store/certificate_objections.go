@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Objections to certificate answers (R14). The objection lives inside the
@@ -31,7 +30,7 @@ type certObjectionEntry struct {
 // account does not follow is not found.
 func (db *DB) FileCertificateObjection(id uint64, reason string, by portal.Account, cal *portal.Calendar, requestID string) (portal.Certificate, error) {
 	var c portal.Certificate
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		if err := ensureCertificateBuckets(tx); err != nil {
 			return err
 		}
@@ -76,7 +75,7 @@ func (db *DB) FileCertificateObjection(id uint64, reason string, by portal.Accou
 // putObjectionQueue moves the certificate's row in its organ's list of
 // pending objections from oldDue (zero and not oldAwaits: none) to its
 // current due date, or removes it once decided.
-func (db *DB) putObjectionQueue(tx *bbolt.Tx, c portal.Certificate, oldDue portal.Date, oldAwaits bool) error {
+func (db *DB) putObjectionQueue(tx kv.Tx, c portal.Certificate, oldDue portal.Date, oldAwaits bool) error {
 	b := tx.Bucket(bucketCertObjections)
 	if !oldDue.IsZero() || oldAwaits {
 		if err := b.Delete(certQueueKey(c.PoliceOrganID, oldDue, oldAwaits, c.ID)); err != nil {
@@ -108,7 +107,7 @@ type ObjectionDecision struct {
 // follow the certificate. An objection of another organ is not found.
 func (db *DB) DecideCertificateObjection(id uint64, d ObjectionDecision, officer portal.Account, cal *portal.Calendar, requestID string) (portal.Certificate, error) {
 	var c portal.Certificate
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		if err := ensureCertificateBuckets(tx); err != nil {
 			return err
 		}
@@ -202,7 +201,7 @@ type CertificateObjectionRow struct {
 // deadline, nearest first, from the index.
 func (db *DB) CertificateObjections(organ uint64) ([]CertificateObjectionRow, error) {
 	var rows []CertificateObjectionRow
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketCertObjections)
 		if b == nil || organ == 0 {
 			return nil

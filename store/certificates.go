@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Proofs of no criminal record (R14) and unsealing events (R18, R19).
@@ -51,7 +50,7 @@ func certificateBuckets() [][]byte {
 
 // ensureCertificateBuckets creates this area's buckets inside a write
 // transaction.
-func ensureCertificateBuckets(tx *bbolt.Tx) error {
+func ensureCertificateBuckets(tx kv.Tx) error {
 	for _, b := range certificateBuckets() {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return fmt.Errorf("store: create bucket %s: %w", b, err)
@@ -63,7 +62,7 @@ func ensureCertificateBuckets(tx *bbolt.Tx) error {
 // certPut and certGet store and read an encrypted record of this area in
 // bucket b (sealJSON/openJSON, bound to the record's kind and id); a missing
 // bucket reads as no record.
-func (db *DB) certPut(b *bbolt.Bucket, kind string, id uint64, v any) error {
+func (db *DB) certPut(b kv.Bucket, kind string, id uint64, v any) error {
 	raw, err := db.crypt.sealJSON(kind, id, "body", v)
 	if err != nil {
 		return err
@@ -71,7 +70,7 @@ func (db *DB) certPut(b *bbolt.Bucket, kind string, id uint64, v any) error {
 	return b.Put(itob(id), raw)
 }
 
-func (db *DB) certGet(b *bbolt.Bucket, kind string, id uint64, v any) error {
+func (db *DB) certGet(b kv.Bucket, kind string, id uint64, v any) error {
 	if b == nil {
 		return portal.NotFound()
 	}
@@ -85,7 +84,7 @@ func (db *DB) certGet(b *bbolt.Bucket, kind string, id uint64, v any) error {
 // certificateBody is the stored form of portal.Certificate.
 type certificateBody portal.Certificate
 
-func (db *DB) getCertificate(tx *bbolt.Tx, id uint64) (portal.Certificate, error) {
+func (db *DB) getCertificate(tx kv.Tx, id uint64) (portal.Certificate, error) {
 	var c certificateBody
 	if err := db.certGet(tx.Bucket(bucketCertificates), kindCertificate, id, &c); err != nil {
 		return portal.Certificate{}, err
@@ -93,7 +92,7 @@ func (db *DB) getCertificate(tx *bbolt.Tx, id uint64) (portal.Certificate, error
 	return portal.Certificate(c), nil
 }
 
-func (db *DB) putCertificate(tx *bbolt.Tx, c portal.Certificate) error {
+func (db *DB) putCertificate(tx kv.Tx, c portal.Certificate) error {
 	if err := putStatistics(tx, c); err != nil { // issue 17 (statistics.go)
 		return err
 	}
@@ -129,7 +128,7 @@ func certHolderKeyWith(bl blindFunc, c portal.Certificate) []byte {
 }
 
 // certificateAccounts lists the accounts that see a certificate.
-func certificateAccounts(tx *bbolt.Tx, c portal.Certificate, db *DB) ([]uint64, error) {
+func certificateAccounts(tx kv.Tx, c portal.Certificate, db *DB) ([]uint64, error) {
 	out := []uint64{c.RequestedBy}
 	for _, id := range idsUnder(tx.Bucket(bucketAccountsByIDNum), db.lookupWith(func(bl blindFunc) []byte { return certHolderKeyWith(bl, c) })) {
 		if id == c.RequestedBy {
@@ -155,7 +154,7 @@ func certificateAccounts(tx *bbolt.Tx, c portal.Certificate, db *DB) ([]uint64, 
 // the police organ chosen. The requester and the person's own accounts see it.
 // A second request for the same person while one is waiting is refused.
 func (db *DB) RequestCertificate(c portal.Certificate, cal *portal.Calendar, requestID string) (portal.Certificate, error) {
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		if err := ensureCertificateBuckets(tx); err != nil {
 			return err
 		}
@@ -240,7 +239,7 @@ func (db *DB) RequestCertificate(c portal.Certificate, cal *portal.Calendar, req
 // CertificatesOfAccount lists the certificates an account sees, newest first.
 func (db *DB) CertificatesOfAccount(account uint64) ([]portal.Certificate, error) {
 	var out []portal.Certificate
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketCertByAccount)
 		if b == nil {
 			return nil
@@ -263,7 +262,7 @@ func (db *DB) CertificatesOfAccount(account uint64) ([]portal.Certificate, error
 // not found, exactly like one that does not exist.
 func (db *DB) CertificateOfAccount(account, id uint64) (portal.Certificate, error) {
 	var c portal.Certificate
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketCertByAccount)
 		if b == nil || b.Get(append(itob(account), itob(id)...)) == nil {
 			return portal.NotFound()
@@ -293,7 +292,7 @@ func (db *DB) CertificateQueue(organ uint64, offset, limit int) (rows []Certific
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketCertQueue)
 		if b == nil {
 			return nil
@@ -329,7 +328,7 @@ type CertificateSealedRecord struct {
 
 // policeCertificate reads a request for the police organ it was addressed
 // to; any other official gets not-found, like a request that does not exist.
-func (db *DB) policeCertificate(tx *bbolt.Tx, id uint64, officer portal.Account) (portal.Certificate, error) {
+func (db *DB) policeCertificate(tx kv.Tx, id uint64, officer portal.Account) (portal.Certificate, error) {
 	c, err := db.getCertificate(tx, id)
 	if err != nil {
 		return portal.Certificate{}, err
@@ -348,7 +347,7 @@ func (db *DB) policeCertificate(tx *bbolt.Tx, id uint64, officer portal.Account)
 func (db *DB) CertificateForPolice(id uint64, officer portal.Account, requestID string) (portal.Certificate, []CertificateSealedRecord, error) {
 	var c portal.Certificate
 	var out []CertificateSealedRecord
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		if err := ensureCertificateBuckets(tx); err != nil {
 			return err
 		}
@@ -379,7 +378,7 @@ func (db *DB) CertificateForPolice(id uint64, officer portal.Account, requestID 
 // recorded again, audited again, until the answer is given.
 func (db *DB) RecordCertificateCheck(id uint64, k portal.CertificateCheck, officer portal.Account, requestID string) (portal.Certificate, error) {
 	var c portal.Certificate
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		if err := ensureCertificateBuckets(tx); err != nil {
 			return err
 		}
@@ -408,7 +407,7 @@ func (db *DB) RecordCertificateCheck(id uint64, k portal.CertificateCheck, offic
 // issueCertificate turns c into an issued certificate: the issuing organ's
 // name as printed and a fresh verification code, looked up only by its keyed
 // hash.
-func (db *DB) issueCertificate(tx *bbolt.Tx, c *portal.Certificate, officer portal.Account) error {
+func (db *DB) issueCertificate(tx kv.Tx, c *portal.Certificate, officer portal.Account) error {
 	var organ organRecord
 	if raw := tx.Bucket(bucketOrgans).Get(itob(officer.OrganID)); raw != nil {
 		if err := json.Unmarshal(raw, &organ); err != nil {
@@ -437,7 +436,7 @@ func (db *DB) issueCertificate(tx *bbolt.Tx, c *portal.Certificate, officer port
 // forward. The accounts that follow the certificate are notified.
 func (db *DB) AnswerCertificate(id uint64, officer portal.Account, requestID string) (portal.Certificate, error) {
 	var c portal.Certificate
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		if err := ensureCertificateBuckets(tx); err != nil {
 			return err
 		}
@@ -480,7 +479,7 @@ func (db *DB) AnswerCertificate(id uint64, officer portal.Account, requestID str
 
 // notifyCertificate tells the accounts that follow a certificate; the
 // notification names no case and no person.
-func (db *DB) notifyCertificate(tx *bbolt.Tx, c portal.Certificate, key string, except uint64) error {
+func (db *DB) notifyCertificate(tx kv.Tx, c portal.Certificate, key string, except uint64) error {
 	b := tx.Bucket(bucketCertByAccount)
 	suffix := itob(c.ID)
 	accts, err := certificateAccounts(tx, c, db)
@@ -507,7 +506,7 @@ func (db *DB) VerifyCertificate(code, requestID string) (portal.VerificationResu
 		return portal.VerificationResult{}, nil
 	}
 	var id uint64
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		if b := tx.Bucket(bucketCertByCode); b != nil {
 			// Codes are never re-hashed: a kept blind key still checks one
 			// made before a rotation (blindkeys.go).
@@ -521,7 +520,7 @@ func (db *DB) VerifyCertificate(code, requestID string) (portal.VerificationResu
 		return portal.VerificationResult{}, err
 	}
 	var res portal.VerificationResult
-	err = db.update(func(tx *bbolt.Tx) error {
+	err = db.update(func(tx kv.Tx) error {
 		c, err := db.getCertificate(tx, id)
 		if err != nil {
 			return err
@@ -540,7 +539,7 @@ func (db *DB) VerifyCertificate(code, requestID string) (portal.VerificationResu
 
 type unsealingBody portal.UnsealingRecord
 
-func (db *DB) getUnsealing(tx *bbolt.Tx, id uint64) (portal.UnsealingRecord, error) {
+func (db *DB) getUnsealing(tx kv.Tx, id uint64) (portal.UnsealingRecord, error) {
 	var r unsealingBody
 	if err := db.certGet(tx.Bucket(bucketUnsealings), kindUnsealing, id, &r); err != nil {
 		return portal.UnsealingRecord{}, err
@@ -548,7 +547,7 @@ func (db *DB) getUnsealing(tx *bbolt.Tx, id uint64) (portal.UnsealingRecord, err
 	return portal.UnsealingRecord(r), nil
 }
 
-func (db *DB) putUnsealing(tx *bbolt.Tx, r portal.UnsealingRecord) error {
+func (db *DB) putUnsealing(tx kv.Tx, r portal.UnsealingRecord) error {
 	return db.certPut(tx.Bucket(bucketUnsealings), kindUnsealing, r.ID, unsealingBody(r))
 }
 
@@ -562,7 +561,7 @@ func (db *DB) putUnsealing(tx *bbolt.Tx, r portal.UnsealingRecord) error {
 // by the step.
 func (db *DB) RecordUnsealingEvent(caseID uint64, r portal.UnsealingRecord, st Step, cal *portal.Calendar) (portal.UnsealingRecord, portal.Case, error) {
 	var c portal.Case
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		if err := ensureCertificateBuckets(tx); err != nil {
 			return err
 		}
@@ -625,7 +624,7 @@ func (db *DB) RecordUnsealingEvent(caseID uint64, r portal.UnsealingRecord, st S
 func (db *DB) DecideUnsealingReview(caseID uint64, rv portal.UnsealingReview, st Step, cal *portal.Calendar) (portal.UnsealingRecord, portal.Case, error) {
 	var r portal.UnsealingRecord
 	var c portal.Case
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		if err := ensureCertificateBuckets(tx); err != nil {
 			return err
 		}
@@ -683,7 +682,7 @@ func (db *DB) DecideUnsealingReview(caseID uint64, rv portal.UnsealingReview, st
 // UnsealingsOfCase lists the events recorded on a case, oldest first.
 func (db *DB) UnsealingsOfCase(caseID uint64) ([]portal.UnsealingRecord, error) {
 	var out []portal.UnsealingRecord
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketUnsealingsByCase)
 		if b == nil {
 			return nil
@@ -706,7 +705,7 @@ func (db *DB) UnsealingsOfCase(caseID uint64) ([]portal.UnsealingRecord, error) 
 // case order.
 func (db *DB) PendingUnsealingReviews() ([]portal.UnsealingRecord, error) {
 	var out []portal.UnsealingRecord
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketUnsealingPending)
 		if b == nil {
 			return nil
@@ -729,7 +728,7 @@ func (db *DB) UnsealingRecords(offset, limit int) (rows []portal.UnsealingRecord
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketUnsealings)
 		if b == nil {
 			return nil

@@ -5,9 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // certWorld is a store with a court, a police organ and a person whose case
@@ -152,8 +151,9 @@ func TestCertificateLifecycle(t *testing.T) {
 		t.Fatalf("wrong code verifies: %+v", res)
 	}
 	// The code is nowhere in the file in clear, only its keyed hash.
-	db.view(func(tx *bbolt.Tx) error {
-		return tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
+	db.view(func(tx kv.Tx) error {
+		return tx.ForEachBucket(func(name []byte) error {
+			b := tx.Bucket(name)
 			return b.ForEach(func(k, v []byte) error {
 				if bytes.Contains(k, []byte(c.Code)) || bytes.Contains(v, []byte(c.Code)) {
 					t.Errorf("code in clear in bucket %s", name)

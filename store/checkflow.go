@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The answers of the public eligibility check (/check) between its pages.
@@ -44,7 +43,7 @@ func (db *DB) SaveCheckAnswers(token string, answers []byte) (string, error) {
 	if len(answers) > checkAnswersMaxBytes || !json.Valid(answers) {
 		return "", fmt.Errorf("store: check answers of %d bytes are not a small JSON document", len(answers))
 	}
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketCheckAnswers)
 		now := db.now().UTC()
 		id, row, err := db.checkAnswersRow(tx, token)
@@ -76,7 +75,7 @@ func (db *DB) SaveCheckAnswers(token string, answers []byte) (string, error) {
 // when there are none or they have expired.
 func (db *DB) CheckAnswers(token string) ([]byte, error) {
 	var out []byte
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		_, row, err := db.checkAnswersRow(tx, token)
 		if err != nil {
 			return err
@@ -90,7 +89,7 @@ func (db *DB) CheckAnswers(token string) ([]byte, error) {
 // DeleteCheckAnswers forgets the answers of token (a check started again, or
 // its answers moved into an application). Unknown tokens are not an error.
 func (db *DB) DeleteCheckAnswers(token string) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		id, _, err := db.checkAnswersRow(tx, token)
 		if portal.ErrorCode(err) == portal.CodeNotFound {
 			return nil
@@ -103,7 +102,7 @@ func (db *DB) DeleteCheckAnswers(token string) error {
 }
 
 // checkAnswersRow finds the live row of a token inside tx.
-func (db *DB) checkAnswersRow(tx *bbolt.Tx, token string) (uint64, checkAnswersRow, error) {
+func (db *DB) checkAnswersRow(tx kv.Tx, token string) (uint64, checkAnswersRow, error) {
 	id, ok := tokenID(token)
 	if !ok {
 		return 0, checkAnswersRow{}, portal.NotFound()
@@ -126,7 +125,7 @@ func (db *DB) checkAnswersRow(tx *bbolt.Tx, token string) (uint64, checkAnswersR
 // purgeCheckAnswers deletes expired rows. Ids grow with time, so the walk
 // stops at the first row created within the lifetime: every later one is
 // younger still. Rows created earlier but still in use are stepped over.
-func (db *DB) purgeCheckAnswers(tx *bbolt.Tx) error {
+func (db *DB) purgeCheckAnswers(tx kv.Tx) error {
 	b := tx.Bucket(bucketCheckAnswers)
 	now := db.now()
 	var stale [][]byte

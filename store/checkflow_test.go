@@ -5,9 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The check's answers belong to the token that saved them, survive a
@@ -38,7 +37,7 @@ func TestCheckAnswersLifecycle(t *testing.T) {
 		}
 	}
 	// The answers are sealed: the date is not in the file in clear.
-	_ = db.bolt.View(func(tx *bbolt.Tx) error {
+	_ = db.view(func(tx kv.Tx) error {
 		return tx.Bucket(bucketCheckAnswers).ForEach(func(_, v []byte) error {
 			if bytes.Contains(v, []byte("2006")) {
 				t.Errorf("a check answer is stored in clear: %s", v)
@@ -64,7 +63,7 @@ func TestCheckAnswersLifecycle(t *testing.T) {
 		t.Fatalf("saving under an expired token gives %q, %v; want a new token", fresh, err)
 	}
 	rows := 0
-	_ = db.bolt.View(func(tx *bbolt.Tx) error { rows = tx.Bucket(bucketCheckAnswers).Stats().KeyN; return nil })
+	_ = db.view(func(tx kv.Tx) error { rows = tx.Bucket(bucketCheckAnswers).KeyN(); return nil })
 	if rows != 1 {
 		t.Errorf("%d rows after the purge, want only the fresh one", rows)
 	}
@@ -99,7 +98,7 @@ func TestMigrationCheckAnswers(t *testing.T) {
 			t.Fatalf("apply: %v", err)
 		}
 	}
-	_ = b.View(func(tx *bbolt.Tx) error {
+	_ = b.View(func(tx kv.Tx) error {
 		if tx.Bucket(bucketCheckAnswers) == nil {
 			t.Errorf("bucket %s missing after the migration", bucketCheckAnswers)
 		}

@@ -8,9 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // One-time codes sent by SMS or e-mail: a registration waiting for its code,
@@ -83,7 +82,7 @@ func (db *DB) codeHash(kind string, id uint64, code string) []byte {
 	return db.crypt.blind("code:"+kind, fmt.Sprintf("%d:%s", id, code))
 }
 
-func (db *DB) putPending(tx *bbolt.Tx, bucket []byte, kind string, id uint64, p pendingCode) error {
+func (db *DB) putPending(tx kv.Tx, bucket []byte, kind string, id uint64, p pendingCode) error {
 	raw, err := db.crypt.sealJSON(kind, id, "body", p)
 	if err != nil {
 		return err
@@ -92,7 +91,7 @@ func (db *DB) putPending(tx *bbolt.Tx, bucket []byte, kind string, id uint64, p 
 }
 
 // getPending finds the row of a token; a wrong or unknown token is NotFound.
-func (db *DB) getPending(tx *bbolt.Tx, bucket []byte, kind, token string) (uint64, pendingCode, error) {
+func (db *DB) getPending(tx kv.Tx, bucket []byte, kind, token string) (uint64, pendingCode, error) {
 	id, ok := tokenID(token)
 	if !ok {
 		return 0, pendingCode{}, portal.NotFound()
@@ -141,7 +140,7 @@ func (db *DB) checkCode(kind string, id uint64, p *pendingCode, code string, now
 // account nothing is created that could ever complete, and its owner gets a
 // notice instead of a code; the caller cannot tell the two apart.
 func (db *DB) StartRegistration(a portal.Account) (token string, err error) {
-	err = db.update(func(tx *bbolt.Tx) error {
+	err = db.update(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketPendingRegs)
 		id, err := b.NextSequence()
 		if err != nil {
@@ -171,13 +170,13 @@ func (db *DB) StartRegistration(a portal.Account) (token string, err error) {
 // ResendRegistrationCode sends a new code, at most CodeMaxSends times and no
 // sooner than CodeResendAfter after the last one.
 func (db *DB) ResendRegistrationCode(token string) error {
-	return db.resend(bucketPendingRegs, kindPendingReg, token, func(tx *bbolt.Tx, p pendingCode, code string) error {
+	return db.resend(bucketPendingRegs, kindPendingReg, token, func(tx kv.Tx, p pendingCode, code string) error {
 		return db.enqueueTo(tx, portal.ChannelSMS, p.Account.Mobile, p.Account.Lang, portal.OutRegisterCode, code, 0)
 	})
 }
 
-func (db *DB) resend(bucket []byte, kind, token string, send func(tx *bbolt.Tx, p pendingCode, code string) error) error {
-	return db.update(func(tx *bbolt.Tx) error {
+func (db *DB) resend(bucket []byte, kind, token string, send func(tx kv.Tx, p pendingCode, code string) error) error {
+	return db.update(func(tx kv.Tx) error {
 		id, p, err := db.getPending(tx, bucket, kind, token)
 		if err != nil {
 			return err
@@ -200,7 +199,7 @@ func (db *DB) resend(bucket []byte, kind, token string, send func(tx *bbolt.Tx, 
 func (db *DB) ConfirmRegistration(token, code string) (portal.Account, error) {
 	var a portal.Account
 	var codeErr error
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		id, p, err := db.getPending(tx, bucketPendingRegs, kindPendingReg, token)
 		if err != nil {
 			return err
@@ -225,7 +224,7 @@ func (db *DB) ConfirmRegistration(token, code string) (portal.Account, error) {
 // (officials, whose passwords the administrator resets), get a decoy row:
 // the answer is the same.
 func (db *DB) StartPasswordReset(login string) (token string, err error) {
-	err = db.update(func(tx *bbolt.Tx) error {
+	err = db.update(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketResets)
 		id, err := b.NextSequence()
 		if err != nil {
@@ -255,7 +254,7 @@ func (db *DB) StartPasswordReset(login string) (token string, err error) {
 
 // ResendResetCode is ResendRegistrationCode for a reset.
 func (db *DB) ResendResetCode(token string) error {
-	return db.resend(bucketResets, kindReset, token, func(tx *bbolt.Tx, p pendingCode, code string) error {
+	return db.resend(bucketResets, kindReset, token, func(tx kv.Tx, p pendingCode, code string) error {
 		a, err := db.getAccount(tx, p.AccountID)
 		if err != nil {
 			return err
@@ -268,7 +267,7 @@ func (db *DB) ResendResetCode(token string) error {
 // so that the caller hashes the new password only for a right code.
 func (db *DB) CheckResetCode(token, code string) error {
 	var codeErr error
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		id, p, err := db.getPending(tx, bucketResets, kindReset, token)
 		if err != nil {
 			return err
@@ -288,7 +287,7 @@ func (db *DB) CheckResetCode(token, code string) error {
 // ends every session, lifts a lockout, audits, and tells the owner.
 func (db *DB) CompletePasswordReset(token, code, newHash, requestID string) error {
 	var codeErr error
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		id, p, err := db.getPending(tx, bucketResets, kindReset, token)
 		if err != nil {
 			return err
@@ -327,7 +326,7 @@ func (db *DB) CompletePasswordReset(token, code, newHash, requestID string) erro
 // StartEmailConfirmation sends a code to an e-mail address the account wants
 // to add; the address is used only once the code comes back.
 func (db *DB) StartEmailConfirmation(account uint64, email string) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		a, err := db.getAccount(tx, account)
 		if err != nil {
 			return err
@@ -360,7 +359,7 @@ func (db *DB) StartEmailConfirmation(account uint64, email string) error {
 // PendingEmail is the address waiting for its code ("" if none).
 func (db *DB) PendingEmail(account uint64) (string, error) {
 	var email string
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		raw := tx.Bucket(bucketEmailPending).Get(itob(account))
 		if raw == nil {
 			return nil
@@ -380,7 +379,7 @@ func (db *DB) PendingEmail(account uint64) (string, error) {
 // ConfirmEmail stores the pending address when the code is right.
 func (db *DB) ConfirmEmail(account uint64, code, requestID string) error {
 	var codeErr error
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		raw := tx.Bucket(bucketEmailPending).Get(itob(account))
 		if raw == nil {
 			codeErr = errCodeExpired
@@ -415,7 +414,7 @@ func (db *DB) ConfirmEmail(account uint64, code, requestID string) error {
 
 // RemoveEmail stops e-mail to the account (SMS goes on).
 func (db *DB) RemoveEmail(account uint64, requestID string) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		a, err := db.getAccount(tx, account)
 		if err != nil {
 			return err
@@ -434,7 +433,7 @@ func (db *DB) RemoveEmail(account uint64, requestID string) error {
 
 // SetAccountLang sets the language of the account's SMS and e-mail.
 func (db *DB) SetAccountLang(account uint64, lang string) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		a, err := db.getAccount(tx, account)
 		if err != nil {
 			return err
@@ -448,7 +447,7 @@ func (db *DB) SetAccountLang(account uint64, lang string) error {
 // housekeeping calls it.
 func (db *DB) PurgeCodes(now time.Time) (int, error) {
 	n := 0
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		for _, k := range []struct {
 			bucket []byte
 			kind   string

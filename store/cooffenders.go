@@ -3,9 +3,8 @@ package store
 import (
 	"strconv"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Co-offenders (R20, R22). A sealing case lists the case numbers of the
@@ -34,7 +33,7 @@ func coOffenderKeyWith(bl blindFunc, number string, caseID uint64) []byte {
 // one transaction. Numbers are normalised (portal.NormalizeCaseNumber).
 func (db *DB) SetCoOffenders(caseID uint64, numbers []string, st Step) (portal.Case, error) {
 	var c portal.Case
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		if err := ensureCertificateBuckets(tx); err != nil {
 			return err
 		}
@@ -102,7 +101,7 @@ func (db *DB) CoOffenderMarked(number string, reader portal.Account, requestID s
 		return false, &portal.Error{Code: portal.CodeInvalid, Key: "cooff.number_invalid", Fields: map[string]string{"number": "cooff.number_invalid"}}
 	}
 	marked := false
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		if err := ensureCertificateBuckets(tx); err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // DB is the portal's store. Every exported method is one domain operation in
@@ -66,7 +67,7 @@ func Open(path string, opt Options) (*DB, error) {
 	}
 	b, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opt.LockTimeout, MaxSize: opt.MaxSize, ReadOnly: opt.ReadOnly})
 	if err != nil {
-		if errors.Is(err, berrors.ErrTimeout) {
+		if errors.Is(err, kv.ErrLocked) {
 			return nil, fmt.Errorf("%w: %s (is the portal already running?)", ErrLocked, path)
 		}
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -115,7 +116,7 @@ func (db *DB) Path() string { return db.path }
 
 // Ping checks that the store answers a read transaction (for /readyz).
 func (db *DB) Ping() error {
-	return db.bolt.View(func(tx *bbolt.Tx) error {
+	return db.view(func(tx kv.Tx) error {
 		if tx.Bucket(bucketMeta) == nil {
 			return errors.New("store: meta bucket missing")
 		}
@@ -125,9 +126,9 @@ func (db *DB) Ping() error {
 
 // update runs fn in one write transaction, translating bbolt's storage-full
 // error into a domain error the user can be shown.
-func (db *DB) update(fn func(tx *bbolt.Tx) error) error {
-	err := db.bolt.Update(fn)
-	if errors.Is(err, berrors.ErrMaxSizeReached) || errors.Is(err, berrors.ErrDatabaseReadOnly) {
+func (db *DB) update(fn func(tx kv.Tx) error) error {
+	err := db.update(fn)
+	if errors.Is(err, kv.ErrFull) || errors.Is(err, kv.ErrFull) {
 		return &portal.Error{Code: portal.CodeInternal, Key: "error.storage_full", Err: err}
 	}
 	return err
@@ -139,9 +140,9 @@ func (db *DB) update(fn func(tx *bbolt.Tx) error) error {
 // load is no longer one fsync per request. bbolt may run fn more than once
 // (when another call in the same batch fails, each is retried alone), so fn
 // must change nothing outside the transaction except overwriting its results.
-func (db *DB) batch(fn func(tx *bbolt.Tx) error) error {
-	err := db.bolt.Batch(fn)
-	if errors.Is(err, berrors.ErrMaxSizeReached) || errors.Is(err, berrors.ErrDatabaseReadOnly) {
+func (db *DB) batch(fn func(tx kv.Tx) error) error {
+	err := db.batch(fn)
+	if errors.Is(err, kv.ErrFull) || errors.Is(err, kv.ErrFull) {
 		return &portal.Error{Code: portal.CodeInternal, Key: "error.storage_full", Err: err}
 	}
 	return err
@@ -153,17 +154,17 @@ func (db *DB) batch(fn func(tx *bbolt.Tx) error) error {
 // middle can leave the file unusable, which is acceptable only because the
 // database was empty: delete it and seed again.
 func (db *DB) BulkLoad(fn func() error) error {
-	db.bolt.NoSync = true
+	setNoSync(db, true)
 	err := fn()
-	db.bolt.NoSync = false
-	if serr := db.bolt.Sync(); err == nil && serr != nil {
+	setNoSync(db, false)
+	if serr := syncFile(db); err == nil && serr != nil {
 		err = fmt.Errorf("store: sync after bulk load: %w", serr)
 	}
 	return err
 }
 
 // view runs fn in one read transaction.
-func (db *DB) view(fn func(tx *bbolt.Tx) error) error { return db.bolt.View(fn) }
+func (db *DB) view(fn func(tx kv.Tx) error) error { return db.view(fn) }
 
 // itob encodes an id as an 8-byte big-endian key, so that keys sort by id.
 func itob(v uint64) []byte {

@@ -9,9 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // migration1Buckets are the buckets migration 1 creates.
@@ -21,7 +20,7 @@ var migration1Buckets = [][]byte{bucketAccounts, bucketAccountsByLogin, bucketAc
 func schemaVersionOf(t *testing.T, db *DB) int {
 	t.Helper()
 	v := -1
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		if m := tx.Bucket(bucketMeta); m != nil {
 			v = readVersion(m)
 		}
@@ -60,17 +59,17 @@ func TestFreshDatabaseIsMigrated(t *testing.T) {
 func TestMigration1(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "m1.db")
-	b, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
+	b, err := openRaw(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	db := &DB{bolt: b, path: path}
+	db := &DB{eng: b.Engine, path: path}
 	m := migrations[0]
 	if m.version != 1 {
 		t.Fatalf("first migration has version %d", m.version)
 	}
-	err = db.bolt.Update(func(tx *bbolt.Tx) error {
+	err = db.update(func(tx kv.Tx) error {
 		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 		if err != nil {
 			return err
@@ -83,7 +82,7 @@ func TestMigration1(t *testing.T) {
 	if err != nil {
 		t.Fatalf("migration 1: %v", err)
 	}
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		for _, name := range migration1Buckets {
 			if tx.Bucket(name) == nil {
 				t.Errorf("bucket %s missing after migration 1", name)
@@ -98,7 +97,7 @@ func TestMigration1(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Applying it again (a crash between apply and commit is retried) is harmless.
-	if err := db.bolt.Update(m.apply); err != nil {
+	if err := db.update(m.apply); err != nil {
 		t.Fatalf("migration 1 twice: %v", err)
 	}
 	// And Open takes a version-1 file the rest of the way.
@@ -107,7 +106,7 @@ func TestMigration1(t *testing.T) {
 	if v := schemaVersionOf(t, full); v != SchemaVersion() {
 		t.Fatalf("version %d after Open, want %d", v, SchemaVersion())
 	}
-	err = full.view(func(tx *bbolt.Tx) error {
+	err = full.view(func(tx kv.Tx) error {
 		for _, name := range migration1Buckets {
 			if tx.Bucket(name) == nil {
 				t.Errorf("bucket %s missing", name)
@@ -125,7 +124,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 	t.Parallel()
 	db := newTestDB(t)
 	path, keys := db.Path(), mustKeys(t, db)
-	err := db.bolt.Update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		return tx.Bucket(bucketMeta).Put(keySchemaVersion, itob(uint64(SchemaVersion()+1)))
 	})
 	if err != nil {

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Decisions that cannot quietly go wrong (issue 18): overrides of the rules'
@@ -68,7 +67,7 @@ func decisionChecks(c *portal.Case, st Step) error {
 // is not against the rules needs no override and is refused.
 func (db *DB) ProposeOverride(caseID uint64, o portal.Override, st Step, cal *portal.Calendar) (portal.Case, error) {
 	var c portal.Case
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		old, err := db.getCase(tx, caseID)
 		if err != nil {
 			return err
@@ -118,7 +117,7 @@ func (db *DB) ProposeOverride(caseID uint64, o portal.Override, st Step, cal *po
 // with the approver's note. The supervisor's row records the answer.
 func (db *DB) DecideOverride(caseID uint64, approve bool, note string, st Step, cal *portal.Calendar) (portal.Case, error) {
 	var c portal.Case
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		old, err := db.getCase(tx, caseID)
 		if err != nil {
 			return err
@@ -162,7 +161,7 @@ func (db *DB) DecideOverride(caseID uint64, approve bool, note string, st Step, 
 	return c, err
 }
 
-func putOverrideEntry(b *bbolt.Bucket, e portal.OverrideEntry) error {
+func putOverrideEntry(b kv.Bucket, e portal.OverrideEntry) error {
 	raw, err := json.Marshal(e)
 	if err != nil {
 		return err
@@ -176,7 +175,7 @@ func (db *DB) Overrides(offset, limit int) (rows []portal.OverrideEntry, total i
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketOverrides)
 		if b == nil {
 			return nil
@@ -218,7 +217,7 @@ type ExOfficioFindings struct {
 // that person.
 func (db *DB) ExOfficioFindings(c portal.Case) (ExOfficioFindings, error) {
 	var f ExOfficioFindings
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		var err error
 		f, err = db.exOfficioFindings(tx, c)
 		return err
@@ -226,7 +225,7 @@ func (db *DB) ExOfficioFindings(c portal.Case) (ExOfficioFindings, error) {
 	return f, err
 }
 
-func (db *DB) exOfficioFindings(tx *bbolt.Tx, c portal.Case) (ExOfficioFindings, error) {
+func (db *DB) exOfficioFindings(tx kv.Tx, c portal.Case) (ExOfficioFindings, error) {
 	var f ExOfficioFindings
 	if strings.TrimSpace(c.PersonIDNumber) == "" {
 		return f, nil
@@ -272,7 +271,7 @@ func (db *DB) exOfficioFindings(tx *bbolt.Tx, c portal.Case) (ExOfficioFindings,
 // checkExOfficioOpen runs inside OpenExOfficio: the organ opens only the
 // dispositions it decides; the name matches the identity on file; a
 // duplicate is opened only when the official confirmed it.
-func (db *DB) checkExOfficioOpen(tx *bbolt.Tx, c portal.Case, st Step) error {
+func (db *DB) checkExOfficioOpen(tx kv.Tx, c portal.Case, st Step) error {
 	var r organRecord
 	v := tx.Bucket(bucketOrgans).Get(itob(c.DecidingOrganID))
 	if v == nil {

@@ -5,9 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // decisionsWorld: a court with two officials, a police organ, and a case
@@ -233,7 +232,7 @@ func auditActionsOf(t *testing.T, db *DB) map[portal.AuditAction]bool {
 func TestMigrationOverrides(t *testing.T) {
 	t.Parallel()
 	w := newDecisionsWorld(t)
-	err := w.db.update(func(tx *bbolt.Tx) error {
+	err := w.db.update(func(tx kv.Tx) error {
 		if err := tx.DeleteBucket(bucketOverrides); err != nil {
 			return err
 		}

@@ -9,9 +9,8 @@ import (
 	"slices"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The desk (issue 16): a citizen account's list of cases — the lawyer's
@@ -84,7 +83,7 @@ func init() {
 	} {
 		plaintextBuckets[name] = why
 	}
-	reindexSources = append(reindexSources, reindexSource{"desk", bucketCases, func(db *DB, tx *bbolt.Tx, id uint64, _ []byte, bl blindFunc) ([]blindEntry, error) {
+	reindexSources = append(reindexSources, reindexSource{"desk", bucketCases, func(db *DB, tx kv.Tx, id uint64, _ []byte, bl blindFunc) ([]blindEntry, error) {
 		c, err := db.getCase(tx, id)
 		if err != nil {
 			return nil, err
@@ -98,7 +97,7 @@ func init() {
 }
 
 // migrateDesk creates the desk's buckets; Open builds their rows.
-func migrateDesk(tx *bbolt.Tx) error {
+func migrateDesk(tx kv.Tx) error {
 	for _, b := range deskBuckets() {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return err
@@ -156,7 +155,7 @@ func deskOrderKey(account uint64, due []byte, caseID uint64) []byte {
 }
 
 // caseAccountIDs lists the accounts linked to a case.
-func caseAccountIDs(tx *bbolt.Tx, caseID uint64) []uint64 {
+func caseAccountIDs(tx kv.Tx, caseID uint64) []uint64 {
 	var out []uint64
 	prefix := itob(caseID)
 	cur := tx.Bucket(bucketCaseAccounts).Cursor()
@@ -168,10 +167,10 @@ func caseAccountIDs(tx *bbolt.Tx, caseID uint64) []uint64 {
 
 // deskReady reports whether the desk's buckets exist (a database migrated
 // by an older build within a test has none; every write skips them then).
-func deskReady(tx *bbolt.Tx) bool { return tx.Bucket(bucketDeskByAccount) != nil }
+func deskReady(tx kv.Tx) bool { return tx.Bucket(bucketDeskByAccount) != nil }
 
 // deskPut brings every linked account's desk rows from old to c (putCase).
-func (db *DB) deskPut(tx *bbolt.Tx, old, c portal.Case) error {
+func (db *DB) deskPut(tx kv.Tx, old, c portal.Case) error {
 	if !deskReady(tx) {
 		return nil
 	}
@@ -185,7 +184,7 @@ func (db *DB) deskPut(tx *bbolt.Tx, old, c portal.Case) error {
 
 // deskLink adds the desk row of a case newly linked to an account (link).
 // A case not yet written gets its rows from putCase.
-func (db *DB) deskLink(tx *bbolt.Tx, account, caseID uint64) error {
+func (db *DB) deskLink(tx kv.Tx, account, caseID uint64) error {
 	if !deskReady(tx) || tx.Bucket(bucketCases).Get(itob(caseID)) == nil {
 		return nil
 	}
@@ -198,7 +197,7 @@ func (db *DB) deskLink(tx *bbolt.Tx, account, caseID uint64) error {
 
 // deskRow writes one account's rows of a case; old is the case as its rows
 // were written (zero when unknown: then only the current entries are put).
-func (db *DB) deskRow(tx *bbolt.Tx, account uint64, old, c portal.Case) error {
+func (db *DB) deskRow(tx kv.Tx, account uint64, old, c portal.Case) error {
 	rows, order := tx.Bucket(bucketDeskRows), tx.Bucket(bucketDeskByAccount)
 	rk := pairKey(account, c.ID)
 	due := deskDue(c)
@@ -250,7 +249,7 @@ func (db *DB) deskRow(tx *bbolt.Tx, account uint64, old, c portal.Case) error {
 
 // deskDeleteHashes deletes a case's keyed-hash entries of one account under
 // every lookup key (a re-index may be running).
-func (db *DB) deskDeleteHashes(tx *bbolt.Tx, account uint64, c portal.Case) error {
+func (db *DB) deskDeleteHashes(tx kv.Tx, account uint64, c portal.Case) error {
 	for _, k := range db.crypt.lookupKeys() {
 		for _, e := range deskBlindEntries(k.blind, account, c) {
 			if err := tx.Bucket(e.bucket).Delete(e.key); err != nil {
@@ -263,7 +262,7 @@ func (db *DB) deskDeleteHashes(tx *bbolt.Tx, account uint64, c portal.Case) erro
 
 // deskUnlink removes every desk entry of a case for an account (a draft
 // deleted).
-func (db *DB) deskUnlink(tx *bbolt.Tx, account uint64, c portal.Case) error {
+func (db *DB) deskUnlink(tx kv.Tx, account uint64, c portal.Case) error {
 	if !deskReady(tx) {
 		return nil
 	}
@@ -286,7 +285,7 @@ func (db *DB) deskUnlink(tx *bbolt.Tx, account uint64, c portal.Case) error {
 	return db.deskDeleteHashes(tx, account, c)
 }
 
-func deskCount(tx *bbolt.Tx, account uint64, delta int64) error {
+func deskCount(tx kv.Tx, account uint64, delta int64) error {
 	b := tx.Bucket(bucketDeskCounts)
 	var n int64
 	if v := b.Get(itob(account)); len(v) == 8 {
@@ -302,7 +301,7 @@ func deskCount(tx *bbolt.Tx, account uint64, delta int64) error {
 // deskMessage keeps "awaiting your reply" in step with a new message: an
 // organ's message awaits every linked account's reply; an account's own
 // message answers it (AddMessage, importMessage).
-func deskMessage(tx *bbolt.Tx, m portal.Message) error {
+func deskMessage(tx kv.Tx, m portal.Message) error {
 	if !deskReady(tx) {
 		return nil
 	}
@@ -343,7 +342,7 @@ const deskBuildBatch = 500
 func (db *DB) deskBuild() error {
 	for {
 		done := false
-		err := db.update(func(tx *bbolt.Tx) error {
+		err := db.update(func(tx kv.Tx) error {
 			meta := tx.Bucket(bucketMeta)
 			mark := meta.Get(keyDeskBuildProgress)
 			if mark == nil {
@@ -386,7 +385,7 @@ func (db *DB) deskBuild() error {
 
 // deskBuildCase indexes one existing case for its accounts, including who
 // owes a reply to the organs' messages.
-func (db *DB) deskBuildCase(tx *bbolt.Tx, id uint64) error {
+func (db *DB) deskBuildCase(tx kv.Tx, id uint64) error {
 	c, err := db.getCase(tx, id)
 	if err != nil {
 		return err
@@ -445,7 +444,7 @@ type DeskView struct {
 // (at most portal.DeskActionSize) and the page.
 func (db *DB) Desk(account uint64, q DeskQuery) (DeskView, error) {
 	var out DeskView
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		if !deskReady(tx) {
 			return fmt.Errorf("store: the desk's indexes are missing")
 		}
@@ -509,10 +508,10 @@ func (db *DB) Desk(account uint64, q DeskQuery) (DeskView, error) {
 // merge of three walks in the same order — returned for correction,
 // awaiting a reply, and the list itself up to the "soon" deadline — with no
 // decryption and no allocation per case beyond the n returned.
-func deskAction(tx *bbolt.Tx, account uint64, soon portal.Date, n int) ([]DeskRow, int) {
+func deskAction(tx kv.Tx, account uint64, soon portal.Date, n int) ([]DeskRow, int) {
 	prefix := itob(account)
 	type stream struct {
-		cur *bbolt.Cursor
+		cur kv.Cursor
 		key []byte
 	}
 	var limit uint32
@@ -570,7 +569,7 @@ func deskAction(tx *bbolt.Tx, account uint64, soon portal.Date, n int) ([]DeskRo
 
 // deskWalk lists up to n case ids of the account in the desk's order after
 // skipping skip (no decryption).
-func deskWalk(tx *bbolt.Tx, account uint64, skip, n int) []uint64 {
+func deskWalk(tx kv.Tx, account uint64, skip, n int) []uint64 {
 	var ids []uint64
 	prefix := itob(account)
 	cur := tx.Bucket(bucketDeskByAccount).Cursor()
@@ -586,7 +585,7 @@ func deskWalk(tx *bbolt.Tx, account uint64, skip, n int) []uint64 {
 
 // deskFilteredPage is the page of the account's cases in one status, and
 // how many there are (the statuses are read from the index, not the cases).
-func deskFilteredPage(tx *bbolt.Tx, account uint64, st portal.CaseStatus, page *int) ([]uint64, int) {
+func deskFilteredPage(tx kv.Tx, account uint64, st portal.CaseStatus, page *int) ([]uint64, int) {
 	var all []uint64
 	prefix := itob(account)
 	cur := tx.Bucket(bucketDeskByAccount).Cursor()
@@ -608,7 +607,7 @@ func pageOf(all []uint64, page *int) []uint64 {
 // deskSearchPage finds the account's cases whose client's name, reference
 // or organ's case number is the term, through the keyed-hash indexes (no
 // case is decrypted to search), in the desk's order, and returns a page.
-func (db *DB) deskSearchPage(tx *bbolt.Tx, account uint64, q DeskQuery, page *int) ([]uint64, int) {
+func (db *DB) deskSearchPage(tx kv.Tx, account uint64, q DeskQuery, page *int) ([]uint64, int) {
 	ids := db.deskSearch(tx, account, q.Term)
 	rows, order := tx.Bucket(bucketDeskRows), tx.Bucket(bucketDeskByAccount)
 	type keyed struct {
@@ -638,7 +637,7 @@ func (db *DB) deskSearchPage(tx *bbolt.Tx, account uint64, q DeskQuery, page *in
 // deskSearch is the set of the account's case ids matching the term: the
 // exact normalized name, the organ's normalized case number, or the
 // reference (a case of another account never matches).
-func (db *DB) deskSearch(tx *bbolt.Tx, account uint64, term string) []uint64 {
+func (db *DB) deskSearch(tx kv.Tx, account uint64, term string) []uint64 {
 	seen := map[uint64]bool{}
 	var ids []uint64
 	add := func(list []uint64) {
@@ -669,7 +668,7 @@ func (db *DB) deskSearch(tx *bbolt.Tx, account uint64, term string) []uint64 {
 
 // deskSummary reads one row from the case's summary (the whole case for a
 // case written before summaries existed).
-func (db *DB) deskSummary(tx *bbolt.Tx, account, id uint64) (DeskRow, error) {
+func (db *DB) deskSummary(tx kv.Tx, account, id uint64) (DeskRow, error) {
 	var s caseSummary
 	if raw := bucketGet(tx.Bucket(bucketCaseSummaries), itob(id)); raw != nil {
 		body, err := db.crypt.open(kindCaseSummary, id, "summary", raw)
@@ -710,7 +709,7 @@ func deskSearchKey(account uint64, token string) []byte {
 // PutDeskSearch keeps an account's search term, sealed, under the SHA-256 of
 // the cookie token; the account's expired searches are dropped on the way.
 func (db *DB) PutDeskSearch(account uint64, token, term string) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketDeskSearches)
 		now := db.now()
 		prefix := itob(account)
@@ -742,7 +741,7 @@ func (db *DB) DeskSearch(account uint64, token string) (string, error) {
 		return "", nil
 	}
 	var term string
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		raw := tx.Bucket(bucketDeskSearches).Get(deskSearchKey(account, token))
 		if raw == nil {
 			return nil
@@ -765,7 +764,7 @@ func (db *DB) DeskSearch(account uint64, token string) (string, error) {
 
 // ClearDeskSearch forgets the search under the cookie token.
 func (db *DB) ClearDeskSearch(account uint64, token string) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		return tx.Bucket(bucketDeskSearches).Delete(deskSearchKey(account, token))
 	})
 }

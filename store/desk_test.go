@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The desk's keyed-hash indexes are recomputable: the blind-key rotation
@@ -125,7 +124,7 @@ func TestDeskPagesDecryptOnlyThePage(t *testing.T) {
 		t.Fatalf("completed: total %d, %d rows, want 12", v.Total, len(v.Rows))
 	}
 	last := w.desk(t, DeskQuery{Page: 3}).Rows[19].CaseID
-	if err := w.db.bolt.Update(func(tx *bbolt.Tx) error {
+	if err := w.db.update(func(tx kv.Tx) error {
 		return tx.Bucket(bucketCaseSummaries).Put(itob(last), []byte("corrupt"))
 	}); err != nil {
 		t.Fatal(err)
@@ -308,7 +307,7 @@ func TestMigrationDesk(t *testing.T) {
 		t.Fatal("no desk migration")
 	}
 	// The database as it was before: no desk buckets at all.
-	if err := db.bolt.Update(func(tx *bbolt.Tx) error {
+	if err := db.update(func(tx kv.Tx) error {
 		for _, b := range deskBuckets() {
 			if err := tx.DeleteBucket(b); err != nil {
 				return err
@@ -340,7 +339,7 @@ func TestMigrationDesk(t *testing.T) {
 	if got := w.desk(t, DeskQuery{Term: "客户045"}); len(got.Rows) != 1 {
 		t.Fatalf("search after the build: %d rows", len(got.Rows))
 	}
-	if err := db.view(func(tx *bbolt.Tx) error {
+	if err := db.view(func(tx kv.Tx) error {
 		if tx.Bucket(bucketMeta).Get(keyDeskBuildProgress) != nil {
 			t.Error("the build mark is still there")
 		}
@@ -375,8 +374,8 @@ func TestDeskSearchState(t *testing.T) {
 	if err := db.PutDeskSearch(1, "tok-c", "李四"); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.view(func(tx *bbolt.Tx) error {
-		if n := tx.Bucket(bucketDeskSearches).Stats().KeyN; n != 1 {
+	if err := db.view(func(tx kv.Tx) error {
+		if n := tx.Bucket(bucketDeskSearches).KeyN(); n != 1 {
 			t.Errorf("%d searches kept, want the expired one dropped", n)
 		}
 		return nil

@@ -1,9 +1,8 @@
 package store
 
 import (
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Drafts are the only records a person may delete: what was never sent is
@@ -16,7 +15,7 @@ import (
 // files. A request of another account is not found, like one that does not
 // exist; a sent one is a conflict and nothing is deleted.
 func (db *DB) DeleteReliefDraft(id, account uint64, requestID string) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		r, err := db.getRelief(tx, id)
 		if err != nil {
 			return err
@@ -49,7 +48,7 @@ func (db *DB) DeleteReliefDraft(id, account uint64, requestID string) error {
 // token, with its files (otherwise it would go after LeakDraftTTL). No draft
 // for the token is not found. actor is the signed-in account, 0 for none.
 func (db *DB) DeleteLeakDraft(token string, actor uint64, requestID string) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		r, err := db.leakDraft(tx, token)
 		if err != nil {
 			return err

@@ -7,9 +7,8 @@ import (
 	"slices"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The person's own data: everything the portal holds about one account, read
@@ -41,7 +40,7 @@ type exportDoc struct {
 
 func (db *DB) exportAccount(id uint64, contents bool) (portal.AccountExport, error) {
 	var exp portal.AccountExport
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		a, err := db.getAccount(tx, id)
 		if err != nil {
 			return err
@@ -81,7 +80,7 @@ func (db *DB) exportAccount(id uint64, contents bool) (portal.AccountExport, err
 
 // exportSessions lists the account's sessions, most recently used first,
 // without their ids.
-func exportSessions(tx *bbolt.Tx, account uint64) ([]portal.ExportedSession, error) {
+func exportSessions(tx kv.Tx, account uint64) ([]portal.ExportedSession, error) {
 	out := []portal.ExportedSession{}
 	prefix := itob(account)
 	sessions := tx.Bucket(bucketSessions)
@@ -102,7 +101,7 @@ func exportSessions(tx *bbolt.Tx, account uint64) ([]portal.ExportedSession, err
 }
 
 // auditBySubjectTx is AuditBySubject inside an open transaction.
-func (db *DB) auditBySubjectTx(tx *bbolt.Tx, kind string, id uint64) ([]portal.AuditEvent, error) {
+func (db *DB) auditBySubjectTx(tx kv.Tx, kind string, id uint64) ([]portal.AuditEvent, error) {
 	var out []portal.AuditEvent
 	idx := tx.Bucket(bucketAuditBySubject)
 	if idx == nil {
@@ -129,7 +128,7 @@ func (db *DB) auditBySubjectTx(tx *bbolt.Tx, kind string, id uint64) ([]portal.A
 // readers (for their organ's or unit's name), queries.
 type exportLookups struct {
 	db      *DB
-	tx      *bbolt.Tx
+	tx      kv.Tx
 	organs  map[uint64]string
 	readers map[uint64]string
 	queries map[uint64]portal.Query
@@ -183,7 +182,7 @@ func (l *exportLookups) query(id uint64) (portal.Query, error) {
 // exportCitizen gathers a citizen's records: cases, relief requests, leak
 // reports, certificates, notifications, the accesses to his sealed records
 // and the documents he uploaded.
-func (db *DB) exportCitizen(tx *bbolt.Tx, id uint64, contents bool) (*portal.CitizenRecords, error) {
+func (db *DB) exportCitizen(tx kv.Tx, id uint64, contents bool) (*portal.CitizenRecords, error) {
 	rec := &portal.CitizenRecords{Cases: []portal.ExportedCase{}, Documents: []portal.ExportedDocument{},
 		Notifications: []portal.ExportedNotification{}, Relief: []portal.ExportedRelief{}, Leaks: []portal.ExportedLeak{},
 		Certificates: []portal.ExportedCertificate{}, AccessLog: []portal.ExportedAccess{},
@@ -323,7 +322,7 @@ func (db *DB) exportCitizen(tx *bbolt.Tx, id uint64, contents bool) (*portal.Cit
 
 // exportContent decrypts one uploaded document inside tx; nil when its bytes
 // are gone (a file taken off a draft).
-func (db *DB) exportContent(tx *bbolt.Tx, u exportDoc) ([]byte, error) {
+func (db *DB) exportContent(tx kv.Tx, u exportDoc) ([]byte, error) {
 	bucket, kind, field := bucketDocuments, kindDocument, fmt.Sprintf("content:case:%d", u.parent)
 	if u.where == portal.ExportInRelief {
 		bucket, kind, field = bucketReliefDocuments, kindReliefDocument, fmt.Sprintf("content:relief:%d", u.parent)
@@ -336,7 +335,7 @@ func (db *DB) exportContent(tx *bbolt.Tx, u exportDoc) ([]byte, error) {
 }
 
 // caseMessagesTx is Messages inside an open transaction.
-func (db *DB) caseMessagesTx(tx *bbolt.Tx, caseID uint64) ([]portal.Message, error) {
+func (db *DB) caseMessagesTx(tx kv.Tx, caseID uint64) ([]portal.Message, error) {
 	var out []portal.Message
 	prefix := itob(caseID)
 	cur := tx.Bucket(bucketMessages).Cursor()
@@ -351,7 +350,7 @@ func (db *DB) caseMessagesTx(tx *bbolt.Tx, caseID uint64) ([]portal.Message, err
 }
 
 // reliefMessagesTx is ReliefMessages inside an open transaction.
-func (db *DB) reliefMessagesTx(tx *bbolt.Tx, reliefID uint64) ([]portal.ReliefMessage, error) {
+func (db *DB) reliefMessagesTx(tx kv.Tx, reliefID uint64) ([]portal.ReliefMessage, error) {
 	var out []portal.ReliefMessage
 	prefix := itob(reliefID)
 	cur := tx.Bucket(bucketReliefMessages).Cursor()

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Form states (portal.FormState) carry a form's answer across a redirect, or a
@@ -69,7 +68,7 @@ func (db *DB) PutFormState(hash []byte, st portal.FormState) error {
 	if err != nil {
 		return err
 	}
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		if err := purgeFormStates(tx, db.now()); err != nil {
 			return err
 		}
@@ -91,7 +90,7 @@ func (db *DB) FormState(hash []byte, kind portal.FormStateKind) (portal.FormStat
 		return portal.FormState{}, portal.NotFound()
 	}
 	var b formStateBody
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		raw := tx.Bucket(bucketFormStates).Get(k)
 		if raw == nil {
 			return portal.NotFound()
@@ -115,10 +114,10 @@ func (db *DB) DeleteFormState(hash []byte, kind portal.FormStateKind) error {
 	if err != nil {
 		return nil
 	}
-	return db.update(func(tx *bbolt.Tx) error { return db.deleteFormState(tx, k) })
+	return db.update(func(tx kv.Tx) error { return db.deleteFormState(tx, k) })
 }
 
-func (db *DB) deleteFormState(tx *bbolt.Tx, k []byte) error {
+func (db *DB) deleteFormState(tx kv.Tx, k []byte) error {
 	b := tx.Bucket(bucketFormStates)
 	raw := b.Get(k)
 	if raw == nil {
@@ -137,7 +136,7 @@ func (db *DB) deleteFormState(tx *bbolt.Tx, k []byte) error {
 
 // purgeFormStates deletes the states expired by now, oldest first, a bounded
 // number per write so that no write pays for a long backlog.
-func purgeFormStates(tx *bbolt.Tx, now time.Time) error {
+func purgeFormStates(tx kv.Tx, now time.Time) error {
 	idx, b := tx.Bucket(bucketFormStatesByExpiry), tx.Bucket(bucketFormStates)
 	c := idx.Cursor()
 	limit := expiryKey(now)

@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // A form state is found again by its cookie hash and kind until it expires,
@@ -37,7 +36,7 @@ func TestFormStateLifecycle(t *testing.T) {
 		t.Fatalf("kept = %+v, %v", got, err)
 	}
 	// Sealed: the typed text is nowhere in the file's values.
-	_ = db.bolt.View(func(tx *bbolt.Tx) error {
+	_ = db.view(func(tx kv.Tx) error {
 		return tx.Bucket(bucketFormStates).ForEach(func(k, v []byte) error {
 			if bytes.Contains(v, []byte("typed this")) || bytes.Contains(v, []byte("我的留言")) {
 				t.Errorf("form state stored in clear under %x", k)
@@ -63,11 +62,11 @@ func TestFormStateLifecycle(t *testing.T) {
 	if err := db.PutFormState(other[:], portal.FormState{Kind: portal.FormAnswer, Path: "/", Expires: now.Add(time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
-	_ = db.bolt.View(func(tx *bbolt.Tx) error {
-		if n := tx.Bucket(bucketFormStates).Stats().KeyN; n != 1 {
+	_ = db.view(func(tx kv.Tx) error {
+		if n := tx.Bucket(bucketFormStates).KeyN(); n != 1 {
 			t.Errorf("%d form states after the purge, want 1", n)
 		}
-		if n := tx.Bucket(bucketFormStatesByExpiry).Stats().KeyN; n != 1 {
+		if n := tx.Bucket(bucketFormStatesByExpiry).KeyN(); n != 1 {
 			t.Errorf("%d expiry rows after the purge, want 1", n)
 		}
 		return nil
@@ -95,7 +94,7 @@ func TestMigrationFormStates(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_ = b.View(func(tx *bbolt.Tx) error {
+	_ = b.View(func(tx kv.Tx) error {
 		for _, name := range formStateBuckets() {
 			if tx.Bucket(name) == nil {
 				t.Errorf("bucket %s missing", name)

@@ -5,9 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Identity you can trust (issue 11): identity levels, the one verified
@@ -47,7 +46,7 @@ type IdentityProof struct {
 // an identity document, other than except; prefixes are the document's keyed
 // hashes (accountPersonKeys, casePersonKeys: R31, one key per document) under
 // every lookup key (a blind-key re-index may be running, blindkeys.go).
-func (db *DB) verifiedHolder(tx *bbolt.Tx, prefixes [][]byte, except uint64) (uint64, bool, error) {
+func (db *DB) verifiedHolder(tx kv.Tx, prefixes [][]byte, except uint64) (uint64, bool, error) {
 	if len(prefixes) == 0 {
 		return 0, false, nil
 	}
@@ -74,7 +73,7 @@ func (db *DB) verifiedHolder(tx *bbolt.Tx, prefixes [][]byte, except uint64) (ui
 // created: a verified demo account is linked to the records about it; any
 // other account that claims a number with a verified holder is never linked,
 // and the holder is told.
-func (db *DB) onNewAccountIdentity(tx *bbolt.Tx, a portal.Account) error {
+func (db *DB) onNewAccountIdentity(tx kv.Tx, a portal.Account) error {
 	if !a.Role.IsCitizen() {
 		return nil
 	}
@@ -107,7 +106,7 @@ func (db *DB) VerifyIdentity(accountID uint64, p IdentityProof) (portal.Account,
 		a       portal.Account
 		refusal error
 	)
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		var err error
 		a, refusal, err = db.verifyIdentityTx(tx, accountID, p)
 		return err
@@ -118,7 +117,7 @@ func (db *DB) VerifyIdentity(accountID uint64, p IdentityProof) (portal.Account,
 	return a, refusal
 }
 
-func (db *DB) verifyIdentityTx(tx *bbolt.Tx, accountID uint64, p IdentityProof) (portal.Account, error, error) {
+func (db *DB) verifyIdentityTx(tx kv.Tx, accountID uint64, p IdentityProof) (portal.Account, error, error) {
 	a, err := db.getAccount(tx, accountID)
 	if err != nil {
 		return a, nil, err
@@ -195,7 +194,7 @@ func (db *DB) VerifyApplicantByOrgan(caseID uint64, chk OrganCheck) (portal.Acco
 		a       portal.Account
 		refusal error
 	)
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		c, err := db.getCase(tx, caseID)
 		if err != nil {
 			return err
@@ -241,7 +240,7 @@ func (db *DB) VerifyGuardianship(caseID uint64, chk OrganCheck) (portal.Case, er
 		c       portal.Case
 		refusal error
 	)
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		old, err := db.getCase(tx, caseID)
 		if err != nil {
 			return err
@@ -295,7 +294,7 @@ func (db *DB) VerifyGuardianship(caseID uint64, chk OrganCheck) (portal.Case, er
 // It reports whether anything was recorded now.
 func (db *DB) NoticeGuardianAccessEnded(caseID, guardian uint64) (bool, error) {
 	done := false
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		c, err := db.getCase(tx, caseID)
 		if err != nil {
 			return err
@@ -345,7 +344,7 @@ func (db *DB) NoticeGuardianAccessEnded(caseID, guardian uint64) (bool, error) {
 
 // tellHandedOver tells the adult, once per case, that a draft or a returned
 // application his guardian started is now his (R1), and audits it.
-func (db *DB) tellHandedOver(tx *bbolt.Tx, c portal.Case, adult uint64) error {
+func (db *DB) tellHandedOver(tx kv.Tx, c portal.Case, adult uint64) error {
 	old, err := db.getCase(tx, c.ID)
 	if err != nil || old.HandedOverNoticed {
 		return err
@@ -374,7 +373,7 @@ func DeviceHash(token string) []byte {
 // the device was new.
 func (db *DB) RecordSignInDevice(account uint64, role portal.Role, token, requestID string) (bool, error) {
 	fresh := false
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketAccountDevices)
 		if b == nil {
 			return nil // before the migration
@@ -412,7 +411,7 @@ func (db *DB) RecordCitizenRead(caseID uint64, reader portal.Account, what, requ
 	if what != "case" {
 		action = portal.AuditDocumentRead
 	}
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		return db.appendAudit(tx, portal.AuditEvent{Action: action, ActorID: reader.ID, ActorRole: reader.Role,
 			SubjectKind: kindCase, SubjectID: caseID, Detail: "citizen:" + what, RequestID: requestID})
 	})
@@ -423,7 +422,7 @@ func (db *DB) RecordCitizenRead(caseID uint64, reader portal.Account, what, requ
 // "person") are removed, because nothing proved that the account is the
 // person; seeded demo accounts are identity verified by seed and keep theirs.
 // The devices bucket is created.
-func migrateIdentityLevels(tx *bbolt.Tx) error {
+func migrateIdentityLevels(tx kv.Tx) error {
 	if _, err := tx.CreateBucketIfNotExists(bucketAccountDevices); err != nil {
 		return err
 	}
@@ -498,7 +497,7 @@ func migrateIdentityLevels(tx *bbolt.Tx) error {
 // (handlers.seesOrganMaterial): the verified person; the person who filed,
 // once verified as that person; a guardian once the organ checked the
 // guardianship and while the person is under 18; the lawyer who filed.
-func (db *DB) seesOrganMaterial(tx *bbolt.Tx, account uint64, rel Relation, c portal.Case) (bool, error) {
+func (db *DB) seesOrganMaterial(tx kv.Tx, account uint64, rel Relation, c portal.Case) (bool, error) {
 	a, err := db.getAccount(tx, account)
 	if err != nil {
 		if portal.ErrorCode(err) == portal.CodeNotFound {

@@ -5,9 +5,8 @@ import (
 	"context"
 	"testing"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // R31: an account registered with a passport keeps its kind, state and
@@ -44,7 +43,7 @@ func TestIdentityDocumentAccountVerifiedAndLinked(t *testing.T) {
 		t.Fatalf("after reopen %+v %v", got, err)
 	}
 	// The state and the birth date are not in clear in the row.
-	if err := db.view(func(tx *bbolt.Tx) error {
+	if err := db.view(func(tx kv.Tx) error {
 		raw := tx.Bucket(bucketAccounts).Get(itob(a.ID))
 		if bytes.Contains(raw, []byte("GBR")) || bytes.Contains(raw, []byte("2006-03-14")) {
 			t.Error("state or birth date stored in clear")

@@ -5,9 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // identityFixture: a court, a police organ, an official of the court, and the
@@ -456,7 +455,7 @@ func TestMigrationIdentityLevels(t *testing.T) {
 	old := f.citizen(t, portal.RoleMinor, "13800000001", "测试人", f.number, false)
 	demo := f.citizen(t, portal.RoleMinor, "13800000002", "演示", portal.SyntheticIDNumber(5, portal.Date{Year: 2006, Month: 1, Day: 1}).String(), false)
 	c := f.exOfficio(t, "测试人")
-	err := f.db.update(func(tx *bbolt.Tx) error {
+	err := f.db.update(func(tx kv.Tx) error {
 		// As an older build left them: a link by number without any proof,
 		// and a demo account without a level.
 		if err := f.db.link(tx, old.ID, c.ID, RelPerson); err != nil {

@@ -16,9 +16,8 @@ import (
 	"sync"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Envelope encryption. Personal data is sealed with data keys (DEKs): random
@@ -160,7 +159,7 @@ func unwrapUnderKEK(kek, ad, wrapped []byte) ([]byte, error) {
 	return aead.Open(nil, wrapped[:ns], wrapped[ns:], ad)
 }
 
-func readDEKs(kr *bbolt.Bucket) ([]dekRecord, error) {
+func readDEKs(kr kv.Bucket) ([]dekRecord, error) {
 	var out []dekRecord
 	c := kr.Cursor()
 	prefix := []byte("dek")
@@ -175,7 +174,7 @@ func readDEKs(kr *bbolt.Bucket) ([]dekRecord, error) {
 	return out, nil
 }
 
-func putDEK(kr *bbolt.Bucket, r dekRecord) error {
+func putDEK(kr kv.Bucket, r dekRecord) error {
 	raw, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -183,7 +182,7 @@ func putDEK(kr *bbolt.Bucket, r dekRecord) error {
 	return kr.Put(dekKey(r.ID), raw)
 }
 
-func readKEKRecord(kr *bbolt.Bucket) (kekRecord, error) {
+func readKEKRecord(kr kv.Bucket) (kekRecord, error) {
 	var r kekRecord
 	raw := kr.Get(keyKEK)
 	if raw == nil {
@@ -193,7 +192,7 @@ func readKEKRecord(kr *bbolt.Bucket) (kekRecord, error) {
 	return r, err
 }
 
-func putKEKRecord(kr *bbolt.Bucket, r kekRecord) error {
+func putKEKRecord(kr kv.Bucket, r kekRecord) error {
 	raw, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -204,7 +203,7 @@ func putKEKRecord(kr *bbolt.Bucket, r kekRecord) error {
 // nextKeyID gives a key id never given before while ids last; after 255
 // rotations it reuses the lowest id whose record is retired, which a full
 // scan proved no ciphertext names.
-func nextKeyID(kr *bbolt.Bucket, deks []dekRecord) (byte, error) {
+func nextKeyID(kr kv.Bucket, deks []dekRecord) (byte, error) {
 	last := 0
 	if v := kr.Get(keyLastID); len(v) == 1 {
 		last = int(v[0])
@@ -242,11 +241,11 @@ type migrationInput struct {
 // running it, wraps the data key of an older keys file as key 1 under the KEK
 // in the same transaction as the version bump. Run from a test without keys,
 // it only creates the bucket and Open fills the keyring afterwards.
-func migrateKeyring(tx *bbolt.Tx) error {
+func migrateKeyring(tx kv.Tx) error {
 	if _, err := tx.CreateBucketIfNotExists(bucketKeyring); err != nil {
 		return err
 	}
-	in, ok := migrationKeys.Load(tx.DB())
+	in, ok := migrationKeys.Load(tx)
 	if !ok {
 		return nil
 	}
@@ -257,7 +256,7 @@ func migrateKeyring(tx *bbolt.Tx) error {
 // of an upgraded database (checked against a value it sealed), or a fresh
 // random key when the database holds no sealed value yet. A database with
 // sealed values and no legacy key is refused: a fresh key could read nothing.
-func setupKeyring(tx *bbolt.Tx, keys Keys, now time.Time) error {
+func setupKeyring(tx kv.Tx, keys Keys, now time.Time) error {
 	kr, err := tx.CreateBucketIfNotExists(bucketKeyring)
 	if err != nil {
 		return err
@@ -314,7 +313,7 @@ func (db *DB) openKeyring(keys Keys, readOnly bool) error {
 	var active byte
 	plain := map[byte][]byte{}
 	var blind *blindSet
-	load := func(tx *bbolt.Tx) error {
+	load := func(tx kv.Tx) error {
 		kr := tx.Bucket(bucketKeyring)
 		if kr == nil {
 			return errors.New("store: keyring missing (schema older than 8?)")
@@ -394,9 +393,9 @@ func (db *DB) openKeyring(keys Keys, readOnly bool) error {
 	}
 	var err error
 	if readOnly {
-		err = db.bolt.View(load)
+		err = db.view(load)
 	} else {
-		err = db.bolt.Update(load)
+		err = db.update(load)
 	}
 	if err != nil {
 		return err
@@ -428,7 +427,7 @@ func keysFileName(k Keys) string {
 // database without the keys file, opens nothing.
 func (db *DB) forgetLegacyKey(path string, plain map[byte][]byte) error {
 	var first dekRecord
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		raw := tx.Bucket(bucketKeyring).Get(dekKey(1))
 		if raw == nil {
 			return nil
@@ -457,7 +456,7 @@ func (db *DB) forgetLegacyKey(path string, plain map[byte][]byte) error {
 // Keyring lists the data keys, oldest first, without their material.
 func (db *DB) Keyring() ([]KeyInfo, error) {
 	var out []KeyInfo
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		kr := tx.Bucket(bucketKeyring)
 		if kr == nil {
 			return nil
@@ -502,7 +501,7 @@ func (db *DB) RotateKEK(newKEK []byte) (KEKReport, error) {
 	if rep.NewFingerprint == fp {
 		return rep, errors.New("store: the new KEK is the one in use")
 	}
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		kr := tx.Bucket(bucketKeyring)
 		deks, err := readDEKs(kr)
 		if err != nil {
@@ -556,7 +555,7 @@ func (db *DB) RotateKEK(newKEK []byte) (KEKReport, error) {
 		return rep, fmt.Errorf("store: rotate kek: the keyring is wrapped under the new KEK (the old one still opens it) but %s could not be updated: %w", ring.file, err)
 	}
 	rep.KeysFile = ring.file
-	err = db.update(func(tx *bbolt.Tx) error {
+	err = db.update(func(tx kv.Tx) error {
 		kr := tx.Bucket(bucketKeyring)
 		deks, err := readDEKs(kr)
 		if err != nil {

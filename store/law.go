@@ -1,9 +1,8 @@
 package store
 
 import (
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // SetCourtBirthDate records on a case the birth date the court found where it
@@ -14,7 +13,7 @@ import (
 // (portal.Case.PersonBirthDate). Audited, in one transaction.
 func (db *DB) SetCourtBirthDate(caseID uint64, birth portal.Date, st Step) (portal.Case, error) {
 	var c portal.Case
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		old, err := db.getCase(tx, caseID)
 		if err != nil {
 			return err

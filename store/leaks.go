@@ -8,9 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Leak reports (R25). A report is one AES-GCM ciphertext bound to its id, like
@@ -56,7 +55,7 @@ const (
 // leakBody is the stored form of portal.LeakReport.
 type leakBody portal.LeakReport
 
-func (db *DB) putLeak(tx *bbolt.Tx, r portal.LeakReport) error {
+func (db *DB) putLeak(tx kv.Tx, r portal.LeakReport) error {
 	raw, err := db.crypt.sealJSON(kindLeak, r.ID, "body", leakBody(r))
 	if err != nil {
 		return err
@@ -67,7 +66,7 @@ func (db *DB) putLeak(tx *bbolt.Tx, r portal.LeakReport) error {
 	return tx.Bucket(bucketLeakReports).Put(itob(r.ID), raw)
 }
 
-func (db *DB) getLeak(tx *bbolt.Tx, id uint64) (portal.LeakReport, error) {
+func (db *DB) getLeak(tx kv.Tx, id uint64) (portal.LeakReport, error) {
 	raw := tx.Bucket(bucketLeakReports).Get(itob(id))
 	if raw == nil {
 		return portal.LeakReport{}, portal.NotFound()
@@ -97,7 +96,7 @@ func leakQueueKey(r portal.LeakReport) []byte {
 
 // putLeakQueue moves a report's queue row from where old had it to where r
 // has it.
-func putLeakQueue(tx *bbolt.Tx, old, r portal.LeakReport) error {
+func putLeakQueue(tx kv.Tx, old, r portal.LeakReport) error {
 	b := tx.Bucket(bucketLeakQueue)
 	if old.Status.Valid() {
 		if err := b.Delete(leakQueueKey(old)); err != nil {
@@ -111,7 +110,7 @@ func putLeakQueue(tx *bbolt.Tx, old, r portal.LeakReport) error {
 	return b.Put(leakQueueKey(r), raw)
 }
 
-func (db *DB) putLeakDocument(tx *bbolt.Tx, reportID uint64, d portal.Document, content []byte) (portal.Document, error) {
+func (db *DB) putLeakDocument(tx kv.Tx, reportID uint64, d portal.Document, content []byte) (portal.Document, error) {
 	b := tx.Bucket(bucketLeakDocuments)
 	id, err := b.NextSequence()
 	if err != nil {
@@ -132,7 +131,7 @@ func tooManyLeakFiles() error {
 // token its cookie holds.
 // A draft made before a blind-key rotation keeps the key it was found under
 // (a kept key, blindkeys.go); a new one uses the active key.
-func (db *DB) draftKey(tx *bbolt.Tx, token string) []byte {
+func (db *DB) draftKey(tx kv.Tx, token string) []byte {
 	if b := tx.Bucket(bucketLeakDrafts); b != nil {
 		if k, _ := db.getBlindAny(b, "leakdraft", token); k != nil {
 			return k
@@ -143,7 +142,7 @@ func (db *DB) draftKey(tx *bbolt.Tx, token string) []byte {
 
 // leakDraft finds the draft of a token inside tx; not found when there is
 // none or it has expired.
-func (db *DB) leakDraft(tx *bbolt.Tx, token string) (portal.LeakReport, error) {
+func (db *DB) leakDraft(tx kv.Tx, token string) (portal.LeakReport, error) {
 	if token == "" {
 		return portal.LeakReport{}, portal.NotFound()
 	}
@@ -166,7 +165,7 @@ func (db *DB) leakDraft(tx *bbolt.Tx, token string) (portal.LeakReport, error) {
 
 // purgeLeakDrafts removes drafts older than LeakDraftTTL with their files:
 // what a visitor typed and never sent is not kept.
-func (db *DB) purgeLeakDrafts(tx *bbolt.Tx) error {
+func (db *DB) purgeLeakDrafts(tx kv.Tx) error {
 	b := tx.Bucket(bucketLeakDrafts)
 	var stale [][]byte
 	var ids []uint64
@@ -217,7 +216,7 @@ func (db *DB) SaveLeakDraft(token string, in portal.LeakReport, docs []portal.Do
 		return portal.LeakReport{}, fmt.Errorf("store: leak draft has %d documents and %d files", len(docs), len(files))
 	}
 	var r portal.LeakReport
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		now := db.now().UTC()
 		old, err := db.leakDraft(tx, token)
 		switch {
@@ -260,7 +259,7 @@ func (db *DB) SaveLeakDraft(token string, in portal.LeakReport, docs []portal.Do
 // LeakDraft returns the unsent report of the browser holding token.
 func (db *DB) LeakDraft(token string) (portal.LeakReport, error) {
 	var r portal.LeakReport
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		var err error
 		r, err = db.leakDraft(tx, token)
 		return err
@@ -270,7 +269,7 @@ func (db *DB) LeakDraft(token string) (portal.LeakReport, error) {
 
 // RemoveLeakDraftDocument takes a file off an unsent report.
 func (db *DB) RemoveLeakDraftDocument(token string, docID uint64) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		r, err := db.leakDraft(tx, token)
 		if err != nil {
 			return err
@@ -296,7 +295,7 @@ func (db *DB) RemoveLeakDraftDocument(token string, docID uint64) error {
 func (db *DB) SubmitLeakReport(token string, cal *portal.Calendar, requestID string) (portal.LeakReport, string, error) {
 	var r portal.LeakReport
 	var code string
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		old, err := db.leakDraft(tx, token)
 		if err != nil {
 			return err
@@ -367,7 +366,7 @@ func (db *DB) SubmitLeakReport(token string, cal *portal.Calendar, requestID str
 	return r, code, nil
 }
 
-func nextLeakRef(tx *bbolt.Tx) (uint64, error) {
+func nextLeakRef(tx kv.Tx) (uint64, error) {
 	meta := tx.Bucket(bucketMeta)
 	var n uint64
 	if v := meta.Get(keyLeakRefSeq); len(v) == 8 {
@@ -383,7 +382,7 @@ func nextLeakRef(tx *bbolt.Tx) (uint64, error) {
 // notifications: the case's reference and a message key, nothing about the
 // report or its reporter. Drafts are not cases yet. Each account is told once.
 // It returns how many accounts were told.
-func (db *DB) notifyLeakPerson(tx *bbolt.Tx, idNumber, key string) (int, error) {
+func (db *DB) notifyLeakPerson(tx kv.Tx, idNumber, key string) (int, error) {
 	if idNumber == "" {
 		return 0, nil
 	}
@@ -429,7 +428,7 @@ func (db *DB) notifyLeakPerson(tx *bbolt.Tx, idNumber, key string) (int, error) 
 
 // leakByCode finds a report by its tracking code inside tx. A code that is
 // malformed or unknown is simply not found: the two are not told apart.
-func (db *DB) leakByCode(tx *bbolt.Tx, code string) (portal.LeakReport, error) {
+func (db *DB) leakByCode(tx kv.Tx, code string) (portal.LeakReport, error) {
 	compact, ok := portal.NormalizeTrackingCode(code)
 	if !ok {
 		return portal.LeakReport{}, portal.NotFound()
@@ -447,7 +446,7 @@ func (db *DB) leakByCode(tx *bbolt.Tx, code string) (portal.LeakReport, error) {
 // reporter only its progress, never its contents.
 func (db *DB) LeakByCode(code string) (portal.LeakReport, error) {
 	var r portal.LeakReport
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		var err error
 		r, err = db.leakByCode(tx, code)
 		return err
@@ -462,7 +461,7 @@ func (db *DB) AddLeakInformation(code, text string, docs []portal.Document, file
 		return portal.LeakReport{}, fmt.Errorf("store: leak addition has %d documents and %d files", len(docs), len(files))
 	}
 	var r portal.LeakReport
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		old, err := db.leakByCode(tx, code)
 		if err != nil {
 			return err
@@ -509,7 +508,7 @@ func (db *DB) LeakForSupervisor(id uint64, reader portal.Account, proof portal.F
 	if err := proof.Check(reader, db.now()); err != nil {
 		return r, err
 	}
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		var err error
 		if r, err = db.getLeak(tx, id); err != nil {
 			return err
@@ -531,7 +530,7 @@ func (db *DB) LeakDocumentForSupervisor(id, docID uint64, reader portal.Account,
 	if err := proof.Check(reader, db.now()); err != nil {
 		return d, nil, err
 	}
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		r, err := db.getLeak(tx, id)
 		if err != nil {
 			return err
@@ -573,7 +572,7 @@ type LeakStep struct {
 // the person concerned is told when the report is closed.
 func (db *DB) ApplyLeakStep(id uint64, st LeakStep) (portal.LeakReport, error) {
 	var r portal.LeakReport
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		old, err := db.getLeak(tx, id)
 		if err != nil {
 			return err
@@ -663,7 +662,7 @@ func leakRuneCount(s string) int { return len([]rune(s)) }
 // LeakByRef finds a sent report's id by its reference number.
 func (db *DB) LeakByRef(ref string) (uint64, error) {
 	var id uint64
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		v := tx.Bucket(bucketLeakByRef).Get([]byte(strings.ToUpper(strings.TrimSpace(ref))))
 		if v == nil {
 			return portal.NotFound()
@@ -678,7 +677,7 @@ func (db *DB) LeakByRef(ref string) (uint64, error) {
 // newest first.
 func (db *DB) LeaksOfAccount(account uint64) ([]portal.LeakReport, error) {
 	var out []portal.LeakReport
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		prefix := itob(account)
 		cur := tx.Bucket(bucketLeakByAccount).Cursor()
 		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
@@ -698,7 +697,7 @@ func (db *DB) LeaksOfAccount(account uint64) ([]portal.LeakReport, error) {
 // found, like an id that does not exist.
 func (db *DB) LeakOfAccount(account, id uint64) (portal.LeakReport, error) {
 	var r portal.LeakReport
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		if tx.Bucket(bucketLeakByAccount).Get(append(itob(account), itob(id)...)) == nil {
 			return portal.NotFound()
 		}
@@ -737,7 +736,7 @@ func (db *DB) LeakQueue(f LeakFilter) (rows []LeakRow, total int, err error) {
 		f.Limit = 50
 	}
 	today := portal.DateOf(db.now())
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		cur := tx.Bucket(bucketLeakQueue).Cursor()
 		for k, v := cur.First(); k != nil; k, v = cur.Next() {
 			due := dateFromKey(k[:4])

@@ -7,9 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 func leakInput(seen portal.Date) portal.LeakReport {
@@ -34,7 +33,7 @@ func sendLeak(t *testing.T, db *DB, in portal.LeakReport, token string) (portal.
 func TestMigration5LeakBuckets(t *testing.T) {
 	t.Parallel()
 	db := newTestDB(t)
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		for _, b := range leakBuckets() {
 			if tx.Bucket(b) == nil {
 				t.Errorf("bucket %s missing after migration 5", b)
@@ -299,11 +298,11 @@ func TestLeakDraftsExpire(t *testing.T) {
 	if _, err := db.SaveLeakDraft("new", portal.LeakReport{}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	_ = db.view(func(tx *bbolt.Tx) error {
+	_ = db.view(func(tx kv.Tx) error {
 		if tx.Bucket(bucketLeakReports).Get(itob(d.ID)) != nil || tx.Bucket(bucketLeakDocuments).Get(itob(d.Documents[0].ID)) != nil {
 			t.Error("expired draft or its file kept")
 		}
-		if tx.Bucket(bucketLeakDrafts).Stats().KeyN != 1 {
+		if tx.Bucket(bucketLeakDrafts).KeyN() != 1 {
 			t.Error("expired draft key kept")
 		}
 		return nil

@@ -7,9 +7,8 @@ import (
 	"slices"
 	"strconv"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Written legal documents (issue 18): every decision of an organ is issued as
@@ -48,7 +47,7 @@ func legalDocBuckets() [][]byte {
 		bucketLegalServices, bucketRightsExplained, bucketServiceContacts}
 }
 
-func migrateLegalDocs(tx *bbolt.Tx) error {
+func migrateLegalDocs(tx kv.Tx) error {
 	for _, b := range legalDocBuckets() {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return err
@@ -87,7 +86,7 @@ func docNumberKey(organ uint64, year int, word string) []byte {
 
 // legalNextDocNumber gives the next number of an organ's kind of document in a
 // year, under the store's one writer, so two decisions never share one.
-func legalNextDocNumber(tx *bbolt.Tx, o portal.Organ, year int, k portal.LegalDocKind) (string, error) {
+func legalNextDocNumber(tx kv.Tx, o portal.Organ, year int, k portal.LegalDocKind) (string, error) {
 	b := tx.Bucket(bucketLegalDocNumbers)
 	key := docNumberKey(o.ID, year, k.NumberWord())
 	var n uint64
@@ -101,7 +100,7 @@ func legalNextDocNumber(tx *bbolt.Tx, o portal.Organ, year int, k portal.LegalDo
 	return portal.LegalDocNumber(o, year, k, n), nil
 }
 
-func (db *DB) legalOrganTx(tx *bbolt.Tx, id uint64) (portal.Organ, error) {
+func (db *DB) legalOrganTx(tx kv.Tx, id uint64) (portal.Organ, error) {
 	v := tx.Bucket(bucketOrgans).Get(itob(id))
 	if v == nil {
 		return portal.Organ{}, portal.NotFound()
@@ -116,7 +115,7 @@ func (db *DB) legalOrganTx(tx *bbolt.Tx, id uint64) (portal.Organ, error) {
 // legalPersonLangs are the languages of the person's side: the person's account,
 // else the filer's when the filer is the person or the guardian (a lawyer's
 // language is not the person's).
-func (db *DB) legalPersonLangs(tx *bbolt.Tx, c portal.Case) ([]string, error) {
+func (db *DB) legalPersonLangs(tx kv.Tx, c portal.Case) ([]string, error) {
 	rel := map[uint64]Relation{}
 	if err := caseAccounts(tx, c.ID, rel); err != nil {
 		return nil, err
@@ -142,7 +141,7 @@ func (db *DB) legalPersonLangs(tx *bbolt.Tx, c portal.Case) ([]string, error) {
 }
 
 // legalCaseDocFacts gathers what a case's document is composed from.
-func (db *DB) legalCaseDocFacts(tx *bbolt.Tx, c portal.Case, organ portal.Organ, issue DocIssue) (portal.LegalDocFacts, error) {
+func (db *DB) legalCaseDocFacts(tx kv.Tx, c portal.Case, organ portal.Organ, issue DocIssue) (portal.LegalDocFacts, error) {
 	f := portal.LegalDocFacts{Kind: issue.Kind, Organ: organ, Date: portal.DateOf(db.now()), Citations: issue.Citations,
 		Reasons: issue.Reasons, CaseRef: c.Ref, OrganCaseNumber: c.OrganCaseNumber, PersonName: c.PersonName}
 	langs, err := db.legalPersonLangs(tx, c)
@@ -185,7 +184,7 @@ func (db *DB) legalCaseDocFacts(tx *bbolt.Tx, c portal.Case, organ portal.Organ,
 // legalIssueTx numbers, composes and archives a document, indexes it under its
 // case or query, records the portal's own delivery to organs and units, and
 // writes the audit entry; all in the caller's transaction.
-func (db *DB) legalIssueTx(tx *bbolt.Tx, f portal.LegalDocFacts, caseID, queryID uint64, st Step) (portal.LegalDocument, error) {
+func (db *DB) legalIssueTx(tx kv.Tx, f portal.LegalDocFacts, caseID, queryID uint64, st Step) (portal.LegalDocument, error) {
 	num, err := legalNextDocNumber(tx, f.Organ, f.Date.Year, f.Kind)
 	if err != nil {
 		return portal.LegalDocument{}, err
@@ -237,7 +236,7 @@ func (db *DB) legalIssueTx(tx *bbolt.Tx, f portal.LegalDocFacts, caseID, queryID
 		SubjectKind: subject, SubjectID: sid, Detail: string(f.Kind) + ":" + strconv.FormatUint(id, 10), RequestID: st.RequestID})
 }
 
-func legalCountPrefix(b *bbolt.Bucket, prefix []byte) int {
+func legalCountPrefix(b kv.Bucket, prefix []byte) int {
 	n := 0
 	c := b.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -252,7 +251,7 @@ func legalCountPrefix(b *bbolt.Bucket, prefix []byte) int {
 func (db *DB) ApplyWithDocument(caseID uint64, st Step, cal *portal.Calendar, issue DocIssue) (portal.Case, portal.LegalDocument, error) {
 	var c portal.Case
 	var d portal.LegalDocument
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		old, err := db.getCase(tx, caseID)
 		if err != nil {
 			return err
@@ -288,7 +287,7 @@ func (db *DB) ApplyWithDocument(caseID uint64, st Step, cal *portal.Calendar, is
 // was issued after the case's last event, it returns that one.
 func (db *DB) IssueCaseDocument(caseID uint64, st Step, issue DocIssue) (portal.LegalDocument, error) {
 	var d portal.LegalDocument
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		c, err := db.getCase(tx, caseID)
 		if err != nil {
 			return err
@@ -324,7 +323,7 @@ func (db *DB) IssueCaseDocument(caseID uint64, st Step, issue DocIssue) (portal.
 // querying unit (R16), once per decision.
 func (db *DB) IssueQueryDocument(queryID uint64, st Step, citations []string) (portal.LegalDocument, error) {
 	var d portal.LegalDocument
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		q, err := db.getQuery(tx, queryID)
 		if err != nil {
 			return err
@@ -355,7 +354,7 @@ func (db *DB) IssueQueryDocument(queryID uint64, st Step, citations []string) (p
 	return d, err
 }
 
-func (db *DB) getLegalDoc(tx *bbolt.Tx, id uint64) (portal.LegalDocument, error) {
+func (db *DB) getLegalDoc(tx kv.Tx, id uint64) (portal.LegalDocument, error) {
 	raw := tx.Bucket(bucketLegalDocs).Get(itob(id))
 	if raw == nil {
 		return portal.LegalDocument{}, portal.NotFound()
@@ -365,7 +364,7 @@ func (db *DB) getLegalDoc(tx *bbolt.Tx, id uint64) (portal.LegalDocument, error)
 	return d, err
 }
 
-func (db *DB) legalDocsOfTx(tx *bbolt.Tx, idx []byte, owner uint64) ([]portal.LegalDocument, error) {
+func (db *DB) legalDocsOfTx(tx kv.Tx, idx []byte, owner uint64) ([]portal.LegalDocument, error) {
 	b := tx.Bucket(idx)
 	if b == nil {
 		return nil, nil
@@ -386,7 +385,7 @@ func (db *DB) legalDocsOfTx(tx *bbolt.Tx, idx []byte, owner uint64) ([]portal.Le
 // LegalDocumentsOfCase lists a case's documents in issue order.
 func (db *DB) LegalDocumentsOfCase(caseID uint64) ([]portal.LegalDocument, error) {
 	var out []portal.LegalDocument
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		var err error
 		out, err = db.legalDocsOfTx(tx, bucketLegalDocsByCase, caseID)
 		return err
@@ -397,7 +396,7 @@ func (db *DB) LegalDocumentsOfCase(caseID uint64) ([]portal.LegalDocument, error
 // LegalDocumentsOfQuery lists a query's decision letters.
 func (db *DB) LegalDocumentsOfQuery(queryID uint64) ([]portal.LegalDocument, error) {
 	var out []portal.LegalDocument
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		var err error
 		out, err = db.legalDocsOfTx(tx, bucketLegalDocsByQuery, queryID)
 		return err
@@ -418,7 +417,7 @@ type LegalDocRead struct {
 func (db *DB) LegalDocument(caseID, queryID uint64, n int, rd LegalDocRead) (portal.LegalDocument, []portal.Service, error) {
 	var d portal.LegalDocument
 	var svc []portal.Service
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		idx, owner, subject := bucketLegalDocsByCase, caseID, kindCase
 		if caseID == 0 {
 			idx, owner, subject = bucketLegalDocsByQuery, queryID, "query"
@@ -443,7 +442,7 @@ func (db *DB) LegalDocument(caseID, queryID uint64, n int, rd LegalDocRead) (por
 	return d, svc, err
 }
 
-func (db *DB) legalServicesTx(tx *bbolt.Tx, docID uint64) ([]portal.Service, error) {
+func (db *DB) legalServicesTx(tx kv.Tx, docID uint64) ([]portal.Service, error) {
 	raw := tx.Bucket(bucketLegalServices).Get(itob(docID))
 	if raw == nil {
 		return nil, nil
@@ -453,7 +452,7 @@ func (db *DB) legalServicesTx(tx *bbolt.Tx, docID uint64) ([]portal.Service, err
 	return out, err
 }
 
-func (db *DB) legalPutServices(tx *bbolt.Tx, docID uint64, add []portal.Service) error {
+func (db *DB) legalPutServices(tx kv.Tx, docID uint64, add []portal.Service) error {
 	old, err := db.legalServicesTx(tx, docID)
 	if err != nil {
 		return err
@@ -469,7 +468,7 @@ func (db *DB) legalPutServices(tx *bbolt.Tx, docID uint64, add []portal.Service)
 // document id.
 func (db *DB) ServicesOfCase(caseID uint64) (map[uint64][]portal.Service, error) {
 	out := map[uint64][]portal.Service{}
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		prefix := itob(caseID)
 		cur := tx.Bucket(bucketLegalDocsByCase).Cursor()
 		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
@@ -487,7 +486,7 @@ func (db *DB) ServicesOfCase(caseID uint64) (map[uint64][]portal.Service, error)
 // RecordService records that the n-th document of a case was served on one of
 // its recipients (issue 18). Only the issuing organ records services.
 func (db *DB) RecordService(caseID uint64, n int, s portal.Service, st Step) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		docs, err := db.legalDocsOfTx(tx, bucketLegalDocsByCase, caseID)
 		if err != nil {
 			return err
@@ -514,7 +513,7 @@ func (db *DB) RecordService(caseID uint64, n int, s portal.Service, st Step) err
 // RecordRightsExplanation records that the person and the guardian were told
 // about sealing and their rights and duties (R13); part of the case.
 func (db *DB) RecordRightsExplanation(caseID uint64, e portal.RightsExplanation, st Step) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		if _, err := db.getCase(tx, caseID); err != nil {
 			return err
 		}
@@ -538,7 +537,7 @@ func (db *DB) RecordRightsExplanation(caseID uint64, e portal.RightsExplanation,
 	})
 }
 
-func (db *DB) legalExplanationsTx(tx *bbolt.Tx, caseID uint64) ([]portal.RightsExplanation, error) {
+func (db *DB) legalExplanationsTx(tx kv.Tx, caseID uint64) ([]portal.RightsExplanation, error) {
 	raw := tx.Bucket(bucketRightsExplained).Get(itob(caseID))
 	if raw == nil {
 		return nil, nil
@@ -551,7 +550,7 @@ func (db *DB) legalExplanationsTx(tx *bbolt.Tx, caseID uint64) ([]portal.RightsE
 // RightsExplanations lists a case's explanations of rights (R13).
 func (db *DB) RightsExplanations(caseID uint64) ([]portal.RightsExplanation, error) {
 	var out []portal.RightsExplanation
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		var err error
 		out, err = db.legalExplanationsTx(tx, caseID)
 		return err
@@ -559,7 +558,7 @@ func (db *DB) RightsExplanations(caseID uint64) ([]portal.RightsExplanation, err
 	return out, err
 }
 
-func (db *DB) legalServiceContactsTx(tx *bbolt.Tx, caseID uint64) (ServiceContacts, error) {
+func (db *DB) legalServiceContactsTx(tx kv.Tx, caseID uint64) (ServiceContacts, error) {
 	var sc ServiceContacts
 	raw := tx.Bucket(bucketServiceContacts).Get(itob(caseID))
 	if raw == nil {
@@ -572,7 +571,7 @@ func (db *DB) legalServiceContactsTx(tx *bbolt.Tx, caseID uint64) (ServiceContac
 // ServiceContacts returns the addresses for service of a case.
 func (db *DB) ServiceContacts(caseID uint64) (ServiceContacts, error) {
 	var sc ServiceContacts
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		var err error
 		sc, err = db.legalServiceContactsTx(tx, caseID)
 		return err
@@ -582,7 +581,7 @@ func (db *DB) ServiceContacts(caseID uint64) (ServiceContacts, error) {
 
 // SetServiceContacts records the addresses for service of a case.
 func (db *DB) SetServiceContacts(caseID uint64, sc ServiceContacts, st Step) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		if _, err := db.getCase(tx, caseID); err != nil {
 			return err
 		}

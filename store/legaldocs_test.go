@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 type docWorld struct {
@@ -143,7 +142,7 @@ func TestLegalDocumentArchivedSealedAndAudited(t *testing.T) {
 	if len(d.Texts) != 1 {
 		t.Fatalf("Chinese only for a person without a language: %d texts", len(d.Texts))
 	}
-	err = w.db.view(func(tx *bbolt.Tx) error {
+	err = w.db.view(func(tx kv.Tx) error {
 		return tx.Bucket(bucketLegalDocs).ForEach(func(_, v []byte) error {
 			if bytes.Contains(v, []byte("测试人")) || bytes.Contains(v, []byte("通知书")) {
 				t.Error("a document in clear")
@@ -248,7 +247,7 @@ func TestMigrationLegalDocsCreatesBuckets(t *testing.T) {
 		t.Fatal("migration not in the list")
 	}
 	b := applyUpTo(t, v)
-	err := b.View(func(tx *bbolt.Tx) error {
+	err := b.View(func(tx kv.Tx) error {
 		for _, name := range legalDocBuckets() {
 			if tx.Bucket(name) == nil {
 				t.Errorf("bucket %s missing", name)

@@ -7,9 +7,8 @@ import (
 	"fmt"
 	"strings"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 const kindMessage = "message"
@@ -18,7 +17,7 @@ const kindMessage = "message"
 // encrypted like any document), notifies the other accounts on the case and
 // audits it, in one transaction.
 func (db *DB) AddMessage(m portal.Message, files [][]byte) (portal.Message, error) {
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		c, err := db.getCase(tx, m.CaseID)
 		if err != nil {
 			return err
@@ -83,7 +82,7 @@ func (db *DB) AddMessage(m portal.Message, files [][]byte) (portal.Message, erro
 // Messages lists a case's messages, oldest first.
 func (db *DB) Messages(caseID uint64) ([]portal.Message, error) {
 	var out []portal.Message
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		prefix := itob(caseID)
 		cur := tx.Bucket(bucketMessages).Cursor()
 		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
@@ -99,7 +98,7 @@ func (db *DB) Messages(caseID uint64) ([]portal.Message, error) {
 }
 
 // notifyCase tells every account on the case but the one who acted.
-func (db *DB) notifyCase(tx *bbolt.Tx, c portal.Case, key string, except uint64) error {
+func (db *DB) notifyCase(tx kv.Tx, c portal.Case, key string, except uint64) error {
 	rels := map[uint64]Relation{}
 	if err := caseAccounts(tx, c.ID, rels); err != nil {
 		return err
@@ -115,7 +114,7 @@ func (db *DB) notifyCase(tx *bbolt.Tx, c portal.Case, key string, except uint64)
 	return nil
 }
 
-func (db *DB) notify(tx *bbolt.Tx, account uint64, n portal.Notification) error {
+func (db *DB) notify(tx kv.Tx, account uint64, n portal.Notification) error {
 	b := tx.Bucket(bucketNotifications)
 	id, err := b.NextSequence()
 	if err != nil {
@@ -157,7 +156,7 @@ func outboundKindOf(key string) portal.OutboundKind {
 	return portal.OutProgress
 }
 
-func addUnread(tx *bbolt.Tx, account uint64, delta int64) error {
+func addUnread(tx kv.Tx, account uint64, delta int64) error {
 	b := tx.Bucket(bucketUnread)
 	var n int64
 	if v := b.Get(itob(account)); len(v) == 8 {
@@ -174,7 +173,7 @@ func addUnread(tx *bbolt.Tx, account uint64, delta int64) error {
 // one key read, not a scan.
 func (db *DB) UnreadCount(account uint64) (int, error) {
 	var n int
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		if v := tx.Bucket(bucketUnread).Get(itob(account)); len(v) == 8 {
 			n = int(btoi(v)) // #nosec G115 -- a count of notifications
 		}
@@ -189,7 +188,7 @@ func (db *DB) Notifications(account uint64, limit int) ([]portal.Notification, e
 		limit = 50
 	}
 	var out []portal.Notification
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		prefix := itob(account)
 		cur := tx.Bucket(bucketNotifications).Cursor()
 		k, v := cur.Seek(itob(account + 1))
@@ -212,7 +211,7 @@ func (db *DB) Notifications(account uint64, limit int) ([]portal.Notification, e
 
 // MarkNotificationsRead marks every notification of the account as read.
 func (db *DB) MarkNotificationsRead(account uint64) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketNotifications)
 		prefix := itob(account)
 		type kv struct{ k, v []byte }

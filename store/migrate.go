@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"go.etcd.io/bbolt"
+	"sealportal/store/kv"
 )
 
 // Bucket names. doc.go draws the tree.
@@ -28,12 +28,12 @@ var (
 type migration struct {
 	version int
 	name    string
-	apply   func(tx *bbolt.Tx) error
+	apply   func(tx kv.Tx) error
 }
 
 // migrations is the ordered list; append, never edit a released one.
 var migrations = []migration{
-	{1, "initial buckets: meta, accounts, sessions, audit", func(tx *bbolt.Tx) error {
+	{1, "initial buckets: meta, accounts, sessions, audit", func(tx kv.Tx) error {
 		for _, b := range [][]byte{bucketAccounts, bucketAccountsByLogin, bucketAccountsByIDNum,
 			bucketSessions, bucketSessionsByAcct, bucketAuditEntries, bucketAuditHashes} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -42,7 +42,7 @@ var migrations = []migration{
 		}
 		return nil
 	}},
-	{2, "sealing cases: cases, indexes, documents, organs, messages, notifications", func(tx *bbolt.Tx) error {
+	{2, "sealing cases: cases, indexes, documents, organs, messages, notifications", func(tx kv.Tx) error {
 		for _, b := range [][]byte{bucketCases, bucketCasesByRef, bucketCasesByAccount, bucketCaseAccounts,
 			bucketCasesByPerson, bucketQueueByOrgan, bucketOpenByDue, bucketDocuments, bucketOrgans,
 			bucketOrgansByName, bucketMessages, bucketNotifications, bucketUnread} {
@@ -52,11 +52,11 @@ var migrations = []migration{
 		}
 		return nil
 	}},
-	{3, "calendar years loaded by an administrator", func(tx *bbolt.Tx) error {
+	{3, "calendar years loaded by an administrator", func(tx kv.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(bucketCalendar)
 		return err
 	}},
-	{4, "relief requests and the supervisor's queue", func(tx *bbolt.Tx) error {
+	{4, "relief requests and the supervisor's queue", func(tx kv.Tx) error {
 		for _, b := range reliefBuckets() {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -64,7 +64,7 @@ var migrations = []migration{
 		}
 		return nil
 	}},
-	{5, "leak reports and their tracking codes", func(tx *bbolt.Tx) error {
+	{5, "leak reports and their tracking codes", func(tx kv.Tx) error {
 		for _, b := range leakBuckets() {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -72,7 +72,7 @@ var migrations = []migration{
 		}
 		return nil
 	}},
-	{6, "audit entries by subject (who looked at a record); earlier entries indexed", func(tx *bbolt.Tx) error {
+	{6, "audit entries by subject (who looked at a record); earlier entries indexed", func(tx kv.Tx) error {
 		idx, err := tx.CreateBucketIfNotExists(bucketAuditBySubject)
 		if err != nil {
 			return err
@@ -88,7 +88,7 @@ var migrations = []migration{
 			return idx.Put(auditSubjectKey(r.SubjectKind, r.SubjectID, btoi(k)), nil)
 		})
 	}},
-	{7, "queries, certificates, unsealing events and co-offender marks", func(tx *bbolt.Tx) error {
+	{7, "queries, certificates, unsealing events and co-offender marks", func(tx kv.Tx) error {
 		if err := queryBuckets(tx); err != nil {
 			return err
 		}
@@ -96,7 +96,7 @@ var migrations = []migration{
 	}},
 	{8, "keyring: data keys wrapped by the key-encryption key; an older keys file's data key becomes key 1", migrateKeyring},
 	{9, "the overdue index carries reference, status and owing organs, so the supervisor's list opens no case", rebuildOverdueIndex},
-	{10, calendarAwaitMigrationName, func(tx *bbolt.Tx) error {
+	{10, calendarAwaitMigrationName, func(tx kv.Tx) error {
 		for _, b := range [][]byte{bucketCasesAwaitingCalendar, bucketCalendarConfirmed} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -105,7 +105,7 @@ var migrations = []migration{
 		return nil
 	}},
 	{11, "identity levels: citizen accounts contact verified only (seeded demo accounts identity verified), their links by identity number removed; sign-in devices", migrateIdentityLevels},
-	{12, migrationSealedInfoName, func(tx *bbolt.Tx) error {
+	{12, migrationSealedInfoName, func(tx kv.Tx) error {
 		for _, b := range [][]byte{bucketCertObjections, bucketSealedInfoMarks, bucketSealedInfoByNumber, bucketSealedInfoByOrgan} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -113,7 +113,7 @@ var migrations = []migration{
 		}
 		return nil
 	}},
-	{13, "outbox of SMS and e-mail, pending registrations, password resets and e-mail confirmations", func(tx *bbolt.Tx) error {
+	{13, "outbox of SMS and e-mail, pending registrations, password resets and e-mail confirmations", func(tx kv.Tx) error {
 		for _, b := range append(outboxBuckets(), codeBuckets()...) {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -121,7 +121,7 @@ var migrations = []migration{
 		}
 		return nil
 	}},
-	{14, recordsAwaitMigrationName, func(tx *bbolt.Tx) error {
+	{14, recordsAwaitMigrationName, func(tx kv.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(bucketDeadlinesAwaitingCalendar)
 		return err
 	}},
@@ -131,7 +131,7 @@ var migrations = []migration{
 	{18, migrationDeskName, migrateDesk},
 	{19, migrationLegalDocsName, migrateLegalDocs},
 	{20, migrationOversightName, migrateOversight},
-	{21, migrationOverridesName, func(tx *bbolt.Tx) error {
+	{21, migrationOverridesName, func(tx kv.Tx) error {
 		for _, b := range [][]byte{bucketOverrides, bucketStaffNotifications, bucketStaffNotificationsSeen} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -139,11 +139,11 @@ var migrations = []migration{
 		}
 		return nil
 	}},
-	{22, migrationCheckAnswersName, func(tx *bbolt.Tx) error {
+	{22, migrationCheckAnswersName, func(tx kv.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(bucketCheckAnswers)
 		return err
 	}},
-	{23, migrationFormStatesName, func(tx *bbolt.Tx) error {
+	{23, migrationFormStatesName, func(tx kv.Tx) error {
 		for _, b := range formStateBuckets() {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -181,7 +181,7 @@ func SchemaVersion() int { return migrations[len(migrations)-1].version }
 
 func (db *DB) migrate() error {
 	for _, m := range migrations {
-		err := db.bolt.Update(func(tx *bbolt.Tx) error {
+		err := db.update(func(tx kv.Tx) error {
 			meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 			if err != nil {
 				return err
@@ -206,7 +206,7 @@ func (db *DB) migrate() error {
 }
 
 func (db *DB) checkSchema() error {
-	return db.bolt.View(func(tx *bbolt.Tx) error {
+	return db.view(func(tx kv.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
 			return errors.New("store: not a portal database (no meta bucket)")
@@ -218,7 +218,7 @@ func (db *DB) checkSchema() error {
 	})
 }
 
-func readVersion(meta *bbolt.Bucket) int {
+func readVersion(meta kv.Bucket) int {
 	v := meta.Get(keySchemaVersion)
 	if len(v) != 8 {
 		return 0

@@ -5,9 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // migration returns the migration of a version.
@@ -36,7 +35,7 @@ func TestMigration9FillsTheOverdueIndex(t *testing.T) {
 		status portal.CaseStatus
 	}{{1, portal.StatusSubmitted}, {2, portal.StatusUnderReview}, {3, portal.StatusSealed}}
 	const organ = 7
-	err := b.Update(func(tx *bbolt.Tx) error {
+	err := b.Update(func(tx kv.Tx) error {
 		for _, r := range rows {
 			raw, _ := json.Marshal(queueEntry{Ref: "FC-2026-00000" + string(rune('0'+r.id)), Status: r.status, Due: due.String(), Role: "decider", Submitted: submitted})
 			if err := tx.Bucket(bucketQueueByOrgan).Put(queueKey(organ, due, r.id), raw); err != nil {
@@ -57,7 +56,7 @@ func TestMigration9FillsTheOverdueIndex(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	err = b.View(func(tx *bbolt.Tx) error {
+	err = b.View(func(tx kv.Tx) error {
 		for _, r := range rows {
 			v := tx.Bucket(bucketOpenByDue).Get(append(dueKey(due), itob(r.id)...))
 			if btoi(v) != organ {
@@ -113,7 +112,7 @@ func TestOverdueRowsFromTheIndex(t *testing.T) {
 	}
 	// The accepted case's row as an older build wrote it.
 	old := cases[2]
-	if err := db.bolt.Update(func(tx *bbolt.Tx) error {
+	if err := db.update(func(tx kv.Tx) error {
 		return tx.Bucket(bucketOpenByDue).Put(append(dueKey(old.Due), itob(old.ID)...), itob(court.ID))
 	}); err != nil {
 		t.Fatal(err)
@@ -196,11 +195,11 @@ func TestQueueCountsMatchTheRows(t *testing.T) {
 		return append(out, n)
 	}
 	counted := totals()
-	if err := db.bolt.Update(func(tx *bbolt.Tx) error { return tx.DeleteBucket(bucketQueueCounts) }); err != nil {
+	if err := db.update(func(tx kv.Tx) error { return tx.DeleteBucket(bucketQueueCounts) }); err != nil {
 		t.Fatal(err)
 	}
 	walked := totals()
-	if err := db.bolt.Update(migrationOf(t, 9).apply); err != nil {
+	if err := db.update(migrationOf(t, 9).apply); err != nil {
 		t.Fatal(err)
 	}
 	rebuilt := totals()

@@ -3,7 +3,7 @@ package store
 import (
 	"testing"
 
-	"go.etcd.io/bbolt"
+	"sealportal/store/kv"
 )
 
 // The migration that adds the index of deadlines waiting for a calendar
@@ -25,7 +25,7 @@ func TestMigrationCalendarAwait(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	err := b.View(func(tx *bbolt.Tx) error {
+	err := b.View(func(tx kv.Tx) error {
 		for _, name := range [][]byte{bucketCasesAwaitingCalendar, bucketCalendarConfirmed} {
 			if tx.Bucket(name) == nil {
 				t.Errorf("bucket %s missing", name)
@@ -56,7 +56,7 @@ func TestMigrationRecordsAwaitCalendar(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	err := b.View(func(tx *bbolt.Tx) error {
+	err := b.View(func(tx kv.Tx) error {
 		if tx.Bucket(bucketDeadlinesAwaitingCalendar) == nil {
 			t.Errorf("bucket %s missing", bucketDeadlinesAwaitingCalendar)
 		}

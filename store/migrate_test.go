@@ -4,23 +4,21 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"golang.org/x/mod/sumdb/note"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"go.etcd.io/bbolt"
-	"golang.org/x/mod/sumdb/note"
 
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // applyUpTo runs the migrations up to and including version on a fresh file,
 // as an older build would have left it.
-func applyUpTo(t *testing.T, version int) *bbolt.DB {
+func applyUpTo(t *testing.T, version int) rawFile {
 	t.Helper()
-	b, err := bbolt.Open(filepath.Join(t.TempDir(), "m.db"), 0o600, &bbolt.Options{Timeout: time.Second})
+	b, err := openRaw(filepath.Join(t.TempDir(), "m.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +27,7 @@ func applyUpTo(t *testing.T, version int) *bbolt.DB {
 		if m.version > version {
 			break
 		}
-		err := b.Update(func(tx *bbolt.Tx) error {
+		err := b.Update(func(tx kv.Tx) error {
 			meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 			if err != nil {
 				return err
@@ -66,7 +64,7 @@ func TestMigrationsCreateTheirBuckets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		b := applyUpTo(t, tt.version)
-		err := b.View(func(tx *bbolt.Tx) error {
+		err := b.View(func(tx kv.Tx) error {
 			if v := readVersion(tx.Bucket(bucketMeta)); v != tt.version {
 				t.Errorf("version %d, want %d", v, tt.version)
 			}
@@ -96,7 +94,7 @@ func TestMigration6IndexesEarlierEntries(t *testing.T) {
 		}
 	}
 	// Forget the index, as a version-5 database never had it, then migrate.
-	err := db.bolt.Update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		if err := tx.DeleteBucket(bucketAuditBySubject); err != nil {
 			return err
 		}
@@ -121,12 +119,12 @@ func legacyDatabase(t *testing.T) (dbPath, keysPath string, legacy []byte, acct 
 	t.Helper()
 	dir := t.TempDir()
 	dbPath, keysPath = filepath.Join(dir, "portal.db"), filepath.Join(dir, KeysFile)
-	b, err := bbolt.Open(dbPath, 0o600, &bbolt.Options{Timeout: time.Second})
+	b, err := openRaw(dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range migrations[:7] {
-		err := b.Update(func(tx *bbolt.Tx) error {
+		err := b.Update(func(tx kv.Tx) error {
 			meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 			if err != nil {
 				return err
@@ -159,7 +157,7 @@ func legacyDatabase(t *testing.T) (dbPath, keysPath string, legacy []byte, acct 
 	}
 	signer, _ := note.NewSigner(kf.AuditSigner)
 	verifier, _ := note.NewVerifier(kf.AuditVerifier)
-	old := &DB{bolt: b, path: dbPath, now: portal.SystemClock, crypt: crypt, signer: signer, verifier: verifier}
+	old := &DB{eng: b.Engine, path: dbPath, now: portal.SystemClock, crypt: crypt, signer: signer, verifier: verifier}
 	acct = mustCreate(t, old, testCitizen(portal.RoleMinor, "13800000321", 21))
 	court, _ := old.EnsureOrgan(portal.RoleCourt, "演示市人民法院")
 	police, _ := old.EnsureOrgan(portal.RolePolice, "演示市公安局")
@@ -224,7 +222,7 @@ func TestMigration8WrapsLegacyDataKey(t *testing.T) {
 		t.Fatal("the legacy data key is still in the keys file")
 	}
 	// Migration 8 ran once: applying it again is harmless.
-	if err := db.bolt.Update(migrations[7].apply); err != nil {
+	if err := db.update(migrations[7].apply); err != nil {
 		t.Fatal(err)
 	}
 	// A rotation moves everything off the legacy key.
@@ -277,11 +275,11 @@ func TestMigration8RefusesWithoutTheLegacyKey(t *testing.T) {
 		if !strings.Contains(err.Error(), tc.want) {
 			t.Fatalf("%s: error %q does not say %q", tc.name, err, tc.want)
 		}
-		b, err := bbolt.Open(dbPath, 0o600, &bbolt.Options{Timeout: time.Second})
+		b, err := openRaw(dbPath)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b.View(func(tx *bbolt.Tx) error {
+		b.View(func(tx kv.Tx) error {
 			if v := readVersion(tx.Bucket(bucketMeta)); v != 7 {
 				t.Errorf("%s: version %d after a refused migration", tc.name, v)
 			}

@@ -4,9 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // MarkNotificationsReadFor marks as read the account's unread notifications
@@ -50,7 +49,7 @@ func (db *DB) markNotificationsRead(account uint64, match func(portal.Notificati
 	}
 	// Look before writing: most page views have nothing to mark.
 	var any bool
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		prefix := itob(account)
 		cur := tx.Bucket(bucketNotifications).Cursor()
 		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && !any; k, v = cur.Next() {
@@ -66,7 +65,7 @@ func (db *DB) markNotificationsRead(account uint64, match func(portal.Notificati
 		return 0, err
 	}
 	var marked int
-	err = db.update(func(tx *bbolt.Tx) error {
+	err = db.update(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketNotifications)
 		prefix := itob(account)
 		type kv struct{ k, v []byte }

@@ -4,9 +4,8 @@ import (
 	"strings"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // An official's account is opened by the system administrator, who hands
@@ -72,7 +71,7 @@ func (db *DB) CreateOfficial(n portal.NewOfficial, password string, hash func(st
 		}
 	}
 	var token string
-	err = db.update(func(tx *bbolt.Tx) error {
+	err = db.update(func(tx kv.Tx) error {
 		a.Login = strings.ToLower(strings.TrimSpace(n.Login))
 		if a.Login == "" {
 			for {
@@ -118,7 +117,7 @@ func fieldError(field, key string) error {
 	return &portal.Error{Code: portal.CodeInvalid, Key: "error.form_invalid", Fields: map[string]string{field: key}}
 }
 
-func sweepHandovers(db *DB, tx *bbolt.Tx, b *bbolt.Bucket) error {
+func sweepHandovers(db *DB, tx kv.Tx, b kv.Bucket) error {
 	now := db.now()
 	var expired [][]byte
 	err := b.ForEach(func(k, v []byte) error {
@@ -145,7 +144,7 @@ func sweepHandovers(db *DB, tx *bbolt.Tx, b *bbolt.Bucket) error {
 // token) is NotFound.
 func (db *DB) OfficialHandover(token string, actor uint64) (Handover, error) {
 	var out Handover
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		id, ok := tokenID(token)
 		b := tx.Bucket(bucketHandovers)
 		if !ok || b == nil {

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Organs are registered when the first official of an organ is created (admin
@@ -34,7 +33,7 @@ func (db *DB) EnsureOrgan(kind portal.Role, name string) (portal.Organ, error) {
 		return portal.Organ{}, portal.Invalid("account.organ_required")
 	}
 	o := portal.Organ{Kind: kind, Name: name}
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		byName := tx.Bucket(bucketOrgansByName)
 		if v := byName.Get(organNameKey(kind, name)); v != nil {
 			o.ID = btoi(v)
@@ -64,7 +63,7 @@ func (db *DB) EnsureOrgan(kind portal.Role, name string) (portal.Organ, error) {
 // Organs lists every organ in id order.
 func (db *DB) Organs() ([]portal.Organ, error) {
 	var out []portal.Organ
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		return tx.Bucket(bucketOrgans).ForEach(func(k, v []byte) error {
 			var r organRecord
 			if err := json.Unmarshal(v, &r); err != nil {
@@ -80,7 +79,7 @@ func (db *DB) Organs() ([]portal.Organ, error) {
 // Organ returns one organ.
 func (db *DB) Organ(id uint64) (portal.Organ, error) {
 	var o portal.Organ
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		v := tx.Bucket(bucketOrgans).Get(itob(id))
 		if v == nil {
 			return portal.NotFound()

@@ -4,9 +4,8 @@ import (
 	"bytes"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The outbox: every SMS and e-mail the portal sends is first a row written in
@@ -87,7 +86,7 @@ func timeKey(t time.Time, id uint64) []byte {
 	return append(itob(uint64(t.UnixNano())), itob(id)...) // #nosec G115 -- times after 1970
 }
 
-func (db *DB) putOutbox(tx *bbolt.Tx, m OutboxMessage) error {
+func (db *DB) putOutbox(tx kv.Tx, m OutboxMessage) error {
 	raw, err := db.crypt.sealJSON(kindOutbox, m.ID, "body", m)
 	if err != nil {
 		return err
@@ -95,7 +94,7 @@ func (db *DB) putOutbox(tx *bbolt.Tx, m OutboxMessage) error {
 	return tx.Bucket(bucketOutbox).Put(itob(m.ID), raw)
 }
 
-func (db *DB) getOutbox(tx *bbolt.Tx, id uint64) (OutboxMessage, error) {
+func (db *DB) getOutbox(tx kv.Tx, id uint64) (OutboxMessage, error) {
 	raw := tx.Bucket(bucketOutbox).Get(itob(id))
 	if raw == nil {
 		return OutboxMessage{}, portal.NotFound()
@@ -106,7 +105,7 @@ func (db *DB) getOutbox(tx *bbolt.Tx, id uint64) (OutboxMessage, error) {
 }
 
 // enqueueTo writes one message into the outbox within tx.
-func (db *DB) enqueueTo(tx *bbolt.Tx, ch portal.Channel, to, lang string, kind portal.OutboundKind, param string, account uint64) error {
+func (db *DB) enqueueTo(tx kv.Tx, ch portal.Channel, to, lang string, kind portal.OutboundKind, param string, account uint64) error {
 	if to == "" {
 		return nil
 	}
@@ -133,7 +132,7 @@ func (db *DB) enqueueTo(tx *bbolt.Tx, ch portal.Channel, to, lang string, kind p
 //
 // Accounts made by the seed command get nothing: their numbers are invented,
 // and a seeded load test would fill the outbox with millions of rows.
-func (db *DB) enqueueForAccount(tx *bbolt.Tx, a portal.Account, kind portal.OutboundKind, param string) error {
+func (db *DB) enqueueForAccount(tx kv.Tx, a portal.Account, kind portal.OutboundKind, param string) error {
 	if a.Seeded {
 		return nil
 	}
@@ -147,7 +146,7 @@ func (db *DB) enqueueForAccount(tx *bbolt.Tx, a portal.Account, kind portal.Outb
 // (password changed, someone tried to register with the number or claimed
 // the identity number, a new device signed in) in the transaction of the
 // event. Unknown accounts are ignored: there is nobody to tell.
-func (db *DB) enqueueSecurityNotice(tx *bbolt.Tx, account uint64, kind portal.OutboundKind) error {
+func (db *DB) enqueueSecurityNotice(tx kv.Tx, account uint64, kind portal.OutboundKind) error {
 	a, err := db.getAccount(tx, account)
 	if portal.ErrorCode(err) == portal.CodeNotFound {
 		return nil
@@ -161,13 +160,13 @@ func (db *DB) enqueueSecurityNotice(tx *bbolt.Tx, account uint64, kind portal.Ou
 // EnqueueSecurityNotice is enqueueSecurityNotice in a transaction of its own,
 // for events that write nothing else.
 func (db *DB) EnqueueSecurityNotice(account uint64, kind portal.OutboundKind) error {
-	return db.update(func(tx *bbolt.Tx) error { return db.enqueueSecurityNotice(tx, account, kind) })
+	return db.update(func(tx kv.Tx) error { return db.enqueueSecurityNotice(tx, account, kind) })
 }
 
 // DueOutbox returns up to limit pending messages whose time has come.
 func (db *DB) DueOutbox(now time.Time, limit int) ([]OutboxMessage, error) {
 	var out []OutboxMessage
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		end := itob(uint64(now.UnixNano())) // #nosec G115 -- times after 1970
 		cur := tx.Bucket(bucketOutboxDue).Cursor()
 		for k, _ := cur.First(); k != nil && len(out) < limit && bytes.Compare(k[:8], end) <= 0; k, _ = cur.Next() {
@@ -185,7 +184,7 @@ func (db *DB) DueOutbox(now time.Time, limit int) ([]OutboxMessage, error) {
 // NextOutboxAt is when the earliest pending message is due (zero if none).
 func (db *DB) NextOutboxAt() (time.Time, error) {
 	var at time.Time
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		if k, _ := tx.Bucket(bucketOutboxDue).Cursor().First(); k != nil {
 			at = time.Unix(0, int64(btoi(k[:8]))) // #nosec G115 -- written from UnixNano
 		}
@@ -199,7 +198,7 @@ func (db *DB) NextOutboxAt() (time.Time, error) {
 // attempt never recorded its outcome.
 func (db *DB) BeginOutboxAttempt(id uint64) (OutboxMessage, error) {
 	var m OutboxMessage
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		var err error
 		if m, err = db.getOutbox(tx, id); err != nil {
 			return err
@@ -226,7 +225,7 @@ type OutboxResult struct {
 // FinishOutboxAttempt records an attempt's outcome. A final state erases the
 // recipient and the text (see Retention above).
 func (db *DB) FinishOutboxAttempt(id uint64, r OutboxResult) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		m, err := db.getOutbox(tx, id)
 		if err != nil {
 			return err
@@ -262,7 +261,7 @@ func (db *DB) FinishOutboxAttempt(id uint64, r OutboxResult) error {
 // PostponeOutbox moves a message's due time without counting an attempt
 // (the per-recipient rate limit).
 func (db *DB) PostponeOutbox(id uint64, at time.Time) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		m, err := db.getOutbox(tx, id)
 		if err != nil || m.Status != OutboxPending {
 			return err
@@ -282,7 +281,7 @@ func (db *DB) PostponeOutbox(id uint64, at time.Time) error {
 // before, and returns how many went.
 func (db *DB) PurgeOutbox(before time.Time) (int, error) {
 	n := 0
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		end := itob(uint64(before.UnixNano())) // #nosec G115 -- times after 1970
 		cur := tx.Bucket(bucketOutboxDone).Cursor()
 		for k, _ := cur.First(); k != nil && bytes.Compare(k[:8], end) < 0; k, _ = cur.First() {
@@ -303,7 +302,7 @@ func (db *DB) PurgeOutbox(before time.Time) (int, error) {
 // record).
 func (db *DB) OutboxRow(id uint64) (OutboxMessage, error) {
 	var m OutboxMessage
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		var err error
 		m, err = db.getOutbox(tx, id)
 		return err
@@ -314,7 +313,7 @@ func (db *DB) OutboxRow(id uint64) (OutboxMessage, error) {
 // OutboxRows lists every message, oldest first (tests and diagnostics).
 func (db *DB) OutboxRows() ([]OutboxMessage, error) {
 	var out []OutboxMessage
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		return tx.Bucket(bucketOutbox).ForEach(func(k, _ []byte) error {
 			m, err := db.getOutbox(tx, btoi(k))
 			out = append(out, m)

@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // lastCode is the code of the newest outbox row of a kind to a recipient.
@@ -54,7 +53,7 @@ func TestOutboxIsWrittenWithTheEvent(t *testing.T) {
 	a.Lang = portal.LangEN
 	a = mustCreate(t, db, a)
 	boom := errors.New("rolled back")
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		if err := db.notify(tx, a.ID, portal.Notification{CaseID: 1, Ref: "FC-2026-000042", Key: "notify.submitted"}); err != nil {
 			return err
 		}
@@ -66,7 +65,7 @@ func TestOutboxIsWrittenWithTheEvent(t *testing.T) {
 	if rows, _ := db.OutboxRows(); len(rows) != 0 {
 		t.Fatalf("a rolled-back event left %d outbox rows", len(rows))
 	}
-	if err := db.update(func(tx *bbolt.Tx) error {
+	if err := db.update(func(tx kv.Tx) error {
 		return db.notify(tx, a.ID, portal.Notification{CaseID: 1, Ref: "FC-2026-000042", Key: "notify.submitted"})
 	}); err != nil {
 		t.Fatal(err)
@@ -91,12 +90,12 @@ func TestOutboxIsWrittenWithTheEvent(t *testing.T) {
 // The outbox row is sealed: neither the number nor the text is in the file.
 func TestOutboxRowsAreSealed(t *testing.T) {
 	db := newTestDB(t)
-	if err := db.update(func(tx *bbolt.Tx) error {
+	if err := db.update(func(tx kv.Tx) error {
 		return db.enqueueTo(tx, portal.ChannelEmail, "secret.person@example.org", portal.LangZH, portal.OutEmailCode, "918273", 0)
 	}); err != nil {
 		t.Fatal(err)
 	}
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		return tx.Bucket(bucketOutbox).ForEach(func(_, v []byte) error {
 			if bytes.Contains(v, []byte("secret.person")) || bytes.Contains(v, []byte("918273")) {
 				t.Error("outbox row holds personal data in clear")
@@ -116,7 +115,7 @@ func TestOutboxAttemptsAndRetention(t *testing.T) {
 	db := newTestDB(t)
 	clock := newStepClock()
 	db.now = clock.Now
-	if err := db.update(func(tx *bbolt.Tx) error {
+	if err := db.update(func(tx kv.Tx) error {
 		return db.enqueueTo(tx, portal.ChannelSMS, "13800138000", portal.LangZH, portal.OutPasswordChanged, "", 0)
 	}); err != nil {
 		t.Fatal(err)
@@ -354,11 +353,11 @@ func TestMigration10CreatesTheOutbox(t *testing.T) {
 	}
 	db := newTestDB(t)
 	for range 2 {
-		if err := db.bolt.Update(migrations[i].apply); err != nil {
+		if err := db.update(migrations[i].apply); err != nil {
 			t.Fatal(err)
 		}
 	}
-	_ = db.view(func(tx *bbolt.Tx) error {
+	_ = db.view(func(tx kv.Tx) error {
 		for _, b := range append(outboxBuckets(), codeBuckets()...) {
 			if tx.Bucket(b) == nil {
 				t.Errorf("bucket %s missing", b)
@@ -394,7 +393,7 @@ func TestSecurityNotificationsUseTheirTemplates(t *testing.T) {
 	db := newTestDB(t)
 	holder := mustCreate(t, db, testCitizen(portal.RoleMinor, "13800138000", 1))
 	for _, key := range []string{NotifyIdentityClaimed, NotifyNewDevice} {
-		if err := db.update(func(tx *bbolt.Tx) error { return db.notify(tx, holder.ID, portal.Notification{Key: key}) }); err != nil {
+		if err := db.update(func(tx kv.Tx) error { return db.notify(tx, holder.ID, portal.Notification{Key: key}) }); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,9 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Supervision on the procuratorate's own initiative (R24, R25, R33): the
@@ -59,7 +58,7 @@ func oversightBuckets() [][]byte {
 // migrateOversight creates the buckets and indexes the existing audit log by
 // actor, so that "every read by this account" is an index read from the first
 // entry on.
-func migrateOversight(tx *bbolt.Tx) error {
+func migrateOversight(tx kv.Tx) error {
 	for _, b := range oversightBuckets() {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return err
@@ -83,7 +82,7 @@ func migrateOversight(tx *bbolt.Tx) error {
 }
 
 // indexAuditActor records an appended entry under its actor (appendAudit).
-func indexAuditActor(tx *bbolt.Tx, actor, seq uint64) error {
+func indexAuditActor(tx kv.Tx, actor, seq uint64) error {
 	if actor == 0 {
 		return nil
 	}
@@ -115,7 +114,7 @@ func opinionDueKey(o portal.Opinion) []byte {
 	return append(k, itob(o.ID)...)
 }
 
-func (db *DB) putOpinion(tx *bbolt.Tx, old, o portal.Opinion) error {
+func (db *DB) putOpinion(tx kv.Tx, old, o portal.Opinion) error {
 	raw, err := db.crypt.sealJSON(kindOpinion, o.ID, "body", o)
 	if err != nil {
 		return err
@@ -135,7 +134,7 @@ func (db *DB) putOpinion(tx *bbolt.Tx, old, o portal.Opinion) error {
 	return tx.Bucket(bucketOpinionsByDue).Put(opinionDueKey(o), e)
 }
 
-func (db *DB) getOpinion(tx *bbolt.Tx, id uint64) (portal.Opinion, error) {
+func (db *DB) getOpinion(tx kv.Tx, id uint64) (portal.Opinion, error) {
 	b := tx.Bucket(bucketOpinions)
 	if b == nil {
 		return portal.Opinion{}, portal.NotFound()
@@ -152,7 +151,7 @@ func (db *DB) getOpinion(tx *bbolt.Tx, id uint64) (portal.Opinion, error) {
 }
 
 // organIsSealing reports whether id is one of the four sealing organs.
-func organIsSealing(tx *bbolt.Tx, id uint64) bool {
+func organIsSealing(tx kv.Tx, id uint64) bool {
 	v := tx.Bucket(bucketOrgans).Get(itob(id))
 	if v == nil {
 		return false
@@ -176,7 +175,7 @@ func (db *DB) IssueOpinion(o portal.Opinion, supervisor portal.Account, latest p
 	if supervisor.Role != portal.RoleSupervisor {
 		return o, portal.Forbidden("error.forbidden")
 	}
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		now := db.now()
 		today := portal.DateOf(now)
 		o.CaseRefs = make([]string, len(o.CaseIDs))
@@ -251,7 +250,7 @@ func (db *DB) IssueOpinion(o portal.Opinion, supervisor portal.Account, latest p
 // the organ).
 func (db *DB) Opinion(id uint64) (portal.Opinion, error) {
 	var o portal.Opinion
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		var err error
 		o, err = db.getOpinion(tx, id)
 		return err
@@ -262,7 +261,7 @@ func (db *DB) Opinion(id uint64) (portal.Opinion, error) {
 // opinionsUnder reads the opinions listed under a prefix of an index.
 func (db *DB) opinionsUnder(bucket, prefix []byte) ([]portal.Opinion, error) {
 	var out []portal.Opinion
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucket)
 		if b == nil {
 			return nil
@@ -338,7 +337,7 @@ func (db *DB) OpinionQueue(f OpinionFilter) (rows []OpinionRow, total int, err e
 		f.Limit = 50
 	}
 	today := portal.DateOf(db.now())
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketOpinionsByDue)
 		if b == nil {
 			return nil
@@ -377,7 +376,7 @@ func (db *DB) OpinionQueue(f OpinionFilter) (rows []OpinionRow, total int, err e
 // an opinion of another organ answers 404, like one that does not exist.
 func (db *DB) AnswerOpinion(id uint64, official portal.Account, answer, requestID string) (portal.Opinion, error) {
 	var o portal.Opinion
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		old, err := db.getOpinion(tx, id)
 		if err != nil {
 			return err
@@ -407,7 +406,7 @@ func (db *DB) AnswerOpinion(id uint64, official portal.Account, answer, requestI
 
 // leakCases lists the cases about a report's person (R25), by the keyed
 // hash of the identity number: never a decryption of cases to compare.
-func (db *DB) leakCases(tx *bbolt.Tx, r portal.LeakReport) []uint64 {
+func (db *DB) leakCases(tx kv.Tx, r portal.LeakReport) []uint64 {
 	if r.PersonIDNumber == "" {
 		return nil
 	}
@@ -418,7 +417,7 @@ func (db *DB) leakCases(tx *bbolt.Tx, r portal.LeakReport) []uint64 {
 // case's page finds its leak reports by index. Called when a report is sent
 // and again whenever the supervisor investigates it (a report sent before
 // this index existed is indexed then).
-func (db *DB) linkLeakCases(tx *bbolt.Tx, r portal.LeakReport) ([]uint64, error) {
+func (db *DB) linkLeakCases(tx kv.Tx, r portal.LeakReport) ([]uint64, error) {
 	ids := db.leakCases(tx, r)
 	b := tx.Bucket(bucketLeaksByCase)
 	if b == nil {
@@ -467,7 +466,7 @@ func (db *DB) InvestigateLeak(leakID, caseID, account uint64, reader portal.Acco
 	if err := proof.Check(reader, db.now()); err != nil {
 		return inv, err
 	}
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		r, err := db.getLeak(tx, leakID)
 		if err != nil {
 			return err
@@ -525,7 +524,7 @@ func (db *DB) InvestigateLeak(leakID, caseID, account uint64, reader portal.Acco
 // auditUnder reads the entries an audit index lists under a prefix (the
 // last 8 bytes of each key are the entry's index), oldest first, at most
 // maxInvestigationEntries of the newest.
-func auditUnder(tx *bbolt.Tx, bucket, prefix []byte) ([]portal.AuditEvent, error) {
+func auditUnder(tx kv.Tx, bucket, prefix []byte) ([]portal.AuditEvent, error) {
 	idx := tx.Bucket(bucket)
 	entries := tx.Bucket(bucketAuditEntries)
 	if idx == nil || entries == nil {
@@ -576,7 +575,7 @@ func (db *DB) Refusals(offset, limit int) (rows []OversightCaseRow, total int, e
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		organs := tx.Bucket(bucketOrgans)
 		q := tx.Bucket(bucketQueueByOrgan)
 		if organs == nil || q == nil {
@@ -623,7 +622,7 @@ func (db *DB) Unconfirmed(offset, limit int) (rows []OversightCaseRow, total int
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketOpenByDue)
 		if b == nil {
 			return nil
@@ -672,7 +671,7 @@ type CrossRef struct {
 // to leave out (the page's own).
 func (db *DB) PersonCrossLinks(seed []uint64, except CrossRef) ([]CrossRef, error) {
 	var out []CrossRef
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		cases := map[uint64]bool{}
 		var order []uint64
 		add := func(id uint64) {
@@ -755,7 +754,7 @@ func (db *DB) PersonCrossLinks(seed []uint64, except CrossRef) ([]CrossRef, erro
 // already read it, audited); used to seed its cross-links.
 func (db *DB) LeakCaseIDs(leakID uint64) ([]uint64, error) {
 	var ids []uint64
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		r, err := db.getLeak(tx, leakID)
 		if err != nil {
 			return err
@@ -770,7 +769,7 @@ func (db *DB) LeakCaseIDs(leakID uint64) ([]uint64, error) {
 // else of the report is read out (a draft is not found).
 func (db *DB) LeakRef(id uint64) (string, error) {
 	var ref string
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		r, err := db.getLeak(tx, id)
 		if err != nil {
 			return err

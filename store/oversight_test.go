@@ -7,9 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // oversightWorld is a court and a police organ, a supervisor, officials of
@@ -148,7 +147,7 @@ func TestOpinionIssueAndAnswer(t *testing.T) {
 		t.Fatalf("case's opinions %v %v", list, err)
 	}
 	// The text is ciphertext in the file.
-	if err := db.view(func(tx *bbolt.Tx) error {
+	if err := db.view(func(tx kv.Tx) error {
 		if v := tx.Bucket(bucketOpinions).Get(itob(o.ID)); bytes.Contains(v, []byte("书面回复")) || v == nil {
 			t.Errorf("opinion stored in clear: %q", v)
 		}
@@ -324,7 +323,7 @@ func TestMigrationOversightIndexesAuditByActor(t *testing.T) {
 		}
 	}
 	// As before the migration: no index.
-	if err := w.db.bolt.Update(func(tx *bbolt.Tx) error {
+	if err := w.db.update(func(tx kv.Tx) error {
 		for _, b := range oversightBuckets() {
 			if err := tx.DeleteBucket(b); err != nil {
 				return err
@@ -334,12 +333,12 @@ func TestMigrationOversightIndexesAuditByActor(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.db.bolt.Update(m.apply); err != nil {
+	if err := w.db.update(m.apply); err != nil {
 		t.Fatal(err)
 	}
 	count := func(actor uint64) int {
 		n := 0
-		_ = w.db.view(func(tx *bbolt.Tx) error {
+		_ = w.db.view(func(tx kv.Tx) error {
 			entries, err := auditUnder(tx, bucketAuditByActor, itob(actor))
 			if err != nil {
 				t.Fatal(err)
@@ -358,7 +357,7 @@ func TestMigrationOversightIndexesAuditByActor(t *testing.T) {
 		t.Fatalf("%d entries of the court official indexed, want 3", n)
 	}
 	// Applying it again changes nothing; new entries are indexed as written.
-	if err := w.db.bolt.Update(m.apply); err != nil {
+	if err := w.db.update(m.apply); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.db.CaseForStaff(w.c.ID, w.courtOff, portal.FreshFactor{}, "case_duty", "r"); err != nil {
@@ -378,7 +377,7 @@ func BenchmarkInvestigateLeakByAccount(b *testing.B) {
 		b.Run(strconv.Itoa(others)+"-other-entries", func(b *testing.B) {
 			w := newOversightWorld(b)
 			db := w.db
-			if err := db.update(func(tx *bbolt.Tx) error {
+			if err := db.update(func(tx kv.Tx) error {
 				for i := range others {
 					if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditLogin, ActorID: w.minor.ID + uint64(1000+i%50), ActorRole: portal.RoleMinor}); err != nil {
 						return err

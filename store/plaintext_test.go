@@ -12,7 +12,7 @@ import (
 	"testing"
 	"unicode/utf16"
 
-	"go.etcd.io/bbolt"
+	"sealportal/store/kv"
 )
 
 // encodings lists the forms a string could take in the file if it leaked:
@@ -56,7 +56,7 @@ func encodings(s string) map[string][]byte {
 func hotCopy(t *testing.T, db *DB) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := db.view(func(tx *bbolt.Tx) error { _, err := tx.WriteTo(&buf); return err }); err != nil {
+	if err := db.view(func(tx kv.Tx) error { _, err := tx.WriteTo(&buf); return err }); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -82,7 +82,7 @@ func dataKeys(t *testing.T, db *DB) [][]byte {
 	t.Helper()
 	var out [][]byte
 	kek, _, _ := db.ring.current()
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		deks, err := readDEKs(tx.Bucket(bucketKeyring))
 		for _, d := range deks {
 			if len(d.Wrapped) == 0 {
@@ -120,7 +120,7 @@ func TestNoPlaintextAtRest(t *testing.T) {
 		copyBytes := hotCopy(t, db)
 		keys := append(dataKeys(t, db), blindKeyMaterial(db)...)
 		keys = append(keys, kek)
-		if err := db.bolt.Sync(); err != nil {
+		if err := syncFile(db); err != nil {
 			t.Fatal(err)
 		}
 		file, err := os.ReadFile(db.Path())

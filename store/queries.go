@@ -7,9 +7,8 @@ import (
 	"slices"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Queries of sealed records by querying units (R14–R17). The whole query
@@ -57,7 +56,7 @@ type queryQueueEntry struct {
 }
 
 // queryBuckets creates the query buckets inside a write transaction.
-func queryBuckets(tx *bbolt.Tx) error {
+func queryBuckets(tx kv.Tx) error {
 	for _, b := range [][]byte{bucketQueries, bucketQueriesByUnit, bucketQueriesByOrgan} {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return fmt.Errorf("store: query buckets: %w", err)
@@ -66,7 +65,7 @@ func queryBuckets(tx *bbolt.Tx) error {
 	return nil
 }
 
-func (db *DB) getQuery(tx *bbolt.Tx, id uint64) (portal.Query, error) {
+func (db *DB) getQuery(tx kv.Tx, id uint64) (portal.Query, error) {
 	b := tx.Bucket(bucketQueries)
 	if b == nil {
 		return portal.Query{}, portal.NotFound()
@@ -92,7 +91,7 @@ func queryQueueKey(q portal.Query) []byte {
 
 // putQuery writes a query and moves its queue row from old (zero for a new
 // one) to q. Buckets exist (queryBuckets was called).
-func (db *DB) putQuery(tx *bbolt.Tx, old, q portal.Query) error {
+func (db *DB) putQuery(tx kv.Tx, old, q portal.Query) error {
 	raw, err := db.crypt.sealJSON(kindQuery, q.ID, "body", queryBody(q))
 	if err != nil {
 		return err
@@ -131,7 +130,7 @@ func (db *DB) putQuery(tx *bbolt.Tx, old, q portal.Query) error {
 
 // casesOfPerson finds every case about a person by the identity number's
 // blind index (never a scan of all cases), in case id order.
-func (db *DB) casesOfPerson(tx *bbolt.Tx, idNumber string) ([]portal.Case, error) {
+func (db *DB) casesOfPerson(tx kv.Tx, idNumber string) ([]portal.Case, error) {
 	ids := idsUnder(tx.Bucket(bucketCasesByPerson), db.crypt.blindLookup("idnumber", idNumber))
 	out := make([]portal.Case, 0, len(ids))
 	for _, id := range ids {
@@ -146,14 +145,14 @@ func (db *DB) casesOfPerson(tx *bbolt.Tx, idNumber string) ([]portal.Case, error
 
 // sealedCasesOf finds the sealed records of a person by a mainland identity
 // number.
-func (db *DB) sealedCasesOf(tx *bbolt.Tx, idNumber string) ([]portal.Case, error) {
+func (db *DB) sealedCasesOf(tx kv.Tx, idNumber string) ([]portal.Case, error) {
 	return db.sealedCasesByKey(tx, db.crypt.blindLookup("idnumber", idNumber))
 }
 
 // sealedCasesByKey finds the sealed records of a person by the keyed hash of
 // an identity document (portal.IdentityDocument.IndexKey, R31), under each
 // lookup blind key (blindkeys.go).
-func (db *DB) sealedCasesByKey(tx *bbolt.Tx, prefixes [][]byte) ([]portal.Case, error) {
+func (db *DB) sealedCasesByKey(tx kv.Tx, prefixes [][]byte) ([]portal.Case, error) {
 	var all []portal.Case
 	for _, id := range idsUnder(tx.Bucket(bucketCasesByPerson), prefixes) {
 		c, err := db.getCase(tx, id)
@@ -181,7 +180,7 @@ func (db *DB) sealedCasesByKey(tx *bbolt.Tx, prefixes [][]byte) ([]portal.Case, 
 // approves it at the deadline (portal.Query.AsOf), so that nothing in its
 // status or timing tells the unit whether a record exists (R14a).
 func (db *DB) CreateQuery(q portal.Query, unit portal.Account, cal *portal.Calendar, requestID string) (portal.Query, error) {
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		// R15: a querying unit, or an official of a judicial organ from
 		// their own account (portal.Account.QueryingAs).
 		kind, name, ok := unit.QueryingAs()
@@ -254,7 +253,7 @@ func (db *DB) CreateQuery(q portal.Query, unit portal.Account, cal *portal.Calen
 	return q, nil
 }
 
-func nextQueryRef(tx *bbolt.Tx) (uint64, error) {
+func nextQueryRef(tx kv.Tx) (uint64, error) {
 	meta := tx.Bucket(bucketMeta)
 	var n uint64
 	if v := meta.Get(keyQueryRefSeq); len(v) == 8 {
@@ -269,7 +268,7 @@ func nextQueryRef(tx *bbolt.Tx) (uint64, error) {
 // sealed record's contents, only the ids of the cases found.
 func (db *DB) Query(id uint64) (portal.Query, error) {
 	var q portal.Query
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		var err error
 		q, err = db.getQuery(tx, id)
 		return err
@@ -280,7 +279,7 @@ func (db *DB) Query(id uint64) (portal.Query, error) {
 // QueriesOfUnit lists a unit's queries, newest first, through its index.
 func (db *DB) QueriesOfUnit(unit uint64) ([]portal.Query, error) {
 	var out []portal.Query
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		idx := tx.Bucket(bucketQueriesByUnit)
 		if idx == nil {
 			return nil
@@ -319,7 +318,7 @@ type QueryQueueRow struct {
 // the organ's index.
 func (db *DB) OrganQueries(organ uint64) ([]QueryQueueRow, error) {
 	var out []QueryQueueRow
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		idx := tx.Bucket(bucketQueriesByOrgan)
 		if idx == nil || organ == 0 {
 			return nil
@@ -347,7 +346,7 @@ func (db *DB) OrganQueries(organ uint64) ([]QueryQueueRow, error) {
 // query page: the references only, never the cases' contents.
 func (db *DB) CaseRefs(ids []uint64) (map[uint64]string, error) {
 	out := map[uint64]string{}
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		for _, id := range ids {
 			c, err := db.getCase(tx, id)
 			if err != nil {
@@ -365,7 +364,7 @@ func (db *DB) CaseRefs(ids []uint64) (map[uint64]string, error) {
 // anyone else gets the same not-found as for a query that does not exist.
 func (db *DB) DecideQuery(id uint64, d portal.QueryDecision, staff portal.Account, requestID string) (portal.Query, error) {
 	var q portal.Query
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		old, err := db.getQuery(tx, id)
 		if err != nil {
 			return err
@@ -423,7 +422,7 @@ func (db *DB) DecideQuery(id uint64, d portal.QueryDecision, staff portal.Accoun
 // the query (R16). Only the unit that sent the query signs it.
 func (db *DB) SignCommitment(id uint64, cm portal.Commitment, unit portal.Account, requestID string) (portal.Query, error) {
 	var q portal.Query
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		old, err := db.getQuery(tx, id)
 		if err != nil {
 			return err
@@ -475,7 +474,7 @@ func (db *DB) ReadQuery(id uint64, want portal.QueryScope, reader portal.Account
 	if err := proof.Check(reader, db.now()); err != nil {
 		return res, err
 	}
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		q, err := db.getQuery(tx, id)
 		if err != nil {
 			return err
@@ -529,7 +528,7 @@ func (db *DB) QueryDocumentContent(id, docID uint64, reader portal.Account, proo
 		content []byte
 		refused string
 	)
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		q, err := db.getQuery(tx, id)
 		if err != nil {
 			return err
@@ -583,7 +582,7 @@ func (db *DB) QueryDocumentContent(id, docID uint64, reader portal.Account, proo
 // that the person sees it in "who looked at my record") and notifies every
 // account linked to the case. A query that found no sealed case is audited
 // on the query itself.
-func (db *DB) auditQueryAccess(tx *bbolt.Tx, q portal.Query, cases []portal.Case, reader portal.Account,
+func (db *DB) auditQueryAccess(tx kv.Tx, q portal.Query, cases []portal.Case, reader portal.Account,
 	action portal.AuditAction, detail, notifyKey, requestID string) error {
 	if len(cases) == 0 {
 		return db.appendAudit(tx, portal.AuditEvent{Action: action, ActorID: reader.ID, ActorRole: reader.Role,
@@ -609,7 +608,7 @@ func (db *DB) auditQueryAccess(tx *bbolt.Tx, q portal.Query, cases []portal.Case
 func (db *DB) QueryDecisionCases(id uint64, staff portal.Account, requestID string) (map[uint64]string, map[uint64][]portal.QueryActSummary, error) {
 	refs := map[uint64]string{}
 	acts := map[uint64][]portal.QueryActSummary{}
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		q, err := db.getQuery(tx, id)
 		if err != nil {
 			return err

@@ -8,9 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Relief requests (R24) and the correction notices the supervisor issues on
@@ -59,7 +58,7 @@ type CorrectionNotice = portal.CorrectionNotice
 // reliefBody is the stored form of portal.ReliefRequest.
 type reliefBody portal.ReliefRequest
 
-func (db *DB) getRelief(tx *bbolt.Tx, id uint64) (portal.ReliefRequest, error) {
+func (db *DB) getRelief(tx kv.Tx, id uint64) (portal.ReliefRequest, error) {
 	raw := tx.Bucket(bucketRelief).Get(itob(id))
 	if raw == nil {
 		return portal.ReliefRequest{}, portal.NotFound()
@@ -93,7 +92,7 @@ func reliefQueueKey(r portal.ReliefRequest) []byte {
 
 // putRelief writes a request and moves its index rows from old (zero for a
 // new one) to r.
-func (db *DB) putRelief(tx *bbolt.Tx, old, r portal.ReliefRequest) error {
+func (db *DB) putRelief(tx kv.Tx, old, r portal.ReliefRequest) error {
 	raw, err := db.crypt.sealJSON(kindRelief, r.ID, "body", reliefBody(r))
 	if err != nil {
 		return err
@@ -131,7 +130,7 @@ func (db *DB) putRelief(tx *bbolt.Tx, old, r portal.ReliefRequest) error {
 
 // checkLinkedCase makes sure the linked sealing case is one of the account's
 // own sent cases, and fills in its reference.
-func (db *DB) checkLinkedCase(tx *bbolt.Tx, account uint64, r *portal.ReliefRequest) error {
+func (db *DB) checkLinkedCase(tx kv.Tx, account uint64, r *portal.ReliefRequest) error {
 	if r.LinkedCaseID == 0 {
 		r.LinkedCaseRef = ""
 		return nil
@@ -167,7 +166,7 @@ func cleanRelief(r *portal.ReliefRequest) {
 // CreateReliefDraft stores the applicant's answers as a draft, to which
 // evidence is added before it is sent.
 func (db *DB) CreateReliefDraft(r portal.ReliefRequest, account uint64) (portal.ReliefRequest, error) {
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		to, err := portal.NextRelief("", portal.ReliefCreate, portal.ReliefActorApplicant)
 		if err != nil {
 			return err
@@ -203,7 +202,7 @@ func (db *DB) CreateReliefDraft(r portal.ReliefRequest, account uint64) (portal.
 // edits a copy; only the answers are kept from it.
 func (db *DB) UpdateReliefDraft(id, account uint64, fn func(*portal.ReliefRequest) error) (portal.ReliefRequest, error) {
 	var r portal.ReliefRequest
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		old, err := db.getRelief(tx, id)
 		if err != nil {
 			return err
@@ -235,7 +234,7 @@ func (db *DB) UpdateReliefDraft(id, account uint64, fn func(*portal.ReliefReques
 	return r, err
 }
 
-func (db *DB) putReliefDocument(tx *bbolt.Tx, reliefID uint64, d portal.Document, content []byte) (portal.Document, error) {
+func (db *DB) putReliefDocument(tx kv.Tx, reliefID uint64, d portal.Document, content []byte) (portal.Document, error) {
 	b := tx.Bucket(bucketReliefDocuments)
 	id, err := b.NextSequence()
 	if err != nil {
@@ -257,7 +256,7 @@ func (db *DB) AddReliefDocuments(id, account uint64, docs []portal.Document, fil
 		return nil, fmt.Errorf("store: %d documents and %d files", len(docs), len(files))
 	}
 	var out []portal.Document
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		out = out[:0]
 		old, err := db.getRelief(tx, id)
 		if err != nil {
@@ -294,7 +293,7 @@ func (db *DB) AddReliefDocuments(id, account uint64, docs []portal.Document, fil
 
 // RemoveReliefDocument takes a file off the applicant's draft.
 func (db *DB) RemoveReliefDocument(id, docID, account uint64) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		old, err := db.getRelief(tx, id)
 		if err != nil {
 			return err
@@ -324,7 +323,7 @@ func (db *DB) RemoveReliefDocument(id, docID, account uint64) error {
 // this request's binding and answers 404.
 func (db *DB) ReliefDocumentContent(reliefID, docID uint64) ([]byte, error) {
 	var out []byte
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		raw := tx.Bucket(bucketReliefDocuments).Get(itob(docID))
 		if raw == nil {
 			return portal.NotFound()
@@ -342,7 +341,7 @@ func (db *DB) ReliefDocumentContent(reliefID, docID uint64) ([]byte, error) {
 // see it (the filer, the supervisor).
 func (db *DB) Relief(id uint64) (portal.ReliefRequest, error) {
 	var r portal.ReliefRequest
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		var err error
 		r, err = db.getRelief(tx, id)
 		return err
@@ -358,7 +357,7 @@ func (db *DB) ReliefForSupervisor(id uint64, reader portal.Account, proof portal
 	if err := proof.Check(reader, db.now()); err != nil {
 		return r, err
 	}
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		var err error
 		if r, err = db.getRelief(tx, id); err != nil {
 			return err
@@ -379,7 +378,7 @@ func (db *DB) ReliefForSupervisor(id uint64, reader portal.Account, proof portal
 // through the account's index.
 func (db *DB) ReliefOfAccount(account uint64) ([]portal.ReliefRequest, error) {
 	var out []portal.ReliefRequest
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		prefix := itob(account)
 		cur := tx.Bucket(bucketReliefByAccount).Cursor()
 		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
@@ -398,7 +397,7 @@ func (db *DB) ReliefOfAccount(account uint64) ([]portal.ReliefRequest, error) {
 // ReliefByRef finds a request's id by its reference number.
 func (db *DB) ReliefByRef(ref string) (uint64, error) {
 	var id uint64
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		v := tx.Bucket(bucketReliefByRef).Get([]byte(ref))
 		if v == nil {
 			return portal.NotFound()
@@ -425,7 +424,7 @@ type ReliefStep struct {
 // indexes, notification and audit log follow.
 func (db *DB) ApplyRelief(id uint64, st ReliefStep, cal *portal.Calendar) (portal.ReliefRequest, error) {
 	var r portal.ReliefRequest
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		old, err := db.getRelief(tx, id)
 		if err != nil {
 			return err
@@ -449,7 +448,7 @@ var reliefNotifyKeys = map[portal.ReliefAction]string{
 }
 
 // organKind reads an organ's kind inside the transaction.
-func organKind(tx *bbolt.Tx, id uint64) (portal.Role, bool) {
+func organKind(tx kv.Tx, id uint64) (portal.Role, bool) {
 	v := tx.Bucket(bucketOrgans).Get(itob(id))
 	if v == nil {
 		return "", false
@@ -461,7 +460,7 @@ func organKind(tx *bbolt.Tx, id uint64) (portal.Role, bool) {
 	return o.Kind, true
 }
 
-func (db *DB) applyRelief(tx *bbolt.Tx, old portal.ReliefRequest, st ReliefStep, cal *portal.Calendar) (portal.ReliefRequest, error) {
+func (db *DB) applyRelief(tx kv.Tx, old portal.ReliefRequest, st ReliefStep, cal *portal.Calendar) (portal.ReliefRequest, error) {
 	to, err := portal.NextRelief(old.Status, st.Action, st.Actor)
 	if err != nil {
 		return old, err
@@ -536,7 +535,7 @@ func (db *DB) applyRelief(tx *bbolt.Tx, old portal.ReliefRequest, st ReliefStep,
 	return r, nil
 }
 
-func nextReliefRef(tx *bbolt.Tx) (uint64, error) {
+func nextReliefRef(tx kv.Tx) (uint64, error) {
 	meta := tx.Bucket(bucketMeta)
 	var n uint64
 	if v := meta.Get(keyReliefRefSeq); len(v) == 8 {
@@ -560,7 +559,7 @@ func noticeKey(n portal.CorrectionNotice) []byte {
 	return append(k, itob(n.ID)...)
 }
 
-func (db *DB) putNotice(tx *bbolt.Tx, n portal.CorrectionNotice) error {
+func (db *DB) putNotice(tx kv.Tx, n portal.CorrectionNotice) error {
 	raw, err := db.crypt.sealJSON(kindNotice, n.ID, "body", n)
 	if err != nil {
 		return err
@@ -575,7 +574,7 @@ func (db *DB) putNotice(tx *bbolt.Tx, n portal.CorrectionNotice) error {
 	return tx.Bucket(bucketNotices).Put(noticeKey(n), e)
 }
 
-func (db *DB) getNotice(tx *bbolt.Tx, id uint64) (portal.CorrectionNotice, error) {
+func (db *DB) getNotice(tx kv.Tx, id uint64) (portal.CorrectionNotice, error) {
 	raw := tx.Bucket(bucketNoticeRecords).Get(itob(id))
 	if raw == nil {
 		return portal.CorrectionNotice{}, portal.NotFound()
@@ -589,7 +588,7 @@ func (db *DB) getNotice(tx *bbolt.Tx, id uint64) (portal.CorrectionNotice, error
 
 // issueNotice creates a correction notice to st.OrganID on the request's
 // linked case, due Policy.CorrectionAnswer from today (R24).
-func (db *DB) issueNotice(tx *bbolt.Tx, r portal.ReliefRequest, st ReliefStep, cal *portal.Calendar, today portal.Date, now time.Time) (portal.CorrectionNotice, error) {
+func (db *DB) issueNotice(tx kv.Tx, r portal.ReliefRequest, st ReliefStep, cal *portal.Calendar, today portal.Date, now time.Time) (portal.CorrectionNotice, error) {
 	c, err := db.getCase(tx, r.LinkedCaseID)
 	if err != nil {
 		return portal.CorrectionNotice{}, err
@@ -635,7 +634,7 @@ func (db *DB) ReliefQueue(f ReliefFilter) (rows []ReliefRow, total int, err erro
 		f.Limit = 50
 	}
 	today := portal.DateOf(db.now())
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		cur := tx.Bucket(bucketReliefQueue).Cursor()
 		for k, v := cur.First(); k != nil; k, v = cur.Next() {
 			due := dateFromKey(k[:4])
@@ -664,7 +663,7 @@ func (db *DB) ReliefQueue(f ReliefFilter) (rows []ReliefRow, total int, err erro
 }
 
 // putReliefMessage stores a message (its attachments already stored).
-func (db *DB) putReliefMessage(tx *bbolt.Tx, m portal.ReliefMessage) (portal.ReliefMessage, error) {
+func (db *DB) putReliefMessage(tx kv.Tx, m portal.ReliefMessage) (portal.ReliefMessage, error) {
 	b := tx.Bucket(bucketReliefMessages)
 	id, err := b.NextSequence()
 	if err != nil {
@@ -684,7 +683,7 @@ func (db *DB) putReliefMessage(tx *bbolt.Tx, m portal.ReliefMessage) (portal.Rel
 // the answer and sends the request back to the supervisor (provide_info).
 // The applicant is notified of the supervisor's messages.
 func (db *DB) AddReliefMessage(m portal.ReliefMessage, files [][]byte, cal *portal.Calendar) (portal.ReliefMessage, error) {
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		old, err := db.getRelief(tx, m.ReliefID)
 		if err != nil {
 			return err
@@ -744,7 +743,7 @@ func (db *DB) AddReliefMessage(m portal.ReliefMessage, files [][]byte, cal *port
 // ReliefMessages lists a request's messages, oldest first.
 func (db *DB) ReliefMessages(id uint64) ([]portal.ReliefMessage, error) {
 	var out []portal.ReliefMessage
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		prefix := itob(id)
 		cur := tx.Bucket(bucketReliefMessages).Cursor()
 		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
@@ -764,7 +763,7 @@ func (db *DB) ReliefMessages(id uint64) ([]portal.ReliefMessage, error) {
 // read from the organ's index.
 func (db *DB) CorrectionNotices(organ uint64) ([]CorrectionNotice, error) {
 	var out []CorrectionNotice
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		prefix := itob(organ)
 		cur := tx.Bucket(bucketNotices).Cursor()
 		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
@@ -782,7 +781,7 @@ func (db *DB) CorrectionNotices(organ uint64) ([]CorrectionNotice, error) {
 // CorrectionNotice returns one notice without any access check.
 func (db *DB) CorrectionNotice(id uint64) (CorrectionNotice, error) {
 	var n CorrectionNotice
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		var err error
 		n, err = db.getNotice(tx, id)
 		return err
@@ -794,7 +793,7 @@ func (db *DB) CorrectionNotice(id uint64) (CorrectionNotice, error) {
 // order they were issued.
 func (db *DB) ReliefNotices(reliefID uint64) ([]CorrectionNotice, error) {
 	var out []CorrectionNotice
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		r, err := db.getRelief(tx, reliefID)
 		if err != nil {
 			return err
@@ -815,7 +814,7 @@ func (db *DB) ReliefNotices(reliefID uint64) ([]CorrectionNotice, error) {
 // it; a notice of another organ answers 404, like one that does not exist.
 // The answer joins the relief request's timeline and the applicant is told.
 func (db *DB) AnswerCorrection(noticeID, organ uint64, answer string, actor uint64) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		n, err := db.getNotice(tx, noticeID)
 		if err != nil {
 			return err

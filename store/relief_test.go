@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // reliefWorld is a store with a court, a police organ, a minor whose case the
@@ -441,7 +440,7 @@ func TestReliefEncryptedAtRest(t *testing.T) {
 // Migration 4 creates every bucket the relief store uses.
 func TestMigration4ReliefBuckets(t *testing.T) {
 	db := newTestDB(t)
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		for _, b := range reliefBuckets() {
 			if tx.Bucket(b) == nil {
 				t.Errorf("bucket %s missing", b)

@@ -10,9 +10,8 @@ import (
 	"sort"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The registry of sealed values: every bucket whose values are, or hold,
@@ -240,7 +239,7 @@ type sample struct {
 
 // firstSealed finds a sealed value whose binding is known from its key alone
 // (documents need their owner, so they are not used).
-func firstSealed(tx *bbolt.Tx) (sample, bool) {
+func firstSealed(tx kv.Tx) (sample, bool) {
 	for i := range sealedBuckets {
 		sb := &sealedBuckets[i]
 		b := tx.Bucket(sb.bucket)
@@ -331,7 +330,7 @@ func (db *DB) RotateDataKeys(ctx context.Context, opt RotateOptions) (RotateRepo
 	}
 	var newKey []byte
 	var newID byte
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		kr := tx.Bucket(bucketKeyring)
 		deks, err := readDEKs(kr)
 		if err != nil {
@@ -447,7 +446,7 @@ func (db *DB) reencryptAll(ctx context.Context, active *dataKey, opt RotateOptio
 			if opt.stopAfter > 0 && rep.Batches >= opt.stopAfter {
 				return errRotationStopped
 			}
-			err := db.update(func(tx *bbolt.Tx) error {
+			err := db.update(func(tx kv.Tx) error {
 				b := tx.Bucket(sb.bucket)
 				if b == nil {
 					done = true
@@ -561,7 +560,7 @@ func (db *DB) reencryptValue(sb *sealedBucket, k, v []byte, owners map[uint64]ui
 // so that the owner map of a document bucket is only built when needed.
 func (db *DB) bucketNeedsWork(sb *sealedBucket, active byte) (bool, error) {
 	need := false
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(sb.bucket)
 		if b == nil {
 			return nil
@@ -579,7 +578,7 @@ func (db *DB) bucketNeedsWork(sb *sealedBucket, active byte) (bool, error) {
 // ownerMap reads, in one read transaction, which record owns each document.
 func (db *DB) ownerMap(sb *sealedBucket) (map[uint64]uint64, error) {
 	out := map[uint64]uint64{}
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(sb.owners.bucket)
 		if b == nil {
 			return nil
@@ -602,7 +601,7 @@ func (db *DB) ownerMap(sb *sealedBucket) (map[uint64]uint64, error) {
 }
 
 // keyUse counts, over every registered bucket, the values naming each key id.
-func keyUse(tx *bbolt.Tx) (map[byte]int, error) {
+func keyUse(tx kv.Tx) (map[byte]int, error) {
 	use := map[byte]int{}
 	for i := range sealedBuckets {
 		sb := &sealedBuckets[i]
@@ -637,7 +636,7 @@ func keyUse(tx *bbolt.Tx) (map[byte]int, error) {
 func (db *DB) retireUnused(opt RotateOptions) (map[byte]int, []byte, error) {
 	still := map[byte]int{}
 	var retired []byte
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		still, retired = map[byte]int{}, nil
 		use, err := keyUse(tx)
 		if err != nil {
@@ -682,7 +681,7 @@ func (db *DB) retireUnused(opt RotateOptions) (map[byte]int, []byte, error) {
 // rotation only the active key appears.
 func (db *DB) KeyUse() (map[byte]int, error) {
 	var use map[byte]int
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		var err error
 		use, err = keyUse(tx)
 		return err

@@ -17,9 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // sealedWorld is a database with a value of every sealed kind in the
@@ -230,7 +229,7 @@ func (w *sealedWorld) readBack(t *testing.T) {
 		t.Errorf("account by login: %v", err)
 	}
 	var c portal.Case
-	if err := db.view(func(tx *bbolt.Tx) (err error) { c, err = db.getCase(tx, w.draft.ID); return }); err != nil || c.PersonName != "欧阳秘密人" {
+	if err := db.view(func(tx kv.Tx) (err error) { c, err = db.getCase(tx, w.draft.ID); return }); err != nil || c.PersonName != "欧阳秘密人" {
 		t.Errorf("case: %v", err)
 	}
 	for _, d := range w.docs {
@@ -257,18 +256,18 @@ func (w *sealedWorld) readBack(t *testing.T) {
 		t.Errorf("notice: %+v %v", n, err)
 	}
 	var q portal.Query
-	if err := db.view(func(tx *bbolt.Tx) (err error) { q, err = db.getQuery(tx, w.query.ID); return }); err != nil || q.Reason != "QUERY-REASON-SECRET" {
+	if err := db.view(func(tx kv.Tx) (err error) { q, err = db.getQuery(tx, w.query.ID); return }); err != nil || q.Reason != "QUERY-REASON-SECRET" {
 		t.Errorf("query: %v", err)
 	}
 	var cert portal.Certificate
-	if err := db.view(func(tx *bbolt.Tx) (err error) { cert, err = db.getCertificate(tx, w.cert.ID); return }); err != nil || cert.PersonIDNumber != w.minor.IDNumber {
+	if err := db.view(func(tx kv.Tx) (err error) { cert, err = db.getCertificate(tx, w.cert.ID); return }); err != nil || cert.PersonIDNumber != w.minor.IDNumber {
 		t.Errorf("certificate: %v", err)
 	}
 	if us, err := db.UnsealingsOfCase(w.cs.ID); err != nil || len(us) != 1 || us[0].LegalBasis != "UNSEALING-BASIS-SECRET" {
 		t.Errorf("unsealings: %+v %v", us, err)
 	}
 	var l portal.LeakReport
-	if err := db.view(func(tx *bbolt.Tx) (err error) { l, err = db.getLeak(tx, w.leak.ID); return }); err != nil || l.ContactName != "举报人秘密甲" {
+	if err := db.view(func(tx kv.Tx) (err error) { l, err = db.getLeak(tx, w.leak.ID); return }); err != nil || l.ContactName != "举报人秘密甲" {
 		t.Errorf("leak: %v", err)
 	}
 	sup := portal.Account{ID: 99, Role: portal.RoleSupervisor}
@@ -294,7 +293,7 @@ func (w *sealedWorld) openEverything(t *testing.T) map[string]int {
 				t.Fatal(err)
 			}
 		}
-		err := db.view(func(tx *bbolt.Tx) error {
+		err := db.view(func(tx kv.Tx) error {
 			b := tx.Bucket(sb.bucket)
 			if b == nil {
 				return nil
@@ -471,7 +470,7 @@ func TestMovedCiphertextFailsAfterRotation(t *testing.T) {
 	}
 	// Document 1 of the draft moved onto document 2's key.
 	a, b := w.docs[0].ID, w.docs[1].ID
-	err := db.bolt.Update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		docs := tx.Bucket(bucketDocuments)
 		return docs.Put(itob(b), copyBytes(docs.Get(itob(a))))
 	})
@@ -493,14 +492,14 @@ func TestMovedCiphertextFailsAfterRotation(t *testing.T) {
 	if _, err := db.crypt.open(kindAccount, w.person.ID+1, "name", ct); err == nil {
 		t.Fatal("a name decrypted on another account")
 	}
-	err = db.bolt.Update(func(tx *bbolt.Tx) error {
+	err = db.update(func(tx kv.Tx) error {
 		cs := tx.Bucket(bucketCases)
 		return cs.Put(itob(w.cs.ID), copyBytes(cs.Get(itob(w.draft.ID))))
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.view(func(tx *bbolt.Tx) error { _, err := db.getCase(tx, w.cs.ID); return err }); err == nil {
+	if err := db.view(func(tx kv.Tx) error { _, err := db.getCase(tx, w.cs.ID); return err }); err == nil {
 		t.Fatal("a case body moved to another case decrypted")
 	}
 }
@@ -557,8 +556,9 @@ func TestEveryBucketIsClassified(t *testing.T) {
 		}
 	}
 	seen := map[string]bool{}
-	err := w.db.view(func(tx *bbolt.Tx) error {
-		return tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
+	err := w.db.view(func(tx kv.Tx) error {
+		return tx.ForEachBucket(func(name []byte) error {
+			b := tx.Bucket(name)
 			seen[string(name)] = true
 			if !sealed[string(name)] {
 				if _, ok := plaintextBuckets[string(name)]; !ok {

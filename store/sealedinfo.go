@@ -4,9 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Other cases that use sealed information (R21). A marking names a judicial
@@ -27,7 +26,7 @@ var (
 // sealed information (R21), in one transaction with its indexes and the audit
 // entry. Marking the same case number twice is a conflict.
 func (db *DB) MarkSealedInfoCase(m portal.SealedInfoMark, official portal.Account, requestID string) (portal.SealedInfoMark, error) {
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		if err := m.Validate(official.Role); err != nil {
 			return err
 		}
@@ -77,7 +76,7 @@ func (db *DB) MarkSealedInfoCase(m portal.SealedInfoMark, official portal.Accoun
 // SealedInfoMarksOfOrgan lists an organ's markings, oldest first.
 func (db *DB) SealedInfoMarksOfOrgan(organ uint64) ([]portal.SealedInfoMark, error) {
 	var out []portal.SealedInfoMark
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		idx := tx.Bucket(bucketSealedInfoByOrgan)
 		if idx == nil || organ == 0 {
 			return nil
@@ -98,7 +97,7 @@ func (db *DB) SealedInfoMarksOfOrgan(organ uint64) ([]portal.SealedInfoMark, err
 
 // sealedInfoMarked reports whether a normalised case number carries an R21
 // marking (inside the lookup's transaction).
-func (db *DB) sealedInfoMarked(tx *bbolt.Tx, norm string) bool {
+func (db *DB) sealedInfoMarked(tx kv.Tx, norm string) bool {
 	b := tx.Bucket(bucketSealedInfoByNumber)
 	if b == nil {
 		return false

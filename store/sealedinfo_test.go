@@ -3,9 +3,8 @@ package store
 import (
 	"testing"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // R21: a judicial organ marks another of its cases as using sealed
@@ -58,7 +57,7 @@ func TestMigrationSealedInfoBuckets(t *testing.T) {
 		t.Fatal("no migration named " + migrationSealedInfoName)
 	}
 	b := applyUpTo(t, version)
-	if err := b.View(func(tx *bbolt.Tx) error {
+	if err := b.View(func(tx kv.Tx) error {
 		for _, name := range [][]byte{bucketCertObjections, bucketSealedInfoMarks, bucketSealedInfoByNumber, bucketSealedInfoByOrgan} {
 			if tx.Bucket(name) == nil {
 				t.Errorf("bucket %s missing", name)

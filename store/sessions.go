@@ -8,9 +8,8 @@ import (
 	"fmt"
 	"slices"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Sessions are keyed by the SHA-256 of the random id the browser holds, so the
@@ -32,7 +31,7 @@ func (db *DB) PutSession(hash []byte, s portal.Session) error {
 	if err != nil {
 		return err
 	}
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		if err := tx.Bucket(bucketSessions).Put(hash, raw); err != nil {
 			return err
 		}
@@ -46,7 +45,7 @@ func (db *DB) PutSession(hash []byte, s portal.Session) error {
 // Session returns the session stored under hash, or a not-found error.
 func (db *DB) Session(hash []byte) (portal.Session, error) {
 	var s portal.Session
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		raw := tx.Bucket(bucketSessions).Get(hash)
 		if raw == nil {
 			return portal.NotFound()
@@ -64,12 +63,12 @@ func (db *DB) Session(hash []byte) (portal.Session, error) {
 
 // DeleteSession removes one session (logout, expiry, id rotation).
 func (db *DB) DeleteSession(hash []byte) error {
-	return db.update(func(tx *bbolt.Tx) error { return deleteSession(tx, hash) })
+	return db.update(func(tx kv.Tx) error { return deleteSession(tx, hash) })
 }
 
 // EndSessions removes every session of an account and audits it.
 func (db *DB) EndSessions(accountID, actor uint64, requestID string) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		if err := deleteSessionsOf(tx, accountID); err != nil {
 			return err
 		}
@@ -80,7 +79,7 @@ func (db *DB) EndSessions(accountID, actor uint64, requestID string) error {
 
 // Logout removes one session and audits the logout.
 func (db *DB) Logout(hash []byte, accountID uint64, requestID string) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		if err := deleteSession(tx, hash); err != nil {
 			return err
 		}
@@ -89,7 +88,7 @@ func (db *DB) Logout(hash []byte, accountID uint64, requestID string) error {
 	})
 }
 
-func deleteSession(tx *bbolt.Tx, hash []byte) error {
+func deleteSession(tx kv.Tx, hash []byte) error {
 	b := tx.Bucket(bucketSessions)
 	raw := b.Get(hash)
 	if raw == nil {
@@ -104,7 +103,7 @@ func deleteSession(tx *bbolt.Tx, hash []byte) error {
 	return b.Delete(hash)
 }
 
-func deleteSessionsOf(tx *bbolt.Tx, accountID uint64) error {
+func deleteSessionsOf(tx kv.Tx, accountID uint64) error {
 	idx := tx.Bucket(bucketSessionsByAcct)
 	sessions := tx.Bucket(bucketSessions)
 	prefix := itob(accountID)
@@ -128,7 +127,7 @@ func deleteSessionsOf(tx *bbolt.Tx, accountID uint64) error {
 // since the epoch); run periodically so the bucket does not grow without end.
 func (db *DB) DeleteExpiredSessions(idleCutoff, absoluteCutoff int64) (int, error) {
 	n := 0
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		var dead [][]byte
 		err := tx.Bucket(bucketSessions).ForEach(func(k, v []byte) error {
 			var r sessionRecord
@@ -172,7 +171,7 @@ func SessionHandle(hash []byte) string { return sessionHandle(hash) }
 // SessionsOf lists an account's sessions, most recently seen first.
 func (db *DB) SessionsOf(accountID uint64) ([]SessionInfo, error) {
 	var out []SessionInfo
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		idx, sessions := tx.Bucket(bucketSessionsByAcct), tx.Bucket(bucketSessions)
 		prefix := itob(accountID)
 		c := idx.Cursor()
@@ -197,7 +196,7 @@ func (db *DB) SessionsOf(accountID uint64) ([]SessionInfo, error) {
 // EndSessionOf ends one session of an account, named by its handle, and
 // audits it. A handle of no session of this account is not found.
 func (db *DB) EndSessionOf(accountID uint64, handle, requestID string) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		idx := tx.Bucket(bucketSessionsByAcct)
 		prefix := itob(accountID)
 		var hash []byte

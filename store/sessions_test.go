@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // sessionHash stands for the SHA-256 of a browser's session id.
@@ -51,7 +50,7 @@ func wantNoSession(t *testing.T, db *DB, h []byte) {
 func sessionIndexLen(t *testing.T, db *DB) int {
 	t.Helper()
 	n := 0
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		return tx.Bucket(bucketSessionsByAcct).ForEach(func(k, v []byte) error { n++; return nil })
 	})
 	if err != nil {

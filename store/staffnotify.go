@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Officials' notifications (issue 18): a case of the organ needs it — a new
@@ -45,7 +44,7 @@ type StaffNotification struct {
 // notifyStaff tells the organs a step concerns: the deciding organ of a new
 // application and of an override to approve; each holding organ when sealing
 // is decided (R12) and when the record is unsealed (R18).
-func (db *DB) notifyStaff(tx *bbolt.Tx, old, c portal.Case, st Step) error {
+func (db *DB) notifyStaff(tx kv.Tx, old, c portal.Case, st Step) error {
 	switch {
 	case st.Action == portal.ActionSubmit:
 		return db.notifyOrgan(tx, c.DecidingOrganID, c, NotifyStaffNewApplication, st.AccountID)
@@ -68,7 +67,7 @@ func (db *DB) notifyStaff(tx *bbolt.Tx, old, c portal.Case, st Step) error {
 }
 
 // notifyOrgan adds a notification to an organ's list.
-func (db *DB) notifyOrgan(tx *bbolt.Tx, organ uint64, c portal.Case, key string, except uint64) error {
+func (db *DB) notifyOrgan(tx kv.Tx, organ uint64, c portal.Case, key string, except uint64) error {
 	if organ == 0 || c.Ref == "" {
 		return nil
 	}
@@ -97,7 +96,7 @@ func (db *DB) StaffNotifications(official portal.Account, limit int) (out []Staf
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketStaffNotifications)
 		if b == nil {
 			return nil
@@ -140,7 +139,7 @@ func (db *DB) StaffNotifications(official portal.Account, limit int) (out []Staf
 // MarkStaffNotificationsRead marks every notification of the official's
 // organ up to now as read for that official.
 func (db *DB) MarkStaffNotificationsRead(official portal.Account) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketStaffNotifications)
 		if b == nil {
 			return nil

@@ -8,9 +8,8 @@ import (
 	"slices"
 	"sync"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Statistics (issue 17): counters the supervisor's and the organs' statistics
@@ -55,7 +54,7 @@ const migrationStatisticsName = "statistics counters by organ, month and measure
 // migrateStatistics creates the buckets and asks for a back-fill of the
 // existing records, which needs the keys and so runs after Open has loaded
 // them (backfillStatistics).
-func migrateStatistics(tx *bbolt.Tx) error {
+func migrateStatistics(tx kv.Tx) error {
 	for _, b := range [][]byte{bucketStatistics, bucketStatisticsSources} {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return err
@@ -94,7 +93,7 @@ type statMemo struct {
 
 func statSourceKey(kind byte, id uint64) []byte { return append([]byte{kind}, itob(id)...) }
 
-func getStatMemo(tx *bbolt.Tx, kind byte, id uint64) (statMemo, bool, error) {
+func getStatMemo(tx kv.Tx, kind byte, id uint64) (statMemo, bool, error) {
 	var m statMemo
 	b := tx.Bucket(bucketStatisticsSources)
 	if b == nil {
@@ -112,7 +111,7 @@ func getStatMemo(tx *bbolt.Tx, kind byte, id uint64) (statMemo, bool, error) {
 
 // restate moves the counters from what the record added before (its memo)
 // to next, and keeps next as its memo.
-func restate(tx *bbolt.Tx, kind byte, id uint64, prev, next statMemo) error {
+func restate(tx kv.Tx, kind byte, id uint64, prev, next statMemo) error {
 	b, src := tx.Bucket(bucketStatistics), tx.Bucket(bucketStatisticsSources)
 	delta := map[statKey]int64{}
 	for _, k := range prev.Keys {
@@ -150,7 +149,7 @@ func restate(tx *bbolt.Tx, kind byte, id uint64, prev, next statMemo) error {
 
 // putStatistics is the one hook each record's put calls: rec is a
 // portal.Case, ReliefRequest, LeakReport, Query or Certificate as written.
-func putStatistics(tx *bbolt.Tx, rec any) error {
+func putStatistics(tx kv.Tx, rec any) error {
 	var kind byte
 	var id uint64
 	switch r := rec.(type) {
@@ -179,7 +178,7 @@ func putStatistics(tx *bbolt.Tx, rec any) error {
 }
 
 // statisticsOf computes a record's memo from its previous one.
-func statisticsOf(tx *bbolt.Tx, prev statMemo, rec any) (statMemo, error) {
+func statisticsOf(tx kv.Tx, prev statMemo, rec any) (statMemo, error) {
 	switch r := rec.(type) {
 	case portal.Case:
 		return caseStatistics(prev, r, func() (*portal.Calendar, error) { return statCalendar(tx) })
@@ -201,11 +200,11 @@ func statisticsOf(tx *bbolt.Tx, prev statMemo, rec any) (statMemo, error) {
 // the same address while it is cached.
 var statCal struct {
 	sync.Mutex
-	tx  *bbolt.Tx
+	tx  kv.Tx
 	cal *portal.Calendar
 }
 
-func statCalendar(tx *bbolt.Tx) (*portal.Calendar, error) {
+func statCalendar(tx kv.Tx) (*portal.Calendar, error) {
 	statCal.Lock()
 	defer statCal.Unlock()
 	if statCal.tx == tx && statCal.cal != nil {
@@ -396,7 +395,7 @@ type StatCount struct {
 // counters (organs × months × measures), never a record.
 func (db *DB) Statistics(organ uint64, all bool, from, to portal.Month) ([]StatCount, error) {
 	var out []StatCount
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		var err error
 		out, err = statisticsRows(tx, organ, all, from, to)
 		return err
@@ -404,7 +403,7 @@ func (db *DB) Statistics(organ uint64, all bool, from, to portal.Month) ([]StatC
 	return out, err
 }
 
-func statisticsRows(tx *bbolt.Tx, organ uint64, all bool, from, to portal.Month) ([]StatCount, error) {
+func statisticsRows(tx kv.Tx, organ uint64, all bool, from, to portal.Month) ([]StatCount, error) {
 	b := tx.Bucket(bucketStatistics)
 	if b == nil {
 		return nil, nil
@@ -460,7 +459,7 @@ func statisticsRows(tx *bbolt.Tx, organ uint64, all bool, from, to portal.Month)
 // research says the export is the anonymised one for researchers.
 func (db *DB) ExportStatistics(reader portal.Account, organ uint64, all, research bool, from, to portal.Month, requestID string) ([]StatCount, error) {
 	var out []StatCount
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		var err error
 		if out, err = statisticsRows(tx, organ, all, from, to); err != nil {
 			return err
@@ -494,7 +493,7 @@ type Backlog struct {
 func (db *DB) Backlogs(organ uint64, all bool) ([]Backlog, error) {
 	today := portal.DateOf(db.now())
 	var out []Backlog
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketQueueCounts)
 		if b == nil {
 			if !all {
@@ -548,13 +547,13 @@ const statisticsBatch = 500
 var statisticsSources = []struct {
 	kind   byte
 	bucket []byte
-	read   func(db *DB, tx *bbolt.Tx, id uint64) (any, error)
+	read   func(db *DB, tx kv.Tx, id uint64) (any, error)
 }{
-	{statCase, bucketCases, func(db *DB, tx *bbolt.Tx, id uint64) (any, error) { return db.getCase(tx, id) }},
-	{statRelief, bucketRelief, func(db *DB, tx *bbolt.Tx, id uint64) (any, error) { return db.getRelief(tx, id) }},
-	{statLeak, bucketLeakReports, func(db *DB, tx *bbolt.Tx, id uint64) (any, error) { return db.getLeak(tx, id) }},
-	{statQuery, bucketQueries, func(db *DB, tx *bbolt.Tx, id uint64) (any, error) { return db.getQuery(tx, id) }},
-	{statCertificate, bucketCertificates, func(db *DB, tx *bbolt.Tx, id uint64) (any, error) { return db.getCertificate(tx, id) }},
+	{statCase, bucketCases, func(db *DB, tx kv.Tx, id uint64) (any, error) { return db.getCase(tx, id) }},
+	{statRelief, bucketRelief, func(db *DB, tx kv.Tx, id uint64) (any, error) { return db.getRelief(tx, id) }},
+	{statLeak, bucketLeakReports, func(db *DB, tx kv.Tx, id uint64) (any, error) { return db.getLeak(tx, id) }},
+	{statQuery, bucketQueries, func(db *DB, tx kv.Tx, id uint64) (any, error) { return db.getQuery(tx, id) }},
+	{statCertificate, bucketCertificates, func(db *DB, tx kv.Tx, id uint64) (any, error) { return db.getCertificate(tx, id) }},
 }
 
 // backfillStatistics counts the records written before the counters, a
@@ -564,7 +563,7 @@ var statisticsSources = []struct {
 func (db *DB) backfillStatistics() error {
 	for {
 		done := false
-		err := db.update(func(tx *bbolt.Tx) error {
+		err := db.update(func(tx kv.Tx) error {
 			meta := tx.Bucket(bucketMeta)
 			v := meta.Get(keyStatisticsBackfill)
 			if len(v) != 1 && len(v) != 9 {
@@ -574,7 +573,7 @@ func (db *DB) backfillStatistics() error {
 			idx := slices.IndexFunc(statisticsSources, func(s struct {
 				kind   byte
 				bucket []byte
-				read   func(db *DB, tx *bbolt.Tx, id uint64) (any, error)
+				read   func(db *DB, tx kv.Tx, id uint64) (any, error)
 			}) bool {
 				return s.kind == v[0]
 			})

@@ -4,9 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // BenchmarkStatisticsAllOrgans: the supervisor's page reads the counters of
@@ -23,7 +22,7 @@ func BenchmarkStatisticsAllOrgans(b *testing.B) {
 		portal.StatConfirmOnTime, portal.StatConfirmLate, portal.StatUnsealed, portal.StatCertRequested, portal.StatCertIssued}
 	start := portal.Month{Year: 2025, Month: 1}
 	for organ := uint64(1); organ <= 1000; organ++ {
-		if err := db.update(func(tx *bbolt.Tx) error {
+		if err := db.update(func(tx kv.Tx) error {
 			bk := tx.Bucket(bucketStatistics)
 			for m, i := start, 0; i < 24; m, i = m.Next(), i+1 {
 				for _, x := range measures {

@@ -5,9 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // recountStatistics counts every record from scratch (no memo): what the
@@ -15,7 +14,7 @@ import (
 func recountStatistics(t *testing.T, db *DB) map[string]uint64 {
 	t.Helper()
 	want := map[string]uint64{}
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		for _, src := range statisticsSources {
 			b := tx.Bucket(src.bucket)
 			if b == nil {
@@ -52,7 +51,7 @@ func recountStatistics(t *testing.T, db *DB) map[string]uint64 {
 func statisticsCounters(t *testing.T, db *DB) map[string]uint64 {
 	t.Helper()
 	got := map[string]uint64{}
-	if err := db.view(func(tx *bbolt.Tx) error {
+	if err := db.view(func(tx kv.Tx) error {
 		return tx.Bucket(bucketStatistics).ForEach(func(k, v []byte) error {
 			got[string(k)] = btoi(v)
 			return nil
@@ -155,7 +154,7 @@ func TestStatisticsMatchARecount(t *testing.T) {
 // name, number or content of any record.
 func TestStatisticsHoldNoPersonalData(t *testing.T) {
 	w, _ := statisticsWorld(t)
-	if err := w.db.view(func(tx *bbolt.Tx) error {
+	if err := w.db.view(func(tx kv.Tx) error {
 		for _, b := range [][]byte{bucketStatistics, bucketStatisticsSources} {
 			if err := tx.Bucket(b).ForEach(func(k, v []byte) error {
 				for _, s := range w.secrets {
@@ -188,7 +187,7 @@ func TestStatisticsMigrationAndBackfill(t *testing.T) {
 		t.Fatal("no statistics migration")
 	}
 	want := statisticsCounters(t, w.db)
-	if err := w.db.update(func(tx *bbolt.Tx) error {
+	if err := w.db.update(func(tx kv.Tx) error {
 		for _, b := range [][]byte{bucketStatistics, bucketStatisticsSources} {
 			if err := tx.DeleteBucket(b); err != nil {
 				return err
@@ -203,7 +202,7 @@ func TestStatisticsMigrationAndBackfill(t *testing.T) {
 	}
 	db := reopenTestDB(t, w.db)
 	sameCounts(t, statisticsCounters(t, db), want)
-	if err := db.view(func(tx *bbolt.Tx) error {
+	if err := db.view(func(tx kv.Tx) error {
 		if tx.Bucket(bucketMeta).Get(keyStatisticsBackfill) != nil {
 			t.Error("the back-fill's progress is left in meta")
 		}

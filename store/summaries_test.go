@@ -4,9 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The list rows (cases page, filer's dashboard) come from the summary
@@ -45,7 +44,7 @@ func TestCaseListFollowsTheCase(t *testing.T) {
 	}
 
 	// An older database: no summary record, the row is read from the case.
-	if err := db.bolt.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketCaseSummaries).Delete(itob(c.ID)) }); err != nil {
+	if err := db.update(func(tx kv.Tx) error { return tx.Bucket(bucketCaseSummaries).Delete(itob(c.ID)) }); err != nil {
 		t.Fatal(err)
 	}
 	if r := rowOf(); r.Status != c.Status || r.Ref != c.Ref || r.PersonName != "测试人" {
@@ -60,7 +59,7 @@ func TestCaseListFollowsTheCase(t *testing.T) {
 	if err := db.DeleteDraft(d.ID, filer.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.bolt.View(func(tx *bbolt.Tx) error {
+	if err := db.view(func(tx kv.Tx) error {
 		if tx.Bucket(bucketCaseSummaries).Get(itob(d.ID)) != nil {
 			t.Error("the deleted draft's summary is still stored")
 		}

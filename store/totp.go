@@ -6,9 +6,8 @@ import (
 	"strconv"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The second factor of an account lives in its own bucket, created by the
@@ -40,7 +39,7 @@ type totpRecord struct {
 // older one is replaced, so that a secret glimpsed long ago is never enrolled.
 const pendingSecretAge = time.Hour
 
-func getTOTP(tx *bbolt.Tx, id uint64) (totpRecord, bool, error) {
+func getTOTP(tx kv.Tx, id uint64) (totpRecord, bool, error) {
 	var r totpRecord
 	b := tx.Bucket(bucketTOTP)
 	if b == nil {
@@ -56,7 +55,7 @@ func getTOTP(tx *bbolt.Tx, id uint64) (totpRecord, bool, error) {
 	return r, true, nil
 }
 
-func putTOTP(tx *bbolt.Tx, id uint64, r totpRecord) error {
+func putTOTP(tx kv.Tx, id uint64, r totpRecord) error {
 	b, err := tx.CreateBucketIfNotExists(bucketTOTP)
 	if err != nil {
 		return err
@@ -69,7 +68,7 @@ func putTOTP(tx *bbolt.Tx, id uint64, r totpRecord) error {
 }
 
 // totpEnabled reports whether the account has confirmed a second factor.
-func totpEnabled(tx *bbolt.Tx, id uint64) bool {
+func totpEnabled(tx kv.Tx, id uint64) bool {
 	r, ok, err := getTOTP(tx, id)
 	return err == nil && ok && len(r.Secret) > 0
 }
@@ -80,7 +79,7 @@ func totpEnabled(tx *bbolt.Tx, id uint64) bool {
 // already enrolled gets a conflict.
 func (db *DB) StartTOTPEnrolment(id uint64, candidate string) (string, error) {
 	secret := candidate
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		if _, err := db.getAccount(tx, id); err != nil {
 			return err
 		}
@@ -106,7 +105,7 @@ func (db *DB) StartTOTPEnrolment(id uint64, candidate string) (string, error) {
 // keyed hashes of the recovery codes and audits the enrolment. A wrong code is
 // an invalid error on the field "code" and changes nothing.
 func (db *DB) ConfirmTOTP(id uint64, code string, recovery []string, requestID string) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		a, err := db.getAccount(tx, id)
 		if err != nil {
 			return err
@@ -162,7 +161,7 @@ const (
 // login, which the password alone did not.
 func (db *DB) VerifySecondFactor(id uint64, typed, purpose, requestID string) (portal.SecondFactorResult, error) {
 	var res portal.SecondFactorResult
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		res = portal.SecondFactorResult{}
 		a, err := db.getAccount(tx, id)
 		if err != nil {
@@ -237,7 +236,7 @@ func (db *DB) VerifySecondFactor(id uint64, typed, purpose, requestID string) (p
 // password (portal.MaxFailedLogins, then a lockout that also ends the
 // account's sessions, so that a step-up cannot be guessed from a stolen
 // session) and audits it.
-func (db *DB) recordSecondFactorFailure(tx *bbolt.Tx, a portal.Account, purpose, requestID string, res *portal.SecondFactorResult) error {
+func (db *DB) recordSecondFactorFailure(tx kv.Tx, a portal.Account, purpose, requestID string, res *portal.SecondFactorResult) error {
 	now := db.now()
 	a.FailedLogins++
 	ev := portal.AuditEvent{Action: portal.AuditSecondFactorFailed, ActorID: a.ID, ActorRole: a.Role,
@@ -264,7 +263,7 @@ func (db *DB) recordSecondFactorFailure(tx *bbolt.Tx, a portal.Account, purpose,
 // its sessions; an official must enrol again at the next login, a citizen is
 // back to password only. actor is the administrator (0 for the command line).
 func (db *DB) ResetTOTP(id, actor uint64, requestID string) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		if _, err := db.getAccount(tx, id); err != nil {
 			return err
 		}
@@ -284,7 +283,7 @@ func (db *DB) ResetTOTP(id, actor uint64, requestID string) error {
 // RecoveryCodesLeft is how many unused recovery codes the account has.
 func (db *DB) RecoveryCodesLeft(id uint64) (int, error) {
 	n := 0
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		r, _, err := getTOTP(tx, id)
 		n = len(r.Recovery)
 		return err

@@ -5,9 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 func newTOTPTestAccount(t *testing.T, db *DB) portal.Account {
@@ -83,7 +82,7 @@ func TestTOTPEnrolAndReopen(t *testing.T) {
 		t.Fatalf("enrolling twice: %v, want conflict", err)
 	}
 	// Neither the secret nor any recovery code is in the file in clear.
-	err = db.bolt.View(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		raw := tx.Bucket(bucketTOTP).Get(itob(a.ID))
 		for _, s := range append([]string{s1}, codes...) {
 			n, _ := portal.NormalizeRecoveryCode(s)

@@ -9,9 +9,8 @@ import (
 	"strconv"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The officials' workbench (issue 18): what an organ needs to work dozens of
@@ -56,7 +55,7 @@ const migrationWorkbenchName = "workbench: case cards, search keys, sealing regi
 // migrateWorkbench creates the buckets and asks for a back-fill of the
 // existing cases, which needs the keys and so runs after Open has loaded
 // them (backfillWorkbench).
-func migrateWorkbench(tx *bbolt.Tx) error {
+func migrateWorkbench(tx kv.Tx) error {
 	for _, b := range workbenchBuckets() {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return err
@@ -121,7 +120,7 @@ func workbenchEntries(bl blindFunc, c portal.Case) [][]byte {
 }
 
 // putWorkbench keeps the workbench's indexes in step with a case write.
-func (db *DB) putWorkbench(tx *bbolt.Tx, old, c portal.Case) error {
+func (db *DB) putWorkbench(tx kv.Tx, old, c portal.Case) error {
 	cards, err := tx.CreateBucketIfNotExists(bucketWorkbenchCards)
 	if err != nil {
 		return err
@@ -199,7 +198,7 @@ func registerKey(organ uint64, day portal.Date, caseID uint64, kind string) []by
 
 // putRegisterRows adds a register row for each registered step the write
 // appends to the case's timeline.
-func (db *DB) putRegisterRows(tx *bbolt.Tx, old, c portal.Case) error {
+func (db *DB) putRegisterRows(tx kv.Tx, old, c portal.Case) error {
 	if len(c.Events) <= len(old.Events) {
 		return nil
 	}
@@ -241,7 +240,7 @@ const backfillBatch = 500
 func (db *DB) backfillWorkbench() error {
 	for {
 		done := false
-		err := db.update(func(tx *bbolt.Tx) error {
+		err := db.update(func(tx kv.Tx) error {
 			meta := tx.Bucket(bucketMeta)
 			v := meta.Get(keyWorkbenchBackfill)
 			if len(v) != 8 {
@@ -304,7 +303,7 @@ type WorkbenchRow struct {
 	Assignee uint64
 }
 
-func readCard(tx *bbolt.Tx, id uint64) (caseCard, bool, error) {
+func readCard(tx kv.Tx, id uint64) (caseCard, bool, error) {
 	b := tx.Bucket(bucketWorkbenchCards)
 	if b == nil {
 		return caseCard{}, false, nil
@@ -320,7 +319,7 @@ func readCard(tx *bbolt.Tx, id uint64) (caseCard, bool, error) {
 	return card, true, nil
 }
 
-func rowOf(tx *bbolt.Tx, id uint64, card caseCard, organ uint64) WorkbenchRow {
+func rowOf(tx kv.Tx, id uint64, card caseCard, organ uint64) WorkbenchRow {
 	r := WorkbenchRow{CaseID: id, Ref: card.Ref, Status: card.Status, Due: card.Due, AwaitsCalendar: card.AwaitsCalendar,
 		Standing: card.standing(organ)}
 	r.Confirmable = card.Status == portal.StatusSealed && slices.Contains(card.Holders, organ) && !slices.Contains(card.Confirmed, organ)
@@ -356,7 +355,7 @@ func (db *DB) SearchCases(reader portal.Account, kind portal.SearchKind, term, r
 	if err != nil {
 		return 0, 0, err
 	}
-	err = db.update(func(tx *bbolt.Tx) error {
+	err = db.update(func(tx kv.Tx) error {
 		ids, err := visibleMatches(tx, reader, index, prefixes)
 		if err != nil {
 			return err
@@ -401,7 +400,7 @@ func (db *DB) searchKeys(kind portal.SearchKind, term string) (index []byte, pre
 // visibleMatches lists the cases under the prefixes that the reader may
 // see, at most MaxSearchResults: a cursor seek per lookup key and a card
 // read per match, so the cost follows the matches, not the cases.
-func visibleMatches(tx *bbolt.Tx, reader portal.Account, index []byte, prefixes [][]byte) ([]uint64, error) {
+func visibleMatches(tx kv.Tx, reader portal.Account, index []byte, prefixes [][]byte) ([]uint64, error) {
 	var ids []uint64
 	b := tx.Bucket(index)
 	if b == nil {
@@ -438,7 +437,7 @@ type workbenchState struct {
 // StateTTL is how long a results page can be reloaded.
 const StateTTL = 15 * time.Minute
 
-func (db *DB) putState(tx *bbolt.Tx, owner uint64, st workbenchState) (uint64, error) {
+func (db *DB) putState(tx kv.Tx, owner uint64, st workbenchState) (uint64, error) {
 	b, err := tx.CreateBucketIfNotExists(bucketWorkbenchStates)
 	if err != nil {
 		return 0, err
@@ -470,7 +469,7 @@ func (db *DB) putState(tx *bbolt.Tx, owner uint64, st workbenchState) (uint64, e
 
 // state reads a results state of its owner; anyone else's, or an expired
 // one, is not found.
-func (db *DB) state(tx *bbolt.Tx, id, owner uint64) (workbenchState, error) {
+func (db *DB) state(tx kv.Tx, id, owner uint64) (workbenchState, error) {
 	var st workbenchState
 	b := tx.Bucket(bucketWorkbenchStates)
 	if b == nil {
@@ -502,7 +501,7 @@ type Results struct {
 // is decided again (it may have changed since).
 func (db *DB) WorkbenchResults(id uint64, reader portal.Account) (Results, error) {
 	var out Results
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		st, err := db.state(tx, id, reader.ID)
 		if err != nil {
 			return err
@@ -525,7 +524,7 @@ func (db *DB) WorkbenchResults(id uint64, reader portal.Account) (Results, error
 // SaveBulkResult keeps a bulk step's outcome for its results page.
 func (db *DB) SaveBulkResult(owner uint64, done []uint64, failed []string, unknown int) (uint64, error) {
 	var id uint64
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		var err error
 		id, err = db.putState(tx, owner, workbenchState{Kind: "bulk_confirm", Cases: done, Failed: failed, Unknown: unknown})
 		return err
@@ -536,7 +535,7 @@ func (db *DB) SaveBulkResult(owner uint64, done []uint64, failed []string, unkno
 // WorkbenchRow reads the card of one case for the organ (ok false when the
 // case is a draft or unknown).
 func (db *DB) WorkbenchCase(id, organ uint64) (row WorkbenchRow, ok bool, err error) {
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		card, found, err := readCard(tx, id)
 		if err != nil || !found {
 			return err
@@ -557,7 +556,7 @@ type assignment struct {
 
 func assignmentKey(organ, caseID uint64) []byte { return append(itob(organ), itob(caseID)...) }
 
-func readAssignment(tx *bbolt.Tx, organ, caseID uint64) (assignment, bool) {
+func readAssignment(tx kv.Tx, organ, caseID uint64) (assignment, bool) {
 	b := tx.Bucket(bucketAssignments)
 	if b == nil || organ == 0 {
 		return assignment{}, false
@@ -580,7 +579,7 @@ type Assignment struct {
 func (db *DB) CaseAssignment(organ, caseID uint64) (Assignment, bool, error) {
 	var out Assignment
 	var ok bool
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		a, found := readAssignment(tx, organ, caseID)
 		out, ok = Assignment(a), found
 		return nil
@@ -594,7 +593,7 @@ func (db *DB) CaseAssignment(organ, caseID uint64) (Assignment, bool, error) {
 // Audited with the organ and both officials' ids; the previous one keeps
 // seeing the hand-over on the case page.
 func (db *DB) Assign(caseID uint64, by portal.Account, to uint64, requestID string) error {
-	return db.update(func(tx *bbolt.Tx) error {
+	return db.update(func(tx kv.Tx) error {
 		card, ok, err := readCard(tx, caseID)
 		if err != nil {
 			return err
@@ -647,7 +646,7 @@ func (db *DB) Assign(caseID uint64, by portal.Account, to uint64, requestID stri
 // (the queue's "my cases"), newest case first, up to limit.
 func (db *DB) AssignedCases(official portal.Account, limit int) ([]WorkbenchRow, error) {
 	var out []WorkbenchRow
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketByAssignee)
 		if b == nil {
 			return nil
@@ -695,14 +694,14 @@ const MaxRegisterRows = 10000
 // unsealed from one day to another (both included), by day. truncated says
 // the period holds more than MaxRegisterRows.
 func (db *DB) SealingRegister(organ uint64, from, to portal.Date) (rows []RegisterRow, truncated bool, err error) {
-	err = db.view(func(tx *bbolt.Tx) error {
+	err = db.view(func(tx kv.Tx) error {
 		rows, truncated, err = registerRows(tx, organ, from, to)
 		return err
 	})
 	return rows, truncated, err
 }
 
-func registerRows(tx *bbolt.Tx, organ uint64, from, to portal.Date) ([]RegisterRow, bool, error) {
+func registerRows(tx kv.Tx, organ uint64, from, to portal.Date) ([]RegisterRow, bool, error) {
 	b := tx.Bucket(bucketSealingRegister)
 	if b == nil || organ == 0 {
 		return nil, false, nil
@@ -733,7 +732,7 @@ func registerRows(tx *bbolt.Tx, organ uint64, from, to portal.Date) ([]RegisterR
 func (db *DB) ExportSealingRegister(reader portal.Account, from, to portal.Date, requestID string) ([]RegisterRow, bool, error) {
 	var rows []RegisterRow
 	var truncated bool
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		var err error
 		if rows, truncated, err = registerRows(tx, reader.OrganID, from, to); err != nil {
 			return err
@@ -757,7 +756,7 @@ func (db *DB) CountPending(organ uint64) (OrganCounts, error) {
 	if organ == 0 {
 		return out, nil
 	}
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		prefix := itob(organ)
 		decided := dueKey(portal.Date{})
 		if b := tx.Bucket(bucketQueriesByOrgan); b != nil {
@@ -801,7 +800,7 @@ func (db *DB) CountPending(organ uint64) (OrganCounts, error) {
 // take it, and either all are taken or none.
 func (db *DB) ApplyAll(caseID uint64, steps []Step, cal *portal.Calendar) (portal.Case, error) {
 	var c portal.Case
-	err := db.update(func(tx *bbolt.Tx) error {
+	err := db.update(func(tx kv.Tx) error {
 		var err error
 		if c, err = db.getCase(tx, caseID); err != nil {
 			return err
@@ -821,7 +820,7 @@ func (db *DB) ApplyAll(caseID uint64, steps []Step, cal *portal.Calendar) (porta
 // confirm the sealing of now (R12): the queue's check boxes.
 func (db *DB) BulkConfirmable(organ uint64, ids []uint64) (map[uint64]bool, error) {
 	out := map[uint64]bool{}
-	err := db.view(func(tx *bbolt.Tx) error {
+	err := db.view(func(tx kv.Tx) error {
 		for _, id := range ids {
 			card, ok, err := readCard(tx, id)
 			if err != nil {

@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Issue 18: a search by identity number, name or organ case number answers
@@ -109,7 +108,7 @@ func benchLookup(b *testing.B, kind portal.SearchKind, term func(benchSearchTarg
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := f.db.view(func(tx *bbolt.Tx) error {
+		if err := f.db.view(func(tx kv.Tx) error {
 			ids, err := visibleMatches(tx, t.reader, index, prefixes)
 			found += len(ids)
 			return err

@@ -7,9 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The workbench's store (issue 18): search through keyed hashes, results
@@ -115,7 +114,7 @@ func TestWorkbenchResultsAreTheOwnersForAWhile(t *testing.T) {
 	if _, _, err := w.db.SearchCases(judge, portal.SearchName, "测试人", "req"); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.db.view(func(tx *bbolt.Tx) error {
+	if err := w.db.view(func(tx kv.Tx) error {
 		if tx.Bucket(bucketWorkbenchStates).Get(itob(id)) != nil {
 			t.Fatal("the expired state is still stored")
 		}
@@ -220,7 +219,7 @@ func TestWorkbenchMigrationAndBackfill(t *testing.T) {
 		t.Fatal("no workbench migration")
 	}
 	// Back to before the workbench: its buckets gone.
-	if err := w.db.update(func(tx *bbolt.Tx) error {
+	if err := w.db.update(func(tx kv.Tx) error {
 		for _, b := range workbenchBuckets() {
 			if err := tx.DeleteBucket(b); err != nil {
 				return err
@@ -277,7 +276,7 @@ func TestWorkbenchSearchAfterBlindKeyRotation(t *testing.T) {
 			t.Fatalf("%s after the rotation: %d, %v", tc.kind, n, err)
 		}
 	}
-	if err := w.db.view(func(tx *bbolt.Tx) error {
+	if err := w.db.view(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketWorkbenchSearch)
 		for _, k := range [][]byte{old.blind("wb_name", "测试人"), old.blind("wb_caseno", "(2023)演刑初字第1号")} {
 			if c := b.Cursor(); c != nil {
