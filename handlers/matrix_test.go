@@ -347,6 +347,13 @@ var mxSpecs = map[string]mxSpec{
 	"GET /staff/mine":                     {ok: 200},
 	"GET /staff/register":                 {ok: 200},
 	"GET /staff/register.csv":             {ok: 200},
+	// Issue 17: statistics, the supervisor's of every organ and its research
+	// export, an organ's own.
+	"GET /supervision/statistics":              {ok: 200},
+	"GET /supervision/statistics.csv":          {ok: 200},
+	"GET /supervision/statistics/research.csv": {ok: 200},
+	"GET /staff/statistics":                    {ok: 200},
+	"GET /staff/statistics.csv":                {ok: 200},
 }
 
 // mxOwnership is one column of the matrix.

@@ -46,7 +46,7 @@ type route struct {
 func routes() []route {
 	var all []route
 	for _, area := range [][]route{coreRoutes(), checkRoutes(), applyRoutes(), caseRoutes(), staffRoutes(),
-		reliefRoutes(), leakRoutes(), supervisionRoutes(), infoRoutes(), queryRoutes(), certificateRoutes(), securityRoutes(), mydataRoutes(), identityRoutes(), contactRoutes(), workbenchRoutes(), legalDocRoutes(), noticesRoutes(), oversightRoutes(), decisionsRoutes(), formStateRoutes(), ingestRoutes()} {
+		reliefRoutes(), leakRoutes(), supervisionRoutes(), infoRoutes(), queryRoutes(), certificateRoutes(), securityRoutes(), mydataRoutes(), identityRoutes(), contactRoutes(), workbenchRoutes(), legalDocRoutes(), noticesRoutes(), oversightRoutes(), decisionsRoutes(), formStateRoutes(), ingestRoutes(), statisticsRoutes()} {
 		all = append(all, area...)
 	}
 	return all

@@ -231,6 +231,9 @@ func (db *DB) putCase(tx kv.Tx, old, c portal.Case) error {
 	if err := putQueueRows(tx, c); err != nil {
 		return err
 	}
+	if err := putStatistics(tx, c); err != nil { // issue 17 (statistics.go)
+		return err
+	}
 	return db.deskPut(tx, old, c) // issue 16: the desk's rows of every linked account
 }
 

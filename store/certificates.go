@@ -92,6 +92,9 @@ func (db *DB) getCertificate(tx kv.Tx, id uint64) (portal.Certificate, error) {
 }
 
 func (db *DB) putCertificate(tx kv.Tx, c portal.Certificate) error {
+	if err := putStatistics(tx, c); err != nil { // issue 17 (statistics.go)
+		return err
+	}
 	return db.certPut(tx.Bucket(bucketCertificates), kindCertificate, c.ID, certificateBody(c))
 }
 

@@ -141,6 +141,9 @@ func openEngine(eng kv.Engine, path string, opt Options) (*DB, error) {
 		if err == nil {
 			err = db.deskBuild()
 		}
+		if err == nil {
+			err = db.backfillStatistics() // issue 17 (statistics.go)
+		}
 		if err != nil {
 			return nil, err
 		}

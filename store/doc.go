@@ -143,6 +143,11 @@
 //	ingest_errors                    itob(job) | itob(line) -> JSON[{line, field, message key}]
 //	ingest_records                   itob(organ) | the organ's record id -> JSON{case, outcome, keyed hash of the content}
 //	                                 (all seven created by migration "bulk records of organs' systems"; ingest.go)
+//	statistics                       itob(organ; 0 = none) | yyyymm (4 bytes) | measure -> itob(count)   (issue 17; no personal
+//	                                 data: the statistics pages read these, never the records; statistics.go)
+//	statistics_sources               kind (1 byte) | itob(record id) -> JSON{counter keys the record adds to, events counted,
+//	                                 deadline in force}   (the hook's memo; both created by the statistics migration, which
+//	                                 asks Open for a back-fill in batches, progress in meta/statistics_backfill)
 //
 // Lists read these indexes with cursors over a prefix, never a scan of a whole
 // entity bucket. Changing the tree means a new migration and an update here in

@@ -59,6 +59,9 @@ func (db *DB) putLeak(tx kv.Tx, r portal.LeakReport) error {
 	if err != nil {
 		return err
 	}
+	if err := putStatistics(tx, r); err != nil { // issue 17 (statistics.go)
+		return err
+	}
 	return tx.Bucket(bucketLeakReports).Put(itob(r.ID), raw)
 }
 

@@ -154,6 +154,7 @@ var migrations = []migration{
 	{24, migrationCodecName, migrateCodec},
 	{25, migrationUnsealingOpenName, migrateUnsealingOpen},
 	{26, migrationIngestName, migrateIngest},
+	{27, migrationStatisticsName, migrateStatistics},
 }
 
 // recordsAwaitMigrationName names the migration that adds the index of the

@@ -98,6 +98,9 @@ func (db *DB) putQuery(tx kv.Tx, old, q portal.Query) error {
 	if err := tx.Bucket(bucketQueries).Put(itob(q.ID), raw); err != nil {
 		return err
 	}
+	if err := putStatistics(tx, q); err != nil { // issue 17 (statistics.go)
+		return err
+	}
 	if old.ID == 0 {
 		if err := tx.Bucket(bucketQueriesByUnit).Put(append(itob(q.UnitID), itob(q.ID)...), nil); err != nil {
 			return err

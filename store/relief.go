@@ -99,6 +99,9 @@ func (db *DB) putRelief(tx kv.Tx, old, r portal.ReliefRequest) error {
 	if err := tx.Bucket(bucketRelief).Put(itob(r.ID), raw); err != nil {
 		return err
 	}
+	if err := putStatistics(tx, r); err != nil { // issue 17 (statistics.go)
+		return err
+	}
 	if r.Ref != "" && r.Ref != old.Ref {
 		if err := tx.Bucket(bucketReliefByRef).Put([]byte(r.Ref), itob(r.ID)); err != nil {
 			return err
