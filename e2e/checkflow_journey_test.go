@@ -241,9 +241,14 @@ func TestJourneyCheckToApplication(t *testing.T) {
 // checked it when it was first shown).
 func checkflowBack(h *harness, path string) {
 	h.t.Helper()
-	h.do("back", chromedp.Evaluate[chromedp.Void](`history.back()`))
+	h.historyBack()
 	deadline := time.Now().Add(stepTimeout)
-	for evalJS[string](h, `location.pathname`) != path || !evalJS[bool](h, `document.readyState === "complete" && document.querySelector("[data-testid=page-heading]") !== null`) {
+	for {
+		where, ok := pollJS[string](h, `location.pathname`)
+		ready, ok2 := pollJS[bool](h, `document.readyState === "complete" && document.querySelector("[data-testid=page-heading]") !== null`)
+		if ok && ok2 && where == path && ready {
+			break
+		}
 		if time.Now().After(deadline) {
 			h.t.Fatalf("Back led to %s, want %s", evalJS[string](h, `location.pathname`), path)
 		}

@@ -380,6 +380,25 @@ func run[T any](h *harness, what string, a chromedp.Action[T]) T {
 	return v
 }
 
+// historyBack presses the browser's Back button. The script schedules the
+// navigation for after it has answered, so the evaluation never races the
+// navigation it starts (Chromium answers that race with "Inspected target
+// navigated or closed", which is not the portal's fault).
+func (h *harness) historyBack() {
+	h.t.Helper()
+	h.do("Back", chromedp.Evaluate[chromedp.Void](`setTimeout(() => history.back(), 0)`))
+}
+
+// pollJS is evalJS for a page that may be in the middle of a navigation: an
+// evaluation cut short by it reports ok=false instead of failing the test,
+// and the caller asks again.
+func pollJS[T any](h *harness, expr string) (v T, ok bool) {
+	ctx, cancel := context.WithTimeout(h.ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	return v, err == nil
+}
+
 // evalJS evaluates a JavaScript expression in the page and decodes its value.
 // Runtime.evaluate is not subject to the page's CSP.
 func evalJS[T any](h *harness, expr string) T {
