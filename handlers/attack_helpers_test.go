@@ -18,6 +18,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"sealportal/portal"
@@ -68,7 +69,12 @@ type atkWorld struct {
 	nextAddr        int
 }
 
-var atkSeq = struct{ n uint64 }{n: 8100}
+// atkSeq numbers the synthetic identity numbers of the attack tests; they run
+// in parallel, so it is atomic.
+var atkSeq = func() *atomic.Uint64 { var n atomic.Uint64; n.Store(8100); return &n }()
+
+// atkNext is the next number of atkSeq.
+func atkNext() uint64 { return atkSeq.Add(1) }
 
 // newAttackWorld builds the portal with every fixture written with texts.
 // Each browser gets its own client address from a trusted loopback proxy, so
@@ -96,11 +102,9 @@ func newAttackWorld(t *testing.T, texts atkTexts) *atkWorld {
 	w.supOrgan, _ = ts.db.EnsureOrgan(portal.RoleSupervisor, "演示省人民检察院")
 	w.sup = w.official(portal.RoleSupervisor, "sup1", w.supOrgan)
 
-	atkSeq.n++
-	w.aliceID = testIDNumber(atkSeq.n, portal.Date{Year: 2007, Month: 5, Day: 1})
+	w.aliceID = testIDNumber(atkNext(), portal.Date{Year: 2007, Month: 5, Day: 1})
 	w.alice = w.citizen(portal.RoleMinor, "13900001001", texts.name, w.aliceID)
-	atkSeq.n++
-	w.bob = w.citizen(portal.RoleMinor, "13900001002", "赵小明", testIDNumber(atkSeq.n, portal.Date{Year: 2007, Month: 6, Day: 1}))
+	w.bob = w.citizen(portal.RoleMinor, "13900001002", "赵小明", testIDNumber(atkNext(), portal.Date{Year: 2007, Month: 6, Day: 1}))
 
 	// Alice's case: her texts, sealed by the court with a note, a message
 	// with an attachment.

@@ -165,9 +165,8 @@ func TestAttackCSRFEveryPostRoute(t *testing.T) {
 		if !ok {
 			login := "csrf-" + string(role)
 			if role.IsCitizen() {
-				atkSeq.n++
 				login = "1390000" + fmt.Sprintf("%04d", 2000+len(clients))
-				a = w.citizen(role, login, "跨站测试", testIDNumber(atkSeq.n+500, portal.Date{Year: 2006, Month: 1, Day: 1}))
+				a = w.citizen(role, login, "跨站测试", testIDNumber(atkNext()+500, portal.Date{Year: 2006, Month: 1, Day: 1}))
 			} else {
 				organ := w.court
 				if role != portal.RoleSysadmin {
@@ -403,8 +402,7 @@ func TestAttackStoredXSS(t *testing.T) {
 			// Through the forms: a registration, a citizen's message, an
 			// official's message and decision note.
 			visitor := w.browser()
-			atkSeq.n++
-			visitor.register(portal.RoleGuardian, mark("regname"), "13900003001", testIDNumber(atkSeq.n, portal.Date{Year: 1980, Month: 1, Day: 1}),
+			visitor.register(portal.RoleGuardian, mark("regname"), "13900003001", testIDNumber(atkNext(), portal.Date{Year: 1980, Month: 1, Day: 1}),
 				"a long passphrase for xss").wantStatus(t, http.StatusOK)
 			alice := w.as(t, w.alice)
 			cp := alice.get(atkPath("/cases/", w.caseA.ID))
@@ -628,8 +626,7 @@ func TestAttackSessionFixation(t *testing.T) {
 		thief.get(atkPath("/cases/", w.caseA.ID)).wantPath(t, "/login")
 	})
 	t.Run("after password change", func(t *testing.T) {
-		atkSeq.n++
-		carol := w.citizen(portal.RoleMinor, "13900001009", "钱小红", testIDNumber(atkSeq.n, portal.Date{Year: 2007, Month: 2, Day: 2}))
+		carol := w.citizen(portal.RoleMinor, "13900001009", "钱小红", testIDNumber(atkNext(), portal.Date{Year: 2007, Month: 2, Day: 2}))
 		c := w.as(t, carol)
 		elsewhere := w.as(t, carol)
 		stolen := c.cookie(name)
@@ -702,8 +699,7 @@ func TestAttackLoginTiming(t *testing.T) {
 	for i := range n {
 		// A fresh known account for every attempt keeps the lockout (which
 		// changes the path taken) out of the measurement.
-		atkSeq.n++
-		acct := w.citizen(portal.RoleMinor, fmt.Sprintf("1390000%04d", 4000+i), "计时", testIDNumber(atkSeq.n, portal.Date{Year: 2007, Month: 1, Day: 1}))
+		acct := w.citizen(portal.RoleMinor, fmt.Sprintf("1390000%04d", 4000+i), "计时", testIDNumber(atkNext(), portal.Date{Year: 2007, Month: 1, Day: 1}))
 		unknown = append(unknown, attempt(fmt.Sprintf("1390000%04d", 6000+i)))
 		known = append(known, attempt(acct.Login))
 	}
