@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
+
 	"sealportal/portal"
 	"sealportal/store/kv"
-	"time"
 )
 
 // accountRecord is the stored form of portal.Account. Personal fields are

@@ -3,9 +3,10 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
+
 	"sealportal/portal"
 	"sealportal/store/kv"
-	"slices"
 )
 
 // The administrator's list of accounts pages through indexes, so that a

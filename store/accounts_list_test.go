@@ -2,10 +2,11 @@ package store
 
 import (
 	"fmt"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"slices"
 	"testing"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The administrator's list pages through 50 rows at a time, forward and

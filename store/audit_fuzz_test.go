@@ -2,10 +2,11 @@ package store
 
 import (
 	"bytes"
-	"golang.org/x/mod/sumdb/tlog"
 	"maps"
 	"path/filepath"
 	"testing"
+
+	"golang.org/x/mod/sumdb/tlog"
 
 	"sealportal/portal"
 	"sealportal/store/kv"

@@ -4,11 +4,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"strings"
 	"sync"
 	"testing"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // backupWorld is a database with accounts, a complete case and audit entries.

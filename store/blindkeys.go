@@ -8,10 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"sort"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Blind-index keys. Every keyed hash (crypter.blind) is an HMAC-SHA-256 under

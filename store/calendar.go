@@ -2,11 +2,12 @@ package store
 
 import (
 	"encoding/json"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 var (

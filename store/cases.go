@@ -6,10 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"slices"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Cases. The whole case (person, facts, documents list, history) is one

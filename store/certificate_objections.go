@@ -3,11 +3,12 @@ package store
 import (
 	"bytes"
 	"encoding/json"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"slices"
 	"strings"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Objections to certificate answers (R14). The objection lives inside the

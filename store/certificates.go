@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"strings"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Proofs of no criminal record (R14) and unsealing events (R18, R19).

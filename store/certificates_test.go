@@ -2,10 +2,11 @@ package store
 
 import (
 	"bytes"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"testing"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // certWorld is a store with a court, a police organ and a person whose case

@@ -3,9 +3,10 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"time"
+
 	"sealportal/portal"
 	"sealportal/store/kv"
-	"time"
 )
 
 // The answers of the public eligibility check (/check) between its pages.

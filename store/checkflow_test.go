@@ -2,10 +2,11 @@ package store
 
 import (
 	"bytes"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"testing"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The check's answers belong to the token that saved them, survive a

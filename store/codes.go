@@ -4,11 +4,12 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"strconv"
 	"strings"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // One-time codes sent by SMS or e-mail: a registration waiting for its code,

@@ -1,9 +1,10 @@
 package store
 
 import (
+	"strconv"
+
 	"sealportal/portal"
 	"sealportal/store/kv"
-	"strconv"
 )
 
 // Co-offenders (R20, R22). A sealing case lists the case numbers of the

@@ -5,11 +5,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"strings"
 	"testing"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // migration1Buckets are the buckets migration 1 creates.

@@ -3,9 +3,10 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
+
 	"sealportal/portal"
 	"sealportal/store/kv"
-	"strings"
 )
 
 // Decisions that cannot quietly go wrong (issue 18): overrides of the rules'

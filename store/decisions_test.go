@@ -2,10 +2,11 @@ package store
 
 import (
 	"errors"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"testing"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // decisionsWorld: a court with two officials, a police organ, and a case

@@ -6,10 +6,11 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"slices"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The desk (issue 16): a citizen account's list of cases — the lawyer's

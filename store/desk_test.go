@@ -3,10 +3,11 @@ package store
 import (
 	"context"
 	"fmt"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"testing"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The desk's keyed-hash indexes are recomputable: the blind-key rotation

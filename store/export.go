@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"slices"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The person's own data: everything the portal holds about one account, read

@@ -3,9 +3,10 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
+	"time"
+
 	"sealportal/portal"
 	"sealportal/store/kv"
-	"time"
 )
 
 // Form states (portal.FormState) carry a form's answer across a redirect, or a

@@ -3,10 +3,11 @@ package store
 import (
 	"bytes"
 	"crypto/sha256"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"testing"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // A form state is found again by its cookie hash and kind until it expires,

@@ -3,9 +3,10 @@ package store
 import (
 	"bytes"
 	"context"
+	"testing"
+
 	"sealportal/portal"
 	"sealportal/store/kv"
-	"testing"
 )
 
 // R31: an account registered with a passport keeps its kind, state and

@@ -1,11 +1,12 @@
 package store
 
 import (
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"slices"
 	"testing"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // identityFixture: a court, a police organ, an official of the court, and the

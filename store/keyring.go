@@ -12,11 +12,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"sort"
 	"sync"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Envelope encryption. Personal data is sealed with data keys (DEKs): random

@@ -3,11 +3,12 @@ package store
 import (
 	"bytes"
 	"os"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"strings"
 	"testing"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 func leakInput(seen portal.Date) portal.LeakReport {

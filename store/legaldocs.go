@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"slices"
 	"strconv"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Written legal documents (issue 18): every decision of an organ is issued as

@@ -3,12 +3,13 @@ package store
 import (
 	"bytes"
 	"context"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 type docWorld struct {

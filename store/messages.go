@@ -5,9 +5,10 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"strings"
+
 	"sealportal/portal"
 	"sealportal/store/kv"
-	"strings"
 )
 
 const kindMessage = "message"

@@ -2,10 +2,11 @@ package store
 
 import (
 	"encoding/json"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"testing"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // migration returns the migration of a version.

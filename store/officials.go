@@ -1,10 +1,11 @@
 package store
 
 import (
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"strings"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // An official's account is opened by the system administrator, who hands

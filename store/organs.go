@@ -3,9 +3,10 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
+
 	"sealportal/portal"
 	"sealportal/store/kv"
-	"strings"
 )
 
 // Organs are registered when the first official of an organ is created (admin

@@ -2,9 +2,10 @@ package store
 
 import (
 	"bytes"
+	"time"
+
 	"sealportal/portal"
 	"sealportal/store/kv"
-	"time"
 )
 
 // The outbox: every SMS and e-mail the portal sends is first a row written in

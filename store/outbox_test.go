@@ -3,10 +3,11 @@ package store
 import (
 	"bytes"
 	"errors"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"testing"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // lastCode is the code of the newest outbox row of a kind to a recipient.

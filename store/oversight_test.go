@@ -3,11 +3,12 @@ package store
 import (
 	"bytes"
 	"path/filepath"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"strconv"
 	"testing"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // oversightWorld is a court and a police organ, a supervisor, officials of

@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"slices"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Queries of sealed records by querying units (R14–R17). The whole query

@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"slices"
 	"strings"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Relief requests (R24) and the correction notices the supervisor issues on

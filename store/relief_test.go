@@ -3,10 +3,11 @@ package store
 import (
 	"bytes"
 	"os"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"testing"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // reliefWorld is a store with a court, a police organ, a minor whose case the

@@ -7,10 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"sort"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The registry of sealed values: every bucket whose values are, or hold,

@@ -11,13 +11,14 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // sealedWorld is a database with a value of every sealed kind in the

@@ -1,9 +1,10 @@
 package store
 
 import (
+	"testing"
+
 	"sealportal/portal"
 	"sealportal/store/kv"
-	"testing"
 )
 
 // R21: a judicial organ marks another of its cases as using sealed

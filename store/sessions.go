@@ -6,9 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
+
 	"sealportal/portal"
 	"sealportal/store/kv"
-	"slices"
 )
 
 // Sessions are keyed by the SHA-256 of the random id the browser holds, so the

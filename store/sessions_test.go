@@ -3,10 +3,11 @@ package store
 import (
 	"crypto/sha256"
 	"fmt"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"testing"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // sessionHash stands for the SHA-256 of a browser's session id.

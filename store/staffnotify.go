@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"time"
+
 	"sealportal/portal"
 	"sealportal/store/kv"
-	"time"
 )
 
 // Officials' notifications (issue 18): a case of the organ needs it — a new

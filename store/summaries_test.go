@@ -1,10 +1,11 @@
 package store
 
 import (
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"testing"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The list rows (cases page, filer's dashboard) come from the summary

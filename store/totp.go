@@ -3,10 +3,11 @@ package store
 import (
 	"encoding/json"
 	"fmt"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"strconv"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The second factor of an account lives in its own bucket, created by the

@@ -2,10 +2,11 @@ package store
 
 import (
 	"bytes"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"testing"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 func newTOTPTestAccount(t *testing.T, db *DB) portal.Account {

@@ -5,11 +5,12 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"slices"
 	"strconv"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The officials' workbench (issue 18): what an organ needs to work dozens of

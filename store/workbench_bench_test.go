@@ -1,12 +1,13 @@
 package store
 
 import (
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // Issue 18: a search by identity number, name or organ case number answers

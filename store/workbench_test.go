@@ -3,11 +3,12 @@ package store
 import (
 	"bytes"
 	"context"
-	"sealportal/portal"
-	"sealportal/store/kv"
 	"strings"
 	"testing"
 	"time"
+
+	"sealportal/portal"
+	"sealportal/store/kv"
 )
 
 // The workbench's store (issue 18): search through keyed hashes, results
