@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -234,6 +235,19 @@ func (db *DB) openHead(raw []byte) (tlog.Tree, error) {
 	n, err := note.Open(raw, note.VerifierList(db.verifier))
 	if err != nil {
 		return tlog.Tree{}, err
+	}
+	// The stored bytes must be exactly what was signed: base64 decodes a last
+	// character with other unused bits to the same signature, and a line of
+	// an unknown key is skipped by Open; either would change the stored head
+	// without failing the signature (found by FuzzVerifyAudit).
+	if len(n.UnverifiedSigs) > 0 {
+		return tlog.Tree{}, errors.New("store: the audit head carries a signature of an unknown key")
+	}
+	for _, sig := range n.Sigs {
+		b, err := base64.StdEncoding.DecodeString(sig.Base64)
+		if err != nil || base64.StdEncoding.EncodeToString(b) != sig.Base64 {
+			return tlog.Tree{}, errors.New("store: the audit head's signature is not in its canonical encoding")
+		}
 	}
 	return tlog.ParseTree([]byte(n.Text))
 }
