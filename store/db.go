@@ -47,10 +47,14 @@ type Options struct {
 // engine's kv.ErrLocked).
 var ErrLocked = errors.New("store: database is in use by another process")
 
-// Open opens (creating if needed) the bbolt database file at path and runs
-// pending migrations. A second process fails after the lock timeout with
-// ErrLocked.
+// Open opens (creating if needed) the store at location and runs pending
+// migrations: the bbolt database file at that path, or, for a postgres://
+// URL, that PostgreSQL database (OpenURL). On bbolt a second process fails
+// after the lock timeout with ErrLocked.
 func Open(path string, opt Options) (*DB, error) {
+	if IsDatabaseURL(path) {
+		return OpenURL(path, opt)
+	}
 	// The keys are checked before the file is opened, as before the seam.
 	if err := checkKeys(opt.Keys); err != nil {
 		return nil, err
@@ -116,9 +120,17 @@ func openEngine(eng kv.Engine, path string, opt Options) (*DB, error) {
 	}
 	db := &DB{eng: eng, path: path, now: opt.Clock, crypt: crypt, signer: signer, verifier: verifier, accounts: &accountMemo{}, group: &groupCommit{}}
 	if !opt.ReadOnly {
+		// On a shared engine (PostgreSQL) the migrations and back-fills run
+		// under the admin lock: one starting process migrates, the others
+		// wait and then find nothing left to do.
+		unlock, err := db.LockAdmin(true)
+		if err != nil {
+			return nil, fmt.Errorf("store: waiting for the admin lock to migrate: %w", err)
+		}
+		defer func() { _ = unlock() }()
 		// Migration 8 wraps an older keys file's data key under the KEK.
 		db.migrating = &migrationInput{keys: opt.Keys, now: opt.Clock()}
-		err := db.migrate()
+		err = db.migrate()
 		db.migrating = nil
 		if err != nil {
 			return nil, err

@@ -1,10 +1,17 @@
 package store
 
 import (
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"sealportal/store/kv/enginetest"
 )
+
+// TestMain runs the tests on the engine enginetest chooses (bbolt, or
+// PostgreSQL with PORTAL_TEST_DATABASE_URL) and stops a throwaway server.
+func TestMain(m *testing.M) { os.Exit(enginetest.Main(m)) }
 
 // testKeys remembers the keys each test database was opened with, by path, so
 // that reopenTestDB can open the same file with the same keys. Tests run in
@@ -37,10 +44,11 @@ func reopenTestDB(t *testing.T, db *DB) *DB {
 // openTestDB is the common part, taking testing.TB so that benchmarks can use it.
 func openTestDB(tb testing.TB, path string, keys Keys) *DB {
 	tb.Helper()
-	db, err := Open(path, Options{Keys: keys})
+	db, err := Open(enginetest.Location(tb, path), Options{Keys: keys})
 	if err != nil {
 		tb.Fatalf("open %s: %v", path, err)
 	}
+	path = db.Path()
 	testKeys.Store(path, keys)
 	// Closing twice is harmless, so a test may close the database itself.
 	tb.Cleanup(func() {

@@ -133,6 +133,23 @@ type BulkLoader interface {
 	BulkLoad(fn func() error) error
 }
 
+// AdminLocker is an engine shared by several processes (a server): schema
+// changes, migrations and administrative commands take its admin lock so that
+// one process at a time runs them across the deployment. An embedded engine
+// has one process by construction and does not implement it.
+type AdminLocker interface {
+	// LockAdmin takes the admin lock and holds it until unlock is called.
+	// Without wait it answers ErrAdminBusy at once when another process
+	// holds it.
+	LockAdmin(ctx context.Context, wait bool) (unlock func() error, err error)
+}
+
+// UnlockedPutter is an engine that can set one key outside the writer lock,
+// for hot values that depend on no other key (sessions, design §6.3).
+type UnlockedPutter interface {
+	PutUnlocked(ctx context.Context, bucket, key, value []byte) error
+}
+
 // Errors every engine uses, so the store can tell them apart whatever the engine.
 var (
 	ErrBucketNotFound = errors.New("kv: bucket not found")
@@ -147,4 +164,7 @@ var (
 	ErrFull = errors.New("kv: database full or read-only")
 	// ErrLocked is an embedded file already held by another process.
 	ErrLocked = errors.New("kv: database is in use by another process")
+	// ErrAdminBusy is LockAdmin without waiting while another process holds
+	// the admin lock.
+	ErrAdminBusy = errors.New("kv: another administrative process is running")
 )

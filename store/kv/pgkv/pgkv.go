@@ -82,7 +82,7 @@ var (
 	// ErrClosed is a transaction started after Close.
 	ErrClosed = errors.New("pgkv: engine closed")
 	// ErrAdminBusy is LockAdmin without waiting while another process holds the admin lock.
-	ErrAdminBusy = errors.New("pgkv: another administrative process is running")
+	ErrAdminBusy = kv.ErrAdminBusy
 	// ErrKeyRequired is a Put with an empty key (bbolt refuses it too).
 	ErrKeyRequired = errors.New("pgkv: key required")
 	// ErrKeyTooLarge is a key over MaxKeySize bytes (bbolt's limit).
