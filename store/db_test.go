@@ -1,9 +1,7 @@
 package store
 
 import (
-	"bytes"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -178,10 +176,12 @@ func TestSecondOpenFailsFast(t *testing.T) {
 	}
 }
 
-// The file holds no personal data in the clear: fields are sealed with the
-// data key and logins are found through keyed hashes.
+// The file (on PostgreSQL: the data directory, the WAL and a dump) holds no
+// personal data in the clear: fields are sealed with the data key and logins
+// are found through keyed hashes.
 func TestNoPlaintextInFile(t *testing.T) {
 	t.Parallel()
+	rest := watchAtRest(t)
 	db := newTestDB(t)
 	lawyer := testCitizen(portal.RoleLawyer, "13566778899", 3)
 	lawyer.Name = "司马律师"
@@ -195,16 +195,8 @@ func TestNoPlaintextInFile(t *testing.T) {
 	}
 	path := db.Path()
 	db.Close()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range []string{"司马律师", "欧阳小红", "13566778899", "15012345678", "66778899", "12345678",
-		lawyer.IDNumber, minor.IDNumber, minor.IDNumber[:17], lawyer.Licence} {
-		if bytes.Contains(raw, []byte(s)) {
-			t.Errorf("%q is in the file in the clear", s)
-		}
-	}
+	assertNoUTF8AtRest(t, rest, path, nil, "accounts", []string{"司马律师", "欧阳小红", "13566778899", "15012345678", "66778899", "12345678",
+		lawyer.IDNumber, minor.IDNumber, minor.IDNumber[:17], lawyer.Licence})
 }
 
 // A database opened read-only (verify-audit) reads but never writes.
