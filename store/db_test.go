@@ -214,8 +214,18 @@ func TestReadOnlyOpen(t *testing.T) {
 	if _, err := ro.AccountByLogin("13800000091"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ro.CreateAccount(testCitizen(portal.RoleMinor, "13800000092", 2), 0); err == nil {
+	_, err = ro.CreateAccount(testCitizen(portal.RoleMinor, "13800000092", 2), 0)
+	if err == nil {
 		t.Fatal("a read-only store accepted a write")
+	}
+	// The same refusal on both engines: the seam's "full or read-only".
+	if !errors.Is(err, kv.ErrFull) {
+		t.Fatalf("a write to a read-only store: %v, want kv.ErrFull", err)
+	}
+	// A session save, which on PostgreSQL bypasses the writer lock, is
+	// refused as well.
+	if err := ro.PutSession(sessionHash(91), portal.Session{AccountID: 1, CreatedAt: time.Now(), LastSeen: time.Now()}); !errors.Is(err, kv.ErrFull) {
+		t.Fatalf("a session saved to a read-only store: %v", err)
 	}
 }
 

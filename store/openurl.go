@@ -26,7 +26,7 @@ func OpenURL(dsn string, opt Options) (*DB, error) {
 	if err := checkKeys(opt.Keys); err != nil {
 		return nil, err
 	}
-	eng, err := pgkv.OpenOptions(context.Background(), dsn, pgkv.Options{})
+	eng, err := pgkv.OpenOptions(context.Background(), dsn, pgkv.Options{ReadOnly: opt.ReadOnly})
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", RedactURL(dsn), err)
 	}
