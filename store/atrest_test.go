@@ -20,6 +20,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 
+	"sealportal/store/kv/boltkv"
 	"sealportal/store/kv/enginetest"
 	"sealportal/store/kv/pgkv/pgtest"
 )
@@ -432,4 +433,22 @@ func TestLeakFinderFinds(t *testing.T) {
 	if got := f.find(bytes.Repeat([]byte("欧阳秘密 1391234567 a"), 100)); len(got) != 0 {
 		t.Errorf("found %d secrets in bytes that do not hold them", len(got))
 	}
+}
+
+// liveData is the database's live content only: bbolt's file compacted into
+// a fresh one (the pages freed by earlier writes left out), or a pg_dump.
+func liveData(t *testing.T, db *DB) []byte {
+	t.Helper()
+	if enginetest.Name() == enginetest.Postgres {
+		return pgDump(t, db.Path())
+	}
+	compacted := filepath.Join(t.TempDir(), "compact.db")
+	if err := db.eng.(*boltkv.Engine).CompactTo(compacted); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(compacted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }

@@ -9,6 +9,7 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store/kv"
+	"sealportal/store/kv/enginetest"
 )
 
 // migration1Buckets are the buckets migration 1 creates.
@@ -153,6 +154,7 @@ func mustKeys(t *testing.T, db *DB) Keys {
 // second Open from this process blocks exactly as another process would.
 func TestSecondOpenFailsFast(t *testing.T) {
 	t.Parallel()
+	enginetest.Require(t, enginetest.Bolt, "the file's lock; a PostgreSQL database admits several processes")
 	db := newTestDB(t)
 	start := time.Now()
 	db2, err := Open(db.Path(), Options{Keys: mustKeys(t, db)})
