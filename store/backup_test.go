@@ -129,7 +129,7 @@ func TestCheckCopyFindsProblems(t *testing.T) {
 	if _, err := db.BackupTo(bad); err != nil {
 		t.Fatal(err)
 	}
-	b, err := openRaw(bad)
+	b, err := openRaw(t, bad)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestCheckCopyFindsProblems(t *testing.T) {
 	}
 
 	other := filepath.Join(dir, "other.db")
-	ob, err := openRaw(other)
+	ob, err := openRaw(t, other)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store/kv"
+	"sealportal/store/kv/enginetest"
 )
 
 // blindWorld is the sealed world plus what only a blind-key rotation
@@ -467,7 +468,7 @@ func TestBlindKeysFollowKEKRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := dir + "/portal.db"
-	db, err := Open(path, Options{Keys: keys})
+	db, err := Open(enginetest.Location(t, path), Options{Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -483,7 +484,7 @@ func TestBlindKeysFollowKEKRotation(t *testing.T) {
 	}
 	login := func(k Keys, stage string) {
 		t.Helper()
-		db, err := Open(path, Options{Keys: k})
+		db, err := Open(enginetest.Location(t, path), Options{Keys: k})
 		if err != nil {
 			t.Fatalf("%s: %v", stage, err)
 		}
@@ -502,7 +503,7 @@ func TestBlindKeysFollowKEKRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	login(keys2, "new KEK")
-	if _, err := Open(path, Options{Keys: keys}); !errors.Is(err, ErrWrongKEK) {
+	if _, err := Open(enginetest.Location(t, path), Options{Keys: keys}); !errors.Is(err, ErrWrongKEK) {
 		t.Fatalf("old KEK after the switch: %v", err)
 	}
 }

@@ -58,7 +58,7 @@ func TestFreshDatabaseIsMigrated(t *testing.T) {
 func TestMigration1(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "m1.db")
-	b, err := openRaw(path)
+	b, err := openRaw(t, path)
 	if err != nil {
 		t.Fatal(err)
 	}
