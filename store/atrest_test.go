@@ -102,14 +102,15 @@ func (w *restWatch) scan(t *testing.T, path string, db *DB, fn func(what string,
 	ctx := context.Background()
 	var dataDir, oid, walFirst, walEnd string
 	var startOff, endOff int64
-	// The checkpoint writes every changed page of the tables to the files.
+	// The checkpoint writes every changed page of the tables to the files,
+	// and the WAL is flushed up to the position read below.
 	if _, err := w.slot.ExecContext(ctx, "CHECKPOINT"); err != nil {
 		t.Fatal(err)
 	}
 	err := w.slot.QueryRowContext(ctx, `SELECT current_setting('data_directory'),
 		(SELECT oid::text FROM pg_database WHERE datname = $2),
 		w.file_name, w.file_offset, e.file_name, e.file_offset
-		FROM pg_walfile_name_offset($1::pg_lsn) w, pg_walfile_name_offset(pg_current_wal_insert_lsn()) e`, w.startLSN, dbName(t, path)).
+		FROM pg_walfile_name_offset($1::pg_lsn) w, pg_walfile_name_offset(pg_current_wal_flush_lsn()) e`, w.startLSN, dbName(t, path)).
 		Scan(&dataDir, &oid, &walFirst, &startOff, &walEnd, &endOff)
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store/kv"
+	"sealportal/store/kv/enginetest"
 )
 
 // fillValue sets every field of v, recursively, to a non-zero value that
@@ -536,7 +537,7 @@ func FuzzSealedValue(f *testing.F) {
 
 func newFuzzDB(f *testing.F) *DB {
 	dir := f.TempDir()
-	db, err := Open(dir+"/fuzz.db", Options{Keys: NewTestKeys()})
+	db, err := Open(enginetest.Location(f, dir+"/fuzz.db"), Options{Keys: NewTestKeys()})
 	if err != nil {
 		f.Fatal(err)
 	}
