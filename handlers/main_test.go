@@ -39,6 +39,7 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store"
+	"sealportal/store/kv/enginetest"
 )
 
 // testHasher uses the cheapest parameters NewPasswordHasher allows; even so a
@@ -161,7 +162,7 @@ const testPublicURL = "https://portal.example.gov.cn"
 func newTestServer(t *testing.T, opts ...func(*Config)) *testServer {
 	t.Helper()
 	clock := &testClock{now: testEpoch}
-	db, err := store.Open(filepath.Join(t.TempDir(), "portal.db"), store.Options{Keys: store.NewTestKeys(), Clock: clock.Now})
+	db, err := store.Open(enginetest.Location(t, filepath.Join(t.TempDir(), "portal.db")), store.Options{Keys: store.NewTestKeys(), Clock: clock.Now})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

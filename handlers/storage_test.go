@@ -14,6 +14,7 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store"
+	"sealportal/store/kv/enginetest"
 )
 
 // storageServer is newTestServer on a given file and keys, with store
@@ -21,7 +22,7 @@ import (
 func storageServer(t *testing.T, path string, keys store.Keys, clock *testClock, opt store.Options) *testServer {
 	t.Helper()
 	opt.Keys, opt.Clock = keys, clock.Now
-	db, err := store.Open(path, opt)
+	db, err := store.Open(enginetest.Location(t, path), opt)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
