@@ -54,6 +54,10 @@ type Options struct {
 	// MaxBatch the most calls that share a commit (default 64).
 	BatchDelay time.Duration
 	MaxBatch   int
+	// ReadOnly makes every session read-only (default_transaction_read_only):
+	// the server refuses writes, which answer kv.ErrFull, as a read-only bbolt
+	// file does; the schema must exist.
+	ReadOnly bool
 }
 
 func (o *Options) defaults() {
@@ -133,6 +137,9 @@ func OpenOptions(ctx context.Context, dsn string, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgkv: the database URL: %w", err)
 	}
+	if o.ReadOnly {
+		cfg.RuntimeParams["default_transaction_read_only"] = "on"
+	}
 	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(o.MaxConns)
 	db.SetMaxIdleConns(o.MaxConns)
@@ -187,7 +194,11 @@ func (e *Engine) checkSchema(ctx context.Context) error {
 	}
 	defer func() { _ = tx.Rollback() }()
 	var id, gen int64
-	if err := tx.QueryRowContext(ctx, "SELECT id FROM kv_admin WHERE id = 1 FOR UPDATE").Scan(&id); err != nil {
+	q := "SELECT id FROM kv_admin WHERE id = 1 FOR UPDATE"
+	if e.opts.ReadOnly {
+		q = "SELECT id FROM kv_admin WHERE id = 1" // a read-only session cannot lock; it creates nothing either
+	}
+	if err := tx.QueryRowContext(ctx, q).Scan(&id); err != nil {
 		return err
 	}
 	if err := tx.QueryRowContext(ctx, "SELECT gen FROM kv_writer WHERE id = 1").Scan(&gen); err != nil {
@@ -210,6 +221,18 @@ func (e *Engine) createSchema(ctx context.Context) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// refusedWrite marks the server's refusal of a write because it is read-only
+// (a standby, default_transaction_read_only: SQLSTATE 25006) or out of disk
+// (53100) as kv.ErrFull, as boltkv does for its size limit and read-only
+// files: the store then shows its "cannot save anything new" page, which keeps
+// what was typed, instead of an internal error.
+func refusedWrite(err error) error {
+	if hasCode(err, "25006", "53100") {
+		return fmt.Errorf("%w: %w", kv.ErrFull, err)
+	}
+	return err
 }
 
 func hasCode(err error, codes ...string) bool {
@@ -342,7 +365,7 @@ func (e *Engine) begin(ctx context.Context, writable bool) (*txn, error) {
 		lcancel()
 		if err != nil {
 			t.rollback()
-			return nil, fmt.Errorf("pgkv: the writer lock: %w", err)
+			return nil, fmt.Errorf("pgkv: the writer lock: %w", refusedWrite(err))
 		}
 		t.genKnown = true
 		if e.bulk.Load() > 0 {
@@ -417,7 +440,7 @@ func commitError(err error) error {
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Severity == "ERROR" && !strings.HasPrefix(pe.Code, "08") && !strings.HasPrefix(pe.Code, "57") {
-		return fmt.Errorf("pgkv: commit refused: %w", err)
+		return fmt.Errorf("pgkv: commit refused: %w", refusedWrite(err))
 	}
 	return fmt.Errorf("pgkv: commit: %w: %w", kv.ErrOutcomeUnknown, err)
 }
