@@ -213,7 +213,11 @@ func (e *Engine) checkSchema(ctx context.Context) error {
 	}
 	defer func() { _ = tx.Rollback() }()
 	var id, gen int64
-	if err := tx.QueryRowContext(ctx, "SELECT id FROM kv_admin WHERE id = 1 FOR UPDATE").Scan(&id); err != nil {
+	q := "SELECT id FROM kv_admin WHERE id = 1 FOR UPDATE"
+	if e.opts.ReadOnly {
+		q = "SELECT id FROM kv_admin WHERE id = 1" // a read-only session cannot lock; it creates nothing either
+	}
+	if err := tx.QueryRowContext(ctx, q).Scan(&id); err != nil {
 		return err
 	}
 	if err := tx.QueryRowContext(ctx, "SELECT gen FROM kv_writer WHERE id = 1").Scan(&gen); err != nil {
@@ -236,6 +240,18 @@ func (e *Engine) createSchema(ctx context.Context) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// refusedWrite marks the server's refusal of a write because it is read-only
+// (a standby, default_transaction_read_only: SQLSTATE 25006) or out of disk
+// (53100) as kv.ErrFull, as boltkv does for its size limit and read-only
+// files: the store then shows its "cannot save anything new" page, which keeps
+// what was typed, instead of an internal error.
+func refusedWrite(err error) error {
+	if hasCode(err, "25006", "53100") {
+		return fmt.Errorf("%w: %w", kv.ErrFull, err)
+	}
+	return err
 }
 
 func hasCode(err error, codes ...string) bool {
@@ -374,7 +390,7 @@ func (e *Engine) begin(ctx context.Context, writable bool) (*txn, error) {
 		lcancel()
 		if err != nil {
 			t.rollback()
-			return nil, fmt.Errorf("pgkv: the writer lock: %w", err)
+			return nil, fmt.Errorf("pgkv: the writer lock: %w", refusedWrite(err))
 		}
 		t.genKnown = true
 		if e.bulk.Load() > 0 {
@@ -449,7 +465,7 @@ func commitError(err error) error {
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Severity == "ERROR" && !strings.HasPrefix(pe.Code, "08") && !strings.HasPrefix(pe.Code, "57") {
-		return fmt.Errorf("pgkv: commit refused: %w", err)
+		return fmt.Errorf("pgkv: commit refused: %w", refusedWrite(err))
 	}
 	return fmt.Errorf("pgkv: commit: %w: %w", kv.ErrOutcomeUnknown, err)
 }
