@@ -104,7 +104,7 @@ func TestCrashDurability(t *testing.T) {
 		stop.Store(true)
 		wg.Wait()
 
-		if out, err := exec.Command(bin, "verify-audit", "-data", data).CombinedOutput(); err != nil {
+		if out, err := exec.Command(bin, withData(t, data, "verify-audit")...).CombinedOutput(); err != nil {
 			t.Fatalf("cycle %d: verify-audit after SIGKILL: %v\n%s", cycle, err, out)
 		}
 		srv.start()
@@ -121,7 +121,7 @@ func TestCrashDurability(t *testing.T) {
 	all := w.snapshot()
 	w.verify(all, true)
 	srv.stop()
-	if out, err := exec.Command(bin, "verify-audit", "-data", data).CombinedOutput(); err != nil {
+	if out, err := exec.Command(bin, withData(t, data, "verify-audit")...).CombinedOutput(); err != nil {
 		t.Fatalf("verify-audit at the end: %v\n%s", err, out)
 	}
 	t.Logf("%d crash cycles; checked after the crash that acknowledged them: %d registrations, %d applications, %d messages, %d leak reports; all %d checked again at the end",
@@ -135,7 +135,7 @@ func TestCrashDurability(t *testing.T) {
 // before the server first starts, and returns court, procuratorate, police.
 func crashOrgans(t *testing.T, data string) [3]portal.Organ {
 	t.Helper()
-	db, err := config{data: data}.openStore(false)
+	db, err := testConfig(t, data).openStore(false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,6 +170,9 @@ type crashServer struct {
 	addr string
 	log  string
 	cmd  *exec.Cmd
+	// dbArgs name the database when set (several servers on one
+	// PostgreSQL database); else the test's database of data.
+	dbArgs []string
 }
 
 func (s *crashServer) base() string { return "http://" + s.addr }
@@ -184,8 +187,13 @@ func (s *crashServer) start() {
 	// Cheap password hashes keep sign-ins fast; each client claims its own
 	// address through the trusted loopback proxy, so per-address limits on
 	// sign-ins and tracking codes treat them as the different people they are.
-	s.cmd = exec.Command(s.bin, "serve", "-data", s.data, "-addr", s.addr, "-insecure-cookies",
-		"-password-cost", "minimum", "-trusted-proxies", "127.0.0.1/32", "-log-format", "json")
+	db := s.dbArgs
+	if db == nil {
+		db = dataArgs(s.t, s.data) // -data, and -database-url on PostgreSQL
+	}
+	args := append([]string{"serve", "-addr", s.addr, "-insecure-cookies",
+		"-password-cost", "minimum", "-trusted-proxies", "127.0.0.1/32", "-log-format", "json"}, db...)
+	s.cmd = exec.Command(s.bin, args...)
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)

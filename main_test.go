@@ -31,7 +31,7 @@ func testData(t *testing.T) string {
 // openData opens the store the way the subcommands do (keys.json beside it).
 func openData(t *testing.T, path string) *store.DB {
 	t.Helper()
-	db, err := config{data: path}.openStore(false)
+	db, err := testConfig(t, path).openStore(false)
 	if err != nil {
 		t.Fatalf("open %s: %v", path, err)
 	}
@@ -93,7 +93,7 @@ func TestSeedRefusesRealData(t *testing.T) {
 	}
 	db.Close()
 	// The command line says no too (before any hashing).
-	if err := runSeed([]string{"-data", path}, io.Discard); err == nil || !strings.Contains(err.Error(), "real accounts") {
+	if err := runSeed(withData(t, path), io.Discard); err == nil || !strings.Contains(err.Error(), "real accounts") {
 		t.Fatalf("runSeed: %v, want a refusal", err)
 	}
 }
@@ -153,10 +153,10 @@ func TestAdminCreateUserOneTimePassword(t *testing.T) {
 	t.Parallel()
 	path := testData(t)
 	var out bytes.Buffer
-	if err := runAdmin([]string{"create-user", "-data", path, "-role", "minor", "-name", "x"}, &out); err == nil {
+	if err := runAdmin(withData(t, path, "create-user", "-role", "minor", "-name", "x"), &out); err == nil {
 		t.Fatal("admin created a citizen account")
 	}
-	err := runAdmin([]string{"create-user", "-data", path, "-role", "court", "-organ", "演示市人民法院", "-name", "张法官"}, &out)
+	err := runAdmin(withData(t, path, "create-user", "-role", "court", "-organ", "演示市人民法院", "-name", "张法官"), &out)
 	if err != nil {
 		t.Fatalf("create-user: %v", err)
 	}
@@ -165,7 +165,7 @@ func TestAdminCreateUserOneTimePassword(t *testing.T) {
 		t.Fatalf("create-user output has no username and one-time password:\n%s", out.String())
 	}
 	out.Reset()
-	if err := runAdmin([]string{"list-users", "-data", path}, &out); err != nil {
+	if err := runAdmin(withData(t, path, "list-users"), &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), login[1]) || !strings.Contains(out.String(), "must-change-password") || strings.Contains(out.String(), otp[1]) {
@@ -226,7 +226,7 @@ func TestVerifyAudit(t *testing.T) {
 	db.Close()
 
 	var out bytes.Buffer
-	ok, err := runVerifyAudit([]string{"-data", path}, &out)
+	ok, err := runVerifyAudit(withData(t, path), &out)
 	if err != nil || !ok {
 		t.Fatalf("verify-audit on an untouched log: ok=%v err=%v\n%s", ok, err, out.String())
 	}
@@ -265,7 +265,7 @@ func TestVerifyAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	out.Reset()
-	ok, err = runVerifyAudit([]string{"-data", path}, &out)
+	ok, err = runVerifyAudit(withData(t, path), &out)
 	if err != nil || ok {
 		t.Fatalf("verify-audit after tampering: ok=%v err=%v\n%s", ok, err, out.String())
 	}
@@ -283,7 +283,7 @@ func TestAdminCreateUserUnguessableUsername(t *testing.T) {
 	var logins []string
 	for range 2 {
 		var out bytes.Buffer
-		if err := runAdmin([]string{"create-user", "-data", path, "-role", "court", "-organ", "演示市人民法院", "-name", "张法官"}, &out); err != nil {
+		if err := runAdmin(withData(t, path, "create-user", "-role", "court", "-organ", "演示市人民法院", "-name", "张法官"), &out); err != nil {
 			t.Fatal(err)
 		}
 		m := loginRE.FindStringSubmatch(out.String())
