@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +15,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", to tamper with a PostgreSQL database
 
 	"sealportal/handlers"
 	"sealportal/portal"
@@ -234,35 +237,11 @@ func TestVerifyAudit(t *testing.T) {
 		t.Fatalf("output: %s", out.String())
 	}
 
-	// Change one character of entry 4's action, in every copy in the file.
+	// Change one character of entry 4's action, in every copy the engine
+	// keeps: in the bbolt file's bytes, or in PostgreSQL's rows.
 	const k = 4
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	marker, field := fmt.Appendf(nil, `"seq":%d,`, k), []byte(`"action":"`)
-	changed := 0
-	for off := 0; ; {
-		i := bytes.Index(raw[off:], marker)
-		if i < 0 {
-			break
-		}
-		start := off + i
-		end := start + bytes.IndexByte(raw[start:], '}')
-		f := bytes.Index(raw[start:end], field)
-		if f < 0 {
-			t.Fatalf("entry %d has no action: %q", k, raw[start:end])
-		}
-		pos := start + f + len(field)
-		raw[pos] = 'a' + (raw[pos]-'a'+1)%26
-		changed++
-		off = end
-	}
-	if changed == 0 {
-		t.Fatalf("entry %d not found in the file", k)
-	}
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		t.Fatal(err)
+	if changed := tamperStored(t, path, func(raw []byte) int { return tamperAction(t, raw, k) }); changed == 0 {
+		t.Fatalf("entry %d not found in the database", k)
 	}
 	out.Reset()
 	ok, err = runVerifyAudit(withData(t, path), &out)
@@ -301,4 +280,84 @@ func TestAdminCreateUserUnguessableUsername(t *testing.T) {
 	if logins[0] == logins[1] {
 		t.Fatal("two accounts with one username")
 	}
+}
+
+// tamperAction changes one character of the action of audit entry k in
+// every copy of it in raw, in place, and says how many it changed.
+func tamperAction(t *testing.T, raw []byte, k int) int {
+	t.Helper()
+	marker, field := fmt.Appendf(nil, `"seq":%d,`, k), []byte(`"action":"`)
+	changed := 0
+	for off := 0; ; {
+		i := bytes.Index(raw[off:], marker)
+		if i < 0 {
+			break
+		}
+		start := off + i
+		end := start + bytes.IndexByte(raw[start:], '}')
+		f := bytes.Index(raw[start:end], field)
+		if f < 0 {
+			t.Fatalf("entry %d has no action: %q", k, raw[start:end])
+		}
+		pos := start + f + len(field)
+		raw[pos] = 'a' + (raw[pos]-'a'+1)%26
+		changed++
+		off = end
+	}
+	return changed
+}
+
+// tamperStored applies change to the stored bytes of the test's database at
+// path behind the portal's back: the bbolt file, or on PostgreSQL every
+// value row of the kv table (as someone with the database's credentials
+// could). It returns how many copies change altered.
+func tamperStored(t *testing.T, path string, change func([]byte) int) int {
+	t.Helper()
+	c := testConfig(t, path)
+	if !c.onServer() {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := change(raw)
+		if err := os.WriteFile(path, raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	sqldb, err := sql.Open("pgx", c.databaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sqldb.Close()
+	rows, err := sqldb.Query("SELECT bucket, k, v FROM kv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		bucket int
+		k, v   []byte
+	}
+	var changed []row
+	n := 0
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.bucket, &r.k, &r.v); err != nil {
+			t.Fatal(err)
+		}
+		if m := change(r.v); m > 0 {
+			n += m
+			changed = append(changed, r)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	for _, r := range changed {
+		if _, err := sqldb.Exec("UPDATE kv SET v = $1 WHERE bucket = $2 AND k = $3", r.v, r.bucket, r.k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return n
 }
