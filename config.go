@@ -217,12 +217,12 @@ func (c config) openStore(readOnly bool) (*store.DB, error) {
 	if err := c.checkLocation(); err != nil {
 		return nil, err
 	}
-	dir := filepath.Dir(c.data)
-	if c.onServer() {
-		dir = filepath.Dir(c.keysPath())
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data folder %s: %w", dir, err)
+	// On PostgreSQL the data folder still holds the demo outbox, and by
+	// default the keys.
+	for _, dir := range []string{filepath.Dir(c.data), filepath.Dir(c.keysPath())} {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data folder %s: %w", dir, err)
+		}
 	}
 	keys, err := store.LoadOrCreateKeysFile(c.keysPath(), os.Getenv)
 	if err != nil {
