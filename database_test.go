@@ -156,6 +156,11 @@ func TestDatabaseURLFlag(t *testing.T) {
 	if c.onServer() || c.location() != "data/portal.db" || c.where() != "data/portal.db" {
 		t.Fatalf("without -database-url: %v %q %q", c.onServer(), c.location(), c.where())
 	}
+	// Scheduled file backups are refused on PostgreSQL before anything is
+	// opened (nothing listens at that address).
+	if err := runServe([]string{"-database-url", "postgres://nobody@127.0.0.1:1/none", "-backup-every", "1h"}); err == nil || !strings.Contains(err.Error(), "pgBackRest") {
+		t.Fatalf("serve -backup-every on PostgreSQL: %v", err)
+	}
 	// The environment variable is the flag's default.
 	t.Setenv("PORTAL_DATABASE_URL", "postgres://portal@db/portal")
 	var f config

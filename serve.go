@@ -30,6 +30,9 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
+	if c.onServer() && c.backupEvery > 0 {
+		return errors.New("-backup-every is for the bbolt file; a PostgreSQL database is backed up with its own tools (pgBackRest, WAL archiving and point-in-time recovery)")
+	}
 	// pprof only when asked for, on loopback (debug.go).
 	if c.debugAddr != "" {
 		stopDebug, err := startDebug(c.debugAddr, log)
@@ -122,9 +125,6 @@ func runServe(args []string) error {
 	if c.onServer() {
 		log.Info("database on PostgreSQL: no control socket (admin, ingest and verify-audit run as their own processes against the database) and no scheduled file backups (back the database up with pgBackRest and WAL archiving; check a restored copy with sealportal verify)",
 			"database", c.where())
-		if c.backupEvery > 0 {
-			return errors.New("-backup-every is for the bbolt file; a PostgreSQL database is backed up with its own tools (pgBackRest, WAL archiving and point-in-time recovery)")
-		}
 	} else {
 		stopControl, err := serveFileExtras(ctx, stop, db, c, cal, log)
 		if err != nil {
