@@ -168,7 +168,7 @@ var schema = []string{
 	"ALTER TABLE kv ALTER COLUMN v SET STORAGE EXTERNAL",
 }
 
-// ensureSchema checks the schema under the admin lock, creating it in one
+// ensureSchema checks the schema, creating it in one
 // transaction when it is missing. Two processes starting together are safe:
 // the second one's CREATE waits for the first one's and fails on the
 // duplicate name, and it then finds the schema on its next try.
@@ -213,11 +213,10 @@ func (e *Engine) checkSchema(ctx context.Context) error {
 	}
 	defer func() { _ = tx.Rollback() }()
 	var id, gen int64
-	q := "SELECT id FROM kv_admin WHERE id = 1 FOR UPDATE"
-	if e.opts.ReadOnly {
-		q = "SELECT id FROM kv_admin WHERE id = 1" // a read-only session cannot lock; it creates nothing either
-	}
-	if err := tx.QueryRowContext(ctx, q).Scan(&id); err != nil {
+	// No row lock: the check must not wait for an administrative command
+	// holding the admin lock (a key rotation may take minutes); creating
+	// the schema is safe without it (see ensureSchema).
+	if err := tx.QueryRowContext(ctx, "SELECT id FROM kv_admin WHERE id = 1").Scan(&id); err != nil {
 		return err
 	}
 	if err := tx.QueryRowContext(ctx, "SELECT gen FROM kv_writer WHERE id = 1").Scan(&gen); err != nil {
