@@ -220,7 +220,7 @@ func deleteSessionsOf(tx kv.Tx, accountID uint64) error {
 
 // sweepPage is the most sessions one transaction of the sweeper deletes
 // (design §6.3), so that it never holds the writer lock for long.
-var sweepPage = 500
+const sweepPage = 500
 
 // DeleteExpiredSessions removes sessions last seen before idleCutoff or
 // created before absoluteCutoff (nanoseconds since the epoch); run
