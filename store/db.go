@@ -189,8 +189,15 @@ func (db *DB) Path() string { return db.path }
 // logic never leaves its own methods).
 func (db *DB) Engine() kv.Engine { return db.eng }
 
-// Ping checks that the store answers a read transaction (for /readyz).
+// Ping checks that the store answers a read transaction (for /readyz), and,
+// on a server engine, that the server is a writable primary (design §6.8:
+// the load balancer drains the app servers while no primary is reachable).
 func (db *DB) Ping() error {
+	if r, ok := db.eng.(interface{ Ready(context.Context) error }); ok {
+		if err := r.Ready(context.Background()); err != nil {
+			return err
+		}
+	}
 	return db.view(func(tx kv.Tx) error {
 		if tx.Bucket(bucketMeta) == nil {
 			return errors.New("store: meta bucket missing")
