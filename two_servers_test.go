@@ -129,8 +129,9 @@ func TestTwoServersOnePostgres(t *testing.T) {
 	}
 
 	// An administrative command while another holds the admin lock: a clear
-	// message and exit status 2.
-	db, err := setup.openStore(true)
+	// message and exit status 2. (The lock is taken on a read-write store:
+	// a read-only one refuses it.)
+	db, err := setup.openStore(false)
 	if err != nil {
 		t.Fatal(err)
 	}
