@@ -129,8 +129,10 @@ func TestTwoServersOnePostgres(t *testing.T) {
 	}
 
 	// An administrative command while another holds the admin lock: a clear
-	// message and exit status 2.
-	db, err := setup.openStore(true)
+	// message and exit status 2. The lock row is taken FOR UPDATE, so the
+	// store that holds it is writable (pgkv refuses the lock on a read-only
+	// engine, as its sessions are read-only on the server).
+	db, err := setup.openStore(false)
 	if err != nil {
 		t.Fatal(err)
 	}
