@@ -200,7 +200,7 @@ func TestLoadtestIngestScenario(t *testing.T) {
 	}
 	u, _ := url.Parse(srv.URL)
 	o := loadOptions{target: u, duration: time.Second, conns: 4, json: true, scenarios: []string{loadIngestScenario}, diskDir: t.TempDir(),
-		minor: loadLogin{"19900000001", "demo-minor-2026"},
+		minor:  loadLogin{"19900000001", "demo-minor-2026"},
 		ingest: loadIngestOptions{records: 2500, jobRecords: 1000, secret: secret, holders: holders, readRate: 20, poll: 100 * time.Millisecond}}
 	var out bytes.Buffer
 	rep, err := loadtest(context.Background(), o, &out)
