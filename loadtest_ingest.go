@@ -95,10 +95,15 @@ type ingestRecordWriter struct {
 // ingestPersonBirth is the i-th synthetic person's birth date and sequence:
 // 5,100 dates from 1995 (stepped so that neighbouring records differ) and
 // 1,000 sequences per date, so the first 5.1 million persons are distinct.
+// The sequences count down from 999 while seed -n's count up from 11 (about
+// 270 a date for a million cases), so a record's person is never a seeded
+// person of another name (which the portal rejects); the same record number
+// is always the same person with the same name, so a second run adds
+// records of the same persons.
 func ingestPersonBirth(i int) (portal.Date, uint64) {
 	const dates = 5100
 	d := portal.Date{Year: 1995, Month: 1, Day: 1}.AddDays(i * 7919 % dates)
-	return d, uint64(i / dates % 1000) // #nosec G115 -- i >= 0
+	return d, uint64(999 - i/dates%1000) // #nosec G115 -- i >= 0
 }
 
 var ingestNames = []string{"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"}
