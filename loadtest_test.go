@@ -291,3 +291,20 @@ func TestIngestRecordWriter(t *testing.T) {
 		t.Fatalf("dispositions %v", dispositions)
 	}
 }
+
+// -ingest-holders takes organ ids, comma-separated, and refuses anything else.
+func TestParseOrganList(t *testing.T) {
+	for in, want := range map[string][]uint64{"": nil, "2": {2}, "2, 3,24": {2, 3, 24}, "2,,3": {2, 3}} {
+		if got, err := parseOrganList(in); err != nil || !slices.Equal(got, want) {
+			t.Errorf("%q: %v %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"0", "x", "2;3", "-1"} {
+		if _, err := parseOrganList(in); err == nil {
+			t.Errorf("%q accepted", in)
+		}
+	}
+	if err := runLoadtest([]string{"-target", "http://127.0.0.1:1", "-ingest-holders", "a"}, io.Discard); err == nil || !strings.Contains(err.Error(), "-ingest-holders") {
+		t.Errorf("bad -ingest-holders: %v", err)
+	}
+}
