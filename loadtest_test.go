@@ -201,7 +201,7 @@ func TestLoadtestIngestScenario(t *testing.T) {
 	u, _ := url.Parse(srv.URL)
 	o := loadOptions{target: u, duration: time.Second, conns: 4, json: true, scenarios: []string{loadIngestScenario}, diskDir: t.TempDir(),
 		minor:  loadLogin{"19900000001", "demo-minor-2026"},
-		ingest: loadIngestOptions{records: 2500, jobRecords: 1000, secret: secret, holders: holders, readRate: 20, poll: 100 * time.Millisecond}}
+		ingest: loadIngestOptions{records: 1200, jobRecords: 500, secret: secret, holders: holders, readRate: 20, poll: 100 * time.Millisecond}}
 	var out bytes.Buffer
 	rep, err := loadtest(context.Background(), o, &out)
 	if err != nil {
@@ -212,8 +212,8 @@ func TestLoadtestIngestScenario(t *testing.T) {
 		t.Fatalf("report %+v", rep)
 	}
 	c := r.Counts
-	if r.Records != 2500 || r.Jobs != 3 || c.Received != 2500 || c.Rejected != 0 || c.Duplicates != 0 || c.Updated != 0 ||
-		c.Sealed+c.Review+c.NotEligible+c.NotYet != 2500 || c.Sealed < 1500 || c.Review == 0 || c.NotEligible == 0 || c.NotYet == 0 {
+	if r.Records != 1200 || r.Jobs != 3 || c.Received != 1200 || c.Rejected != 0 || c.Duplicates != 0 || c.Updated != 0 ||
+		c.Sealed+c.Review+c.NotEligible+c.NotYet != 1200 || c.Sealed < 700 || c.Review == 0 || c.NotEligible == 0 || c.NotYet == 0 {
 		t.Fatalf("ingest %+v", r)
 	}
 	if r.RecordsPerSec <= 0 || r.Seconds <= 0 || r.ReceiveSeconds <= 0 || r.ReceiveSeconds > r.Seconds {
@@ -237,7 +237,7 @@ func TestLoadtestIngestScenario(t *testing.T) {
 	}
 	// The cases are there: the court's ex officio cases from these records.
 	records, cases, err := db.IngestRecordStats(court)
-	if err != nil || records != 2500 || cases < c.Sealed {
+	if err != nil || records != 1200 || cases < c.Sealed {
 		t.Fatalf("court: %d record ids, %d cases (%v); counts %+v", records, cases, err, c)
 	}
 
