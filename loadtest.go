@@ -45,6 +45,12 @@ import (
 //	staff_overdue      GET /staff?overdue=1 as the demo court's official (50 a page)
 //	supervisor_overdue GET /staff as the demo supervisor (every organ's overdue cases, 50 a page)
 //	submission         POST /apply/:id/submit of a complete draft (see below)
+//	ingest             an organ's bulk records with the case page read meanwhile
+//	                   (loadtest_ingest.go; only when named: it writes cases)
+//
+// The load test speaks HTTP only, so it runs against a portal on either
+// engine (bbolt or PostgreSQL); the raw bbolt put rate is of the disk of
+// -data or -disk-dir, whatever the portal's engine.
 //
 // A submission is the one request that sends an application: POST
 // /apply/:id/submit with the CSRF token, answered 303 to /apply/:id/done,
@@ -87,6 +93,7 @@ type loadOptions struct {
 	// (issue 19), so that on one machine they do not take each other's cores.
 	pin                    bool
 	serverCPUs, clientCPUs []int
+	ingest                 loadIngestOptions
 }
 
 type loadLogin struct{ login, password string }
@@ -101,6 +108,8 @@ type loadReport struct {
 	// -pin bound them.
 	Summary loadSummary  `json:"summary"`
 	Pinning *loadPinning `json:"pinning,omitempty"`
+	// Ingest is the ingest scenario's figures, when it ran.
+	Ingest *loadIngestResult `json:"ingest,omitempty"`
 }
 
 // loadSummary names the figures issue 19 sets targets for: /healthz, a
@@ -179,6 +188,7 @@ type loadScenarioResult struct {
 
 func runLoadtest(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	var err error
 	target := fs.String("target", env("PORTAL_LOADTEST_TARGET", "http://127.0.0.1:8080"), "base URL of a running portal with seeded data")
 	var o loadOptions
 	fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long each scenario runs")
@@ -195,8 +205,20 @@ func runLoadtest(args []string, out io.Writer) error {
 	serverCPUs := fs.String("server-cpus", "0", "with -pin: the server's CPUs (taskset -c syntax)")
 	clientCPUs := fs.String("client-cpus", "1", "with -pin: this load test's CPUs (taskset -c syntax)")
 	fs.BoolVar(&o.spread, "spread-clients", true, "send API requests with X-Forwarded-For from 10.0.0.0/16 (counted per client only when the portal runs with -trusted-proxies 127.0.0.1/32)")
+	fs.IntVar(&o.ingest.records, "ingest-records", 100000, "ingest: records sent in all")
+	fs.IntVar(&o.ingest.jobRecords, "ingest-job-records", 100000, "ingest: records per job (one POST each, read by the server within its two-minute read timeout)")
+	fs.StringVar(&o.ingest.secret, "ingest-secret", env("PORTAL_LOADTEST_INGEST_SECRET", ""), "ingest: the organ's API secret from `admin create-api-client` (env PORTAL_LOADTEST_INGEST_SECRET)")
+	holders := fs.String("ingest-holders", "", "ingest: organ ids (admin list-organs) that hold parts of the records besides the sender, comma-separated; each record names up to two")
+	fs.Float64Var(&o.ingest.readRate, "ingest-read-rate", 50, "ingest: case page requests a second while the jobs run (an open loop over at most -c connections)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	o.ingest.poll = time.Second
+	if o.ingest.holders, err = parseOrganList(*holders); err != nil {
+		return fmt.Errorf("-ingest-holders: %w", err)
+	}
+	if o.ingest.readRate <= 0 {
+		return errors.New("-ingest-read-rate must be positive")
 	}
 	u, err := url.Parse(strings.TrimRight(*target, "/"))
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
@@ -227,8 +249,8 @@ func runLoadtest(args []string, out io.Writer) error {
 		o.scenarios = nil
 		for _, s := range strings.Split(*only, ",") {
 			s = strings.TrimSpace(s)
-			if !slices.Contains(loadScenarios, s) {
-				return fmt.Errorf("-scenarios: unknown %q (%s)", s, strings.Join(loadScenarios, ","))
+			if !slices.Contains(loadScenarios, s) && s != loadIngestScenario {
+				return fmt.Errorf("-scenarios: unknown %q (%s,%s)", s, strings.Join(loadScenarios, ","), loadIngestScenario)
 			}
 			o.scenarios = append(o.scenarios, s)
 		}
@@ -306,6 +328,23 @@ func loadtest(ctx context.Context, o loadOptions, out io.Writer) (loadReport, er
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
+		if name == loadIngestScenario {
+			// The readers ask for the demo minor's case page, as minor_case does.
+			page, err := prepareScenario("minor_case", o, signIn, logf)
+			if err != nil {
+				return rep, fmt.Errorf("scenario ingest: %w", err)
+			}
+			var t vegeta.Target
+			if err := page.targeter(&t); err != nil {
+				return rep, err
+			}
+			res, err := runIngestScenario(ctx, o, t, logf)
+			if err != nil {
+				return rep, fmt.Errorf("scenario ingest: %w", err)
+			}
+			rep.Ingest = &res
+			continue
+		}
 		sc, err := prepareScenario(name, o, signIn, logf)
 		if err != nil {
 			return rep, fmt.Errorf("scenario %s: %w", name, err)
@@ -327,9 +366,12 @@ func loadtest(ctx context.Context, o loadOptions, out io.Writer) (loadReport, er
 		logf("%-18s %8.0f req/s  p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  errors %d%s", name, res.RPS, res.P50, res.P95, res.P99, res.Errors,
 			map[bool]string{true: "  (" + res.note + ")", false: ""}[res.note != ""])
 	}
-	put, err := boltkv.SinglePutRate(o.diskDir, 2*time.Second)
-	if err != nil {
-		return rep, err
+	put := 0.0
+	if len(rep.Scenarios) > 0 { // the disk's baseline, for the submission's ratio
+		var err error
+		if put, err = boltkv.SinglePutRate(o.diskDir, 2*time.Second); err != nil {
+			return rep, err
+		}
 	}
 	rep.BboltSinglePut = round2(put)
 	for _, s := range rep.Scenarios {
@@ -346,6 +388,13 @@ func loadtest(ctx context.Context, o loadOptions, out io.Writer) (loadReport, er
 }
 
 func printLoadTable(out io.Writer, rep loadReport, o loadOptions) {
+	if len(rep.Scenarios) == 0 { // ingest alone
+		if rep.Ingest != nil {
+			printIngestResult(out, rep.Ingest)
+		}
+		fmt.Fprintf(out, "server peak resident memory: %.1f MB\n", rep.PeakRSSMB)
+		return
+	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "scenario\treq/s\tp50 ms\tp95 ms\tp99 ms\terrors\t÷ healthz\t\n")
 	for _, s := range rep.Scenarios {
@@ -357,6 +406,9 @@ func printLoadTable(out io.Writer, rep loadReport, o loadOptions) {
 	if sm := rep.Summary; sm.HealthzRPS > 0 {
 		fmt.Fprintf(out, "issue 19: case page %.3f of /healthz (p99 %.2f ms), overdue queue %.3f (p99 %.2f ms)\n",
 			sm.CasePageRatio, sm.CasePageP99, sm.OverdueQueueRatio, sm.OverdueQueueP99)
+	}
+	if rep.Ingest != nil {
+		printIngestResult(out, rep.Ingest)
 	}
 	if p := rep.Pinning; p != nil {
 		fmt.Fprintf(out, "pinned: server %d on CPUs %v, load test on CPUs %v\n", p.ServerPID, p.ServerCPUs, p.ClientCPUs)
