@@ -67,15 +67,21 @@ type stash[T any] struct {
 // so that no write pays for a long backlog.
 const stashSweepBound = 100
 
-// stashRegistration is what TestEverySealCallIsRegistered reads of a stash:
-// its seal calls name the kind through the stash, not a constant.
-type stashRegistration struct{ kind, field string }
+// sealerRegistration is a seal binding that TestEverySealCallIsRegistered
+// cannot read at the seal call: a stash's or a tracked file kind's
+// (trackedfile.go) methods seal with the kind and field they were declared
+// with, and declaring one registers them here.
+type sealerRegistration struct{ kind, field string }
 
-// stashes lists every stash's seal binding (newStash adds it).
-var stashes []stashRegistration
+// sealers lists those bindings (registerSealer adds one).
+var sealers []sealerRegistration
+
+func registerSealer(kind, field string) {
+	sealers = append(sealers, sealerRegistration{kind: kind, field: field})
+}
 
 func newStash[T any](s stash[T]) *stash[T] {
-	stashes = append(stashes, stashRegistration{kind: s.kind, field: s.field})
+	registerSealer(s.kind, s.field)
 	return &s
 }
 
