@@ -48,24 +48,34 @@ func newFileKind[T, B any](f fileKind[T, B]) *fileKind[T, B] {
 	return &f
 }
 
-// get reads and opens file id; none (or no bucket yet) is not found.
-func (f *fileKind[T, B]) get(db *DB, tx kv.Tx, id uint64) (T, error) {
+// encode encrypts v as the stored form of file id.
+func (f *fileKind[T, B]) encode(db *DB, id uint64, v T) ([]byte, error) {
+	return db.crypt.sealJSON(f.kind, id, "body", f.toBody(v))
+}
+
+// decode decrypts the stored form of file id.
+func (f *fileKind[T, B]) decode(db *DB, id uint64, raw []byte) (T, error) {
 	var b B
-	rb := tx.Bucket(f.records)
-	if rb == nil {
-		return f.fromBody(b), portal.NotFound()
-	}
-	raw := rb.Get(itob(id))
-	if raw == nil {
-		return f.fromBody(b), portal.NotFound()
-	}
 	err := db.crypt.openJSON(f.kind, id, "body", raw, &b)
 	return f.fromBody(b), err
 }
 
+// get reads and opens file id; none (or no bucket yet) is not found.
+func (f *fileKind[T, B]) get(db *DB, tx kv.Tx, id uint64) (T, error) {
+	var raw []byte
+	if rb := tx.Bucket(f.records); rb != nil {
+		raw = rb.Get(itob(id))
+	}
+	if raw == nil {
+		var b B
+		return f.fromBody(b), portal.NotFound()
+	}
+	return f.decode(db, id, raw)
+}
+
 // put seals v and writes it as file id (its indexes are the caller's).
 func (f *fileKind[T, B]) put(db *DB, tx kv.Tx, id uint64, v T) error {
-	raw, err := db.crypt.sealJSON(f.kind, id, "body", f.toBody(v))
+	raw, err := f.encode(db, id, v)
 	if err != nil {
 		return err
 	}
