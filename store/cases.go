@@ -112,23 +112,22 @@ const kindDocument = "document"
 // domain type can grow methods freely; fields convert one to one.
 type caseBody portal.Case
 
-func (db *DB) encodeCase(c portal.Case) ([]byte, error) {
-	return db.crypt.sealJSON(kindCase, c.ID, "body", caseBody(c))
-}
+// caseFiles is the tracked-file shape of cases (trackedfile.go). The stored
+// form carries the binary codec (casecodec.go). cases_by_account holds the
+// account's relation to the case and its lists read the case summaries, so
+// they stay in this file.
+var caseFiles = newFileKind(fileKind[portal.Case, caseBody]{kind: kindCase, records: bucketCases, byRef: bucketCasesByRef,
+	documents: bucketDocuments, docKind: kindDocument, docField: "content:case:%d",
+	toBody:   func(c portal.Case) caseBody { return caseBody(c) },
+	fromBody: func(b caseBody) portal.Case { return portal.Case(b) }})
+
+func (db *DB) encodeCase(c portal.Case) ([]byte, error) { return caseFiles.encode(db, c.ID, c) }
 
 func (db *DB) decodeCase(id uint64, raw []byte) (portal.Case, error) {
-	var c caseBody
-	err := db.crypt.openJSON(kindCase, id, "body", raw, &c)
-	return portal.Case(c), err
+	return caseFiles.decode(db, id, raw)
 }
 
-func (db *DB) getCase(tx kv.Tx, id uint64) (portal.Case, error) {
-	raw := tx.Bucket(bucketCases).Get(itob(id))
-	if raw == nil {
-		return portal.Case{}, portal.NotFound()
-	}
-	return db.decodeCase(id, raw)
-}
+func (db *DB) getCase(tx kv.Tx, id uint64) (portal.Case, error) { return caseFiles.get(db, tx, id) }
 
 // queueEntry is what a queue row shows without opening the case: no personal
 // data.
@@ -183,18 +182,14 @@ func dateFromKey(b []byte) portal.Date {
 // putCase writes a case and rebuilds its index rows from old (the case as it
 // was, zero for a new one) to c.
 func (db *DB) putCase(tx kv.Tx, old, c portal.Case) error {
-	raw, err := db.encodeCase(c)
-	if err != nil {
-		return err
-	}
-	if err := tx.Bucket(bucketCases).Put(itob(c.ID), raw); err != nil {
+	if err := caseFiles.put(db, tx, c.ID, c); err != nil {
 		return err
 	}
 	if err := db.putCaseSummary(tx, c); err != nil {
 		return err
 	}
 	if c.Ref != "" && old.Ref != c.Ref {
-		if err := tx.Bucket(bucketCasesByRef).Put([]byte(c.Ref), itob(c.ID)); err != nil {
+		if err := caseFiles.putRef(tx, c.Ref, c.ID); err != nil {
 			return err
 		}
 	}
@@ -592,13 +587,9 @@ func (db *DB) CaseForStaff(id uint64, reader portal.Account, proof portal.FreshF
 // CaseByRef finds a case's id by its reference number.
 func (db *DB) CaseByRef(ref string) (uint64, error) {
 	var id uint64
-	err := db.view(func(tx kv.Tx) error {
-		v := tx.Bucket(bucketCasesByRef).Get([]byte(ref))
-		if v == nil {
-			return portal.NotFound()
-		}
-		id = btoi(v)
-		return nil
+	err := db.view(func(tx kv.Tx) (err error) {
+		id, err = caseFiles.idByRef(tx, ref)
+		return err
 	})
 	return id, err
 }
@@ -708,16 +699,7 @@ func (db *DB) AddDocument(caseID uint64, d portal.Document, content []byte) (por
 }
 
 func (db *DB) putDocument(tx kv.Tx, caseID uint64, d portal.Document, content []byte) (portal.Document, error) {
-	b := tx.Bucket(bucketDocuments)
-	id, err := b.NextSequence()
-	if err != nil {
-		return d, err
-	}
-	d.ID, d.Size = id, len(content)
-	if d.UploadedAt.IsZero() {
-		d.UploadedAt = db.now().UTC()
-	}
-	return d, b.Put(itob(id), db.crypt.seal(kindDocument, id, fmt.Sprintf("content:case:%d", caseID), content))
+	return caseFiles.putDocument(db, tx, caseID, d, content)
 }
 
 // RemoveDocument takes a document off a draft or returned application.
@@ -733,7 +715,7 @@ func (db *DB) RemoveDocument(caseID, docID, account uint64) error {
 	if err != nil {
 		return err
 	}
-	return db.update(func(tx kv.Tx) error { return tx.Bucket(bucketDocuments).Delete(itob(docID)) })
+	return db.update(func(tx kv.Tx) error { return caseFiles.deleteDocument(tx, docID) })
 }
 
 // StaffDocumentContent returns a case document's bytes to an official or
@@ -750,19 +732,11 @@ func (db *DB) StaffDocumentContent(caseID, docID uint64, reader portal.Account, 
 // that the reader may have them (and audits staff reads through CaseForStaff).
 func (db *DB) DocumentContent(caseID, docID uint64) ([]byte, error) {
 	var out []byte
-	err := db.view(func(tx kv.Tx) error {
-		raw := tx.Bucket(bucketDocuments).Get(itob(docID))
-		if raw == nil {
-			return portal.NotFound()
-		}
-		var err error
-		out, err = db.crypt.open(kindDocument, docID, fmt.Sprintf("content:case:%d", caseID), raw)
-		if err != nil {
-			// A document of another case does not decrypt under this case's
-			// binding: answer as if it did not exist.
-			return portal.NotFound()
-		}
-		return nil
+	err := db.view(func(tx kv.Tx) (err error) {
+		// A document of another case does not decrypt under this case's
+		// binding: it answers as if it did not exist.
+		out, err = caseFiles.documentContent(db, tx, caseID, docID)
+		return err
 	})
 	return out, err
 }

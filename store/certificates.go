@@ -84,19 +84,27 @@ func (db *DB) certGet(b kv.Bucket, kind string, id uint64, v any) error {
 // certificateBody is the stored form of portal.Certificate.
 type certificateBody portal.Certificate
 
+// certificateFiles is the tracked-file shape of certificate requests
+// (trackedfile.go); the account index holds the requester's and the
+// person's own accounts.
+var certificateFiles = newFileKind(fileKind[portal.Certificate, certificateBody]{kind: kindCertificate,
+	records: bucketCertificates, byAccount: bucketCertByAccount,
+	toBody:   func(c portal.Certificate) certificateBody { return certificateBody(c) },
+	fromBody: func(b certificateBody) portal.Certificate { return portal.Certificate(b) }})
+
 func (db *DB) getCertificate(tx kv.Tx, id uint64) (portal.Certificate, error) {
-	var c certificateBody
-	if err := db.certGet(tx.Bucket(bucketCertificates), kindCertificate, id, &c); err != nil {
+	c, err := certificateFiles.get(db, tx, id)
+	if err != nil {
 		return portal.Certificate{}, err
 	}
-	return portal.Certificate(c), nil
+	return c, nil
 }
 
 func (db *DB) putCertificate(tx kv.Tx, c portal.Certificate) error {
 	if err := putStatistics(tx, c); err != nil { // issue 17 (statistics.go)
 		return err
 	}
-	return db.certPut(tx.Bucket(bucketCertificates), kindCertificate, c.ID, certificateBody(c))
+	return certificateFiles.put(db, tx, c.ID, c)
 }
 
 type certQueueEntry struct {
@@ -239,21 +247,9 @@ func (db *DB) RequestCertificate(c portal.Certificate, cal *portal.Calendar, req
 // CertificatesOfAccount lists the certificates an account sees, newest first.
 func (db *DB) CertificatesOfAccount(account uint64) ([]portal.Certificate, error) {
 	var out []portal.Certificate
-	err := db.view(func(tx kv.Tx) error {
-		b := tx.Bucket(bucketCertByAccount)
-		if b == nil {
-			return nil
-		}
-		prefix := itob(account)
-		cur := b.Cursor()
-		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-			c, err := db.getCertificate(tx, btoi(k[8:]))
-			if err != nil {
-				return err
-			}
-			out = append([]portal.Certificate{c}, out...)
-		}
-		return nil
+	err := db.view(func(tx kv.Tx) (err error) {
+		out, err = certificateFiles.ofAccount(db, tx, account)
+		return err
 	})
 	return out, err
 }
@@ -262,13 +258,8 @@ func (db *DB) CertificatesOfAccount(account uint64) ([]portal.Certificate, error
 // not found, exactly like one that does not exist.
 func (db *DB) CertificateOfAccount(account, id uint64) (portal.Certificate, error) {
 	var c portal.Certificate
-	err := db.view(func(tx kv.Tx) error {
-		b := tx.Bucket(bucketCertByAccount)
-		if b == nil || b.Get(append(itob(account), itob(id)...)) == nil {
-			return portal.NotFound()
-		}
-		var err error
-		c, err = db.getCertificate(tx, id)
+	err := db.view(func(tx kv.Tx) (err error) {
+		c, err = certificateFiles.ofAccountByID(db, tx, account, id)
 		return err
 	})
 	return c, err

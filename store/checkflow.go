@@ -36,6 +36,16 @@ type checkAnswersRow struct {
 	Answers   json.RawMessage `json:"answers"`
 }
 
+// checkAnswers is their stash: a row lapses CheckAnswersLifetime after its
+// last page, and ids grow with time, so the sweep stops at the first row
+// created within the lifetime (rows created earlier but still in use are
+// stepped over).
+var checkAnswers = newStash(stash[checkAnswersRow]{bucket: bucketCheckAnswers, kind: kindCheckAnswers, field: "body", envelope: true,
+	sealID: btoi, ttl: CheckAnswersLifetime,
+	born:      func(r *checkAnswersRow) time.Time { return r.Created },
+	lapses:    func(r *checkAnswersRow) time.Time { return r.Updated.Add(CheckAnswersLifetime) },
+	tokenHash: func(r *checkAnswersRow) []byte { return r.TokenHash }})
+
 // SaveCheckAnswers stores the answers of the browser holding token and
 // returns the token: a new one (and a new row) when token is "", unknown or
 // expired. Rows older than CheckAnswersLifetime are purged on the way.
@@ -44,29 +54,21 @@ func (db *DB) SaveCheckAnswers(token string, answers []byte) (string, error) {
 		return "", fmt.Errorf("store: check answers of %d bytes are not a small JSON document", len(answers))
 	}
 	err := db.update(func(tx kv.Tx) error {
-		b := tx.Bucket(bucketCheckAnswers)
 		now := db.now().UTC()
-		id, row, err := db.checkAnswersRow(tx, token)
+		id, row, err := checkAnswers.peekToken(db, tx, token, 0)
 		switch {
 		case err == nil:
 		case portal.ErrorCode(err) == portal.CodeNotFound:
-			if err := db.purgeCheckAnswers(tx); err != nil {
+			if id, err = checkAnswers.nextID(tx); err != nil {
 				return err
 			}
-			if id, err = b.NextSequence(); err != nil {
-				return err
-			}
-			token = newToken(id)
-			row = checkAnswersRow{TokenHash: db.crypt.blind("token:"+kindCheckAnswers, token), Created: now}
+			row = checkAnswersRow{Created: now}
+			token, row.TokenHash = checkAnswers.newToken(db, id)
 		default:
 			return err
 		}
 		row.Updated, row.Answers = now, append(json.RawMessage(nil), answers...)
-		raw, err := db.crypt.sealJSON(kindCheckAnswers, id, "body", row)
-		if err != nil {
-			return err
-		}
-		return b.Put(itob(id), raw)
+		return checkAnswers.put(db, tx, itob(id), row)
 	})
 	return token, err
 }
@@ -76,7 +78,7 @@ func (db *DB) SaveCheckAnswers(token string, answers []byte) (string, error) {
 func (db *DB) CheckAnswers(token string) ([]byte, error) {
 	var out []byte
 	err := db.view(func(tx kv.Tx) error {
-		_, row, err := db.checkAnswersRow(tx, token)
+		_, row, err := checkAnswers.peekToken(db, tx, token, 0)
 		if err != nil {
 			return err
 		}
@@ -90,63 +92,13 @@ func (db *DB) CheckAnswers(token string) ([]byte, error) {
 // its answers moved into an application). Unknown tokens are not an error.
 func (db *DB) DeleteCheckAnswers(token string) error {
 	return db.update(func(tx kv.Tx) error {
-		id, _, err := db.checkAnswersRow(tx, token)
+		id, _, err := checkAnswers.peekToken(db, tx, token, 0)
 		if portal.ErrorCode(err) == portal.CodeNotFound {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		return tx.Bucket(bucketCheckAnswers).Delete(itob(id))
+		return checkAnswers.drop(db, tx, itob(id))
 	})
-}
-
-// checkAnswersRow finds the live row of a token inside tx.
-func (db *DB) checkAnswersRow(tx kv.Tx, token string) (uint64, checkAnswersRow, error) {
-	id, ok := tokenID(token)
-	if !ok {
-		return 0, checkAnswersRow{}, portal.NotFound()
-	}
-	raw := tx.Bucket(bucketCheckAnswers).Get(itob(id))
-	if raw == nil {
-		return 0, checkAnswersRow{}, portal.NotFound()
-	}
-	var row checkAnswersRow
-	if err := db.crypt.openJSON(kindCheckAnswers, id, "body", raw, &row); err != nil {
-		return 0, checkAnswersRow{}, err
-	}
-	if !db.crypt.blindMatches(row.TokenHash, "token:"+kindCheckAnswers, token) ||
-		db.now().Sub(row.Updated) > CheckAnswersLifetime {
-		return 0, checkAnswersRow{}, portal.NotFound()
-	}
-	return id, row, nil
-}
-
-// purgeCheckAnswers deletes expired rows. Ids grow with time, so the walk
-// stops at the first row created within the lifetime: every later one is
-// younger still. Rows created earlier but still in use are stepped over.
-func (db *DB) purgeCheckAnswers(tx kv.Tx) error {
-	b := tx.Bucket(bucketCheckAnswers)
-	now := db.now()
-	var stale [][]byte
-	cur := b.Cursor()
-	for k, v := cur.First(); k != nil; k, v = cur.Next() {
-		var row checkAnswersRow
-		if err := db.crypt.openJSON(kindCheckAnswers, btoi(k), "body", v, &row); err != nil {
-			stale = append(stale, copyBytes(k)) // unreadable: nobody can use it
-			continue
-		}
-		if now.Sub(row.Created) <= CheckAnswersLifetime {
-			break
-		}
-		if now.Sub(row.Updated) > CheckAnswersLifetime {
-			stale = append(stale, copyBytes(k))
-		}
-	}
-	for _, k := range stale {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
 }

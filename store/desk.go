@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -703,31 +702,17 @@ func deskSearchKey(account uint64, token string) []byte {
 	return append(itob(account), h[:]...)
 }
 
+// deskSearches is their stash: the key starts with the account, which the
+// sealed term is bound to, and a write sweeps that account's searches.
+var deskSearches = newStash(stash[deskSearchState]{bucket: bucketDeskSearches, kind: kindDeskSearch, field: "term",
+	sealID: func(k []byte) uint64 { return btoi(k[:8]) }, prefix: 8,
+	lapses: func(st *deskSearchState) time.Time { return st.Expires }})
+
 // PutDeskSearch keeps an account's search term, sealed, under the SHA-256 of
 // the cookie token; the account's expired searches are dropped on the way.
 func (db *DB) PutDeskSearch(account uint64, token, term string) error {
 	return db.update(func(tx kv.Tx) error {
-		b := tx.Bucket(bucketDeskSearches)
-		now := db.now()
-		prefix := itob(account)
-		var stale [][]byte
-		cur := b.Cursor()
-		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
-			var st deskSearchState
-			if body, err := db.crypt.open(kindDeskSearch, account, "term", v); err != nil || json.Unmarshal(body, &st) != nil || !now.Before(st.Expires) {
-				stale = append(stale, append([]byte(nil), k...))
-			}
-		}
-		for _, k := range stale {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
-		}
-		body, err := json.Marshal(deskSearchState{Term: term, Expires: now.Add(DeskSearchTTL)})
-		if err != nil {
-			return err
-		}
-		return b.Put(deskSearchKey(account, token), db.crypt.seal(kindDeskSearch, account, "term", body))
+		return deskSearches.put(db, tx, deskSearchKey(account, token), deskSearchState{Term: term, Expires: db.now().Add(DeskSearchTTL)})
 	})
 }
 
@@ -739,29 +724,17 @@ func (db *DB) DeskSearch(account uint64, token string) (string, error) {
 	}
 	var term string
 	err := db.view(func(tx kv.Tx) error {
-		raw := tx.Bucket(bucketDeskSearches).Get(deskSearchKey(account, token))
-		if raw == nil {
+		st, err := deskSearches.peek(db, tx, deskSearchKey(account, token), 0)
+		if portal.ErrorCode(err) == portal.CodeNotFound {
 			return nil
 		}
-		body, err := db.crypt.open(kindDeskSearch, account, "term", raw)
-		if err != nil {
-			return err
-		}
-		var st deskSearchState
-		if err := json.Unmarshal(body, &st); err != nil {
-			return fmt.Errorf("store: decode desk search: %w", err)
-		}
-		if db.now().Before(st.Expires) {
-			term = st.Term
-		}
-		return nil
+		term = st.Term
+		return err
 	})
 	return term, err
 }
 
 // ClearDeskSearch forgets the search under the cookie token.
 func (db *DB) ClearDeskSearch(account uint64, token string) error {
-	return db.update(func(tx kv.Tx) error {
-		return tx.Bucket(bucketDeskSearches).Delete(deskSearchKey(account, token))
-	})
+	return db.update(func(tx kv.Tx) error { return deskSearches.drop(db, tx, deskSearchKey(account, token)) })
 }

@@ -149,6 +149,28 @@
 //	                                 deadline in force}   (the hook's memo; both created by the statistics migration, which
 //	                                 asks Open for a back-fill in batches, progress in meta/statistics_backfill)
 //
+// Two shapes repeat in this tree and are implemented once:
+//
+// A tracked file (trackedfile.go, fileKind[T, B]) is what a person or an
+// organ files and then follows: cases, relief_requests, leak_reports,
+// queries, certificates. Its records bucket holds itob(id) -> the whole file
+// sealed (sealJSON, bound to kind, id, "body"); beside it, as the kind has
+// them, a by-reference bucket (reference number -> itob(id)), a by-account
+// bucket (itob(account) | itob(id), listed newest first; a file another
+// account asks for is not found), and a documents bucket (itob(document id)
+// -> bytes sealed to the document id and "content:<kind>:<file id>"). Each
+// kind declares its bucket names and the conversion to its stored form;
+// queues, messages, notices and summaries stay with the kind.
+//
+// A stash (stash.go, stash[T]) keeps a short-lived sealed value a browser
+// names by a random token: form_states, check_answers, desk_searches,
+// workbench_states, official_handovers. The key comes from the token (its
+// hash, or the id of a token "<id>.<random>" whose keyed hash the value
+// keeps), the value may be bound to an account, a value past its lapse is
+// not found, and every write sweeps the lapsed ones: through an expiry
+// index, within the written key's account prefix, or from the front of a
+// bucket whose keys grow with time. Each keeps the layout listed above.
+//
 // Lists read these indexes with cursors over a prefix, never a scan of a whole
 // entity bucket. Changing the tree means a new migration and an update here in
 // the same commit.

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -55,25 +54,24 @@ const (
 // leakBody is the stored form of portal.LeakReport.
 type leakBody portal.LeakReport
 
+// leakFiles is the tracked-file shape of leak reports (trackedfile.go); a
+// reference number is looked up as typed, trimmed and in capitals.
+var leakFiles = newFileKind(fileKind[portal.LeakReport, leakBody]{kind: kindLeak, records: bucketLeakReports,
+	byRef: bucketLeakByRef, byAccount: bucketLeakByAccount,
+	documents: bucketLeakDocuments, docKind: kindLeakDocument, docField: "content:leak:%d",
+	normRef:  func(ref string) string { return strings.ToUpper(strings.TrimSpace(ref)) },
+	toBody:   func(r portal.LeakReport) leakBody { return leakBody(r) },
+	fromBody: func(b leakBody) portal.LeakReport { return portal.LeakReport(b) }})
+
 func (db *DB) putLeak(tx kv.Tx, r portal.LeakReport) error {
-	raw, err := db.crypt.sealJSON(kindLeak, r.ID, "body", leakBody(r))
-	if err != nil {
-		return err
-	}
 	if err := putStatistics(tx, r); err != nil { // issue 17 (statistics.go)
 		return err
 	}
-	return tx.Bucket(bucketLeakReports).Put(itob(r.ID), raw)
+	return leakFiles.put(db, tx, r.ID, r)
 }
 
 func (db *DB) getLeak(tx kv.Tx, id uint64) (portal.LeakReport, error) {
-	raw := tx.Bucket(bucketLeakReports).Get(itob(id))
-	if raw == nil {
-		return portal.LeakReport{}, portal.NotFound()
-	}
-	var b leakBody
-	err := db.crypt.openJSON(kindLeak, id, "body", raw, &b)
-	return portal.LeakReport(b), err
+	return leakFiles.get(db, tx, id)
 }
 
 // leakQueueEntry is what a queue row shows without opening the report.
@@ -111,16 +109,7 @@ func putLeakQueue(tx kv.Tx, old, r portal.LeakReport) error {
 }
 
 func (db *DB) putLeakDocument(tx kv.Tx, reportID uint64, d portal.Document, content []byte) (portal.Document, error) {
-	b := tx.Bucket(bucketLeakDocuments)
-	id, err := b.NextSequence()
-	if err != nil {
-		return d, err
-	}
-	d.ID, d.Size = id, len(content)
-	if d.UploadedAt.IsZero() {
-		d.UploadedAt = db.now().UTC()
-	}
-	return d, b.Put(itob(id), db.crypt.seal(kindLeakDocument, id, fmt.Sprintf("content:leak:%d", reportID), content))
+	return leakFiles.putDocument(db, tx, reportID, d, content)
 }
 
 func tooManyLeakFiles() error {
@@ -279,7 +268,7 @@ func (db *DB) RemoveLeakDraftDocument(token string, docID uint64) error {
 			return portal.NotFound()
 		}
 		r.Documents = slices.Delete(slices.Clone(r.Documents), i, i+1)
-		if err := tx.Bucket(bucketLeakDocuments).Delete(itob(docID)); err != nil {
+		if err := leakFiles.deleteDocument(tx, docID); err != nil {
 			return err
 		}
 		return db.putLeak(tx, r)
@@ -334,7 +323,7 @@ func (db *DB) SubmitLeakReport(token string, cal *portal.Calendar, requestID str
 		if err := byCode.Put(bk.blind("leakcode", compact), append(itob(r.ID), bk.id)); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketLeakByRef).Put([]byte(r.Ref), itob(r.ID)); err != nil {
+		if err := leakFiles.putRef(tx, r.Ref, r.ID); err != nil {
 			return err
 		}
 		if r.ReporterAccount != 0 {
@@ -539,14 +528,9 @@ func (db *DB) LeakDocumentForSupervisor(id, docID uint64, reader portal.Account,
 		if d, ok = r.Document(docID); !ok || r.Status == portal.LeakDraft {
 			return portal.NotFound()
 		}
-		raw := tx.Bucket(bucketLeakDocuments).Get(itob(docID))
-		if raw == nil {
-			return portal.NotFound()
+		if content, err = leakFiles.documentContent(db, tx, id, docID); err != nil {
+			return err
 		}
-		if content, err = db.crypt.open(kindLeakDocument, docID, fmt.Sprintf("content:leak:%d", id), raw); err != nil {
-			return portal.NotFound()
-		}
-		content = copyBytes(content)
 		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditDocumentRead, ActorID: reader.ID, ActorRole: reader.Role,
 			SubjectKind: kindLeak, SubjectID: id, Detail: fmt.Sprintf("supervision:document:%d", docID), RequestID: requestID})
 	})
@@ -662,13 +646,9 @@ func leakRuneCount(s string) int { return len([]rune(s)) }
 // LeakByRef finds a sent report's id by its reference number.
 func (db *DB) LeakByRef(ref string) (uint64, error) {
 	var id uint64
-	err := db.view(func(tx kv.Tx) error {
-		v := tx.Bucket(bucketLeakByRef).Get([]byte(strings.ToUpper(strings.TrimSpace(ref))))
-		if v == nil {
-			return portal.NotFound()
-		}
-		id = btoi(v)
-		return nil
+	err := db.view(func(tx kv.Tx) (err error) {
+		id, err = leakFiles.idByRef(tx, ref)
+		return err
 	})
 	return id, err
 }
@@ -677,19 +657,10 @@ func (db *DB) LeakByRef(ref string) (uint64, error) {
 // newest first.
 func (db *DB) LeaksOfAccount(account uint64) ([]portal.LeakReport, error) {
 	var out []portal.LeakReport
-	err := db.view(func(tx kv.Tx) error {
-		prefix := itob(account)
-		cur := tx.Bucket(bucketLeakByAccount).Cursor()
-		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-			r, err := db.getLeak(tx, btoi(k[8:]))
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return nil
+	err := db.view(func(tx kv.Tx) (err error) {
+		out, err = leakFiles.ofAccount(db, tx, account)
+		return err
 	})
-	slices.Reverse(out)
 	return out, err
 }
 
@@ -697,12 +668,8 @@ func (db *DB) LeaksOfAccount(account uint64) ([]portal.LeakReport, error) {
 // found, like an id that does not exist.
 func (db *DB) LeakOfAccount(account, id uint64) (portal.LeakReport, error) {
 	var r portal.LeakReport
-	err := db.view(func(tx kv.Tx) error {
-		if tx.Bucket(bucketLeakByAccount).Get(append(itob(account), itob(id)...)) == nil {
-			return portal.NotFound()
-		}
-		var err error
-		r, err = db.getLeak(tx, id)
+	err := db.view(func(tx kv.Tx) (err error) {
+		r, err = leakFiles.ofAccountByID(db, tx, account, id)
 		return err
 	})
 	return r, err

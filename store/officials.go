@@ -90,22 +90,10 @@ func (db *DB) CreateOfficial(n portal.NewOfficial, password string, hash func(st
 		if actor == 0 {
 			return nil
 		}
-		token = newToken(a.ID)
-		h := handover{TokenHash: db.crypt.blind("token:"+kindHandover, token), Actor: actor, Login: a.Login,
-			Password: password, Expires: db.now().UTC().Add(handoverLifetime)}
-		b, err := tx.CreateBucketIfNotExists(bucketHandovers)
-		if err != nil {
-			return err
-		}
+		h := handover{Actor: actor, Login: a.Login, Password: password, Expires: db.now().UTC().Add(handoverLifetime)}
+		token, h.TokenHash = handovers.newToken(db, a.ID)
 		// Handovers past their time are deleted whenever one is written.
-		if err := sweepHandovers(db, tx, b); err != nil {
-			return err
-		}
-		raw, err := db.crypt.sealJSON(kindHandover, a.ID, "body", h)
-		if err != nil {
-			return err
-		}
-		return b.Put(itob(a.ID), raw)
+		return handovers.put(db, tx, itob(a.ID), h)
 	})
 	if err != nil {
 		return portal.Account{}, "", err
@@ -117,26 +105,14 @@ func fieldError(field, key string) error {
 	return &portal.Error{Code: portal.CodeInvalid, Key: "error.form_invalid", Fields: map[string]string{field: key}}
 }
 
-func sweepHandovers(db *DB, tx kv.Tx, b kv.Bucket) error {
-	now := db.now()
-	var expired [][]byte
-	err := b.ForEach(func(k, v []byte) error {
-		var h handover
-		if err := db.crypt.openJSON(kindHandover, btoi(k), "body", v, &h); err != nil || now.After(h.Expires) {
-			expired = append(expired, append([]byte(nil), k...))
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, k := range expired {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// handovers is their stash: account ids grow with time and every handover
+// lives handoverLifetime, so the sweep stops at the first one still live.
+var handovers = newStash(stash[handover]{bucket: bucketHandovers, kind: kindHandover, field: "body", envelope: true, lazy: true,
+	sealID: btoi, ttl: handoverLifetime,
+	born:      func(h *handover) time.Time { return h.Expires.Add(-handoverLifetime) },
+	lapses:    func(h *handover) time.Time { return h.Expires },
+	owner:     func(h *handover) uint64 { return h.Actor },
+	tokenHash: func(h *handover) []byte { return h.TokenHash }})
 
 // OfficialHandover returns the username and one-time password of an
 // account just created, to the administrator who created it, while the
@@ -145,21 +121,9 @@ func sweepHandovers(db *DB, tx kv.Tx, b kv.Bucket) error {
 func (db *DB) OfficialHandover(token string, actor uint64) (Handover, error) {
 	var out Handover
 	err := db.view(func(tx kv.Tx) error {
-		id, ok := tokenID(token)
-		b := tx.Bucket(bucketHandovers)
-		if !ok || b == nil {
-			return portal.NotFound()
-		}
-		raw := b.Get(itob(id))
-		if raw == nil {
-			return portal.NotFound()
-		}
-		var h handover
-		if err := db.crypt.openJSON(kindHandover, id, "body", raw, &h); err != nil {
+		id, h, err := handovers.peekToken(db, tx, token, actor)
+		if err != nil {
 			return err
-		}
-		if !db.crypt.blindMatches(h.TokenHash, "token:"+kindHandover, token) || h.Actor != actor || db.now().After(h.Expires) {
-			return portal.NotFound()
 		}
 		a, err := db.getAccount(tx, id)
 		if err != nil {

@@ -41,6 +41,13 @@ const (
 // queryBody is the stored form of portal.Query.
 type queryBody portal.Query
 
+// queryFiles is the tracked-file shape of queries (trackedfile.go): the
+// account index is the querying unit's.
+var queryFiles = newFileKind(fileKind[portal.Query, queryBody]{kind: kindQuery, records: bucketQueries,
+	byAccount: bucketQueriesByUnit,
+	toBody:    func(q portal.Query) queryBody { return queryBody(q) },
+	fromBody:  func(b queryBody) portal.Query { return portal.Query(b) }})
+
 // queryQueueEntry is what an organ's queue shows without opening the query:
 // no personal data (the unit's name is a public organisation's name).
 type queryQueueEntry struct {
@@ -66,17 +73,7 @@ func queryBuckets(tx kv.Tx) error {
 }
 
 func (db *DB) getQuery(tx kv.Tx, id uint64) (portal.Query, error) {
-	b := tx.Bucket(bucketQueries)
-	if b == nil {
-		return portal.Query{}, portal.NotFound()
-	}
-	raw := b.Get(itob(id))
-	if raw == nil {
-		return portal.Query{}, portal.NotFound()
-	}
-	var q queryBody
-	err := db.crypt.openJSON(kindQuery, id, "body", raw, &q)
-	return portal.Query(q), err
+	return queryFiles.get(db, tx, id)
 }
 
 // queryQueueKey sorts undecided queries by deadline and decided ones last.
@@ -92,11 +89,7 @@ func queryQueueKey(q portal.Query) []byte {
 // putQuery writes a query and moves its queue row from old (zero for a new
 // one) to q. Buckets exist (queryBuckets was called).
 func (db *DB) putQuery(tx kv.Tx, old, q portal.Query) error {
-	raw, err := db.crypt.sealJSON(kindQuery, q.ID, "body", queryBody(q))
-	if err != nil {
-		return err
-	}
-	if err := tx.Bucket(bucketQueries).Put(itob(q.ID), raw); err != nil {
+	if err := queryFiles.put(db, tx, q.ID, q); err != nil {
 		return err
 	}
 	if err := putStatistics(tx, q); err != nil { // issue 17 (statistics.go)
@@ -279,23 +272,10 @@ func (db *DB) Query(id uint64) (portal.Query, error) {
 // QueriesOfUnit lists a unit's queries, newest first, through its index.
 func (db *DB) QueriesOfUnit(unit uint64) ([]portal.Query, error) {
 	var out []portal.Query
-	err := db.view(func(tx kv.Tx) error {
-		idx := tx.Bucket(bucketQueriesByUnit)
-		if idx == nil {
-			return nil
-		}
-		prefix := itob(unit)
-		cur := idx.Cursor()
-		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-			q, err := db.getQuery(tx, btoi(k[8:]))
-			if err != nil {
-				return err
-			}
-			out = append(out, q)
-		}
-		return nil
+	err := db.view(func(tx kv.Tx) (err error) {
+		out, err = queryFiles.ofAccount(db, tx, unit)
+		return err
 	})
-	slices.Reverse(out)
 	return out, err
 }
 

@@ -58,14 +58,15 @@ type CorrectionNotice = portal.CorrectionNotice
 // reliefBody is the stored form of portal.ReliefRequest.
 type reliefBody portal.ReliefRequest
 
+// reliefFiles is the tracked-file shape of relief requests (trackedfile.go).
+var reliefFiles = newFileKind(fileKind[portal.ReliefRequest, reliefBody]{kind: kindRelief, records: bucketRelief,
+	byRef: bucketReliefByRef, byAccount: bucketReliefByAccount,
+	documents: bucketReliefDocuments, docKind: kindReliefDocument, docField: "content:relief:%d",
+	toBody:   func(r portal.ReliefRequest) reliefBody { return reliefBody(r) },
+	fromBody: func(b reliefBody) portal.ReliefRequest { return portal.ReliefRequest(b) }})
+
 func (db *DB) getRelief(tx kv.Tx, id uint64) (portal.ReliefRequest, error) {
-	raw := tx.Bucket(bucketRelief).Get(itob(id))
-	if raw == nil {
-		return portal.ReliefRequest{}, portal.NotFound()
-	}
-	var r reliefBody
-	err := db.crypt.openJSON(kindRelief, id, "body", raw, &r)
-	return portal.ReliefRequest(r), err
+	return reliefFiles.get(db, tx, id)
 }
 
 // reliefQueueEntry is what the supervisor's queue shows without opening the
@@ -93,18 +94,14 @@ func reliefQueueKey(r portal.ReliefRequest) []byte {
 // putRelief writes a request and moves its index rows from old (zero for a
 // new one) to r.
 func (db *DB) putRelief(tx kv.Tx, old, r portal.ReliefRequest) error {
-	raw, err := db.crypt.sealJSON(kindRelief, r.ID, "body", reliefBody(r))
-	if err != nil {
-		return err
-	}
-	if err := tx.Bucket(bucketRelief).Put(itob(r.ID), raw); err != nil {
+	if err := reliefFiles.put(db, tx, r.ID, r); err != nil {
 		return err
 	}
 	if err := putStatistics(tx, r); err != nil { // issue 17 (statistics.go)
 		return err
 	}
 	if r.Ref != "" && r.Ref != old.Ref {
-		if err := tx.Bucket(bucketReliefByRef).Put([]byte(r.Ref), itob(r.ID)); err != nil {
+		if err := reliefFiles.putRef(tx, r.Ref, r.ID); err != nil {
 			return err
 		}
 	}
@@ -235,16 +232,7 @@ func (db *DB) UpdateReliefDraft(id, account uint64, fn func(*portal.ReliefReques
 }
 
 func (db *DB) putReliefDocument(tx kv.Tx, reliefID uint64, d portal.Document, content []byte) (portal.Document, error) {
-	b := tx.Bucket(bucketReliefDocuments)
-	id, err := b.NextSequence()
-	if err != nil {
-		return d, err
-	}
-	d.ID, d.Size = id, len(content)
-	if d.UploadedAt.IsZero() {
-		d.UploadedAt = db.now().UTC()
-	}
-	return d, b.Put(itob(id), db.crypt.seal(kindReliefDocument, id, fmt.Sprintf("content:relief:%d", reliefID), content))
+	return reliefFiles.putDocument(db, tx, reliefID, d, content)
 }
 
 var errTooManyDocs = &portal.Error{Code: portal.CodeInvalid, Key: "upload.too_many", Fields: map[string]string{"file": "relief.too_many_files"}}
@@ -314,7 +302,7 @@ func (db *DB) RemoveReliefDocument(id, docID, account uint64) error {
 		if err := db.putRelief(tx, old, r); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketReliefDocuments).Delete(itob(docID))
+		return reliefFiles.deleteDocument(tx, docID)
 	})
 }
 
@@ -323,16 +311,9 @@ func (db *DB) RemoveReliefDocument(id, docID, account uint64) error {
 // this request's binding and answers 404.
 func (db *DB) ReliefDocumentContent(reliefID, docID uint64) ([]byte, error) {
 	var out []byte
-	err := db.view(func(tx kv.Tx) error {
-		raw := tx.Bucket(bucketReliefDocuments).Get(itob(docID))
-		if raw == nil {
-			return portal.NotFound()
-		}
-		var err error
-		if out, err = db.crypt.open(kindReliefDocument, docID, fmt.Sprintf("content:relief:%d", reliefID), raw); err != nil {
-			return portal.NotFound()
-		}
-		return nil
+	err := db.view(func(tx kv.Tx) (err error) {
+		out, err = reliefFiles.documentContent(db, tx, reliefID, docID)
+		return err
 	})
 	return out, err
 }
@@ -378,32 +359,19 @@ func (db *DB) ReliefForSupervisor(id uint64, reader portal.Account, proof portal
 // through the account's index.
 func (db *DB) ReliefOfAccount(account uint64) ([]portal.ReliefRequest, error) {
 	var out []portal.ReliefRequest
-	err := db.view(func(tx kv.Tx) error {
-		prefix := itob(account)
-		cur := tx.Bucket(bucketReliefByAccount).Cursor()
-		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-			r, err := db.getRelief(tx, btoi(k[8:]))
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return nil
+	err := db.view(func(tx kv.Tx) (err error) {
+		out, err = reliefFiles.ofAccount(db, tx, account)
+		return err
 	})
-	slices.Reverse(out)
 	return out, err
 }
 
 // ReliefByRef finds a request's id by its reference number.
 func (db *DB) ReliefByRef(ref string) (uint64, error) {
 	var id uint64
-	err := db.view(func(tx kv.Tx) error {
-		v := tx.Bucket(bucketReliefByRef).Get([]byte(ref))
-		if v == nil {
-			return portal.NotFound()
-		}
-		id = btoi(v)
-		return nil
+	err := db.view(func(tx kv.Tx) (err error) {
+		id, err = reliefFiles.idByRef(tx, ref)
+		return err
 	})
 	return id, err
 }

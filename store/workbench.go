@@ -455,55 +455,27 @@ type workbenchState struct {
 // StateTTL is how long a results page can be reloaded.
 const StateTTL = 15 * time.Minute
 
+// workbenchStates is their stash: ids grow with time and every state lives
+// StateTTL, so the sweep stops at the first one still live.
+var workbenchStates = newStash(stash[workbenchState]{bucket: bucketWorkbenchStates, kind: kindWorkbenchState, field: "body",
+	envelope: true, lazy: true, sealID: btoi, ttl: StateTTL,
+	born:   func(st *workbenchState) time.Time { return st.Expires.Add(-StateTTL) },
+	lapses: func(st *workbenchState) time.Time { return st.Expires },
+	owner:  func(st *workbenchState) uint64 { return st.Owner }})
+
 func (db *DB) putState(tx kv.Tx, owner uint64, st workbenchState) (uint64, error) {
-	b, err := tx.CreateBucketIfNotExists(bucketWorkbenchStates)
+	id, err := workbenchStates.nextID(tx)
 	if err != nil {
 		return 0, err
 	}
-	now := db.now()
-	// Expired states go first: ids grow with time and every state lives
-	// StateTTL, so the oldest are at the front.
-	cur := b.Cursor()
-	for k, v := cur.First(); k != nil; k, v = cur.Next() {
-		var old workbenchState
-		if err := db.crypt.openJSON(kindWorkbenchState, btoi(k), "body", v, &old); err == nil && now.Before(old.Expires) {
-			break
-		}
-		if err := cur.Delete(); err != nil {
-			return 0, err
-		}
-	}
-	id, err := b.NextSequence()
-	if err != nil {
-		return 0, err
-	}
-	st.Owner, st.Expires = owner, now.Add(StateTTL)
-	raw, err := db.crypt.sealJSON(kindWorkbenchState, id, "body", st)
-	if err != nil {
-		return 0, err
-	}
-	return id, b.Put(itob(id), raw)
+	st.Owner, st.Expires = owner, db.now().Add(StateTTL)
+	return id, workbenchStates.put(db, tx, itob(id), st)
 }
 
 // state reads a results state of its owner; anyone else's, or an expired
 // one, is not found.
 func (db *DB) state(tx kv.Tx, id, owner uint64) (workbenchState, error) {
-	var st workbenchState
-	b := tx.Bucket(bucketWorkbenchStates)
-	if b == nil {
-		return st, portal.NotFound()
-	}
-	raw := b.Get(itob(id))
-	if raw == nil {
-		return st, portal.NotFound()
-	}
-	if err := db.crypt.openJSON(kindWorkbenchState, id, "body", raw, &st); err != nil {
-		return st, err
-	}
-	if st.Owner != owner || !db.now().Before(st.Expires) {
-		return workbenchState{}, portal.NotFound()
-	}
-	return st, nil
+	return workbenchStates.peek(db, tx, itob(id), owner)
 }
 
 // Results is a results page: the rows the reader may still see.
