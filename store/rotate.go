@@ -198,6 +198,7 @@ var plaintextBuckets = map[string]string{
 	"workbench_search":            "keyed hashes of names and organ case numbers | case id",
 	"sealing_register":            "organ | day | case id | kind -> reference, kind, time",
 	"case_assignments":            "organ | case id -> account ids and time",
+	"submissions":                 "account id | SHA-256 of a random submission id -> kind of record, its id, time (idempotency.go)",
 	"cases_by_assignee":           "account id | case id -> organ id",
 	"form_states_by_expiry":       "expiry time | SHA-256 of a cookie id and a kind letter",
 }
