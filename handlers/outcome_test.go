@@ -290,3 +290,77 @@ func TestOutcomeUnknownMessage(t *testing.T) {
 	}
 
 }
+
+// The same form sent twice with its submission id (a retry, or a second
+// press) answers the second time with the confirmation of the one record
+// the first created: a relief request's draft, a certificate request, a
+// relief request's message. A malformed id is refused; a form without one
+// is still taken.
+func TestSubmissionSentTwice(t *testing.T) {
+	t.Parallel()
+	w := newRlfWorld(t)
+	minor := w.signIn(w.minor)
+
+	form := minor.get("/relief/new").wantStatus(t, http.StatusOK)
+	v := form.hiddenFields("/relief/new")
+	if !store.ValidSubmissionID(v.Get(views.SubmissionIDName)) {
+		t.Fatalf("the relief form has no submission id: %v", v)
+	}
+	v.Set(csrfField, form.csrf(t))
+	for k, vs := range rlfValidForm(w.sealed.ID) {
+		v[k] = vs
+	}
+	first := minor.post("/relief/new", v).wantStatus(t, http.StatusOK)
+	second := minor.post("/relief/new", v).wantStatus(t, http.StatusOK)
+	if first.url.Path != second.url.Path || !strings.HasSuffix(first.url.Path, "/evidence") {
+		t.Fatalf("first at %s, second at %s", first.url.Path, second.url.Path)
+	}
+	list, err := w.db.ReliefOfAccount(w.minor.ID)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("%d relief requests (%v), want 1", len(list), err)
+	}
+
+	bad := url.Values{}
+	for k, vs := range v {
+		bad[k] = vs
+	}
+	bad.Set(views.SubmissionIDName, "not-an-id")
+	minor.post("/relief/new", bad).wantStatus(t, http.StatusBadRequest)
+	bad.Del(views.SubmissionIDName)
+	minor.post("/relief/new", bad).wantStatus(t, http.StatusOK)
+	if list, _ = w.db.ReliefOfAccount(w.minor.ID); len(list) != 2 {
+		t.Fatalf("%d relief requests after a form without an id, want 2", len(list))
+	}
+
+	// A message on a sent request.
+	r := w.storeRelief(w.minor, w.sealed.ID)
+	page := minor.get(rlfPath(r.ID, "")).wantStatus(t, http.StatusOK)
+	m := page.hiddenFields(rlfPath(r.ID, "/messages"))
+	m.Set(csrfField, page.csrf(t))
+	m.Set("text", "补充说明一次")
+	for range 2 {
+		minor.postMultipart(rlfPath(r.ID, "/messages"), m).wantStatus(t, http.StatusOK).wantPath(t, rlfPath(r.ID, ""))
+	}
+	if msgs, err := w.db.ReliefMessages(r.ID); err != nil || len(msgs) != 1 {
+		t.Fatalf("%d relief messages (%v), want 1", len(msgs), err)
+	}
+}
+
+// A certificate request sent twice with its submission id is one request.
+func TestCertificateRequestSentTwice(t *testing.T) {
+	t.Parallel()
+	w := newCertWorld(t)
+	me := w.signIn(w.minor, "en")
+	page := me.get("/certificates").wantStatus(t, http.StatusOK)
+	v := page.hiddenFields("/certificates")
+	v.Set(csrfField, page.csrf(t))
+	v.Set("person", "self")
+	v.Set("police", fmt.Sprint(w.police.ID))
+	for range 2 {
+		me.post("/certificates", v).wantStatus(t, http.StatusOK).wantPath(t, "/certificates")
+	}
+	list, err := w.db.CertificatesOfAccount(w.minor.ID)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("%d certificate requests (%v), want 1", len(list), err)
+	}
+}
