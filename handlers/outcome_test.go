@@ -364,3 +364,37 @@ func TestCertificateRequestSentTwice(t *testing.T) {
 		t.Fatalf("%d certificate requests (%v), want 1", len(list), err)
 	}
 }
+
+// A leak report whose commit is lost after it was saved: the page says we
+// could not confirm it; sending it again from the same browser answers with
+// the confirmation of the one report, its reference number and its tracking
+// code, which opens it. A report that was not saved is saved by the retry.
+func TestOutcomeUnknownLeakReport(t *testing.T) {
+	t.Parallel()
+	ts, eng, _ := outcomeServer(t)
+	for i, mode := range []int32{lossCommitted, lossRolledBack} {
+		c := ts.newClient()
+		c.setLang("en")
+		leakMultipart(t, c, "/report", leakReportForm(c.get("/report").wantStatus(t, http.StatusOK).csrf(t)), nil).wantPath(t, "/report/check")
+		eng.arm(mode, "leak_by_ref")
+		p := c.submit("/report/check", "/report/submit", nil).wantText(t, "We could not confirm that this was saved")
+		if eng.hits.Load() != int32(i+1) {
+			t.Fatalf("the lost commit was not injected")
+		}
+		retry := outcomeWantPage(t, p, "/report/submit", "/report")
+		p = c.post("/report/submit", retry).wantStatus(t, http.StatusOK).wantPath(t, "/report")
+		code, _ := p.testid("tracking-code")
+		ref, _ := p.testid("leak-ref")
+		if !leakCode.MatchString(code) || !strings.HasPrefix(ref, "LK-") {
+			t.Fatalf("confirmation: code %q ref %q\n%s", code, ref, excerpt(p))
+		}
+		r, err := ts.db.LeakByCode(code)
+		if err != nil || r.Ref != ref {
+			t.Fatalf("the code opens %+v (%v), want %s", r.Ref, err, ref)
+		}
+		_, total, err := ts.db.LeakQueue(store.LeakFilter{Status: "all"})
+		if err != nil || total != i+1 {
+			t.Fatalf("%d reports (%v), want %d", total, err, i+1)
+		}
+	}
+}

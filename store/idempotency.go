@@ -37,11 +37,15 @@ var bucketSubmissions = []byte("submissions")
 
 // migrationSubmissionsName names the migration that creates the bucket of
 // submission ids; tests find it by name, since the integrator may renumber it.
-const migrationSubmissionsName = "submission ids of forms that create a record (retries after an unknown commit)"
+const migrationSubmissionsName = "submission ids of forms that create a record, and receipts of sent leak reports (retries after an unknown commit)"
 
 func migrateSubmissions(tx kv.Tx) error {
-	_, err := tx.CreateBucketIfNotExists(bucketSubmissions)
-	return err
+	for _, b := range [][]byte{bucketSubmissions, bucketLeakReceipts} {
+		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // outcomeUnknown makes a commit of unknown outcome a domain error the user

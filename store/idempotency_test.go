@@ -1,11 +1,13 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"sealportal/portal"
 	"sealportal/store/kv"
@@ -198,12 +200,64 @@ func TestMigrationSubmissions(t *testing.T) {
 		}
 	}
 	err := b.View(func(tx kv.Tx) error {
-		if tx.Bucket(bucketSubmissions) == nil {
-			t.Error("bucket submissions missing")
+		for _, name := range [][]byte{bucketSubmissions, bucketLeakReceipts} {
+			if tx.Bucket(name) == nil {
+				t.Errorf("bucket %s missing", name)
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A sent leak report leaves a sealed receipt under its browser's draft token
+// for an hour: a retry from that browser after a commit of unknown outcome
+// gets the same reference number and tracking code; another token gets
+// nothing; after the hour the receipt answers nothing and the next report
+// purges it. The code is never in the bucket in clear.
+func TestLeakReceipt(t *testing.T) {
+	db := newTestDB(t)
+	clock, advance := fixedClock(time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC))
+	db.now = clock
+	seen := portal.Date{Year: 2026, Month: 3, Day: 1}
+	r, code := sendLeak(t, db, leakInput(seen), "browser-receipt-1")
+	got, gotCode, ok, err := db.LeakReceipt("browser-receipt-1")
+	if err != nil || !ok || got.ID != r.ID || got.Ref != r.Ref || gotCode != code {
+		t.Fatalf("receipt = %+v %q %v %v, want %s %s", got.Ref, gotCode, ok, err, r.Ref, code)
+	}
+	for _, other := range []string{"", "browser-receipt-2"} {
+		if _, _, ok, err := db.LeakReceipt(other); ok || err != nil {
+			t.Fatalf("receipt of %q: %v %v", other, ok, err)
+		}
+	}
+	count := func() (n int) {
+		t.Helper()
+		err := db.view(func(tx kv.Tx) error {
+			return tx.Bucket(bucketLeakReceipts).ForEach(func(_, v []byte) error {
+				compact, _ := portal.NormalizeTrackingCode(code)
+				if bytes.Contains(v, []byte(code)) || bytes.Contains(v, []byte(compact)) {
+					t.Error("the tracking code is in clear in the receipt")
+				}
+				n++
+				return nil
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("%d receipts, want 1", n)
+	}
+	advance(LeakReceiptTTL + time.Minute)
+	if _, _, ok, err := db.LeakReceipt("browser-receipt-1"); ok || err != nil {
+		t.Fatalf("an expired receipt answers: %v %v", ok, err)
+	}
+	sendLeak(t, db, leakInput(seen), "browser-receipt-2")
+	if n := count(); n != 1 {
+		t.Fatalf("%d receipts after the next report, want 1 (the expired one purged)", n)
 	}
 }

@@ -111,6 +111,8 @@ var sealedBuckets = []sealedBucket{
 		}}},
 	{bucket: bucketFormStates, kind: kindFormState, members: []string{"body"}, fields: []string{"body"},
 		at: func(k []byte, _ string, _ uint64) (uint64, string) { return formStateID(k), "body" }},
+	{bucket: bucketLeakReceipts, kind: kindLeakReceipt, members: []string{"body"}, fields: []string{"body"},
+		at: func(k []byte, _ string, _ uint64) (uint64, string) { return leakReceiptID(k), "body" }},
 }
 
 // isEnvelope reports whether the bucket's values are sealJSON's: the
