@@ -398,3 +398,28 @@ func TestOutcomeUnknownLeakReport(t *testing.T) {
 		}
 	}
 }
+
+// A query sent twice from its check page with one submission id is one
+// query, and both answers are its confirmation.
+func TestQuerySentTwice(t *testing.T) {
+	t.Parallel()
+	w := newQTWorld(t, portal.QueryUnitRegulated)
+	c := w.qtSignIn("unit-1", "en")
+	form := c.get("/queries/new").wantPath(t, "/queries/new")
+	v := qtAnswers(w.minor.IDNumber)
+	v.Set("step", "check")
+	check := w.post(c, form, "/queries/new", v).wantStatus(t, http.StatusOK)
+	send := check.hiddenFields("/queries/new")
+	if send.Get("step") != "submit" || !store.ValidSubmissionID(send.Get(views.SubmissionIDName)) {
+		t.Fatalf("the send form carries %v", send)
+	}
+	first := w.post(c, check, "/queries/new", send).wantStatus(t, http.StatusOK)
+	second := w.post(c, check, "/queries/new", send).wantStatus(t, http.StatusOK)
+	if !strings.HasSuffix(first.url.Path, "/confirmation") || first.url.Path != second.url.Path {
+		t.Fatalf("first at %s, second at %s", first.url.Path, second.url.Path)
+	}
+	list, err := w.db.QueriesOfUnit(w.unit.ID)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("%d queries (%v), want 1", len(list), err)
+	}
+}
