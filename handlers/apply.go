@@ -115,7 +115,11 @@ func (s *Server) handleApplyStart(c echo.Context) error {
 // number filled in from the account.
 func (s *Server) handleApplyCreate(c echo.Context) error {
 	u := currentUser(c)
-	cs, err := s.db.CreateDraft(applyNewDraft(u), u.ID)
+	db, err := s.submissionStore(c) // outcome.go: a retry creates nothing twice
+	if err != nil {
+		return err
+	}
+	cs, err := db.CreateDraft(applyNewDraft(u), u.ID)
 	if err != nil {
 		return err
 	}
@@ -1018,9 +1022,14 @@ func (s *Server) handleApplyCheck(c echo.Context) error {
 // every section in the same transaction. Problems show the check page again
 // with links to the pages to fix.
 func (s *Server) handleApplySubmit(c echo.Context) error {
-	ac, ok, err := s.loadApply(c, true)
+	ac, ok, err := s.loadApply(c, false)
 	if !ok {
 		return err
+	}
+	if !applyEditable(ac.cs) {
+		// Sent already: a retry (after a commit of unknown outcome, or a
+		// second press) answers with the confirmation (outcome.go).
+		return c.Redirect(http.StatusSeeOther, applyPath(ac.cs.ID, "done"))
 	}
 	if ac.cs, err = s.applyDeclareOnSubmit(c, ac.cs); err != nil {
 		return err

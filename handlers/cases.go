@@ -316,7 +316,11 @@ func (s *Server) handleCaseMessage(c echo.Context) error {
 	default:
 		return echo.NewHTTPError(http.StatusBadRequest)
 	}
-	if _, err := s.db.AddMessage(msg, files); err != nil {
+	db, err := s.submissionStore(c) // outcome.go: a retry adds nothing twice
+	if err != nil {
+		return err
+	}
+	if _, err := db.AddMessage(msg, files); err != nil {
 		return fail(http.StatusUnprocessableEntity, err, "")
 	}
 	return c.Redirect(http.StatusSeeOther, "/cases/"+strconv.FormatUint(cs.ID, 10)+"?done=message#messages")

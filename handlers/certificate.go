@@ -213,7 +213,11 @@ func (s *Server) handleCertRequest(c echo.Context) error {
 	if len(fe) > 0 {
 		return s.renderCertList(c, http.StatusUnprocessableEntity, views.Form{Values: in.values(), Errors: fe}, "")
 	}
-	_, err = s.db.RequestCertificate(portal.Certificate{PersonName: person.Name, PersonIDNumber: person.IDNumber,
+	db, err := s.submissionStore(c) // outcome.go: a retry creates nothing twice
+	if err != nil {
+		return err
+	}
+	_, err = db.RequestCertificate(portal.Certificate{PersonName: person.Name, PersonIDNumber: person.IDNumber,
 		PersonDocType: person.DocType, PersonDocCountry: person.Country,
 		RequestedBy: u.ID, RequesterRole: u.Role, Capacity: portal.CapacityOf(u.Role), PoliceOrganID: policeID},
 		s.cfg.Calendar, requestID(c))

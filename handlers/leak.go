@@ -342,7 +342,16 @@ func (s *Server) handleLeakSubmit(c echo.Context) error {
 	if err != nil {
 		switch portal.ErrorCode(err) {
 		case portal.CodeNotFound:
-			return c.Redirect(http.StatusSeeOther, "/report?done=nodraft")
+			// Sent already? A retry after a commit of unknown outcome (or a
+			// second press) answers with the same confirmation (outcome.go).
+			sent, sentCode, ok, rerr := s.db.LeakReceipt(token)
+			if rerr != nil {
+				return rerr
+			}
+			if !ok {
+				return c.Redirect(http.StatusSeeOther, "/report?done=nodraft")
+			}
+			r, code = sent, sentCode
 		case portal.CodeInvalid:
 			d, derr := s.db.LeakDraft(token)
 			if derr != nil {
@@ -350,8 +359,9 @@ func (s *Server) handleLeakSubmit(c echo.Context) error {
 			}
 			form, _ := formError(err, leakValues(d))
 			return s.renderLeakForm(c, http.StatusUnprocessableEntity, form, d.Documents, "")
+		default:
+			return err
 		}
-		return err
 	}
 	s.clearLeakDraftToken(c)
 	return s.render(c, http.StatusOK, views.LeakConfirmPage(views.LeakConfirmModel{Page: s.leakPage(c, "leak.confirm.title", "/report"),

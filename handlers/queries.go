@@ -229,7 +229,11 @@ func (s *Server) handleQueryPost(c echo.Context) error {
 		return s.render(c, http.StatusOK, views.QueryCheckPage(views.QueryCheckModel{Page: p, Answers: queryAnswers(q, true),
 			Values: in.values(), Documents: docs}))
 	}
-	q, err := s.db.CreateQuery(q, *u, s.cfg.Calendar, requestID(c))
+	db, err := s.submissionStore(c) // outcome.go: a retry creates nothing twice
+	if err != nil {
+		return err
+	}
+	q, err = db.CreateQuery(q, *u, s.cfg.Calendar, requestID(c))
 	if err != nil {
 		return s.queryFormFail(c, in, err)
 	}

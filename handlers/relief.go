@@ -179,7 +179,11 @@ func (s *Server) handleReliefCreate(c echo.Context) error {
 	if err := fe.Err(); err != nil {
 		return s.reliefFormFail(c, 0, in, reliefMerge(err, r.Validate(s.today())))
 	}
-	r, err = s.db.CreateReliefDraft(r, u.ID)
+	db, err := s.submissionStore(c) // outcome.go: a retry creates nothing twice
+	if err != nil {
+		return err
+	}
+	r, err = db.CreateReliefDraft(r, u.ID)
 	if err != nil {
 		return s.reliefFormFail(c, 0, in, err)
 	}
@@ -420,9 +424,14 @@ func (s *Server) handleReliefCheck(c echo.Context) error {
 // handleReliefSubmit serves POST /relief/:id/submit: the request goes to the
 // supervisor's queue with its deadline and reference number.
 func (s *Server) handleReliefSubmit(c echo.Context) error {
-	r, ok, err := s.reliefDraft(c)
-	if !ok {
+	r, err := s.reliefLoad(c)
+	if err != nil {
 		return err
+	}
+	if r.Status != portal.ReliefDraft {
+		// Sent already: a retry (after a commit of unknown outcome, or a
+		// second press) answers with the confirmation (outcome.go).
+		return c.Redirect(http.StatusSeeOther, "/relief/"+strconv.FormatUint(r.ID, 10)+"/confirmation")
 	}
 	u := currentUser(c)
 	_, err = s.db.ApplyRelief(r.ID, store.ReliefStep{ReliefStep: portal.ReliefStep{Action: portal.ReliefSubmit, Actor: portal.ReliefActorApplicant},
@@ -699,7 +708,11 @@ func (s *Server) handleReliefMessage(c echo.Context) error {
 	default:
 		return echo.NewHTTPError(http.StatusBadRequest)
 	}
-	if _, err := s.db.AddReliefMessage(msg, files, s.cfg.Calendar); err != nil {
+	db, err := s.submissionStore(c) // outcome.go: a retry adds nothing twice
+	if err != nil {
+		return err
+	}
+	if _, err := db.AddReliefMessage(msg, files, s.cfg.Calendar); err != nil {
 		status := http.StatusUnprocessableEntity
 		if portal.ErrorCode(err) == portal.CodeConflict {
 			status = http.StatusConflict

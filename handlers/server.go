@@ -218,6 +218,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	if s.answerDone(c, err) { // a retried submission already saved (outcome.go)
+		return
+	}
 	status, key := http.StatusInternalServerError, "error.internal"
 	var he *echo.HTTPError
 	switch {
@@ -256,11 +259,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 				// opened read-only): not a bug, and not the visitor's fault.
 				status = http.StatusInsufficientStorage
 			}
+			if key == store.KeyOutcomeUnknown {
+				// Saved or not: nobody can tell yet (outcome.go).
+				status = http.StatusServiceUnavailable
+			}
 		}
 	}
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", requestID(c), "route", c.Path(), "method", c.Request().Method, "err", err)
-		if key != keyStorageFull && key != "error.timeout" {
+		if key != keyStorageFull && key != "error.timeout" && key != store.KeyOutcomeUnknown {
 			key = "error.internal"
 		}
 	}
@@ -307,6 +314,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
 	if key == keyStorageFull {
 		s.renderStorageFull(c, status)
+		return
+	}
+	if key == store.KeyOutcomeUnknown {
+		s.renderOutcomeUnknown(c, status)
 		return
 	}
 	p := s.page(c, statusKey(status))

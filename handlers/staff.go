@@ -687,7 +687,11 @@ func (s *Server) handleStaffMessage(c echo.Context) error {
 		}
 		return err
 	}
-	if _, err := s.db.AddMessage(m, files); err != nil {
+	db, err := s.submissionStore(c) // outcome.go: a retry adds nothing twice
+	if err != nil {
+		return err
+	}
+	if _, err := db.AddMessage(m, files); err != nil {
 		if f, ok := formError(err, values); ok {
 			return fail(f)
 		}

@@ -525,7 +525,11 @@ func (s *Server) handleSupervisionReliefMessage(c echo.Context) error {
 	}
 	u := currentUser(c)
 	text := c.FormValue("text")
-	_, err = s.db.AddReliefMessage(portal.ReliefMessage{ReliefID: id, From: u.ID, FromRole: u.Role, Text: text}, nil, s.cfg.Calendar)
+	db, err := s.submissionStore(c) // outcome.go: a retry adds nothing twice
+	if err != nil {
+		return err
+	}
+	_, err = db.AddReliefMessage(portal.ReliefMessage{ReliefID: id, From: u.ID, FromRole: u.Role, Text: text}, nil, s.cfg.Calendar)
 	if err != nil {
 		form, ok := formError(err, map[string]string{"text": text})
 		if !ok {

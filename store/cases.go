@@ -541,6 +541,9 @@ func (db *DB) CreateDraft(c portal.Case, account uint64) (portal.Case, error) {
 		}
 		now := db.now().UTC()
 		c.ID, c.Status, c.FiledBy, c.CreatedAt, c.UpdatedAt = id, portal.StatusDraft, account, now, now
+		if err := db.rememberSubmission(tx, SubmissionDraft, id); err != nil { // idempotency.go
+			return err
+		}
 		if err := db.putCase(tx, portal.Case{}, c); err != nil {
 			return err
 		}

@@ -214,6 +214,9 @@ func (db *DB) RequestCertificate(c portal.Certificate, cal *portal.Calendar, req
 		}
 		now := db.now().UTC()
 		c.ID, c.Ref, c.Status, c.RequestedAt, c.Due = id, portal.CertificateReference(today.Year, seq), portal.CertRequested, now, due
+		if err := db.rememberSubmission(tx, SubmissionCertificate, id); err != nil { // idempotency.go
+			return err
+		}
 		c.DueAwaitsCalendar = awaits
 		c.AnsweredAt, c.AnsweredBy, c.IssuingOrgan, c.Code, c.RevokedAt = time.Time{}, 0, "", "", time.Time{}
 		if err := db.putCertificate(tx, c); err != nil {

@@ -32,6 +32,9 @@ type DB struct {
 	migrating *migrationInput
 	group     *groupCommit // grouped commits of audited searches (groupcommit.go)
 	accounts  *accountMemo // the signed-in accounts' last decode (accountmemo.go); nil: none kept
+	// submission is the form submission this copy of the store writes for
+	// (DB.Submission, idempotency.go); nil: none.
+	submission *submission
 }
 
 // Options configure Open.
@@ -211,16 +214,17 @@ func (db *DB) Ping() error {
 // returns the transaction's sticky error (Tx.Err) whatever fn returned, and
 // then rolls back (kv's contract).
 func (db *DB) update(fn func(tx kv.Tx) error) error {
-	return storageFull(db.eng.Update(context.Background(), fn))
+	return storageFull(db.eng.Update(context.Background(), db.submissionFirst(fn)))
 }
 
 // storageFull makes a write refused by a full or read-only database a domain
-// error (error.storage_full); other errors pass unchanged.
+// error (error.storage_full), and a commit of unknown outcome one too
+// (outcomeUnknown, idempotency.go); other errors pass unchanged.
 func storageFull(err error) error {
 	if err != nil && errors.Is(err, kv.ErrFull) {
 		return &portal.Error{Code: portal.CodeInternal, Key: "error.storage_full", Err: err}
 	}
-	return err
+	return outcomeUnknown(err)
 }
 
 // batch is update for frequent, independent writes such as a case's steps
@@ -231,7 +235,7 @@ func storageFull(err error) error {
 // fn must change nothing outside the transaction except overwriting its
 // results.
 func (db *DB) batch(fn func(tx kv.Tx) error) error {
-	return storageFull(db.eng.Batch(context.Background(), fn))
+	return storageFull(db.eng.Batch(context.Background(), db.submissionFirst(fn)))
 }
 
 // BulkLoad runs fn, which fills an empty database (seed -n), without an fsync

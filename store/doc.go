@@ -134,6 +134,12 @@
 //	                                 form's answer page or of a form kept across a sign-in: account id, page, values,
 //	                                 expiry}   (migration 16; formstate.go; minutes-long, purged at each write)
 //	form_states_by_expiry            expiry (8 bytes, UnixNano) | the form_states key -> ""
+//	submissions                      itob(account id) | SHA-256(submission id)[:16] -> kind (1 byte) | itob(record id) |
+//	                                 created (UnixNano): what a form's random submission id created, so that a retry
+//	                                 after an unknown commit answers with it (migration "submission ids …"; idempotency.go)
+//	leak_receipts                    HMAC("leakreceipt", draft token) -> {body: encrypted JSON: report id, tracking code,
+//	                                 sent}: a sent report's confirmation for a retry from the same browser, one hour
+//	                                 (same migration; idempotency_leak.go)
 //	api_clients                      itob(id) -> JSON{organ, name, SHA-256 of the secret, created, rotated, revoked}
 //	api_clients_by_hash              SHA-256 of a live secret -> itob(id)   (apiclients.go, issue 17)
 //	ingest_jobs                      itob(job) -> JSON{organ, state, lines, chunks, next chunk, counts}

@@ -280,7 +280,9 @@ func (db *DB) RemoveLeakDraftDocument(token string, docID uint64) error {
 // (portal.Policy.LeakReportHandling) and a fresh tracking code, joins the
 // supervisor's queue, the person it concerns is told when he or she has a
 // case in the portal (never who reported it), and the audit log records it.
-// The code is returned once and stored only as its keyed hash.
+// The code is returned once and stored as its keyed hash; for an hour a
+// sealed receipt keeps it for a retry from the same browser after a commit of
+// unknown outcome (idempotency_leak.go).
 func (db *DB) SubmitLeakReport(token string, cal *portal.Calendar, requestID string) (portal.LeakReport, string, error) {
 	var r portal.LeakReport
 	var code string
@@ -332,6 +334,9 @@ func (db *DB) SubmitLeakReport(token string, cal *portal.Calendar, requestID str
 			}
 		}
 		if err := tx.Bucket(bucketLeakDrafts).Delete(db.draftKey(tx, token)); err != nil {
+			return err
+		}
+		if err := db.putLeakReceipt(tx, token, r.ID, code); err != nil { // a retry's answer (idempotency_leak.go)
 			return err
 		}
 		if r.PersonNotified, err = db.notifyLeakPerson(tx, r.PersonIDNumber, "leak.notify_reported"); err != nil {

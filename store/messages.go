@@ -54,6 +54,9 @@ func (db *DB) AddMessage(m portal.Message, files [][]byte) (portal.Message, erro
 			return err
 		}
 		m.ID, m.At = id, db.now().UTC()
+		if err := db.rememberSubmission(tx, SubmissionMessage, m.CaseID); err != nil { // idempotency.go
+			return err
+		}
 		raw, err := db.crypt.sealJSON(kindMessage, id, fmt.Sprintf("case:%d", m.CaseID), m)
 		if err != nil {
 			return err

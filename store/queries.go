@@ -227,6 +227,9 @@ func (db *DB) CreateQuery(q portal.Query, unit portal.Account, cal *portal.Calen
 			return err
 		}
 		q.ID, q.Ref, q.Status, q.SubmittedAt = id, portal.QueryReference(today.Year, seq), to, now
+		if err := db.rememberSubmission(tx, SubmissionQuery, id); err != nil { // idempotency.go
+			return err
+		}
 		// A year without its official calendar leaves the deadline to be
 		// set then, whether or not a record was found (R14a): a query that
 		// found none is approved by the portal at that deadline once known.

@@ -182,6 +182,9 @@ func (db *DB) CreateReliefDraft(r portal.ReliefRequest, account uint64) (portal.
 		}
 		now := db.now().UTC()
 		r.ID, r.Status, r.FiledBy, r.CreatedAt, r.UpdatedAt = id, to, account, now, now
+		if err := db.rememberSubmission(tx, SubmissionRelief, id); err != nil { // idempotency.go
+			return err
+		}
 		r.Ref, r.Due, r.Outcome, r.Documents, r.NoticeIDs = "", portal.Date{}, "", nil, nil
 		r.Events = []portal.ReliefEvent{{At: now, ActorID: account, Action: portal.ReliefCreate, To: to}}
 		if err := db.putRelief(tx, portal.ReliefRequest{}, r); err != nil {
@@ -689,6 +692,9 @@ func (db *DB) AddReliefMessage(m portal.ReliefMessage, files [][]byte, cal *port
 			}
 		}
 		if m, err = db.putReliefMessage(tx, m); err != nil {
+			return err
+		}
+		if err := db.rememberSubmission(tx, SubmissionReliefMessage, r.ID); err != nil { // idempotency.go
 			return err
 		}
 		if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditMessage, ActorID: m.From, ActorRole: m.FromRole,

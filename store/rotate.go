@@ -111,6 +111,8 @@ var sealedBuckets = []sealedBucket{
 		}}},
 	{bucket: bucketFormStates, kind: kindFormState, members: []string{"body"}, fields: []string{"body"},
 		at: func(k []byte, _ string, _ uint64) (uint64, string) { return formStateID(k), "body" }},
+	{bucket: bucketLeakReceipts, kind: kindLeakReceipt, members: []string{"body"}, fields: []string{"body"},
+		at: func(k []byte, _ string, _ uint64) (uint64, string) { return leakReceiptID(k), "body" }},
 }
 
 // isEnvelope reports whether the bucket's values are sealJSON's: the
@@ -198,6 +200,7 @@ var plaintextBuckets = map[string]string{
 	"workbench_search":            "keyed hashes of names and organ case numbers | case id",
 	"sealing_register":            "organ | day | case id | kind -> reference, kind, time",
 	"case_assignments":            "organ | case id -> account ids and time",
+	"submissions":                 "account id | SHA-256 of a random submission id -> kind of record, its id, time (idempotency.go)",
 	"cases_by_assignee":           "account id | case id -> organ id",
 	"form_states_by_expiry":       "expiry time | SHA-256 of a cookie id and a kind letter",
 }
