@@ -134,6 +134,9 @@
 //	                                 form's answer page or of a form kept across a sign-in: account id, page, values,
 //	                                 expiry}   (migration 16; formstate.go; minutes-long, purged at each write)
 //	form_states_by_expiry            expiry (8 bytes, UnixNano) | the form_states key -> ""
+//	rate_limits                      limit name | 0 | window number | keyed hash of a client address | 8 random bytes -> ""
+//	                                 one key per allowed hit, shared by the app servers of one database (limits.go,
+//	                                 issue 15; created on first use; ended windows swept in batches)
 //	api_clients                      itob(id) -> JSON{organ, name, SHA-256 of the secret, created, rotated, revoked}
 //	api_clients_by_hash              SHA-256 of a live secret -> itob(id)   (apiclients.go, issue 17)
 //	ingest_jobs                      itob(job) -> JSON{organ, state, lines, chunks, next chunk, counts}
