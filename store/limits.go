@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"sealportal/store/kv"
@@ -29,6 +28,7 @@ import (
 // the active blind key), never by their address in clear; a blind key
 // rotation starts their count afresh, which only loosens one window.
 // Windows that ended are deleted by SweepRateLimits in bounded batches.
+// The bucket is created by the migration named migrationRateLimitsName.
 var bucketRateLimits = []byte("rate_limits")
 
 // rateHitKeyLen is a hit key's length after its name and 0.
@@ -63,9 +63,6 @@ func (db *DB) rateHit(name, client string, limit int, window time.Duration, unlo
 	if name == "" || limit <= 0 || window <= 0 {
 		return false, errors.New("store: rate limit: name, limit and window are required")
 	}
-	if err := db.ensureRateBucket(); err != nil {
-		return false, err
-	}
 	prefix := ratePrefix(name, windowOf(db.now(), window), db.crypt.blind("ratelimit", client)[:16])
 	n := 0
 	err := db.view(func(tx kv.Tx) error {
@@ -97,30 +94,12 @@ func (db *DB) rateHit(name, client string, limit int, window time.Duration, unlo
 	return true, nil
 }
 
-// rateBuckets holds the engines whose rate_limits bucket is known to exist.
-var rateBuckets sync.Map // kv.Engine -> true
+// migrationRateLimitsName names the migration that creates rate_limits.
+const migrationRateLimitsName = "rate limits shared by the app servers"
 
-// ensureRateBucket creates the bucket on first use (a write transaction, once
-// per database).
-func (db *DB) ensureRateBucket() error {
-	if _, ok := rateBuckets.Load(db.eng); ok {
-		return nil
-	}
-	exists := false
-	if err := db.view(func(tx kv.Tx) error { exists = tx.Bucket(bucketRateLimits) != nil; return nil }); err != nil {
-		return err
-	}
-	if !exists {
-		err := db.update(func(tx kv.Tx) error {
-			_, err := tx.CreateBucketIfNotExists(bucketRateLimits)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("store: rate limit: %w", err)
-		}
-	}
-	rateBuckets.Store(db.eng, true)
-	return nil
+func migrateRateLimits(tx kv.Tx) error {
+	_, err := tx.CreateBucketIfNotExists(bucketRateLimits)
+	return err
 }
 
 // rateSweepBatch bounds the keys one sweep transaction deletes, so that the
@@ -131,9 +110,6 @@ const rateSweepBatch = 500
 // ended before the current one, in batches of bounded size, and returns how
 // many it deleted.
 func (db *DB) SweepRateLimits(name string, window time.Duration) (int, error) {
-	if err := db.ensureRateBucket(); err != nil {
-		return 0, err
-	}
 	head := append([]byte(name), 0)
 	current := ratePrefix(name, windowOf(db.now(), window), nil)
 	total := 0

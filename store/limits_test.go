@@ -117,3 +117,28 @@ func BenchmarkRateHit(b *testing.B) {
 		})
 	}
 }
+
+// The migration creates the bucket, and running it twice is harmless.
+func TestMigrationRateLimits(t *testing.T) {
+	var m *migration
+	for i := range migrations {
+		if migrations[i].name == migrationRateLimitsName {
+			m = &migrations[i]
+		}
+	}
+	if m == nil {
+		t.Fatalf("no migration named %q", migrationRateLimitsName)
+	}
+	b := applyUpTo(t, m.version)
+	for range 2 {
+		if err := b.Update(m.apply); err != nil {
+			t.Fatalf("apply: %v", err)
+		}
+	}
+	_ = b.View(func(tx kv.Tx) error {
+		if tx.Bucket(bucketRateLimits) == nil {
+			t.Errorf("bucket %s missing after the migration", bucketRateLimits)
+		}
+		return nil
+	})
+}

@@ -155,6 +155,7 @@ var migrations = []migration{
 	{25, migrationUnsealingOpenName, migrateUnsealingOpen},
 	{26, migrationIngestName, migrateIngest},
 	{27, migrationStatisticsName, migrateStatistics},
+	{28, migrationRateLimitsName, migrateRateLimits}, // limits.go, issue 15
 }
 
 // recordsAwaitMigrationName names the migration that adds the index of the
