@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"sealportal/portal"
@@ -188,5 +189,39 @@ func TestKeyRotationSeenByAnotherServer(t *testing.T) {
 		if k.ID != 3 && (k.State != KeyRetired || k.HasKey) {
 			t.Fatalf("key %d: %s, material %v; want retired without material", k.ID, k.State, k.HasKey)
 		}
+	}
+}
+
+// TestKEKRotationSeenByAnotherServer: a KEK rotation on one server (KEK from
+// the environment, so the wraps under the old KEK stay until a start with the
+// new one) leaves the other server, still on the old KEK, reading and writing
+// through those wraps. A data key added afterwards is wrapped under the new
+// KEK only: the old server then refuses to write, saying why, rather than
+// seal with a key the keyring has moved past.
+func TestKEKRotationSeenByAnotherServer(t *testing.T) {
+	enginetest.Require(t, enginetest.Postgres, "two processes on one database; a bbolt file admits one process (its lock)")
+	path := filepath.Join(t.TempDir(), "portal.db")
+	keys := NewTestKeys()
+	a := openTestDB(t, path, keys)
+	b := openTestDB(t, path, keys)
+	first := newMinorAccount(t, a, 1)
+	newKEK, _ := NewKEK()
+	nk, _ := DecodeKEK(newKEK)
+	if rep, err := a.RotateKEK(nk); err != nil || !rep.Pending {
+		t.Fatalf("KEK rotation: %+v %v", rep, err)
+	}
+	second := newMinorAccount(t, b, 2) // b reloads through the previous wraps
+	if _, _, old := b.ring.current(); !old {
+		t.Fatal("b does not know it runs with the previous KEK")
+	}
+	checkAccountName(t, a, second)
+	checkAccountName(t, b, first)
+
+	if _, err := a.RotateDataKeys(context.Background(), RotateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := b.CreateAccount(portal.Account{Role: portal.RoleMinor, Login: "13900000003", Name: "钥匙人3", Mobile: "13900000003", PasswordHash: "x"}, 0)
+	if err == nil || !strings.Contains(err.Error(), "cannot read it") {
+		t.Fatalf("b wrote after a data key it cannot unwrap was activated: %v", err)
 	}
 }
