@@ -46,11 +46,13 @@ func runAdmin(args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := c.openStore(false)
+	// On bbolt the file lock admits this process only while no server
+	// runs; on PostgreSQL it runs beside the servers under the admin lock.
+	db, done, err := c.openAdmin(false)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer done()
 	switch sub {
 	case "create-user":
 		return adminCreateUser(db, portal.Role(*role), *organ, *name, *login, *unitKind, out)

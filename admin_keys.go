@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -33,8 +32,8 @@ import (
 // database itself. An interrupted rotation is finished by running it again.
 func adminRotateKeys(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("admin rotate-keys", flag.ContinueOnError)
-	data := fs.String("data", env("PORTAL_DATA", "data/portal.db"), "bbolt database file (env PORTAL_DATA)")
-	keysFile := fs.String("keys", env(store.EnvKeysFile, ""), "keys file holding the KEK (default: keys.json beside -data; env "+store.EnvKeysFile+")")
+	var c config
+	dataFlags(fs, &c)
 	newKEK := fs.String("new-kek", "", "rotate the key-encryption key instead: FILE holds the new KEK as base64 of 32 bytes, and is created with a random one (mode 0600) when absent")
 	batch := fs.Int("batch", 500, "values re-encrypted per write transaction")
 	list := fs.Bool("list", false, "only list the data keys and blind-index keys and their states")
@@ -50,7 +49,7 @@ func adminRotateKeys(args []string, out io.Writer) error {
 		}
 	}
 	if fs.NArg() > 0 || *batch <= 0 || modes > 1 || *retireBlind < 0 || *retireBlind > 255 {
-		return errors.New("admin rotate-keys: usage: admin rotate-keys [-data PATH] [-keys FILE] [-batch N] [-new-kek FILE | -blind | -retire-blind ID | -list]")
+		return errors.New("admin rotate-keys: usage: admin rotate-keys [-data PATH | -database-url URL] [-keys FILE] [-batch N] [-new-kek FILE | -blind | -retire-blind ID | -list]")
 	}
 	var kek []byte
 	if *newKEK != "" {
@@ -71,45 +70,11 @@ func adminRotateKeys(args []string, out io.Writer) error {
 		request = fmt.Sprintf("retire-blind %d", *retireBlind)
 	}
 
-	// A running server answers on its socket: let it do the work.
-	sock := controlSocket(*data)
-	if _, err := os.Stat(sock); err == nil {
-		summary, err := askControl(sock, request, out)
-		if err == nil {
-			fmt.Fprintln(out, summary)
-			if kek != nil && !*list {
-				kekCopyNote(*newKEK, out)
-			}
-			return nil
-		}
-		if !isNoServer(err) {
-			return fmt.Errorf("admin rotate-keys: %w", err)
-		}
+	db, done, err := openForRotation(c, request, kek != nil && !*list, *newKEK, out)
+	if err != nil || db == nil {
+		return err
 	}
-
-	path := *keysFile
-	if path == "" {
-		path = store.KeysPath(filepath.Dir(*data), os.Getenv)
-	}
-	if _, err := os.Stat(*data); err != nil {
-		return fmt.Errorf("admin rotate-keys: %w", err)
-	}
-	// Never create keys here: fresh keys could read nothing of this database.
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("admin rotate-keys: keys file: %w", err)
-	}
-	keys, err := store.LoadOrCreateKeysFile(path, os.Getenv)
-	if err != nil {
-		return fmt.Errorf("admin rotate-keys: %w", err)
-	}
-	db, err := store.Open(*data, store.Options{Keys: keys})
-	if errors.Is(err, store.ErrLocked) {
-		return fmt.Errorf("admin rotate-keys: %w, and no server answers on %s", err, sock)
-	}
-	if err != nil {
-		return fmt.Errorf("admin rotate-keys: %w", err)
-	}
-	defer db.Close()
+	defer done()
 	switch {
 	case *list:
 		ks, err := db.Keyring()
@@ -160,6 +125,45 @@ func adminRotateKeys(args []string, out io.Writer) error {
 	}
 	fmt.Fprintln(out, rotateSummary(rep))
 	return nil
+}
+
+// openForRotation opens the store for a rotation, or, when a server of the
+// bbolt file answers on its control socket, lets that server do the work and
+// returns a nil store. On PostgreSQL there is no socket: the rotation runs in
+// this process beside the servers, under the admin lock.
+func openForRotation(c config, request string, kekNote bool, newKEK string, out io.Writer) (*store.DB, func(), error) {
+	if !c.onServer() {
+		// A running server answers on its socket: let it do the work.
+		sock := controlSocket(c.data)
+		if _, err := os.Stat(sock); err == nil {
+			summary, err := askControl(sock, request, out)
+			if err == nil {
+				fmt.Fprintln(out, summary)
+				if kekNote {
+					kekCopyNote(newKEK, out)
+				}
+				return nil, nil, nil
+			}
+			if !isNoServer(err) {
+				return nil, nil, fmt.Errorf("admin rotate-keys: %w", err)
+			}
+		}
+		if _, err := os.Stat(c.data); err != nil {
+			return nil, nil, fmt.Errorf("admin rotate-keys: %w", err)
+		}
+	}
+	// Never create keys here: fresh keys could read nothing of this database.
+	if _, err := os.Stat(c.keysPath()); err != nil {
+		return nil, nil, fmt.Errorf("admin rotate-keys: keys file: %w", err)
+	}
+	db, done, err := c.openAdmin(true)
+	if errors.Is(err, store.ErrLocked) {
+		return nil, nil, fmt.Errorf("admin rotate-keys: %w, and no server answers on %s", err, controlSocket(c.data))
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("admin rotate-keys: %w", err)
+	}
+	return db, done, nil
 }
 
 // isNoServer tells a socket nobody listens on (a server that died) from an

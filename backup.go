@@ -33,6 +33,9 @@ func runBackup(args []string, out io.Writer) error {
 	if *target == "" || fs.NArg() > 0 {
 		return errors.New("backup: usage: backup -o FILE [-data PATH]")
 	}
+	if c.onServer() {
+		return serverBackupMessage("backup")
+	}
 	abs, err := filepath.Abs(*target)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)

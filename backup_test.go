@@ -14,13 +14,14 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store"
+	"sealportal/store/kv/enginetest"
 )
 
 // backupData is a data folder with demo accounts and audit entries, closed.
 func backupData(t *testing.T) string {
 	t.Helper()
 	data := testData(t)
-	db, err := config{data: data}.openStore(false)
+	db, err := testConfig(t, data).openStore(false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,6 +51,7 @@ func copyFile(t *testing.T, from, to string) {
 // that has the same keys file, where it opens with every account.
 func TestBackupAndRestoreRoundTrip(t *testing.T) {
 	t.Parallel()
+	enginetest.Require(t, enginetest.Bolt, "the bbolt file's own backups; PostgreSQL is backed up with its own tools (TestBackupRestoreOnPostgresPointToItsTools)")
 	data := backupData(t)
 	out := filepath.Join(t.TempDir(), "copy.db")
 	var buf bytes.Buffer
@@ -86,6 +88,7 @@ func TestBackupAndRestoreRoundTrip(t *testing.T) {
 // A damaged backup is refused before anything is touched.
 func TestRestoreRefusals(t *testing.T) {
 	t.Parallel()
+	enginetest.Require(t, enginetest.Bolt, "the bbolt file's own backups; PostgreSQL is backed up with its own tools (TestBackupRestoreOnPostgresPointToItsTools)")
 	data := backupData(t)
 	out := filepath.Join(t.TempDir(), "copy.db")
 	if err := runBackup([]string{"-data", data, "-o", out}, io.Discard); err != nil {
@@ -135,6 +138,7 @@ func TestRestoreRefusals(t *testing.T) {
 // control socket, and the server writes and checks the copy.
 func TestBackupThroughControlSocket(t *testing.T) {
 	t.Parallel()
+	enginetest.Require(t, enginetest.Bolt, "the bbolt file's own backups; PostgreSQL is backed up with its own tools (TestBackupRestoreOnPostgresPointToItsTools)")
 	data := backupData(t)
 	db := openData(t, data)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -178,6 +182,7 @@ func TestBackupThroughControlSocket(t *testing.T) {
 // files in the folder are never touched.
 func TestScheduledBackupsArePruned(t *testing.T) {
 	t.Parallel()
+	enginetest.Require(t, enginetest.Bolt, "the bbolt file's own backups; PostgreSQL is backed up with its own tools (TestBackupRestoreOnPostgresPointToItsTools)")
 	data := backupData(t)
 	db := openData(t, data)
 	dir := filepath.Join(t.TempDir(), "backups")

@@ -21,11 +21,14 @@ type config struct {
 	// The identity provider (issue 11): OpenID Connect.
 	oidcIssuer, oidcClientID, oidcClientSecret, oidcRedirectURL, oidcIDClaim, oidcNameClaim string
 
-	debugAddr       string
-	keys            string
-	addr            string
-	publicBase      string
-	data            string
+	debugAddr  string
+	keys       string
+	addr       string
+	publicBase string
+	data       string
+	// databaseURL selects PostgreSQL (issue 14): a postgres:// URL; empty
+	// keeps the bbolt file of data.
+	databaseURL     string
 	insecureCookies bool
 	logFormat       string
 	trustedProxies  string
@@ -61,7 +64,9 @@ func envDuration(name string, def time.Duration) time.Duration {
 
 // dataFlags registers the flags every subcommand that opens the store needs.
 func dataFlags(fs *flag.FlagSet, c *config) {
-	fs.StringVar(&c.data, "data", env("PORTAL_DATA", "data/portal.db"), "bbolt database file (env PORTAL_DATA)")
+	fs.StringVar(&c.data, "data", env("PORTAL_DATA", "data/portal.db"), "bbolt database file (env PORTAL_DATA); with -database-url only its folder is used (keys.json, the demo outbox)")
+	fs.StringVar(&c.databaseURL, "database-url", env("PORTAL_DATABASE_URL", ""),
+		"PostgreSQL database instead of the bbolt file: postgres://user@host:5432/db?sslmode=…, libpq's multi-host form with target_session_attrs=read-write allowed; prefer the env PORTAL_DATABASE_URL when it holds a password")
 	fs.StringVar(&c.keys, "keys", env(store.EnvKeysFile, ""), "keys file: key-encryption key, index and audit keys (default keys.json beside -data; env PORTAL_KEYS_FILE); PORTAL_KEK may hold the KEK instead")
 	fs.StringVar(&c.logFormat, "log-format", env("PORTAL_LOG_FORMAT", "text"), "log format: text or json (env PORTAL_LOG_FORMAT)")
 }
@@ -136,7 +141,7 @@ func (c config) existingKeys() (store.Keys, error) {
 	path := c.keysPath()
 	if _, err := os.Stat(path); err != nil {
 		return store.Keys{}, fmt.Errorf("no keys for %s: %w; the keys file that belongs to a database (or %s) is needed to read it",
-			c.data, err, store.EnvKeysFile)
+			c.where(), err, store.EnvKeysFile)
 	}
 	return store.LoadOrCreateKeysFile(path, os.Getenv)
 }
@@ -166,6 +171,36 @@ func (c config) proxies() ([]*net.IPNet, error) {
 	return out, nil
 }
 
+// onServer reports whether the store is a PostgreSQL database (-database-url)
+// rather than the bbolt file: several processes share it, there is no
+// control socket and no file backup.
+func (c config) onServer() bool { return c.databaseURL != "" }
+
+// location is what store.Open takes: the database URL, else the bbolt file.
+func (c config) location() string {
+	if c.onServer() {
+		return c.databaseURL
+	}
+	return c.data
+}
+
+// where names the database for messages and logs, never with a password.
+func (c config) where() string {
+	if c.onServer() {
+		return store.RedactURL(c.databaseURL)
+	}
+	return c.data
+}
+
+// checkLocation refuses a -database-url that is not a PostgreSQL URL, before
+// anything is created (a file path there would silently open a bbolt file).
+func (c config) checkLocation() error {
+	if c.onServer() && !store.IsDatabaseURL(c.databaseURL) {
+		return fmt.Errorf("-database-url must be a postgres:// or postgresql:// URL, not %q", store.RedactURL(c.databaseURL))
+	}
+	return nil
+}
+
 // keysPath is the keys file: -keys, else keys.json beside the database.
 func (c config) keysPath() string {
 	if c.keys != "" {
@@ -175,15 +210,36 @@ func (c config) keysPath() string {
 }
 
 // openStore creates the data folder (0700) and the keys on first start, then
-// opens the database.
+// opens the database: the bbolt file of -data, or the PostgreSQL database of
+// -database-url (whose keys still come from -keys, PORTAL_KEYS_FILE or
+// PORTAL_KEK, by default keys.json in the -data folder).
 func (c config) openStore(readOnly bool) (*store.DB, error) {
-	dir := filepath.Dir(c.data)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data folder %s: %w", dir, err)
+	if err := c.checkLocation(); err != nil {
+		return nil, err
+	}
+	// On PostgreSQL the data folder still holds the demo outbox, and by
+	// default the keys.
+	for _, dir := range []string{filepath.Dir(c.data), filepath.Dir(c.keysPath())} {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data folder %s: %w", dir, err)
+		}
 	}
 	keys, err := store.LoadOrCreateKeysFile(c.keysPath(), os.Getenv)
 	if err != nil {
 		return nil, err
 	}
-	return store.Open(c.data, store.Options{Keys: keys, ReadOnly: readOnly, MaxSize: int(c.maxSize)})
+	return store.Open(c.location(), store.Options{Keys: keys, ReadOnly: readOnly, MaxSize: int(c.maxSize)})
+}
+
+// openExisting opens a database whose keys must already exist (fresh keys
+// could read nothing of it): verify, verify-audit on a copy.
+func (c config) openExisting(readOnly bool) (*store.DB, error) {
+	if err := c.checkLocation(); err != nil {
+		return nil, err
+	}
+	keys, err := c.existingKeys()
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(c.location(), store.Options{Keys: keys, ReadOnly: readOnly, MaxSize: int(c.maxSize)})
 }

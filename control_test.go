@@ -14,6 +14,7 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store"
+	"sealportal/store/kv/enginetest"
 )
 
 // startControl serves the control socket of db for the test's duration.
@@ -63,6 +64,7 @@ func keysSeedAccounts(t *testing.T, db *store.DB, n int) []portal.Account {
 // work throughout and after.
 func TestRotateKeysThroughControlSocket(t *testing.T) {
 	t.Parallel()
+	enginetest.Require(t, enginetest.Bolt, "the control socket of a server holding the bbolt file; on PostgreSQL admin commands run directly (TestRotateKeysDirect, TestTwoServersOnePostgres)")
 	data := testData(t)
 	db := openData(t, data)
 	accts := keysSeedAccounts(t, db, 12)
@@ -72,7 +74,7 @@ func TestRotateKeysThroughControlSocket(t *testing.T) {
 		t.Fatalf("socket mode %v %v", fi.Mode(), err)
 	}
 	var out bytes.Buffer
-	if err := adminRotateKeys([]string{"-data", data, "-batch", "3"}, &out); err != nil {
+	if err := adminRotateKeys(withData(t, data, "-batch", "3"), &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	text := out.String()
@@ -95,7 +97,7 @@ func TestRotateKeysThroughControlSocket(t *testing.T) {
 	}
 	// The keyring listing and an unknown command.
 	out.Reset()
-	if err := adminRotateKeys([]string{"-data", data, "-list"}, &out); err != nil || !strings.Contains(out.String(), "key 1: retired") {
+	if err := adminRotateKeys(withData(t, data, "-list"), &out); err != nil || !strings.Contains(out.String(), "key 1: retired") {
 		t.Fatalf("list: %v\n%s", err, out.String())
 	}
 	if _, err := askControl(sock, "drop-everything", io.Discard); err == nil || !strings.Contains(err.Error(), "unknown command") {
@@ -108,6 +110,7 @@ func TestRotateKeysThroughControlSocket(t *testing.T) {
 // opens the database and the old KEK no longer does.
 func TestRotateKEKThroughControlSocket(t *testing.T) {
 	t.Parallel()
+	enginetest.Require(t, enginetest.Bolt, "the control socket of a server holding the bbolt file")
 	data := testData(t)
 	db := openData(t, data)
 	a := keysSeedAccounts(t, db, 1)[0]
@@ -119,7 +122,7 @@ func TestRotateKEKThroughControlSocket(t *testing.T) {
 	}
 	kekFile := filepath.Join(t.TempDir(), "new.kek")
 	var out bytes.Buffer
-	if err := adminRotateKeys([]string{"-data", data, "-new-kek", kekFile}, &out); err != nil {
+	if err := adminRotateKeys(withData(t, data, "-new-kek", kekFile), &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "rewrapped under the new KEK") || !strings.Contains(out.String(), keysPath) {
@@ -160,7 +163,7 @@ func TestRotateKeysDirect(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := adminRotateKeys([]string{"-data", data, "-batch", "2"}, &out); err != nil {
+	if err := adminRotateKeys(withData(t, data, "-batch", "2"), &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "data key 2 is active") {
@@ -180,6 +183,7 @@ func TestRotateKeysDirect(t *testing.T) {
 // server on the same socket is refused.
 func TestControlMoreCommandsAndSecondServer(t *testing.T) {
 	t.Parallel()
+	enginetest.Require(t, enginetest.Bolt, "the control socket of a server holding the bbolt file")
 	data := testData(t)
 	db := openData(t, data)
 	sock := keysStartControl(t, db, map[string]controlCommand{
@@ -200,12 +204,13 @@ func TestControlMoreCommandsAndSecondServer(t *testing.T) {
 // it; without a server the same runs directly. No personal data in the output.
 func TestRotateBlindKeyThroughControlSocket(t *testing.T) {
 	t.Parallel()
+	enginetest.Require(t, enginetest.Bolt, "the control socket of a server holding the bbolt file; on PostgreSQL TestRotateBlindKeyDirect")
 	data := testData(t)
 	db := openData(t, data)
 	accts := keysSeedAccounts(t, db, 7)
 	sock := keysStartControl(t, db, nil)
 	var out bytes.Buffer
-	if err := adminRotateKeys([]string{"-data", data, "-blind", "-batch", "3"}, &out); err != nil {
+	if err := adminRotateKeys(withData(t, data, "-blind", "-batch", "3"), &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	text := out.String()
@@ -224,17 +229,17 @@ func TestRotateBlindKeyThroughControlSocket(t *testing.T) {
 		}
 	}
 	out.Reset()
-	if err := adminRotateKeys([]string{"-data", data, "-list"}, &out); err != nil || !strings.Contains(out.String(), "blind key 1: kept, created") || !strings.Contains(out.String(), "0 long-lived codes") || !strings.Contains(out.String(), "blind key 2: active") {
+	if err := adminRotateKeys(withData(t, data, "-list"), &out); err != nil || !strings.Contains(out.String(), "blind key 1: kept, created") || !strings.Contains(out.String(), "0 long-lived codes") || !strings.Contains(out.String(), "blind key 2: active") {
 		t.Fatalf("list: %v\n%s", err, out.String())
 	}
 	out.Reset()
-	if err := adminRotateKeys([]string{"-data", data, "-retire-blind", "2"}, &out); err == nil {
+	if err := adminRotateKeys(withData(t, data, "-retire-blind", "2"), &out); err == nil {
 		t.Fatal("the active blind key was retired")
 	}
-	if err := adminRotateKeys([]string{"-data", data, "-retire-blind", "1"}, &out); err != nil || !strings.Contains(out.String(), "blind-index key 1 retired") {
+	if err := adminRotateKeys(withData(t, data, "-retire-blind", "1"), &out); err != nil || !strings.Contains(out.String(), "blind-index key 1 retired") {
 		t.Fatalf("retire: %v\n%s", err, out.String())
 	}
-	if err := adminRotateKeys([]string{"-data", data, "-blind", "-list"}, io.Discard); err == nil {
+	if err := adminRotateKeys(withData(t, data, "-blind", "-list"), io.Discard); err == nil {
 		t.Fatal("two modes at once were accepted")
 	}
 	if _, err := askControl(sock, "retire-blind x", io.Discard); err == nil || !strings.Contains(err.Error(), "key id") {
@@ -249,7 +254,7 @@ func TestRotateBlindKeyDirect(t *testing.T) {
 	a := keysSeedAccounts(t, db, 4)[2]
 	db.Close()
 	var out bytes.Buffer
-	if err := adminRotateKeys([]string{"-data", data, "-blind", "-batch", "2"}, &out); err != nil || !strings.Contains(out.String(), "blind-index key 2 is active") {
+	if err := adminRotateKeys(withData(t, data, "-blind", "-batch", "2"), &out); err != nil || !strings.Contains(out.String(), "blind-index key 2 is active") {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	db = openData(t, data)

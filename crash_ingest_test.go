@@ -85,7 +85,7 @@ func TestCrashIngest(t *testing.T) {
 		t.Fatalf("the job finished before the kill (%+v): nothing was tested", before)
 	}
 	killedAt := time.Now()
-	if out, err := exec.Command(bin, "verify-audit", "-data", data).CombinedOutput(); err != nil {
+	if out, err := exec.Command(bin, withData(t, data, "verify-audit")...).CombinedOutput(); err != nil {
 		t.Fatalf("verify-audit after SIGKILL: %v\n%s", err, out)
 	}
 	srv.start()
@@ -114,7 +114,7 @@ func TestCrashIngest(t *testing.T) {
 	if c.Duplicates != 0 || c.Updated != 0 {
 		t.Errorf("a line was decided twice (duplicates %d, updated %d): %+v", c.Duplicates, c.Updated, c)
 	}
-	db, err := config{data: data}.openStore(false)
+	db, err := testConfig(t, data).openStore(false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestCrashIngest(t *testing.T) {
 	if want := c.Sealed + c.Review; cases != want {
 		t.Errorf("%d cases opened, want %d (sealed + review)", cases, want)
 	}
-	if out, err := exec.Command(bin, "verify-audit", "-data", data).CombinedOutput(); err != nil {
+	if out, err := exec.Command(bin, withData(t, data, "verify-audit")...).CombinedOutput(); err != nil {
 		t.Fatalf("verify-audit at the end: %v\n%s", err, out)
 	}
 	t.Logf("%d lines: %+v; %d record ids, %d cases; finished %s after the restart, %s in all",
@@ -160,7 +160,7 @@ func jobOf(t *testing.T, srv *crashServer, secret, id string) ingestJobView {
 // crashAPIClient makes the court's credential before the server starts.
 func crashAPIClient(t *testing.T, data string, organ uint64) string {
 	t.Helper()
-	db, err := config{data: data}.openStore(false)
+	db, err := testConfig(t, data).openStore(false)
 	if err != nil {
 		t.Fatal(err)
 	}

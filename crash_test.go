@@ -104,7 +104,7 @@ func TestCrashDurability(t *testing.T) {
 		stop.Store(true)
 		wg.Wait()
 
-		if out, err := exec.Command(bin, "verify-audit", "-data", data).CombinedOutput(); err != nil {
+		if out, err := exec.Command(bin, withData(t, data, "verify-audit")...).CombinedOutput(); err != nil {
 			t.Fatalf("cycle %d: verify-audit after SIGKILL: %v\n%s", cycle, err, out)
 		}
 		srv.start()
@@ -121,7 +121,7 @@ func TestCrashDurability(t *testing.T) {
 	all := w.snapshot()
 	w.verify(all, true)
 	srv.stop()
-	if out, err := exec.Command(bin, "verify-audit", "-data", data).CombinedOutput(); err != nil {
+	if out, err := exec.Command(bin, withData(t, data, "verify-audit")...).CombinedOutput(); err != nil {
 		t.Fatalf("verify-audit at the end: %v\n%s", err, out)
 	}
 	t.Logf("%d crash cycles; checked after the crash that acknowledged them: %d registrations, %d applications, %d messages, %d leak reports; all %d checked again at the end",
@@ -135,7 +135,13 @@ func TestCrashDurability(t *testing.T) {
 // before the server first starts, and returns court, procuratorate, police.
 func crashOrgans(t *testing.T, data string) [3]portal.Organ {
 	t.Helper()
-	db, err := config{data: data}.openStore(false)
+	return organsIn(t, testConfig(t, data))
+}
+
+// organsIn is crashOrgans in the database of c.
+func organsIn(t *testing.T, c config) [3]portal.Organ {
+	t.Helper()
+	db, err := c.openStore(false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,6 +176,9 @@ type crashServer struct {
 	addr string
 	log  string
 	cmd  *exec.Cmd
+	// dbArgs name the database when set (several servers on one
+	// PostgreSQL database); else the test's database of data.
+	dbArgs []string
 }
 
 func (s *crashServer) base() string { return "http://" + s.addr }
@@ -184,8 +193,13 @@ func (s *crashServer) start() {
 	// Cheap password hashes keep sign-ins fast; each client claims its own
 	// address through the trusted loopback proxy, so per-address limits on
 	// sign-ins and tracking codes treat them as the different people they are.
-	s.cmd = exec.Command(s.bin, "serve", "-data", s.data, "-addr", s.addr, "-insecure-cookies",
-		"-password-cost", "minimum", "-trusted-proxies", "127.0.0.1/32", "-log-format", "json")
+	db := s.dbArgs
+	if db == nil {
+		db = dataArgs(s.t, s.data) // -data, and -database-url on PostgreSQL
+	}
+	args := append([]string{"serve", "-addr", s.addr, "-insecure-cookies",
+		"-password-cost", "minimum", "-trusted-proxies", "127.0.0.1/32", "-log-format", "json"}, db...)
+	s.cmd = exec.Command(s.bin, args...)
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
@@ -383,7 +397,7 @@ func (s *crashServer) demoOutbox() string {
 // registerWithCode registers as a person would: the form, then the code from
 // the text message (the demo outbox), which the sender delivers within about
 // a second. A code that never comes means the server died.
-func (c *crashClient) registerWithCode(outbox string, values url.Values) (crashPage, error) {
+func (c *crashClient) registerWithCode(outboxes []string, values url.Values) (crashPage, error) {
 	values.Set("consent_privacy", "yes")
 	values.Set("consent_sensitive", "yes")
 	p, err := c.submit("/register", "/register", values)
@@ -397,7 +411,11 @@ func (c *crashClient) registerWithCode(outbox string, values url.Values) (crashP
 	mobile := values.Get("mobile")
 	var code string
 	for deadline := time.Now().Add(5 * time.Second); code == "" && time.Now().Before(deadline); {
-		code = lastDemoCode(outbox, mobile)
+		for _, outbox := range outboxes {
+			if code == "" {
+				code = lastDemoCode(outbox, mobile)
+			}
+		}
 		if code == "" {
 			if _, err := c.get("/healthz"); err != nil {
 				return p, err // the server is gone
@@ -487,6 +505,14 @@ type crashWorld struct {
 	surprises   atomic.Int32
 	messageCase uint64
 	messages    *crashClient
+	// peerOutboxes are the demo outboxes of other servers on the same
+	// database: any of them may deliver a text message (two_servers_test.go).
+	peerOutboxes []string
+}
+
+// outboxes are the demo delivery files a registration code may arrive in.
+func (w *crashWorld) outboxes() []string {
+	return append([]string{w.srv.demoOutbox()}, w.peerOutboxes...)
 }
 
 // unexpected logs the first few answers that made a journey start over; a
@@ -563,7 +589,7 @@ func (j *crashJourney) take(w *crashWorld) error {
 	switch j.step {
 	case stepRegister:
 		seq := w.seq.Add(1)
-		_, err = c.registerWithCode(w.srv.demoOutbox(), url.Values{"role": {"guardian"}, "name": {"崩溃测试监护人"}, "mobile": {j.mobile},
+		_, err = c.registerWithCode(w.outboxes(), url.Values{"role": {"guardian"}, "name": {"崩溃测试监护人"}, "mobile": {j.mobile},
 			"id_number": {portal.SyntheticIDNumber(seq, portal.Date{Year: 1980, Month: 5, Day: 17}).String()},
 			"password":  {j.password}, "password_confirm": {j.password}})
 		if err == nil {

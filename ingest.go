@@ -72,24 +72,27 @@ func runAPIAdmin(sub string, args []string, out io.Writer) error {
 		}
 		request = fmt.Sprintf("%s %d", sub, n)
 	}
-	sock := controlSocket(c.data)
-	if _, err := os.Stat(sock); err == nil {
-		summary, err := askControl(sock, request, out)
-		if err == nil {
-			if summary != "" {
-				fmt.Fprintln(out, summary)
+	// A server of the bbolt file answers on its socket; on PostgreSQL the
+	// command runs here, beside the servers, under the admin lock.
+	if sock := controlSocket(c.data); !c.onServer() {
+		if _, err := os.Stat(sock); err == nil {
+			summary, err := askControl(sock, request, out)
+			if err == nil {
+				if summary != "" {
+					fmt.Fprintln(out, summary)
+				}
+				return nil
 			}
-			return nil
-		}
-		if !isNoServer(err) {
-			return fmt.Errorf("admin %s: %w", sub, err)
+			if !isNoServer(err) {
+				return fmt.Errorf("admin %s: %w", sub, err)
+			}
 		}
 	}
-	db, err := c.openStore(false)
+	db, done, err := c.openAdmin(false)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer done()
 	return apiAdmin(db, request, out)
 }
 
@@ -284,7 +287,7 @@ func runIngest(args []string, out io.Writer) error {
 		return err
 	}
 	if *organ == 0 || *file == "" || fs.NArg() > 0 {
-		return errors.New("ingest: usage: ingest -organ N -file records.ndjson [-data PATH]")
+		return errors.New("ingest: usage: ingest -organ N -file records.ndjson [-data PATH | -database-url URL]")
 	}
 	abs, err := filepath.Abs(*file)
 	if err != nil {
@@ -293,24 +296,32 @@ func runIngest(args []string, out io.Writer) error {
 	if _, err := os.Stat(abs); err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}
-	sock := controlSocket(c.data)
-	if _, err := os.Stat(sock); err == nil {
-		summary, err := askControl(sock, fmt.Sprintf("ingest %d %s", *organ, abs), out)
-		if err == nil {
-			fmt.Fprintln(out, summary)
-			return nil
-		}
-		if !isNoServer(err) {
-			return fmt.Errorf("ingest: %w", err)
+	if sock := controlSocket(c.data); !c.onServer() {
+		if _, err := os.Stat(sock); err == nil {
+			summary, err := askControl(sock, fmt.Sprintf("ingest %d %s", *organ, abs), out)
+			if err == nil {
+				fmt.Fprintln(out, summary)
+				return nil
+			}
+			if !isNoServer(err) {
+				return fmt.Errorf("ingest: %w", err)
+			}
 		}
 	}
-	db, err := c.openStore(false)
+	// On PostgreSQL this process decides the job itself, beside the servers,
+	// under the admin lock (one bulk command at a time).
+	db, done, err := c.openAdmin(false)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if _, err := db.AbandonReceivingIngest(); err != nil {
-		return err
+	defer done()
+	// A body still arriving belongs to nobody on the bbolt file (this
+	// process holds it alone); on PostgreSQL a running server may be
+	// receiving it right now, so it is left to the servers' own start.
+	if !c.onServer() {
+		if _, err := db.AbandonReceivingIngest(); err != nil {
+			return err
+		}
 	}
 	cal, err := db.Calendar()
 	if err != nil {

@@ -8,10 +8,14 @@
 //	sealportal seed [flags]          create demo accounts on an empty database
 //	sealportal admin SUBCOMMAND      create-user, list-users, disable-user, enable-user, end-sessions, reset-totp, load-calendar, rotate-keys
 //	sealportal verify-audit [flags]  check the tamper-evident audit log; exit 1 on any mismatch
+//	sealportal verify [flags]        check a (restored) database: keys decrypt samples, audit log verifies; exit 1 on a problem
 //	sealportal backup -o FILE        write a checked hot copy of the database (asks a running server)
 //	sealportal restore FILE [-force] check a backup and put it in place of the database
 //	sealportal loadtest [flags]      measure a running portal scenario by scenario (loopback only)
 //	sealportal ingest -organ N -file F  an organ's records (NDJSON) decided in bulk (ingest.go)
+//
+// Every command takes -data FILE (the bbolt database, the default) or
+// -database-url postgres://… (PostgreSQL, database.go).
 package main
 
 import (
@@ -39,6 +43,12 @@ func main() {
 		if err == nil && !ok {
 			os.Exit(1)
 		}
+	case "verify":
+		var ok bool
+		ok, err = runVerify(args, os.Stdout)
+		if err == nil && !ok {
+			os.Exit(1)
+		}
 	case "loadtest":
 		err = runLoadtest(args, os.Stdout)
 	case "backup":
@@ -48,10 +58,10 @@ func main() {
 	case "ingest":
 		err = runIngest(args, os.Stdout)
 	case "help", "-h", "--help":
-		fmt.Println("usage: sealportal [serve|seed|admin|verify-audit|backup|restore|loadtest|ingest] [flags]; each takes -h")
+		fmt.Println("usage: sealportal [serve|seed|admin|verify-audit|verify|backup|restore|loadtest|ingest] [flags]; each takes -h")
 		return
 	default:
-		err = fmt.Errorf("unknown command %q (serve, seed, admin, verify-audit, backup, restore, loadtest, ingest)", cmd)
+		err = fmt.Errorf("unknown command %q (serve, seed, admin, verify-audit, verify, backup, restore, loadtest, ingest)", cmd)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sealportal:", err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +15,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", to tamper with a PostgreSQL database
 
 	"sealportal/handlers"
 	"sealportal/portal"
@@ -31,7 +34,7 @@ func testData(t *testing.T) string {
 // openData opens the store the way the subcommands do (keys.json beside it).
 func openData(t *testing.T, path string) *store.DB {
 	t.Helper()
-	db, err := config{data: path}.openStore(false)
+	db, err := testConfig(t, path).openStore(false)
 	if err != nil {
 		t.Fatalf("open %s: %v", path, err)
 	}
@@ -93,7 +96,7 @@ func TestSeedRefusesRealData(t *testing.T) {
 	}
 	db.Close()
 	// The command line says no too (before any hashing).
-	if err := runSeed([]string{"-data", path}, io.Discard); err == nil || !strings.Contains(err.Error(), "real accounts") {
+	if err := runSeed(withData(t, path), io.Discard); err == nil || !strings.Contains(err.Error(), "real accounts") {
 		t.Fatalf("runSeed: %v, want a refusal", err)
 	}
 }
@@ -153,10 +156,10 @@ func TestAdminCreateUserOneTimePassword(t *testing.T) {
 	t.Parallel()
 	path := testData(t)
 	var out bytes.Buffer
-	if err := runAdmin([]string{"create-user", "-data", path, "-role", "minor", "-name", "x"}, &out); err == nil {
+	if err := runAdmin(withData(t, path, "create-user", "-role", "minor", "-name", "x"), &out); err == nil {
 		t.Fatal("admin created a citizen account")
 	}
-	err := runAdmin([]string{"create-user", "-data", path, "-role", "court", "-organ", "演示市人民法院", "-name", "张法官"}, &out)
+	err := runAdmin(withData(t, path, "create-user", "-role", "court", "-organ", "演示市人民法院", "-name", "张法官"), &out)
 	if err != nil {
 		t.Fatalf("create-user: %v", err)
 	}
@@ -165,7 +168,7 @@ func TestAdminCreateUserOneTimePassword(t *testing.T) {
 		t.Fatalf("create-user output has no username and one-time password:\n%s", out.String())
 	}
 	out.Reset()
-	if err := runAdmin([]string{"list-users", "-data", path}, &out); err != nil {
+	if err := runAdmin(withData(t, path, "list-users"), &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), login[1]) || !strings.Contains(out.String(), "must-change-password") || strings.Contains(out.String(), otp[1]) {
@@ -226,7 +229,7 @@ func TestVerifyAudit(t *testing.T) {
 	db.Close()
 
 	var out bytes.Buffer
-	ok, err := runVerifyAudit([]string{"-data", path}, &out)
+	ok, err := runVerifyAudit(withData(t, path), &out)
 	if err != nil || !ok {
 		t.Fatalf("verify-audit on an untouched log: ok=%v err=%v\n%s", ok, err, out.String())
 	}
@@ -234,12 +237,55 @@ func TestVerifyAudit(t *testing.T) {
 		t.Fatalf("output: %s", out.String())
 	}
 
-	// Change one character of entry 4's action, in every copy in the file.
+	// Change one character of entry 4's action, in every copy the engine
+	// keeps: in the bbolt file's bytes, or in PostgreSQL's rows.
 	const k = 4
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
+	if changed := tamperStored(t, path, func(raw []byte) int { return tamperAction(t, raw, k) }); changed == 0 {
+		t.Fatalf("entry %d not found in the database", k)
 	}
+	out.Reset()
+	ok, err = runVerifyAudit(withData(t, path), &out)
+	if err != nil || ok {
+		t.Fatalf("verify-audit after tampering: ok=%v err=%v\n%s", ok, err, out.String())
+	}
+	if !strings.Contains(out.String(), fmt.Sprintf("first bad entry %d", k)) {
+		t.Fatalf("output does not name entry %d: %s", k, out.String())
+	}
+}
+
+// Generated officials' usernames cannot be guessed from the role and a
+// counter (issue 13 finding 6): two accounts of one role get unrelated
+// names with 10 random characters, never role-1, role-2.
+func TestAdminCreateUserUnguessableUsername(t *testing.T) {
+	t.Parallel()
+	path := testData(t)
+	var logins []string
+	for range 2 {
+		var out bytes.Buffer
+		if err := runAdmin(withData(t, path, "create-user", "-role", "court", "-organ", "演示市人民法院", "-name", "张法官"), &out); err != nil {
+			t.Fatal(err)
+		}
+		m := loginRE.FindStringSubmatch(out.String())
+		if m == nil {
+			t.Fatalf("no username in:\n%s", out.String())
+		}
+		logins = append(logins, m[1])
+	}
+	re := regexp.MustCompile(`^court-[a-hj-np-z2-9]{10}$`)
+	for _, l := range logins {
+		if !re.MatchString(l) || l == "court-1" || l == "court-2" {
+			t.Fatalf("username %q is guessable", l)
+		}
+	}
+	if logins[0] == logins[1] {
+		t.Fatal("two accounts with one username")
+	}
+}
+
+// tamperAction changes one character of the action of audit entry k in
+// every copy of it in raw, in place, and says how many it changed.
+func tamperAction(t *testing.T, raw []byte, k int) int {
+	t.Helper()
 	marker, field := fmt.Appendf(nil, `"seq":%d,`, k), []byte(`"action":"`)
 	changed := 0
 	for off := 0; ; {
@@ -258,47 +304,60 @@ func TestVerifyAudit(t *testing.T) {
 		changed++
 		off = end
 	}
-	if changed == 0 {
-		t.Fatalf("entry %d not found in the file", k)
-	}
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out.Reset()
-	ok, err = runVerifyAudit([]string{"-data", path}, &out)
-	if err != nil || ok {
-		t.Fatalf("verify-audit after tampering: ok=%v err=%v\n%s", ok, err, out.String())
-	}
-	if !strings.Contains(out.String(), fmt.Sprintf("first bad entry %d", k)) {
-		t.Fatalf("output does not name entry %d: %s", k, out.String())
-	}
+	return changed
 }
 
-// Generated officials' usernames cannot be guessed from the role and a
-// counter (issue 13 finding 6): two accounts of one role get unrelated
-// names with 10 random characters, never role-1, role-2.
-func TestAdminCreateUserUnguessableUsername(t *testing.T) {
-	t.Parallel()
-	path := testData(t)
-	var logins []string
-	for range 2 {
-		var out bytes.Buffer
-		if err := runAdmin([]string{"create-user", "-data", path, "-role", "court", "-organ", "演示市人民法院", "-name", "张法官"}, &out); err != nil {
+// tamperStored applies change to the stored bytes of the test's database at
+// path behind the portal's back: the bbolt file, or on PostgreSQL every
+// value row of the kv table (as someone with the database's credentials
+// could). It returns how many copies change altered.
+func tamperStored(t *testing.T, path string, change func([]byte) int) int {
+	t.Helper()
+	c := testConfig(t, path)
+	if !c.onServer() {
+		raw, err := os.ReadFile(path)
+		if err != nil {
 			t.Fatal(err)
 		}
-		m := loginRE.FindStringSubmatch(out.String())
-		if m == nil {
-			t.Fatalf("no username in:\n%s", out.String())
+		n := change(raw)
+		if err := os.WriteFile(path, raw, 0o600); err != nil {
+			t.Fatal(err)
 		}
-		logins = append(logins, m[1])
+		return n
 	}
-	re := regexp.MustCompile(`^court-[a-hj-np-z2-9]{10}$`)
-	for _, l := range logins {
-		if !re.MatchString(l) || l == "court-1" || l == "court-2" {
-			t.Fatalf("username %q is guessable", l)
+	sqldb, err := sql.Open("pgx", c.databaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sqldb.Close()
+	rows, err := sqldb.Query("SELECT bucket, k, v FROM kv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		bucket int
+		k, v   []byte
+	}
+	var changed []row
+	n := 0
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.bucket, &r.k, &r.v); err != nil {
+			t.Fatal(err)
+		}
+		if m := change(r.v); m > 0 {
+			n += m
+			changed = append(changed, r)
 		}
 	}
-	if logins[0] == logins[1] {
-		t.Fatal("two accounts with one username")
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
+	rows.Close()
+	for _, r := range changed {
+		if _, err := sqldb.Exec("UPDATE kv SET v = $1 WHERE bucket = $2 AND k = $3", r.v, r.bucket, r.k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return n
 }

@@ -36,7 +36,7 @@ func TestDemoDeliveryIsTheDefault(t *testing.T) {
 	if err := fs.Parse(nil); err != nil {
 		t.Fatal(err)
 	}
-	c.data = data
+	c.data, c.databaseURL = data, testConfig(t, data).databaseURL
 	db, err := c.openStore(false)
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +79,7 @@ func TestGatewayConfiguredNeverWritesTheDemoFile(t *testing.T) {
 	if err := fs.Parse(nil); err != nil {
 		t.Fatal(err)
 	}
-	c.data = data
+	c.data, c.databaseURL = data, testConfig(t, data).databaseURL
 	db, err := c.openStore(false)
 	if err != nil {
 		t.Fatal(err)

@@ -36,6 +36,9 @@ func runRestore(args []string, out io.Writer) error {
 		}
 		files, args = append(files, fs.Arg(0)), fs.Args()[1:]
 	}
+	if c.onServer() {
+		return serverBackupMessage("restore")
+	}
 	if len(files) != 1 {
 		return errors.New("restore: usage: restore FILE [-data PATH] [-force]")
 	}

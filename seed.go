@@ -52,11 +52,12 @@ func runSeed(args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := c.openStore(false)
+	// On PostgreSQL two seeds must not interleave: the admin lock.
+	db, done, err := c.openAdmin(false)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer done()
 	hasher := portal.NewPasswordHasher(portal.DefaultArgon2)
 	if err := seed(db, hasher, out); err != nil {
 		return err

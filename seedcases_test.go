@@ -8,12 +8,13 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store"
+	"sealportal/store/kv/enginetest"
 )
 
 // seed -n fills queues with cases in every state, overdue ones included, and
 // links the demo lawyer to his clients, without breaking the audit log.
 func TestSeedCases(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "p.db"), store.Options{Keys: store.NewTestKeys()})
+	db, err := store.Open(enginetest.Location(t, filepath.Join(t.TempDir(), "p.db")), store.Options{Keys: store.NewTestKeys()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func TestSeedCases(t *testing.T) {
 // open, messages read back, the overdue list needs no case, every synthetic
 // account signs in with the documented password, and a second run refuses.
 func TestSeedCasesPeopleLinked(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "p.db"), store.Options{Keys: store.NewTestKeys()})
+	db, err := store.Open(enginetest.Location(t, filepath.Join(t.TempDir(), "p.db")), store.Options{Keys: store.NewTestKeys()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
@@ -13,6 +14,7 @@ import (
 
 	"sealportal/handlers"
 	"sealportal/portal"
+	"sealportal/store"
 )
 
 // runServe serves the portal until SIGINT or SIGTERM, then stops accepting,
@@ -28,6 +30,9 @@ func runServe(args []string) error {
 	log, err := c.logger()
 	if err != nil {
 		return err
+	}
+	if c.onServer() && c.backupEvery > 0 {
+		return errors.New("-backup-every is for the bbolt file; a PostgreSQL database is backed up with its own tools (pgBackRest, WAL archiving and point-in-time recovery)")
 	}
 	// pprof only when asked for, on loopback (debug.go).
 	if c.debugAddr != "" {
@@ -121,38 +126,25 @@ func runServe(args []string) error {
 		stop()
 		<-ingestDone
 	}()
-	// The runner also answers "backup" on the control socket (control.go), so
-	// that `sealportal backup` works while this process holds the database.
-	backups := &backupRunner{db: db, dir: c.backupFolder(), keep: c.backupKeep, log: log}
-	if c.backupEvery > 0 {
-		if err := os.MkdirAll(backups.dir, 0o700); err != nil {
-			return fmt.Errorf("create backup folder %s: %w", backups.dir, err)
+	// On PostgreSQL (-database-url) several servers share the database:
+	// administrative commands run as their own processes under the admin
+	// lock instead of asking a server over a socket, and the database is
+	// backed up with its own tools (README, Running on PostgreSQL).
+	if c.onServer() {
+		log.Info("database on PostgreSQL: no control socket (admin, ingest and verify-audit run as their own processes against the database) and no scheduled file backups (back the database up with pgBackRest and WAL archiving; check a restored copy with sealportal verify)",
+			"database", c.where())
+	} else {
+		stopControl, err := serveFileExtras(ctx, stop, db, c, cal, log)
+		if err != nil {
+			return err
 		}
-		log.Info("scheduled backups", "every", c.backupEvery.String(), "keep", c.backupKeep, "dir", backups.dir)
-		go backups.schedule(ctx, c.backupEvery)
+		// On the way out, wait for the control socket to finish its
+		// commands and remove its file, before the store closes under it.
+		defer stopControl()
 	}
-	// The control socket (control.go) answers `admin rotate-keys` and
-	// `backup` while this process holds the database.
-	controlDone := make(chan struct{})
-	go func() {
-		defer close(controlDone)
-		more := map[string]controlCommand{"backup": backups.controlBackup, "ingest": controlIngest(db, cal)}
-		for sub := range apiAdminCommands {
-			more[sub] = controlAPIAdmin(db, sub)
-		}
-		if err := serveControl(ctx, db, controlSocket(c.data), log, more); err != nil {
-			log.Error("control socket", "err", err)
-		}
-	}()
-	// On the way out, wait for the control socket to finish its commands and
-	// remove its file, before the store closes under it.
-	defer func() {
-		stop()
-		<-controlDone
-	}()
 	errc := make(chan error, 1)
 	go func() {
-		log.Info("serving", "addr", c.addr, "data", c.data, "secure_cookies", !c.insecureCookies)
+		log.Info("serving", "addr", c.addr, "database", c.where(), "secure_cookies", !c.insecureCookies)
 		errc <- srv.ListenAndServe()
 	}()
 	select {
@@ -170,6 +162,39 @@ func runServe(args []string) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// serveFileExtras starts what only a server of the bbolt file runs: the
+// scheduled backups and the control socket (control.go), which answers
+// `admin rotate-keys`, `backup`, the api-client commands and `ingest` while
+// this process holds the file. The returned function waits for the socket to
+// close (stop ends it).
+func serveFileExtras(ctx context.Context, stop func(), db *store.DB, c config, cal *portal.Calendar, log *slog.Logger) (func(), error) {
+	// The runner also answers "backup" on the control socket (control.go), so
+	// that `sealportal backup` works while this process holds the database.
+	backups := &backupRunner{db: db, dir: c.backupFolder(), keep: c.backupKeep, log: log}
+	if c.backupEvery > 0 {
+		if err := os.MkdirAll(backups.dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create backup folder %s: %w", backups.dir, err)
+		}
+		log.Info("scheduled backups", "every", c.backupEvery.String(), "keep", c.backupKeep, "dir", backups.dir)
+		go backups.schedule(ctx, c.backupEvery)
+	}
+	controlDone := make(chan struct{})
+	go func() {
+		defer close(controlDone)
+		more := map[string]controlCommand{"backup": backups.controlBackup, "ingest": controlIngest(db, cal)}
+		for sub := range apiAdminCommands {
+			more[sub] = controlAPIAdmin(db, sub)
+		}
+		if err := serveControl(ctx, db, controlSocket(c.data), log, more); err != nil {
+			log.Error("control socket", "err", err)
+		}
+	}()
+	return func() {
+		stop()
+		<-controlDone
+	}, nil
 }
 
 // sweepSessions deletes expired sessions every ten minutes.

@@ -8,7 +8,11 @@ import (
 
 // runVerifyAudit recomputes the audit log's Merkle tree, checks the signed
 // tree head and reports the first entry that does not match. It reports
-// ok=false (exit status 1) on any mismatch.
+// ok=false (exit status 1) on any mismatch. On bbolt the file must be free
+// (no server running); on PostgreSQL it runs online beside the servers, in
+// one snapshot: store.VerifyAudit reads the entries, the stored hashes and
+// the signed head in a single View, a REPEATABLE READ READ ONLY transaction,
+// so entries committed meanwhile are simply not in the picture.
 func runVerifyAudit(args []string, out io.Writer) (bool, error) {
 	var c config
 	fs := flag.NewFlagSet("verify-audit", flag.ContinueOnError)
@@ -16,7 +20,7 @@ func runVerifyAudit(args []string, out io.Writer) (bool, error) {
 	if err := fs.Parse(args); err != nil {
 		return false, err
 	}
-	db, err := c.openStore(true)
+	db, err := c.openExisting(true)
 	if err != nil {
 		return false, err
 	}

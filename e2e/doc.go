@@ -11,9 +11,11 @@
 //
 // The package has no code outside its tests; the helpers are in
 // harness_test.go. A journey starts with h := newHarness(t), which opens a
-// fresh store, serves the real router on http://localhost:PORT with
-// production settings (Secure, __Host- cookies) and starts one Chromium with
-// a zh-CN Accept-Language. Then:
+// fresh store (a bbolt file, or a database of its own on the PostgreSQL
+// pass: PORTAL_TEST_DATABASE_URL or SEALPORTAL_TEST_ENGINE=postgres), serves
+// the real router on http://localhost:PORT with production settings (Secure,
+// __Host- cookies) and starts one Chromium with a zh-CN Accept-Language.
+// Then:
 //
 //   - h.visit(path) and h.clickAndWait(selector) load a page; h.click,
 //     h.fill, h.text, h.value, h.exists, h.attr, h.location, h.lang,

@@ -30,6 +30,7 @@ import (
 	"sealportal/messaging"
 	"sealportal/portal"
 	"sealportal/store"
+	"sealportal/store/kv/enginetest"
 	"sealportal/views"
 )
 
@@ -62,7 +63,7 @@ type harness struct {
 	DB     *store.DB
 	Hasher *portal.PasswordHasher
 	ctx    context.Context // the tab; each step derives its own timeout from it
-	// DemoOutbox is the demo delivery file (beside the database), where
+	// DemoOutbox is the demo delivery file (in the test's folder), where
 	// the journeys read the codes a phone would receive.
 	DemoOutbox string
 
@@ -152,7 +153,10 @@ func findChromium(t testing.TB) string {
 
 func (h *harness) startServer() {
 	t := h.t
-	db, err := store.Open(filepath.Join(t.TempDir(), "portal.db"), store.Options{Keys: store.NewTestKeys(), Clock: h.clock.Now})
+	// The store is a bbolt file in dir, or a database of its own on the
+	// PostgreSQL pass (issue 14); the demo outbox is a file in dir either way.
+	dir := t.TempDir()
+	db, err := store.Open(enginetest.Location(t, filepath.Join(dir, "portal.db")), store.Options{Keys: store.NewTestKeys(), Clock: h.clock.Now})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -166,9 +170,9 @@ func (h *harness) startServer() {
 	// The server's log is kept, and shown only when the test fails.
 	logger := slog.New(slog.NewTextHandler(&h.serverLog, nil))
 	// The outbox is delivered as `go run .` does with no gateway: demo
-	// delivery into a file beside the database. Stopped before the store
+	// delivery into a file in the test's folder. Stopped before the store
 	// closes (cleanups run last-registered first).
-	h.DemoOutbox = filepath.Join(filepath.Dir(db.Path()), messaging.DemoFile)
+	h.DemoOutbox = filepath.Join(dir, messaging.DemoFile)
 	demo := &messaging.Demo{Path: h.DemoOutbox}
 	sender := &messaging.Sender{DB: db, SMS: demo, Email: demo, Log: logger, Now: h.clock.Now, Poll: 50 * time.Millisecond}
 	senderCtx, stopSender := context.WithCancel(context.Background())

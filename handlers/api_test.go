@@ -17,6 +17,7 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store"
+	"sealportal/store/kv/enginetest"
 	"sealportal/views"
 )
 
@@ -496,7 +497,7 @@ func FuzzUnsealingAPI(f *testing.F) {
 // middleware. The client address changes every 100 requests so that the
 // rate limit is not what is measured.
 func BenchmarkEligibilityAPI(b *testing.B) {
-	db, err := store.Open(filepath.Join(b.TempDir(), "portal.db"), store.Options{Keys: store.NewTestKeys()})
+	db, err := store.Open(enginetest.Location(b, filepath.Join(b.TempDir(), "portal.db")), store.Options{Keys: store.NewTestKeys()})
 	if err != nil {
 		b.Fatal(err)
 	}

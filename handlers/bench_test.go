@@ -14,6 +14,7 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store"
+	"sealportal/store/kv/enginetest"
 )
 
 // Benchmarks of whole requests through the router (middleware, session,
@@ -25,7 +26,7 @@ import (
 // and returns the server, his cookies and the case's id.
 func benchCitizen(b *testing.B) (http.Handler, []*http.Cookie, uint64) {
 	b.Helper()
-	db, err := store.Open(filepath.Join(b.TempDir(), "p.db"), store.Options{Keys: store.NewTestKeys()})
+	db, err := store.Open(enginetest.Location(b, filepath.Join(b.TempDir(), "p.db")), store.Options{Keys: store.NewTestKeys()})
 	if err != nil {
 		b.Fatal(err)
 	}

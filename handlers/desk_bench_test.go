@@ -14,6 +14,7 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store"
+	"sealportal/store/kv/enginetest"
 )
 
 // The lawyer's dashboard (issue 16) as a whole request — session, store,
@@ -22,7 +23,7 @@ import (
 //
 //	go test -run '^$' -bench DeskRequest -benchmem ./handlers/
 func BenchmarkDeskRequest(b *testing.B) {
-	db, err := store.Open(filepath.Join(b.TempDir(), "p.db"), store.Options{Keys: store.NewTestKeys()})
+	db, err := store.Open(enginetest.Location(b, filepath.Join(b.TempDir(), "p.db")), store.Options{Keys: store.NewTestKeys()})
 	if err != nil {
 		b.Fatal(err)
 	}

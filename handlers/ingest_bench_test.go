@@ -11,6 +11,7 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store"
+	"sealportal/store/kv/enginetest"
 )
 
 // ingestMixLines makes n record lines of the court, unique persons from
@@ -50,7 +51,7 @@ func ingestMixLines(n, start int, holders string) []string {
 //	go test ./handlers -run XXX -bench BenchmarkIngest -benchtime 4x
 func BenchmarkIngest(b *testing.B) {
 	now := time.Date(2026, 3, 10, 10, 0, 0, 0, portal.China)
-	db, err := store.Open(filepath.Join(b.TempDir(), "portal.db"), store.Options{Keys: store.NewTestKeys(), Clock: func() time.Time { return now }})
+	db, err := store.Open(enginetest.Location(b, filepath.Join(b.TempDir(), "portal.db")), store.Options{Keys: store.NewTestKeys(), Clock: func() time.Time { return now }})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,9 +18,6 @@ import (
 	"sealportal/store/kv/enginetest"
 )
 
-// TestMain runs the tests that open their store through enginetest on the
-// engine it chooses, and stops a throwaway PostgreSQL server afterwards.
-func TestMain(m *testing.M) { os.Exit(enginetest.Main(m)) }
 
 // openSharedServers opens n handlers over n stores on one database (one
 // bbolt file admits one, so n > 1 needs PostgreSQL), with one fixed clock.

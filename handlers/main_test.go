@@ -39,6 +39,7 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store"
+	"sealportal/store/kv/enginetest"
 )
 
 // testHasher uses the cheapest parameters NewPasswordHasher allows; even so a
@@ -95,6 +96,9 @@ type testServer struct {
 	// authenticator is the phone app of every official: the TOTP secrets the
 	// clients enrolled, by login, and the last step each one typed.
 	authenticator testAuthenticator
+	// started is the wall time the server was made (storeRawBytes reads the
+	// PostgreSQL WAL written since).
+	started time.Time
 }
 
 // testAuthenticator plays the authenticator app for the test clients, so that
@@ -161,7 +165,8 @@ const testPublicURL = "https://portal.example.gov.cn"
 func newTestServer(t *testing.T, opts ...func(*Config)) *testServer {
 	t.Helper()
 	clock := &testClock{now: testEpoch}
-	db, err := store.Open(filepath.Join(t.TempDir(), "portal.db"), store.Options{Keys: store.NewTestKeys(), Clock: clock.Now})
+	started := time.Now()
+	db, err := store.Open(enginetest.Location(t, filepath.Join(t.TempDir(), "portal.db")), store.Options{Keys: store.NewTestKeys(), Clock: clock.Now})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -181,7 +186,7 @@ func newTestServer(t *testing.T, opts ...func(*Config)) *testServer {
 		db.Close()
 		t.Fatalf("handlers.New: %v", err)
 	}
-	ts := &testServer{t: t, db: db, clock: clock, cfg: cfg, echo: e, srv: httptest.NewServer(e)}
+	ts := &testServer{t: t, db: db, clock: clock, cfg: cfg, echo: e, srv: httptest.NewServer(e), started: started}
 	t.Cleanup(func() {
 		ts.srv.Close()
 		db.Close()

@@ -14,6 +14,7 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store"
+	"sealportal/store/kv/enginetest"
 )
 
 // Issue 19: the organ's queue as its official reads it, through the router
@@ -28,7 +29,7 @@ const benchQueueCases = 2000
 // (the session is stored directly, as a sign-in would leave it).
 func benchCourtOfficial(b *testing.B) (http.Handler, []*http.Cookie) {
 	b.Helper()
-	db, err := store.Open(filepath.Join(b.TempDir(), "p.db"), store.Options{Keys: store.NewTestKeys()})
+	db, err := store.Open(enginetest.Location(b, filepath.Join(b.TempDir(), "p.db")), store.Options{Keys: store.NewTestKeys()})
 	if err != nil {
 		b.Fatal(err)
 	}

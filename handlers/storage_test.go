@@ -14,6 +14,7 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store"
+	"sealportal/store/kv/enginetest"
 )
 
 // storageServer is newTestServer on a given file and keys, with store
@@ -21,7 +22,7 @@ import (
 func storageServer(t *testing.T, path string, keys store.Keys, clock *testClock, opt store.Options) *testServer {
 	t.Helper()
 	opt.Keys, opt.Clock = keys, clock.Now
-	db, err := store.Open(path, opt)
+	db, err := store.Open(enginetest.Location(t, path), opt)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -140,8 +141,14 @@ func storageFill(t *testing.T, db *store.DB) {
 // keeps what was typed and sends it again on request; everything committed
 // before is still there after a restart without the limit, and the retry then
 // saves the message.
+//
+// The limit is the bbolt file's (Options.MaxSize). On PostgreSQL the server's
+// own refusals (out of disk, read-only) are the same kv.ErrFull
+// (pgkv.TestRefusedWriteIsErrFull), and the page for them is proved on both
+// engines by TestStorageReadOnlyKeepsTypedValues.
 func TestStorageFullKeepsTypedValues(t *testing.T) {
 	t.Parallel()
+	enginetest.Require(t, enginetest.Bolt, "the size limit Options.MaxSize is the bbolt file's")
 	ts, c, path, keys, caseID, _ := storageWorld(t)
 	token := c.get(storageCasePath(caseID)).csrf(t)
 
@@ -183,7 +190,9 @@ func TestStorageFullKeepsTypedValues(t *testing.T) {
 }
 
 // A database opened read-only refuses writes with the same page: a message,
-// and a step of an application, whose typed answers come back.
+// and a step of an application, whose typed answers come back. On PostgreSQL
+// the sessions are read-only and the server refuses (SQLSTATE 25006), as a
+// standby does.
 func TestStorageReadOnlyKeepsTypedValues(t *testing.T) {
 	t.Parallel()
 	ts, c, path, keys, caseID, draft := storageWorld(t)

@@ -14,11 +14,12 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store"
+	"sealportal/store/kv/enginetest"
 )
 
 func openStore(t *testing.T) *store.DB {
 	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "portal.db"), store.Options{Keys: store.NewTestKeys()})
+	db, err := store.Open(enginetest.Location(t, filepath.Join(t.TempDir(), "portal.db")), store.Options{Keys: store.NewTestKeys()})
 	if err != nil {
 		t.Fatal(err)
 	}

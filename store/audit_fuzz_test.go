@@ -10,6 +10,7 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store/kv"
+	"sealportal/store/kv/enginetest"
 )
 
 // auditFuzzEntries is the length of the log the fuzzer tampers with: seven
@@ -154,7 +155,7 @@ func FuzzVerifyAudit(f *testing.F) {
 	f.Add([]byte{8, 0, 20}, []byte("go.sum database tree\n"))
 	f.Add([]byte{9, 0, 3, 9, 1, 9}, []byte("abcdefghijklmnopqrstuvwxyz0123456789"))
 
-	db, err := Open(filepath.Join(f.TempDir(), "portal.db"), Options{Keys: NewTestKeys()})
+	db, err := Open(enginetest.Location(f, filepath.Join(f.TempDir(), "portal.db")), Options{Keys: NewTestKeys()})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -288,35 +287,33 @@ func TestAuditTamperFile(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			raw, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// Copy-on-write leaves stale copies of the entry in freed pages;
-			// change every copy so that the live one is surely among them.
+			// On bbolt, copy-on-write leaves stale copies of the entry in
+			// freed pages; change every copy so that the live one is surely
+			// among them. On PostgreSQL the entry is one value of table kv,
+			// changed through SQL.
 			marker := fmt.Appendf(nil, `"seq":%d,`, tc.k)
-			changed := 0
-			for off := 0; ; {
-				i := bytes.Index(raw[off:], marker)
-				if i < 0 {
-					break
+			changed := editAtRest(t, path, func(raw []byte) int {
+				n := 0
+				for off := 0; ; {
+					i := bytes.Index(raw[off:], marker)
+					if i < 0 {
+						break
+					}
+					start := off + i
+					end := start + bytes.IndexByte(raw[start:], '}')
+					f := bytes.Index(raw[start:end], []byte(tc.field))
+					if f < 0 {
+						t.Fatalf("no %s in entry %d: %q", tc.field, tc.k, raw[start:end])
+					}
+					pos := start + f + len(tc.field) + tc.at
+					raw[pos] = otherChar(raw[pos])
+					n++
+					off = end
 				}
-				start := off + i
-				end := start + bytes.IndexByte(raw[start:], '}')
-				f := bytes.Index(raw[start:end], []byte(tc.field))
-				if f < 0 {
-					t.Fatalf("no %s in entry %d: %q", tc.field, tc.k, raw[start:end])
-				}
-				pos := start + f + len(tc.field) + tc.at
-				raw[pos] = otherChar(raw[pos])
-				changed++
-				off = end
-			}
+				return n
+			})
 			if changed == 0 {
-				t.Fatalf("entry %d not found in the file", tc.k)
-			}
-			if err := os.WriteFile(path, raw, 0o600); err != nil {
-				t.Fatal(err)
+				t.Fatalf("entry %d not found in the database", tc.k)
 			}
 
 			db = reopenTestDB(t, db)

@@ -45,6 +45,11 @@ func (db *DB) Backup(w io.Writer) (n int64, err error) {
 // check is removed and the error returned.
 func (db *DB) BackupTo(path string) (BackupReport, error) {
 	start := time.Now()
+	// A server engine is backed up with its own tools: say so before
+	// touching the file system.
+	if _, err := db.fileBackup(); err != nil {
+		return BackupReport{}, err
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return BackupReport{}, fmt.Errorf("store: backup to %s: %w", path, err)

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,7 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store/kv"
+	"sealportal/store/kv/enginetest"
 )
 
 // backupWorld is a database with accounts, a complete case and audit entries.
@@ -33,6 +36,7 @@ func backupWorld(t *testing.T) (*DB, portal.Case) {
 // audit log verifies, and it holds every record committed before it began.
 func TestBackupToWhileWriting(t *testing.T) {
 	t.Parallel()
+	enginetest.Require(t, enginetest.Bolt, "the hot copy of the file; PostgreSQL is backed up with its own tools")
 	db, c := backupWorld(t)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -93,6 +97,7 @@ func (db *DB) testCaseByID(id uint64) (c portal.Case, err error) {
 // A backup can never be written over the live database itself.
 func TestBackupRefusesLiveFile(t *testing.T) {
 	t.Parallel()
+	enginetest.Require(t, enginetest.Bolt, "the hot copy of the file; PostgreSQL is backed up with its own tools")
 	db, _ := backupWorld(t)
 	if _, err := db.BackupTo(db.Path()); err == nil || !strings.Contains(err.Error(), "live database") {
 		t.Fatalf("got %v", err)
@@ -106,6 +111,7 @@ func TestBackupRefusesLiveFile(t *testing.T) {
 // audit log was changed, or when it is not a portal database at all.
 func TestCheckCopyFindsProblems(t *testing.T) {
 	t.Parallel()
+	enginetest.Require(t, enginetest.Bolt, "copies of the file; TestCheckRestoredDatabase is PostgreSQL's")
 	db, _ := backupWorld(t)
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.db")
@@ -123,7 +129,7 @@ func TestCheckCopyFindsProblems(t *testing.T) {
 	if _, err := db.BackupTo(bad); err != nil {
 		t.Fatal(err)
 	}
-	b, err := openRaw(bad)
+	b, err := openRaw(t, bad)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,12 +148,57 @@ func TestCheckCopyFindsProblems(t *testing.T) {
 	}
 
 	other := filepath.Join(dir, "other.db")
-	ob, err := openRaw(other)
+	ob, err := openRaw(t, other)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ob.Close()
 	if _, err := CheckFile(other, Options{Keys: mustKeys(t, db)}); err == nil {
 		t.Fatal("an empty bbolt file passed the check")
+	}
+}
+
+// On PostgreSQL the portal makes no copies (pgBackRest and point-in-time
+// recovery do): Backup and BackupTo say so and write nothing. What the portal
+// does is check a restored database, as CheckFile checks a copy of the file:
+// it passes with the keys that wrote it, fails with others, and fails when an
+// audit entry was changed in the table.
+func TestCheckRestoredDatabase(t *testing.T) {
+	t.Parallel()
+	enginetest.Require(t, enginetest.Postgres, "the server's backups; TestBackupToWhileWriting and TestCheckCopyFindsProblems are bbolt's")
+	db, _ := backupWorld(t)
+	out := filepath.Join(t.TempDir(), "copy.db")
+	if _, err := db.BackupTo(out); err == nil || !strings.Contains(err.Error(), "its own tools") {
+		t.Fatalf("BackupTo on PostgreSQL: %v", err)
+	}
+	if _, err := db.Backup(io.Discard); err == nil || !strings.Contains(err.Error(), "its own tools") {
+		t.Fatalf("Backup on PostgreSQL: %v", err)
+	}
+	if left, _ := os.ReadDir(filepath.Dir(out)); len(left) != 0 {
+		t.Fatalf("BackupTo left files behind: %v", left)
+	}
+	path, keys := db.Path(), mustKeys(t, db)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := CheckFile(path, Options{Keys: keys})
+	if err != nil || rep.Cases != 1 || rep.Accounts != 2 || rep.Audit < 5 || rep.Schema != SchemaVersion() {
+		t.Fatalf("CheckFile of the database: %+v, %v", rep, err)
+	}
+	if _, err := CheckFile(path, Options{Keys: NewTestKeys()}); err == nil {
+		t.Fatal("the database passed the check with keys that did not write it")
+	}
+	changed := editAtRest(t, path, func(v []byte) int {
+		if i := bytes.Index(v, []byte(`"detail":"probe-002"`)); i >= 0 {
+			v[i+len(`"detail":"probe-00`)] = '9'
+			return 1
+		}
+		return 0
+	})
+	if changed != 1 {
+		t.Fatalf("%d audit entries changed", changed)
+	}
+	if _, err := CheckFile(path, Options{Keys: keys}); !errors.Is(err, ErrBadCopy) || !strings.Contains(err.Error(), "audit") {
+		t.Fatalf("CheckFile after an audit entry was changed: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store/kv"
+	"sealportal/store/kv/enginetest"
 )
 
 // fillValue sets every field of v, recursively, to a non-zero value that
@@ -421,7 +422,7 @@ func TestMigrationCodecRewritesLegacyRecords(t *testing.T) {
 	}
 	w.openEverything(t)
 	w.readBack(t)
-	assertNoPlaintext(t, "after the rewrite", hotCopy(t, db), w.secrets)
+	assertNoPlaintext(t, "after the rewrite", liveCopy(t, db), w.secrets)
 	// A rotation afterwards moves every value, envelopes included.
 	if _, err := db.RotateDataKeys(t.Context(), RotateOptions{}); err != nil {
 		t.Fatal(err)
@@ -536,7 +537,7 @@ func FuzzSealedValue(f *testing.F) {
 
 func newFuzzDB(f *testing.F) *DB {
 	dir := f.TempDir()
-	db, err := Open(dir+"/fuzz.db", Options{Keys: NewTestKeys()})
+	db, err := Open(enginetest.Location(f, dir+"/fuzz.db"), Options{Keys: NewTestKeys()})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"sealportal/portal"
+	"sealportal/store/kv/enginetest"
 )
 
 // codesWorld is one database holding one sent leak report and one issued
@@ -102,7 +103,7 @@ func FuzzCodeLookups(f *testing.F) {
 			f.Add(s, mode)
 		}
 	}
-	db, err := Open(filepath.Join(f.TempDir(), "portal.db"), Options{Keys: NewTestKeys()})
+	db, err := Open(enginetest.Location(f, filepath.Join(f.TempDir(), "portal.db")), Options{Keys: NewTestKeys()})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -119,21 +119,37 @@ func openEngine(eng kv.Engine, path string, opt Options) (*DB, error) {
 		return nil, errors.New("store: the key-encryption key must be 32 bytes")
 	}
 	db := &DB{eng: eng, path: path, now: opt.Clock, crypt: crypt, signer: signer, verifier: verifier, accounts: &accountMemo{}, group: &groupCommit{}}
+	maintain := !opt.ReadOnly // migrations and back-fills are run here
 	if !opt.ReadOnly {
 		// On a shared engine (PostgreSQL) the migrations and back-fills run
 		// under the admin lock: one starting process migrates, the others
 		// wait and then find nothing left to do.
-		unlock, err := db.LockAdmin(true)
+		// When another process holds the lock and the schema is already
+		// current, that process is an administrative command (which ran
+		// the migrations and back-fills when it opened the store) or a
+		// server finishing its back-fills: start without waiting for it
+		// and leave them to it, or a long key rotation would keep every
+		// server from starting.
+		unlock, err := db.LockAdmin(false)
+		if errors.Is(err, kv.ErrAdminBusy) {
+			if db.checkSchema() == nil {
+				unlock, err, maintain = func() error { return nil }, nil, false
+			} else {
+				unlock, err = db.LockAdmin(true)
+			}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("store: waiting for the admin lock to migrate: %w", err)
 		}
 		defer func() { _ = unlock() }()
-		// Migration 8 wraps an older keys file's data key under the KEK.
-		db.migrating = &migrationInput{keys: opt.Keys, now: opt.Clock()}
-		err = db.migrate()
-		db.migrating = nil
-		if err != nil {
-			return nil, err
+		if maintain {
+			// Migration 8 wraps an older keys file's data key under the KEK.
+			db.migrating = &migrationInput{keys: opt.Keys, now: opt.Clock()}
+			err = db.migrate()
+			db.migrating = nil
+			if err != nil {
+				return nil, err
+			}
 		}
 	} else if err := db.checkSchema(); err != nil {
 		return nil, err
@@ -141,7 +157,7 @@ func openEngine(eng kv.Engine, path string, opt Options) (*DB, error) {
 	if err := db.openKeyring(opt.Keys, opt.ReadOnly); err != nil {
 		return nil, err
 	}
-	if !opt.ReadOnly {
+	if maintain {
 		// Indexes of cases written before them need the keyring: the
 		// workbench's (issue 18, workbench.go) and the desk's (issue 16, desk.go).
 		// Sealed records in the form of before the codec (issue 19,
@@ -173,8 +189,15 @@ func (db *DB) Path() string { return db.path }
 // logic never leaves its own methods).
 func (db *DB) Engine() kv.Engine { return db.eng }
 
-// Ping checks that the store answers a read transaction (for /readyz).
+// Ping checks that the store answers a read transaction (for /readyz), and,
+// on a server engine, that the server is a writable primary (design §6.8:
+// the load balancer drains the app servers while no primary is reachable).
 func (db *DB) Ping() error {
+	if r, ok := db.eng.(interface{ Ready(context.Context) error }); ok {
+		if err := r.Ready(context.Background()); err != nil {
+			return err
+		}
+	}
 	return db.view(func(tx kv.Tx) error {
 		if tx.Bucket(bucketMeta) == nil {
 			return errors.New("store: meta bucket missing")

@@ -1,9 +1,7 @@
 package store
 
 import (
-	"bytes"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +9,7 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store/kv"
+	"sealportal/store/kv/enginetest"
 )
 
 // migration1Buckets are the buckets migration 1 creates.
@@ -59,7 +58,7 @@ func TestFreshDatabaseIsMigrated(t *testing.T) {
 func TestMigration1(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "m1.db")
-	b, err := openRaw(path)
+	b, err := openRaw(t, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,6 +154,7 @@ func mustKeys(t *testing.T, db *DB) Keys {
 // second Open from this process blocks exactly as another process would.
 func TestSecondOpenFailsFast(t *testing.T) {
 	t.Parallel()
+	enginetest.Require(t, enginetest.Bolt, "the file's lock; a PostgreSQL database admits several processes")
 	db := newTestDB(t)
 	start := time.Now()
 	db2, err := Open(db.Path(), Options{Keys: mustKeys(t, db)})
@@ -178,10 +178,12 @@ func TestSecondOpenFailsFast(t *testing.T) {
 	}
 }
 
-// The file holds no personal data in the clear: fields are sealed with the
-// data key and logins are found through keyed hashes.
+// The file (on PostgreSQL: the data directory, the WAL and a dump) holds no
+// personal data in the clear: fields are sealed with the data key and logins
+// are found through keyed hashes.
 func TestNoPlaintextInFile(t *testing.T) {
 	t.Parallel()
+	rest := watchAtRest(t)
 	db := newTestDB(t)
 	lawyer := testCitizen(portal.RoleLawyer, "13566778899", 3)
 	lawyer.Name = "司马律师"
@@ -195,16 +197,8 @@ func TestNoPlaintextInFile(t *testing.T) {
 	}
 	path := db.Path()
 	db.Close()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range []string{"司马律师", "欧阳小红", "13566778899", "15012345678", "66778899", "12345678",
-		lawyer.IDNumber, minor.IDNumber, minor.IDNumber[:17], lawyer.Licence} {
-		if bytes.Contains(raw, []byte(s)) {
-			t.Errorf("%q is in the file in the clear", s)
-		}
-	}
+	assertNoUTF8AtRest(t, rest, path, nil, "accounts", []string{"司马律师", "欧阳小红", "13566778899", "15012345678", "66778899", "12345678",
+		lawyer.IDNumber, minor.IDNumber, minor.IDNumber[:17], lawyer.Licence})
 }
 
 // A database opened read-only (verify-audit) reads but never writes.
@@ -222,8 +216,18 @@ func TestReadOnlyOpen(t *testing.T) {
 	if _, err := ro.AccountByLogin("13800000091"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ro.CreateAccount(testCitizen(portal.RoleMinor, "13800000092", 2), 0); err == nil {
+	_, err = ro.CreateAccount(testCitizen(portal.RoleMinor, "13800000092", 2), 0)
+	if err == nil {
 		t.Fatal("a read-only store accepted a write")
+	}
+	// The same refusal on both engines: the seam's "full or read-only".
+	if !errors.Is(err, kv.ErrFull) {
+		t.Fatalf("a write to a read-only store: %v, want kv.ErrFull", err)
+	}
+	// A session save, which on PostgreSQL bypasses the writer lock, is
+	// refused as well.
+	if err := ro.PutSession(sessionHash(91), portal.Session{AccountID: 1, CreatedAt: time.Now(), LastSeen: time.Now()}); !errors.Is(err, kv.ErrFull) {
+		t.Fatalf("a session saved to a read-only store: %v", err)
 	}
 }
 

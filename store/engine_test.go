@@ -2,19 +2,33 @@ package store
 
 import (
 	"context"
+	"testing"
 
 	"sealportal/store/kv"
 	"sealportal/store/kv/boltkv"
+	"sealportal/store/kv/enginetest"
+	"sealportal/store/kv/pgkv"
 )
 
-// rawFile is a database file opened without the store (no keys, no
-// migrations run by Open), as an older build left it or a tool sees it.
-type rawFile struct{ *boltkv.Engine }
+// rawFile is a database opened without the store (no keys, no migrations
+// run by Open), as an older build left it or a tool sees it.
+type rawFile struct{ kv.Engine }
 
-// openRaw opens the bbolt file at path as a rawFile.
-func openRaw(path string) (rawFile, error) {
+// openRaw opens the test's database at path as a rawFile: the bbolt file, or
+// on PostgreSQL the database enginetest.Location gives the path.
+func openRaw(tb testing.TB, path string) (rawFile, error) {
+	if loc := enginetest.Location(tb, path); IsDatabaseURL(loc) {
+		e, err := pgkv.Open(loc)
+		if err != nil {
+			return rawFile{}, err
+		}
+		return rawFile{e}, nil
+	}
 	e, err := boltkv.Open(path, boltkv.Options{})
-	return rawFile{e}, err
+	if err != nil {
+		return rawFile{}, err
+	}
+	return rawFile{e}, nil
 }
 
 // Update runs fn in a write transaction of the file.

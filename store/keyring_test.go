@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"sealportal/portal"
+	"sealportal/store/kv/enginetest"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -60,7 +61,7 @@ func TestKEKFromEnvironment(t *testing.T) {
 	if kf, _ := readKeysFile(keys.File()); kf.KEK != "" {
 		t.Fatal("the KEK from the environment was written to the file")
 	}
-	db, err := Open(filepath.Join(dir, "portal.db"), Options{Keys: keys})
+	db, err := Open(enginetest.Location(t, filepath.Join(dir, "portal.db")), Options{Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestWrongKEKAtOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "portal.db")
-	db, err := Open(path, Options{Keys: keys})
+	db, err := Open(enginetest.Location(t, path), Options{Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func TestWrongKEKAtOpen(t *testing.T) {
 	db.Close()
 	wrong := keys
 	wrong.KEK = NewTestKeys().KEK
-	_, err = Open(path, Options{Keys: wrong})
+	_, err = Open(enginetest.Location(t, path), Options{Keys: wrong})
 	if !errors.Is(err, ErrWrongKEK) {
 		t.Fatalf("got %v", err)
 	}
@@ -111,7 +112,7 @@ func TestRotateKEKWithKeysFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "portal.db")
-	db, err := Open(path, Options{Keys: keys})
+	db, err := Open(enginetest.Location(t, path), Options{Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,14 +137,14 @@ func TestRotateKEKWithKeysFile(t *testing.T) {
 	if kf.KEK != base64.StdEncoding.EncodeToString(newKEK) {
 		t.Fatal("keys file not updated")
 	}
-	if _, err := Open(path, Options{Keys: keys}); !errors.Is(err, ErrWrongKEK) {
+	if _, err := Open(enginetest.Location(t, path), Options{Keys: keys}); !errors.Is(err, ErrWrongKEK) {
 		t.Fatalf("old KEK after a confirmed rotation: %v", err)
 	}
 	reloaded, err := LoadOrCreateKeys(dir, noEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err = Open(path, Options{Keys: reloaded})
+	db, err = Open(enginetest.Location(t, path), Options{Keys: reloaded})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +166,7 @@ func TestRotateKEKFromEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "portal.db")
-	db, err := Open(path, Options{Keys: keys})
+	db, err := Open(enginetest.Location(t, path), Options{Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +179,7 @@ func TestRotateKEKFromEnvironment(t *testing.T) {
 	}
 	db.Close()
 	// Restarted with the old value: still opens, but no rotation meanwhile.
-	db, err = Open(path, Options{Keys: keys})
+	db, err = Open(enginetest.Location(t, path), Options{Keys: keys})
 	if err != nil {
 		t.Fatalf("old KEK before the switch: %v", err)
 	}
@@ -194,7 +195,7 @@ func TestRotateKEKFromEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err = Open(path, Options{Keys: keys2})
+	db, err = Open(enginetest.Location(t, path), Options{Keys: keys2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +203,7 @@ func TestRotateKEKFromEnvironment(t *testing.T) {
 		t.Fatalf("account: %v", err)
 	}
 	db.Close()
-	if _, err := Open(path, Options{Keys: keys}); !errors.Is(err, ErrWrongKEK) {
+	if _, err := Open(enginetest.Location(t, path), Options{Keys: keys}); !errors.Is(err, ErrWrongKEK) {
 		t.Fatalf("old KEK after the switch: %v", err)
 	}
 }

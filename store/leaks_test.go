@@ -1,8 +1,6 @@
 package store
 
 import (
-	"bytes"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +48,7 @@ func TestMigration5LeakBuckets(t *testing.T) {
 // spelling a person might type, and is nowhere in the file.
 func TestLeakReportLifecycle(t *testing.T) {
 	t.Parallel()
+	rest := watchAtRest(t)
 	db := newTestDB(t)
 	clock, advance := fixedClock(time.Date(2026, 3, 10, 10, 0, 0, 0, portal.China)) // a Tuesday
 	db.now = clock
@@ -163,16 +162,8 @@ func TestLeakReportLifecycle(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile(db.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
 	compact, _ := portal.NormalizeTrackingCode(code)
-	for _, s := range []string{code, compact, "匿名举报人甲", "判决书照片", "某中学教务处", "leak-evidence-bytes", "又在公告栏看到了"} {
-		if bytes.Contains(raw, []byte(s)) {
-			t.Errorf("%q found in the database file", s)
-		}
-	}
+	assertNoUTF8AtRest(t, rest, db.Path(), nil, "leak report", []string{code, compact, "匿名举报人甲", "判决书照片", "某中学教务处", "leak-evidence-bytes", "又在公告栏看到了"})
 }
 
 // The supervisor's list: nearest deadline first, overdue first, closed last,

@@ -13,13 +13,14 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store/kv"
+	"sealportal/store/kv/enginetest"
 )
 
 // applyUpTo runs the migrations up to and including version on a fresh file,
 // as an older build would have left it.
 func applyUpTo(t *testing.T, version int) rawFile {
 	t.Helper()
-	b, err := openRaw(filepath.Join(t.TempDir(), "m.db"))
+	b, err := openRaw(t, filepath.Join(t.TempDir(), "m.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +121,7 @@ func legacyDatabase(t *testing.T) (dbPath, keysPath string, legacy []byte, acct 
 	t.Helper()
 	dir := t.TempDir()
 	dbPath, keysPath = filepath.Join(dir, "portal.db"), filepath.Join(dir, KeysFile)
-	b, err := openRaw(dbPath)
+	b, err := openRaw(t, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +196,7 @@ func TestMigration8WrapsLegacyDataKey(t *testing.T) {
 	if err != nil || kf.KEK == "" || kf.Data == "" {
 		t.Fatalf("before Open the keys file must hold the new kek and still the data_key: %+v %v", kf, err)
 	}
-	db, err := Open(dbPath, Options{Keys: keys})
+	db, err := Open(enginetest.Location(t, dbPath), Options{Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +236,7 @@ func TestMigration8WrapsLegacyDataKey(t *testing.T) {
 	if err != nil || keys2.LegacyData != nil || !bytes.Equal(keys2.KEK, keys.KEK) {
 		t.Fatalf("reloaded keys: %v", err)
 	}
-	db, err = Open(dbPath, Options{Keys: keys2})
+	db, err = Open(enginetest.Location(t, dbPath), Options{Keys: keys2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +269,7 @@ func TestMigration8RefusesWithoutTheLegacyKey(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		db, err := Open(dbPath, Options{Keys: keys})
+		db, err := Open(enginetest.Location(t, dbPath), Options{Keys: keys})
 		if err == nil {
 			db.Close()
 			t.Fatalf("%s: opened", tc.name)
@@ -276,7 +277,7 @@ func TestMigration8RefusesWithoutTheLegacyKey(t *testing.T) {
 		if !strings.Contains(err.Error(), tc.want) {
 			t.Fatalf("%s: error %q does not say %q", tc.name, err, tc.want)
 		}
-		b, err := openRaw(dbPath)
+		b, err := openRaw(t, dbPath)
 		if err != nil {
 			t.Fatal(err)
 		}

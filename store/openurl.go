@@ -20,13 +20,14 @@ func IsDatabaseURL(s string) bool {
 // postgres:// URL, libpq's multi-host form with target_session_attrs=read-write
 // included. The schema is created when missing; migrations run under the admin
 // lock, so of several processes starting together one migrates and the others
-// wait, then find the schema current. Options.MaxSize does not apply (the
+// wait, then find the schema current. Options.ReadOnly makes every session
+// read-only (writes answer kv.ErrFull). Options.MaxSize does not apply (the
 // server has its own limits).
 func OpenURL(dsn string, opt Options) (*DB, error) {
 	if err := checkKeys(opt.Keys); err != nil {
 		return nil, err
 	}
-	eng, err := pgkv.OpenOptions(context.Background(), dsn, pgkv.Options{})
+	eng, err := pgkv.OpenOptions(context.Background(), dsn, pgkv.Options{ReadOnly: opt.ReadOnly})
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", RedactURL(dsn), err)
 	}

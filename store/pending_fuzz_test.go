@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"sealportal/portal"
+	"sealportal/store/kv/enginetest"
 )
 
 // FuzzPendingCodes sends arbitrary tokens and codes to the code forms'
@@ -12,7 +13,7 @@ import (
 // forged token is NotFound, and only the real token with the real code
 // creates the account.
 func FuzzPendingCodes(f *testing.F) {
-	db, err := Open(filepath.Join(f.TempDir(), "portal.db"), Options{Keys: NewTestKeys()})
+	db, err := Open(enginetest.Location(f, filepath.Join(f.TempDir(), "portal.db")), Options{Keys: NewTestKeys()})
 	if err != nil {
 		f.Fatal(err)
 	}

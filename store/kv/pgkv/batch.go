@@ -16,6 +16,9 @@ import (
 // fails as a whole (the lock or the connection), each call runs again alone:
 // fn may run twice. A commit whose outcome is unknown is never retried.
 func (e *Engine) Batch(ctx context.Context, fn func(kv.Tx) error) error {
+	if e.opts.ReadOnly {
+		return ErrReadOnly
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -54,6 +54,12 @@ type Options struct {
 	// MaxBatch the most calls that share a commit (default 64).
 	BatchDelay time.Duration
 	MaxBatch   int
+	// ReadOnly opens the database for reading only (verify-audit, checking
+	// a restored copy): every session is read-only on the server too
+	// (default_transaction_read_only), the schema is neither created nor
+	// locked, and Update, Batch, PutUnlocked and LockAdmin answer
+	// ErrReadOnly, as bbolt's read-only file refuses writes.
+	ReadOnly bool
 }
 
 func (o *Options) defaults() {
@@ -83,6 +89,9 @@ var (
 	ErrClosed = errors.New("pgkv: engine closed")
 	// ErrAdminBusy is LockAdmin without waiting while another process holds the admin lock.
 	ErrAdminBusy = kv.ErrAdminBusy
+	// ErrReadOnly is a write to an engine opened with Options.ReadOnly; it
+	// wraps kv.ErrFull, the seam's "full or read-only" refusal.
+	ErrReadOnly = fmt.Errorf("%w: pgkv: the database was opened read-only", kv.ErrFull)
 	// ErrKeyRequired is a Put with an empty key (bbolt refuses it too).
 	ErrKeyRequired = errors.New("pgkv: key required")
 	// ErrKeyTooLarge is a key over MaxKeySize bytes (bbolt's limit).
@@ -133,6 +142,9 @@ func OpenOptions(ctx context.Context, dsn string, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgkv: the database URL: %w", err)
 	}
+	if o.ReadOnly {
+		cfg.RuntimeParams["default_transaction_read_only"] = "on"
+	}
 	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(o.MaxConns)
 	db.SetMaxIdleConns(o.MaxConns)
@@ -156,11 +168,25 @@ var schema = []string{
 	"ALTER TABLE kv ALTER COLUMN v SET STORAGE EXTERNAL",
 }
 
-// ensureSchema checks the schema under the admin lock, creating it in one
+// ensureSchema checks the schema, creating it in one
 // transaction when it is missing. Two processes starting together are safe:
 // the second one's CREATE waits for the first one's and fails on the
 // duplicate name, and it then finds the schema on its next try.
 func (e *Engine) ensureSchema(ctx context.Context) error {
+	if e.opts.ReadOnly {
+		// Neither created nor locked: only there.
+		ctx, cancel := context.WithTimeout(ctx, e.opts.StatementTimeout)
+		defer cancel()
+		var gen int64
+		err := e.db.QueryRowContext(ctx, "SELECT gen FROM kv_writer WHERE id = 1").Scan(&gen)
+		if hasCode(err, "42P01") {
+			return errors.New("pgkv: opened read-only, and the database holds no kv schema")
+		}
+		if err != nil {
+			return fmt.Errorf("pgkv: checking the schema: %w", err)
+		}
+		return nil
+	}
 	var last error
 	for range 5 {
 		err := e.checkSchema(ctx)
@@ -187,7 +213,10 @@ func (e *Engine) checkSchema(ctx context.Context) error {
 	}
 	defer func() { _ = tx.Rollback() }()
 	var id, gen int64
-	if err := tx.QueryRowContext(ctx, "SELECT id FROM kv_admin WHERE id = 1 FOR UPDATE").Scan(&id); err != nil {
+	// No row lock: the check must not wait for an administrative command
+	// holding the admin lock (a key rotation may take minutes); creating
+	// the schema is safe without it (see ensureSchema).
+	if err := tx.QueryRowContext(ctx, "SELECT id FROM kv_admin WHERE id = 1").Scan(&id); err != nil {
 		return err
 	}
 	if err := tx.QueryRowContext(ctx, "SELECT gen FROM kv_writer WHERE id = 1").Scan(&gen); err != nil {
@@ -212,6 +241,18 @@ func (e *Engine) createSchema(ctx context.Context) error {
 	return tx.Commit()
 }
 
+// refusedWrite marks the server's refusal of a write because it is read-only
+// (a standby, default_transaction_read_only: SQLSTATE 25006) or out of disk
+// (53100) as kv.ErrFull, as boltkv does for its size limit and read-only
+// files: the store then shows its "cannot save anything new" page, which keeps
+// what was typed, instead of an internal error.
+func refusedWrite(err error) error {
+	if hasCode(err, "25006", "53100") {
+		return fmt.Errorf("%w: %w", kv.ErrFull, err)
+	}
+	return err
+}
+
 func hasCode(err error, codes ...string) bool {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
@@ -230,6 +271,9 @@ func hasCode(err error, codes ...string) bool {
 // unlock. Without wait it answers ErrAdminBusy at once when another process
 // holds it (FOR UPDATE NOWAIT).
 func (e *Engine) LockAdmin(ctx context.Context, wait bool) (unlock func() error, err error) {
+	if e.opts.ReadOnly {
+		return nil, ErrReadOnly
+	}
 	e.closeMu.RLock()
 	defer e.closeMu.RUnlock()
 	if e.closed {
@@ -303,6 +347,9 @@ func (e *Engine) run(ctx context.Context, writable bool, fn func(kv.Tx) error) e
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if writable && e.opts.ReadOnly {
+		return ErrReadOnly
+	}
 	if writable {
 		// One connection waits on the lock row per process; the others
 		// queue here without holding a connection.
@@ -342,7 +389,7 @@ func (e *Engine) begin(ctx context.Context, writable bool) (*txn, error) {
 		lcancel()
 		if err != nil {
 			t.rollback()
-			return nil, fmt.Errorf("pgkv: the writer lock: %w", err)
+			return nil, fmt.Errorf("pgkv: the writer lock: %w", refusedWrite(err))
 		}
 		t.genKnown = true
 		if e.bulk.Load() > 0 {
@@ -417,7 +464,7 @@ func commitError(err error) error {
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Severity == "ERROR" && !strings.HasPrefix(pe.Code, "08") && !strings.HasPrefix(pe.Code, "57") {
-		return fmt.Errorf("pgkv: commit refused: %w", err)
+		return fmt.Errorf("pgkv: commit refused: %w", refusedWrite(err))
 	}
 	return fmt.Errorf("pgkv: commit: %w: %w", kv.ErrOutcomeUnknown, err)
 }

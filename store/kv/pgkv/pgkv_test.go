@@ -591,3 +591,83 @@ func TestPutUnlockedConcurrentInserts(t *testing.T) {
 		return nil
 	})
 }
+
+// An engine opened read-only reads, refuses every kind of write with
+// ErrReadOnly (a kv.ErrFull, as bbolt's read-only file), and its sessions are
+// read-only on the server too, so that no path can write through it.
+func TestReadOnly(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	w := openTest(t, dsn)
+	if err := w.Update(bg, func(tx kv.Tx) error {
+		b, err := tx.CreateBucketIfNotExists([]byte("b"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("k"), []byte("v"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := OpenOptions(bg, dsn, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if err := ro.View(bg, func(tx kv.Tx) error {
+		if got := tx.Bucket([]byte("b")).Get([]byte("k")); string(got) != "v" {
+			t.Errorf("read %q", got)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	put := func(tx kv.Tx) error { return tx.Bucket([]byte("b")).Put([]byte("k"), []byte("w")) }
+	for name, err := range map[string]error{
+		"Update":      ro.Update(bg, put),
+		"Batch":       ro.Batch(bg, put),
+		"PutUnlocked": ro.PutUnlocked(bg, []byte("b"), []byte("k"), []byte("w")),
+	} {
+		if !errors.Is(err, ErrReadOnly) || !errors.Is(err, kv.ErrFull) {
+			t.Errorf("%s on a read-only engine: %v", name, err)
+		}
+	}
+	if _, err := ro.LockAdmin(bg, false); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("LockAdmin on a read-only engine: %v", err)
+	}
+	// The server refuses a write on the engine's connections as well.
+	if _, err := ro.db.ExecContext(bg, "UPDATE kv SET v = 'x'"); !hasCode(err, "25006") { // read_only_sql_transaction
+		t.Errorf("a write on a read-only engine's connection: %v", err)
+	}
+	if err := w.View(bg, func(tx kv.Tx) error {
+		if got := tx.Bucket([]byte("b")).Get([]byte("k")); string(got) != "v" {
+			t.Errorf("the value changed to %q", got)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// A database without the schema is refused, and not given one.
+	admin := adminDB(t)
+	name := fmt.Sprintf("ro_empty_%d", time.Now().UnixNano())
+	if _, err := admin.ExecContext(bg, "CREATE DATABASE "+name+" TEMPLATE template0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = admin.ExecContext(bg, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+	u, err := url.Parse(pgtest.Server(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	if e, err := OpenOptions(bg, u.String(), Options{ReadOnly: true}); err == nil {
+		e.Close()
+		t.Error("a read-only open of a database without the schema succeeded")
+	}
+	empty, err := sql.Open("pgx", u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer empty.Close()
+	var n int
+	if err := empty.QueryRowContext(bg, "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'kv%'").Scan(&n); err != nil || n != 0 {
+		t.Errorf("a read-only open created %d tables (%v)", n, err)
+	}
+}

@@ -51,7 +51,7 @@ const cacheWrites = 1 << 20
 // fail records the first engine error.
 func (t *txn) fail(what string, err error) {
 	if t.err == nil && err != nil {
-		t.err = fmt.Errorf("pgkv: %s: %w", what, err)
+		t.err = fmt.Errorf("pgkv: %s: %w", what, refusedWrite(err))
 	}
 }
 

@@ -18,6 +18,9 @@ import (
 // it only where that is acceptable. An error whose outcome is unknown wraps
 // kv.ErrOutcomeUnknown.
 func (e *Engine) PutUnlocked(ctx context.Context, bucket, key, value []byte) error {
+	if e.opts.ReadOnly {
+		return ErrReadOnly
+	}
 	if len(key) == 0 {
 		return ErrKeyRequired
 	}

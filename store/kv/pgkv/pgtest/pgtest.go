@@ -121,6 +121,20 @@ func Server(t testing.TB) string {
 	return shared.url("postgres")
 }
 
+// Bin is the path of one of the PostgreSQL programs found beside the server's
+// (pg_dump, pg_waldump, …), for tests that act on the server from outside.
+func Bin(name string) (string, error) {
+	dir, err := binDir()
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, name)
+	if _, err := os.Stat(p); err != nil { // #nosec G703 -- the test harness's own folder
+		return "", fmt.Errorf("pgtest: %s: %w", name, err)
+	}
+	return p, nil
+}
+
 var errNoBinaries = errors.New("no PostgreSQL server binaries (initdb, postgres) found")
 
 type cluster struct {
