@@ -23,6 +23,7 @@ func runServe(args []string) error {
 	var c config
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	serveFlags(fs, &c)
+	witness := auditWitnessFlag(fs) // -audit-witness (witness.go)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,6 +55,13 @@ func runServe(args []string) error {
 		return err
 	}
 	defer db.Close()
+	// The witnessed audit head (witness.go, issue 15): a database that lost
+	// audit entries the witness saw is refused before anything is served.
+	stopWitness, err := witness.start(db, log)
+	if err != nil {
+		return err
+	}
+	defer stopWitness()
 	cal, err := db.Calendar()
 	if err != nil {
 		return err

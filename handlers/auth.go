@@ -3,11 +3,8 @@ package handlers
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/time/rate"
 
 	"sealportal/portal"
 	"sealportal/views"
@@ -300,9 +297,4 @@ func errKey(err error) string {
 		return pe.Key
 	}
 	return "error.form_invalid"
-}
-
-func newLoginLimiter(perMinute int) *middleware.RateLimiterMemoryStore {
-	return middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-		Rate: rate.Limit(float64(perMinute) / 60), Burst: perMinute, ExpiresIn: 10 * time.Minute})
 }

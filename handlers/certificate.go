@@ -12,8 +12,6 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/time/rate"
 	"rsc.io/qr"
 
 	"sealportal/portal"
@@ -42,15 +40,14 @@ const (
 
 // verifyLimiters holds each server's limiter of verification tries (one per
 // Server, so that test servers do not share their budget).
-var verifyLimiters sync.Map // *Server -> *middleware.RateLimiterMemoryStore
+var verifyLimiters sync.Map // *Server -> Limiter
 
-func (s *Server) verifyLimiter() *middleware.RateLimiterMemoryStore {
+func (s *Server) verifyLimiter() Limiter {
 	if v, ok := verifyLimiters.Load(s); ok {
-		return v.(*middleware.RateLimiterMemoryStore)
+		return v.(Limiter)
 	}
-	v, _ := verifyLimiters.LoadOrStore(s, middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-		Rate: rate.Limit(float64(verifyTries) / verifyWindow.Seconds()), Burst: verifyTries, ExpiresIn: verifyWindow}))
-	return v.(*middleware.RateLimiterMemoryStore)
+	v, _ := verifyLimiters.LoadOrStore(s, s.newLimiter("certificate_verify", verifyTries, verifyWindow))
+	return v.(Limiter)
 }
 
 // certPerson is someone the signed-in account may ask a certificate for.

@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/time/rate"
 
 	"sealportal/portal"
 	"sealportal/store"
@@ -35,11 +33,6 @@ const (
 	leakTrackTries  = 10
 	leakTrackWindow = 10 * time.Minute
 )
-
-func newTrackLimiter() *middleware.RateLimiterMemoryStore {
-	return middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-		Rate: rate.Limit(float64(leakTrackTries) / leakTrackWindow.Seconds()), Burst: leakTrackTries, ExpiresIn: leakTrackWindow})
-}
 
 // The draft cookie holds a random token; the store keeps only its keyed hash.
 func (s *Server) leakDraftCookie() string { return s.cookieName("leakdraft") }

@@ -131,11 +131,11 @@ type Server struct {
 	sessions *sessionStore
 	// loginLimiter limits login attempts per client address, on top of the
 	// per-account lockout, so one address cannot try many accounts.
-	loginLimiter *middleware.RateLimiterMemoryStore
+	loginLimiter Limiter
 	// apiLimiter limits the public JSON APIs per client address.
-	apiLimiter *middleware.RateLimiterMemoryStore
+	apiLimiter Limiter
 	// trackLimiter limits leak-report tracking-code tries per client address.
-	trackLimiter *middleware.RateLimiterMemoryStore
+	trackLimiter Limiter
 	// codeByAddr and codeByNumber limit requests that send a code by SMS or
 	// e-mail (registration, password reset, e-mail), per client address and
 	// per mobile number or address (contact.go).
@@ -149,9 +149,10 @@ func New(cfg Config, db *store.DB) (*echo.Echo, error) {
 	s := &Server{cfg: cfg, db: db, log: cfg.Logger}
 	s.sessions = newSessionStore(db, cfg)
 	s.oidc = &oidcClient{cfg: cfg.OIDC}
-	s.loginLimiter = newLoginLimiter(cfg.LoginRate)
-	s.apiLimiter = newLoginLimiter(apiRatePerMinute)
-	s.trackLimiter = newTrackLimiter()
+	// Per-address limits: shared by the app servers on PostgreSQL (limiter.go).
+	s.loginLimiter = s.newLimiter("login", cfg.LoginRate, time.Minute)
+	s.apiLimiter = s.newLimiter("api", apiRatePerMinute, time.Minute)
+	s.trackLimiter = s.newLimiter("leak_track", leakTrackTries, leakTrackWindow)
 	s.codeByAddr, s.codeByNumber = newCodeLimiters(cfg.CodeRate)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

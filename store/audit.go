@@ -95,8 +95,16 @@ func auditBuckets(tx kv.Tx) (entries, hashes, meta kv.Bucket, err error) {
 // checks that the stored hashes end where that many entries put them: extending
 // a tree whose hashes do not match its entries would sign a broken history.
 func auditSize(entries, hashes kv.Bucket) (int64, error) {
+	n, _, err := auditTail(entries, hashes)
+	return n, err
+}
+
+// auditTail is auditSize that also returns the last entry's bytes (nil for
+// an empty log), valid until the transaction ends.
+func auditTail(entries, hashes kv.Bucket) (int64, []byte, error) {
 	var n int64
-	if k, _ := entries.Cursor().Last(); k != nil {
+	k, last := entries.Cursor().Last()
+	if k != nil {
 		n = int64(btoi(k)) + 1 // #nosec G115 -- keys are entry indexes written from n >= 0
 	}
 	var stored int64
@@ -104,9 +112,28 @@ func auditSize(entries, hashes kv.Bucket) (int64, error) {
 		stored = int64(btoi(k)) + 1 // #nosec G115 -- keys are hash indexes written from values >= 0
 	}
 	if want := tlog.StoredHashCount(n); stored != want {
-		return 0, fmt.Errorf("store: audit log inconsistent: %d entries need %d stored hashes, found %d", n, want, stored)
+		return 0, nil, fmt.Errorf("store: audit log inconsistent: %d entries need %d stored hashes, found %d", n, want, stored)
 	}
-	return n, nil
+	return n, last, nil
+}
+
+// auditAt is the time of an entry to append after the entry last (nil: the
+// first entry): now, or the last entry's time when now is earlier. The app
+// servers' clocks differ a little even with NTP, and the log's order is the
+// writer lock's order, so an entry written by a server whose clock is behind
+// would otherwise look older than the one before it (issue 15, design §6.4).
+func auditAt(now time.Time, last []byte) time.Time {
+	at := now.UTC().Truncate(time.Millisecond)
+	if last == nil {
+		return at
+	}
+	var prev struct {
+		At time.Time `json:"at"`
+	}
+	if err := json.Unmarshal(last, &prev); err == nil && prev.At.After(at) {
+		return prev.At.UTC()
+	}
+	return at
 }
 
 // appendAudit appends ev to the audit log inside tx, so that the event commits
@@ -120,13 +147,14 @@ func (db *DB) appendAudit(tx kv.Tx, ev portal.AuditEvent) error {
 	if err != nil {
 		return err
 	}
-	n, err := auditSize(entries, hashes)
+	n, last, err := auditTail(entries, hashes)
 	if err != nil {
 		return err
 	}
 	ev.Seq = uint64(n) // #nosec G115 -- n is the log size, >= 0
-	// Milliseconds are enough to order events for a reader and keep entries short.
-	ev.At = db.now().UTC().Truncate(time.Millisecond)
+	// Milliseconds are enough to order events for a reader and keep entries
+	// short; never before the previous entry (auditAt).
+	ev.At = auditAt(db.now(), last)
 	data, err := json.Marshal(auditRecordOf(ev))
 	if err != nil {
 		return fmt.Errorf("store: audit append %d: %w", n, err)

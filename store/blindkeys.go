@@ -207,6 +207,9 @@ func putBlindKey(kr kv.Bucket, r dekRecord) error {
 	if err != nil {
 		return err
 	}
+	if err := bumpKeyringVersion(kr); err != nil { // keyring_shared.go
+		return err
+	}
 	return kr.Put(bixKey(r.ID), raw)
 }
 

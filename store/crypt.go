@@ -25,6 +25,11 @@ type crypter struct {
 	bkeys atomic.Pointer[blindSet] // the blind-index keys (blindkeys.go), swapped whole too
 
 	indexFromFile []byte // the keys file's index_key: the material of blind key 1
+
+	// reload, on an engine shared by several app servers, reads the keyring
+	// again when a value names a key id not in memory (keyring_shared.go);
+	// nil on bbolt, where this process made every key it can meet.
+	reload func() bool
 }
 
 // dataKey is one unwrapped data key.
@@ -169,6 +174,9 @@ func (c *crypter) openAppend(dst []byte, kind string, id uint64, field string, c
 		return nil, errors.New("store: ciphertext too short")
 	}
 	k := c.keys.Load().byID[ciphertext[0]]
+	if k == nil && c.reload != nil && c.reload() {
+		k = c.keys.Load().byID[ciphertext[0]]
+	}
 	if k == nil {
 		return nil, fmt.Errorf("store: decrypt %s %d %s: unknown or retired key id %d", kind, id, field, ciphertext[0])
 	}

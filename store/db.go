@@ -214,7 +214,7 @@ func (db *DB) Ping() error {
 // returns the transaction's sticky error (Tx.Err) whatever fn returned, and
 // then rolls back (kv's contract).
 func (db *DB) update(fn func(tx kv.Tx) error) error {
-	return storageFull(db.eng.Update(context.Background(), db.submissionFirst(fn)))
+	return storageFull(db.eng.Update(context.Background(), db.fresh(db.submissionFirst(fn))))
 }
 
 // storageFull makes a write refused by a full or read-only database a domain
@@ -235,7 +235,7 @@ func storageFull(err error) error {
 // fn must change nothing outside the transaction except overwriting its
 // results.
 func (db *DB) batch(fn func(tx kv.Tx) error) error {
-	return storageFull(db.eng.Batch(context.Background(), db.submissionFirst(fn)))
+	return storageFull(db.eng.Batch(context.Background(), db.fresh(db.submissionFirst(fn))))
 }
 
 // BulkLoad runs fn, which fills an empty database (seed -n), without an fsync

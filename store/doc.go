@@ -140,6 +140,9 @@
 //	leak_receipts                    HMAC("leakreceipt", draft token) -> {body: encrypted JSON: report id, tracking code,
 //	                                 sent}: a sent report's confirmation for a retry from the same browser, one hour
 //	                                 (same migration; idempotency_leak.go)
+//	rate_limits                      limit name | 0 | window number | keyed hash of a client address | 8 random bytes -> ""
+//	                                 one key per allowed hit, shared by the app servers of one database (limits.go,
+//	                                 issue 15; created on first use; ended windows swept in batches)
 //	api_clients                      itob(id) -> JSON{organ, name, SHA-256 of the secret, created, rotated, revoked}
 //	api_clients_by_hash              SHA-256 of a live secret -> itob(id)   (apiclients.go, issue 17)
 //	ingest_jobs                      itob(job) -> JSON{organ, state, lines, chunks, next chunk, counts}

@@ -31,6 +31,7 @@ import (
 //	  "dek" | key id (1 byte)   -> dekRecord {id, state, created, retired, wrapped, previous}
 //	  "kek"                     -> kekRecord {fingerprint, previous}   which KEK wraps the keys
 //	  "last_id"                 -> 1 byte: the last key id given (ids are not reused while 255 last)
+//	  "version"                 -> 8 bytes: a counter raised by every change of a key record (keyring_shared.go)
 //
 // A key is "active" (seals new values; exactly one), "retiring" (a rotation
 // is moving its values to the active key) or "retired" (a full scan found no
@@ -39,8 +40,9 @@ import (
 var bucketKeyring = []byte("keyring")
 
 var (
-	keyKEK    = []byte("kek")
-	keyLastID = []byte("last_id")
+	keyKEK            = []byte("kek")
+	keyLastID         = []byte("last_id")
+	keyKeyringVersion = []byte("version")
 )
 
 func dekKey(id byte) []byte { return []byte{'d', 'e', 'k', id} }
@@ -94,6 +96,8 @@ type keyring struct {
 	oldKEK     bool   // opened with the previous KEK of an unconfirmed KEK rotation
 	file       string // keys file to update on a KEK rotation ("" when none)
 	kekFromEnv bool
+	version    uint64     // the keyring's "version" when the keys in memory were read
+	reloadMu   sync.Mutex // one reload at a time (keyring_shared.go)
 }
 
 func (r *keyring) current() ([]byte, string, bool) {
@@ -179,6 +183,9 @@ func putDEK(kr kv.Bucket, r dekRecord) error {
 	if err != nil {
 		return err
 	}
+	if err := bumpKeyringVersion(kr); err != nil {
+		return err
+	}
 	return kr.Put(dekKey(r.ID), raw)
 }
 
@@ -195,6 +202,9 @@ func readKEKRecord(kr kv.Bucket) (kekRecord, error) {
 func putKEKRecord(kr kv.Bucket, r kekRecord) error {
 	raw, err := json.Marshal(r)
 	if err != nil {
+		return err
+	}
+	if err := bumpKeyringVersion(kr); err != nil {
 		return err
 	}
 	return kr.Put(keyKEK, raw)
@@ -312,9 +322,7 @@ func (db *DB) openKeyring(keys Keys, readOnly bool) error {
 		return errors.New("store: the key-encryption key must be 32 bytes")
 	}
 	ring := &keyring{kek: append([]byte(nil), keys.KEK...), kekFP: kekFingerprint(keys.KEK), file: keys.file, kekFromEnv: keys.kekFromEnv}
-	var active byte
-	plain := map[byte][]byte{}
-	var blind *blindSet
+	var st ringState
 	load := func(tx kv.Tx) error {
 		kr := tx.Bucket(bucketKeyring)
 		if kr == nil {
@@ -331,56 +339,15 @@ func (db *DB) openKeyring(keys Keys, readOnly bool) error {
 			if err := setupKeyring(tx, keys, db.now()); err != nil {
 				return err
 			}
-			if deks, err = readDEKs(kr); err != nil {
-				return err
-			}
 		}
-		kek, err := readKEKRecord(kr)
-		if err != nil {
-			return fmt.Errorf("store: keyring: %w", err)
-		}
-		// The previous KEK still opens the keyring after a KEK rotation until
-		// a start with the new one confirms it (RotateKEK).
-		usePrevious := ring.kekFP != kek.Fingerprint && kek.Previous != "" && ring.kekFP == kek.Previous
-		if ring.kekFP != kek.Fingerprint && !usePrevious {
-			return fmt.Errorf("%w (the KEK given has fingerprint %s, the keyring was wrapped by %s): check %s or the kek in %s",
-				ErrWrongKEK, ring.kekFP, kek.Fingerprint, EnvKEK, keysFileName(keys))
-		}
-		ring.oldKEK = usePrevious
-		for _, d := range deks {
-			wrapped := d.Wrapped
-			if usePrevious {
-				wrapped = d.Previous
-			}
-			if len(wrapped) == 0 {
-				if d.State != KeyRetired {
-					return fmt.Errorf("store: keyring: key %d is %s but has no material", d.ID, d.State)
-				}
-				continue
-			}
-			k, err := unwrapDEK(keys.KEK, d.ID, wrapped)
-			if err != nil {
-				return fmt.Errorf("%w: key %d does not unwrap: %v", ErrWrongKEK, d.ID, err)
-			}
-			plain[d.ID] = k
-			if d.State == KeyActive {
-				if active != 0 {
-					return fmt.Errorf("store: keyring: keys %d and %d are both active", active, d.ID)
-				}
-				active = d.ID
-			}
-		}
-		if active == 0 {
-			return errors.New("store: keyring: no active data key")
-		}
-		if blind, err = loadBlindKeys(kr, keys, usePrevious); err != nil {
+		if st, err = readRing(kr, keys.KEK, ring.kekFP, keys.Index, keysFileName(keys)); err != nil {
 			return err
 		}
-		if readOnly || usePrevious || kek.Previous == "" {
+		if readOnly || st.usePrevious || st.kekRec.Previous == "" {
 			return nil
 		}
 		// The new KEK opened the keyring: the rotation to it is confirmed.
-		for _, d := range deks {
+		for _, d := range st.deks {
 			if d.Previous != nil {
 				d.Previous = nil
 				if err := putDEK(kr, d); err != nil {
@@ -391,7 +358,11 @@ func (db *DB) openKeyring(keys Keys, readOnly bool) error {
 		if err := forgetPreviousBlindWraps(kr); err != nil {
 			return err
 		}
-		return putKEKRecord(kr, kekRecord{Fingerprint: kek.Fingerprint})
+		if err := putKEKRecord(kr, kekRecord{Fingerprint: st.kekRec.Fingerprint}); err != nil {
+			return err
+		}
+		st.version = keyringVersion(kr) // the confirmation changed it
+		return nil
 	}
 	var err error
 	if readOnly {
@@ -402,18 +373,87 @@ func (db *DB) openKeyring(keys Keys, readOnly bool) error {
 	if err != nil {
 		return err
 	}
-	if err := db.crypt.setKeys(active, plain); err != nil {
+	if err := db.crypt.setKeys(st.active, st.plain); err != nil {
 		return err
 	}
-	db.crypt.bkeys.Store(blind)
+	db.crypt.bkeys.Store(st.blind)
+	ring.oldKEK = st.usePrevious
+	ring.version = st.version
 	db.ring = ring
+	if db.Shared() {
+		// Another app server may add a data key at any time (design §6.5):
+		// a value naming a key this process does not hold makes it read the
+		// keyring again, once, before the value is called undecryptable.
+		db.crypt.reload = db.reloadKeyringForRead
+	}
 	if !readOnly && keys.LegacyData != nil && keys.file != "" {
 		// A keys file that cannot be rewritten (a read-only mounted secret)
 		// keeps its data_key, as before the upgrade: not a reason to refuse
 		// to start. The next `admin rotate-keys` retires that key anyway.
-		_ = db.forgetLegacyKey(keys.file, plain)
+		_ = db.forgetLegacyKey(keys.file, st.plain)
 	}
 	return nil
+}
+
+// ringState is the keyring as read with one KEK: the data keys unwrapped,
+// the blind keys, and the version it was read at.
+type ringState struct {
+	deks        []dekRecord
+	kekRec      kekRecord
+	usePrevious bool // the KEK given is the previous one of an unconfirmed KEK rotation
+	active      byte
+	plain       map[byte][]byte
+	blind       *blindSet
+	version     uint64
+}
+
+// readRing reads and unwraps the keyring with kek (whose fingerprint is fp;
+// index is the keys file's index key, blind key 1). keysName names the keys
+// file in the error of a wrong KEK.
+func readRing(kr kv.Bucket, kek []byte, fp string, index []byte, keysName string) (ringState, error) {
+	st := ringState{plain: map[byte][]byte{}, version: keyringVersion(kr)}
+	var err error
+	if st.deks, err = readDEKs(kr); err != nil {
+		return st, err
+	}
+	if st.kekRec, err = readKEKRecord(kr); err != nil {
+		return st, fmt.Errorf("store: keyring: %w", err)
+	}
+	// The previous KEK still opens the keyring after a KEK rotation until
+	// a start with the new one confirms it (RotateKEK).
+	st.usePrevious = fp != st.kekRec.Fingerprint && st.kekRec.Previous != "" && fp == st.kekRec.Previous
+	if fp != st.kekRec.Fingerprint && !st.usePrevious {
+		return st, fmt.Errorf("%w (the KEK given has fingerprint %s, the keyring was wrapped by %s): check %s or the kek in %s",
+			ErrWrongKEK, fp, st.kekRec.Fingerprint, EnvKEK, keysName)
+	}
+	for _, d := range st.deks {
+		wrapped := d.Wrapped
+		if st.usePrevious {
+			wrapped = d.Previous
+		}
+		if len(wrapped) == 0 {
+			if d.State != KeyRetired {
+				return st, fmt.Errorf("store: keyring: key %d is %s but has no material", d.ID, d.State)
+			}
+			continue
+		}
+		k, err := unwrapDEK(kek, d.ID, wrapped)
+		if err != nil {
+			return st, fmt.Errorf("%w: key %d does not unwrap: %v", ErrWrongKEK, d.ID, err)
+		}
+		st.plain[d.ID] = k
+		if d.State == KeyActive {
+			if st.active != 0 {
+				return st, fmt.Errorf("store: keyring: keys %d and %d are both active", st.active, d.ID)
+			}
+			st.active = d.ID
+		}
+	}
+	if st.active == 0 {
+		return st, errors.New("store: keyring: no active data key")
+	}
+	st.blind, err = loadBlindKeys(kr, Keys{KEK: kek, Index: index}, st.usePrevious)
+	return st, err
 }
 
 func keysFileName(k Keys) string {
@@ -545,7 +585,9 @@ func (db *DB) RotateKEK(newKEK []byte) (KEKReport, error) {
 		return rep, err
 	}
 	ring.stateMu.Lock()
-	ring.kek, ring.kekFP = append([]byte(nil), newKEK...), rep.NewFingerprint
+	// oldKEK too: a write of another goroutine may have reloaded the keyring
+	// between the commit and here, with the KEK that is now the previous one.
+	ring.kek, ring.kekFP, ring.oldKEK = append([]byte(nil), newKEK...), rep.NewFingerprint, false
 	ring.stateMu.Unlock()
 	if ring.kekFromEnv || ring.file == "" {
 		rep.Pending = true

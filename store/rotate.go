@@ -203,6 +203,7 @@ var plaintextBuckets = map[string]string{
 	"submissions":                 "account id | SHA-256 of a random submission id -> kind of record, its id, time (idempotency.go)",
 	"cases_by_assignee":           "account id | case id -> organ id",
 	"form_states_by_expiry":       "expiry time | SHA-256 of a cookie id and a kind letter",
+	"rate_limits":                 "limit name | window | keyed hash of a client address | random: one key per hit (limits.go)",
 }
 
 // sealedValue is one ciphertext inside a stored value.
