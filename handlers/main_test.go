@@ -1,9 +1,10 @@
 package handlers
 
 // The shared test harness of the handlers package: a real router (New) over a
-// real bbolt file in t.TempDir(), served by httptest, and a browser-like client
-// that keeps its own cookies, follows redirects and fills in the CSRF field the
-// way a person submitting a page would.
+// real store — a bbolt file in t.TempDir(), or on the PostgreSQL pass a
+// database of the test's own (enginetest, issue 14) — served by httptest, and
+// a browser-like client that keeps its own cookies, follows redirects and
+// fills in the CSRF field the way a person submitting a page would.
 //
 // Typical use:
 //
