@@ -300,10 +300,19 @@ func readLine(br *bufio.Reader) (line []byte, long bool, err error) {
 	}
 }
 
+// receivingGrace is how old a job still receiving its body must be before a
+// starting process on a shared engine abandons it: another live server may be
+// receiving it (a body's upload is cut by the server's read timeout, minutes).
+const receivingGrace = 15 * time.Minute
+
 // AbandonReceivingIngest removes jobs whose body was still arriving when the
 // process stopped: their sender never got an answer, so nothing of them was
-// acknowledged. Called once at start, before anything is received.
+// acknowledged. Called once at start, before anything is received. On a
+// shared engine (several servers on one PostgreSQL database) only jobs older
+// than receivingGrace go: a younger one may be arriving at another server.
 func (db *DB) AbandonReceivingIngest() (int, error) {
+	shared := db.Shared()
+	now := db.now()
 	n := 0
 	err := db.update(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketIngestJobs)
@@ -313,7 +322,7 @@ func (db *DB) AbandonReceivingIngest() (int, error) {
 			if err := json.Unmarshal(v, &r); err != nil {
 				return err
 			}
-			if r.Receiving {
+			if r.Receiving && (!shared || now.Sub(r.Created) > receivingGrace) {
 				drop = append(drop, btoi(k))
 			}
 			return nil
