@@ -149,11 +149,11 @@ func (w *auditWitness) write(db witnessStore) error {
 	tmp := f.Name()
 	defer os.Remove(tmp) // #nosec G104 -- gone after the rename; otherwise a leftover to remove
 	if _, err := f.Write(head); err != nil {
-		f.Close()
+		_ = f.Close() // the write error is the one to report
 		return fmt.Errorf("audit witness: write %s: %w", tmp, err)
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
+		_ = f.Close() // the sync error is the one to report
 		return fmt.Errorf("audit witness: sync %s: %w", tmp, err)
 	}
 	if err := f.Close(); err != nil {
