@@ -197,7 +197,7 @@ func (e *Engine) ensureSchema(ctx context.Context) error {
 			return fmt.Errorf("pgkv: checking the schema: %w", err)
 		}
 		last = e.createSchema(ctx)
-		if last != nil && !hasCode(last, "42P07", "23505") { // duplicate_table, unique_violation
+		if last != nil && !hasCode(last, "42P07", "42710", "23505") { // duplicate_table, duplicate_object (the table's row type), unique_violation
 			return fmt.Errorf("pgkv: creating the schema: %w", last)
 		}
 	}
