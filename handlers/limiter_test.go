@@ -18,7 +18,6 @@ import (
 	"sealportal/store/kv/enginetest"
 )
 
-
 // openSharedServers opens n handlers over n stores on one database (one
 // bbolt file admits one, so n > 1 needs PostgreSQL), with one fixed clock.
 func openSharedServers(t *testing.T, n int) []*echo.Echo {
