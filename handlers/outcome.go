@@ -3,7 +3,6 @@ package handlers
 import (
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -119,31 +118,11 @@ func (s *Server) renderOutcomeUnknown(c echo.Context, status int) {
 	c.Set(ctxDirectAnswer, false)
 	m := views.OutcomeUnknownModel{Page: s.page(c, "outcome.title"), Status: status}
 	m.LookHref, m.LookKey = outcomeLook(c)
-	req := c.Request()
-	if req.Method == http.MethodPost && !isAPI(c) {
-		m.Action = req.URL.Path
-		if params, err := c.FormParams(); err == nil {
-			for name, vals := range params {
-				if name == csrfField || secretField(name) {
-					continue
-				}
-				for _, v := range vals {
-					f := views.StorageField{Name: name, Value: v}
-					m.Fields = append(m.Fields, f)
-					if name != views.SubmissionIDName && strings.TrimSpace(v) != "" {
-						m.Shown = append(m.Shown, f)
-					}
-				}
-			}
-		}
-		sort.SliceStable(m.Fields, func(i, j int) bool { return m.Fields[i].Name < m.Fields[j].Name })
-		sort.SliceStable(m.Shown, func(i, j int) bool { return m.Shown[i].Name < m.Shown[j].Name })
-		if mf := req.MultipartForm; mf != nil {
-			m.Multipart = true
-			for _, fhs := range mf.File {
-				for _, fh := range fhs {
-					m.HadFiles = m.HadFiles || fh.Filename != ""
-				}
+	if c.Request().Method == http.MethodPost && !isAPI(c) {
+		m.Action, m.Fields, m.Multipart, m.HadFiles = keptForm(c)
+		for _, f := range m.Fields {
+			if f.Name != views.SubmissionIDName && strings.TrimSpace(f.Value) != "" {
+				m.Shown = append(m.Shown, f)
 			}
 		}
 	}

@@ -338,33 +338,42 @@ const keyStorageFull = "error.storage_full"
 // files cannot be sent back. The page itself only reads.
 func (s *Server) renderStorageFull(c echo.Context, status int) {
 	m := views.StorageFullModel{Page: s.page(c, "storage.title"), Status: status}
-	req := c.Request()
-	if req.Method == http.MethodPost {
-		m.Action = req.URL.Path
-		if params, err := c.FormParams(); err == nil {
-			for name, vals := range params {
-				if name == csrfField || secretField(name) {
-					continue
-				}
-				for _, v := range vals {
-					m.Fields = append(m.Fields, views.StorageField{Name: name, Value: v})
-				}
-			}
-		}
-		sort.SliceStable(m.Fields, func(i, j int) bool { return m.Fields[i].Name < m.Fields[j].Name })
-		if mf := req.MultipartForm; mf != nil {
-			m.Multipart = true
-			for _, fhs := range mf.File {
-				for _, fh := range fhs {
-					m.HadFiles = m.HadFiles || fh.Filename != ""
-				}
-			}
-		}
+	if c.Request().Method == http.MethodPost {
+		m.Action, m.Fields, m.Multipart, m.HadFiles = keptForm(c)
 	}
 	if err := s.render(c, status, views.StorageFullPage(m)); err != nil {
 		s.log.Error("render storage page", "request_id", requestID(c), "err", err)
 		_ = c.String(status, http.StatusText(status))
 	}
+}
+
+// keptForm is what a POST sent, for a page that offers to send it again
+// unchanged (storage full, outcome unknown): its address, its fields sorted by
+// name without the CSRF token and secrets (secretField), whether it was a
+// multipart form and whether it carried chosen files, which cannot be sent back.
+func keptForm(c echo.Context) (action string, fields []views.StorageField, multipart, hadFiles bool) {
+	req := c.Request()
+	action = req.URL.Path
+	if params, err := c.FormParams(); err == nil {
+		for name, vals := range params {
+			if name == csrfField || secretField(name) {
+				continue
+			}
+			for _, v := range vals {
+				fields = append(fields, views.StorageField{Name: name, Value: v})
+			}
+		}
+	}
+	sort.SliceStable(fields, func(i, j int) bool { return fields[i].Name < fields[j].Name })
+	if mf := req.MultipartForm; mf != nil {
+		multipart = true
+		for _, fhs := range mf.File {
+			for _, fh := range fhs {
+				hadFiles = hadFiles || fh.Filename != ""
+			}
+		}
+	}
+	return action, fields, multipart, hadFiles
 }
 
 // secretField reports form fields never echoed back into a page: any whose
