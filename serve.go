@@ -87,6 +87,7 @@ func runServe(args []string) error {
 		OIDC: handlers.OIDCConfig{Issuer: c.oidcIssuer, ClientID: c.oidcClientID, ClientSecret: c.oidcClientSecret,
 			RedirectURL: c.oidcRedirectURL, IDNumberClaim: c.oidcIDClaim, NameClaim: c.oidcNameClaim},
 		IngestKick: ingestKick,
+		Ready:      witness.ready, // /readyz fails once the audit log stops extending the witnessed head (witness.go)
 	}, db)
 	if err != nil {
 		return err
