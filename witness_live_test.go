@@ -24,7 +24,9 @@ import (
 // a failover replaces the primary under the app servers.
 type swapStore struct{ cur atomic.Pointer[store.DB] }
 
-func (s *swapStore) SignedAuditHead() ([]byte, tlog.Tree, error) { return s.cur.Load().SignedAuditHead() }
+func (s *swapStore) SignedAuditHead() ([]byte, tlog.Tree, error) {
+	return s.cur.Load().SignedAuditHead()
+}
 func (s *swapStore) CheckAuditExtends(w []byte) (tlog.Tree, tlog.Tree, error) {
 	return s.cur.Load().CheckAuditExtends(w)
 }
