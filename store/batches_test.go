@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"io"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -273,4 +275,40 @@ func countPrefix(b kv.Bucket, prefix []byte) int {
 		n++
 	}
 	return n
+}
+
+type failingReader struct{}
+
+func (failingReader) Read([]byte) (int, error) { return 0, errors.New("the connection broke") }
+
+// Issue 15: a body that breaks off after more chunks than one batch is
+// removed in bounded batches, the job with the last of them.
+func TestReceiveIngestFailureRemovesInBatches(t *testing.T) {
+	t.Parallel()
+	db := newTestDB(t)
+	organ := ingestTestOrgan(t, db)
+	// Lines of 100 bytes: a chunk of ingestChunkLines lines is 50 kB and a
+	// flush (ingestFlushBytes) writes about 85 chunks, so more than jobBatch
+	// chunks are stored when the body breaks off.
+	const chunks = jobBatch + 100
+	line := `{"record_id":"` + strings.Repeat("x", 82) + "\"}\n"
+	body := io.MultiReader(strings.NewReader(strings.Repeat(line, chunks*ingestChunkLines)), failingReader{})
+	spy := spyBatches(db)
+	if _, err := db.ReceiveIngest(organ.ID, APIClient{}, body, "t"); err == nil || !strings.Contains(err.Error(), "the connection broke") {
+		t.Fatalf("a broken body: %v", err)
+	}
+	if most := spy.mostDeleted(bucketIngestChunks); most != jobBatch {
+		t.Errorf("one transaction deleted %d chunks; want at most, and here exactly, %d", most, jobBatch)
+	}
+	if err := db.view(func(tx kv.Tx) error {
+		if n := tx.Bucket(bucketIngestChunks).KeyN(); n != 0 {
+			t.Errorf("%d chunks left", n)
+		}
+		if n := tx.Bucket(bucketIngestJobs).KeyN(); n != 0 {
+			t.Errorf("%d jobs left", n)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 }

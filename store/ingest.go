@@ -221,14 +221,23 @@ func (db *DB) ReceiveIngest(organ uint64, client APIClient, body io.Reader, requ
 		return err
 	}
 	fail := func(err error) (IngestJob, error) {
-		// Nothing was acknowledged: the partial body goes.
-		derr := db.update(func(tx kv.Tx) error {
-			if err := deletePrefix(tx.Bucket(bucketIngestChunks), itob(id)); err != nil {
-				return err
+		// Nothing was acknowledged: the partial body goes, jobBatch chunks
+		// per transaction (batches.go), the job record with the last of
+		// them; a crash midway leaves a receiving job that
+		// AbandonReceivingIngest removes.
+		for more := true; more; {
+			derr := db.update(func(tx kv.Tx) error {
+				n, err := deletePrefixUpTo(tx.Bucket(bucketIngestChunks), itob(id), jobBatch)
+				if more = n == jobBatch; more || err != nil {
+					return err
+				}
+				return tx.Bucket(bucketIngestJobs).Delete(itob(id))
+			})
+			if derr != nil {
+				return IngestJob{}, errors.Join(err, derr)
 			}
-			return tx.Bucket(bucketIngestJobs).Delete(itob(id))
-		})
-		return IngestJob{}, errors.Join(err, derr)
+		}
+		return IngestJob{}, err
 	}
 	curBytes := 0
 	for {
@@ -377,20 +386,6 @@ func (db *DB) AbandonReceivingIngest() (int, error) {
 		}
 	}
 	return n, nil
-}
-
-func deletePrefix(b kv.Bucket, prefix []byte) error {
-	c := b.Cursor()
-	var keys [][]byte
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		keys = append(keys, bytes.Clone(k))
-	}
-	for _, k := range keys {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // IngestJobOf returns a job of organ; another organ's job, or none, is not
