@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -145,6 +146,32 @@ func (w *auditWitness) ready() error {
 		return errors.New("audit witness: the database lost audit entries this server witnessed")
 	}
 	return nil
+}
+
+// verify is verify-audit's check of the witnessed head (the operator's step
+// after a failover or a restore, README "After a failover"): it prints whether
+// the database's log extends the head in the file and reports whether it
+// does. Without a file there is nothing to check.
+func (w *auditWitness) verify(db witnessStore, out io.Writer) bool {
+	if w.file == "" {
+		return true
+	}
+	raw, err := os.ReadFile(w.file)
+	if errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(out, "audit witness: %s holds no head yet (nothing to compare)\n", w.file)
+		return true
+	}
+	if err != nil {
+		fmt.Fprintf(out, "audit witness FAILED: %v\n", err)
+		return false
+	}
+	old, cur, err := db.CheckAuditExtends(raw)
+	if err != nil {
+		fmt.Fprintf(out, "audit witness FAILED: the log (%d entries) does not extend the head witnessed in %s (%d entries): %v\n", cur.N, w.file, old.N, err)
+		return false
+	}
+	fmt.Fprintf(out, "audit witness OK: the log (%d entries) extends the head witnessed in %s (%d entries)\n", cur.N, w.file, old.N)
+	return true
 }
 
 // check reads the witnessed head (nil when the file does not exist yet) and
