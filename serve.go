@@ -109,6 +109,7 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
+	sender.Holder = outboxHolder(c) // one sender at a time across app servers (outbox_holder.go)
 	senderDone := make(chan struct{})
 	go func() {
 		defer close(senderDone)
