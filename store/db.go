@@ -175,6 +175,9 @@ func openEngine(eng kv.Engine, path string, opt Options) (*DB, error) {
 		if err == nil {
 			err = db.backfillStatistics() // issue 17 (statistics.go)
 		}
+		if err == nil {
+			err = db.resumeCalendarRecompute() // issue 15 (calendar_batches.go)
+		}
 		if err != nil {
 			return nil, err
 		}
