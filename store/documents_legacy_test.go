@@ -88,3 +88,33 @@ func putLegacy(db *DB, tx kv.Tx, bucket []byte, kind, field string, d portal.Doc
 	d.ID, d.Size, d.UploadedAt = id, len(content), db.now().UTC()
 	return d, b.Put(itob(id), db.crypt.seal(kind, id, field, content))
 }
+
+// The migration creating the documents' rows, object index and the engine's
+// object bucket, found by its name: after it they exist, it applies twice,
+// and a document of the old form written before it still reads after it
+// (TestMigration8 reads one through the whole chain as well).
+func TestMigrationDocumentObjects(t *testing.T) {
+	version := 0
+	for _, m := range migrations {
+		if m.name == migrationDocumentObjectsName {
+			version = m.version
+		}
+	}
+	if version == 0 {
+		t.Fatal("no migration named " + migrationDocumentObjectsName)
+	}
+	b := applyUpTo(t, version)
+	if err := b.View(func(tx kv.Tx) error {
+		for _, name := range [][]byte{bucketDocumentRefs, bucketReliefDocumentRefs, bucketLeakDocumentRefs, bucketDocumentObjects, bucketBlobObjects} {
+			if tx.Bucket(name) == nil {
+				t.Errorf("bucket %s missing", name)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Update(migrations[version-1].apply); err != nil {
+		t.Errorf("applied twice: %v", err)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"sealportal/portal"
+	"sealportal/store/blob"
 	"sealportal/store/kv"
 )
 
@@ -36,17 +37,21 @@ type sealedWorld struct {
 	legacyRelief portal.Document
 	legacyLeak   portal.Document
 	leak         portal.LeakReport
-	leakCode  string
-	query     portal.Query
-	cert      portal.Certificate
-	notice    portal.CorrectionNotice
-	totp      string
-	secrets   []string // what must never be in the file in clear
+	leakCode     string
+	query        portal.Query
+	cert         portal.Certificate
+	notice       portal.CorrectionNotice
+	totp         string
+	secrets      []string // what must never be in the file in clear
 }
 
-func newSealedWorld(t *testing.T) *sealedWorld {
+func newSealedWorld(t *testing.T) *sealedWorld { t.Helper(); return newSealedWorldWith(t, nil) }
+
+// newSealedWorldWith is newSealedWorld with the documents' objects in blobs
+// (nil: the engine's own, documents.go).
+func newSealedWorldWith(t *testing.T, blobs blob.Store) *sealedWorld {
 	t.Helper()
-	w := &sealedWorld{certWorld: newCertWorld(t), contents: map[uint64]string{}}
+	w := &sealedWorld{certWorld: newCertWorldWith(t, blobs), contents: map[uint64]string{}}
 	db := w.db
 	idNumber := portal.SyntheticIDNumber(99, portal.Date{Year: 2007, Month: 8, Day: 9}).String()
 	var err error

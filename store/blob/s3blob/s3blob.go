@@ -31,13 +31,14 @@ const (
 type Config struct {
 	Endpoint  string // host:port
 	Bucket    string
+	Prefix    string // put before every key: several portals may share a bucket
 	Region    string
 	Secure    bool // HTTPS (the default); insecure=1 only for a loopback test server
 	AccessKey string
 	SecretKey string
 }
 
-// ParseURL reads s3://BUCKET?endpoint=HOST:PORT[&region=R][&insecure=1],
+// ParseURL reads s3://BUCKET[/PREFIX]?endpoint=HOST:PORT[&region=R][&insecure=1],
 // taking the credentials from getenv (PORTAL_S3_ACCESS_KEY,
 // PORTAL_S3_SECRET_KEY). A URL carrying credentials itself is refused.
 func ParseURL(raw string, getenv func(string) string) (Config, error) {
@@ -52,7 +53,7 @@ func ParseURL(raw string, getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("blob: put the object store's credentials in %s and %s, not in the URL", EnvAccessKey, EnvSecretKey)
 	}
 	q := u.Query()
-	c := Config{Endpoint: q.Get("endpoint"), Bucket: u.Host, Region: q.Get("region"), Secure: true,
+	c := Config{Endpoint: q.Get("endpoint"), Bucket: u.Host, Prefix: strings.TrimPrefix(u.Path, "/"), Region: q.Get("region"), Secure: true,
 		AccessKey: getenv(EnvAccessKey), SecretKey: getenv(EnvSecretKey)}
 	if v := q.Get("insecure"); v != "" {
 		insecure, err := strconv.ParseBool(v)
@@ -71,6 +72,8 @@ func ParseURL(raw string, getenv func(string) string) (Config, error) {
 	switch {
 	case c.Bucket == "":
 		return Config{}, errors.New("blob: the object store URL names no bucket (s3://bucket?endpoint=host:port)")
+	case c.Prefix != "" && !strings.HasSuffix(c.Prefix, "/"):
+		return Config{}, errors.New("blob: the object store URL's prefix must end in /")
 	case c.Endpoint == "":
 		return Config{}, errors.New("blob: the object store URL has no endpoint=host:port")
 	case c.AccessKey == "" || c.SecretKey == "":
@@ -95,6 +98,7 @@ func Redact(raw string) string {
 type Store struct {
 	c      *minio.Client
 	bucket string
+	prefix string
 	name   string
 }
 
@@ -107,7 +111,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("blob: s3 client: %w", err)
 	}
-	s := &Store{c: c, bucket: cfg.Bucket, name: fmt.Sprintf("s3://%s (%s)", cfg.Bucket, cfg.Endpoint)}
+	s := &Store{c: c, bucket: cfg.Bucket, prefix: cfg.Prefix, name: fmt.Sprintf("s3://%s/%s (%s)", cfg.Bucket, cfg.Prefix, cfg.Endpoint)}
 	ok, err := c.BucketExists(ctx, cfg.Bucket)
 	if err != nil {
 		return nil, fmt.Errorf("blob: %s: %w", s.name, err)
@@ -125,7 +129,7 @@ func (s *Store) Name() string { return s.name }
 
 // Put uploads data in one request and returns once the server answered 200.
 func (s *Store) Put(ctx context.Context, key string, data []byte) error {
-	_, err := s.c.PutObject(ctx, s.bucket, key, bytes.NewReader(data), int64(len(data)),
+	_, err := s.c.PutObject(ctx, s.bucket, s.prefix+key, bytes.NewReader(data), int64(len(data)),
 		minio.PutObjectOptions{ContentType: "application/octet-stream", DisableMultipart: true})
 	if err != nil {
 		return fmt.Errorf("blob: put %s: %w", key, err)
@@ -135,7 +139,7 @@ func (s *Store) Put(ctx context.Context, key string, data []byte) error {
 
 // Get downloads an object.
 func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
-	obj, err := s.c.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{})
+	obj, err := s.c.GetObject(ctx, s.bucket, s.prefix+key, minio.GetObjectOptions{})
 	if err != nil {
 		return nil, s.getErr(key, err)
 	}
@@ -156,7 +160,7 @@ func (s *Store) getErr(key string, err error) error {
 
 // Delete removes an object; a missing one is no error (S3's own answer).
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if err := s.c.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{}); err != nil {
+	if err := s.c.RemoveObject(ctx, s.bucket, s.prefix+key, minio.RemoveObjectOptions{}); err != nil {
 		if minio.ToErrorResponse(err).Code == "NoSuchKey" {
 			return nil
 		}
@@ -169,19 +173,20 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 func (s *Store) List(ctx context.Context, prefix, after string, limit int) ([]blob.Object, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // stops the listing once limit objects are in
-	opts := minio.ListObjectsOptions{Prefix: prefix, Recursive: true, MaxKeys: limit}
+	opts := minio.ListObjectsOptions{Prefix: s.prefix + prefix, Recursive: true, MaxKeys: limit}
 	if after != "" && strings.HasPrefix(after, prefix) {
-		opts.StartAfter = after
+		opts.StartAfter = s.prefix + after
 	}
 	var out []blob.Object
 	for o := range s.c.ListObjects(ctx, s.bucket, opts) {
 		if o.Err != nil {
 			return nil, fmt.Errorf("blob: list %s: %w", s.name, o.Err)
 		}
-		if o.Key <= after {
+		key, ok := strings.CutPrefix(o.Key, s.prefix)
+		if !ok || key <= after {
 			continue // a server that ignores start-after
 		}
-		out = append(out, blob.Object{Key: o.Key, Size: o.Size, Modified: o.LastModified})
+		out = append(out, blob.Object{Key: key, Size: o.Size, Modified: o.LastModified})
 		if len(out) >= limit {
 			break
 		}
