@@ -75,17 +75,18 @@ port_free() {
 }
 
 start() {
-	local dir=$1 bin base="" try p
+	local dir=$1 bin base="" try try_base p
 	mkdir -p "$dir/data"
 	bin=$(build)
 	for try in $(seq 1 50); do
-		base=$((20000 + (RANDOM % 900) * 10))
-		for p in $(seq "$base" $((base + 9))); do
+		try_base=$((20000 + (RANDOM % 900) * 10))
+		for p in $(seq "$try_base" $((try_base + 9))); do
 			port_free "$p" || continue 2
 		done
+		base=$try_base
 		break
 	done
-	[ -n "$base" ] || fail "no free ports"
+	[ -n "$base" ] || fail "no ten free consecutive ports on 127.0.0.1"
 	local access secret bucket
 	access=$(od -An -N10 -tx1 /dev/urandom | tr -d ' \n')
 	secret=$(od -An -N20 -tx1 /dev/urandom | tr -d ' \n')
