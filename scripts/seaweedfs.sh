@@ -22,7 +22,8 @@
 # DIR/data and an S3 identity file granting one random access key; it waits
 # until an object can be written, then prints the URL the portal takes
 # (s3://BUCKET?endpoint=127.0.0.1:PORT&insecure=1). stop sends the process
-# SIGTERM by the PID in DIR/weed.pid and waits for it to end.
+# SIGTERM by the PID in DIR/weed.pid and waits for it to end (up to 30 s, then
+# SIGKILL).
 set -euo pipefail
 
 VERSION=v0.0.0-20261109003541-7506e5f91cd6
@@ -140,13 +141,18 @@ stop() {
 	[ -f "$dir/weed.pid" ] || return 0
 	pid=$(cat "$dir/weed.pid")
 	if kill -0 "$pid" 2>/dev/null; then
+		# The volume server waits 10 s to deregister before it exits.
 		kill -TERM "$pid"
-		for _ in $(seq 1 100); do
+		for _ in $(seq 1 300); do
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
 		done
 		if kill -0 "$pid" 2>/dev/null; then
 			kill -KILL "$pid" 2>/dev/null || true
+			for _ in $(seq 1 50); do
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 0.1
+			done
 		fi
 	fi
 	rm -f "$dir/weed.pid"
