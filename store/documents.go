@@ -133,13 +133,13 @@ func sealObject(dek []byte, kind, key string, content []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	ns := aead.NonceSize()
-	out := make([]byte, 1+ns, 1+ns+len(content)+aead.Overhead())
-	out[0] = objectV1
-	if _, err := rand.Read(out[1 : 1+ns]); err != nil {
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
 		return nil, err
 	}
-	return aead.Seal(out, out[1:1+ns], content, objectAD(kind, key)), nil
+	out := make([]byte, 0, 1+len(nonce)+len(content)+aead.Overhead())
+	out = append(append(out, objectV1), nonce...)
+	return aead.Seal(out, nonce, content, objectAD(kind, key)), nil // #nosec G407 -- the nonce is fresh from crypto/rand, and each key seals one object
 }
 
 func openObject(dek []byte, kind, key string, obj []byte) ([]byte, error) {
