@@ -363,3 +363,52 @@ func objectKeysOf(t *testing.T, db *DB, docs []portal.Document) []string {
 	}
 	return out
 }
+
+// The other ways documents arrive take the same path: a bulk import (seed,
+// organs' systems) uploads every document before its one transaction, and
+// the export of a citizen's data fetches the objects after its read.
+func TestImportedAndExportedDocuments(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name  string
+		blobs func(t *testing.T) blob.Store
+	}{
+		{"engine", func(*testing.T) blob.Store { return nil }},
+		{"s3", func(t *testing.T) blob.Store { return testS3(t) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			db, caseID, docs := documentsWorld(t, c.blobs(t), "%PDF-1.4 EXPORT-MARKER")
+			filer := docs[0].UploadedBy
+			imported, err := db.ImportCasesWith([]ImportCase{{
+				Case: portal.Case{Status: portal.StatusDraft, Capacity: portal.CapacitySelf, FiledBy: filer, CreatedAt: db.now().UTC()},
+				Documents: []ImportDocument{{Document: portal.Document{Kind: portal.DocJudgment, Name: "判决书.png", MediaType: portal.MediaPNG, UploadedBy: filer},
+					Content: []byte("\x89PNG\r\n\x1a\nIMPORT-MARKER")}},
+			}})
+			if err != nil || len(imported) != 1 || len(imported[0].Documents) != 1 {
+				t.Fatalf("import: %+v %v", imported, err)
+			}
+			if got, err := db.DocumentContent(imported[0].ID, imported[0].Documents[0].ID); err != nil || string(got) != "\x89PNG\r\n\x1a\nIMPORT-MARKER" {
+				t.Fatalf("imported document: %q, %v", got, err)
+			}
+			if n := len(allObjects(t, db.Blobs())); n != 2 {
+				t.Fatalf("%d objects, want 2", n)
+			}
+			exp, err := db.ExportAccount(filer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := 0
+			for _, d := range exp.Citizen.Documents {
+				switch {
+				case d.ParentID == caseID && d.ID == docs[0].ID && string(d.Content) == "%PDF-1.4 EXPORT-MARKER",
+					d.ParentID == imported[0].ID && string(d.Content) == "\x89PNG\r\n\x1a\nIMPORT-MARKER":
+					found++
+				}
+			}
+			if found != 2 || exp.Citizen.DocumentContents.Included != 2 {
+				t.Fatalf("export holds %d of the 2 documents' contents: %+v", found, exp.Citizen.DocumentContents)
+			}
+		})
+	}
+}
