@@ -107,6 +107,7 @@ EOF
 		-master.volumeSizeLimitMB=64 -volume.max=8 \
 		>"$dir/weed.log" 2>&1 &
 	echo $! >"$dir/weed.pid"
+	echo "$base" >"$dir/weed.ports"
 	local endpoint="127.0.0.1:$((base + 6))"
 	# Ready when an object can be written and read back through S3: the
 	# gateway answers before the volume server takes writes.
@@ -156,6 +157,15 @@ stop() {
 		fi
 	fi
 	rm -f "$dir/weed.pid"
+	# Its gRPC servers also listen on unix sockets in /tmp named by port.
+	if [ -f "$dir/weed.ports" ]; then
+		local base p
+		base=$(cat "$dir/weed.ports")
+		for p in $(seq "$base" $((base + 9))); do
+			rm -f /tmp/seaweedfs-*-grpc-"$p".sock
+		done
+		rm -f "$dir/weed.ports"
+	fi
 }
 
 case "${1:-}" in
