@@ -215,7 +215,7 @@ func (f *fileKind[T, B]) prepareDocuments(db *DB, contents ...[]byte) ([]*prepar
 			err := db.blobs.Put(ctx, p.key, obj)
 			cancel()
 			if err != nil {
-				return nil, &portal.Error{Code: portal.CodeInternal, Err: fmt.Errorf("store: upload document object: %w", err)}
+				return nil, fmt.Errorf("store: upload document object: %w", err) // a 500, logged: no personal data in it
 			}
 		}
 		out[i] = p
