@@ -43,8 +43,8 @@ type auditWitness struct {
 
 // witnessStore is what the witness needs of the store.
 type witnessStore interface {
-	SignedAuditHead() ([]byte, tlog.Tree, error)
 	CheckAuditExtends(witnessed []byte) (old, cur tlog.Tree, err error)
+	AuditHeadExtending(witnessed []byte) (head []byte, old, cur tlog.Tree, err error)
 }
 
 // auditWitnessFlag registers -audit-witness on fs (the serve command).
@@ -65,7 +65,7 @@ func (w *auditWitness) start(db witnessStore, log *slog.Logger) (stop func(), er
 	if w.file == "" {
 		return func() {}, nil
 	}
-	old, cur, err := w.check(db)
+	old, _, cur, err := w.check(db)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errWitnessRefused, err)
 	}
@@ -174,27 +174,28 @@ func (w *auditWitness) verify(db witnessStore, out io.Writer) bool {
 	return true
 }
 
-// check reads the witnessed head (nil when the file does not exist yet) and
-// proves that the database's log extends it.
-func (w *auditWitness) check(db witnessStore) (witnessed []byte, cur tlog.Tree, err error) {
+// check reads the witnessed head (nil when the file does not exist yet),
+// proves that the database's log extends it and returns the database's
+// signed head read in the same snapshot as the proof (nil for an empty log).
+func (w *auditWitness) check(db witnessStore) (witnessed, head []byte, cur tlog.Tree, err error) {
 	witnessed, err = os.ReadFile(w.file)
 	if errors.Is(err, os.ErrNotExist) {
-		_, cur, err = db.SignedAuditHead()
-		return nil, cur, err
+		head, _, cur, err = db.AuditHeadExtending(nil)
+		return nil, head, cur, err
 	}
 	if err != nil {
-		return nil, cur, fmt.Errorf("audit witness: %w", err)
+		return nil, nil, cur, fmt.Errorf("audit witness: %w", err)
 	}
-	old, cur, err := db.CheckAuditExtends(witnessed)
+	head, old, cur, err := db.AuditHeadExtending(witnessed)
 	switch {
 	case errors.Is(err, store.ErrAuditLost):
-		return witnessed, cur, fmt.Errorf("the database's audit log (%d entries) does not extend the audit head witnessed in %s (%d entries): "+
+		return witnessed, nil, cur, fmt.Errorf("the database's audit log (%d entries) does not extend the audit head witnessed in %s (%d entries): "+
 			"a restore or a failover lost audit entries that were acknowledged (%w). Bring them back (a newer backup, the old primary), "+
 			"or record the loss and move %s aside to accept this log", cur.N, w.file, old.N, err, w.file)
 	case err != nil:
-		return witnessed, cur, fmt.Errorf("the audit head witnessed in %s cannot be checked: %w", w.file, err)
+		return witnessed, nil, cur, fmt.Errorf("the audit head witnessed in %s cannot be checked: %w", w.file, err)
 	}
-	return witnessed, cur, nil
+	return witnessed, head, cur, nil
 }
 
 // write replaces the file with the current signed head, after checking that
@@ -203,13 +204,11 @@ func (w *auditWitness) check(db witnessStore) (witnessed []byte, cur tlog.Tree, 
 // still refused at the next start. The new file is written beside the old
 // one, synced and renamed over it.
 func (w *auditWitness) write(db witnessStore) error {
-	prev, _, err := w.check(db)
+	// The head written is the one read in the proof's snapshot, never a
+	// later read that a failover could answer from another node.
+	prev, head, _, err := w.check(db)
 	if err != nil {
 		return err
-	}
-	head, _, err := db.SignedAuditHead()
-	if err != nil {
-		return fmt.Errorf("audit witness: %w", err)
 	}
 	if head == nil || bytes.Equal(head, prev) {
 		return nil // an empty log, or nothing new

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"sealportal/handlers"
+	"sealportal/portal"
 	"sealportal/store"
 )
 
@@ -29,6 +31,9 @@ func (s *swapStore) SignedAuditHead() ([]byte, tlog.Tree, error) {
 }
 func (s *swapStore) CheckAuditExtends(w []byte) (tlog.Tree, tlog.Tree, error) {
 	return s.cur.Load().CheckAuditExtends(w)
+}
+func (s *swapStore) AuditHeadExtending(w []byte) ([]byte, tlog.Tree, tlog.Tree, error) {
+	return s.cur.Load().AuditHeadExtending(w)
 }
 
 // lockedBuffer is a log sink the witness's goroutine and the test share.
@@ -79,7 +84,14 @@ func TestAuditWitnessWhileServing(t *testing.T) {
 			primary := openData(t, filepath.Join(dir, "portal.db"))
 			other := openData(t, filepath.Join(dir, "other.db")) // the same keys.json: the same audit key
 			addAudits(t, primary, 5)
-			addAudits(t, other, tc.entries)
+			// The other node's entries differ from the primary's even when
+			// they are stamped in the same second (PostgreSQL's pass once
+			// made two identical histories of login failures).
+			for i := range tc.entries {
+				if err := other.RecordAudit(portal.AuditEvent{Action: portal.AuditLoginFailed, Detail: fmt.Sprintf("other node %d", i)}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			var db swapStore
 			db.cur.Store(primary)
 
@@ -118,7 +130,12 @@ func TestAuditWitnessWhileServing(t *testing.T) {
 
 			// The failover: the app server now writes to a node without them.
 			db.cur.Store(other)
-			eventually(t, "the witness notices the lost entries", func() bool { return w.ready() != nil })
+			for end := time.Now().Add(20 * time.Second); w.ready() == nil; time.Sleep(5 * time.Millisecond) {
+				if time.Now().After(end) {
+					l := logs.String()
+					t.Fatalf("timed out waiting until the witness notices the lost entries; log:\n%s", l[max(0, len(l)-3000):])
+				}
+			}
 			if got := readyz(); got != http.StatusServiceUnavailable {
 				t.Fatalf("/readyz = %d after the log lost witnessed entries, want 503", got)
 			}
@@ -201,5 +218,42 @@ func TestVerifyAuditChecksTheWitness(t *testing.T) {
 	ok, err = runVerifyAudit(withData(t, other), &out)
 	if err != nil || !ok || strings.Contains(out.String(), "witness") {
 		t.Fatalf("verify-audit without a witness = %v, %v:\n%s", ok, err, out.String())
+	}
+}
+
+// splitStore answers the proof from one node and any later read of the head
+// from another: a failover between two reads of the database.
+type splitStore struct{ proof, later *store.DB }
+
+func (s splitStore) SignedAuditHead() ([]byte, tlog.Tree, error) { return s.later.SignedAuditHead() }
+func (s splitStore) CheckAuditExtends(w []byte) (tlog.Tree, tlog.Tree, error) {
+	return s.proof.CheckAuditExtends(w)
+}
+func (s splitStore) AuditHeadExtending(w []byte) ([]byte, tlog.Tree, tlog.Tree, error) {
+	return s.proof.AuditHeadExtending(w)
+}
+
+// TestAuditWitnessWritesTheHeadItProved (issue 15): the head the witness
+// writes is the one read in the snapshot of its consistency proof. A failover
+// between the proof and a second read of the head once moved the witness
+// back to the new node's shorter history (PostgreSQL's pass of
+// TestAuditWitnessWhileServing caught it, the tick racing the swap).
+func TestAuditWitnessWritesTheHeadItProved(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	primary := openData(t, filepath.Join(dir, "portal.db"))
+	other := openData(t, filepath.Join(dir, "other.db"))
+	addAudits(t, primary, 5)
+	addAudits(t, other, 2)
+	file := filepath.Join(t.TempDir(), "witness", "audit-head")
+	w := &auditWitness{file: file, every: time.Hour}
+	if err := w.write(primary); err != nil {
+		t.Fatal(err)
+	}
+	addAudits(t, primary, 3)
+	if err := w.write(splitStore{proof: primary, later: other}); err != nil {
+		t.Fatal(err)
+	}
+	if got := witnessedEntries(t, file); got != 8 {
+		t.Fatalf("the witness holds %d entries, want the 8 of the head it proved", got)
 	}
 }

@@ -79,14 +79,28 @@ func (db *DB) auditHeadIn(tx kv.Tx) ([]byte, tlog.Tree, error) {
 // error wraps ErrAuditLost when entries are missing or different; other
 // errors mean the witness or the database could not be read as such.
 func (db *DB) CheckAuditExtends(witnessed []byte) (old, cur tlog.Tree, err error) {
-	if old, err = db.openHead(witnessed); err != nil {
-		return old, cur, fmt.Errorf("store: the witnessed audit head does not verify with this portal's audit key: %w", err)
+	_, old, cur, err = db.AuditHeadExtending(witnessed)
+	return old, cur, err
+}
+
+// AuditHeadExtending is CheckAuditExtends that also returns the current
+// signed head, read in the same snapshot as the proof. A witness writes that
+// head and no other: a head read in a later transaction may come from another
+// node (a failover between the two reads) whose log does not extend the
+// witnessed one, and the witness would then move back to a shorter history
+// (issue 15). A nil witnessed (no head witnessed yet) only reads the head.
+func (db *DB) AuditHeadExtending(witnessed []byte) (head []byte, old, cur tlog.Tree, err error) {
+	if witnessed != nil {
+		if old, err = db.openHead(witnessed); err != nil {
+			return nil, old, cur, fmt.Errorf("store: the witnessed audit head does not verify with this portal's audit key: %w", err)
+		}
 	}
 	err = db.view(func(tx kv.Tx) error {
 		var e error
-		if _, cur, e = db.auditHeadIn(tx); e != nil {
+		if head, cur, e = db.auditHeadIn(tx); e != nil {
 			return e
 		}
+		head = copyBytes(head)
 		switch {
 		case old.N == 0:
 			return nil
@@ -103,5 +117,5 @@ func (db *DB) CheckAuditExtends(witnessed []byte) (old, cur tlog.Tree, err error
 		}
 		return nil
 	})
-	return old, cur, err
+	return head, old, cur, err
 }
