@@ -142,10 +142,20 @@ func OpenOptions(ctx context.Context, dsn string, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgkv: the database URL: %w", err)
 	}
+	var opts []stdlib.OptionOpenDB
 	if o.ReadOnly {
-		cfg.RuntimeParams["default_transaction_read_only"] = "on"
+		// Made read-only once connected, not by a start-up parameter: libpq's
+		// target_session_attrs=read-write (the multi-host URL of a cluster)
+		// checks transaction_read_only while connecting, and a session that
+		// starts read-only fails that check on the primary too, so a
+		// read-only open of a cluster's URL (verify-audit, the failover
+		// test's checker) could connect to no server at all.
+		opts = append(opts, stdlib.OptionAfterConnect(func(ctx context.Context, c *pgx.Conn) error {
+			_, err := c.Exec(ctx, "SET default_transaction_read_only = on")
+			return err
+		}))
 	}
-	db := stdlib.OpenDB(*cfg)
+	db := stdlib.OpenDB(*cfg, opts...)
 	db.SetMaxOpenConns(o.MaxConns)
 	db.SetMaxIdleConns(o.MaxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
