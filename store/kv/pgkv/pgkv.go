@@ -24,8 +24,11 @@ package pgkv
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -372,9 +375,47 @@ func (e *Engine) run(ctx context.Context, writable bool, fn func(kv.Tx) error) e
 	}
 	t, err := e.begin(ctx, writable)
 	if err != nil {
+		return unavailable(err)
+	}
+	err = t.finish(t.call(fn))
+	if err != nil && t.err != nil && errors.Is(err, t.err) {
+		return unavailable(err) // the engine's error, not fn's own
+	}
+	return err
+}
+
+// unavailable marks the error of a transaction that found no usable server
+// or lost its connection before COMMIT as kv.ErrUnavailable: nothing of it
+// was saved (a COMMIT whose answer was lost is kv.ErrOutcomeUnknown instead),
+// and the store's callers answer "try again shortly" rather than an internal
+// error. During a failover every write meets it until the new primary is
+// promoted (the failover test counted thousands of them as 500 answers).
+func unavailable(err error) error {
+	if err == nil || errors.Is(err, kv.ErrOutcomeUnknown) || errors.Is(err, kv.ErrFull) || errors.Is(err, kv.ErrUnavailable) {
 		return err
 	}
-	return t.finish(t.call(fn))
+	if lostServer(err) {
+		return fmt.Errorf("%w: %w", kv.ErrUnavailable, err)
+	}
+	return err
+}
+
+// lostServer reports whether err is about the connection rather than the
+// statement: no server to connect to (or none writable, for
+// target_session_attrs=read-write), a connection closed or broken, or the
+// server shutting down (SQLSTATE classes 08 and 57P01–57P03).
+func lostServer(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, sql.ErrConnDone) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
 // begin starts a transaction. Its own context outlives the caller's (so that
