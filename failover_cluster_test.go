@@ -26,7 +26,11 @@ import (
 //
 // Patroni runs in synchronous_mode_strict with one synchronous standby: a
 // commit is acknowledged only once the synchronous standby has it, and only
-// that standby may be promoted. ttl 10 / loop_wait 1 / retry_timeout 3 rather
+// that standby may be promoted. A node left behind a new timeline is rewound
+// (use_pg_rewind) or, failing that, reinitialised. wal_retrieve_retry_interval
+// 1 s (PostgreSQL's default: 5 s): after a promotion the remaining replica
+// must connect to the new leader before strict mode lets any write commit,
+// and it retries at that interval. ttl 10 / loop_wait 1 / retry_timeout 3 rather
 // than Proof B's 20 / 2 / 5 keep the test short (the outage is about the ttl).
 type patroniCluster struct {
 	t      *testing.T
@@ -228,8 +232,8 @@ bootstrap:
     synchronous_mode_strict: true
     synchronous_node_count: 1
     postgresql:
-      use_pg_rewind: false
-      parameters: {wal_level: replica, hot_standby: 'on', max_wal_senders: 10, max_replication_slots: 10, synchronous_commit: 'on', shared_buffers: 32MB, max_connections: 200}
+      use_pg_rewind: true
+      parameters: {wal_level: replica, hot_standby: 'on', wal_log_hints: 'on', wal_retrieve_retry_interval: 1s, max_wal_senders: 10, max_replication_slots: 10, synchronous_commit: 'on', shared_buffers: 32MB, max_connections: 200}
   initdb: [{encoding: UTF8}, {locale: C}, {auth: trust}]
   pg_hba: ['host replication postgres 127.0.0.1/32 trust', 'host all all 127.0.0.1/32 trust', 'local all all trust']
 postgresql:
@@ -238,6 +242,9 @@ postgresql:
   data_dir: '%[7]s'
   bin_dir: '%[8]s'
   pgpass: '%[9]s'
+  use_pg_rewind: true
+  remove_data_directory_on_rewind_failure: true
+  remove_data_directory_on_diverged_timelines: true
   authentication: {superuser: {username: postgres}, replication: {username: postgres}}
   parameters: {unix_socket_directories: '%[10]s'}
 `, i+1, c.rest[i], c.client[0], c.client[1], c.client[2], c.pg[i], c.dataDir(i), c.pgBin,
@@ -439,16 +446,17 @@ func (c *patroniCluster) kill(i int) string {
 	return fmt.Sprintf("Patroni %d, postmaster %d and %d backends", patroni, pm, len(kids))
 }
 
-// rejoin brings a killed node back as a replica. Its PostgreSQL may hold WAL
-// the new leader never received (written, not yet confirmed by the
-// synchronous standby), so it cannot simply follow; rather than pg_rewind,
-// its data folder is removed and Patroni makes it a fresh replica from the
-// leader (a base backup), as an operator reinitialising a member would.
+// rejoin brings a killed node back: its Patroni is started again, as when
+// the machine reboots. Its PostgreSQL may hold WAL the new leader never
+// received (written, not yet confirmed by the synchronous standby), so it
+// cannot simply follow the new timeline: Patroni runs crash recovery and
+// pg_rewind (use_pg_rewind), and reinitialises the node from a base backup
+// when that fails (remove_data_directory_on_rewind_failure). The same settings
+// handle a replica that had received more WAL than the synchronous standby
+// promoted in its place (remove_data_directory_on_diverged_timelines): until
+// it follows again, strict mode has no synchronous standby and writes wait.
 func (c *patroniCluster) rejoin(i int) {
 	c.t.Helper()
-	if err := os.RemoveAll(c.dataDir(i)); err != nil {
-		c.t.Fatal(err)
-	}
 	c.startNode(i)
 }
 

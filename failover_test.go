@@ -295,9 +295,10 @@ func (r *failoverRig) waitReady(limit time.Duration) time.Duration {
 }
 
 // acceptsWork has each portal take one new leak report (a submission with a
-// reference number) within limit.
-func (r *failoverRig) acceptsWork(limit time.Duration) {
+// reference number) within limit, and says how long that took.
+func (r *failoverRig) acceptsWork(limit time.Duration) time.Duration {
 	r.t.Helper()
+	began := time.Now()
 	var never atomic.Bool
 	for i, w := range r.worlds {
 		before := len(w.snapshot().leaks)
@@ -309,6 +310,7 @@ func (r *failoverRig) acceptsWork(limit time.Duration) {
 			w.sendLeaks(&never, 1)
 		}
 	}
+	return time.Since(began)
 }
 
 // worldAcks are one world's acknowledged writes and its messages' case.
@@ -528,7 +530,7 @@ func TestFailover(t *testing.T) {
 		newLeader, _ := s.role("leader")
 		toLeader := time.Since(tk)
 		toReady := r.waitReady(60 * time.Second)
-		r.acceptsWork(30 * time.Second)
+		toWork := r.acceptsWork(90 * time.Second)
 		time.Sleep(2 * time.Second) // writing goes on against the new leader
 		outage, gapAt := r.clock.longestGap(tk.Add(-2*time.Second), time.Now())
 		acks1, unknown1, errs1 := r.clock.figures()
@@ -536,8 +538,8 @@ func TestFailover(t *testing.T) {
 		checking := time.Now()
 		c := r.checkAcknowledged(r.cluster.url(), r.acks())
 		t.Logf("kill %d: checked in %.1f s", kill, time.Since(checking).Seconds())
-		line := fmt.Sprintf("kill %d: %s → %s; new leader after %.1f s, both portals ready %.1f s later; write outage %.1f s (from %+.1f s of the kill); around the kill %d writes acknowledged, %d outcome-unknown answers, %d errors; checker: %s",
-			kill, leader.Name, newLeader.Name, toLeader.Seconds(), toReady.Seconds(), outage.Seconds(), gapAt.Sub(tk).Seconds(),
+		line := fmt.Sprintf("kill %d: %s → %s; new leader after %.1f s, both portals ready %.1f s later and took a new leak report %.1f s after that; write outage %.1f s (from %+.1f s of the kill); around the kill %d writes acknowledged, %d outcome-unknown answers, %d errors; checker: %s",
+			kill, leader.Name, newLeader.Name, toLeader.Seconds(), toReady.Seconds(), toWork.Seconds(), outage.Seconds(), gapAt.Sub(tk).Seconds(),
 			acks1-acks0, unknown1-unknown0, errs1-errs0, c)
 		t.Log(line)
 		summary = append(summary, line)
