@@ -463,6 +463,12 @@ func (c *patroniCluster) rejoin(i int) {
 // close stops everything this cluster started, each by its PID: Patroni
 // (which stops its PostgreSQL, unless paused), any postmaster left, etcd.
 func (c *patroniCluster) close() {
+	began := time.Now()
+	defer func() {
+		if d := time.Since(began); d > 10*time.Second {
+			c.t.Logf("the cluster took %s to stop", d.Round(100*time.Millisecond))
+		}
+	}()
 	for _, p := range c.node {
 		if p != nil {
 			p.stop(20 * time.Second)

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -174,10 +175,35 @@ func newFailoverRig(t *testing.T) *failoverRig {
 	r.worlds[1].peerOutboxes = []string{r.servers[0].demoOutbox()}
 	for _, s := range r.servers {
 		s.start()
-		t.Cleanup(s.stop)
+		t.Cleanup(func() { stopPortal(t, s) })
 	}
 	t.Logf("two portals ready at %s", time.Since(began).Round(100*time.Millisecond))
 	return r
+}
+
+// stopPortal stops a portal with SIGTERM; one still running 20 s later gets
+// SIGQUIT (the Go runtime writes every goroutine's stack to its log) and then
+// SIGKILL, and the test says so.
+func stopPortal(t *testing.T, s *crashServer) {
+	if s.cmd == nil || s.cmd.ProcessState != nil {
+		return
+	}
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+		return
+	case <-time.After(20 * time.Second):
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGQUIT)
+	select {
+	case <-done:
+	case <-time.After(3 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-done
+	}
+	t.Logf("portal %s did not stop within 20 s of SIGTERM; its goroutines are in %s", s.addr, s.log)
 }
 
 // config and args name the database at dsn for the store and for the
@@ -633,6 +659,9 @@ func TestFailoverNegativeControl(t *testing.T) {
 	what = c.kill(li)
 	t.Logf("leader %s killed (%s) after %d more writes were acknowledged", leader.Name, what, after-before)
 	r.stopWriting()
+	for _, s := range r.servers {
+		stopPortal(t, s) // the check is about the data
+	}
 
 	// The operator's mistake: the lagging node promoted by hand.
 	pgCtl := filepath.Join(c.pgBin, "pg_ctl")
