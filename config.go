@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,8 @@ import (
 
 	"sealportal/portal"
 	"sealportal/store"
+	"sealportal/store/blob"
+	"sealportal/store/blob/s3blob"
 )
 
 // config is read from flags, each with an environment variable as its
@@ -28,7 +31,10 @@ type config struct {
 	data       string
 	// databaseURL selects PostgreSQL (issue 14): a postgres:// URL; empty
 	// keeps the bbolt file of data.
-	databaseURL     string
+	databaseURL string
+	// blobURL puts documents' objects in S3-compatible object storage
+	// (issue 15, store/documents.go); empty keeps them in the database.
+	blobURL         string
 	insecureCookies bool
 	logFormat       string
 	trustedProxies  string
@@ -68,6 +74,9 @@ func dataFlags(fs *flag.FlagSet, c *config) {
 	fs.StringVar(&c.databaseURL, "database-url", env("PORTAL_DATABASE_URL", ""),
 		"PostgreSQL database instead of the bbolt file: postgres://user@host:5432/db?sslmode=…, libpq's multi-host form with target_session_attrs=read-write allowed; prefer the env PORTAL_DATABASE_URL when it holds a password")
 	fs.StringVar(&c.keys, "keys", env(store.EnvKeysFile, ""), "keys file: key-encryption key, index and audit keys (default keys.json beside -data; env PORTAL_KEYS_FILE); PORTAL_KEK may hold the KEK instead")
+	fs.StringVar(&c.blobURL, "blob-url", env("PORTAL_BLOB_URL", ""),
+		"documents in S3-compatible object storage instead of the database: s3://bucket[/prefix/]?endpoint=host:port[&region=…][&insecure=1], credentials in the env "+
+			s3blob.EnvAccessKey+" and "+s3blob.EnvSecretKey+" (env PORTAL_BLOB_URL; empty: in the database)")
 	fs.StringVar(&c.logFormat, "log-format", env("PORTAL_LOG_FORMAT", "text"), "log format: text or json (env PORTAL_LOG_FORMAT)")
 }
 
@@ -228,7 +237,30 @@ func (c config) openStore(readOnly bool) (*store.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return store.Open(c.location(), store.Options{Keys: keys, ReadOnly: readOnly, MaxSize: int(c.maxSize)})
+	blobs, err := c.blobStore()
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(c.location(), store.Options{Keys: keys, ReadOnly: readOnly, MaxSize: int(c.maxSize), Blobs: blobs})
+}
+
+// blobStore is the object store of -blob-url, nil for none (the documents
+// stay in the database). Its credentials come from the environment only.
+func (c config) blobStore() (blob.Store, error) {
+	if c.blobURL == "" {
+		return nil, nil
+	}
+	cfg, err := s3blob.ParseURL(c.blobURL, os.Getenv)
+	if err != nil {
+		return nil, fmt.Errorf("-blob-url: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st, err := s3blob.Open(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("-blob-url %s: %w", s3blob.Redact(c.blobURL), err)
+	}
+	return st, nil
 }
 
 // openExisting opens a database whose keys must already exist (fresh keys
@@ -241,5 +273,9 @@ func (c config) openExisting(readOnly bool) (*store.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return store.Open(c.location(), store.Options{Keys: keys, ReadOnly: readOnly, MaxSize: int(c.maxSize)})
+	blobs, err := c.blobStore()
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(c.location(), store.Options{Keys: keys, ReadOnly: readOnly, MaxSize: int(c.maxSize), Blobs: blobs})
 }

@@ -87,6 +87,7 @@ func runServe(args []string) error {
 		OIDC: handlers.OIDCConfig{Issuer: c.oidcIssuer, ClientID: c.oidcClientID, ClientSecret: c.oidcClientSecret,
 			RedirectURL: c.oidcRedirectURL, IDNumberClaim: c.oidcIDClaim, NameClaim: c.oidcNameClaim},
 		IngestKick: ingestKick,
+		Ready:      witness.ready, // /readyz fails once the audit log stops extending the witnessed head (witness.go)
 	}, db)
 	if err != nil {
 		return err
@@ -102,12 +103,14 @@ func runServe(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	go sweepSessions(ctx, db, c, log)
+	go sweepDocuments(ctx, db, log)
 	// The outbox sender (messaging): SMS and e-mail written by events in
 	// their own transactions are delivered from here, with retries.
 	sender, err := c.messaging.sender(db, c.data, log)
 	if err != nil {
 		return err
 	}
+	sender.Holder = outboxHolder(c) // one sender at a time across app servers (outbox_holder.go)
 	senderDone := make(chan struct{})
 	go func() {
 		defer close(senderDone)
@@ -144,7 +147,7 @@ func runServe(args []string) error {
 	}
 	errc := make(chan error, 1)
 	go func() {
-		log.Info("serving", "addr", c.addr, "database", c.where(), "secure_cookies", !c.insecureCookies)
+		log.Info("serving", "addr", c.addr, "database", c.where(), "documents", db.Blobs().Name(), "secure_cookies", !c.insecureCookies)
 		errc <- srv.ListenAndServe()
 	}()
 	select {
@@ -211,6 +214,33 @@ func sweepSessions(ctx context.Context, db interface {
 			longestIdle := max(c.citizenIdle, c.staffIdle)
 			if _, err := db.DeleteExpiredSessions(now.Add(-longestIdle).UnixNano(), now.Add(-c.absolute).UnixNano()); err != nil {
 				log.Error("sweep sessions", "err", err)
+			}
+		}
+	}
+}
+
+// sweepDocuments deletes, every hour, documents' objects that no row names
+// and that are older than a day (uploads whose transaction failed, objects
+// whose delete after a commit failed: store.SweepOrphanDocuments), a bounded
+// batch at a time. Counts only in the log.
+func sweepDocuments(ctx context.Context, db interface {
+	SweepOrphanDocuments(context.Context, int) (store.SweepReport, error)
+}, log interface {
+	Info(string, ...any)
+	Error(string, ...any)
+}) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			rep, err := db.SweepOrphanDocuments(ctx, 1000)
+			if err != nil {
+				log.Error("sweep document objects", "err", err)
+			} else if rep.Deleted > 0 {
+				log.Info("swept orphaned document objects", "deleted", rep.Deleted, "listed", rep.Listed)
 			}
 		}
 	}

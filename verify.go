@@ -17,6 +17,7 @@ func runVerifyAudit(args []string, out io.Writer) (bool, error) {
 	var c config
 	fs := flag.NewFlagSet("verify-audit", flag.ContinueOnError)
 	dataFlags(fs, &c)
+	witness := auditWitnessFlag(fs) // also checks the witnessed head (witness.go)
 	if err := fs.Parse(args); err != nil {
 		return false, err
 	}
@@ -31,7 +32,7 @@ func runVerifyAudit(args []string, out io.Writer) (bool, error) {
 	}
 	if rep.OK {
 		fmt.Fprintf(out, "audit log OK: %d entries, tree head signature valid\n", rep.Entries)
-		return true, nil
+		return witness.verify(db, out), nil
 	}
 	if rep.FirstBad >= 0 {
 		fmt.Fprintf(out, "audit log BROKEN: %d entries; first bad entry %d: %s\n", rep.Entries, rep.FirstBad, rep.Problem)

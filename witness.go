@@ -6,9 +6,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -34,6 +36,9 @@ const envAuditWitness = "PORTAL_AUDIT_WITNESS"
 type auditWitness struct {
 	file  string        // "" when no witness is kept
 	every time.Duration // how often the head is written (a minute)
+
+	mu   sync.Mutex
+	lost error // set when the log stopped extending the witnessed head while serving
 }
 
 // witnessStore is what the witness needs of the store.
@@ -62,7 +67,7 @@ func (w *auditWitness) start(db witnessStore, log *slog.Logger) (stop func(), er
 	}
 	old, cur, err := w.check(db)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", errWitnessRefused, err)
 	}
 	if old == nil {
 		log.Info("audit witness: no head witnessed yet", "file", w.file, "entries", cur.N)
@@ -83,8 +88,8 @@ func (w *auditWitness) start(db witnessStore, log *slog.Logger) (stop func(), er
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if err := w.write(db); err != nil {
-					log.Error("audit witness", "file", w.file, "err", err)
+				if !w.tick(db, log) {
+					return
 				}
 			}
 		}
@@ -92,10 +97,81 @@ func (w *auditWitness) start(db witnessStore, log *slog.Logger) (stop func(), er
 	return func() {
 		cancel()
 		<-done
+		if w.ready() != nil {
+			return // the witness keeps the longer history it saw
+		}
 		if err := w.write(db); err != nil {
 			log.Error("audit witness", "file", w.file, "err", err)
 		}
 	}, nil
+}
+
+// tick checks the database against the witnessed head and writes the new
+// head (issue 15: the check also runs while serving, every w.every). When the
+// log no longer extends the head (a failover or restore lost audit entries
+// while this server ran) it stops witnessing for good, so that the good head
+// is never replaced by the shorter history, makes ready fail, so that the
+// load balancer drains this server, logs an alert with what the operator must
+// do, and reports false. Other errors (a database that does not answer during
+// an election) are logged and the next tick tries again.
+func (w *auditWitness) tick(db witnessStore, log *slog.Logger) bool {
+	err := w.write(db)
+	switch {
+	case err == nil:
+		return true
+	case !errors.Is(err, store.ErrAuditLost):
+		log.Error("audit witness", "file", w.file, "err", err)
+		return true
+	}
+	w.mu.Lock()
+	w.lost = err
+	w.mu.Unlock()
+	log.Error("ALERT audit witness: the database no longer holds audit entries this server witnessed; a failover or restore lost them while the portal was serving. "+
+		"This server stopped writing the witness (the file keeps the longer history) and answers /readyz with 503. "+
+		"Operator: stop the app servers, find the database node that holds the lost entries (patronictl list; the old primary's data directory), "+
+		"follow \"After a failover\" in the README, and record the incident; the servers start again only on a log that extends the witnessed head, or after the witness file is moved aside with the loss recorded",
+		"alert", "audit_lost", "file", w.file, "err", err)
+	return false
+}
+
+// ready is nil unless the audit log stopped extending the witnessed head
+// while serving (tick); /readyz then answers 503.
+func (w *auditWitness) ready() error {
+	if w == nil {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.lost != nil {
+		return errors.New("audit witness: the database lost audit entries this server witnessed")
+	}
+	return nil
+}
+
+// verify is verify-audit's check of the witnessed head (the operator's step
+// after a failover or a restore, README "After a failover"): it prints whether
+// the database's log extends the head in the file and reports whether it
+// does. Without a file there is nothing to check.
+func (w *auditWitness) verify(db witnessStore, out io.Writer) bool {
+	if w.file == "" {
+		return true
+	}
+	raw, err := os.ReadFile(w.file)
+	if errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(out, "audit witness: %s holds no head yet (nothing to compare)\n", w.file)
+		return true
+	}
+	if err != nil {
+		fmt.Fprintf(out, "audit witness FAILED: %v\n", err)
+		return false
+	}
+	old, cur, err := db.CheckAuditExtends(raw)
+	if err != nil {
+		fmt.Fprintf(out, "audit witness FAILED: the log (%d entries) does not extend the head witnessed in %s (%d entries): %v\n", cur.N, w.file, old.N, err)
+		return false
+	}
+	fmt.Fprintf(out, "audit witness OK: the log (%d entries) extends the head witnessed in %s (%d entries)\n", cur.N, w.file, old.N)
+	return true
 }
 
 // check reads the witnessed head (nil when the file does not exist yet) and
@@ -112,11 +188,11 @@ func (w *auditWitness) check(db witnessStore) (witnessed []byte, cur tlog.Tree, 
 	old, cur, err := db.CheckAuditExtends(witnessed)
 	switch {
 	case errors.Is(err, store.ErrAuditLost):
-		return witnessed, cur, fmt.Errorf("%w: the database's audit log (%d entries) does not extend the audit head witnessed in %s (%d entries): "+
-			"a restore or a failover lost audit entries that were acknowledged (%v). Bring them back (a newer backup, the old primary), "+
-			"or record the loss and move %s aside to accept this log", errWitnessRefused, cur.N, w.file, old.N, err, w.file)
+		return witnessed, cur, fmt.Errorf("the database's audit log (%d entries) does not extend the audit head witnessed in %s (%d entries): "+
+			"a restore or a failover lost audit entries that were acknowledged (%w). Bring them back (a newer backup, the old primary), "+
+			"or record the loss and move %s aside to accept this log", cur.N, w.file, old.N, err, w.file)
 	case err != nil:
-		return witnessed, cur, fmt.Errorf("%w: the audit head witnessed in %s cannot be checked: %v", errWitnessRefused, w.file, err)
+		return witnessed, cur, fmt.Errorf("the audit head witnessed in %s cannot be checked: %w", w.file, err)
 	}
 	return witnessed, cur, nil
 }

@@ -37,11 +37,18 @@ func (s *Server) handleHealthz(c echo.Context) error {
 	return c.String(http.StatusOK, "ok")
 }
 
-// handleReadyz serves GET /readyz: the store answers.
+// handleReadyz serves GET /readyz: the store answers, and the server's own
+// checks (Config.Ready) pass.
 func (s *Server) handleReadyz(c echo.Context) error {
 	if err := s.db.Ping(); err != nil {
 		s.log.Error("readyz", "err", err)
 		return c.String(http.StatusServiceUnavailable, "store unavailable")
+	}
+	if s.cfg.Ready != nil {
+		if err := s.cfg.Ready(); err != nil {
+			s.log.Error("readyz", "err", err)
+			return c.String(http.StatusServiceUnavailable, "not ready")
+		}
 	}
 	return c.String(http.StatusOK, "ready")
 }

@@ -70,6 +70,10 @@ type Config struct {
 	// IngestKick wakes the worker that decides organs' bulk jobs (issue 17)
 	// when a job arrives; nil, the worker finds it on its next poll.
 	IngestKick chan<- struct{}
+	// Ready, when set, is asked by /readyz after the store answers: an error
+	// makes it answer 503 (the witnessed audit head, issue 15: a database
+	// that lost audit entries while serving). The error is logged, not shown.
+	Ready func() error
 }
 
 func (c *Config) defaults() {

@@ -8,6 +8,7 @@ package messaging
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"errors"
 	"log/slog"
@@ -59,9 +60,45 @@ type Sender struct {
 	// Poll is how often the outbox is looked at when nothing is due
 	// (default a quarter of a second: one read transaction).
 	Poll time.Duration
+	// Holder names this app server in the outbox lease (issue 15); the
+	// same server restarted after a crash takes its lease back at once.
+	// Empty, a random id: a restarted process waits for the lease to lapse.
+	Holder []byte
 
 	mu     sync.Mutex
 	limits map[[32]byte]*rate.Limiter
+
+	// The outbox lease (store.ClaimOutboxSender, issue 15): on a database
+	// shared by several app servers one sender delivers at a time. Used by
+	// the one goroutine that runs the sender.
+	holder    []byte    // this process's random id
+	held      bool      // the lease was held at the last look
+	recheckAt time.Time // when to renew it (s.now's clock)
+}
+
+// mayDeliver reports whether this sender holds the outbox lease, renewing it
+// a third of the lease after the last claim; a sender that does not hold it
+// looks again (one read) each time it is asked.
+func (s *Sender) mayDeliver() bool {
+	now := s.now()
+	if s.held && now.Before(s.recheckAt) {
+		return true
+	}
+	if s.holder == nil {
+		if s.holder = s.Holder; len(s.holder) == 0 {
+			s.holder = []byte(rand.Text())
+		}
+	}
+	held, err := s.DB.ClaimOutboxSender(s.holder)
+	if err != nil {
+		s.Log.Error("outbox lease", "err", err)
+		held = false
+	}
+	s.held = held
+	if held {
+		s.recheckAt = now.Add(store.OutboxSenderLease / 3)
+	}
+	return held
 }
 
 func (s *Sender) now() time.Time {
@@ -93,6 +130,11 @@ func (s *Sender) Run(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
+			if s.held {
+				if err := s.DB.ReleaseOutboxSender(s.holder); err != nil {
+					s.Log.Error("outbox lease", "err", err)
+				}
+			}
 			return
 		case <-time.After(poll):
 		}
@@ -119,15 +161,19 @@ func (s *Sender) housekeeping() {
 }
 
 // DeliverDue makes one attempt at each message due now (at most 50) and
-// returns how many it attempted.
+// returns how many it attempted; nothing while another app server holds the
+// outbox lease.
 func (s *Sender) DeliverDue(ctx context.Context) (int, error) {
+	if !s.mayDeliver() {
+		return 0, nil
+	}
 	due, err := s.DB.DueOutbox(s.now(), 50)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, m := range due {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || !s.mayDeliver() {
 			return n, nil
 		}
 		attempted, err := s.deliverOne(ctx, m)

@@ -94,35 +94,50 @@ func (e errUnknownAwaitingKind) Error() string {
 	return "store: no awaiting-calendar setter for kind " + string(e)
 }
 
-// recomputeAwaitingRecords counts, on cal, every indexed deadline of a record
-// other than a case that the calendar now covers and sets it on its record;
-// those still in a missing year keep waiting. It returns how many were set.
-func (db *DB) recomputeAwaitingRecords(tx kv.Tx, cal *portal.Calendar) (int, error) {
+// recomputeAwaitingRecords counts, on cal, the indexed deadlines of at most
+// limit records other than cases, from the first row after the key after,
+// and sets those the calendar now covers on their records; those still in a
+// missing year keep waiting. It returns how many were set, the last key
+// looked at and whether any row is left after it.
+func (db *DB) recomputeAwaitingRecords(tx kv.Tx, cal *portal.Calendar, after []byte, limit int) (int, []byte, bool, error) {
 	b := tx.Bucket(bucketDeadlinesAwaitingCalendar)
 	if b == nil {
-		return 0, nil
+		return 0, nil, false, nil
 	}
-	type row struct {
-		key  []byte
-		kind string
-		id   uint64
-		e    awaitingDeadline
-	}
-	var rows []row
-	if err := b.ForEach(func(k, v []byte) error {
+	var last []byte
+	more := false
+	var rows []awaitingRow
+	c := b.Cursor()
+	for k, v := seekAfter(c, after); k != nil; k, v = c.Next() {
+		if len(rows) == limit {
+			more = true
+			break
+		}
+		last = bytes.Clone(k)
 		i := bytes.IndexByte(k, 0)
 		if i < 0 || len(k) != i+9 {
-			return nil
+			continue
 		}
 		var e awaitingDeadline
 		if err := json.Unmarshal(v, &e); err != nil {
-			return err
+			return 0, nil, false, err
 		}
-		rows = append(rows, row{key: bytes.Clone(k), kind: string(k[:i]), id: btoi(k[i+1:]), e: e})
-		return nil
-	}); err != nil {
-		return 0, err
+		rows = append(rows, awaitingRow{key: bytes.Clone(k), kind: string(k[:i]), id: btoi(k[i+1:]), e: e})
 	}
+	n, err := db.setAwaitingRecords(tx, b, cal, rows)
+	return n, last, more, err
+}
+
+// awaitingRow is one row of deadlines_awaiting_calendar.
+type awaitingRow struct {
+	key  []byte
+	kind string
+	id   uint64
+	e    awaitingDeadline
+}
+
+// setAwaitingRecords is recomputeAwaitingRecords for rows.
+func (db *DB) setAwaitingRecords(tx kv.Tx, b kv.Bucket, cal *portal.Calendar, rows []awaitingRow) (int, error) {
 	n := 0
 	for _, r := range rows {
 		set, ok := awaitingKinds[r.kind]

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"time"
@@ -33,15 +34,14 @@ type calendarConfirmation struct {
 const maxNoticeRunes = 200
 
 // PutCalendarYear stores an administrator-loaded calendar year (its JSON as
-// given, after validation) so that every later start uses it, and in the
-// same transaction counts every deadline that waited for that year (a filing
-// or decision made while the year was missing, "to be set when the official
-// calendar is published"). It returns how many deadlines were set.
+// given, after validation) so that every later start uses it, then counts
+// every deadline that waited for that year (a filing or decision made while
+// the year was missing, "to be set when the official calendar is published")
+// in batches (recomputeAwaiting). It returns how many deadlines were set.
 func (db *DB) PutCalendarYear(y portal.CalendarYear, raw []byte, actor uint64) (int, error) {
 	if err := y.Validate(); err != nil {
 		return 0, err
 	}
-	var n int
 	err := db.update(func(tx kv.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketCalendar)
 		if err != nil {
@@ -59,18 +59,14 @@ func (db *DB) PutCalendarYear(y portal.CalendarYear, raw []byte, actor uint64) (
 		if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditCalendarLoaded, ActorID: actor, SubjectKind: "calendar", SubjectID: uint64(y.Year)}); err != nil { // #nosec G115 -- Validate keeps Year in 1949..9999
 			return err
 		}
-		cal, err := calendarOf(tx)
-		if err != nil {
-			return err
-		}
-		if n, err = db.recomputeAwaitingDeadlines(tx, cal); err != nil {
-			return err
-		}
-		m, err := db.recomputeAwaitingRecords(tx, cal)
-		n += m
-		return err
+		// Counted after the commit, in batches; a start finishes a count
+		// that a crash interrupted (resumeCalendarRecompute).
+		return tx.Bucket(bucketMeta).Put(keyCalendarRecompute, []byte{1})
 	})
-	return n, err
+	if err != nil {
+		return 0, err
+	}
+	return db.recomputeAwaiting()
 }
 
 // ConfirmCalendarYear records that an administrator checked a year loaded
@@ -153,23 +149,34 @@ func calendarOf(tx kv.Tx) (*portal.Calendar, error) {
 	return cal, nil
 }
 
-// recomputeAwaitingDeadlines counts, on cal, every deadline that waited for
-// a missing calendar year, from the day its stage began; those still in a
-// missing year keep waiting. It returns how many were set.
-func (db *DB) recomputeAwaitingDeadlines(tx kv.Tx, cal *portal.Calendar) (int, error) {
+// recomputeAwaitingDeadlines counts, on cal, the deadlines of at most limit
+// cases that waited for a missing calendar year, from the first case after
+// the key after, each from the day its stage began; those still in a missing
+// year keep waiting. It returns how many were set, the last key looked at and
+// whether any case is left after it.
+func (db *DB) recomputeAwaitingDeadlines(tx kv.Tx, cal *portal.Calendar, after []byte, limit int) (n int, last []byte, more bool, err error) {
 	b := tx.Bucket(bucketCasesAwaitingCalendar)
 	if b == nil {
-		return 0, nil
+		return 0, nil, false, nil
 	}
 	var ids []uint64
-	if err := b.ForEach(func(k, _ []byte) error {
+	c := b.Cursor()
+	for k, _ := seekAfter(c, after); k != nil; k, _ = c.Next() {
+		if len(ids) == limit {
+			more = true
+			break
+		}
+		last = bytes.Clone(k)
 		if len(k) == 8 {
 			ids = append(ids, btoi(k))
 		}
-		return nil
-	}); err != nil {
-		return 0, err
 	}
+	n, err = db.setAwaitingCases(tx, b, cal, ids)
+	return n, last, more, err
+}
+
+// setAwaitingCases is recomputeAwaitingDeadlines for the cases ids.
+func (db *DB) setAwaitingCases(tx kv.Tx, b kv.Bucket, cal *portal.Calendar, ids []uint64) (int, error) {
 	n := 0
 	for _, id := range ids {
 		old, err := db.getCase(tx, id)

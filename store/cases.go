@@ -118,6 +118,7 @@ type caseBody portal.Case
 // they stay in this file.
 var caseFiles = newFileKind(fileKind[portal.Case, caseBody]{kind: kindCase, records: bucketCases, byRef: bucketCasesByRef,
 	documents: bucketDocuments, docKind: kindDocument, docField: "content:case:%d",
+	refs: bucketDocumentRefs, refKind: kindDocumentRef, refField: "ref:case:%d", objTag: 'c',
 	toBody:   func(c portal.Case) caseBody { return caseBody(c) },
 	fromBody: func(b caseBody) portal.Case { return portal.Case(b) }})
 
@@ -627,7 +628,9 @@ func (db *DB) UpdateDraft(id uint64, fn func(*portal.Case) error) (portal.Case, 
 // DeleteDraft removes a draft that was never submitted (the person's right to
 // delete what is only theirs; submitted cases are never deleted, R11).
 func (db *DB) DeleteDraft(id, account uint64) error {
-	return db.update(func(tx kv.Tx) error {
+	var objects []string
+	err := db.update(func(tx kv.Tx) error {
+		objects = objects[:0]
 		c, err := db.getCase(tx, id)
 		if err != nil {
 			return err
@@ -636,9 +639,11 @@ func (db *DB) DeleteDraft(id, account uint64) error {
 			return portal.Conflict("case.not_deletable")
 		}
 		for _, d := range c.Documents {
-			if err := tx.Bucket(bucketDocuments).Delete(itob(d.ID)); err != nil {
+			key, err := caseFiles.deleteDocument(db, tx, id, d.ID)
+			if err != nil {
 				return err
 			}
+			objects = append(objects, key)
 		}
 		rels := map[uint64]Relation{}
 		if err := caseAccounts(tx, id, rels); err != nil {
@@ -670,13 +675,22 @@ func (db *DB) DeleteDraft(id, account uint64) error {
 		}
 		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditDraftDeleted, ActorID: account, SubjectKind: kindCase, SubjectID: id})
 	})
+	if err == nil {
+		db.dropObjects(objects)
+	}
+	return err
 }
 
 // AddDocument stores an uploaded file's bytes encrypted and lists it on the
 // case, refusing more than portal.MaxDocumentsPerCase. Message attachments are
 // added with the message instead.
 func (db *DB) AddDocument(caseID uint64, d portal.Document, content []byte) (portal.Document, error) {
-	err := db.update(func(tx kv.Tx) error {
+	// Encrypted and uploaded before the transaction (documents.go).
+	prepared, err := caseFiles.prepareDocuments(db, content)
+	if err != nil {
+		return d, err
+	}
+	err = db.update(func(tx kv.Tx) error {
 		old, err := db.getCase(tx, caseID)
 		if err != nil {
 			return err
@@ -687,7 +701,7 @@ func (db *DB) AddDocument(caseID uint64, d portal.Document, content []byte) (por
 		if len(old.Documents) >= portal.MaxDocumentsPerCase {
 			return &portal.Error{Code: portal.CodeInvalid, Key: "upload.too_many", Fields: map[string]string{"file": "upload.too_many"}}
 		}
-		if d, err = db.putDocument(tx, caseID, d, content); err != nil {
+		if d, err = db.putDocument(tx, caseID, d, prepared[0]); err != nil {
 			return err
 		}
 		c := old
@@ -701,8 +715,8 @@ func (db *DB) AddDocument(caseID uint64, d portal.Document, content []byte) (por
 	return d, err
 }
 
-func (db *DB) putDocument(tx kv.Tx, caseID uint64, d portal.Document, content []byte) (portal.Document, error) {
-	return caseFiles.putDocument(db, tx, caseID, d, content)
+func (db *DB) putDocument(tx kv.Tx, caseID uint64, d portal.Document, p *preparedDoc) (portal.Document, error) {
+	return caseFiles.putDocument(db, tx, caseID, d, p)
 }
 
 // RemoveDocument takes a document off a draft or returned application.
@@ -718,7 +732,15 @@ func (db *DB) RemoveDocument(caseID, docID, account uint64) error {
 	if err != nil {
 		return err
 	}
-	return db.update(func(tx kv.Tx) error { return caseFiles.deleteDocument(tx, docID) })
+	var key string
+	err = db.update(func(tx kv.Tx) (err error) {
+		key, err = caseFiles.deleteDocument(db, tx, caseID, docID)
+		return err
+	})
+	if err == nil {
+		db.dropObjects([]string{key})
+	}
+	return err
 }
 
 // StaffDocumentContent returns a case document's bytes to an official or
@@ -734,14 +756,17 @@ func (db *DB) StaffDocumentContent(caseID, docID uint64, reader portal.Account, 
 // DocumentContent returns a document's bytes; the caller has already decided
 // that the reader may have them (and audits staff reads through CaseForStaff).
 func (db *DB) DocumentContent(caseID, docID uint64) ([]byte, error) {
-	var out []byte
+	var src docSource
 	err := db.view(func(tx kv.Tx) (err error) {
 		// A document of another case does not decrypt under this case's
 		// binding: it answers as if it did not exist.
-		out, err = caseFiles.documentContent(db, tx, caseID, docID)
+		src, err = caseFiles.documentSource(db, tx, caseID, docID)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return db.loadDocument(src) // after the transaction: the object store may be remote
 }
 
 // Step is one action on a case by someone, with its legal basis.
@@ -972,6 +997,12 @@ func nextRef(tx kv.Tx) (uint64, error) {
 // docs are the judgment or decision attached to it (issue 18), stored
 // encrypted like any upload in the same transaction.
 func (db *DB) OpenExOfficio(c portal.Case, st Step, cal *portal.Calendar, docs ...ImportDocument) (portal.Case, error) {
+	if len(docs) > portal.MaxDocumentsPerCase {
+		return c, &portal.Error{Code: portal.CodeInvalid, Key: "upload.too_many", Fields: map[string]string{"file": "upload.too_many"}}
+	}
+	if err := db.prepareImportDocuments(docs); err != nil {
+		return c, err
+	}
 	err := db.update(func(tx kv.Tx) error {
 		var err error
 		c, err = db.openExOfficio(tx, c, st, cal, docs...)
@@ -1014,7 +1045,7 @@ func (db *DB) openExOfficio(tx kv.Tx, c portal.Case, st Step, cal *portal.Calend
 		}
 		for _, d := range docs {
 			d.Document.UploadedBy = st.AccountID
-			stored, err := db.putDocument(tx, id, d.Document, d.Content)
+			stored, err := db.putImportDocument(tx, id, d)
 			if err != nil {
 				return err
 			}
@@ -1440,6 +1471,33 @@ type ImportCase struct {
 type ImportDocument struct {
 	Document portal.Document
 	Content  []byte
+
+	prepared *preparedDoc // encrypted and uploaded before the transaction (documents.go)
+}
+
+// prepareImportDocuments encrypts and uploads docs' contents, before the
+// transaction that records them.
+func (db *DB) prepareImportDocuments(docs []ImportDocument) error {
+	contents := make([][]byte, len(docs))
+	for i := range docs {
+		contents[i] = docs[i].Content
+	}
+	prepared, err := caseFiles.prepareDocuments(db, contents...)
+	if err != nil {
+		return err
+	}
+	for i := range docs {
+		docs[i].prepared = prepared[i]
+	}
+	return nil
+}
+
+// putImportDocument records a prepared document of case id.
+func (db *DB) putImportDocument(tx kv.Tx, id uint64, d ImportDocument) (portal.Document, error) {
+	if d.prepared == nil {
+		return d.Document, errors.New("store: document not prepared before the transaction")
+	}
+	return db.putDocument(tx, id, d.Document, d.prepared)
 }
 
 // ImportCases writes a batch of complete cases in one transaction, with their
@@ -1459,6 +1517,11 @@ func (db *DB) ImportCases(batch []portal.Case) ([]portal.Case, error) {
 // an audit entry (created, "seed"), and each message its own, as the portal
 // would have written them.
 func (db *DB) ImportCasesWith(batch []ImportCase) ([]portal.Case, error) {
+	for i := range batch {
+		if err := db.prepareImportDocuments(batch[i].Documents); err != nil {
+			return nil, err
+		}
+	}
 	out := make([]portal.Case, 0, len(batch))
 	err := db.update(func(tx kv.Tx) error {
 		out = out[:0]
@@ -1482,7 +1545,7 @@ func (db *DB) ImportCasesWith(batch []ImportCase) ([]portal.Case, error) {
 			}
 			c.Documents = slices.Clone(c.Documents)
 			for _, d := range ic.Documents {
-				doc, err := db.putDocument(tx, id, d.Document, d.Content)
+				doc, err := db.putImportDocument(tx, id, d)
 				if err != nil {
 					return err
 				}

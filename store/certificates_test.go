@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"sealportal/portal"
+	"sealportal/store/blob"
 	"sealportal/store/kv"
 )
 
@@ -21,9 +22,14 @@ type certWorld struct {
 	cs            portal.Case
 }
 
-func newCertWorld(t *testing.T) *certWorld {
+func newCertWorld(t *testing.T) *certWorld { t.Helper(); return newCertWorldWith(t, nil) }
+
+// newCertWorldWith is newCertWorld with the documents' objects in blobs
+// (nil: the engine's own, documents.go).
+func newCertWorldWith(t *testing.T, blobs blob.Store) *certWorld {
 	t.Helper()
 	db := newTestDB(t)
+	db.blobs = blobs
 	clock, advance := fixedClock(time.Date(2026, 3, 2, 10, 0, 0, 0, portal.China)) // a Monday
 	db.now = clock
 	w := &certWorld{db: db, cal: portal.DefaultCalendar(), advance: advance}

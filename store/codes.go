@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
@@ -443,37 +444,55 @@ func (db *DB) SetAccountLang(account uint64, lang string) error {
 	})
 }
 
-// PurgeCodes deletes pending rows older than their lifetime; the sender's
-// housekeeping calls it.
+// PurgeCodes deletes pending registrations, resets and e-mail confirmations
+// older than pendingLifetime, and returns how many went. Each transaction
+// looks at no more than jobBatch rows (batches.go) and the next resumes after
+// the last one it looked at.
 func (db *DB) PurgeCodes(now time.Time) (int, error) {
 	n := 0
-	err := db.update(func(tx kv.Tx) error {
-		for _, k := range []struct {
-			bucket []byte
-			kind   string
-		}{{bucketPendingRegs, kindPendingReg}, {bucketResets, kindReset}, {bucketEmailPending, kindEmailPending}} {
-			b := tx.Bucket(k.bucket)
-			var old [][]byte
-			if err := b.ForEach(func(key, raw []byte) error {
-				var p pendingCode
-				if err := db.crypt.openJSON(k.kind, btoi(key), "body", raw, &p); err != nil {
-					return err
+	for _, k := range []struct {
+		bucket []byte
+		kind   string
+	}{{bucketPendingRegs, kindPendingReg}, {bucketResets, kindReset}, {bucketEmailPending, kindEmailPending}} {
+		var after []byte
+		for more := true; more; {
+			deleted := 0
+			var last []byte
+			err := db.update(func(tx kv.Tx) error {
+				deleted, last, more = 0, nil, false
+				b := tx.Bucket(k.bucket)
+				var old [][]byte
+				c := b.Cursor()
+				seen := 0
+				for key, raw := seekAfter(c, after); key != nil; key, raw = c.Next() {
+					if seen == jobBatch {
+						more = true
+						break
+					}
+					seen++
+					last = bytes.Clone(key)
+					var p pendingCode
+					if err := db.crypt.openJSON(k.kind, btoi(key), "body", raw, &p); err != nil {
+						return err
+					}
+					if now.Sub(p.Created) >= pendingLifetime {
+						old = append(old, last)
+					}
 				}
-				if now.Sub(p.Created) >= pendingLifetime {
-					old = append(old, append([]byte{}, key...))
+				for _, key := range old {
+					if err := b.Delete(key); err != nil {
+						return err
+					}
 				}
+				deleted = len(old)
 				return nil
-			}); err != nil {
-				return err
+			})
+			if err != nil {
+				return n, err
 			}
-			for _, key := range old {
-				if err := b.Delete(key); err != nil {
-					return err
-				}
-				n++
-			}
+			n += deleted
+			after = last
 		}
-		return nil
-	})
-	return n, err
+	}
+	return n, nil
 }

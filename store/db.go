@@ -14,6 +14,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"sealportal/portal"
+	"sealportal/store/blob"
 	"sealportal/store/kv"
 	"sealportal/store/kv/boltkv"
 )
@@ -35,6 +36,10 @@ type DB struct {
 	// submission is the form submission this copy of the store writes for
 	// (DB.Submission, idempotency.go); nil: none.
 	submission *submission
+	// blobs is the external object store of documents (documents.go); nil:
+	// the engine keeps them (engineBlobs).
+	blobs blob.Store
+	sweep *sweepState // the orphan sweeper's place (documents.go), shared by copies
 }
 
 // Options configure Open.
@@ -44,6 +49,9 @@ type Options struct {
 	LockTimeout time.Duration // defaults to one second
 	MaxSize     int           // bytes; 0 means no limit
 	ReadOnly    bool
+	// Blobs is where documents' objects go (issue 15, documents.go): nil
+	// keeps them in the engine, the embedded default.
+	Blobs blob.Store
 }
 
 // ErrLocked is returned when another process holds the database file (the
@@ -121,7 +129,7 @@ func openEngine(eng kv.Engine, path string, opt Options) (*DB, error) {
 	if len(opt.Keys.KEK) != 32 {
 		return nil, errors.New("store: the key-encryption key must be 32 bytes")
 	}
-	db := &DB{eng: eng, path: path, now: opt.Clock, crypt: crypt, signer: signer, verifier: verifier, accounts: &accountMemo{}, group: &groupCommit{}}
+	db := &DB{eng: eng, path: path, now: opt.Clock, crypt: crypt, signer: signer, verifier: verifier, accounts: &accountMemo{}, group: &groupCommit{}, blobs: opt.Blobs, sweep: &sweepState{}}
 	maintain := !opt.ReadOnly // migrations and back-fills are run here
 	if !opt.ReadOnly {
 		// On a shared engine (PostgreSQL) the migrations and back-fills run
@@ -174,6 +182,9 @@ func openEngine(eng kv.Engine, path string, opt Options) (*DB, error) {
 		}
 		if err == nil {
 			err = db.backfillStatistics() // issue 17 (statistics.go)
+		}
+		if err == nil {
+			err = db.resumeCalendarRecompute() // issue 15 (calendar_batches.go)
 		}
 		if err != nil {
 			return nil, err

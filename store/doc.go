@@ -35,7 +35,13 @@
 //	open_by_due                      due (4 bytes) | itob(case id) -> itob(deciding organ id) + JSON{ref,status,submitted,owe}   (overdue lists, no case decrypted)
 //	queue_counts                     itob(organ id; 0 = open_by_due) | due (4 bytes) | status -> count   (queue totals without a walk)
 //	case_summaries                   itob(case id) -> AES-GCM(JSON{ref,status,due,decider,holders,pending,person_name})   (cases page, lawyer's dashboard; created on first write)
-//	documents                        itob(document id) -> encrypted bytes, bound to document id and case id
+//	documents                        itob(document id) -> encrypted bytes, bound to document id and case id (documents
+//	                                 of before issue 15; its sequence still numbers every case document)
+//	document_refs                    itob(document id) -> AES-GCM(object key, size, SHA-256 of the object, the document's
+//	                                 own data key), bound to document id and case id (documents.go, issue 15)
+//	document_objects                 object key -> kind letter | itob(document id): the objects rows name (the sweeper's index)
+//	blob_objects                     object key -> written time | AES-GCM(document key, content): the engine's own object
+//	                                 store, the default; empty when -blob-url puts the objects in S3 (documents.go)
 //	messages                         itob(case id) | itob(message id) -> {body: encrypted JSON}
 //	notifications                    itob(account id) | itob(notification id) -> JSON {case, ref, message key, read}
 //	notifications_unread             itob(account id) -> itob(count)
@@ -48,7 +54,8 @@
 //	                                 leak reports, queries, certificate requests and objections whose deadline waits for
 //	                                 a missing calendar year (awaiting.go); PutCalendarYear counts them (created on first write)
 //	relief_requests                  itob(id) -> {body: encrypted JSON of the relief request} (relief.go has the rest
-//	                                 of its tree: by ref, by account, queue by due, documents, messages, correction notices)
+//	                                 of its tree: by ref, by account, queue by due, documents and their rows
+//	                                 (relief_document_refs), messages, correction notices)
 //	queries                          itob(id) -> {body: encrypted JSON of a query of a sealed record (R15, R16)}
 //	queries_by_unit                  itob(unit account) | itob(id) -> ""
 //	queries_by_organ                 itob(organ) | due (4 bytes; 99999999 once decided) | itob(id) -> {ref, status, due, unit kind}
@@ -82,6 +89,7 @@
 //	leak_queue                       due (4 bytes; 99999999 once closed) | itob(id) -> {ref, status, received}
 //	leak_drafts                      HMAC("leakdraft", browser token) -> itob(id) | created
 //	leak_documents                   itob(document id) -> encrypted bytes, bound to document id and report id
+//	leak_document_refs               itob(document id) -> the document's row, as document_refs (documents.go)
 //	leak_by_account                  itob(account id) | itob(id) -> ""   (a signed-in reporter's own reports)
 //	opinions                         itob(id) -> {body: encrypted JSON of a supervision opinion (纠正意见 / 检察建议, R33)}
 //	opinions_by_organ                itob(organ) | itob(id) -> ""
@@ -167,7 +175,10 @@
 // them, a by-reference bucket (reference number -> itob(id)), a by-account
 // bucket (itob(account) | itob(id), listed newest first; a file another
 // account asks for is not found), and a documents bucket (itob(document id)
-// -> bytes sealed to the document id and "content:<kind>:<file id>"). Each
+// -> bytes sealed to the document id and "content:<kind>:<file id>", the
+// form before issue 15) with its rows bucket (itob(document id) -> object
+// key, SHA-256 and the document's own key, sealed to "ref:<kind>:<file id>";
+// the bytes are an object in the blob store, documents.go). Each
 // kind declares its bucket names and the conversion to its stored form;
 // queues, messages, notices and summaries stay with the kind.
 //

@@ -15,7 +15,9 @@ import (
 // files. A request of another account is not found, like one that does not
 // exist; a sent one is a conflict and nothing is deleted.
 func (db *DB) DeleteReliefDraft(id, account uint64, requestID string) error {
-	return db.update(func(tx kv.Tx) error {
+	var objects []string
+	err := db.update(func(tx kv.Tx) error {
+		objects = objects[:0]
 		r, err := db.getRelief(tx, id)
 		if err != nil {
 			return err
@@ -27,9 +29,11 @@ func (db *DB) DeleteReliefDraft(id, account uint64, requestID string) error {
 			return portal.Conflict("mydata.not_deletable")
 		}
 		for _, d := range r.Documents {
-			if err := tx.Bucket(bucketReliefDocuments).Delete(itob(d.ID)); err != nil {
+			key, err := reliefFiles.deleteDocument(db, tx, id, d.ID)
+			if err != nil {
 				return err
 			}
+			objects = append(objects, key)
 		}
 		if err := tx.Bucket(bucketReliefByAccount).Delete(append(itob(account), itob(id)...)); err != nil {
 			return err
@@ -42,21 +46,29 @@ func (db *DB) DeleteReliefDraft(id, account uint64, requestID string) error {
 		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditDraftDeleted, ActorID: account, SubjectKind: kindRelief,
 			SubjectID: id, RequestID: requestID})
 	})
+	if err == nil {
+		db.dropObjects(objects) // after the commit (documents.go)
+	}
+	return err
 }
 
 // DeleteLeakDraft removes the unsent leak report of the browser holding
 // token, with its files (otherwise it would go after LeakDraftTTL). No draft
 // for the token is not found. actor is the signed-in account, 0 for none.
 func (db *DB) DeleteLeakDraft(token string, actor uint64, requestID string) error {
-	return db.update(func(tx kv.Tx) error {
+	var objects []string
+	err := db.update(func(tx kv.Tx) error {
+		objects = objects[:0]
 		r, err := db.leakDraft(tx, token)
 		if err != nil {
 			return err
 		}
 		for _, d := range r.Documents {
-			if err := tx.Bucket(bucketLeakDocuments).Delete(itob(d.ID)); err != nil {
+			key, err := leakFiles.deleteDocument(db, tx, r.ID, d.ID)
+			if err != nil {
 				return err
 			}
+			objects = append(objects, key)
 		}
 		if err := tx.Bucket(bucketLeakDrafts).Delete(db.draftKey(tx, token)); err != nil {
 			return err
@@ -67,4 +79,8 @@ func (db *DB) DeleteLeakDraft(token string, actor uint64, requestID string) erro
 		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditDraftDeleted, ActorID: actor, SubjectKind: kindLeak,
 			SubjectID: r.ID, RequestID: requestID})
 	})
+	if err == nil {
+		db.dropObjects(objects) // after the commit (documents.go)
+	}
+	return err
 }

@@ -40,6 +40,7 @@ type exportDoc struct {
 
 func (db *DB) exportAccount(id uint64, contents bool) (portal.AccountExport, error) {
 	var exp portal.AccountExport
+	var loads []exportLoad
 	err := db.view(func(tx kv.Tx) error {
 		a, err := db.getAccount(tx, id)
 		if err != nil {
@@ -68,10 +69,18 @@ func (db *DB) exportAccount(id uint64, contents bool) (portal.AccountExport, err
 			return nil
 		}
 		exp.Scope = portal.ExportScopeCitizen
-		rec, err := db.exportCitizen(tx, id, contents)
-		exp.Citizen = rec
+		rec, l, err := db.exportCitizen(tx, id, contents)
+		exp.Citizen, loads = rec, l
 		return err
 	})
+	// The documents' bytes are fetched after the transaction: the object
+	// store may be remote (documents.go).
+	for _, l := range loads {
+		if err != nil {
+			break
+		}
+		exp.Citizen.Documents[l.at].Content, err = db.loadDocument(l.src)
+	}
 	if err != nil {
 		return portal.AccountExport{}, fmt.Errorf("store: export account %d: %w", id, err)
 	}
@@ -182,7 +191,8 @@ func (l *exportLookups) query(id uint64) (portal.Query, error) {
 // exportCitizen gathers a citizen's records: cases, relief requests, leak
 // reports, certificates, notifications, the accesses to his sealed records
 // and the documents he uploaded.
-func (db *DB) exportCitizen(tx kv.Tx, id uint64, contents bool) (*portal.CitizenRecords, error) {
+func (db *DB) exportCitizen(tx kv.Tx, id uint64, contents bool) (*portal.CitizenRecords, []exportLoad, error) {
+	var loads []exportLoad
 	rec := &portal.CitizenRecords{Cases: []portal.ExportedCase{}, Documents: []portal.ExportedDocument{},
 		Notifications: []portal.ExportedNotification{}, Relief: []portal.ExportedRelief{}, Leaks: []portal.ExportedLeak{},
 		Certificates: []portal.ExportedCertificate{}, AccessLog: []portal.ExportedAccess{},
@@ -196,11 +206,11 @@ func (db *DB) exportCitizen(tx kv.Tx, id uint64, contents bool) (*portal.Citizen
 	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
 		c, err := db.getCase(tx, btoi(k[8:]))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		msgs, err := db.caseMessagesTx(tx, c.ID)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		rec.Cases = append(rec.Cases, portal.ExportCase(c, Relation(v) == RelFiler, id, msgs, look.organ))
 		for _, d := range c.Documents {
@@ -213,7 +223,7 @@ func (db *DB) exportCitizen(tx kv.Tx, id uint64, contents bool) (*portal.Citizen
 		}
 		evs, err := db.auditBySubjectTx(tx, kindCase, c.ID)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, ev := range evs {
 			if !portal.IsAccess(ev) {
@@ -221,12 +231,12 @@ func (db *DB) exportCitizen(tx kv.Tx, id uint64, contents bool) (*portal.Citizen
 			}
 			who, err := look.reader(ev.ActorID)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			var q portal.Query
 			if qid, _, _, ok := portal.ParseQueryAuditDetail(ev.Detail); ok {
 				if q, err = look.query(qid); err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 			}
 			rec.AccessLog = append(rec.AccessLog, portal.ExportAccess(ev, c.Ref, who, q))
@@ -239,11 +249,11 @@ func (db *DB) exportCitizen(tx kv.Tx, id uint64, contents bool) (*portal.Citizen
 	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
 		r, err := db.getRelief(tx, btoi(k[8:]))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		msgs, err := db.reliefMessagesTx(tx, r.ID)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		rec.Relief = append(rec.Relief, portal.ExportRelief(r, id, msgs, look.organ))
 		for _, d := range r.Documents {
@@ -258,7 +268,7 @@ func (db *DB) exportCitizen(tx kv.Tx, id uint64, contents bool) (*portal.Citizen
 	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
 		r, err := db.getLeak(tx, btoi(k[8:]))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		rec.Leaks = append(rec.Leaks, portal.ExportLeak(r))
 	}
@@ -269,7 +279,7 @@ func (db *DB) exportCitizen(tx kv.Tx, id uint64, contents bool) (*portal.Citizen
 		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
 			c, err := db.getCertificate(tx, btoi(k[8:]))
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			rec.Certificates = append(rec.Certificates, portal.ExportCertificate(c))
 		}
@@ -280,7 +290,7 @@ func (db *DB) exportCitizen(tx kv.Tx, id uint64, contents bool) (*portal.Citizen
 	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
 		var n portal.Notification
 		if err := json.Unmarshal(v, &n); err != nil {
-			return nil, fmt.Errorf("decode notification: %w", err)
+			return nil, nil, fmt.Errorf("decode notification: %w", err)
 		}
 		rec.Notifications = append(rec.Notifications, portal.ExportedNotification{At: n.At, CaseID: n.CaseID, Ref: n.Ref, Key: n.Key, Read: n.Read})
 	}
@@ -304,34 +314,42 @@ func (db *DB) exportCitizen(tx kv.Tx, id uint64, contents bool) (*portal.Citizen
 				e.ContentOmitted, dc.Truncated = true, true
 				dc.Omitted++
 			} else {
-				b, err := db.exportContent(tx, u)
+				src, ok, err := db.exportSource(tx, u)
 				if err != nil {
-					return nil, err
+					return nil, nil, err
 				}
-				if b != nil {
-					e.Content = b
-					dc.IncludedBytes += int64(len(b))
+				if ok {
+					loads = append(loads, exportLoad{at: len(rec.Documents), src: src})
+					dc.IncludedBytes += int64(d.Size)
 					dc.Included++
 				}
 			}
 		}
 		rec.Documents = append(rec.Documents, e)
 	}
-	return rec, nil
+	return rec, loads, nil
 }
 
-// exportContent decrypts one uploaded document inside tx; nil when its bytes
+// exportLoad is a document whose bytes go into the export at Documents[at].
+type exportLoad struct {
+	at  int
+	src docSource
+}
+
+// exportSource finds one uploaded document inside tx; not ok when its bytes
 // are gone (a file taken off a draft).
-func (db *DB) exportContent(tx kv.Tx, u exportDoc) ([]byte, error) {
-	bucket, kind, field := bucketDocuments, kindDocument, fmt.Sprintf("content:case:%d", u.parent)
+func (db *DB) exportSource(tx kv.Tx, u exportDoc) (docSource, bool, error) {
+	var src docSource
+	var err error
 	if u.where == portal.ExportInRelief {
-		bucket, kind, field = bucketReliefDocuments, kindReliefDocument, fmt.Sprintf("content:relief:%d", u.parent)
+		src, err = reliefFiles.documentSource(db, tx, u.parent, u.document.ID)
+	} else {
+		src, err = caseFiles.documentSource(db, tx, u.parent, u.document.ID)
 	}
-	raw := tx.Bucket(bucket).Get(itob(u.document.ID))
-	if raw == nil {
-		return nil, nil
+	if portal.ErrorCode(err) == portal.CodeNotFound {
+		return src, false, nil
 	}
-	return db.crypt.open(kind, u.document.ID, field, raw)
+	return src, err == nil, err
 }
 
 // caseMessagesTx is Messages inside an open transaction.

@@ -221,14 +221,23 @@ func (db *DB) ReceiveIngest(organ uint64, client APIClient, body io.Reader, requ
 		return err
 	}
 	fail := func(err error) (IngestJob, error) {
-		// Nothing was acknowledged: the partial body goes.
-		derr := db.update(func(tx kv.Tx) error {
-			if err := deletePrefix(tx.Bucket(bucketIngestChunks), itob(id)); err != nil {
-				return err
+		// Nothing was acknowledged: the partial body goes, jobBatch chunks
+		// per transaction (batches.go), the job record with the last of
+		// them; a crash midway leaves a receiving job that
+		// AbandonReceivingIngest removes.
+		for more := true; more; {
+			derr := db.update(func(tx kv.Tx) error {
+				n, err := deletePrefixUpTo(tx.Bucket(bucketIngestChunks), itob(id), jobBatch)
+				if more = n == jobBatch; more || err != nil {
+					return err
+				}
+				return tx.Bucket(bucketIngestJobs).Delete(itob(id))
+			})
+			if derr != nil {
+				return IngestJob{}, errors.Join(err, derr)
 			}
-			return tx.Bucket(bucketIngestJobs).Delete(itob(id))
-		})
-		return IngestJob{}, errors.Join(err, derr)
+		}
+		return IngestJob{}, err
 	}
 	curBytes := 0
 	for {
@@ -310,56 +319,73 @@ const receivingGrace = 15 * time.Minute
 // acknowledged. Called once at start, before anything is received. On a
 // shared engine (several servers on one PostgreSQL database) only jobs older
 // than receivingGrace go: a younger one may be arriving at another server.
+// A job's chunks go in transactions of at most jobBatch (batches.go); the job
+// record and its audit entry go with the last of them, so a crash midway
+// leaves a receiving job that the next start finishes removing.
 func (db *DB) AbandonReceivingIngest() (int, error) {
 	shared := db.Shared()
 	now := db.now()
-	n := 0
-	err := db.update(func(tx kv.Tx) error {
-		b := tx.Bucket(bucketIngestJobs)
-		var drop []uint64
-		err := b.ForEach(func(k, v []byte) error {
+	abandoned := func(r ingestJobRecord) bool {
+		return r.Receiving && (!shared || now.Sub(r.Created) > receivingGrace)
+	}
+	var drop []uint64
+	err := db.view(func(tx kv.Tx) error {
+		return tx.Bucket(bucketIngestJobs).ForEach(func(k, v []byte) error {
 			var r ingestJobRecord
 			if err := json.Unmarshal(v, &r); err != nil {
 				return err
 			}
-			if r.Receiving && (!shared || now.Sub(r.Created) > receivingGrace) {
+			if abandoned(r) {
 				drop = append(drop, btoi(k))
 			}
 			return nil
 		})
-		if err != nil {
-			return err
-		}
-		for _, id := range drop {
-			if err := deletePrefix(tx.Bucket(bucketIngestChunks), itob(id)); err != nil {
-				return err
-			}
-			if err := b.Delete(itob(id)); err != nil {
-				return err
-			}
-			if err := db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditIngestJob, SubjectKind: kindIngestJob, SubjectID: id,
-				Detail: "abandoned: the body was not complete when the portal stopped"}); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
 	})
-	return n, err
-}
-
-func deletePrefix(b kv.Bucket, prefix []byte) error {
-	c := b.Cursor()
-	var keys [][]byte
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		keys = append(keys, bytes.Clone(k))
+	if err != nil {
+		return 0, err
 	}
-	for _, k := range keys {
-		if err := b.Delete(k); err != nil {
-			return err
+	n := 0
+	for _, id := range drop {
+		for more := true; more; {
+			gone := false
+			err := db.update(func(tx kv.Tx) error {
+				more, gone = false, false
+				b := tx.Bucket(bucketIngestJobs)
+				v := b.Get(itob(id))
+				if v == nil {
+					return nil // removed by another server
+				}
+				var r ingestJobRecord
+				if err := json.Unmarshal(v, &r); err != nil {
+					return err
+				}
+				if !abandoned(r) {
+					return nil // its body arrived meanwhile
+				}
+				chunks, err := deletePrefixUpTo(tx.Bucket(bucketIngestChunks), itob(id), jobBatch)
+				if err != nil {
+					return err
+				}
+				if chunks == jobBatch {
+					more = true
+					return nil
+				}
+				if err := b.Delete(itob(id)); err != nil {
+					return err
+				}
+				gone = true
+				return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditIngestJob, SubjectKind: kindIngestJob, SubjectID: id,
+					Detail: "abandoned: the body was not complete when the portal stopped"})
+			})
+			if err != nil {
+				return n, err
+			}
+			if gone {
+				n++
+			}
 		}
 	}
-	return nil
+	return n, nil
 }
 
 // IngestJobOf returns a job of organ; another organ's job, or none, is not

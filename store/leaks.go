@@ -59,6 +59,7 @@ type leakBody portal.LeakReport
 var leakFiles = newFileKind(fileKind[portal.LeakReport, leakBody]{kind: kindLeak, records: bucketLeakReports,
 	byRef: bucketLeakByRef, byAccount: bucketLeakByAccount,
 	documents: bucketLeakDocuments, docKind: kindLeakDocument, docField: "content:leak:%d",
+	refs: bucketLeakDocumentRefs, refKind: kindLeakDocumentRef, refField: "ref:leak:%d", objTag: 'l',
 	normRef:  func(ref string) string { return strings.ToUpper(strings.TrimSpace(ref)) },
 	toBody:   func(r portal.LeakReport) leakBody { return leakBody(r) },
 	fromBody: func(b leakBody) portal.LeakReport { return portal.LeakReport(b) }})
@@ -108,8 +109,8 @@ func putLeakQueue(tx kv.Tx, old, r portal.LeakReport) error {
 	return b.Put(leakQueueKey(r), raw)
 }
 
-func (db *DB) putLeakDocument(tx kv.Tx, reportID uint64, d portal.Document, content []byte) (portal.Document, error) {
-	return leakFiles.putDocument(db, tx, reportID, d, content)
+func (db *DB) putLeakDocument(tx kv.Tx, reportID uint64, d portal.Document, p *preparedDoc) (portal.Document, error) {
+	return leakFiles.putDocument(db, tx, reportID, d, p)
 }
 
 func tooManyLeakFiles() error {
@@ -153,11 +154,13 @@ func (db *DB) leakDraft(tx kv.Tx, token string) (portal.LeakReport, error) {
 }
 
 // purgeLeakDrafts removes drafts older than LeakDraftTTL with their files:
-// what a visitor typed and never sent is not kept.
-func (db *DB) purgeLeakDrafts(tx kv.Tx) error {
+// what a visitor typed and never sent is not kept. It returns the keys of
+// external objects to delete after the commit (dropObjects).
+func (db *DB) purgeLeakDrafts(tx kv.Tx) ([]string, error) {
 	b := tx.Bucket(bucketLeakDrafts)
 	var stale [][]byte
 	var ids []uint64
+	var objects []string
 	cur := b.Cursor()
 	for k, v := cur.First(); k != nil; k, v = cur.Next() {
 		if len(v) != 16 || db.now().Sub(time.Unix(0, int64(btoi(v[8:])))) > LeakDraftTTL { // #nosec G115 -- unix nanoseconds written from time.Now, far below 2^63
@@ -169,7 +172,7 @@ func (db *DB) purgeLeakDrafts(tx kv.Tx) error {
 	}
 	for _, k := range stale {
 		if err := b.Delete(k); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for _, id := range ids {
@@ -181,15 +184,17 @@ func (db *DB) purgeLeakDrafts(tx kv.Tx) error {
 			continue
 		}
 		for _, d := range r.Documents {
-			if err := tx.Bucket(bucketLeakDocuments).Delete(itob(d.ID)); err != nil {
-				return err
+			key, err := leakFiles.deleteDocument(db, tx, id, d.ID)
+			if err != nil {
+				return nil, err
 			}
+			objects = append(objects, key)
 		}
 		if err := tx.Bucket(bucketLeakReports).Delete(itob(id)); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return objects, nil
 }
 
 // SaveLeakDraft stores what a reporter typed, before it is checked and sent.
@@ -204,14 +209,24 @@ func (db *DB) SaveLeakDraft(token string, in portal.LeakReport, docs []portal.Do
 	if len(docs) != len(files) {
 		return portal.LeakReport{}, fmt.Errorf("store: leak draft has %d documents and %d files", len(docs), len(files))
 	}
+	if len(files) > portal.MaxLeakDocuments {
+		return portal.LeakReport{}, tooManyLeakFiles()
+	}
+	// Encrypted and uploaded before the transaction (documents.go).
+	prepared, err := leakFiles.prepareDocuments(db, files...)
+	if err != nil {
+		return portal.LeakReport{}, err
+	}
 	var r portal.LeakReport
-	err := db.update(func(tx kv.Tx) error {
+	var purged []string
+	err = db.update(func(tx kv.Tx) error {
 		now := db.now().UTC()
+		purged = nil
 		old, err := db.leakDraft(tx, token)
 		switch {
 		case err == nil:
 		case portal.ErrorCode(err) == portal.CodeNotFound:
-			if err := db.purgeLeakDrafts(tx); err != nil {
+			if purged, err = db.purgeLeakDrafts(tx); err != nil {
 				return err
 			}
 			id, err := tx.Bucket(bucketLeakReports).NextSequence()
@@ -235,13 +250,16 @@ func (db *DB) SaveLeakDraft(token string, in portal.LeakReport, docs []portal.Do
 		r.Documents = slices.Clone(old.Documents)
 		for i, d := range docs {
 			d.Kind = portal.DocOther
-			if d, err = db.putLeakDocument(tx, r.ID, d, files[i]); err != nil {
+			if d, err = db.putLeakDocument(tx, r.ID, d, prepared[i]); err != nil {
 				return err
 			}
 			r.Documents = append(r.Documents, d)
 		}
 		return db.putLeak(tx, r)
 	})
+	if err == nil {
+		db.dropObjects(purged)
+	}
 	return r, err
 }
 
@@ -258,7 +276,8 @@ func (db *DB) LeakDraft(token string) (portal.LeakReport, error) {
 
 // RemoveLeakDraftDocument takes a file off an unsent report.
 func (db *DB) RemoveLeakDraftDocument(token string, docID uint64) error {
-	return db.update(func(tx kv.Tx) error {
+	var key string
+	err := db.update(func(tx kv.Tx) error {
 		r, err := db.leakDraft(tx, token)
 		if err != nil {
 			return err
@@ -268,11 +287,16 @@ func (db *DB) RemoveLeakDraftDocument(token string, docID uint64) error {
 			return portal.NotFound()
 		}
 		r.Documents = slices.Delete(slices.Clone(r.Documents), i, i+1)
-		if err := leakFiles.deleteDocument(tx, docID); err != nil {
-			return err
+		var err2 error
+		if key, err2 = leakFiles.deleteDocument(db, tx, r.ID, docID); err2 != nil {
+			return err2
 		}
 		return db.putLeak(tx, r)
 	})
+	if err == nil {
+		db.dropObjects([]string{key})
+	}
+	return err
 }
 
 // SubmitLeakReport sends the browser's draft, in one transaction: it is
@@ -454,8 +478,13 @@ func (db *DB) AddLeakInformation(code, text string, docs []portal.Document, file
 	if len(docs) != len(files) {
 		return portal.LeakReport{}, fmt.Errorf("store: leak addition has %d documents and %d files", len(docs), len(files))
 	}
+	// Encrypted and uploaded before the transaction (documents.go).
+	prepared, err := leakFiles.prepareDocuments(db, files...)
+	if err != nil {
+		return portal.LeakReport{}, err
+	}
 	var r portal.LeakReport
-	err := db.update(func(tx kv.Tx) error {
+	err = db.update(func(tx kv.Tx) error {
 		old, err := db.leakByCode(tx, code)
 		if err != nil {
 			return err
@@ -472,7 +501,7 @@ func (db *DB) AddLeakInformation(code, text string, docs []portal.Document, file
 		r.Documents = slices.Clone(old.Documents)
 		for i, d := range docs {
 			d.Kind = portal.DocOther
-			if d, err = db.putLeakDocument(tx, r.ID, d, files[i]); err != nil {
+			if d, err = db.putLeakDocument(tx, r.ID, d, prepared[i]); err != nil {
 				return err
 			}
 			r.Documents = append(r.Documents, d)
@@ -520,7 +549,7 @@ func (db *DB) LeakForSupervisor(id uint64, reader portal.Account, proof portal.F
 // audits the read in the same transaction.
 func (db *DB) LeakDocumentForSupervisor(id, docID uint64, reader portal.Account, proof portal.FreshFactor, requestID string) (portal.Document, []byte, error) {
 	var d portal.Document
-	var content []byte
+	var src docSource
 	if err := proof.Check(reader, db.now()); err != nil {
 		return d, nil, err
 	}
@@ -533,12 +562,16 @@ func (db *DB) LeakDocumentForSupervisor(id, docID uint64, reader portal.Account,
 		if d, ok = r.Document(docID); !ok || r.Status == portal.LeakDraft {
 			return portal.NotFound()
 		}
-		if content, err = leakFiles.documentContent(db, tx, id, docID); err != nil {
+		if src, err = leakFiles.documentSource(db, tx, id, docID); err != nil {
 			return err
 		}
 		return db.appendAudit(tx, portal.AuditEvent{Action: portal.AuditDocumentRead, ActorID: reader.ID, ActorRole: reader.Role,
 			SubjectKind: kindLeak, SubjectID: id, Detail: fmt.Sprintf("supervision:document:%d", docID), RequestID: requestID})
 	})
+	if err != nil {
+		return d, nil, err
+	}
+	content, err := db.loadDocument(src) // after the transaction: the object store may be remote
 	return d, content, err
 }
 

@@ -17,7 +17,15 @@ const kindMessage = "message"
 // encrypted like any document), notifies the other accounts on the case and
 // audits it, in one transaction.
 func (db *DB) AddMessage(m portal.Message, files [][]byte) (portal.Message, error) {
-	err := db.update(func(tx kv.Tx) error {
+	if len(files) > portal.MaxDocumentsPerCase*2 {
+		return m, &portal.Error{Code: portal.CodeInvalid, Key: "upload.too_many", Fields: map[string]string{"file": "upload.too_many"}}
+	}
+	// Encrypted and uploaded before the transaction (documents.go).
+	prepared, err := caseFiles.prepareDocuments(db, files...)
+	if err != nil {
+		return m, err
+	}
+	err = db.update(func(tx kv.Tx) error {
 		c, err := db.getCase(tx, m.CaseID)
 		if err != nil {
 			return err
@@ -35,7 +43,7 @@ func (db *DB) AddMessage(m portal.Message, files [][]byte) (portal.Message, erro
 		for i := range m.Documents {
 			m.Documents[i].UploadedBy = m.From
 			m.Documents[i].Kind = portal.DocMessageAttachent
-			if m.Documents[i], err = db.putDocument(tx, m.CaseID, m.Documents[i], files[i]); err != nil {
+			if m.Documents[i], err = db.putDocument(tx, m.CaseID, m.Documents[i], prepared[i]); err != nil {
 				return err
 			}
 		}

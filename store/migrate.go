@@ -156,7 +156,8 @@ var migrations = []migration{
 	{26, migrationIngestName, migrateIngest},
 	{27, migrationStatisticsName, migrateStatistics},
 	{28, migrationSubmissionsName, migrateSubmissions},
-	{29, migrationRateLimitsName, migrateRateLimits}, // limits.go, issue 15
+	{29, migrationRateLimitsName, migrateRateLimits},           // limits.go, issue 15
+	{30, migrationDocumentObjectsName, migrateDocumentObjects}, // documents.go, issue 15
 }
 
 // recordsAwaitMigrationName names the migration that adds the index of the

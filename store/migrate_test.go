@@ -164,9 +164,7 @@ func legacyDatabase(t *testing.T) (dbPath, keysPath string, legacy []byte, acct 
 	court, _ := old.EnsureOrgan(portal.RoleCourt, "演示市人民法院")
 	police, _ := old.EnsureOrgan(portal.RolePolice, "演示市公安局")
 	c := completeDraft(t, old, acct, court, police)
-	if doc, err = old.AddDocument(c.ID, portal.Document{Kind: portal.DocOther, Name: "old.pdf", MediaType: portal.MediaPDF, UploadedBy: acct.ID}, []byte("%PDF-1.4 OLD-LAYOUT")); err != nil {
-		t.Fatal(err)
-	}
+	doc = addLegacyDocument(t, old, c.ID, portal.Document{Kind: portal.DocOther, Name: "old.pdf", MediaType: portal.MediaPDF, UploadedBy: acct.ID}, []byte("%PDF-1.4 OLD-LAYOUT"))
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}

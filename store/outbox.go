@@ -278,24 +278,35 @@ func (db *DB) PostponeOutbox(id uint64, at time.Time) error {
 }
 
 // PurgeOutbox deletes the delivery records of messages finished before
-// before, and returns how many went.
+// before, and returns how many went. It deletes at most jobBatch records per
+// transaction (batches.go), oldest first, until none is left.
 func (db *DB) PurgeOutbox(before time.Time) (int, error) {
+	end := itob(uint64(before.UnixNano())) // #nosec G115 -- times after 1970
 	n := 0
-	err := db.update(func(tx kv.Tx) error {
-		end := itob(uint64(before.UnixNano())) // #nosec G115 -- times after 1970
-		cur := tx.Bucket(bucketOutboxDone).Cursor()
-		for k, _ := cur.First(); k != nil && bytes.Compare(k[:8], end) < 0; k, _ = cur.First() {
-			if err := tx.Bucket(bucketOutbox).Delete(k[8:]); err != nil {
-				return err
+	for {
+		k := 0
+		err := db.update(func(tx kv.Tx) error {
+			k = 0
+			cur := tx.Bucket(bucketOutboxDone).Cursor()
+			for key, _ := cur.First(); key != nil && bytes.Compare(key[:8], end) < 0 && k < jobBatch; key, _ = cur.First() {
+				if err := tx.Bucket(bucketOutbox).Delete(key[8:]); err != nil {
+					return err
+				}
+				if err := cur.Delete(); err != nil {
+					return err
+				}
+				k++
 			}
-			if err := cur.Delete(); err != nil {
-				return err
-			}
-			n++
+			return nil
+		})
+		if err != nil {
+			return n, err
 		}
-		return nil
-	})
-	return n, err
+		n += k
+		if k < jobBatch {
+			return n, nil
+		}
+	}
 }
 
 // OutboxRow returns one message as stored (for tests and the delivery

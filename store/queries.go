@@ -508,7 +508,7 @@ func (db *DB) QueryDocumentContent(id, docID uint64, reader portal.Account, proo
 	}
 	var (
 		doc     portal.Document
-		content []byte
+		src     docSource
 		refused string
 	)
 	err := db.update(func(tx kv.Tx) error {
@@ -542,12 +542,8 @@ func (db *DB) QueryDocumentContent(id, docID uint64, reader portal.Account, proo
 			return db.auditQueryAccess(tx, q, cases, reader, portal.AuditQueryReadRefused,
 				fmt.Sprintf("%s:document:%d", portal.QueryRefusedDetail(q, refused), docID), notifyQueryRefus, requestID)
 		}
-		raw := tx.Bucket(bucketDocuments).Get(itob(docID))
-		if raw == nil {
-			return portal.NotFound()
-		}
-		if content, err = db.crypt.open(kindDocument, docID, fmt.Sprintf("content:case:%d", owner.ID), raw); err != nil {
-			return portal.NotFound()
+		if src, err = caseFiles.documentSource(db, tx, owner.ID, docID); err != nil {
+			return err
 		}
 		return db.auditQueryAccess(tx, q, cases, reader, portal.AuditDocumentRead,
 			fmt.Sprintf("%s:document:%d", portal.QueryReadDetail(q), docID), notifyQueryRead, requestID)
@@ -557,6 +553,10 @@ func (db *DB) QueryDocumentContent(id, docID uint64, reader portal.Account, proo
 	}
 	if refused != "" {
 		return portal.Document{}, nil, portal.ReadRefusedError(refused)
+	}
+	content, err := db.loadDocument(src) // after the transaction: the object store may be remote
+	if err != nil {
+		return portal.Document{}, nil, err
 	}
 	return doc, content, nil
 }

@@ -62,6 +62,7 @@ type reliefBody portal.ReliefRequest
 var reliefFiles = newFileKind(fileKind[portal.ReliefRequest, reliefBody]{kind: kindRelief, records: bucketRelief,
 	byRef: bucketReliefByRef, byAccount: bucketReliefByAccount,
 	documents: bucketReliefDocuments, docKind: kindReliefDocument, docField: "content:relief:%d",
+	refs: bucketReliefDocumentRefs, refKind: kindReliefDocumentRef, refField: "ref:relief:%d", objTag: 'r',
 	toBody:   func(r portal.ReliefRequest) reliefBody { return reliefBody(r) },
 	fromBody: func(b reliefBody) portal.ReliefRequest { return portal.ReliefRequest(b) }})
 
@@ -234,8 +235,8 @@ func (db *DB) UpdateReliefDraft(id, account uint64, fn func(*portal.ReliefReques
 	return r, err
 }
 
-func (db *DB) putReliefDocument(tx kv.Tx, reliefID uint64, d portal.Document, content []byte) (portal.Document, error) {
-	return reliefFiles.putDocument(db, tx, reliefID, d, content)
+func (db *DB) putReliefDocument(tx kv.Tx, reliefID uint64, d portal.Document, p *preparedDoc) (portal.Document, error) {
+	return reliefFiles.putDocument(db, tx, reliefID, d, p)
 }
 
 var errTooManyDocs = &portal.Error{Code: portal.CodeInvalid, Key: "upload.too_many", Fields: map[string]string{"file": "relief.too_many_files"}}
@@ -246,8 +247,16 @@ func (db *DB) AddReliefDocuments(id, account uint64, docs []portal.Document, fil
 	if len(docs) != len(files) {
 		return nil, fmt.Errorf("store: %d documents and %d files", len(docs), len(files))
 	}
+	if len(files) > portal.MaxDocumentsPerCase {
+		return nil, errTooManyDocs
+	}
+	// Encrypted and uploaded before the transaction (documents.go).
+	prepared, err := reliefFiles.prepareDocuments(db, files...)
+	if err != nil {
+		return nil, err
+	}
 	var out []portal.Document
-	err := db.update(func(tx kv.Tx) error {
+	err = db.update(func(tx kv.Tx) error {
 		out = out[:0]
 		old, err := db.getRelief(tx, id)
 		if err != nil {
@@ -266,7 +275,7 @@ func (db *DB) AddReliefDocuments(id, account uint64, docs []portal.Document, fil
 		r.Documents = slices.Clone(old.Documents)
 		for i, d := range docs {
 			d.Kind, d.UploadedBy = portal.DocOther, account
-			if d, err = db.putReliefDocument(tx, id, d, files[i]); err != nil {
+			if d, err = db.putReliefDocument(tx, id, d, prepared[i]); err != nil {
 				return err
 			}
 			r.Documents = append(r.Documents, d)
@@ -284,7 +293,8 @@ func (db *DB) AddReliefDocuments(id, account uint64, docs []portal.Document, fil
 
 // RemoveReliefDocument takes a file off the applicant's draft.
 func (db *DB) RemoveReliefDocument(id, docID, account uint64) error {
-	return db.update(func(tx kv.Tx) error {
+	var key string
+	err := db.update(func(tx kv.Tx) error {
 		old, err := db.getRelief(tx, id)
 		if err != nil {
 			return err
@@ -305,20 +315,28 @@ func (db *DB) RemoveReliefDocument(id, docID, account uint64) error {
 		if err := db.putRelief(tx, old, r); err != nil {
 			return err
 		}
-		return reliefFiles.deleteDocument(tx, docID)
+		key, err = reliefFiles.deleteDocument(db, tx, id, docID)
+		return err
 	})
+	if err == nil {
+		db.dropObjects([]string{key})
+	}
+	return err
 }
 
 // ReliefDocumentContent returns a file's bytes; the caller has decided that
 // the reader may have them. A file of another request does not decrypt under
 // this request's binding and answers 404.
 func (db *DB) ReliefDocumentContent(reliefID, docID uint64) ([]byte, error) {
-	var out []byte
+	var src docSource
 	err := db.view(func(tx kv.Tx) (err error) {
-		out, err = reliefFiles.documentContent(db, tx, reliefID, docID)
+		src, err = reliefFiles.documentSource(db, tx, reliefID, docID)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return db.loadDocument(src)
 }
 
 // Relief returns a request without any access check: handlers decide who may
@@ -654,7 +672,15 @@ func (db *DB) putReliefMessage(tx kv.Tx, m portal.ReliefMessage) (portal.ReliefM
 // the answer and sends the request back to the supervisor (provide_info).
 // The applicant is notified of the supervisor's messages.
 func (db *DB) AddReliefMessage(m portal.ReliefMessage, files [][]byte, cal *portal.Calendar) (portal.ReliefMessage, error) {
-	err := db.update(func(tx kv.Tx) error {
+	if len(files) > portal.MaxDocumentsPerCase*2 {
+		return m, errTooManyDocs
+	}
+	// Encrypted and uploaded before the transaction (documents.go).
+	prepared, err := reliefFiles.prepareDocuments(db, files...)
+	if err != nil {
+		return m, err
+	}
+	err = db.update(func(tx kv.Tx) error {
 		old, err := db.getRelief(tx, m.ReliefID)
 		if err != nil {
 			return err
@@ -681,7 +707,7 @@ func (db *DB) AddReliefMessage(m portal.ReliefMessage, files [][]byte, cal *port
 			r.Documents = slices.Clone(old.Documents)
 			for i := range m.Documents {
 				m.Documents[i].UploadedBy, m.Documents[i].Kind = m.From, portal.DocMessageAttachent
-				if m.Documents[i], err = db.putReliefDocument(tx, r.ID, m.Documents[i], files[i]); err != nil {
+				if m.Documents[i], err = db.putReliefDocument(tx, r.ID, m.Documents[i], prepared[i]); err != nil {
 					return err
 				}
 				r.Documents = append(r.Documents, m.Documents[i])

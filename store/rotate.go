@@ -72,6 +72,14 @@ var sealedBuckets = []sealedBucket{
 			c, err := db.decodeCase(id, raw)
 			return docIDs(c.Documents, func(d int) uint64 { return c.Documents[d].ID }), err
 		}}},
+	{bucket: bucketDocumentRefs, kind: kindDocumentRef, fields: []string{"ref:case:%d"},
+		at: func(k []byte, _ string, owner uint64) (uint64, string) {
+			return btoi(k), fmt.Sprintf("ref:case:%d", owner)
+		},
+		owners: &ownerIndex{bucket: bucketCases, docs: func(db *DB, id uint64, raw []byte) ([]uint64, error) {
+			c, err := db.decodeCase(id, raw)
+			return docIDs(c.Documents, func(d int) uint64 { return c.Documents[d].ID }), err
+		}}},
 	{bucket: bucketMessages, kind: kindMessage, members: []string{"body"}, fields: []string{"case:%d"},
 		at: func(k []byte, _ string, _ uint64) (uint64, string) {
 			return btoi(k[8:]), fmt.Sprintf("case:%d", btoi(k[:8]))
@@ -80,6 +88,15 @@ var sealedBuckets = []sealedBucket{
 	{bucket: bucketReliefDocuments, kind: kindReliefDocument, fields: []string{"content:relief:%d"},
 		at: func(k []byte, _ string, owner uint64) (uint64, string) {
 			return btoi(k), fmt.Sprintf("content:relief:%d", owner)
+		},
+		owners: &ownerIndex{bucket: bucketRelief, docs: func(db *DB, id uint64, raw []byte) ([]uint64, error) {
+			var r reliefBody
+			err := db.crypt.openJSON(kindRelief, id, "body", raw, &r)
+			return docIDs(r.Documents, func(d int) uint64 { return r.Documents[d].ID }), err
+		}}},
+	{bucket: bucketReliefDocumentRefs, kind: kindReliefDocumentRef, fields: []string{"ref:relief:%d"},
+		at: func(k []byte, _ string, owner uint64) (uint64, string) {
+			return btoi(k), fmt.Sprintf("ref:relief:%d", owner)
 		},
 		owners: &ownerIndex{bucket: bucketRelief, docs: func(db *DB, id uint64, raw []byte) ([]uint64, error) {
 			var r reliefBody
@@ -103,6 +120,15 @@ var sealedBuckets = []sealedBucket{
 	{bucket: bucketLeakDocuments, kind: kindLeakDocument, fields: []string{"content:leak:%d"},
 		at: func(k []byte, _ string, owner uint64) (uint64, string) {
 			return btoi(k), fmt.Sprintf("content:leak:%d", owner)
+		},
+		owners: &ownerIndex{bucket: bucketLeakReports, docs: func(db *DB, id uint64, raw []byte) ([]uint64, error) {
+			var r leakBody
+			err := db.crypt.openJSON(kindLeak, id, "body", raw, &r)
+			return docIDs(r.Documents, func(d int) uint64 { return r.Documents[d].ID }), err
+		}}},
+	{bucket: bucketLeakDocumentRefs, kind: kindLeakDocumentRef, fields: []string{"ref:leak:%d"},
+		at: func(k []byte, _ string, owner uint64) (uint64, string) {
+			return btoi(k), fmt.Sprintf("ref:leak:%d", owner)
 		},
 		owners: &ownerIndex{bucket: bucketLeakReports, docs: func(db *DB, id uint64, raw []byte) ([]uint64, error) {
 			var r leakBody
@@ -203,6 +229,8 @@ var plaintextBuckets = map[string]string{
 	"submissions":                 "account id | SHA-256 of a random submission id -> kind of record, its id, time (idempotency.go)",
 	"cases_by_assignee":           "account id | case id -> organ id",
 	"form_states_by_expiry":       "expiry time | SHA-256 of a cookie id and a kind letter",
+	"document_objects":            "random object keys -> kind letter | document id: which objects a document row names (documents.go)",
+	"blob_objects":                "the engine's own object store: random object keys -> time | a document's AES-GCM ciphertext under its own random key, which only the sealed row holds (documents.go)",
 	"rate_limits":                 "limit name | window | keyed hash of a client address | random: one key per hit (limits.go)",
 }
 

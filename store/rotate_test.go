@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"sealportal/portal"
+	"sealportal/store/blob"
 	"sealportal/store/kv"
 )
 
@@ -31,18 +32,26 @@ type sealedWorld struct {
 	contents  map[uint64]string // document id -> content
 	relief    portal.ReliefRequest
 	reliefDoc portal.Document
-	leak      portal.LeakReport
-	leakCode  string
-	query     portal.Query
-	cert      portal.Certificate
-	notice    portal.CorrectionNotice
-	totp      string
-	secrets   []string // what must never be in the file in clear
+	// documents of the form before issue 15 (sealed whole in the documents
+	// buckets), which keep reading and rotating beside the new rows
+	legacyRelief portal.Document
+	legacyLeak   portal.Document
+	leak         portal.LeakReport
+	leakCode     string
+	query        portal.Query
+	cert         portal.Certificate
+	notice       portal.CorrectionNotice
+	totp         string
+	secrets      []string // what must never be in the file in clear
 }
 
-func newSealedWorld(t *testing.T) *sealedWorld {
+func newSealedWorld(t *testing.T) *sealedWorld { t.Helper(); return newSealedWorldWith(t, nil) }
+
+// newSealedWorldWith is newSealedWorld with the documents' objects in blobs
+// (nil: the engine's own, documents.go).
+func newSealedWorldWith(t *testing.T, blobs blob.Store) *sealedWorld {
 	t.Helper()
-	w := &sealedWorld{certWorld: newCertWorld(t), contents: map[uint64]string{}}
+	w := &sealedWorld{certWorld: newCertWorldWith(t, blobs), contents: map[uint64]string{}}
 	db := w.db
 	idNumber := portal.SyntheticIDNumber(99, portal.Date{Year: 2007, Month: 8, Day: 9}).String()
 	var err error
@@ -77,6 +86,10 @@ func newSealedWorld(t *testing.T) *sealedWorld {
 		t.Fatal(err)
 	}
 	w.docs, w.contents[m.Documents[0].ID] = append(w.docs, m.Documents[0]), "\x89PNG\r\n\x1a\nATTACH-SECRET-9931"
+	ld := addLegacyDocument(t, db, w.draft.ID, portal.Document{Kind: portal.DocOther, Name: "old.pdf", MediaType: portal.MediaPDF, UploadedBy: w.person.ID},
+		[]byte("%PDF-1.4 LEGACY-DOC-SECRET-6061"))
+	w.docs, w.contents[ld.ID] = append(w.docs, ld), "%PDF-1.4 LEGACY-DOC-SECRET-6061"
+	w.secrets = append(w.secrets, "LEGACY-DOC-SECRET-6061")
 	w.secrets = append(w.secrets, "(2023)秘刑初字第77号", "MESSAGE-SECRET-5521", "ATTACH-SECRET-9931")
 
 	// A second factor being enrolled.
@@ -140,6 +153,9 @@ func newSealedWorld(t *testing.T) *sealedWorld {
 		t.Fatal(err)
 	}
 	w.reliefDoc = rdocs[0]
+	w.legacyRelief = addLegacyReliefDocument(t, db, r.ID, portal.Document{Name: "old.pdf", MediaType: portal.MediaPDF, UploadedBy: w.minor.ID},
+		[]byte("%PDF-1.4 LEGACY-RELIEF-SECRET"))
+	w.secrets = append(w.secrets, "LEGACY-RELIEF-SECRET")
 	sup1 := func(st portal.ReliefStep) {
 		t.Helper()
 		st.Actor = portal.ReliefActorSupervisor
@@ -171,6 +187,13 @@ func newSealedWorld(t *testing.T) *sealedWorld {
 		[][]byte{[]byte("\x89PNG\r\n\x1a\nLEAK-EVIDENCE-SECRET-4411")}); err != nil {
 		t.Fatal(err)
 	}
+	if draft, err := db.LeakDraft("token-secret-1"); err != nil {
+		t.Fatal(err)
+	} else {
+		w.legacyLeak = addLegacyLeakDocument(t, db, draft.ID, portal.Document{Name: "old.png", MediaType: portal.MediaPNG},
+			[]byte("\x89PNG\r\n\x1a\nLEGACY-LEAK-SECRET"))
+	}
+	w.secrets = append(w.secrets, "LEGACY-LEAK-SECRET")
 	if w.leak, w.leakCode, err = db.SubmitLeakReport("token-secret-1", w.cal, "req-1"); err != nil {
 		t.Fatal(err)
 	}
@@ -264,6 +287,12 @@ func (w *sealedWorld) readBack(t *testing.T) {
 	}
 	if got, err := db.ReliefDocumentContent(w.relief.ID, w.reliefDoc.ID); err != nil || string(got) != "%PDF-1.4 RELIEF-EVIDENCE-SECRET" {
 		t.Errorf("relief document: %v", err)
+	}
+	if got, err := db.ReliefDocumentContent(w.relief.ID, w.legacyRelief.ID); err != nil || string(got) != "%PDF-1.4 LEGACY-RELIEF-SECRET" {
+		t.Errorf("relief document of the old form: %v", err)
+	}
+	if _, got, err := db.LeakDocumentForSupervisor(w.leak.ID, w.legacyLeak.ID, portal.Account{ID: 99, Role: portal.RoleSupervisor}, portal.FreshFactor{}, "r"); err != nil || !bytes.Contains(got, []byte("LEGACY-LEAK-SECRET")) {
+		t.Errorf("leak document of the old form: %v", err)
 	}
 	if ms, err := db.ReliefMessages(w.relief.ID); err != nil || len(ms) == 0 {
 		t.Errorf("relief messages: %v", err)
@@ -485,17 +514,25 @@ func TestMovedCiphertextFailsAfterRotation(t *testing.T) {
 	if _, err := db.RotateDataKeys(context.Background(), RotateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	// Document 1 of the draft moved onto document 2's key.
+	// Document 1 of the draft moved onto document 2's key: its row, and,
+	// for documents of the old form, its sealed content.
 	a, b := w.docs[0].ID, w.docs[1].ID
 	err := db.update(func(tx kv.Tx) error {
-		docs := tx.Bucket(bucketDocuments)
-		return docs.Put(itob(b), copyBytes(docs.Get(itob(a))))
+		docs := tx.Bucket(bucketDocumentRefs)
+		if err := docs.Put(itob(b), copyBytes(docs.Get(itob(a)))); err != nil {
+			return err
+		}
+		old := tx.Bucket(bucketDocuments)
+		return old.Put(itob(999999), copyBytes(old.Get(itob(w.docs[len(w.docs)-1].ID))))
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.DocumentContent(w.draft.ID, b); portal.ErrorCode(err) != portal.CodeNotFound {
 		t.Fatalf("moved document: %v", err)
+	}
+	if _, err := db.DocumentContent(w.draft.ID, 999999); portal.ErrorCode(err) != portal.CodeNotFound {
+		t.Fatalf("moved document of the old form: %v", err)
 	}
 	// The same document asked for under another case.
 	if _, err := db.DocumentContent(w.cs.ID, a); portal.ErrorCode(err) != portal.CodeNotFound {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"fmt"
 	"slices"
 
 	"sealportal/portal"
@@ -17,7 +16,10 @@ import (
 //	<byRef>        reference number -> itob(id)                   (the number people quote)
 //	<byAccount>    itob(account id) | itob(id) -> ...             (the filer's own list)
 //	<documents>    itob(document id) -> the file's bytes, sealed and bound to the
-//	               document id and the owning file's id ("content:<owner>:%d")
+//	               document id and the owning file's id ("content:<owner>:%d"):
+//	               documents of before issue 15; its sequence numbers all documents
+//	<refs>         itob(document id) -> the document's row: object key, size,
+//	               SHA-256 and data key, sealed ("ref:<owner>:%d", documents.go)
 //
 // plus parts of its own (a queue by deadline, messages, notices), which stay
 // with the kind. fileKind is that shape once: each kind declares its bucket
@@ -34,6 +36,13 @@ type fileKind[T, B any] struct {
 	documents []byte
 	docKind   string // the documents' seal kind
 	docField  string // the documents' seal field, a format of the owner's id
+	// refs holds the documents' rows (documents.go), sealed with refKind
+	// and refField (a format of the owner's id); objTag names the kind in
+	// the object index.
+	refs     []byte
+	refKind  string
+	refField string
+	objTag   byte
 	// normRef normalizes a reference number typed by a person (nil: as is).
 	normRef  func(string) string
 	toBody   func(T) B
@@ -44,6 +53,7 @@ func newFileKind[T, B any](f fileKind[T, B]) *fileKind[T, B] {
 	registerSealer(f.kind, "body")
 	if f.documents != nil {
 		registerSealer(f.docKind, f.docField)
+		registerSealer(f.refKind, f.refField)
 	}
 	return &f
 }
@@ -133,36 +143,4 @@ func (f *fileKind[T, B]) ofAccountByID(db *DB, tx kv.Tx, account, id uint64) (T,
 	return f.get(db, tx, id)
 }
 
-// putDocument stores a document's bytes for file owner under a new document
-// id, and returns d with its id, size and upload time.
-func (f *fileKind[T, B]) putDocument(db *DB, tx kv.Tx, owner uint64, d portal.Document, content []byte) (portal.Document, error) {
-	b := tx.Bucket(f.documents)
-	id, err := b.NextSequence()
-	if err != nil {
-		return d, err
-	}
-	d.ID, d.Size = id, len(content)
-	if d.UploadedAt.IsZero() {
-		d.UploadedAt = db.now().UTC()
-	}
-	return d, b.Put(itob(id), db.crypt.seal(f.docKind, id, fmt.Sprintf(f.docField, owner), content))
-}
-
-// documentContent opens document docID of file owner. A document of another
-// file does not open under this file's binding: it is not found.
-func (f *fileKind[T, B]) documentContent(db *DB, tx kv.Tx, owner, docID uint64) ([]byte, error) {
-	raw := tx.Bucket(f.documents).Get(itob(docID))
-	if raw == nil {
-		return nil, portal.NotFound()
-	}
-	out, err := db.crypt.open(f.docKind, docID, fmt.Sprintf(f.docField, owner), raw)
-	if err != nil {
-		return nil, portal.NotFound()
-	}
-	return out, nil
-}
-
-// deleteDocument removes a document's bytes.
-func (f *fileKind[T, B]) deleteDocument(tx kv.Tx, docID uint64) error {
-	return tx.Bucket(f.documents).Delete(itob(docID))
-}
+// Documents: putDocument, documentSource, deleteDocument are in documents.go.

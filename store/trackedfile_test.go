@@ -27,6 +27,7 @@ func TestFileKind(t *testing.T) {
 	f := &fileKind[fileForTest, fileForTestBody]{kind: "test_file", records: []byte("test_files"),
 		byRef: []byte("test_files_by_ref"), byAccount: []byte("test_files_by_account"),
 		documents: []byte("test_file_documents"), docKind: "test_file_document", docField: "content:test:%d",
+		refs: []byte("test_file_document_refs"), refKind: "test_file_document_ref", refField: "ref:test:%d", objTag: 't',
 		normRef:  func(s string) string { return strings.ToUpper(strings.TrimSpace(s)) },
 		toBody:   func(v fileForTest) fileForTestBody { return fileForTestBody(v) },
 		fromBody: func(b fileForTestBody) fileForTest { return fileForTest(b) }}
@@ -43,8 +44,12 @@ func TestFileKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	var docID uint64
+	prepared, err := f.prepareDocuments(db, []byte("证据"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := db.update(func(tx kv.Tx) error {
-		for _, b := range [][]byte{f.records, f.byRef, f.byAccount, f.documents} {
+		for _, b := range [][]byte{f.records, f.byRef, f.byAccount, f.documents, f.refs} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -61,7 +66,7 @@ func TestFileKind(t *testing.T) {
 				return err
 			}
 		}
-		d, err := f.putDocument(db, tx, 1, portal.Document{Name: "a.pdf"}, []byte("证据"))
+		d, err := f.putDocument(db, tx, 1, portal.Document{Name: "a.pdf"}, prepared[0])
 		docID = d.ID
 		if err == nil && (d.ID == 0 || d.Size != len("证据") || d.UploadedAt.IsZero()) {
 			t.Errorf("document = %+v", d)
@@ -96,14 +101,16 @@ func TestFileKind(t *testing.T) {
 		if err != nil || len(out) != 2 || out[0].ID != 2 || out[1].ID != 1 {
 			t.Errorf("account 7's files = %+v, %v; want 2 then 1", out, err)
 		}
-		if b, err := f.documentContent(db, tx, 1, docID); err != nil || string(b) != "证据" {
+		if src, err := f.documentSource(db, tx, 1, docID); err != nil {
+			t.Errorf("document of its file: %v", err)
+		} else if b, err := db.loadDocument(src); err != nil || string(b) != "证据" {
 			t.Errorf("document of its file: %q, %v", b, err)
 		}
-		if _, err := f.documentContent(db, tx, 2, docID); portal.ErrorCode(err) != portal.CodeNotFound {
+		if _, err := f.documentSource(db, tx, 2, docID); portal.ErrorCode(err) != portal.CodeNotFound {
 			t.Errorf("document read as another file's: %v", err)
 		}
 		// Sealed: neither the file nor the document is in clear.
-		for _, b := range [][]byte{f.records, f.documents} {
+		for _, b := range [][]byte{f.records, f.documents, f.refs, bucketBlobObjects} {
 			_ = tx.Bucket(b).ForEach(func(k, v []byte) error {
 				if bytes.Contains(v, []byte("张三")) || bytes.Contains(v, []byte("证据")) {
 					t.Errorf("%s stored in clear under %x", b, k)
