@@ -55,7 +55,8 @@ type ackClock struct {
 	mu      sync.Mutex
 	acks    []time.Time
 	unknown int
-	errs    int
+	busy    int // 503 "the service is busy": no writable server yet
+	errs    int // no answer, or another 5xx
 }
 
 var outcomeUnknownMark = []byte(`data-testid="outcome-unknown"`)
@@ -76,9 +77,12 @@ func (a *ackClock) RoundTrip(r *http.Request) (*http.Response, error) {
 		body, rerr := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(body))
-		if rerr == nil && bytes.Contains(body, outcomeUnknownMark) {
+		switch {
+		case rerr == nil && bytes.Contains(body, outcomeUnknownMark):
 			a.unknown++
-		} else {
+		case resp.StatusCode == http.StatusServiceUnavailable:
+			a.busy++
+		default:
 			a.errs++
 		}
 	}
@@ -86,10 +90,10 @@ func (a *ackClock) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // figures are the counters now.
-func (a *ackClock) figures() (acks, unknown, errs int) {
+func (a *ackClock) figures() (acks, unknown, busy, errs int) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return len(a.acks), a.unknown, a.errs
+	return len(a.acks), a.unknown, a.busy, a.errs
 }
 
 // longestGap is the longest time between two acknowledged writes in
@@ -544,7 +548,7 @@ func TestFailover(t *testing.T) {
 		sync, _ := s.role("sync_standby")
 		wait := time.Duration(3000+rnd.IntN(5000)) * time.Millisecond
 		time.Sleep(wait)
-		acks0, unknown0, errs0 := r.clock.figures()
+		acks0, unknown0, busy0, errs0 := r.clock.figures()
 		tk := time.Now()
 		what := r.cluster.kill(nodeIndex(leader.Name))
 		t.Logf("kill %d: %s was the leader (%s the synchronous standby); after %s of writing: SIGKILL to %s",
@@ -559,14 +563,14 @@ func TestFailover(t *testing.T) {
 		toWork := r.acceptsWork(90 * time.Second)
 		time.Sleep(2 * time.Second) // writing goes on against the new leader
 		outage, gapAt := r.clock.longestGap(tk.Add(-2*time.Second), time.Now())
-		acks1, unknown1, errs1 := r.clock.figures()
+		acks1, unknown1, busy1, errs1 := r.clock.figures()
 
 		checking := time.Now()
 		c := r.checkAcknowledged(r.cluster.url(), r.acks())
 		t.Logf("kill %d: checked in %.1f s", kill, time.Since(checking).Seconds())
-		line := fmt.Sprintf("kill %d: %s → %s; new leader after %.1f s, both portals ready %.1f s later and took a new leak report %.1f s after that; write outage %.1f s (from %+.1f s of the kill); around the kill %d writes acknowledged, %d outcome-unknown answers, %d errors; checker: %s",
+		line := fmt.Sprintf("kill %d: %s → %s; new leader after %.1f s, both portals ready %.1f s later and took a new leak report %.1f s after that; write outage %.1f s (from %+.1f s of the kill); around the kill %d writes acknowledged, %d outcome-unknown answers, %d answers 503 busy, %d other errors; checker: %s",
 			kill, leader.Name, newLeader.Name, toLeader.Seconds(), toReady.Seconds(), toWork.Seconds(), outage.Seconds(), gapAt.Sub(tk).Seconds(),
-			acks1-acks0, unknown1-unknown0, errs1-errs0, c)
+			acks1-acks0, unknown1-unknown0, busy1-busy0, errs1-errs0, c)
 		t.Log(line)
 		summary = append(summary, line)
 		if newLeader.Name != sync.Name {
@@ -582,7 +586,7 @@ func TestFailover(t *testing.T) {
 	if r.lost.Load() > 0 {
 		t.FailNow()
 	}
-	acks, unknown, errs := r.clock.figures()
+	acks, unknown, busy, errs := r.clock.figures()
 	c := r.checkAcknowledged(r.cluster.url(), r.acks())
 	if len(c.lost) > 0 || len(c.duplicates) > 0 || len(c.problems) > 0 {
 		t.Fatalf("at the end: lost %q, duplicates %q, problems %q", first(c.lost, 10), first(c.duplicates, 10), c.problems)
@@ -594,8 +598,8 @@ func TestFailover(t *testing.T) {
 			t.Errorf("portal %d: a kind of submission was hardly acknowledged", i)
 		}
 	}
-	t.Logf("%d kills, 0 acknowledged writes lost: %d form posts answered 303, %d outcome-unknown answers, %d errors in all; checker at the end: %s; %s in all",
-		failoverKills, acks, unknown, errs, c, time.Since(began).Round(time.Second))
+	t.Logf("%d kills, 0 acknowledged writes lost: %d form posts answered 303, %d outcome-unknown answers, %d answers 503 busy, %d other errors in all; checker at the end: %s; %s in all",
+		failoverKills, acks, unknown, busy, errs, c, time.Since(began).Round(time.Second))
 	for _, l := range summary {
 		t.Log(l)
 	}
