@@ -274,7 +274,7 @@ func (w *crashWorld) newClient() *crashClient {
 	jar, _ := cookiejar.New(nil)
 	n := crashIPs.Add(1)
 	return &crashClient{
-		hc: &http.Client{Jar: jar, Timeout: 10 * time.Second,
+		hc: &http.Client{Jar: jar, Timeout: 10 * time.Second, Transport: w.transport,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 		base: w.srv.base(),
 		ip:   fmt.Sprintf("127.%d.%d.%d", 1+n>>16&0xff, n>>8&0xff, n&0xff),
@@ -516,6 +516,9 @@ type crashWorld struct {
 	// peerOutboxes are the demo outboxes of other servers on the same
 	// database: any of them may deliver a text message (two_servers_test.go).
 	peerOutboxes []string
+	// transport, when set, carries the world's requests (the failover test
+	// times every acknowledged write through it).
+	transport http.RoundTripper
 }
 
 // outboxes are the demo delivery files a registration code may arrive in.

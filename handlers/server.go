@@ -234,6 +234,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		key = statusKey(status)
 	case errors.Is(err, context.DeadlineExceeded):
 		status, key = http.StatusServiceUnavailable, "error.timeout"
+	case store.IsUnavailable(err):
+		// No database server to write to (a failover's election, issue 15):
+		// nothing was saved, and the same request may succeed in seconds.
+		status, key = http.StatusServiceUnavailable, "error.timeout"
+		c.Response().Header().Set("Retry-After", "5")
 	default:
 		if pe, ok := portal.AsError(err); ok && pe.Code == portal.CodeStepUp {
 			// A sealed read the store refused to a stale second factor. The

@@ -159,6 +159,11 @@ var (
 	// the connection failed during COMMIT. The page says so and keeps the
 	// input; a retried submission must be idempotent.
 	ErrOutcomeUnknown = errors.New("kv: the outcome of the commit is unknown")
+	// ErrUnavailable wraps a transaction that could not reach a usable
+	// server (none answers, none is writable: an election in progress) or
+	// lost its connection before COMMIT: nothing of it was saved, and trying
+	// again shortly may succeed.
+	ErrUnavailable = errors.New("kv: the database is unavailable")
 	// ErrFull is a write refused because the database reached its size limit
 	// or is read-only.
 	ErrFull = errors.New("kv: database full or read-only")

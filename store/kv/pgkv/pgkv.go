@@ -24,8 +24,11 @@ package pgkv
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -142,10 +145,20 @@ func OpenOptions(ctx context.Context, dsn string, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgkv: the database URL: %w", err)
 	}
+	var opts []stdlib.OptionOpenDB
 	if o.ReadOnly {
-		cfg.RuntimeParams["default_transaction_read_only"] = "on"
+		// Made read-only once connected, not by a start-up parameter: libpq's
+		// target_session_attrs=read-write (the multi-host URL of a cluster)
+		// checks transaction_read_only while connecting, and a session that
+		// starts read-only fails that check on the primary too, so a
+		// read-only open of a cluster's URL (verify-audit, the failover
+		// test's checker) could connect to no server at all.
+		opts = append(opts, stdlib.OptionAfterConnect(func(ctx context.Context, c *pgx.Conn) error {
+			_, err := c.Exec(ctx, "SET default_transaction_read_only = on")
+			return err
+		}))
 	}
-	db := stdlib.OpenDB(*cfg)
+	db := stdlib.OpenDB(*cfg, opts...)
 	db.SetMaxOpenConns(o.MaxConns)
 	db.SetMaxIdleConns(o.MaxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
@@ -362,9 +375,47 @@ func (e *Engine) run(ctx context.Context, writable bool, fn func(kv.Tx) error) e
 	}
 	t, err := e.begin(ctx, writable)
 	if err != nil {
+		return unavailable(err)
+	}
+	err = t.finish(t.call(fn))
+	if err != nil && t.err != nil && errors.Is(err, t.err) {
+		return unavailable(err) // the engine's error, not fn's own
+	}
+	return err
+}
+
+// unavailable marks the error of a transaction that found no usable server
+// or lost its connection before COMMIT as kv.ErrUnavailable: nothing of it
+// was saved (a COMMIT whose answer was lost is kv.ErrOutcomeUnknown instead),
+// and the store's callers answer "try again shortly" rather than an internal
+// error. During a failover every write meets it until the new primary is
+// promoted (the failover test counted thousands of them as 500 answers).
+func unavailable(err error) error {
+	if err == nil || errors.Is(err, kv.ErrOutcomeUnknown) || errors.Is(err, kv.ErrFull) || errors.Is(err, kv.ErrUnavailable) {
 		return err
 	}
-	return t.finish(t.call(fn))
+	if lostServer(err) {
+		return fmt.Errorf("%w: %w", kv.ErrUnavailable, err)
+	}
+	return err
+}
+
+// lostServer reports whether err is about the connection rather than the
+// statement: no server to connect to (or none writable, for
+// target_session_attrs=read-write), a connection closed or broken, or the
+// server shutting down (SQLSTATE classes 08 and 57P01–57P03).
+func lostServer(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, sql.ErrConnDone) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
 // begin starts a transaction. Its own context outlives the caller's (so that

@@ -645,6 +645,33 @@ func TestReadOnly(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// A cluster's URL asks for the read-write server
+	// (target_session_attrs=read-write): a read-only open still finds it, and
+	// its sessions are read-only all the same (issue 15: verify-audit and the
+	// failover test's checker on the multi-host URL connected to no server).
+	rw, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := rw.Query()
+	q.Set("target_session_attrs", "read-write")
+	rw.RawQuery = q.Encode()
+	ro2, err := OpenOptions(bg, rw.String(), Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("a read-only open with target_session_attrs=read-write: %v", err)
+	}
+	defer ro2.Close()
+	if err := ro2.View(bg, func(tx kv.Tx) error {
+		if got := tx.Bucket([]byte("b")).Get([]byte("k")); string(got) != "v" {
+			t.Errorf("read %q through target_session_attrs=read-write", got)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ro2.db.ExecContext(bg, "UPDATE kv SET v = 'x'"); !hasCode(err, "25006") {
+		t.Errorf("a write on a read-only engine's connection (target_session_attrs=read-write): %v", err)
+	}
 	// A database without the schema is refused, and not given one.
 	admin := adminDB(t)
 	name := fmt.Sprintf("ro_empty_%d", time.Now().UnixNano())

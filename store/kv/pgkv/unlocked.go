@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"sealportal/store/kv"
 )
 
@@ -63,6 +65,10 @@ func (e *Engine) exec(ctx context.Context, q string, args ...any) (int64, error)
 	if err != nil {
 		if hasCode(err, "23505") {
 			return 0, err
+		}
+		var ce *pgconn.ConnectError
+		if errors.As(err, &ce) { // never sent: nothing was saved
+			return 0, fmt.Errorf("%w: %w", kv.ErrUnavailable, err)
 		}
 		return 0, commitError(err)
 	}
