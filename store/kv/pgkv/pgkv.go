@@ -63,9 +63,18 @@ type Options struct {
 	// locked, and Update, Batch, PutUnlocked and LockAdmin answer
 	// ErrReadOnly, as bbolt's read-only file refuses writes.
 	ReadOnly bool
+	// CommitStall is how long a COMMIT may wait before Ready reports the
+	// engine not ready (default 10 s): with synchronous replication a commit
+	// waits for a standby's confirmation, and when none is left (strict
+	// synchronous mode after losing the standbys) every write hangs while
+	// the server still answers reads (issue 15).
+	CommitStall time.Duration
 }
 
 func (o *Options) defaults() {
+	if o.CommitStall <= 0 {
+		o.CommitStall = 10 * time.Second
+	}
 	if o.StatementTimeout <= 0 {
 		o.StatementTimeout = 30 * time.Second
 	}
@@ -123,6 +132,9 @@ type Engine struct {
 	closed  bool
 
 	beforeCommit func(*txn) // tests only: runs just before COMMIT
+
+	commitMu sync.Mutex
+	commits  map[*txn]time.Time // COMMITs under way and when each began (Ready)
 }
 
 // bucketNames is an immutable snapshot of kv_bucket at generation gen.
@@ -493,7 +505,9 @@ func (t *txn) finish(fnErr error) error {
 	if t.e.beforeCommit != nil {
 		t.e.beforeCommit(t)
 	}
+	t.e.commitStarted(t)
 	err := t.stx.Commit()
+	t.e.commitEnded(t)
 	t.cancel()
 	if err != nil {
 		return commitError(err)
@@ -523,4 +537,31 @@ func commitError(err error) error {
 func (t *txn) rollback() {
 	_ = t.stx.Rollback() // a broken connection is discarded by database/sql
 	t.cancel()
+}
+
+// commitStarted and commitEnded keep the COMMITs under way, for Ready.
+func (e *Engine) commitStarted(t *txn) {
+	e.commitMu.Lock()
+	defer e.commitMu.Unlock()
+	if e.commits == nil {
+		e.commits = map[*txn]time.Time{}
+	}
+	e.commits[t] = time.Now()
+}
+
+func (e *Engine) commitEnded(t *txn) {
+	e.commitMu.Lock()
+	defer e.commitMu.Unlock()
+	delete(e.commits, t)
+}
+
+// stalledCommit is how long the oldest COMMIT under way has waited (0: none).
+func (e *Engine) stalledCommit() time.Duration {
+	e.commitMu.Lock()
+	defer e.commitMu.Unlock()
+	var oldest time.Duration
+	for _, at := range e.commits {
+		oldest = max(oldest, time.Since(at))
+	}
+	return oldest
 }

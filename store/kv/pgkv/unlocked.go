@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -90,6 +91,12 @@ func (e *Engine) Ready(ctx context.Context) error {
 		return fmt.Errorf("pgkv: not ready: %w", err)
 	case ro != "off":
 		return errors.New("pgkv: not ready: the server is read-only (a standby)")
+	}
+	// The server answers, but writes may not: a COMMIT that has waited
+	// longer than CommitStall waits for a synchronous standby that is not
+	// there (issue 15), and the load balancer should send people elsewhere.
+	if d := e.stalledCommit(); d > e.opts.CommitStall {
+		return fmt.Errorf("pgkv: not ready: a COMMIT has waited %s for the server (no synchronous standby confirms it?)", d.Round(time.Second))
 	}
 	return nil
 }
