@@ -323,7 +323,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 	// to render into a cancelled context, so the page is rendered without it.
 	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
 	if key == keyStorageFull {
-		s.renderStorageFull(c, status)
+		s.renderStorageFull(c, status, "")
+		return
+	}
+	if store.IsUnavailable(err) && c.Request().Method == http.MethodPost {
+		// Nothing was saved (no server took the transaction): the typed
+		// values come back in a form that sends them again, as when the
+		// store is full, and not only on the browser's Back button.
+		s.renderStorageFull(c, status, key)
 		return
 	}
 	if key == store.KeyOutcomeUnknown {
@@ -345,8 +352,8 @@ const keyStorageFull = "error.storage_full"
 // form's typed values are sent back in a form that posts them again unchanged
 // to the same address; secrets (passwords, codes) are left out, and chosen
 // files cannot be sent back. The page itself only reads.
-func (s *Server) renderStorageFull(c echo.Context, status int) {
-	m := views.StorageFullModel{Page: s.page(c, "storage.title"), Status: status}
+func (s *Server) renderStorageFull(c echo.Context, status int, messageKey string) {
+	m := views.StorageFullModel{Page: s.page(c, "storage.title"), Status: status, MessageKey: messageKey}
 	if c.Request().Method == http.MethodPost {
 		m.Action, m.Fields, m.Multipart, m.HadFiles = keptForm(c)
 	}

@@ -104,6 +104,16 @@ func TestDatabaseUnavailable(t *testing.T) {
 			t.Errorf("%s: the page says something went wrong on our side", name)
 		}
 	}
+	// A form posted meanwhile comes back with what was typed, in a form that
+	// sends it again to the same address: nothing typed is lost.
+	typed := "某某区人民法院 (typed before the failover)"
+	p := c.post("/apply", url.Values{csrfField: {token}, "organ": {typed}})
+	p.wantStatus(t, http.StatusServiceUnavailable)
+	for _, want := range []string{busy, `data-testid="storage-retry-form"`, `action="/apply"`, `name="organ"`, "某某区人民法院 (typed before the failover)"} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("the form posted while no server answers does not show %q:\n%s", want, excerpt(p))
+		}
+	}
 	eng.down.Store(false)
 	c.get("/cases").wantStatus(t, http.StatusOK)
 }
