@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 
 	"sealportal/portal"
@@ -19,7 +22,7 @@ import (
 // citizens (their names and numbers are masked).
 func runAdmin(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("admin: want a subcommand: create-user, list-users, disable-user, enable-user, end-sessions, reset-totp, load-calendar, confirm-calendar, rotate-keys, list-organs, create-api-client, list-api-clients, rotate-api-client, revoke-api-client")
+		return errors.New("admin: want a subcommand: create-user, list-users, disable-user, enable-user, end-sessions, reset-totp, load-calendar, confirm-calendar, move-documents, rotate-keys, list-organs, create-api-client, list-api-clients, rotate-api-client, revoke-api-client")
 	}
 	// rotate-keys must not open the store itself: a running server holds the
 	// lock, and the rotation then runs inside it through the control socket.
@@ -43,6 +46,7 @@ func runAdmin(args []string, out io.Writer) error {
 	calFile := fs.String("file", "", "load-calendar: a calendar year's JSON (the format of portal/calendardata/*.json)")
 	calYear := fs.Int("year", 0, "confirm-calendar: the calendar year checked against the State Council notice")
 	calNotice := fs.String("notice", "", "confirm-calendar: the State Council notice it was checked against, e.g. 国办发明电〔2026〕7号")
+	moveBatch := fs.Int("batch", 500, "move-documents: objects moved per write transaction")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -85,6 +89,8 @@ func runAdmin(args []string, out io.Writer) error {
 		return nil
 	case "reset-totp":
 		return adminResetTOTP(db, *id, out)
+	case "move-documents":
+		return adminMoveDocuments(db, *moveBatch, out)
 	}
 	return fmt.Errorf("admin: unknown subcommand %q", sub)
 }
@@ -198,5 +204,24 @@ func adminConfirmCalendar(db *store.DB, year int, notice string, out io.Writer) 
 		return fmt.Errorf("admin confirm-calendar %d: %w", year, err)
 	}
 	fmt.Fprintf(out, "calendar %d confirmed against %s; restart the portal to use it\n", year, strings.TrimSpace(notice))
+	return nil
+}
+
+// adminMoveDocuments is `admin move-documents -blob-url s3://…`: the
+// documents' objects kept in the database (stored before the external object
+// store was configured) are copied to it and deleted from the database, in
+// batches; documents stay readable throughout (issue 15). Interrupted, it is
+// finished by running it again.
+func adminMoveDocuments(db *store.DB, batch int, out io.Writer) error {
+	if batch <= 0 {
+		return errors.New("admin move-documents: -batch must be positive")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	n, err := db.MoveDocumentObjects(ctx, batch)
+	if err != nil {
+		return fmt.Errorf("admin move-documents: %d moved, then: %w (run it again to finish)", n, err)
+	}
+	fmt.Fprintf(out, "%d document objects moved from the database to the object store (%s)\n", n, db.Blobs().Name())
 	return nil
 }

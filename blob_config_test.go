@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -76,6 +77,59 @@ func TestBlobURLOpensS3(t *testing.T) {
 		t.Fatalf("objects %v, %v; want the one document", objs, err)
 	}
 	if got, err := db.DocumentContent(c.ID, d.ID); err != nil || string(got) != "%PDF-1.4 BLOB-URL-MARKER" {
+		t.Fatalf("read back %q, %v", got, err)
+	}
+}
+
+// TestAdminMoveDocuments (issue 15): `admin move-documents -blob-url …`
+// moves the documents a portal kept in its database to the object store
+// given; they read the same afterwards, from the object store.
+func TestAdminMoveDocuments(t *testing.T) {
+	url := os.Getenv("PORTAL_TEST_S3")
+	if url == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("PORTAL_TEST_S3 is not set: CI must test move-documents against a real S3-compatible server (scripts/seaweedfs.sh, .ci/run)")
+		}
+		t.Skip("PORTAL_TEST_S3 is not set")
+	}
+	url = strings.Replace(url, "?", fmt.Sprintf("/move-test-%d/?", time.Now().UnixNano()), 1)
+	data := filepath.Join(t.TempDir(), "p.db")
+	db := openData(t, data)
+	acct, err := db.CreateAccount(portal.Account{Role: portal.RoleMinor, Login: "13800000778", Mobile: "13800000778", Name: "测试人",
+		IDNumber: portal.SyntheticIDNumber(78, portal.Date{Year: 2006, Month: 5, Day: 17}).String(), PasswordHash: "x"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.CreateDraft(portal.Case{Capacity: portal.CapacityOf(acct.Role)}, acct.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const content = "%PDF-1.4 MOVE-DOCUMENTS-MARKER"
+	d, err := db.AddDocument(c.ID, portal.Document{Kind: portal.DocOther, Name: "a.pdf", MediaType: portal.MediaPDF, UploadedBy: acct.ID}, []byte(content))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	var out bytes.Buffer
+	if err := runAdmin(withData(t, data, "move-documents", "-blob-url", url), &out); err != nil {
+		t.Fatalf("admin move-documents: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "1 document objects moved") {
+		t.Errorf("admin move-documents says %q", out.String())
+	}
+	cfg := testConfig(t, data)
+	cfg.blobURL = url
+	db, err = cfg.openStore(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	objs, err := db.Blobs().List(t.Context(), "", "", 10)
+	if err != nil || len(objs) != 1 {
+		t.Fatalf("objects in the object store: %v, %v; want the one document", objs, err)
+	}
+	if got, err := db.DocumentContent(c.ID, d.ID); err != nil || string(got) != content {
 		t.Fatalf("read back %q, %v", got, err)
 	}
 }

@@ -275,8 +275,12 @@ func (f *fileKind[T, B]) documentSource(db *DB, tx kv.Tx, owner, docID uint64) (
 			if err := decodeRow(pt, &src); err != nil {
 				return src, err
 			}
-			if db.blobs == nil {
-				if v := tx.Bucket(bucketBlobObjects).Get([]byte(src.key)); len(v) >= 8 {
+			// The engine's own copy first, whichever store is configured: a
+			// document stored before -blob-url was set stays readable until
+			// MoveDocumentObjects has copied it out (then only the external
+			// store has it).
+			if ob := tx.Bucket(bucketBlobObjects); ob != nil {
+				if v := ob.Get([]byte(src.key)); len(v) >= 8 {
 					src.object = copyBytes(v[8:])
 				}
 			}
@@ -527,4 +531,81 @@ func (e engineBlobs) List(_ context.Context, prefix, after string, limit int) ([
 		return nil
 	})
 	return out, err
+}
+
+// MoveDocumentObjects copies the objects kept in the engine (documents
+// stored while no external object store was configured) to the external one
+// and then deletes the engine's copies, batch objects per write transaction,
+// until none is left; it returns how many it moved. The ciphertext moves as
+// it is: rows, keys and hashes stay valid, so nothing is re-encrypted. Each
+// object is uploaded (and S3's answer awaited) before its engine copy is
+// deleted, and the copy is deleted only if it is still the same value, so a
+// crash or a concurrent delete of the document leaves at worst an object the
+// sweeper takes after a day; running it again finishes the work (issue 15).
+// Documents of the form before issue 15 (sealed whole in the database) are
+// not moved: they have no object.
+func (db *DB) MoveDocumentObjects(ctx context.Context, batch int) (moved int, err error) {
+	if db.blobs == nil {
+		return 0, errors.New("store: no external object store is configured (-blob-url): nothing to move documents to")
+	}
+	if batch <= 0 {
+		batch = 500
+	}
+	for {
+		type held struct {
+			key string
+			raw []byte
+		}
+		var objs []held
+		err := db.view(func(tx kv.Tx) error {
+			objs = objs[:0]
+			b := tx.Bucket(bucketBlobObjects)
+			if b == nil {
+				return nil
+			}
+			c := b.Cursor()
+			for k, v := c.Seek([]byte(documentObjectPrefix)); k != nil && bytes.HasPrefix(k, []byte(documentObjectPrefix)) && len(objs) < batch; k, v = c.Next() {
+				if len(v) >= 8 {
+					objs = append(objs, held{string(k), copyBytes(v)})
+				}
+			}
+			return nil
+		})
+		if err != nil || len(objs) == 0 {
+			return moved, err
+		}
+		for _, o := range objs {
+			if err := ctx.Err(); err != nil {
+				return moved, err
+			}
+			pctx, cancel := context.WithTimeout(ctx, blobTimeout)
+			err := db.blobs.Put(pctx, o.key, o.raw[8:])
+			cancel()
+			if err != nil {
+				return moved, fmt.Errorf("store: move document objects: upload: %w", err)
+			}
+		}
+		n := 0
+		err = db.update(func(tx kv.Tx) error {
+			n = 0
+			b := tx.Bucket(bucketBlobObjects)
+			for _, o := range objs {
+				if bytes.Equal(b.Get([]byte(o.key)), o.raw) {
+					if err := b.Delete([]byte(o.key)); err != nil {
+						return err
+					}
+					n++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return moved, err
+		}
+		if n == 0 {
+			// Every value changed under us: never loop on the same keys.
+			return moved, errors.New("store: move document objects: the engine's objects changed while they were moved; run it again")
+		}
+		moved += n
+	}
 }
