@@ -365,8 +365,15 @@ func (f *fileKind[T, B]) deleteDocument(db *DB, tx kv.Tx, owner, docID uint64) (
 	if err := tx.Bucket(bucketDocumentObjects).Delete([]byte(key)); err != nil {
 		return "", err
 	}
+	// The engine's copy goes whichever store is configured (a document
+	// stored before -blob-url was set and not moved yet has only that one).
+	if ob := tx.Bucket(bucketBlobObjects); ob != nil {
+		if err := ob.Delete([]byte(key)); err != nil {
+			return "", err
+		}
+	}
 	if db.blobs == nil {
-		return "", tx.Bucket(bucketBlobObjects).Delete([]byte(key))
+		return "", nil
 	}
 	return key, nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"sealportal/store/blob"
+	"sealportal/store/kv"
 )
 
 // TestMoveDocumentObjectsToS3 (issue 15): a portal that kept documents in
@@ -37,7 +38,21 @@ func TestMoveDocumentObjectsToS3(t *testing.T) {
 		}
 	}
 	read("with the object store configured, before the move")
-	n, err := db.MoveDocumentObjects(context.Background(), 2) // two batches
+	// A document removed before the move takes its database copy with it.
+	gone := docs[len(docs)-1]
+	if err := db.RemoveDocument(caseID, gone.ID, gone.UploadedBy); err != nil {
+		t.Fatal(err)
+	}
+	for k := range engine {
+		if !objectNamed(t, db, k) {
+			delete(engine, k)
+		}
+	}
+	docs, contents = docs[:len(docs)-1], contents[:len(contents)-1]
+	if left := allObjects(t, engineBlobs{db: db}); len(left) != len(contents) {
+		t.Fatalf("%d objects in the engine after removing one, want %d", len(left), len(contents))
+	}
+	n, err := db.MoveDocumentObjects(context.Background(), 1) // two batches
 	if err != nil || n != len(contents) {
 		t.Fatalf("move: %d, %v; want %d moved", n, err, len(contents))
 	}
@@ -61,4 +76,17 @@ func TestMoveDocumentObjectsToS3(t *testing.T) {
 		t.Fatalf("second move: %d, %v; want nothing left to move", n, err)
 	}
 	var _ blob.Store = engineBlobs{}
+}
+
+// objectNamed says whether a document row still names object key.
+func objectNamed(t *testing.T, db *DB, key string) bool {
+	t.Helper()
+	named := false
+	if err := db.view(func(tx kv.Tx) error {
+		named = tx.Bucket(bucketDocumentObjects).Get([]byte(key)) != nil
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return named
 }
