@@ -55,8 +55,18 @@ type ackClock struct {
 	mu      sync.Mutex
 	acks    []time.Time
 	unknown int
-	busy    int // 503 "the service is busy": no writable server yet
-	errs    int // no answer, or another 5xx
+	busy    int      // 503 "the service is busy": no writable server yet
+	errs    int      // no answer, or another 5xx
+	errSeen []string // the first few of errs, for the log: what they were
+}
+
+// noteErr counts an error and keeps its description (method, path, status
+// or transport error; no personal data) for the log.
+func (a *ackClock) noteErr(r *http.Request, what string) {
+	a.errs++
+	if len(a.errSeen) < 10 {
+		a.errSeen = append(a.errSeen, fmt.Sprintf("%s %s %s: %s", time.Now().UTC().Format("15:04:05.000"), r.Method, r.URL.Path, what))
+	}
 }
 
 var outcomeUnknownMark = []byte(`data-testid="outcome-unknown"`)
@@ -67,7 +77,7 @@ func (a *ackClock) RoundTrip(r *http.Request) (*http.Response, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if err != nil {
-		a.errs++
+		a.noteErr(r, err.Error())
 		return nil, err
 	}
 	switch {
@@ -83,7 +93,7 @@ func (a *ackClock) RoundTrip(r *http.Request) (*http.Response, error) {
 		case resp.StatusCode == http.StatusServiceUnavailable:
 			a.busy++
 		default:
-			a.errs++
+			a.noteErr(r, fmt.Sprintf("status %d", resp.StatusCode))
 		}
 	}
 	return resp, nil
@@ -587,6 +597,11 @@ func TestFailover(t *testing.T) {
 		t.FailNow()
 	}
 	acks, unknown, busy, errs := r.clock.figures()
+	r.clock.mu.Lock()
+	for _, e := range r.clock.errSeen {
+		t.Logf("other error: %s", e)
+	}
+	r.clock.mu.Unlock()
 	c := r.checkAcknowledged(r.cluster.url(), r.acks())
 	if len(c.lost) > 0 || len(c.duplicates) > 0 || len(c.problems) > 0 {
 		t.Fatalf("at the end: lost %q, duplicates %q, problems %q", first(c.lost, 10), first(c.duplicates, 10), c.problems)
