@@ -40,15 +40,7 @@ func TestBlobURLRefusals(t *testing.T) {
 // store keeps documents there: one uploaded document is an object in the
 // bucket, and it reads back. Under CI=true a missing server fails.
 func TestBlobURLOpensS3(t *testing.T) {
-	url := os.Getenv("PORTAL_TEST_S3")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("PORTAL_TEST_S3 is not set: CI must test -blob-url against a real S3-compatible server (scripts/seaweedfs.sh, .ci/run)")
-		}
-		t.Skip("PORTAL_TEST_S3 is not set")
-	}
-	// A prefix of this test's own in the shared bucket.
-	url = strings.Replace(url, "?", fmt.Sprintf("/blob-url-test-%d/?", time.Now().UnixNano()), 1)
+	url := testS3URL(t, "blob-url-test")
 	cfg := testConfig(t, filepath.Join(t.TempDir(), "p.db"))
 	cfg.blobURL = url
 	db, err := cfg.openStore(false)
@@ -85,14 +77,7 @@ func TestBlobURLOpensS3(t *testing.T) {
 // moves the documents a portal kept in its database to the object store
 // given; they read the same afterwards, from the object store.
 func TestAdminMoveDocuments(t *testing.T) {
-	url := os.Getenv("PORTAL_TEST_S3")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("PORTAL_TEST_S3 is not set: CI must test move-documents against a real S3-compatible server (scripts/seaweedfs.sh, .ci/run)")
-		}
-		t.Skip("PORTAL_TEST_S3 is not set")
-	}
-	url = strings.Replace(url, "?", fmt.Sprintf("/move-test-%d/?", time.Now().UnixNano()), 1)
+	url := testS3URL(t, "move-test")
 	data := filepath.Join(t.TempDir(), "p.db")
 	db := openData(t, data)
 	acct, err := db.CreateAccount(portal.Account{Role: portal.RoleMinor, Login: "13800000778", Mobile: "13800000778", Name: "测试人",
@@ -132,4 +117,20 @@ func TestAdminMoveDocuments(t *testing.T) {
 	if got, err := db.DocumentContent(c.ID, d.ID); err != nil || string(got) != content {
 		t.Fatalf("read back %q, %v", got, err)
 	}
+}
+
+// testS3URL is the -blob-url of the real S3-compatible test server
+// (PORTAL_TEST_S3) with a prefix of the calling test's own in the shared
+// bucket. Without the server the test skips on a developer's machine and
+// fails under CI=true.
+func testS3URL(t *testing.T, prefix string) string {
+	t.Helper()
+	url := os.Getenv("PORTAL_TEST_S3")
+	if url == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("PORTAL_TEST_S3 is not set: CI must test -blob-url against a real S3-compatible server (scripts/seaweedfs.sh, .ci/run)")
+		}
+		t.Skip("PORTAL_TEST_S3 is not set")
+	}
+	return strings.Replace(url, "?", fmt.Sprintf("/%s-%d/?", prefix, time.Now().UnixNano()), 1)
 }
